@@ -1,0 +1,52 @@
+/**
+ * Facts: what the model derived from each call, in the past tense. The event log is a list of these;
+ * projections fold them. This table is the one source of their schemas and types. Pure data.
+ * Every fact carries `seq`, the call record it follows from.
+ */
+import type { FieldList, FieldsType } from './fields.js';
+
+export const FACT_SPECS = {
+  // IOASID allocator (ioasid.c). `space` names the ID space: "default" or a custom helper group.
+  AllocatorRegistered: { ops: 'name', alloc: 'name', free: 'name', pdata: 'nameOrNull', role: 'text', space: 'name' },
+  AllocatorUnregistered: { ops: 'name', space: 'name', removed: 'bool' },
+  AllocatorSwitched: { from: 'name', to: 'name' },
+  IoasidAllocated: { space: 'name', ioasid: 'count', set: 'nameOrNull', private: 'nameOrNull', refs: 'count' },
+  IoasidFreed: { space: 'name', ioasid: 'count' },
+  IoasidGot: { space: 'name', ioasid: 'count', refs: 'count' },
+  IoasidPut: { space: 'name', ioasid: 'count', refs: 'count' },
+  IoasidDataSet: { space: 'name', ioasid: 'count', data: 'nameOrNull' },
+  IoasidOrphaned: { space: 'name', ioasid: 'count' },
+  // VT-d
+  PasidAllocatorRegistrationFailed: { iommu: 'name' },
+  RootTableProgrammed: { iommu: 'name', smt: 'bool' },
+  ScalableModeDisabled: { iommu: 'nameOrNull' },
+  // devices, domains, PASID slots
+  DeviceProbed: { dev: 'dev', max_pasids: 'maxPasids', group: 'name' },
+  DeviceReleased: { dev: 'dev' },
+  DomainAllocated: { domain: 'name', domain_type: 'domainType', mm: 'nameOrNull' },
+  DomainFreed: { domain: 'name' },
+  PasidAttached: { group: 'name', dev: 'dev', pasid: 'pasid', domain: 'name' },
+  PasidDetached: { group: 'name', dev: 'dev', pasid: 'pasid', domain: 'name' },
+  PasidReplaced: { group: 'name', dev: 'dev', pasid: 'pasid', from: 'name', to: 'name' },
+  GroupResetStarted: { group: 'name' },
+  GroupResetDone: { group: 'name' },
+  // SVA
+  MmPasidAssigned: { mm: 'name', pasid: 'count' },
+  MmPasidReleased: { mm: 'name', pasid: 'count' },
+  MmExited: { mm: 'name' },
+  SvaBound: { handle: 'name', dev: 'dev', mm: 'name', pasid: 'count', domain: 'nameOrNull', users: 'count' },
+  SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
+  SvaDomainUsersChanged: { domain: 'name', users: 'signed' },
+  // global PASIDs (v6.6+)
+  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull' },
+  GlobalPasidFreed: { pasid: 'count' },
+} as const satisfies Record<string, FieldList>;
+
+export type FactType = keyof typeof FACT_SPECS;
+export const FACT_TYPES = Object.keys(FACT_SPECS) as FactType[];
+
+export type FactOf<T extends FactType> = { readonly type: T; readonly seq: number } & FieldsType<(typeof FACT_SPECS)[T]>;
+/** Any fact: a union discriminated on `type`. */
+export type Fact = { [T in FactType]: FactOf<T> }[FactType];
+/** A fact before the replay stamps it with the seq of its call record. */
+export type FactBody = { [T in FactType]: Omit<FactOf<T>, 'seq'> }[FactType];
