@@ -1,0 +1,56 @@
+/**
+ * The in-memory event log: an append-only list of validated facts with an eventemitter3
+ * subscription API. Appending never mutates an earlier fact. No IO.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { Fact } from '../../events/facts.js';
+import { validateFact } from '../../events/validate.js';
+import { ledgerError, type LedgerError } from '../core/result.js';
+
+export interface EventLogEvents {
+  appended: [fact: Fact, index: number];
+  error: [error: LedgerError];
+}
+
+export class EventLog extends EventEmitter<EventLogEvents> {
+  readonly #facts: Fact[] = [];
+  readonly #validate: boolean;
+
+  /** `validate: false` is for the bulk fast path, whose facts are built from the same validated tables. */
+  constructor(options: { validate?: boolean } = {}) {
+    super();
+    this.#validate = options.validate ?? true;
+  }
+
+  get length(): number {
+    return this.#facts.length;
+  }
+
+  /** Appends one fact after validating it; an invalid fact is refused (an error value, never appended). */
+  append(fact: Fact): LedgerError | null {
+    if (this.#validate) {
+      const problem = validateFact(fact);
+      if (problem) {
+        const error = ledgerError('FACT_SCHEMA_INVALID', `fact ${fact.type} ${problem.path || '(root)'} ${problem.message}`, {
+          seq: fact.seq,
+          field: problem.path.slice(1) || undefined,
+          fix: 'this is a pasid-ledger bug: the model produced a fact its own schema refuses',
+        });
+        this.emit('error', error);
+        return error;
+      }
+    }
+    const index = this.#facts.push(fact) - 1;
+    if (this.listenerCount('appended') > 0) this.emit('appended', fact, index);
+    return null;
+  }
+
+  at(index: number): Fact | undefined {
+    return this.#facts[index];
+  }
+
+  /** A read-only view of the facts (no copy). */
+  all(): readonly Fact[] {
+    return this.#facts;
+  }
+}
