@@ -14,7 +14,7 @@ import { describeRecordError, describeFactError, describeHeaderError, type Probl
 import { SeqSet } from './seqSet.js';
 import { DEFAULT_MAX_ERRORS, DEFAULT_MAX_LINE_BYTES, type ReaderOptions, type ReadItem } from './readItem.js';
 
-interface Failure extends Problem {
+export interface Failure extends Problem {
   readonly code: ErrorCode;
 }
 
@@ -28,8 +28,8 @@ function isBlank(text: string): boolean {
   return text.trim() === '';
 }
 
-/** Why a parsed value that failed its schema failed, in the order a user should fix it. */
-function diagnose(value: unknown, text: string, problem: SchemaError, kind: 'trace' | 'log'): Failure {
+/** Why a parsed value that failed its schema failed, in the order a user should fix it (the writer uses it too). */
+export function diagnose(value: unknown, text: string, problem: SchemaError, kind: 'trace' | 'log'): Failure {
   const forbidden = findForbiddenKey(value);
   if (forbidden !== undefined) {
     return { code: CODES.FORBIDDEN_KEY, field: forbidden, what: 'key refused (it could pollute an object prototype)', fix: 'rename or remove the key' };
