@@ -1,0 +1,30 @@
+/** Splits a byte or text stream into numbered lines without holding more than one partial line. */
+
+export interface CaptureLine {
+  /** 1-based line number in the capture. */
+  readonly line: number;
+  readonly text: string;
+  /** False only for a last line with no newline: the writer may have been cut off mid-line. */
+  readonly terminated: boolean;
+}
+
+/** Yields each line (without its `\n` or `\r\n`) of a stream of chunks. */
+export async function* splitLines(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<CaptureLine> {
+  const decoder = new TextDecoder('utf-8');
+  let partial = '';
+  let line = 0;
+  for await (const chunk of source) {
+    partial += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    let start = 0;
+    let nl = partial.indexOf('\n', start);
+    while (nl >= 0) {
+      const end = nl > start && partial.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      yield { line: ++line, text: partial.slice(start, end), terminated: true };
+      start = nl + 1;
+      nl = partial.indexOf('\n', start);
+    }
+    partial = partial.slice(start);
+  }
+  partial += decoder.decode();
+  if (partial.length > 0) yield { line: ++line, text: partial, terminated: false };
+}
