@@ -177,27 +177,27 @@ export class CaptureAssembler {
       this.#complete(call.seq, call.parent, fn, call.entry, hit, call.args, call.failures, out);
     } else {
       const { seq, parent } = this.#pairing.single(hit.tid);
-      this.#complete(seq, parent, fn, hit, hit, new Map(), [], out);
+      this.#complete(seq, parent, fn, hit, hit, new Map(), new Map(), out);
     }
     out.push(...this.#release());
     return out;
   }
 
-  #decodeArgs(fn: CallName, hit: ProbeHit, args: Map<string, ArgValue>, failures: string[], final: boolean): void {
+  #decodeArgs(fn: CallName, hit: ProbeHit, args: Map<string, ArgValue>, failures: Map<string, string>, final: boolean): void {
     const spec: FieldList = RECORD_SPECS[fn].args;
     const mapping = CAPTURE_MAPPINGS[fn];
     for (const [arg, kindSpec] of Object.entries(spec)) {
-      if (args.has(arg)) continue;
+      if (args.has(arg) || failures.has(arg)) continue;
       const optional = kindSpec.endsWith('?');
       const kind = (optional ? kindSpec.slice(0, -1) : kindSpec) as FieldKind;
       const raw = hit.fields.get(arg) ?? bitOf(hit, mapping.bits?.[arg]);
       if (raw === undefined) {
-        if (final && !optional) failures.push(`argument "${arg}" is missing`);
+        if (final && !optional) failures.set(arg, `argument "${arg}" is missing`);
         continue;
       }
       const decoded = decodeArg(kind, raw, mapping.names?.[arg], this.#names, hintFor(fn, hit));
       if (decoded.ok) args.set(arg, decoded.value);
-      else failures.push(`argument "${arg}" ${decoded.error}`);
+      else failures.set(arg, `argument "${arg}" ${decoded.error}`);
     }
   }
 
@@ -208,20 +208,20 @@ export class CaptureAssembler {
     entry: ProbeHit,
     exit: ProbeHit,
     args: Map<string, ArgValue>,
-    failures: string[],
+    failures: Map<string, string>,
     out: Items,
   ): void {
     this.#decodeArgs(fn, exit, args, failures, true);
     const mapping = CAPTURE_MAPPINGS[fn];
     const ret = decodeReturn(RECORD_SPECS[fn].ret, returnOf(exit, entry !== exit), mapping.retCategory, this.#names);
-    if (!ret.ok) failures.push(`return ${ret.error}`);
+    if (!ret.ok) failures.set('return', `return ${ret.error}`);
     if (mapping.retires !== undefined) {
       const p = rawInteger(entry.fields.get(mapping.retires) ?? exit.fields.get(mapping.retires) ?? { t: 'null' }, 16);
       if (p !== undefined) this.#names.retire(BigInt.asUintN(64, p));
     }
-    if (failures.length > 0) {
+    if (failures.size > 0) {
       this.#reorder.settle(seq, null);
-      out.push(...this.#problem('FIELD_INVALID', `${exit.symbol}: ${failures.join('; ')}; call skipped`, exit.line, { fn: exit.symbol }));
+      out.push(...this.#problem('FIELD_INVALID', `${exit.symbol}: ${[...failures.values()].join('; ')}; call skipped`, exit.line, { fn: exit.symbol }));
       return;
     }
     const ordered: Record<string, ArgValue> = {};

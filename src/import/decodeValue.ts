@@ -120,7 +120,7 @@ export function decodeReturn(
       const v = BigInt.asIntN(32, n);
       if (v === 0n) return ok(0);
       const name = v < 0n ? errnoName(Number(-v)) : undefined;
-      return name === undefined ? err(`int return ${v} is neither 0 nor an errno the trace format names`) : ok(name);
+      return name === undefined ? err(`int ${v} is neither 0 nor an errno the trace format names`) : ok(name);
     }
     case 'retBool': {
       if (raw.t !== 'null' && (raw.v === 'true' || raw.v === 'false')) return ok(raw.v === 'true');

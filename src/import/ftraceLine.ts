@@ -13,8 +13,8 @@ import { baseSymbol } from './rawValue.js';
  */
 const EVENT_LINE =
   /^\s*(.{1,16})-(\d+)\s+(?:\(\s*(\d+|-+)\)\s+)?(?:\[(\d+)\]|(\d+)(?=[^\s\d]))\s*(?:(\S+)\s+)?(\d+)\.(\d+):\s+(\S+?):(?:\s+(.*))?$/;
-/** `(SYM+off/size)` at entry, `(CALLER+off/size <- SYM)` at return (kprobetrace.rst, fprobetrace.rst). */
-const PROBE_LOCATION = /^\(([^\s()]+)(?: <- ([^\s()]+))?\)(?:\s+(.*))?$/;
+/** `(SYM+off/size)` at entry, `(CALLER+off/size [mod] <- SYM)` at return (kprobetrace.rst, fprobetrace.rst). */
+const PROBE_LOCATION = /^\(([^()]*?)(?: <- ([^()]*?))?\)(?:\s+(.*))?$/;
 /** tracefs `CPU:N [LOST M EVENTS]`; trace-cmd report `CPU:N [M EVENTS DROPPED]`. */
 const LOST_LINE = /^\s*CPU:\s?(\d+) \[(?:LOST(?: (\d+))? EVENTS|(\d+) EVENTS DROPPED)\]\s*$/;
 

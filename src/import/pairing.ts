@@ -14,8 +14,8 @@ export interface InFlightCall {
   readonly parent?: number;
   /** Names resolved at entry, so a pointer is named where it first appears. */
   readonly args: Map<string, string | number | boolean | null>;
-  /** Decode failures at entry, reported when the call completes. */
-  readonly failures: string[];
+  /** Decode failures by argument, reported when the call completes. */
+  readonly failures: Map<string, string>;
 }
 
 export class CallPairing {
@@ -37,7 +37,7 @@ export class CallPairing {
   /** Opens a call at its entry. */
   enter(fn: CallName, entry: ProbeHit): InFlightCall {
     const parent = this.innermost(entry.tid);
-    const call: InFlightCall = { seq: ++this.#lastSeq, fn, entry, ...(parent !== undefined ? { parent } : {}), args: new Map(), failures: [] };
+    const call: InFlightCall = { seq: ++this.#lastSeq, fn, entry, ...(parent !== undefined ? { parent } : {}), args: new Map(), failures: new Map() };
     push(this.#byKey, key(entry.tid, entry.symbol), call);
     push(this.#byTid, entry.tid, call);
     this.#bySeq.set(call.seq, call);

@@ -25,14 +25,17 @@ export function rawText(raw: RawValue): string | undefined {
   return raw.t === 'str' || raw.t === 'word' ? raw.v : undefined;
 }
 
-/** Kernel symbols come as `sym`, `sym+0x0/0x50` (kprobe symstr) or `sym.isra.0`: keep the base name. */
+/** Kernel symbols come as `sym`, `sym+0x0/0x50 [mod]` (%pS, symstr) or `sym.isra.0`: keep the base name. */
 export function baseSymbol(text: string): string {
-  let end = text.length;
-  const plus = text.indexOf('+');
-  if (plus >= 0) end = plus;
-  const dot = text.indexOf('.');
+  const trimmed = text.trim();
+  let end = trimmed.length;
+  for (const stop of ['+', ' ']) {
+    const at = trimmed.indexOf(stop);
+    if (at >= 0 && at < end) end = at;
+  }
+  const dot = trimmed.indexOf('.');
   if (dot > 0 && dot < end) end = dot;
-  return text.slice(0, end);
+  return trimmed.slice(0, end);
 }
 
 /** Shows a raw value in a problem message. */
