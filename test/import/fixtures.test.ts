@@ -65,8 +65,9 @@ describe('the buggy v6.2 capture', () => {
     const { records } = await importText(read('buggy-v6.2.ftrace.txt'), { from: 'ftrace', kernel: '6.2.0' });
     const attached = records.find((r) => r.fn === 'iommu_attach_device_pasid' && r.args.dev === '0000:00:02.0');
     const wrong = records.find((r) => r.fn === 'iommu_detach_device_pasid' && r.tid === 88);
-    expect(wrong?.args).toMatchObject({ dev: '0000:00:02.0', pasid: 1 });
-    expect(wrong?.args.domain).not.toBe(attached?.args.domain);
+    if (attached?.fn !== 'iommu_attach_device_pasid' || wrong?.fn !== 'iommu_detach_device_pasid') throw new Error('fixture lacks the attach or the detach');
+    expect(wrong.args).toMatchObject({ dev: '0000:00:02.0', pasid: 1 });
+    expect(wrong.args.domain).not.toBe(attached.args.domain);
   });
 
   it('contains a double ioasid_free of the same IOASID', async () => {
