@@ -1,7 +1,7 @@
 /** The import pipeline: chunks → lines → format events → trace items. Streams: holds only open calls. */
-import { splitLines } from './lines.js';
-import { ftraceEvents } from './ftrace.js';
-import { bpftraceEvents } from './bpftrace.js';
+import { splitLineBatches } from './lines.js';
+import { ftraceEvent } from './ftrace.js';
+import { bpftraceEvent } from './bpftrace.js';
 import { CaptureAssembler } from './assembler.js';
 import type { ImportItem, ImportOptions } from './importTypes.js';
 
@@ -11,13 +11,14 @@ import type { ImportItem, ImportOptions } from './importTypes.js';
  */
 export async function* importCapture(source: AsyncIterable<string | Uint8Array>, options: ImportOptions): AsyncGenerator<ImportItem> {
   const assembler = new CaptureAssembler(options);
+  const toEvent = options.from === 'ftrace' ? ftraceEvent : bpftraceEvent;
   yield* assembler.start();
-  if (!assembler.stopped) {
-    const lines = splitLines(source);
-    const events = options.from === 'ftrace' ? ftraceEvents(lines) : bpftraceEvents(lines);
-    for await (const event of events) {
-      yield* assembler.accept(event);
-      if (assembler.stopped) break;
+  // Why: lines are handled synchronously per chunk; an await per line would cost more than parsing it.
+  outer: for await (const batch of assembler.stopped ? [] : splitLineBatches(source)) {
+    for (const line of batch) {
+      const items = assembler.accept(toEvent(line));
+      for (const item of items) yield item;
+      if (assembler.stopped) break outer;
     }
   }
   yield* assembler.finish();

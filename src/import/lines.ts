@@ -10,21 +10,28 @@ export interface CaptureLine {
 
 /** Yields each line (without its `\n` or `\r\n`) of a stream of chunks. */
 export async function* splitLines(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<CaptureLine> {
+  for await (const batch of splitLineBatches(source)) yield* batch;
+}
+
+/** The lines completed by each chunk, as one batch: one await per chunk rather than per line. */
+export async function* splitLineBatches(source: AsyncIterable<string | Uint8Array>): AsyncGenerator<CaptureLine[]> {
   const decoder = new TextDecoder('utf-8');
   let partial = '';
   let line = 0;
   for await (const chunk of source) {
     partial += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
+    const batch: CaptureLine[] = [];
     let start = 0;
     let nl = partial.indexOf('\n', start);
     while (nl >= 0) {
       const end = nl > start && partial.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      yield { line: ++line, text: partial.slice(start, end), terminated: true };
+      batch.push({ line: ++line, text: partial.slice(start, end), terminated: true });
       start = nl + 1;
       nl = partial.indexOf('\n', start);
     }
     partial = partial.slice(start);
+    if (batch.length > 0) yield batch;
   }
   partial += decoder.decode();
-  if (partial.length > 0) yield { line: ++line, text: partial, terminated: false };
+  if (partial.length > 0) yield [{ line: ++line, text: partial, terminated: false }];
 }
