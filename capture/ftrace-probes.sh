@@ -61,6 +61,9 @@ definitions() {
     both iommu_attach_device_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
     both iommu_detach_device_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
     both intel_svm_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
+    if [ "$ver" -ge 608 ]; then
+      both intel_iommu_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
+    fi
     both intel_iommu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
   fi
   if [ "$ver" -ge 605 ]; then

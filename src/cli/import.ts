@@ -1,5 +1,6 @@
 /** `pasid-ledger import`: a real capture (ftrace text or bpftrace NDJSON) → a trace file. */
 import { createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from './args.js';
@@ -75,6 +76,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     await once(out, 'finish');
   }
   if (summary === undefined) throw new Error('bug: import ended without a summary');
+  // Why: an unusable capture produced no trace; an empty file left behind would look like one.
+  if (summary.fatal && typeof outPath === 'string') await rm(outPath, { force: true });
   io.stderr.write(json ? JSON.stringify({ summary, problems }) + '\n' : formatSummary(summary) + '\n');
   return summary.fatal ? EXIT.USAGE : summary.clean ? EXIT.OK : EXIT.FINDINGS;
 }

@@ -12,6 +12,7 @@ const FIXTURES = [
   { capture: 'buggy-v6.2.ftrace.txt', from: 'ftrace', kernel: '6.2.0', expected: 'buggy-v6.2.ftrace.expected.jsonl' },
   { capture: 'fprobe-v6.6.trace-cmd.txt', from: 'ftrace', kernel: '6.6.0', expected: 'fprobe-v6.6.trace-cmd.expected.jsonl' },
   { capture: 'problems.ftrace.txt', from: 'ftrace', kernel: '6.6.0', expected: 'problems.ftrace.expected.jsonl' },
+  { capture: 'vtd-boot-v6.2.ftrace.txt', from: 'ftrace', kernel: '6.2.0-rc3', expected: 'vtd-boot-v6.2.ftrace.expected.jsonl' },
   { capture: 'idxd-v6.8.bpftrace.ndjson', from: 'bpftrace', expected: 'idxd-v6.8.bpftrace.expected.jsonl' },
   { capture: 'problems.bpftrace.ndjson', from: 'bpftrace', expected: 'problems.bpftrace.expected.jsonl' },
 ] as const;
@@ -73,5 +74,17 @@ describe('the buggy v6.2 capture', () => {
   it('contains a double ioasid_free of the same IOASID', async () => {
     const { records } = await importText(read('buggy-v6.2.ftrace.txt'), { from: 'ftrace', kernel: '6.2.0' });
     expect(records.filter((r) => r.fn === 'ioasid_free').map((r) => r.args)).toEqual([{ ioasid: 1 }, { ioasid: 1 }]);
+  });
+});
+
+describe('the boot-time VT-d capture (kprobe_event=)', () => {
+  it('reads the capability bits from the raw CAP, ECAP and VCCAP registers', async () => {
+    const { records } = await importText(read('vtd-boot-v6.2.ftrace.txt'), { from: 'ftrace', kernel: '6.2.0' });
+    expect(records[0].args).toEqual({ iommu: 'dmar0', cap_caching_mode: true, ecap_smts: true, vccap_pasid: true });
+  });
+
+  it('names allocator ops after the ksym of ops->alloc and keeps -EAGAIN', async () => {
+    const { records } = await importText(read('vtd-boot-v6.2.ftrace.txt'), { from: 'ftrace', kernel: '6.2.0' });
+    expect(records[1]).toMatchObject({ parent: 1, args: { ops: 'intel_vcmd_ioasid_alloc#1', alloc: 'intel_vcmd_ioasid_alloc' }, ret: '-EAGAIN' });
   });
 });
