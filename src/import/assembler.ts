@@ -12,7 +12,7 @@ import { decodeArg, decodeReturn, type ArgValue } from './decodeValue.js';
 import { PointerNames, type NameHint } from './naming.js';
 import { CallPairing } from './pairing.js';
 import { importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js';
-import { baseSymbol, rawInteger, rawText } from './rawValue.js';
+import { baseSymbol, rawInteger } from './rawValue.js';
 import { SeqReorder } from './reorder.js';
 import { SummaryBuilder } from './summary.js';
 import type { ImportItem, ImportOptions } from './importTypes.js';
@@ -284,10 +284,11 @@ export class CaptureAssembler {
 
 function hintFor(fn: CallName, hit: ProbeHit): NameHint {
   const alloc = hit.fields.get('alloc');
-  const allocText = alloc === undefined ? undefined : rawText(alloc);
+  // Why: before v6.2 the ftrace kit can only print ops->alloc as an address; only a symbol names ops.
+  const allocSymbol = alloc !== undefined && (alloc.t === 'str' || (alloc.t === 'word' && !alloc.v.startsWith('0x'))) ? baseSymbol(alloc.v) : undefined;
   return {
     ...(namesMmByTask(fn) && hit.pid !== undefined ? { tgid: hit.pid } : {}),
-    ...(allocText !== undefined && rawInteger(alloc ?? { t: 'null' }, 16) === undefined ? { allocSymbol: baseSymbol(allocText) } : {}),
+    ...(allocSymbol !== undefined ? { allocSymbol } : {}),
   };
 }
 
