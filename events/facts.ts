@@ -38,7 +38,7 @@ export const FACT_SPECS = {
   SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
   SvaDomainUsersChanged: { domain: 'name', users: 'signed' },
   // global PASIDs (v6.6+)
-  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull' },
+  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull', mm: 'nameOrNull' },
   GlobalPasidFreed: { pasid: 'count' },
 } as const satisfies Record<string, FieldList>;
 
@@ -50,3 +50,19 @@ export type FactOf<T extends FactType> = { readonly type: T; readonly seq: numbe
 export type Fact = { [T in FactType]: FactOf<T> }[FactType];
 /** A fact before the replay stamps it with the seq of its call record. */
 export type FactBody = { [T in FactType]: Omit<FactOf<T>, 'seq'> }[FactType];
+
+export const LOG_FORMAT = 'pasid-ledger-log' as const;
+export const LOG_FORMAT_VERSION = 1;
+
+/** Line 1 of every derived-event log. */
+export interface LogHeader {
+  readonly type: 'header';
+  readonly format: typeof LOG_FORMAT;
+  readonly version: number;
+  /** Kernel version of the trace the facts were derived from. */
+  readonly kernel?: string;
+  /** Display name of that trace. */
+  readonly trace?: string;
+  readonly host?: Readonly<Record<string, string | number | boolean>>;
+  readonly description?: string;
+}

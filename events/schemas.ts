@@ -4,7 +4,7 @@
  */
 import { FIELD_SCHEMAS, objectSchema } from './fields.js';
 import { RECORD_SPECS, COMMON_FIELDS, CALL_NAMES, TRACE_FORMAT, CAPTURE_SOURCES, type CallName } from './records.js';
-import { FACT_SPECS, FACT_TYPES, type FactType } from './facts.js';
+import { FACT_SPECS, FACT_TYPES, LOG_FORMAT, type FactType } from './facts.js';
 
 /** Schema of line 1. The format version is checked separately so a newer one gets its own error. */
 export const HEADER_SCHEMA = {
@@ -25,6 +25,23 @@ export const HEADER_SCHEMA = {
       additionalProperties: { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }] },
     },
     description: { type: 'string', maxLength: 4096 },
+  },
+} as const;
+
+/** Schema of line 1 of a derived-event log (facts); shares the header's field schemas. */
+export const LOG_HEADER_SCHEMA = {
+  $id: 'pasid-ledger/log-header',
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'format', 'version'],
+  properties: {
+    type: HEADER_SCHEMA.properties.type,
+    format: { const: LOG_FORMAT },
+    version: HEADER_SCHEMA.properties.version,
+    kernel: HEADER_SCHEMA.properties.kernel,
+    trace: { type: 'string', maxLength: 4096 },
+    host: HEADER_SCHEMA.properties.host,
+    description: HEADER_SCHEMA.properties.description,
   },
 } as const;
 

@@ -3,13 +3,14 @@
  * Pure functions of their input.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { HEADER_SCHEMA, RECORD_UNION_SCHEMA, FACT_UNION_SCHEMA } from './schemas.js';
+import { HEADER_SCHEMA, LOG_HEADER_SCHEMA, RECORD_UNION_SCHEMA, FACT_UNION_SCHEMA } from './schemas.js';
 import type { CallRecord, TraceHeader } from './records.js';
-import type { Fact } from './facts.js';
+import type { Fact, LogHeader } from './facts.js';
 
 const ajv = new Ajv({ discriminator: true, strict: true, allErrors: false });
 
 const headerValidator = ajv.compile(HEADER_SCHEMA) as ValidateFunction<TraceHeader>;
+const logHeaderValidator = ajv.compile(LOG_HEADER_SCHEMA) as ValidateFunction<LogHeader>;
 const recordValidator = ajv.compile(RECORD_UNION_SCHEMA) as ValidateFunction<CallRecord>;
 const factValidator = ajv.compile(FACT_UNION_SCHEMA) as ValidateFunction<Fact>;
 
@@ -30,6 +31,10 @@ function firstError(errors: ErrorObject[] | null | undefined): SchemaError {
 
 export function validateHeader(value: unknown): SchemaError | null {
   return headerValidator(value) ? null : firstError(headerValidator.errors);
+}
+
+export function validateLogHeader(value: unknown): SchemaError | null {
+  return logHeaderValidator(value) ? null : firstError(logHeaderValidator.errors);
 }
 
 export function validateRecord(value: unknown): SchemaError | null {

@@ -1,0 +1,309 @@
+/**
+ * The finding catalogue: every lifecycle violation the machines can report, with the kernel's
+ * reaction, the semantics reference (bug catalogue §A, sections §1–§5, orderings §B) and the fix.
+ * Machines name a code in `decide({ finding })`; messages are filled from the call's arguments.
+ * Pure data.
+ */
+import type { Profile } from './profile.js';
+
+/** How the kernel reacts: returns an error (state unchanged), WARNs, only logs, or says nothing. */
+export type Reaction = 'ERR' | 'WARN' | 'LOG' | 'SILENT';
+/** `bug`: the kernel is left wrong or splats; `misuse`: refused or logged misuse; `info`: worth knowing. */
+export type Severity = 'bug' | 'misuse' | 'info';
+
+export interface FindingSpec {
+  readonly ref: string;
+  readonly reaction: Reaction | ((p: Profile) => Reaction);
+  readonly severity: Severity;
+  /** Short title for the codes table. */
+  readonly title: string;
+  /** One sentence: what to fix. */
+  readonly fix: string;
+}
+
+export const FINDINGS = {
+  // ── IOASID allocator (ioasid.c) ──
+  IOASID_FREE_UNKNOWN: {
+    ref: 'A1 §1.6', reaction: 'LOG', severity: 'misuse',
+    title: 'ioasid_free of an ID the active allocator does not hold',
+    fix: 'free each IOASID exactly once, while the allocator that handed it out is still active',
+  },
+  IOASID_PUT_UNKNOWN: {
+    ref: 'A2 §1.7', reaction: 'LOG', severity: 'misuse',
+    title: 'ioasid_put of an unknown or already freed ID (refcount underflow)',
+    fix: 'balance ioasid_put with ioasid_alloc/ioasid_get; the extra put hits a freed (or reused) ID',
+  },
+  IOASID_GET_UNKNOWN: {
+    ref: 'A3 §1.7', reaction: 'WARN', severity: 'bug',
+    title: 'ioasid_get of an unknown or freed ID',
+    fix: 'take references only while the IOASID is allocated (check ownership before ioasid_get)',
+  },
+  IOASID_SET_DATA_UNKNOWN: {
+    ref: 'A13 §1.9', reaction: 'ERR', severity: 'misuse',
+    title: 'ioasid_set_data on an unknown ID',
+    fix: 'set private data only on an allocated IOASID of the active allocator',
+  },
+  IOASID_FIND_MISS: {
+    ref: 'A14 §1.8', reaction: 'ERR', severity: 'info',
+    title: 'ioasid_find of an unknown ID or an ID of another set',
+    fix: 'look up only IDs of your own set that are allocated in the active allocator',
+  },
+  IOASID_ALLOC_FAILED: {
+    ref: 'A17 §1.5 §2.4', reaction: 'LOG', severity: 'misuse',
+    title: 'ioasid_alloc returned INVALID_IOASID',
+    fix: 'check the range and the allocator (host out of PASIDs for VT-d vcmd); handle INVALID_IOASID',
+  },
+  IOASID_DUPLICATE_IN_USE: {
+    ref: 'A10 §1.4', reaction: 'SILENT', severity: 'bug',
+    title: 'an ID is handed out while the same number is still held as an orphan of a retired allocator',
+    fix: 'free every IOASID before its allocator is unregistered; the orphan and the new ID now alias',
+  },
+  IOASID_LEAKED: {
+    ref: 'A6', reaction: 'SILENT', severity: 'bug',
+    title: 'IOASID never freed by the end of the trace',
+    fix: 'free (or put) every IOASID its owner allocated; for SVA PASIDs, let the mm exit',
+  },
+  IOASID_ORPHANED: {
+    ref: 'A9 §1.4', reaction: 'SILENT', severity: 'bug',
+    title: 'IOASIDs orphaned by unregistering their allocator (still orphaned at end of trace)',
+    fix: 'free the IDs before the last allocator of a helper group is unregistered',
+  },
+  ALLOCATOR_REGISTER_OUTSTANDING: {
+    ref: 'A7 §1.3', reaction: 'ERR', severity: 'misuse',
+    title: 'first custom allocator registered while the default allocator has outstanding IDs (-EAGAIN)',
+    fix: 'register the custom allocator before any ioasid_alloc (early in boot, before the first user)',
+  },
+  ALLOCATOR_ALREADY_REGISTERED: {
+    ref: 'A8 §1.3', reaction: 'ERR', severity: 'misuse',
+    title: 'the same ops registered twice (-EEXIST)',
+    fix: 'register each ioasid_allocator_ops once',
+  },
+  ALLOCATOR_REREGISTER_SHARER: {
+    ref: 'A12b §1.3', reaction: 'SILENT', severity: 'bug',
+    title: 're-registration of an ops that already shares helpers: returns 0, list node added twice',
+    fix: 'never register an ops that is already registered; the -EEXIST check misses sharers',
+  },
+  ALLOCATOR_UNREGISTER_OUTSTANDING: {
+    ref: 'A9 §1.4', reaction: 'WARN', severity: 'bug',
+    title: 'last allocator of a helper group unregistered with outstanding IDs (IDs orphaned)',
+    fix: 'free every IOASID of that allocator before unregistering it (vIOMMU hot-unplug)',
+  },
+  ALLOCATOR_UNREGISTER_NONE: {
+    ref: 'A11 §1.4', reaction: 'LOG', severity: 'misuse',
+    title: 'unregister while no custom allocator is registered',
+    fix: 'unregister only what was registered (and registered successfully)',
+  },
+  ALLOCATOR_UNREGISTER_UNKNOWN: {
+    ref: '§1.4', reaction: 'SILENT', severity: 'misuse',
+    title: 'unregister of ops whose helpers match no registered allocator (no-op)',
+    fix: 'unregister only ops that were registered successfully',
+  },
+  ALLOCATOR_UNREGISTER_OTHER_OPS: {
+    ref: '§1.4', reaction: 'SILENT', severity: 'bug',
+    title: 'unregister removed the allocator of another ops with the same helpers',
+    fix: 'unregister only registered ops: the lookup matches helpers, not the ops pointer',
+  },
+  ALLOCATOR_DANGLING_PDATA: {
+    ref: 'A12 §1.4', reaction: 'SILENT', severity: 'bug',
+    title: 'unregistered ops was the head of a shared allocator: its pdata stays in use',
+    fix: 'unregister sharers in reverse order, or re-point the entry before freeing the ops owner',
+  },
+  // ── VT-d ──
+  VTD_ALLOCATOR_REGISTRATION_FAILED: {
+    ref: 'A15 §2.1', reaction: 'LOG', severity: 'bug',
+    title: 'VT-d vcmd allocator registration failed: scalable mode switched off',
+    fix: 'register the vcmd allocator before any PASID is allocated (intel_iommu_init ordering)',
+  },
+  VTD_SM_DISABLED_AFTER_ROOT: {
+    ref: 'A16 §2.2', reaction: 'SILENT', severity: 'bug',
+    title: 'scalable mode switched off after a root table was programmed with SMT',
+    fix: 'fail early instead: scalable mode cannot be switched off once DMA_RTADDR_SMT is programmed',
+  },
+  VTD_ROOT_MODE_MISMATCH: {
+    ref: '§2.2', reaction: 'SILENT', severity: 'info',
+    title: 'root table SMT bit differs from what scalable mode predicts',
+    fix: 'check intel_iommu_sm and ecap_smts at iommu_set_root_entry',
+  },
+  VTD_VCMD_FREE_ACTIVE: {
+    ref: 'A18 §2.5', reaction: 'LOG', severity: 'bug',
+    title: 'vcmd free of an IOASID that still has private data: host PASID leaked',
+    fix: 'clear the private data (ioasid_set_data(id, NULL)) before ioasid_free',
+  },
+  // ── SVA ──
+  SVA_BIND_NO_PASID_SUPPORT: {
+    ref: 'A19 §3.4 §3.5', reaction: 'ERR', severity: 'misuse',
+    title: 'SVA bind on a device with max_pasids 0',
+    fix: 'enable PASID on the device (or do not bind it)',
+  },
+  SVA_BIND_PASID_OUT_OF_RANGE: {
+    ref: 'A20 §3.2–§3.5', reaction: 'ERR', severity: 'misuse',
+    title: "SVA bind: the mm's PASID is outside the device's range (-EOVERFLOW)",
+    fix: 'bind the device with the smallest PASID range first, or give the devices equal ranges',
+  },
+  SVA_BIND_SLOT_BUSY: {
+    ref: 'A21 §3.4', reaction: 'ERR', severity: 'misuse',
+    title: "SVA bind: the mm's PASID slot holds a non-SVA domain (-EBUSY)",
+    fix: 'detach the non-SVA domain from that PASID first',
+  },
+  SVA_BIND_BAD_RANGE: {
+    ref: 'A22 §3.3', reaction: 'ERR', severity: 'misuse',
+    title: 'SVA bind with an empty PASID range (-EINVAL)',
+    fix: 'the device needs max_pasids >= 2 for SVA',
+  },
+  SVA_BIND_GROUP_NOT_SINGLETON: {
+    ref: 'A23 §3.1', reaction: 'ERR', severity: 'misuse',
+    title: 'SVA bind on a device whose group has several devices (-EINVAL)',
+    fix: 'SVA needs a singleton IOMMU group (ACS on the path)',
+  },
+  SVA_BIND_AFTER_EXIT: {
+    ref: 'A24 §3.3', reaction: 'SILENT', severity: 'bug',
+    title: 'SVA bind of an mm that has exited (caller held no mm_users)',
+    fix: 'hold an mm_users reference (mmget) across iommu_sva_bind_device',
+  },
+  SVA_BIND_TWICE_BUSY: {
+    ref: 'A27 §3.5', reaction: 'ERR', severity: 'misuse',
+    title: 'second bind of the same (device, mm) fails -EBUSY (v6.8 regression)',
+    fix: 'reuse the first handle, or run a kernel with per-handle SVA refcounts',
+  },
+  SVA_UNBIND_FREED_HANDLE: {
+    ref: 'A25 §3.4', reaction: 'SILENT', severity: 'bug',
+    title: 'unbind of an SVA handle that was already unbound (use-after-free)',
+    fix: 'unbind each handle exactly once',
+  },
+  SVA_BOND_LEAKED: {
+    ref: 'A26 §3.4', reaction: 'SILENT', severity: 'bug',
+    title: 'SVA bond never unbound by the end of the trace',
+    fix: 'unbind from the driver release path (file release, mmu_notifier release)',
+  },
+  MM_EXIT_WITH_BONDS: {
+    ref: '§B.2.6 §3.4', reaction: 'SILENT', severity: 'bug',
+    title: 'mm exited (PASID dropped) while SVA bonds still use its PASID',
+    fix: 'unbind every bond of the mm before it exits (driver release paths)',
+  },
+  // ── PASID attach/detach (iommu.c) ──
+  ATTACH_BUSY: {
+    ref: 'A29 §4.1', reaction: 'ERR', severity: 'misuse',
+    title: 'attach to a PASID that already has a domain (-EBUSY)',
+    fix: 'detach (or replace) the current domain first',
+  },
+  ATTACH_PASID_OUT_OF_RANGE: {
+    ref: 'A30 §4.1', reaction: (p) => (p.attachChecksMaxPasids ? 'ERR' : 'SILENT'), severity: 'bug',
+    title: "attach with pasid >= the device's max_pasids",
+    fix: 'allocate the PASID for this device (iommu_alloc_global_pasid(dev)) so it fits its range',
+  },
+  ATTACH_PASID_ZERO: {
+    ref: 'A31 §4.1', reaction: (p) => (p.attachChecksPasidZero ? 'ERR' : 'SILENT'), severity: 'bug',
+    title: 'attach to PASID 0 (IOMMU_NO_PASID, the RID slot)',
+    fix: 'PASID 0 is reserved for DMA without PASID; use a PASID from the global allocator',
+  },
+  ATTACH_NO_PASID_SUPPORT: {
+    ref: 'A32 §4.1', reaction: 'ERR', severity: 'misuse',
+    title: 'attach/bind on a device that is released or has no IOMMU group',
+    fix: 'attach only to probed devices',
+  },
+  ATTACH_DURING_RESET: {
+    ref: 'A33 §4.1', reaction: 'ERR', severity: 'misuse',
+    title: 'attach while the group is being reset (-EBUSY)',
+    fix: 'retry after pci_dev_reset_iommu_done',
+  },
+  ATTACH_FREED_DOMAIN: {
+    ref: '§4 (inference)', reaction: 'SILENT', severity: 'bug',
+    title: 'attach of a domain that was already freed (use-after-free)',
+    fix: 'allocate a new domain; never reuse a freed one',
+  },
+  DETACH_WRONG_DOMAIN: {
+    ref: 'A34 §4.2', reaction: (p) => (p.detachWarnsOnMismatch ? 'WARN' : 'SILENT'), severity: 'bug',
+    title: 'detach with a domain other than the attached one',
+    fix: 'pass the domain that is attached to that PASID (the driver needs the old domain to flush)',
+  },
+  DETACH_NOT_ATTACHED: {
+    ref: 'A35 §4.2', reaction: (p) => (p.detachWarnsOnMismatch ? 'WARN' : 'SILENT'), severity: 'bug',
+    title: 'detach of a PASID that has nothing attached',
+    fix: 'detach only what was attached (check the attach return value)',
+  },
+  ATTACH_LEAKED: {
+    ref: 'A36 §4', reaction: 'SILENT', severity: 'bug',
+    title: 'PASID attachment never detached by the end of the trace',
+    fix: 'detach every PASID before freeing its PASID or domain (driver remove path)',
+  },
+  DOMAIN_FREE_ATTACHED: {
+    ref: 'A37', reaction: 'SILENT', severity: 'bug',
+    title: 'domain freed while still attached to a PASID (use-after-free)',
+    fix: 'detach the domain from every PASID before iommu_domain_free',
+  },
+  DOMAIN_DOUBLE_FREE: {
+    ref: 'A37 (inference)', reaction: 'SILENT', severity: 'bug',
+    title: 'domain freed twice',
+    fix: 'free each domain once',
+  },
+  REPLACE_NOT_ATTACHED: {
+    ref: 'A42 §4.3', reaction: 'ERR', severity: 'misuse',
+    title: 'replace on a PASID with nothing attached (-EINVAL)',
+    fix: 'attach first; replace swaps an existing attachment',
+  },
+  REPLACE_SAME_HANDLE: {
+    ref: 'A42 §4.3', reaction: 'WARN', severity: 'bug',
+    title: 'replace with the handle that is already installed (WARN, -EINVAL)',
+    fix: 'pass a new attach handle to iommu_replace_device_pasid',
+  },
+  DEVICE_RELEASED_WITH_PASIDS: {
+    ref: '§4 (inference)', reaction: 'SILENT', severity: 'bug',
+    title: 'device released while PASIDs are still attached or bound',
+    fix: 'unbind and detach every PASID of the device in its remove path',
+  },
+  // ── global PASIDs (v6.6+) ──
+  GLOBAL_PASID_FREE_INVALID: {
+    ref: 'A38 §5', reaction: 'WARN', severity: 'bug',
+    title: 'iommu_free_global_pasid(IOMMU_PASID_INVALID)',
+    fix: 'check the allocation result before freeing; do not free IOMMU_PASID_INVALID',
+  },
+  GLOBAL_PASID_DOUBLE_FREE: {
+    ref: 'A39 §5', reaction: 'WARN', severity: 'bug',
+    title: 'iommu_free_global_pasid of a PASID that is not allocated (ida_free WARN)',
+    fix: 'free each global PASID once',
+  },
+  GLOBAL_PASID_FREE_ATTACHED: {
+    ref: 'A40 §5.1 §B.2.7', reaction: 'SILENT', severity: 'bug',
+    title: 'global PASID freed while still attached to a device (free before detach)',
+    fix: 'detach (iommu_detach_device_pasid) before iommu_free_global_pasid',
+  },
+  GLOBAL_PASID_EXHAUSTED: {
+    ref: 'A41 §5', reaction: 'LOG', severity: 'misuse',
+    title: 'iommu_alloc_global_pasid returned IOMMU_PASID_INVALID',
+    fix: 'the device has no PASID support or its range is exhausted; free unused PASIDs',
+  },
+  GLOBAL_PASID_LEAKED: {
+    ref: 'A6 §5', reaction: 'SILENT', severity: 'bug',
+    title: 'global PASID never freed by the end of the trace',
+    fix: 'free the PASID in the driver teardown (after detach)',
+  },
+  // ── the trace against the model ──
+  RET_MISMATCH: {
+    ref: '§1–§5', reaction: 'SILENT', severity: 'bug',
+    title: "the recorded return differs from the kernel's rules",
+    fix: 'check the kernel version in the header (--kernel), lost events in the capture, or a kernel change the model lacks',
+  },
+  CALL_NOT_IN_KERNEL: {
+    ref: 'version map', reaction: 'SILENT', severity: 'misuse',
+    title: 'a call that does not exist in this kernel version',
+    fix: 'set the right kernel version in the header (or --kernel); the call was skipped',
+  },
+  NESTED_CALL_UNEXPECTED: {
+    ref: '§3–§5', reaction: 'SILENT', severity: 'info',
+    title: 'a nested call the enclosing call does not make under the model',
+    fix: 'check the parent field of the record, or the kernel version',
+  },
+  NESTED_CALL_MISMATCH: {
+    ref: '§3–§5', reaction: 'SILENT', severity: 'bug',
+    title: 'a nested call whose arguments or return differ from what the enclosing call does',
+    fix: 'check the capture (lost events?) or the kernel version',
+  },
+} as const satisfies Record<string, FindingSpec>;
+
+export type FindingCode = keyof typeof FINDINGS;
+export const FINDING_CODES = Object.keys(FINDINGS) as FindingCode[];
+
+export function reactionOf(code: FindingCode, p: Profile): Reaction {
+  const r: FindingSpec['reaction'] = FINDINGS[code].reaction;
+  return typeof r === 'function' ? r(p) : r;
+}

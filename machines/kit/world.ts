@@ -1,0 +1,170 @@
+/**
+ * The model's state: one snapshot per kernel object, keyed by kind and name, stepped through the
+ * object's lifecycle. A call model steps several objects for one kernel call and collects what they
+ * decided into a Decision. Deterministic; the only mutation is of this world's own map.
+ */
+import type { FactBody } from '../../events/facts.js';
+import type { CallName, Ret } from '../../events/records.js';
+import type { FindingCode } from '../findings.js';
+import type { Profile } from '../profile.js';
+import type { Snap, StepResult } from './lifecycle.js';
+import type { ModelEvent, ObjectKind } from './object.js';
+import type { Outcome } from './outcome.js';
+
+/** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
+export type StepMode = 'fast' | 'xstate';
+
+/** A finding as a machine raised it, before the audit adds seq, line and wording. */
+export interface RawFinding {
+  readonly code: FindingCode;
+  readonly rule: string;
+  readonly detail: string;
+  readonly objects: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/** A call the enclosing call makes under the model: nested records are checked against these. */
+export interface ExpectedChild {
+  readonly fn: CallName;
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly ret?: Ret;
+}
+
+/** What the model decided for one call record. */
+export interface Decision {
+  /** The return the kernel gives under the model; undefined when the model cannot know it. */
+  ret: Ret | undefined;
+  /** The rule that decided the return, quoted when the recorded return disagrees. */
+  rule: string;
+  readonly facts: FactBody[];
+  readonly findings: RawFinding[];
+  readonly children: ExpectedChild[];
+}
+
+export function newDecision(): Decision {
+  return { ret: undefined, rule: '', facts: [], findings: [], children: [] };
+}
+
+/** Fields of an event that name kernel objects (shown with every finding). */
+const OBJECT_FIELDS = ['dev', 'group', 'pasid', 'domain', 'old', 'mm', 'handle', 'ops', 'space', 'ioasid', 'iommu'] as const;
+
+function objectsOf(event: object): Record<string, string | number | boolean | null> {
+  const out: Record<string, string | number | boolean | null> = {};
+  const e = event as Record<string, unknown>;
+  for (const f of OBJECT_FIELDS) {
+    const v = e[f];
+    if (typeof v === 'string' || typeof v === 'number') out[f] = v;
+  }
+  return out;
+}
+
+export class World {
+  readonly objects: Map<string, Snap<unknown>>;
+  /**
+   * Derived caches, never part of the state: a lower bound of the lowest free ID per ID space
+   * (every ID below it is allocated). Missing after a restore means 0, which is always true.
+   */
+  readonly lowestFreeHint: Map<string, number>;
+  /** Undo journal of the open transaction: key → snapshot before (undefined = absent). */
+  #journal: Map<string, Snap<unknown> | undefined> | null = null;
+
+  constructor(
+    readonly profile: Profile,
+    readonly mode: StepMode = 'fast',
+    objects?: Map<string, Snap<unknown>>,
+    hints?: Map<string, number>,
+  ) {
+    this.objects = objects ?? new Map();
+    this.lowestFreeHint = hints ?? new Map();
+  }
+
+  /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
+  clone(mode: StepMode = this.mode): World {
+    return new World(this.profile, mode, new Map(this.objects), new Map(this.lowestFreeHint));
+  }
+
+  /** Starts recording what the next steps change, so a call the kernel refused can be undone. */
+  begin(): void {
+    this.#journal = new Map();
+  }
+
+  commit(): void {
+    this.#journal = null;
+  }
+
+  /** Restores every object the open transaction changed. */
+  rollback(): void {
+    const journal = this.#journal;
+    this.#journal = null;
+    if (journal === null) return;
+    for (const [key, snap] of journal) {
+      if (snap === undefined) this.objects.delete(key);
+      else this.objects.set(key, snap);
+    }
+    // Why: a rolled-back allocation may have moved a hint past a now-free ID.
+    this.lowestFreeHint.clear();
+  }
+
+  /** Stored objects of one kind as [id, snapshot], in insertion order (deterministic). */
+  *entriesOf<C>(kindId: string): Generator<[string, Snap<C>]> {
+    const prefix = `${kindId}:`;
+    for (const [key, snap] of this.objects) if (key.startsWith(prefix)) yield [key.slice(prefix.length), snap as Snap<C>];
+  }
+
+  /** The stored snapshot, or the kind's initial one (not stored) when the object is unknown. */
+  peek<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I): Snap<C> {
+    const stored = this.objects.get(`${kind.id}:${id}`) as Snap<C> | undefined;
+    return stored ?? kind.initial(input);
+  }
+
+  has(kindId: string, id: string): boolean {
+    return this.objects.has(`${kindId}:${id}`);
+  }
+
+  /**
+   * Steps one object and records its outcomes (facts, findings) into `d`.
+   * Returns the outcomes so the call model can read the decided return.
+   */
+  step<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I, event: E, d: Decision): StepResult<C> {
+    const key = `${kind.id}:${id}`;
+    const before = (this.objects.get(key) as Snap<C> | undefined) ?? kind.initial(input);
+    const result = this.mode === 'fast' ? kind.step(before, event) : kind.stepWithXState(before, event);
+    if (result.outcomes.length === 0) {
+      // Why: machines are complete (a test checks it); an unhandled event is a pasid-ledger bug.
+      throw new Error(`model gap: ${kind.id} in state ${before.value} does not handle ${event.type}`);
+    }
+    if (result.snap !== before) {
+      if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, this.objects.get(key));
+      if (result.snap.value === kind.kind.absent) this.objects.delete(key);
+      else this.objects.set(key, result.snap);
+    }
+    this.record(kind, event, before.context, result.snap.context, result.outcomes, d);
+    return result;
+  }
+
+  private record<C, E extends ModelEvent, I>(
+    kind: ObjectKind<C, E, I>,
+    event: E,
+    before: C,
+    after: C,
+    outcomes: readonly Outcome[],
+    d: Decision,
+  ): void {
+    for (const o of outcomes) {
+      if (o.fact !== undefined) {
+        const build = kind.kind.facts[o.fact];
+        if (build === undefined) throw new Error(`model gap: ${kind.id} names fact ${o.fact} but cannot build it`);
+        d.facts.push(build(event, before, after));
+      }
+      if (o.finding !== undefined) {
+        const detail = kind.kind.details?.[o.finding]?.(event, before) ?? '';
+        d.findings.push({ code: o.finding, rule: o.rule, detail, objects: objectsOf(event) });
+      }
+    }
+  }
+}
+
+/** The first return an outcome list decides, with its rule. */
+export function decidedRet(outcomes: readonly Outcome[]): { ret: Ret | undefined; rule: string } {
+  for (const o of outcomes) if (o.ret !== undefined) return { ret: o.ret, rule: o.rule };
+  return { ret: undefined, rule: outcomes[0]?.rule ?? '' };
+}

@@ -1,0 +1,92 @@
+/**
+ * Streaming reader of traces (call records) and derived-event logs (facts), JSON Lines.
+ * Reads chunk by chunk, so memory stays bounded by one chunk plus one line whatever the file size.
+ * Yields errors and warnings as items, never throws for bad input.
+ */
+import { createReadStream } from 'node:fs';
+import type { TraceHeader } from '../../events/records.js';
+import type { LogHeader } from '../../events/facts.js';
+import type { LedgerError } from '../core/result.js';
+import { TraceChecker } from './traceChecker.js';
+import { LineSplitter } from './lineSplitter.js';
+import type { FactEntry, ReaderOptions, ReadItem, TraceEntry } from './readItem.js';
+
+export type { FactEntry, ReaderOptions, ReadItem, TraceEntry } from './readItem.js';
+export { DEFAULT_MAX_ERRORS, DEFAULT_MAX_LINE_BYTES } from './readItem.js';
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+/** Streams items in file order. Stops after the first error unless allErrors (then up to maxErrors errors, records after an error are not yielded). */
+export async function* readTrace(source: AsyncIterable<Uint8Array | string>, options: ReaderOptions): AsyncGenerator<ReadItem> {
+  const checker = new TraceChecker(options);
+  const splitter = new LineSplitter(checker);
+  try {
+    for await (const chunk of source) {
+      splitter.push(toBytes(chunk));
+      const items = checker.items;
+      if (items.length > 0) {
+        checker.items = [];
+        for (const item of items) yield item;
+      }
+      // Why: leaving the loop closes the source (the file stream) early.
+      if (checker.done) break;
+    }
+  } catch (e) {
+    checker.readFailed((e as Error).message ?? String(e));
+  }
+  splitter.end();
+  for (const item of checker.items) yield item;
+  checker.items = [];
+}
+
+/** readTrace over a file; '-' reads stdin. The display name defaults to the path ('<stdin>' for '-'). */
+export function readTraceFile(path: string, options: Partial<ReaderOptions> = {}): AsyncGenerator<ReadItem> {
+  const file = options.file ?? (path === '-' ? '<stdin>' : path);
+  const source: AsyncIterable<Uint8Array | string> = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 1 << 16 });
+  return readTrace(source, { ...options, file });
+}
+
+export interface SyncReadResult {
+  header?: TraceHeader;
+  entries: TraceEntry[];
+  warnings: LedgerError[];
+  errors: LedgerError[];
+  /** Set when reading a derived-event log (kind 'log'). */
+  logHeader?: LogHeader;
+  /** The facts of a derived-event log (kind 'log'). */
+  facts: FactEntry[];
+}
+
+/** Synchronous whole-buffer variant for tests and small inputs; same checks, same messages. */
+export function readTraceSync(text: string | Uint8Array, options: ReaderOptions): SyncReadResult {
+  const checker = new TraceChecker(options);
+  const splitter = new LineSplitter(checker);
+  splitter.push(toBytes(text));
+  splitter.end();
+  const result: SyncReadResult = { entries: [], warnings: [], errors: [], facts: [] };
+  for (const item of checker.items) {
+    switch (item.kind) {
+      case 'header':
+        result.header = item.header;
+        break;
+      case 'log-header':
+        result.logHeader = item.header;
+        break;
+      case 'record':
+        result.entries.push(item.entry);
+        break;
+      case 'fact':
+        result.facts.push({ fact: item.fact, line: item.line, offset: item.offset });
+        break;
+      case 'warning':
+        result.warnings.push(item.warning);
+        break;
+      case 'error':
+        result.errors.push(item.error);
+        break;
+    }
+  }
+  return result;
+}
