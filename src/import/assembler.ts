@@ -245,7 +245,7 @@ export class CaptureAssembler {
       out.push(...this.#problem('RECORD_INVALID', `${fn}: ${where} ${invalid.message}; call skipped`, exit.line, { fn: exit.symbol }));
       return;
     }
-    this.#reorder.settle(seq, { record: record as CallRecord, line: exit.line });
+    this.#reorder.settle(seq, { record: record as CallRecord, line: exit.line, offset: exit.offset });
     this.#bound(out);
   }
 
@@ -264,7 +264,7 @@ export class CaptureAssembler {
   *#releaseGen(): Generator<ImportItem> {
     for (const s of this.#reorder.release()) {
       this.#summary.kept();
-      yield { kind: 'record', record: s.record, line: s.line };
+      yield { kind: 'record', record: s.record, line: s.line, offset: s.offset };
     }
   }
 

@@ -4,7 +4,7 @@ import type { CaptureLine } from './lines.js';
 import { parseBpftraceLine } from './bpftraceLine.js';
 
 /** The capture event of one line. Pure. */
-export function bpftraceEvent({ line, text, terminated }: CaptureLine): CaptureEvent {
+export function bpftraceEvent({ line, offset, text, terminated }: CaptureLine): CaptureEvent {
   const parsed = parseBpftraceLine(text);
   // Why: a cut JSON line can never parse (its braces are unbalanced), so only a last line that
   // fails to parse is truncated; a complete one that merely lacks its newline is kept.
@@ -24,7 +24,7 @@ export function bpftraceEvent({ line, text, terminated }: CaptureLine): CaptureE
       return { kind: 'foreign', line, what: parsed.what };
     case 'probe': {
       const { kind: _probe, phase, ...hit } = parsed;
-      return { kind: phase, line, ...hit };
+      return { kind: phase, line, offset, ...hit };
     }
   }
 }

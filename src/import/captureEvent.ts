@@ -13,6 +13,8 @@ export type RawValue =
 /** Where and when a probe fired. `tid` is the task (ftrace's PID column), `pid` its thread group when known. */
 export interface ProbeHit {
   readonly line: number;
+  /** Byte offset of the line in the capture. */
+  readonly offset: number;
   readonly ts: number;
   readonly cpu: number;
   readonly tid: number;

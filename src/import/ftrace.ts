@@ -4,7 +4,7 @@ import type { CaptureLine } from './lines.js';
 import { parseFtraceLine } from './ftraceLine.js';
 
 /** The capture event of one line. The TGID column (options/record-tgid) gives `pid`. Pure. */
-export function ftraceEvent({ line, text, terminated }: CaptureLine): CaptureEvent {
+export function ftraceEvent({ line, offset, text, terminated }: CaptureLine): CaptureEvent {
   // Why: the kernel ends every trace line with \n; a last line without one was cut mid-write, and a
   // cut kprobe line still parses (with a shortened value), so it cannot be trusted.
   if (!terminated) return { kind: 'truncated', line };
@@ -20,6 +20,7 @@ export function ftraceEvent({ line, text, terminated }: CaptureLine): CaptureEve
       return {
         kind: parsed.phase,
         line,
+        offset,
         ts: parsed.ts,
         cpu: parsed.cpu,
         tid: parsed.tid,

@@ -50,6 +50,12 @@ export interface ImportSummary {
 /** One item of an import: the header first, then records in seq order, problems as found, the summary last. */
 export type ImportItem =
   | { readonly kind: 'header'; readonly header: TraceHeader }
-  | { readonly kind: 'record'; readonly record: CallRecord; /** capture line of the return/exit */ readonly line: number }
+  | {
+      readonly kind: 'record';
+      readonly record: CallRecord;
+      /** Capture line of the return/exit, and its byte offset. */
+      readonly line: number;
+      readonly offset: number;
+    }
   | { readonly kind: 'problem'; readonly problem: ImportProblem }
   | { readonly kind: 'summary'; readonly summary: ImportSummary };

@@ -3,6 +3,8 @@
 export interface CaptureLine {
   /** 1-based line number in the capture. */
   readonly line: number;
+  /** Byte offset of the line start in the capture. */
+  readonly offset: number;
   readonly text: string;
   /** False only for a last line with no newline: the writer may have been cut off mid-line. */
   readonly terminated: boolean;
@@ -18,6 +20,7 @@ export async function* splitLineBatches(source: AsyncIterable<string | Uint8Arra
   const decoder = new TextDecoder('utf-8');
   let partial = '';
   let line = 0;
+  let offset = 0;
   for await (const chunk of source) {
     partial += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
     const batch: CaptureLine[] = [];
@@ -25,7 +28,8 @@ export async function* splitLineBatches(source: AsyncIterable<string | Uint8Arra
     let nl = partial.indexOf('\n', start);
     while (nl >= 0) {
       const end = nl > start && partial.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      batch.push({ line: ++line, text: partial.slice(start, end), terminated: true });
+      batch.push({ line: ++line, offset, text: partial.slice(start, end), terminated: true });
+      offset += Buffer.byteLength(partial.slice(start, nl + 1));
       start = nl + 1;
       nl = partial.indexOf('\n', start);
     }
@@ -33,5 +37,5 @@ export async function* splitLineBatches(source: AsyncIterable<string | Uint8Arra
     if (batch.length > 0) yield batch;
   }
   partial += decoder.decode();
-  if (partial.length > 0) yield [{ line: ++line, text: partial, terminated: false }];
+  if (partial.length > 0) yield [{ line: ++line, offset, text: partial, terminated: false }];
 }

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { ledgerError, ok, err, type Result, type LedgerError } from '../core/result.js';
 import { importCapture } from './importCapture.js';
 import type { CaptureFormat, ImportItem } from './importTypes.js';
+import type { ReadItem } from '../log/readItem.js';
 
 /** Opens `path` ('-' = stdin) for streaming; a missing or unreadable file is an error value. */
 export async function openCaptureSource(
@@ -19,23 +20,34 @@ export async function openCaptureSource(
   }
 }
 
-/** What a trace reader yields: the header, then records in seq order; problems interleaved as found. */
-export type TraceStreamItem = Extract<ImportItem, { kind: 'header' | 'record' | 'problem' }>;
-
 /**
- * A capture read as if it were a trace file, so any command can take `--from`. The summary is not
- * yielded; an unreadable file is an error value, not a stream.
+ * A capture read as if it were a trace file (src/log/reader.ts items), so any command can take
+ * `--from`: the header, then records in seq order with the line and byte offset of their return;
+ * fatal problems as errors, other problems as warnings. The summary is dropped. An unreadable file
+ * is an error value, not a stream.
  */
-export async function openCaptureAsTrace(
-  path: string,
-  from: CaptureFormat,
-  kernel?: string,
-): Promise<Result<AsyncGenerator<TraceStreamItem>, LedgerError>> {
+export async function openCaptureAsTrace(path: string, from: CaptureFormat, kernel?: string): Promise<Result<AsyncGenerator<ReadItem>, LedgerError>> {
   const source = await openCaptureSource(path);
   if (!source.ok) return source;
-  return ok(traceItems(importCapture(source.value, { from, file: path, ...(kernel !== undefined ? { kernel } : {}) })));
+  const file = path === '-' ? '<stdin>' : path;
+  return ok(asReadItems(importCapture(source.value, { from, file, ...(kernel !== undefined ? { kernel } : {}) })));
 }
 
-async function* traceItems(items: AsyncGenerator<ImportItem>): AsyncGenerator<TraceStreamItem> {
-  for await (const item of items) if (item.kind !== 'summary') yield item;
+async function* asReadItems(items: AsyncGenerator<ImportItem>): AsyncGenerator<ReadItem> {
+  for await (const item of items) {
+    switch (item.kind) {
+      case 'header':
+        // Why: readers promise the header on line 1; a capture's kernel line may be elsewhere, but it is the trace's line 1.
+        yield { kind: 'header', header: item.header, line: 1 };
+        break;
+      case 'record':
+        yield { kind: 'record', entry: { record: item.record, line: item.line, offset: item.offset } };
+        break;
+      case 'problem':
+        yield item.problem.severity === 'fatal' ? { kind: 'error', error: item.problem } : { kind: 'warning', warning: item.problem };
+        break;
+      case 'summary':
+        break;
+    }
+  }
 }

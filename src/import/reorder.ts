@@ -9,6 +9,8 @@ export interface SettledRecord {
   readonly record: CallRecord;
   /** Capture line of the return/exit. */
   readonly line: number;
+  /** Byte offset of that line. */
+  readonly offset: number;
 }
 
 export class SeqReorder {
@@ -33,7 +35,7 @@ export class SeqReorder {
       if (s === null) this.#dropped.add(this.#next);
       else if (s.record.parent !== undefined && this.#dropped.has(s.record.parent)) {
         const { parent: _dropped, ...rest } = s.record;
-        yield { record: rest as CallRecord, line: s.line };
+        yield { record: rest as CallRecord, line: s.line, offset: s.offset };
       } else yield s;
       this.#next++;
     }

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { importText } from '../support/importText.js';
 import { validateHeader, validateRecord } from '../../events/validate.js';
+import { readTraceSync } from '../../src/log/reader.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
 const read = (name: string): string => readFileSync(DIR + name, 'utf8');
@@ -86,5 +87,15 @@ describe('the boot-time VT-d capture (kprobe_event=)', () => {
   it('names allocator ops after the ksym of ops->alloc and keeps -EAGAIN', async () => {
     const { records } = await importText(read('vtd-boot-v6.2.ftrace.txt'), { from: 'ftrace', kernel: '6.2.0' });
     expect(records[1]).toMatchObject({ parent: 1, args: { ops: 'intel_vcmd_ioasid_alloc#1', alloc: 'intel_vcmd_ioasid_alloc' }, ret: '-EAGAIN' });
+  });
+});
+
+describe('imported traces and the trace reader', () => {
+  it('every expected trace reads back through src/log/reader.ts without errors', () => {
+    for (const f of FIXTURES) {
+      const result = readTraceSync(read(f.expected), { file: f.expected });
+      expect(result.errors, f.expected).toEqual([]);
+      expect(result.entries.length).toBe(expectedTrace(f.expected).length - 1);
+    }
   });
 });

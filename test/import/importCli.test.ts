@@ -70,11 +70,30 @@ describe('openCaptureAsTrace', () => {
     const seqs: number[] = [];
     for await (const item of opened.value) {
       kinds.push(item.kind);
-      if (item.kind === 'record') seqs.push(item.record.seq);
+      if (item.kind === 'record') seqs.push(item.entry.record.seq);
     }
     expect(kinds[0]).toBe('header');
     expect(kinds.slice(1).every((k) => k === 'record')).toBe(true);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+  it('gives each record the line and byte offset of its return in the capture', async () => {
+    const path = DIR + 'buggy-v6.2.ftrace.txt';
+    const opened = await openCaptureAsTrace(path, 'ftrace', '6.2.0');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const text = readFileSync(path);
+    for await (const item of opened.value) {
+      if (item.kind !== 'record') continue;
+      const { line, offset } = item.entry;
+      const lineText = text.subarray(offset, text.indexOf(10, offset)).toString('utf8');
+      expect(lineText).toBe(text.toString('utf8').split('\n')[line - 1]);
+    }
+  });
+  it('turns a fatal import problem into a reader error', async () => {
+    const opened = await openCaptureAsTrace(DIR + 'buggy-v6.2.ftrace.txt', 'ftrace');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const items = [];
+    for await (const item of opened.value) items.push(item);
+    expect(items.map((i) => (i.kind === 'error' ? i.error.code : i.kind))).toEqual(['KERNEL_UNKNOWN']);
   });
   it('returns an error value for a file it cannot read', async () => {
     const opened = await openCaptureAsTrace(DIR + 'nope.txt', 'ftrace', '6.2.0');

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { CallPairing } from '../../src/import/pairing.js';
 import type { ProbeHit } from '../../src/import/captureEvent.js';
 
-const hit = (tid: number, symbol: string, cpu = 0): ProbeHit => ({ line: 1, ts: 0, cpu, tid, symbol, fields: new Map() });
+const hit = (tid: number, symbol: string, cpu = 0): ProbeHit => ({ line: 1, offset: 0, ts: 0, cpu, tid, symbol, fields: new Map() });
 
 describe('pairing entries with returns', () => {
   it('assigns seq at entry, so a parent has a smaller seq than its children', () => {
