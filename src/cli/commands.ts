@@ -5,5 +5,6 @@ import { repairCommand } from './repair.js';
 import { auditCommand } from './audit.js';
 import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
+import { importCommand } from './import.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, validateCommand, repairCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, validateCommand, repairCommand];
