@@ -38,7 +38,7 @@ export const FACT_SPECS = {
   SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
   SvaDomainUsersChanged: { domain: 'name', users: 'signed' },
   // global PASIDs (v6.6+)
-  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull' },
+  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull', mm: 'nameOrNull' },
   GlobalPasidFreed: { pasid: 'count' },
 } as const satisfies Record<string, FieldList>;
 

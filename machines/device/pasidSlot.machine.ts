@@ -30,6 +30,8 @@ export type PasidSlotEvent =
   | (ModelEvent & { type: 'ATTACH' } & AttachFacts)
   | (ModelEvent & { type: 'REPLACE' } & AttachFacts)
   | (ModelEvent & { type: 'DETACH'; dev: string; domain: string })
+  /** iommu_sva_bind_device looks for an SVA domain on the mm's PASID (iommu_get_domain_for_dev_pasid / attach-handle lookup, §3.4, §3.5). */
+  | (ModelEvent & { type: 'SVA_LOOKUP'; dev: string; mm: string; domainType: string; domainMm: string | null })
   /** End of trace; `sva`: the domain belongs to an SVA bond, whose leak is reported by the bond. */
   | (ModelEvent & { type: 'END'; sva: boolean });
 
@@ -74,6 +76,7 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
           { actions: decide({ ret: '-EINVAL', finding: 'REPLACE_NOT_ATTACHED', rule: 'iommu_replace_device_pasid: nothing attached → -EINVAL (§4.3)' }) },
         ],
         END: { actions: decide({ rule: 'nothing attached' }) },
+        SVA_LOOKUP: { actions: decide({ rule: 'no domain on the PASID yet: bind allocates or attaches one' }) },
         DETACH: { actions: decide({ ret: null, finding: 'DETACH_NOT_ATTACHED', rule: 'iommu_detach_device_pasid: xa_erase returns NULL ≠ domain (WARN_ON before v6.11, silent after; §4.2)' }) },
       },
     },
@@ -88,6 +91,10 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
           { guard: 'isSameHandle', actions: decide({ ret: '-EINVAL', finding: 'REPLACE_SAME_HANDLE', rule: 'iommu_replace_device_pasid: same handle as installed → WARN_ON(1), -EINVAL (§4.3)' }) },
           { guard: 'isSameDomain', actions: ['attach', decide({ ret: 0, rule: 'iommu_replace_device_pasid: same domain → only the handle is swapped (§4.3)' })] },
           { actions: ['attach', decide({ ret: 0, fact: 'PasidReplaced', rule: 'iommu_replace_device_pasid: set_dev_pasid(new, old) on every group device (§4.3)' })] },
+        ],
+        SVA_LOOKUP: [
+          { guard: 'isReusableSvaDomain', actions: decide({ rule: 'iommu_sva_bind_device v6.2–v6.7: the PASID already has an SVA domain → domain->users++ (§3.4)' }) },
+          { actions: decide({ ret: '-EBUSY', finding: 'SVA_BIND_SLOT_BUSY', rule: "iommu_sva_bind_device: the mm's PASID holds another domain on this device → -EBUSY (§3.4, §3.5)" }) },
         ],
         END: [
           { guard: 'isSvaAttachment', actions: decide({ rule: 'an SVA attachment goes with its bond (reported as SVA_BOND_LEAKED)' }) },
@@ -112,6 +119,9 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
     isSameDomain: ({ context, event }) => isAttachy(event) && event.domain === context.domain,
     isWrongDomain: ({ context, event }) => event.type === 'DETACH' && event.domain !== context.domain,
     isSvaAttachment: ({ event }) => event.type === 'END' && event.sva,
+    // Why: before v6.8 the lookup is by type only (no mm check until attach handles in v6.11); from v6.8 every bind attaches, so an occupied slot fails.
+    isReusableSvaDomain: ({ event }) =>
+      event.type === 'SVA_LOOKUP' && event.domainType === 'sva' && !event.p.svaDomainPerMm && (event.domainMm === event.mm || !event.p.attachHandles),
   },
   updates: {
     attach: (c, e) => (isAttachy(e) ? { ...c, dev: e.dev, domain: e.domain, handle: e.handle } : c),
@@ -132,6 +142,7 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
     DETACH_NOT_ATTACHED: (e, c) => `${devOf(e, c)} pasid ${c.pasid}: nothing is attached (detached with ${domOf(e)})`,
     REPLACE_NOT_ATTACHED: (e, c) => `${devOf(e, c)} pasid ${c.pasid}: nothing is attached`,
     REPLACE_SAME_HANDLE: (e, c) => `${devOf(e, c)} pasid ${c.pasid}: handle ${c.handle} is already installed`,
+    SVA_BIND_SLOT_BUSY: (e, c) => `${devOf(e, c)} pasid ${c.pasid} holds ${c.domain}`,
     ATTACH_LEAKED: (_e, c) => `${c.dev} pasid ${c.pasid}: ${c.domain} is still attached`,
   },
 });

@@ -14,7 +14,8 @@ export interface GlobalPasidContext {
 }
 
 export type GlobalPasidEvent =
-  | (ModelEvent & { type: 'ALLOC'; dev: string | null; mm: string | null })
+  /** `exhausted`: no PASID in the caller's range is free (or max_pasids is 0). */
+  | (ModelEvent & { type: 'ALLOC'; dev: string | null; mm: string | null; exhausted: boolean })
   | (ModelEvent & { type: 'FREE'; invalid: boolean })
   | (ModelEvent & { type: 'ATTACHED' })
   | (ModelEvent & { type: 'DETACHED' })
@@ -33,7 +34,10 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
   states: {
     free: {
       on: {
-        ALLOC: { target: 'allocated', actions: ['own', decide({ fact: 'GlobalPasidAllocated', rule: 'ida_alloc_range(&iommu_global_pasid_ida, 1, max_pasids - 1): lowest free (§5)' })] },
+        ALLOC: [
+          { guard: 'isExhausted', actions: decide({ ret: 'IOMMU_PASID_INVALID', finding: 'GLOBAL_PASID_EXHAUSTED', rule: 'iommu_alloc_global_pasid: max_pasids 0 or no free PASID in [1, max_pasids - 1] → IOMMU_PASID_INVALID (§5)' }) },
+          { target: 'allocated', actions: ['own', decide({ fact: 'GlobalPasidAllocated', rule: 'ida_alloc_range(&iommu_global_pasid_ida, 1, max_pasids - 1): lowest free (§5)' })] },
+        ],
         FREE: [
           { guard: 'isInvalid', actions: decide({ ret: null, finding: 'GLOBAL_PASID_FREE_INVALID', rule: 'iommu_free_global_pasid: WARN_ON(pasid == IOMMU_PASID_INVALID) (§5)' }) },
           { actions: decide({ ret: null, finding: 'GLOBAL_PASID_DOUBLE_FREE', rule: 'ida_free of an unallocated ID: WARN "ida_free called for id=%d which is not allocated" (v6.7+; v6.6.0 may oops, fixed by af73483f4e8b) (§5)' }) },
@@ -60,6 +64,7 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
     },
   },
   guards: {
+    isExhausted: ({ event }) => event.type === 'ALLOC' && event.exhausted,
     isInvalid: ({ event }) => event.type === 'FREE' && event.invalid,
     isAttached: ({ context }) => context.attachments > 0,
     isOwnedByMm: ({ context }) => context.mm !== null,
@@ -70,13 +75,14 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
   },
   facts: {
-    GlobalPasidAllocated: (_e, _b, a) => ({ type: 'GlobalPasidAllocated', pasid: a.pasid, dev: a.dev }),
+    GlobalPasidAllocated: (_e, _b, a) => ({ type: 'GlobalPasidAllocated', pasid: a.pasid, dev: a.dev, mm: a.mm }),
     GlobalPasidFreed: (_e, b) => ({ type: 'GlobalPasidFreed', pasid: b.pasid }),
   },
   details: {
     GLOBAL_PASID_FREE_ATTACHED: (_e, c) => `PASID ${c.pasid} is still attached to ${c.attachments} device slot(s)`,
     GLOBAL_PASID_DOUBLE_FREE: (_e, c) => `PASID ${c.pasid} is not allocated`,
     GLOBAL_PASID_FREE_INVALID: () => 'freed IOMMU_PASID_INVALID',
+    GLOBAL_PASID_EXHAUSTED: (e) => (e.type === 'ALLOC' ? `no free PASID for ${e.dev ?? e.mm ?? '?'}` : ''),
     GLOBAL_PASID_LEAKED: (_e, c) => `PASID ${c.pasid}${c.dev ? ` of ${c.dev}` : ''} is still allocated`,
   },
 });

@@ -23,8 +23,8 @@ export const scalableModeKind = defineObjectKind<ScalableModeContext, ScalableMo
     enabled: {
       on: {
         ROOT_PROGRAMMED: [
-          { guard: 'recordedSmtDiffers', actions: ['addSmtRoot', decide({ fact: 'RootTableProgrammed', finding: 'VTD_ROOT_MODE_MISMATCH', rule: 'iommu_set_root_entry: SMT is set iff sm_supported() = intel_iommu_sm && ecap_smts (§2.2)' })] },
-          { actions: ['addSmtRoot', decide({ fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry: SMT set when sm_supported() (§2.2)' })] },
+          { guard: 'recordedSmtDiffers', actions: ['addSmtRoot', decide({ finding: 'VTD_ROOT_MODE_MISMATCH', rule: 'iommu_set_root_entry: SMT is set iff sm_supported() = intel_iommu_sm && ecap_smts (§2.2)' })] },
+          { actions: ['addSmtRoot', decide({ rule: 'iommu_set_root_entry: SMT set when sm_supported() (§2.2)' })] },
         ],
         DISABLE: [
           { guard: 'hasSmtRoots', target: 'disabled', actions: decide({ fact: 'ScalableModeDisabled', finding: 'VTD_SM_DISABLED_AFTER_ROOT', rule: 'intel_iommu_sm = 0 after a root table was programmed with SMT: nothing converts the tables (§2.2, A16)' }) },
@@ -35,8 +35,8 @@ export const scalableModeKind = defineObjectKind<ScalableModeContext, ScalableMo
     disabled: {
       on: {
         ROOT_PROGRAMMED: [
-          { guard: 'recordedSmtSet', actions: decide({ fact: 'RootTableProgrammed', finding: 'VTD_ROOT_MODE_MISMATCH', rule: 'iommu_set_root_entry: scalable mode is off, so SMT must be clear (§2.2)' }) },
-          { actions: decide({ fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry: legacy root table (scalable mode off) (§2.2)' }) },
+          { guard: 'recordedSmtSet', actions: decide({ finding: 'VTD_ROOT_MODE_MISMATCH', rule: 'iommu_set_root_entry: scalable mode is off, so SMT must be clear (§2.2)' }) },
+          { actions: decide({ rule: 'iommu_set_root_entry: legacy root table (scalable mode off) (§2.2)' }) },
         ],
         DISABLE: { actions: decide({ rule: 'scalable mode already off' }) },
       },
@@ -52,7 +52,6 @@ export const scalableModeKind = defineObjectKind<ScalableModeContext, ScalableMo
     addSmtRoot: (c, e) => (e.type === 'ROOT_PROGRAMMED' && e.ecapSmts && !c.smtRoots.includes(e.iommu) ? { smtRoots: [...c.smtRoots, e.iommu] } : c),
   },
   facts: {
-    RootTableProgrammed: (e, _b, a) => ({ type: 'RootTableProgrammed', iommu: e.type === 'ROOT_PROGRAMMED' ? e.iommu : '', smt: e.type === 'ROOT_PROGRAMMED' && a.smtRoots.includes(e.iommu) }),
     ScalableModeDisabled: (e) => ({ type: 'ScalableModeDisabled', iommu: e.type === 'DISABLE' ? e.iommu : null }),
   },
   details: {

@@ -1,0 +1,46 @@
+/**
+ * The end-of-trace checks: every object that can be left behind gets an END event, and its machine
+ * says whether that is a leak (IDs, bonds, attachments, global PASIDs, orphans). Pure.
+ */
+import { newDecision, type RawFinding, type World } from '../kit/world.js';
+import { ioasidKind, type IoasidContext } from '../ioasid/ioasid.machine.js';
+import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { domainKind } from '../device/domain.machine.js';
+import { svaBondKind } from '../sva/svaBond.machine.js';
+import { mmKind } from '../sva/mm.machine.js';
+import { globalPasidKind, type GlobalPasidContext } from '../global/globalPasid.machine.js';
+
+export interface EndFinding {
+  /** The world key of the object left behind (`kind:id`). */
+  readonly key: string;
+  readonly finding: RawFinding;
+}
+
+/** Runs the END checks on a copy of the world (the world itself is left as it was). */
+export function endOfTrace(world: World): EndFinding[] {
+  const w = world.clone();
+  const p = w.profile;
+  const out: EndFinding[] = [];
+  const run = (key: string, step: (d: ReturnType<typeof newDecision>) => void) => {
+    const d = newDecision();
+    step(d);
+    for (const finding of d.findings) out.push({ key, finding });
+  };
+  const liveMm = (mm: string | null) => mm !== null && w.has(mmKind.id, mm) && w.peek(mmKind, mm, { mm }).value !== 'exited';
+  for (const [id, snap] of [...w.entriesOf<IoasidContext>(ioasidKind.id)]) {
+    const c = snap.context;
+    run(`${ioasidKind.id}:${id}`, (d) => w.step(ioasidKind, id, { space: c.space, ioasid: c.ioasid }, { type: 'END', p, ownedByMm: c.set === 'iommu_sva_pasid' && liveMm(c.private) }, d));
+  }
+  for (const [id, snap] of [...w.entriesOf<PasidSlotContext>(pasidSlotKind.id)]) {
+    const c = snap.context;
+    const sva = c.domain !== null && w.peek(domainKind, c.domain, { domain: c.domain }).context.type === 'sva';
+    run(`${pasidSlotKind.id}:${id}`, (d) => w.step(pasidSlotKind, id, { group: c.group, pasid: c.pasid }, { type: 'END', p, sva }, d));
+  }
+  for (const [id, snap] of [...w.entriesOf<{ dev: string; mm: string }>(svaBondKind.id)]) {
+    run(`${svaBondKind.id}:${id}`, (d) => w.step(svaBondKind, id, { dev: snap.context.dev, mm: snap.context.mm }, { type: 'END', p }, d));
+  }
+  for (const [id, snap] of [...w.entriesOf<GlobalPasidContext>(globalPasidKind.id)]) {
+    run(`${globalPasidKind.id}:${id}`, (d) => w.step(globalPasidKind, id, { pasid: snap.context.pasid }, { type: 'END', p }, d));
+  }
+  return out;
+}

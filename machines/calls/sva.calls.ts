@@ -1,0 +1,227 @@
+/**
+ * Call models of SVA (iommu-sva-lib.c / iommu-sva.c, §3): bind walks the device checks, the mm's
+ * PASID (allocate once, or the range check), the SVA domain (v6.2+: per (dev, mm); v6.8+: shared per
+ * mm) and the attach; unbind undoes it per era; mm_pasid_drop is the mm's exit. Pure.
+ */
+import { PASID_MAX } from '../../events/fields.js';
+import type { Decision, World } from '../kit/world.js';
+import type { Profile } from '../profile.js';
+import { deviceKind, type DeviceContext } from '../device/device.machine.js';
+import { domainKind } from '../device/domain.machine.js';
+import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { mmKind } from '../sva/mm.machine.js';
+import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
+import { svaHandleKind } from '../sva/svaHandle.machine.js';
+import { allocateIoasid, ioasidKey, listOf, releaseIoasid } from './ioasid.calls.js';
+import { allocGlobalPasid, freeGlobalPasid } from './global.calls.js';
+import { allocDomain, attachPasid, detachPasid, deviceOf, slotOf } from './device.calls.js';
+import { childOf, isFailure, modelName, recordedName, retFrom, setRet, type CallContext, type CallModel } from './callContext.js';
+import { ioasidKind } from '../ioasid/ioasid.machine.js';
+
+interface Env {
+  readonly w: World;
+  readonly p: Profile;
+  readonly d: Decision;
+}
+
+const SVA_SET = 'iommu_sva_pasid';
+const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
+
+/** The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5). */
+export function svaRange(p: Profile, maxPasids: number | null) {
+  const mp = maxPasids ?? PASID_MAX + 1;
+  return { min: 1, max: mp - 1, acceptMax: p.svaOverflowOffByOne ? mp - 2 : mp - 1, checkRange: !p.globalPasids };
+}
+
+/** How many probed devices share the device's group (the v5.11–v6.1 singleton check). */
+function groupSize(w: World, dev: DeviceContext): number {
+  let n = 0;
+  for (const [, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (snap.value === 'probed' && snap.context.group === dev.group) n++;
+  return Math.max(n, 1);
+}
+
+/** iommu_sva_alloc_pasid: the mm's PASID, allocating it on the first bind; null when the bind fails. */
+function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContext): number | null {
+  const { w, p, d, rec, children } = c;
+  const mm = rec.args.mm;
+  const range = svaRange(p, dev.maxPasids);
+  const r = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...range }, d);
+  if (isFailure(retFrom(d, r))) return null;
+  const existing = r.snap.context.pasid;
+  if (existing !== null) {
+    // v5.11–v5.17: every new bond takes a reference on the mm's PASID (ioasid_get, §3.2).
+    if (p.ioasidRefcount) {
+      const space = listOf(w).active;
+      w.step(ioasidKind, ioasidKey(space, existing), { space, ioasid: existing }, { type: 'GET', p }, d);
+      d.children.push({ fn: 'ioasid_get', args: { ioasid: existing } });
+    }
+    return existing;
+  }
+  let pasid: number | null;
+  if (p.ioasid) {
+    const recorded = childOf(children, 'ioasid_alloc')?.ret;
+    pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
+    d.children.push({ fn: 'ioasid_alloc', args: { set: SVA_SET, min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
+    if (pasid === null) setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
+  } else {
+    const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret;
+    pasid = allocGlobalPasid(c, { dev: null, mm }, dev.maxPasids, recorded);
+    if (p.globalPasids) d.children.push({ fn: 'iommu_alloc_global_pasid', args: { dev: rec.args.dev }, ret: pasid ?? 'IOMMU_PASID_INVALID' });
+    if (pasid === null) setRet(d, '-ENOSPC', 'iommu_sva_alloc_pasid: no global PASID in the device range → -ENOSPC (§3.4, §3.5)');
+  }
+  if (pasid !== null) w.step(mmKind, mm, { mm }, { type: 'PASID_ASSIGNED', p, pasid }, d);
+  return pasid;
+}
+
+/** The SVA domain of a bind (v6.2+): found on the PASID, shared through the mm (v6.8+), or new; null when the bind fails. */
+function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): string | null {
+  const { w, p, d, rec, children } = c;
+  const { dev, mm } = rec.args;
+  const slot = slotOf(w, dev, pasid);
+  const current = (slot.snap.context as PasidSlotContext).domain;
+  const currentDomain = current === null ? null : w.peek(domainKind, current, { domain: current }).context;
+  const lookup = w.step(
+    pasidSlotKind,
+    slot.key,
+    { group: slot.group, pasid },
+    { type: 'SVA_LOOKUP', p, dev, mm, domainType: currentDomain?.type ?? 'none', domainMm: currentDomain?.mm ?? null },
+    d,
+  );
+  if (isFailure(retFrom(d, lookup))) return null;
+  if (current !== null) {
+    w.step(domainKind, current, { domain: current }, { type: 'USERS', p, delta: 1 }, d);
+    return current;
+  }
+  const allocChild = childOf(children, 'iommu_sva_domain_alloc');
+  const attachChild = children.find((k) => k.fn === 'iommu_attach_device_pasid' && k.ret === 0) as { args: { domain: string } } | undefined;
+  const shared = p.svaDomainPerMm ? w.peek(mmKind, mm, { mm }).context.domains : [];
+  // v6.8+: the first domain on iommu_mm->sva_domains that attaches wins; the capture's nested attach says which.
+  let domain = allocChild === undefined ? (attachChild && shared.includes(attachChild.args.domain) ? attachChild.args.domain : shared[0] ?? null) : null;
+  const created = domain === null;
+  if (domain === null) {
+    domain = (allocChild && recordedName(allocChild)) ?? attachChild?.args.domain ?? modelName('sva-dom', rec.seq);
+    allocDomain(c, domain, 'sva', mm);
+    d.children.push({ fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: domain });
+    if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_ADDED', p, domain }, d);
+  }
+  const ret = attachPasid(c, { domain, dev, pasid, handle: null });
+  d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret });
+  if (isFailure(ret)) {
+    if (created) {
+      if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
+      w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+      d.children.push({ fn: 'iommu_domain_free', args: { domain } });
+    }
+    setRet(d, ret, 'iommu_sva_bind_device: the attach failed and its error is returned (§3.4, §3.5)');
+    return null;
+  }
+  w.step(domainKind, domain, { domain }, { type: 'USERS', p, delta: 1 }, d);
+  return domain;
+}
+
+export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => {
+  const { w, p, d, rec } = c;
+  const { dev, mm } = rec.args;
+  const device = deviceOf(w, dev).context;
+  if (isFailure(retFrom(d, w.step(deviceKind, dev, { dev }, { type: 'SVA_BIND_CHECK', p, groupSize: p.svaSingletonGroup ? groupSize(w, device) : 1 }, d)))) return;
+  const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
+
+  const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
+  if (bond.value === 'bound') {
+    const b: SvaBondContext = bond.context;
+    const shares = !p.svaDomains || p.svaHandleRefcount;
+    const handle = shares ? b.handles[0] ?? handleName : handleName;
+    const r = w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
+    if (isFailure(retFrom(d, r))) return;
+    if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
+    w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev, mm }, d);
+    return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
+  }
+
+  const pasid = pasidForBind(c, device);
+  if (pasid === null) return;
+  const domain = p.svaDomains ? domainForBind(c, pasid) : null;
+  if (p.svaDomains && domain === null) return;
+  w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle: handleName, pasid, domain }, d);
+  w.step(svaHandleKind, handleName, { handle: handleName }, { type: 'BOUND', p, dev, mm }, d);
+  w.step(deviceKind, dev, { dev }, { type: 'BOND_ADDED', p }, d);
+  w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
+  setRet(d, handleName, 'iommu_sva_bind_device returns a handle (§3)');
+};
+
+/** The PASID side of the last unbind of a pair before v5.18: the bond's reference goes (§3.2). */
+function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number): void {
+  const { w, p, d } = env;
+  if (p.svaPasidUntilMmExit) return;
+  if (p.ioasidRefcount) {
+    releaseIoasid(env, pasid, 'PUT');
+    d.children.push({ fn: 'ioasid_put', args: { ioasid: pasid } });
+  } else if (mmBonds <= 1) {
+    releaseIoasid(env, pasid, 'FREE');
+    d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
+  }
+  const space = listOf(w).active;
+  if (!w.has(ioasidKind.id, ioasidKey(space, pasid))) w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
+}
+
+/** The domain side of an unbind (v6.2+): detach and free per era (§3.4, §3.5). */
+function releaseBondDomain(env: Env, b: SvaBondContext): void {
+  const { w, p, d } = env;
+  if (b.domain === null || b.pasid === null) return;
+  const domain = b.domain;
+  if (p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
+  const users = w.step(domainKind, domain, { domain }, { type: 'USERS', p, delta: -1 }, d).snap.context.users;
+  if (users > 0) return;
+  if (!p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
+  else w.step(mmKind, b.mm, { mm: b.mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
+  w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+  d.children.push({ fn: 'iommu_domain_free', args: { domain } });
+}
+
+function detachInside(env: Env, domain: string, dev: string, pasid: number): void {
+  detachPasid(env, { domain, dev, pasid });
+  env.d.children.push({ fn: 'iommu_detach_device_pasid', args: { domain, dev, pasid } });
+}
+
+export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c) => {
+  const { w, p, d, rec } = c;
+  const handle = rec.args.handle;
+  const h = w.peek(svaHandleKind, handle, { handle });
+  w.step(svaHandleKind, handle, { handle }, { type: 'UNBIND', p }, d);
+  setRet(d, null, 'iommu_sva_unbind_device returns void');
+  if (h.value !== 'live' || h.context.dev === null || h.context.mm === null) return;
+  const { dev, mm } = h.context;
+  const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
+  if (bond.value !== 'bound') return;
+  const b: SvaBondContext = bond.context;
+  const shares = !p.svaDomains || p.svaHandleRefcount;
+  const last = b.users <= 1;
+  w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'UNBIND', p, handle }, d);
+  if (shares && !last) return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
+  if (p.svaDomains) releaseBondDomain(c, { ...b, handles: [handle] });
+  w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
+  if (last) {
+    const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
+    if (!p.svaDomains && b.pasid !== null) releaseBondPasid(c, mm, b.pasid, mmBonds);
+    w.step(deviceKind, dev, { dev }, { type: 'BOND_REMOVED', p }, d);
+    w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d);
+  }
+  setRet(d, null, 'iommu_sva_unbind_device returns void');
+};
+
+export const mm_pasid_drop: CallModel<'mm_pasid_drop'> = (c) => {
+  const { w, p, d, rec } = c;
+  const mm = rec.args.mm;
+  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  w.step(mmKind, mm, { mm }, { type: 'EXIT', p }, d);
+  if (pasid !== null && p.svaPasidUntilMmExit) {
+    if (p.ioasid) {
+      releaseIoasid(c, pasid, 'FREE');
+      d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
+    } else {
+      freeGlobalPasid(c, pasid);
+      if (p.globalPasids) d.children.push({ fn: 'iommu_free_global_pasid', args: { pasid } });
+    }
+  }
+  setRet(d, null, 'mm_pasid_drop returns void');
+};

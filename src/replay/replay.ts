@@ -1,0 +1,136 @@
+/**
+ * Replay: folds call records through the machines, appends the derived facts to the event log
+ * (validated) and collects findings, reconciling what the kernel recorded with what the model
+ * decides. Deterministic: the same records give the same facts, findings and state, byte for byte.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { CallRecord, Ret } from '../../events/records.js';
+import type { Fact, FactBody } from '../../events/facts.js';
+import { decideCall } from '../../machines/calls/index.js';
+import { endOfTrace } from '../../machines/calls/endOfTrace.js';
+import { World, type StepMode, type RawFinding } from '../../machines/kit/world.js';
+import type { Profile } from '../../machines/profile.js';
+import { EventLog } from '../log/eventLog.js';
+import { toFinding, type Finding } from './finding.js';
+import { Nesting, sameRet } from './nesting.js';
+
+export interface ReplayOptions {
+  readonly profile: Profile;
+  /** 'fast' (compiled tables, the default) or 'xstate' (XState's pure transition per step). */
+  readonly mode?: StepMode;
+  /** Validate each fact against its schema before appending (default true). */
+  readonly validateFacts?: boolean;
+}
+
+export interface ReplayEvents {
+  finding: [finding: Finding];
+}
+
+/** Errors the environment causes (memory), which the model cannot predict and does not report. */
+const ENVIRONMENTAL = new Set<Ret>(['-ENOMEM']);
+
+const isFailure = (r: Ret | undefined) => typeof r === 'string' && (r.startsWith('-E') || r.endsWith('_INVALID') || r === 'INVALID_IOASID');
+
+/** The world key of the object a fact creates, to date end-of-trace leaks back to their origin. */
+function originKey(f: Fact): string | null {
+  switch (f.type) {
+    case 'IoasidAllocated':
+      return `ioasid:${f.space}/${f.ioasid}`;
+    case 'PasidAttached':
+      return `pasidSlot:${f.group}/${f.pasid}`;
+    case 'SvaBound':
+      return f.users === 1 ? `svaBond:${f.dev}/${f.mm}` : null;
+    case 'GlobalPasidAllocated':
+      return `globalPasid:${f.pasid}`;
+    default:
+      return null;
+  }
+}
+
+export class Replay extends EventEmitter<ReplayEvents> {
+  readonly profile: Profile;
+  world: World;
+  readonly log: EventLog;
+  readonly findings: Finding[] = [];
+  #nesting = new Nesting();
+  #origin = new Map<string, number>();
+  #lines = new Map<number, number>();
+  /** Number of call records stepped so far. */
+  records = 0;
+  lastSeq: number | null = null;
+
+  constructor(options: ReplayOptions) {
+    super();
+    this.profile = options.profile;
+    this.world = new World(options.profile, options.mode ?? 'fast');
+    this.log = new EventLog({ validate: options.validateFacts ?? true });
+  }
+
+  /**
+   * Steps one record. `descendants` are the records nested (transitively) inside it that follow in
+   * the trace; they only lend names the model cannot predict.
+   */
+  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = []): void {
+    this.records++;
+    this.lastSeq = record.seq;
+    if (record.parent !== undefined) {
+      for (const raw of this.#nesting.check(record as CallRecord & { parent: number })) this.#report(raw, record, line);
+      return;
+    }
+    const w = this.world;
+    w.begin();
+    const d = decideCall(w, record, descendants);
+    const recorded = record.ret;
+    let raws: RawFinding[] = d.findings;
+    let facts: readonly FactBody[] = d.facts;
+    if (recorded !== undefined && d.ret !== undefined && !sameRet(recorded, d.ret)) {
+      const mismatch: RawFinding = {
+        code: 'RET_MISMATCH',
+        rule: d.rule,
+        detail: `${record.fn} returned ${String(recorded)}; the model predicts ${String(d.ret)} (${d.rule})`,
+        objects: {},
+      };
+      if (isFailure(recorded) && !isFailure(d.ret)) {
+        // Why: a kernel call that failed changed nothing; follow the kernel and undo the model's step.
+        w.rollback();
+        facts = [];
+        raws = ENVIRONMENTAL.has(recorded) ? [] : [mismatch];
+      } else {
+        w.commit();
+        raws = [...raws, mismatch];
+      }
+    } else {
+      w.commit();
+    }
+    this.#nesting.expect(record.seq, d.children);
+    for (const body of facts) {
+      const fact = { ...body, seq: record.seq } as Fact;
+      const key = originKey(fact);
+      if (key !== null) {
+        this.#origin.set(key, record.seq);
+        if (line !== null) this.#lines.set(record.seq, line);
+      }
+      this.log.append(fact);
+    }
+    for (const raw of raws) this.#report(raw, record, line);
+  }
+
+  /** The end-of-trace checks; call once after the last record. */
+  end(): Finding[] {
+    const out: Finding[] = [];
+    for (const { key, finding } of endOfTrace(this.world)) {
+      const seq = this.#origin.get(key) ?? null;
+      const f = toFinding(finding, { seq, line: seq === null ? null : this.#lines.get(seq) ?? null, fn: null, atEnd: true }, this.profile);
+      this.findings.push(f);
+      out.push(f);
+      this.emit('finding', f);
+    }
+    return out;
+  }
+
+  #report(raw: RawFinding, record: CallRecord, line: number | null): void {
+    const f = toFinding(raw, { seq: record.seq, line, fn: record.fn }, this.profile);
+    this.findings.push(f);
+    this.emit('finding', f);
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Replays a whole trace (an array, or a stream of reader items) with a bounded look-ahead, so each
+ * top-level call sees the records nested inside it. Deterministic.
+ */
+import type { CallRecord, TraceHeader } from '../../events/records.js';
+import type { StepMode } from '../../machines/kit/world.js';
+import { profileFor, type Profile } from '../../machines/profile.js';
+import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
+import { Replay } from './replay.js';
+
+/** How far ahead nested records of a call are looked for (they follow their parent closely). */
+export const LOOKAHEAD = 256;
+
+export interface Entry {
+  readonly record: CallRecord;
+  readonly line: number | null;
+}
+
+/** The profile of a header's kernel, or --kernel's override; an error value names the fix. */
+export function profileOf(header: TraceHeader, override?: string, file = 'trace'): Result<Profile, LedgerError> {
+  const kernel = override ?? header.kernel;
+  const p = profileFor(kernel);
+  if (p === null) {
+    return err(ledgerError('KERNEL_UNSUPPORTED', `kernel version "${kernel}" is not one pasid-ledger models (5.5 or later)`, {
+      file,
+      line: override === undefined ? 1 : undefined,
+      field: override === undefined ? 'kernel' : '--kernel',
+      fix: 'give the version the trace was captured on, e.g. --kernel 6.8.0',
+    }));
+  }
+  return ok(p);
+}
+
+/** Records nested (transitively) inside `entries[i]` within the look-ahead window. */
+export function descendantsOf(entries: readonly Entry[], i: number): CallRecord[] {
+  const root = entries[i].record.seq;
+  const inside = new Set<number>([root]);
+  const out: CallRecord[] = [];
+  const end = Math.min(entries.length, i + 1 + LOOKAHEAD);
+  for (let j = i + 1; j < end; j++) {
+    const r = entries[j].record;
+    if (r.parent !== undefined && inside.has(r.parent)) {
+      inside.add(r.seq);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/** Replays every entry and runs the end-of-trace checks. */
+export function replayEntries(entries: readonly Entry[], profile: Profile, mode: StepMode = 'fast', validateFacts = true): Replay {
+  const replay = new Replay({ profile, mode, validateFacts });
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    replay.step(e.record, e.line, e.record.parent === undefined ? descendantsOf(entries, i) : []);
+  }
+  replay.end();
+  return replay;
+}
+
+/** Streams entries through a replay with a look-ahead window of LOOKAHEAD records. */
+export async function replayStream(entries: AsyncIterable<Entry>, replay: Replay): Promise<void> {
+  const window: Entry[] = [];
+  const flush = (n: number) => {
+    for (let k = 0; k < n && window.length > 0; k++) {
+      const desc = window[0].record.parent === undefined ? descendantsOf(window, 0) : [];
+      const e = window.shift() as Entry;
+      replay.step(e.record, e.line, desc);
+    }
+  };
+  for await (const e of entries) {
+    window.push(e);
+    if (window.length > LOOKAHEAD) flush(1);
+  }
+  flush(window.length);
+}
