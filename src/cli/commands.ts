@@ -2,5 +2,8 @@
 import type { Command } from './command.js';
 import { validateCommand } from './validate.js';
 import { repairCommand } from './repair.js';
+import { auditCommand } from './audit.js';
+import { stateCommand } from './state.js';
+import { replayCommand } from './replay.js';
 
-export const COMMANDS: readonly Command[] = [validateCommand, repairCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, validateCommand, repairCommand];

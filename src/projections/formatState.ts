@@ -1,0 +1,29 @@
+/** The human-readable text of a state view: one section per object kind, empty ones omitted. Pure. */
+import type { StateView } from './view.js';
+
+export function formatState(v: StateView): string {
+  const out: string[] = [`Linux ${v.kernel} (era ${v.era})`];
+  const section = (title: string, rows: string[]) => {
+    if (rows.length > 0) out.push('', `${title}:`, ...rows.map((r) => `  ${r}`));
+  };
+  const outstanding = Object.entries(v.allocator.outstanding).map(([space, ids]) => `${space}: ${ids.length} outstanding [${ids.slice(0, 16).join(', ')}${ids.length > 16 ? ', …' : ''}]`);
+  section('IOASID allocators', [
+    ...(v.allocator.entries.length > 0 || v.allocator.active !== 'default' ? [`active: ${v.allocator.active}`] : []),
+    ...v.allocator.entries.map((e) => `entry ${e.space}: helpers ${e.alloc}/${e.free}, ops ${e.members.join(', ') || '(none)'}${e.head !== null && !e.members.includes(e.head) ? ` (head ${e.head} unregistered: dangling pdata)` : ''}`),
+    ...outstanding,
+    ...v.ioasids.filter((i) => i.orphaned).map((i) => `orphaned: ${i.space}/${i.ioasid}`),
+  ]);
+  section('allocator registrations', v.registrations.map((r) => `${r.ops}: ${r.role} (${r.space})`));
+  section('VT-d', [
+    ...(v.vtd.rootTables.length > 0 || !v.vtd.scalableMode ? [`scalable mode: ${v.vtd.scalableMode ? 'on' : 'off'}`] : []),
+    ...v.vtd.rootTables.map((u) => `${u.iommu}: root table ${u.smt ? 'scalable (SMT)' : 'legacy'}`),
+  ]);
+  section('devices', v.devices.map((d) => `${d.dev}: group ${d.group}, max_pasids ${d.max_pasids ?? '?'}${d.released ? ', released' : ''}${v.resetting.includes(d.group) ? ', resetting' : ''}`));
+  section('PASID slots', v.slots.map((s) => `${s.dev} pasid ${s.pasid} -> ${s.domain}`));
+  section('domains', v.domains.map((d) => `${d.domain}: ${d.type}${d.mm ? ` (${d.mm})` : ''}, ${d.attachments} attachment(s)${d.type === 'sva' ? `, users ${d.users}` : ''}${d.freed ? ', freed' : ''}`));
+  section('SVA bonds', v.bonds.map((b) => `${b.dev} x ${b.mm}: pasid ${b.pasid ?? '?'}, domain ${b.domain ?? '-'}, ${b.users} bind(s)`));
+  section('SVA handles', v.handles.map((h) => `${h.handle}: ${h.dev} x ${h.mm}`));
+  section('mms', v.mms.map((m) => `${m.mm}: pasid ${m.pasid ?? '-'}${m.exited ? ', exited' : ''}`));
+  section('global PASIDs', v.globalPasids.map((g) => `${g.pasid}: ${g.dev ?? g.mm ?? '?'}`));
+  return out.join('\n');
+}
