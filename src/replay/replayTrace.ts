@@ -66,8 +66,11 @@ export function replayEntries(entries: readonly Entry[], profile: Profile, mode:
   return replay;
 }
 
-/** Streams entries through a replay with a look-ahead window of LOOKAHEAD records. */
-export async function replayStream(entries: AsyncIterable<Entry>, replay: Replay): Promise<void> {
+/**
+ * Streams entries through a replay with a look-ahead window of LOOKAHEAD records. `'idle'` (a live
+ * input paused) flushes the window: records nested in a call arrive with it, not seconds later.
+ */
+export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, replay: Replay): Promise<void> {
   const window: Entry[] = [];
   const flush = (n: number) => {
     for (let k = 0; k < n && window.length > 0; k++) {
@@ -77,6 +80,10 @@ export async function replayStream(entries: AsyncIterable<Entry>, replay: Replay
     }
   };
   for await (const e of entries) {
+    if (e === 'idle') {
+      flush(window.length);
+      continue;
+    }
     window.push(e);
     if (window.length > LOOKAHEAD) flush(1);
   }
