@@ -5,6 +5,7 @@ import { repairCommand } from './repair.js';
 import { auditCommand } from './audit.js';
 import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
+import { importCommand } from './import.js';
 import { generateCommand } from './generate.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, validateCommand, repairCommand, generateCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, validateCommand, repairCommand, generateCommand];
