@@ -106,6 +106,10 @@ function* run(p: Profile, total: number, seed: number): Generator<CallRecord> {
       const childArgs: Record<string, unknown> = { ...c.args };
       // The model leaves out arguments it does not check; a capture has them all.
       if (c.fn === 'ioasid_alloc' && childArgs.private === undefined) childArgs.private = fn === 'iommu_sva_bind_device' ? args.mm : null;
+      for (const [name, kind] of Object.entries(RECORD_SPECS[c.fn].args as Record<string, string>)) {
+        if (childArgs[name] !== undefined || kind.endsWith('?')) continue;
+        childArgs[name] = args[name] ?? (kind === 'nameOrNull' ? null : undefined);
+      }
       const child = { seq: ++seq, ts: ts + 1, cpu: rec.cpu, tid, parent: rec.seq, fn: c.fn, args: childArgs } as unknown as CallRecord & { ret?: unknown };
       ts++;
       if (c.ret !== undefined) child.ret = c.ret;
