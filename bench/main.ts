@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const childPath = option('--child-pipeline');
   if (childPath !== undefined) return childPipeline(childPath);
   const json = flag('--json');
-  const sizes = flag('--quick') ? QUICK_SIZES : FULL_SIZES;
+  const sizes = flag('--quick') ? QUICK_SIZES : option('--sizes')?.split(',').map(Number) ?? FULL_SIZES;
   const kernel = option('--kernel') ?? '6.8.0';
   const seed = Number(option('--seed') ?? 1);
   const log = (s: string) => (json ? process.stderr : process.stdout).write(`${s}\n`);
