@@ -55,6 +55,16 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
         JOIN: { actions: ['join', decide({ rule: 'same helpers: added to the entry slist (§1.3)' })] },
         UNREGISTER: [
           { guard: 'isLastMemberWithIds', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OUTSTANDING', rule: 'ioasid_unregister_allocator: WARN_ON(!xa_empty) on the removed entry (§1.4)' })] },
+          {
+            // Why: ioasid_unregister_allocator's WARN_ON(!xa_empty(&pallocator->xa)) fires on whichever entry the helper match removed, whoever's ops it was (§1.4).
+            guard: 'isOtherOpsLastMemberWithIds',
+            target: 'retired',
+            actions: [
+              'leave',
+              decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OTHER_OPS', rule: 'ioasid_unregister_allocator matches helpers, not the ops: it removes the entry of another ops (§1.4)' }),
+              decide({ finding: 'ALLOCATOR_UNREGISTER_OUTSTANDING', rule: 'ioasid_unregister_allocator: WARN_ON(!xa_empty) on the removed entry (§1.4)' }),
+            ],
+          },
           { guard: 'isOtherOpsLastMember', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OTHER_OPS', rule: 'ioasid_unregister_allocator matches helpers, not the ops: it removes the entry of another ops (§1.4)' })] },
           { guard: 'isLastMember', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', rule: REMOVED_RULE })] },
           { guard: 'isHeadSharer', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_DANGLING_PDATA', rule: 'ioasid_unregister_allocator unlinks a sharer but never re-points pallocator->ops/pdata (§1.4)' })] },
@@ -76,6 +86,7 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
   guards: {
     isHostFailure: ({ event }) => event.type === 'ALLOC_FAILED' && event.hostFailure,
     isLastMemberWithIds: ({ context, event }) => context.members.length === 1 && isMember(context, opsOf(event)) && context.outstanding > 0,
+    isOtherOpsLastMemberWithIds: ({ context, event }) => context.members.length === 1 && !isMember(context, opsOf(event)) && context.outstanding > 0,
     isOtherOpsLastMember: ({ context, event }) => context.members.length === 1 && !isMember(context, opsOf(event)),
     isLastMember: ({ context }) => context.members.length === 1,
     isHeadSharer: ({ context, event }) => isMember(context, opsOf(event)) && context.head === opsOf(event),
