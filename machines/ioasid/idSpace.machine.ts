@@ -25,7 +25,7 @@ export type IdSpaceEvent =
   | (ModelEvent & { type: 'ID_TAKEN' })
   | (ModelEvent & { type: 'ID_RELEASED' })
   /** No ID could be handed out: the range is full (default) or the host refused (custom, e.g. VT-d vcmd). */
-  | (ModelEvent & { type: 'ALLOC_FAILED'; hostFailure: boolean });
+  | (ModelEvent & { type: 'ALLOC_FAILED'; hostFailure: boolean; belowPasidMin: boolean });
 
 export interface IdSpaceInput {
   readonly space: string;
@@ -38,6 +38,7 @@ const COUNT = {
   ID_TAKEN: { actions: ['take', decide({ rule: 'xa_alloc in this space' })] },
   ID_RELEASED: { actions: ['release', decide({ rule: 'xa_erase in this space' })] },
   ALLOC_FAILED: [
+    { guard: 'isBelowPasidMin', actions: decide({ ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', rule: 'intel_vcmd_ioasid_alloc: min < PASID_MIN (1) → INVALID_IOASID before asking the host (§2.3)' }) },
     { guard: 'isHostFailure', actions: decide({ ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', rule: 'ioasid_alloc: the custom allocator (VT-d vcmd: host out of PASIDs, -ENOSPC) returned INVALID_IOASID → pr_err (§2.4, A17)' }) },
     { actions: decide({ ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', rule: 'ioasid_alloc: xa_alloc found no free ID in [min, max] → INVALID_IOASID (§1.2, §1.5)' }) },
   ],
@@ -84,6 +85,7 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
     },
   },
   guards: {
+    isBelowPasidMin: ({ event }) => event.type === 'ALLOC_FAILED' && event.belowPasidMin,
     isHostFailure: ({ event }) => event.type === 'ALLOC_FAILED' && event.hostFailure,
     isLastMemberWithIds: ({ context, event }) => context.members.length === 1 && isMember(context, opsOf(event)) && context.outstanding > 0,
     isOtherOpsLastMemberWithIds: ({ context, event }) => context.members.length === 1 && !isMember(context, opsOf(event)) && context.outstanding > 0,
