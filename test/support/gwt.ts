@@ -49,14 +49,14 @@ export function run(kernel: string, setup: readonly CallSpec[], calls: readonly 
   const rules: string[] = [];
   for (let i = 0; i < entries.length; i++) {
     const { record, line } = entries[i];
-    const desc = record.parent === undefined ? descendantsOf(entries, i) : [];
+    const desc = descendantsOf(entries, i);
     if (i >= setup.length && record.parent === undefined) {
       // The prediction, on a copy: the recorded ret (if any) must not influence it.
-      const d = decideCall(replay.world.clone(), { ...record, ret: undefined } as never, desc);
+      const d = decideCall(replay.world.clone(), { ...record, ret: undefined } as never, desc.records);
       rets.push(d.ret);
       rules.push(d.rule);
     }
-    replay.step(record, line, desc);
+    replay.step(record, line, desc.records, desc.lines);
   }
   const firstWhenSeq = setup.length + 1;
   const inWhen = (seq: number | null) => seq !== null && seq >= firstWhenSeq;
