@@ -4,7 +4,7 @@
  * ioasid_set_data, ioasid_find, and the end-of-trace leak check.
  */
 import { describe, it, expect } from 'vitest';
-import { given } from '../../support/gwt.js';
+import { given } from '../../support/gwtAlloc.js';
 import { alloc, find, free, FREE_KERNELS, get, IOASID_KERNELS, put, REFCOUNT_KERNELS, register, release, setData, unregister } from '../../support/allocCalls.js';
 import { profile } from '../../support/calls.js';
 

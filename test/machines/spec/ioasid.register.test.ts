@@ -4,7 +4,7 @@
  * ioasid.c (v5.5–v6.3).
  */
 import { describe, it, expect } from 'vitest';
-import { given } from '../../support/gwt.js';
+import { given } from '../../support/gwtAlloc.js';
 import { alloc, free, H, IOASID_KERNELS, OTHER, register, release, unregister } from '../../support/allocCalls.js';
 import { listOf } from '../../../machines/calls/ioasid.calls.js';
 

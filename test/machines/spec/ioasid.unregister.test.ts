@@ -4,7 +4,7 @@
  * to the next entry or the default; a sharer is only unlinked (A12 when it was the entry head).
  */
 import { describe, it, expect } from 'vitest';
-import { given } from '../../support/gwt.js';
+import { given } from '../../support/gwtAlloc.js';
 import { alloc, H, IOASID_KERNELS, OTHER, register, release, unregister, find, setData } from '../../support/allocCalls.js';
 import { listOf } from '../../../machines/calls/ioasid.calls.js';
 import { profile } from '../../support/calls.js';

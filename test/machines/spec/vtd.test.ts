@@ -6,7 +6,7 @@
  * helpers' own rules (PASID_MIN, A17, A18). The vcmd allocator exists v5.8–v6.3.
  */
 import { describe, it, expect } from 'vitest';
-import { given } from '../../support/gwt.js';
+import { given } from '../../support/gwtAlloc.js';
 import { alloc, find, free, freeDmarIommu, get, put, register, registerPasidAllocator, release, setData, setRootEntry, smDisable, unregister, VCMD, VCMD_KERNELS } from '../../support/allocCalls.js';
 import { listOf } from '../../../machines/calls/ioasid.calls.js';
 import { profile } from '../../support/calls.js';
