@@ -30,11 +30,22 @@ export function slotOf(w: World, dev: string, pasid: number): { key: string; gro
   return { key, group, snap: w.peek(pasidSlotKind, key, { group, pasid }) };
 }
 
-/** What the attach checks read about the device: group present, max_pasids (0 = skipped by the check), reset. */
+/**
+ * What the attach checks read: group present, reset, and the smallest max_pasids > 0 among the
+ * probed devices of the group: iommu_attach_device_pasid checks `pasid >= max_pasids` for every
+ * group device (for_each_group_device, c404f55c26fc, §4.1), not only the one passed in. Devices
+ * with max_pasids 0 are skipped (b3f6fcd8404f; see the report about v6.9–v6.15).
+ */
 function attachFacts(w: World, dev: string) {
   const d = deviceOf(w, dev);
   const c: DeviceContext = d.context;
-  return { hasGroup: d.value !== 'released', maxPasids: c.maxPasids !== null && c.maxPasids > 0 ? c.maxPasids : null, resetting: c.resetting };
+  let maxPasids = c.maxPasids !== null && c.maxPasids > 0 ? c.maxPasids : null;
+  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) {
+    const m = snap.context.maxPasids;
+    if (id === dev || snap.value !== 'probed' || snap.context.group !== c.group || m === null || m === 0) continue;
+    if (maxPasids === null || m < maxPasids) maxPasids = m;
+  }
+  return { hasGroup: d.value !== 'released', maxPasids, resetting: c.resetting };
 }
 
 /** Keeps the counts of the domain, the device and the global PASID in step with a slot change. */

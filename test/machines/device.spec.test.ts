@@ -315,3 +315,20 @@ describe('iommu_domain_free (A37)', () => {
     expect(t.codes).toEqual([]);
   });
 });
+
+describe('the max_pasids check covers every device of the group (for_each_group_device, §4.1)', () => {
+  it('attach with a PASID beyond another group device range is -EINVAL from v6.9', () => {
+    const t = given('6.9.0', probe(DEV, 32, 'g1'), probe(DEV2, 8, 'g1'), domAlloc('dom1')).when(attach('dom1', 10));
+    expect(t.ret).toBe('-EINVAL');
+    expect(t.codes).toEqual(['ATTACH_PASID_OUT_OF_RANGE']);
+  });
+  it('near miss: a PASID inside every group device range attaches', () => {
+    const t = given('6.9.0', probe(DEV, 32, 'g1'), probe(DEV2, 8, 'g1'), domAlloc('dom1')).when(attach('dom1', 7));
+    expect(t.ret).toBe(0);
+    expect(t.codes).toEqual([]);
+  });
+  it('near miss: a released group device no longer narrows the range', () => {
+    const t = given('6.9.0', probe(DEV, 32, 'g1'), probe(DEV2, 8, 'g1'), call('iommu_release_device', { dev: DEV2 }), domAlloc('dom1')).when(attach('dom1', 10));
+    expect(t.ret).toBe(0);
+  });
+});
