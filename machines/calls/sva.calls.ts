@@ -212,14 +212,15 @@ export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c)
 export const mm_pasid_drop: CallModel<'mm_pasid_drop'> = (c) => {
   const { w, p, d, rec } = c;
   const mm = rec.args.mm;
-  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  const { pasid, bonds } = w.peek(mmKind, mm, { mm }).context;
   w.step(mmKind, mm, { mm }, { type: 'EXIT', p }, d);
   if (pasid !== null && p.svaPasidUntilMmExit) {
     if (p.ioasid) {
       releaseIoasid(c, pasid, 'FREE');
       d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
     } else {
-      freeGlobalPasid(c, pasid);
+      // The bonds' attachments are MM_EXIT_WITH_BONDS already (one per (dev, mm) bond); A40 only for other attachments.
+      freeGlobalPasid(c, pasid, bonds);
       if (p.globalPasids) d.children.push({ fn: 'iommu_free_global_pasid', args: { pasid } });
     }
   }
