@@ -48,6 +48,18 @@ function attachFacts(w: World, dev: string) {
   return { hasGroup: d.value !== 'released', maxPasids, resetting: c.resetting };
 }
 
+/**
+ * The devices the core walks with for_each_group_device (set_dev_pasid on attach/replace,
+ * remove_dev_pasid on detach, §4.1–§4.3), in probe order; the given device is included even when it
+ * was probed before the capture.
+ */
+export function groupDevices(w: World, dev: string): string[] {
+  const group = deviceOf(w, dev).context.group;
+  const out: string[] = [];
+  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (id === dev || (snap.value === 'probed' && snap.context.group === group)) out.push(id);
+  return out.includes(dev) ? out : [dev, ...out];
+}
+
 /** Keeps the counts of the domain, the device and the global PASID in step with a slot change. */
 function countAttachment({ w, p, d }: Env, dev: string, pasid: number, domain: string, how: 'ATTACHED' | 'DETACHED'): void {
   w.step(domainKind, domain, { domain }, { type: how, p }, d);
@@ -64,7 +76,7 @@ export function attachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const ret = retFrom(d, r);
   if (hasFact(r, 'PasidAttached')) {
     countAttachment(env, a.dev, a.pasid, a.domain, 'ATTACHED');
-    d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev: a.dev, pasid: a.pasid }, ret: 0 });
+    for (const dev of groupDevices(w, a.dev)) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
   }
   return ret;
 }
@@ -76,10 +88,11 @@ export function detachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const attached = (snap.context as PasidSlotContext).domain;
   const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain }, d);
   setRet(d, null, 'iommu_detach_device_pasid returns void');
-  if (hasFact(r, 'PasidDetached') && attached !== null) {
-    countAttachment(env, a.dev, a.pasid, attached, 'DETACHED');
-    // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
-    d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev: a.dev, pasid: a.pasid, domain: a.domain } : { dev: a.dev, pasid: a.pasid } });
+  if (hasFact(r, 'PasidDetached') && attached !== null) countAttachment(env, a.dev, a.pasid, attached, 'DETACHED');
+  // __iommu_remove_group_pasid runs before xa_erase whatever the slot holds, even nothing (§4.2, A35).
+  // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
+  for (const dev of groupDevices(w, a.dev)) {
+    d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev, pasid: a.pasid, domain: a.domain } : { dev, pasid: a.pasid } });
   }
 }
 
@@ -136,7 +149,7 @@ export const iommu_replace_device_pasid: CallModel<'iommu_replace_device_pasid'>
   if (hasFact(r, 'PasidReplaced') && old !== null) {
     w.step(domainKind, old, { domain: old }, { type: 'DETACHED', p }, d);
     w.step(domainKind, a.domain, { domain: a.domain }, { type: 'ATTACHED', p }, d);
-    d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev: a.dev, pasid: a.pasid, old }, ret: 0 });
+    for (const dev of groupDevices(w, a.dev)) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });
   }
 };
 
