@@ -1,0 +1,255 @@
+/**
+ * Invariants of the machines over random traces of every era (fast-check, fixed seeds; a failure
+ * prints the seed and the shrunk counterexample): counters never go below zero silently, one domain
+ * per device PASID, no ID handed out twice while allocated, replay is deterministic, and streaming
+ * in any chunking gives the findings of the batch replay.
+ */
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import type { CallRecord } from '../../events/records.js';
+import type { Fact } from '../../events/facts.js';
+import type { Snap } from '../../machines/kit/lifecycle.js';
+import type { World } from '../../machines/kit/world.js';
+import type { DomainContext } from '../../machines/device/domain.machine.js';
+import type { PasidSlotContext } from '../../machines/device/pasidSlot.machine.js';
+import { Replay } from '../../src/replay/replay.js';
+import { descendantsOf, replayEntries, type Entry } from '../../src/replay/replayTrace.js';
+import { runReplay } from '../../src/audit/runReplay.js';
+import { readTrace } from '../../src/log/reader.js';
+import { serializeHeader, serializeRecord } from '../../src/log/serialize.js';
+import { projectWorld } from '../../src/projections/projectWorld.js';
+import { anyTrace } from '../support/arbitraries.js';
+import { profile, records, type CallSpec } from '../support/calls.js';
+
+const entriesOf = (calls: readonly CallSpec[]): Entry[] => records(calls).map((record, i) => ({ record, line: i + 2 }));
+
+/** Replays step by step, calling `check(world, seq, codesAtSeq)` after every record. */
+function stepwise(kernel: string, calls: readonly CallSpec[], check: (w: World, seq: number, codes: readonly string[]) => void): Replay {
+  const entries = entriesOf(calls);
+  const replay = new Replay({ profile: profile(kernel) });
+  for (let i = 0; i < entries.length; i++) {
+    const { record, line } = entries[i];
+    replay.step(record, line, record.parent === undefined ? descendantsOf(entries, i) : []);
+    check(replay.world, record.seq, replay.findings.filter((f) => f.seq === record.seq).map((f) => f.code));
+  }
+  replay.end();
+  return replay;
+}
+
+/** Every counter the machines keep, as [object key, field, value]. */
+function counters(w: World): [string, string, number][] {
+  const fields: Record<string, readonly string[]> = {
+    ioasid: ['refs'],
+    domain: ['users', 'attachments'],
+    svaBond: ['users'],
+    device: ['attached', 'bonds'],
+    mm: ['bonds'],
+    globalPasid: ['attachments'],
+  };
+  const out: [string, string, number][] = [];
+  for (const [key, snap] of w.objects) {
+    const kind = key.slice(0, key.indexOf(':'));
+    const ctx = snap.context as Record<string, unknown>;
+    for (const f of fields[kind] ?? []) if (typeof ctx[f] === 'number') out.push([key, f, ctx[f] as number]);
+  }
+  return out;
+}
+
+const RUNS = 400;
+
+describe('refcounts and attachment counts (seed 4101)', () => {
+  it('no counter goes below zero without a finding at that seq', () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        stepwise(kernel, calls, (w, seq, codes) => {
+          for (const [key, field, value] of counters(w)) {
+            if (value < 0) expect(codes.length, `${kernel} seq ${seq}: ${key}.${field} = ${value} with no finding`).toBeGreaterThan(0);
+          }
+        });
+      }),
+      { seed: 4101, numRuns: RUNS },
+    );
+  });
+
+  it("a domain's attachment count equals the PASID slots that hold it", () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        stepwise(kernel, calls, (w, seq) => {
+          const held = new Map<string, number>();
+          for (const [, s] of w.entriesOf<PasidSlotContext>('pasidSlot')) if (s.context.domain !== null) held.set(s.context.domain, (held.get(s.context.domain) ?? 0) + 1);
+          for (const [id, s] of w.entriesOf<DomainContext>('domain')) {
+            expect(s.context.attachments, `${kernel} seq ${seq}: domain ${id}`).toBe(held.get(id) ?? 0);
+            if (s.value !== 'freed') expect(s.value === 'attached', `${kernel} seq ${seq}: domain ${id} state`).toBe((held.get(id) ?? 0) > 0);
+          }
+        });
+      }),
+      { seed: 4102, numRuns: RUNS },
+    );
+  });
+
+  it("a device's attached count equals the slots of its group it attached", () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        stepwise(kernel, calls, (w, seq) => {
+          const held = new Map<string, number>();
+          for (const [, s] of w.entriesOf<PasidSlotContext>('pasidSlot')) if (s.context.dev !== null) held.set(s.context.dev, (held.get(s.context.dev) ?? 0) + 1);
+          for (const [id, s] of w.entriesOf<{ attached: number }>('device')) expect(s.context.attached, `${kernel} seq ${seq}: device ${id}`).toBe(held.get(id) ?? 0);
+        });
+      }),
+      { seed: 4103, numRuns: RUNS },
+    );
+  });
+});
+
+describe('one domain per device PASID (seed 4201)', () => {
+  it('no two slots hold a domain for the same (device, PASID), and each slot holds one domain', () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        stepwise(kernel, calls, (w, seq) => {
+          const seen = new Set<string>();
+          for (const [key, s] of w.entriesOf<PasidSlotContext>('pasidSlot')) {
+            expect(s.value, `${kernel} seq ${seq}: slot ${key}`).toBe('attached');
+            expect(s.context.domain, `${kernel} seq ${seq}: slot ${key}`).not.toBeNull();
+            const k = `${s.context.dev}/${s.context.pasid}`;
+            expect(seen.has(k), `${kernel} seq ${seq}: two slots for ${k}`).toBe(false);
+            seen.add(k);
+          }
+        });
+      }),
+      { seed: 4201, numRuns: RUNS },
+    );
+  });
+});
+
+/** Allocation facts in order: a second allocation of an ID before its free is a duplicate. */
+function duplicates(facts: readonly Fact[]): string[] {
+  const live = new Set<string>();
+  const dup: string[] = [];
+  for (const f of facts) {
+    let alloc: string | null = null;
+    let freed: string | null = null;
+    if (f.type === 'IoasidAllocated') alloc = `ioasid ${f.space}/${f.ioasid}`;
+    else if (f.type === 'IoasidFreed' || f.type === 'IoasidOrphaned') freed = `ioasid ${f.space}/${f.ioasid}`;
+    else if (f.type === 'GlobalPasidAllocated') alloc = `global ${f.pasid}`;
+    else if (f.type === 'GlobalPasidFreed') freed = `global ${f.pasid}`;
+    if (alloc !== null) {
+      if (live.has(alloc)) dup.push(`${alloc} at seq ${f.seq}`);
+      live.add(alloc);
+    }
+    if (freed !== null) live.delete(freed);
+  }
+  return dup;
+}
+
+describe('ID spaces (seed 4301)', () => {
+  it('no ID is handed out twice in one ID space while it is allocated (ioasid spaces, the global IDA)', () => {
+    fc.assert(
+      fc.property(anyTrace(80), ([kernel, calls]) => {
+        const r = replayEntries(entriesOf(calls), profile(kernel));
+        expect(duplicates(r.log.all()), kernel).toEqual([]);
+      }),
+      { seed: 4301, numRuns: RUNS },
+    );
+  });
+
+  // Why the exemption: a driver freeing an mm's PASID directly (owner confusion) lets the number go to
+  // another mm; the model has no finding code for that yet (see the report), so such traces are skipped from there on.
+  it('no two live mms hold the same PASID (unless a driver freed an mm-owned PASID directly)', () => {
+    const livePasids = (w: World) => new Set([...w.entriesOf<{ pasid: number | null }>('mm')].filter(([, s]) => s.value !== 'exited' && s.context.pasid !== null).map(([, s]) => s.context.pasid as number));
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        let confused = false;
+        let before = new Set<number>();
+        stepwise(kernel, calls, (w, seq) => {
+          const c = calls[seq - 1];
+          const freed = c.fn === 'iommu_free_global_pasid' || c.fn === 'ioasid_free' || c.fn === 'ioasid_put' ? Object.values(c.args)[0] : null;
+          if (typeof freed === 'number' && before.has(freed)) confused = true;
+          before = livePasids(w);
+          if (confused) return;
+          const owners = new Map<number, string>();
+          for (const [id, s] of w.entriesOf<{ pasid: number | null }>('mm')) {
+            if (s.value === 'exited' || s.context.pasid === null) continue;
+            expect(owners.get(s.context.pasid), `${kernel} seq ${seq}: PASID ${s.context.pasid} of ${id}`).toBeUndefined();
+            owners.set(s.context.pasid, id);
+          }
+        });
+      }),
+      { seed: 4302, numRuns: RUNS },
+    );
+  });
+});
+
+describe('determinism (seed 4401)', () => {
+  it('replaying the same trace twice gives byte-identical state, facts and findings', () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        const a = replayEntries(entriesOf(calls), profile(kernel));
+        const b = replayEntries(entriesOf(calls), profile(kernel));
+        expect(JSON.stringify(projectWorld(b.world))).toBe(JSON.stringify(projectWorld(a.world)));
+        expect(JSON.stringify(b.log.all())).toBe(JSON.stringify(a.log.all()));
+        expect(JSON.stringify(b.findings)).toBe(JSON.stringify(a.findings));
+      }),
+      { seed: 4401, numRuns: RUNS },
+    );
+  });
+
+  it('the XState executor and the compiled table agree on state, facts and findings', () => {
+    fc.assert(
+      fc.property(anyTrace(40), ([kernel, calls]) => {
+        const fast = replayEntries(entriesOf(calls), profile(kernel), 'fast');
+        const xs = replayEntries(entriesOf(calls), profile(kernel), 'xstate');
+        expect(JSON.stringify(projectWorld(xs.world))).toBe(JSON.stringify(projectWorld(fast.world)));
+        expect(JSON.stringify(xs.log.all())).toBe(JSON.stringify(fast.log.all()));
+        expect(xs.findings.map((f) => `${f.seq}:${f.code}`)).toEqual(fast.findings.map((f) => `${f.seq}:${f.code}`));
+      }),
+      { seed: 4402, numRuns: 150 },
+    );
+  });
+
+  it('every fact the model derives passes its own schema', () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        const errors: string[] = [];
+        const entries = entriesOf(calls);
+        const replay = new Replay({ profile: profile(kernel) });
+        replay.log.on('error', (e) => errors.push(e.message));
+        for (let i = 0; i < entries.length; i++) replay.step(entries[i].record, entries[i].line, descendantsOf(entries, i));
+        replay.end();
+        expect(errors, kernel).toEqual([]);
+      }),
+      { seed: 4403, numRuns: RUNS },
+    );
+  });
+});
+
+/** Splits text into chunks at the given cut points (bytes may split UTF-8 and lines anywhere). */
+async function* chunked(bytes: Uint8Array, cuts: readonly number[]): AsyncGenerator<Uint8Array> {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((x, y) => x - y);
+  let at = 0;
+  for (const p of points) {
+    if (p > at) yield bytes.subarray(at, p);
+    at = Math.max(at, p);
+  }
+  if (at < bytes.length) yield bytes.subarray(at);
+}
+
+describe('streaming (seed 4501)', () => {
+  it('findings and facts do not depend on how the serialized trace is chunked', async () => {
+    await fc.assert(
+      fc.asyncProperty(anyTrace(60), fc.array(fc.nat(), { maxLength: 30 }), async ([kernel, calls], cuts) => {
+        const recs: CallRecord[] = records(calls);
+        const header = { type: 'header' as const, format: 'pasid-ledger-trace' as const, version: 1 as const, kernel, source: 'hand-written' as const };
+        const text = [serializeHeader(header), ...recs.map(serializeRecord)].map((l) => `${l}\n`).join('');
+        const bytes = Buffer.from(text, 'utf8');
+        const streamed = await runReplay(readTrace(chunked(bytes, cuts), { file: 't.jsonl' }), { file: 't.jsonl' });
+        expect(streamed.ok).toBe(true);
+        if (!streamed.ok) return;
+        const batch = replayEntries(entriesOf(calls), profile(kernel));
+        const view = (r: Replay) => r.findings.map((f) => `${f.seq}:${f.line}:${f.code}:${f.message}`);
+        expect(view(streamed.value.replay)).toEqual(view(batch));
+        expect(JSON.stringify(streamed.value.replay.log.all())).toBe(JSON.stringify(batch.log.all()));
+      }),
+      { seed: 4501, numRuns: 200 },
+    );
+  });
+});
