@@ -22,15 +22,7 @@ export type DomainEvent =
   | (ModelEvent & { type: 'USERS'; delta: number })
   | (ModelEvent & { type: 'FREE' });
 
-/**
- * A name allocated again while PASID slots still hold it (a lost free, or the allocator reusing the
- * address of a domain freed while attached, A37): the slots now point at the new domain, so the
- * attachments stay with the name.
- */
-const ALLOC = [
-  { guard: 'isHeldBySlots', target: 'attached', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc: PASID slots still hold this address' })] },
-  { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] },
-] as const;
+const ALLOC = { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] } as const;
 const USERS = { actions: ['addUsers', decide({ fact: 'SvaDomainUsersChanged', rule: 'iommu-sva.c: domain->users (a plain int) counts binds (v6.2) or devices (v6.8) (§3.4, §3.5)' })] } as const;
 const DETACHED_RULE = 'iommu_detach_device_pasid removed one attachment';
 
@@ -73,10 +65,9 @@ export const domainKind = defineObjectKind<DomainContext, DomainEvent, { domain:
   },
   guards: {
     isLastAttachment: ({ context }) => context.attachments <= 1,
-    isHeldBySlots: ({ context }) => context.attachments > 0,
   },
   updates: {
-    allocate: (c, e) => (e.type === 'ALLOC' ? { ...c, type: e.domainType, mm: e.mm, users: 0 } : c),
+    allocate: (c, e) => (e.type === 'ALLOC' ? { ...c, type: e.domainType, mm: e.mm, attachments: 0, users: 0 } : c),
     attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
     addUsers: (c, e) => (e.type === 'USERS' ? { ...c, users: c.users + e.delta } : c),

@@ -56,6 +56,8 @@ function counters(w: World): [string, string, number][] {
 }
 
 const RUNS = 400;
+/** Findings that report an ID now aliasing another holder. */
+const ALIASING = new Set(['IOASID_DUPLICATE_IN_USE', 'ALLOCATOR_UNREGISTER_OUTSTANDING', 'GLOBAL_PASID_FREE_ATTACHED']);
 
 describe('refcounts and attachment counts (seed 4101)', () => {
   it('no counter goes below zero without a finding at that seq', () => {
@@ -71,13 +73,20 @@ describe('refcounts and attachment counts (seed 4101)', () => {
     );
   });
 
+  // Why the exemption: a capture that allocates a name PASID slots still hold (a lost free) resets the
+  // domain's count in the model and in the fact fold alike; see the report. Such names are skipped.
   it("a domain's attachment count equals the PASID slots that hold it", () => {
     fc.assert(
       fc.property(anyTrace(60), ([kernel, calls]) => {
+        const reallocated = new Set<string>();
+        let held = new Map<string, number>();
         stepwise(kernel, calls, (w, seq) => {
-          const held = new Map<string, number>();
+          const c = calls[seq - 1];
+          if (c.fn === 'iommu_domain_alloc' && typeof c.ret === 'string' && (held.get(c.ret) ?? 0) > 0) reallocated.add(c.ret);
+          held = new Map<string, number>();
           for (const [, s] of w.entriesOf<PasidSlotContext>('pasidSlot')) if (s.context.domain !== null) held.set(s.context.domain, (held.get(s.context.domain) ?? 0) + 1);
           for (const [id, s] of w.entriesOf<DomainContext>('domain')) {
+            if (reallocated.has(id)) continue;
             expect(s.context.attachments, `${kernel} seq ${seq}: domain ${id}`).toBe(held.get(id) ?? 0);
             if (s.value !== 'freed') expect(s.value === 'attached', `${kernel} seq ${seq}: domain ${id} state`).toBe((held.get(id) ?? 0) > 0);
           }
@@ -160,10 +169,12 @@ describe('ID spaces (seed 4301)', () => {
       fc.property(anyTrace(60), ([kernel, calls]) => {
         let confused = false;
         let before = new Set<number>();
-        stepwise(kernel, calls, (w, seq) => {
+        stepwise(kernel, calls, (w, seq, codes) => {
           const c = calls[seq - 1];
           const freed = c.fn === 'iommu_free_global_pasid' || c.fn === 'ioasid_free' || c.fn === 'ioasid_put' ? Object.values(c.args)[0] : null;
           if (typeof freed === 'number' && before.has(freed)) confused = true;
+          // An orphaned or early-freed ID aliasing a new one is reported (A10, A40); the duplicate that follows is expected.
+          if (codes.some((x) => ALIASING.has(x))) confused = true;
           before = livePasids(w);
           if (confused) return;
           const owners = new Map<number, string>();
