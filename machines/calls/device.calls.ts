@@ -88,7 +88,9 @@ export function detachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const attached = (snap.context as PasidSlotContext).domain;
   const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain }, d);
   setRet(d, null, 'iommu_detach_device_pasid returns void');
-  if (hasFact(r, 'PasidDetached') && attached !== null) countAttachment(env, a.dev, a.pasid, attached, 'DETACHED');
+  // group->pasid_array is per group: a detach through another device of the group ends the attachment of the device that made it.
+  const owner = (snap.context as PasidSlotContext).dev ?? a.dev;
+  if (hasFact(r, 'PasidDetached') && attached !== null) countAttachment(env, owner, a.pasid, attached, 'DETACHED');
   // __iommu_remove_group_pasid runs before xa_erase whatever the slot holds, even nothing (§4.2, A35).
   // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
   for (const dev of groupDevices(w, a.dev)) {

@@ -87,7 +87,10 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
     { type: 'SVA_LOOKUP', p, dev, mm, domainType: currentDomain?.type ?? 'none', domainMm: currentDomain?.mm ?? null },
     d,
   );
-  if (isFailure(retFrom(d, lookup))) return null;
+  if (isFailure(retFrom(d, lookup))) {
+    if (p.svaDomainPerMm && !p.attachHandles) expectAttachTries(c, pasid);
+    return null;
+  }
   if (current !== null) {
     w.step(domainKind, current, { domain: current }, { type: 'USERS', p, delta: 1 }, d);
     return current;
@@ -119,6 +122,28 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
   return domain;
 }
 
+/**
+ * v6.8–v6.10 iommu_sva_bind_device on an occupied PASID slot: it tries iommu_attach_device_pasid with
+ * every domain on iommu_mm->sva_domains, then allocates a new SVA domain, whose attach fails too, and
+ * frees it (out_free_domain) before returning the attach error (§3.5). v6.11+ asks the attach handle
+ * first (iommu_attach_handle_get) and fails without these calls.
+ */
+function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: number): void {
+  const { w, p, d, rec, children } = c;
+  const { dev, mm } = rec.args;
+  for (const domain of w.peek(mmKind, mm, { mm }).context.domains) d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret: '-EBUSY' });
+  const allocChild = childOf(children, 'iommu_sva_domain_alloc');
+  const temp = (allocChild && recordedName(allocChild)) ?? modelName('sva-dom', rec.seq);
+  allocDomain(c, temp, 'sva', mm);
+  w.step(domainKind, temp, { domain: temp }, { type: 'FREE', p }, d);
+  d.children.push(
+    { fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: temp },
+    { fn: 'iommu_attach_device_pasid', args: { domain: temp, dev, pasid }, ret: '-EBUSY' },
+    { fn: 'iommu_domain_free', args: { domain: temp } },
+  );
+  setRet(d, '-EBUSY', 'iommu_sva_bind_device: every attach of the PASID fails, the new domain is freed and -EBUSY returned (§3.5)');
+}
+
 export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => {
   const { w, p, d, rec } = c;
   const { dev, mm } = rec.args;
@@ -131,8 +156,16 @@ export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => 
     const b: SvaBondContext = bond.context;
     const shares = !p.svaDomains || p.svaHandleRefcount;
     const handle = shares ? b.handles[0] ?? handleName : handleName;
+    // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before any bond lookup in every era (§3.2–§3.5): the mm
+    // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
+    const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.maxPasids) }, d);
+    if (isFailure(retFrom(d, need))) return;
     const r = w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
-    if (isFailure(retFrom(d, r))) return;
+    if (isFailure(retFrom(d, r))) {
+      // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
+      if (b.pasid !== null) expectAttachTries(c, b.pasid);
+      return;
+    }
     if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
     w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev, mm }, d);
     return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');

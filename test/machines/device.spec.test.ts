@@ -332,3 +332,10 @@ describe('the max_pasids check covers every device of the group (for_each_group_
     expect(t.ret).toBe(0);
   });
 });
+
+describe('attachments belong to the group (group->pasid_array)', () => {
+  it('near miss: a detach through a group peer ends the attachment; releasing the attaching device is clean', () => {
+    const t = given('6.2.0', probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1'), domAlloc('dom1'), attach('dom1', 5), detach('dom1', 5, DEV2)).when(call('iommu_release_device', { dev: DEV }));
+    expect(t.codes).toEqual([]);
+  });
+});

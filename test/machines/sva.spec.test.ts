@@ -348,3 +348,79 @@ describe('PASID lifetime (§3.2, §3.3, A28)', () => {
     expect(given('6.6.0', probe(), bind('mm1', 'h1'), unbind('h1')).when(exit('mm1')).children).toEqual([{ fn: 'iommu_free_global_pasid', args: { pasid: 1 } }]);
   });
 });
+
+describe('a bind of a pair that is already bound still runs the PASID step first (§3.2–§3.5)', () => {
+  /** mm4 takes PASID 4, the top of DEV's range [1, 4] (max_pasids 5). */
+  const topPasid = [probe(DEV, 5), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mmC', 'hC'), bind('mm4', 'h4')];
+  for (const kernel of ['5.18.0', '6.2.0', '6.3.0']) {
+    it(`v5.11–v6.3: binding the same pair again on the top PASID is -EOVERFLOW (the off-by-one, ${kernel})`, () => {
+      const t = given(kernel, ...topPasid).when(bind('mm4'));
+      expect(t.ret).toBe('-EOVERFLOW');
+      expect(t.codes).toEqual(['SVA_BIND_PASID_OUT_OF_RANGE']);
+    });
+  }
+  for (const kernel of ['6.4.0', '6.6.0', '6.8.0']) {
+    it(`near miss: from v6.4 the same bind succeeds (${kernel})`, () => {
+      const t = given(kernel, ...topPasid).when(bind('mm4'));
+      expect(t.codes).toEqual([]);
+    });
+  }
+  for (const kernel of ['5.18.0', '6.2.0', '6.8.0']) {
+    it(`binding a still-bound pair after the mm exited is SVA_BIND_AFTER_EXIT (${kernel})`, () => {
+      const t = given(kernel, probe(), bind('mm1', 'h1'), exit('mm1')).when(bind('mm1'));
+      expect(t.givenCodes).toEqual(['MM_EXIT_WITH_BONDS']);
+      expect(t.codes).toContain('SVA_BIND_AFTER_EXIT');
+    });
+  }
+});
+
+describe('the calls a failing bind makes (v6.8–v6.10 try every attach; v6.11+ asks the attach handle)', () => {
+  const busySlot = [
+    probe(),
+    probe(DEV2),
+    bind('mm1', 'h1'),
+    call('iommu_domain_alloc', { type: 'dma' }, 'dom1'),
+    call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV2, pasid: 1 }),
+  ];
+  for (const kernel of ['6.8.0', '6.10.0']) {
+    it(`a bind on a slot held by a non-SVA domain tries the mm's domain and a new one, then frees it (${kernel})`, () => {
+      const t = given(kernel, ...busySlot).when(bind('mm1', undefined, DEV2));
+      expect(t.ret).toBe('-EBUSY');
+      expect(t.children).toEqual([
+        { fn: 'iommu_attach_device_pasid', args: { domain: 'sva-dom@3', dev: DEV2, pasid: 1 }, ret: '-EBUSY' },
+        { fn: 'iommu_sva_domain_alloc', args: { dev: DEV2, mm: 'mm1' }, ret: 'sva-dom@6' },
+        { fn: 'iommu_attach_device_pasid', args: { domain: 'sva-dom@6', dev: DEV2, pasid: 1 }, ret: '-EBUSY' },
+        { fn: 'iommu_domain_free', args: { domain: 'sva-dom@6' } },
+      ]);
+    });
+    it(`those nested calls in a capture are not reported (${kernel})`, () => {
+      const t = given(kernel, ...busySlot).when(
+        call('iommu_sva_bind_device', { dev: DEV2, mm: 'mm1' }, '-EBUSY'),
+        call('iommu_attach_device_pasid', { domain: 'sva-dom@3', dev: DEV2, pasid: 1 }, '-EBUSY'),
+        call('iommu_sva_domain_alloc', { dev: DEV2, mm: 'mm1' }, 'svaX'),
+        call('iommu_attach_device_pasid', { domain: 'svaX', dev: DEV2, pasid: 1 }, '-EBUSY'),
+        call('iommu_domain_free', { domain: 'svaX' }),
+      );
+      expect(t.codes).toEqual(['SVA_BIND_SLOT_BUSY']);
+    });
+  }
+  it('v6.11: the bind fails on the attach handle, without attach tries', () => {
+    const t = given('6.11.0', ...busySlot).when(bind('mm1', undefined, DEV2));
+    expect(t.ret).toBe('-EBUSY');
+    expect(t.children).toEqual([]);
+  });
+  it('v6.11: a bind whose PASID slot holds the SVA handle of an exited mm is -EBUSY (attach handle of another mm)', () => {
+    const t = given('6.11.0', probe(), bind('mm1', 'h1'), exit('mm1')).when(bind('mm2'));
+    expect(t.ret).toBe('-EBUSY');
+    expect(t.codes).toEqual(['SVA_BIND_SLOT_BUSY']);
+  });
+  it('v6.2: the same stale slot is reused as the new mm domain (lookup by type only, §B.2.6)', () => {
+    const t = given('6.2.0', probe(), bind('mm1', 'h1'), exit('mm1')).when(bind('mm2', 'h2'));
+    expect(t.ret).toBe('h2');
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaDomainUsersChanged', users: 2 }));
+  });
+  it('v6.8-rc3: the double bind tries the attach of the existing domain and a new one (A27)', () => {
+    const t = given('6.8.0-rc3', probe(), bind('mm1', 'h1')).when(bind('mm1'));
+    expect(fns(t)).toEqual(['iommu_attach_device_pasid', 'iommu_attach_device_pasid', 'iommu_domain_free', 'iommu_sva_domain_alloc']);
+  });
+});
