@@ -146,7 +146,7 @@ export const iommu_replace_device_pasid: CallModel<'iommu_replace_device_pasid'>
   const { key, group, snap } = slotOf(w, a.dev, a.pasid);
   const old = (snap.context as PasidSlotContext).domain;
   const domainFreed = w.peek(domainKind, a.domain, { domain: a.domain }).value === 'freed';
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, ...attachFacts(w, a.dev) }, d);
+  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, nullHandle: a.handle === null, ...attachFacts(w, a.dev) }, d);
   retFrom(d, r);
   if (hasFact(r, 'PasidReplaced') && old !== null) {
     w.step(domainKind, old, { domain: old }, { type: 'DETACHED', p }, d);

@@ -27,10 +27,16 @@ interface Env {
 const SVA_SET = 'iommu_sva_pasid';
 const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
 
-/** The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5). */
+/**
+ * The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5).
+ * Before v5.11 there is no iommu_sva_alloc_pasid: the vendor reuses the mm's PASID without the
+ * -EOVERFLOW check (A20 is v5.11+), so every existing PASID is accepted.
+ */
 export function svaRange(p: Profile, maxPasids: number | null) {
   const mp = maxPasids ?? PASID_MAX + 1;
-  return { min: 1, max: mp - 1, acceptMax: p.svaOverflowOffByOne ? mp - 2 : mp - 1, checkRange: !p.globalPasids };
+  const hasSvaAllocPasid = p.ioasidRefcount || p.svaPasidUntilMmExit;
+  const acceptMax = !hasSvaAllocPasid ? PASID_MAX : p.svaOverflowOffByOne ? mp - 2 : mp - 1;
+  return { min: 1, max: mp - 1, acceptMax, checkRange: !p.globalPasids };
 }
 
 /** How many probed devices share the device's group (the v5.11–v6.1 singleton check). */

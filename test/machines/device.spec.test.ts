@@ -339,3 +339,19 @@ describe('attachments belong to the group (group->pasid_array)', () => {
     expect(t.codes).toEqual([]);
   });
 });
+
+describe('iommu_replace_device_pasid argument checks (v6.15, §4.3)', () => {
+  it('replace with a NULL handle is -EINVAL', () => {
+    const t = given('6.15.0', probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 5)).when(call('iommu_replace_device_pasid', { domain: 'dom2', dev: DEV, pasid: 5, handle: null }));
+    expect(t.ret).toBe('-EINVAL');
+  });
+  it('near miss: a replace whose handle the capture did not record is not refused', () => {
+    const t = given('6.15.0', probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 5)).when(call('iommu_replace_device_pasid', { domain: 'dom2', dev: DEV, pasid: 5 }));
+    expect(t.ret).toBe(0);
+  });
+  it('replace has no max_pasids check: an unattached PASID beyond the range is REPLACE_NOT_ATTACHED', () => {
+    const t = given('6.15.0', probe(DEV, 8), domAlloc('dom1')).when(replace('dom1', 20, 'h1'));
+    expect(t.ret).toBe('-EINVAL');
+    expect(t.codes).toEqual(['REPLACE_NOT_ATTACHED']);
+  });
+});

@@ -424,3 +424,11 @@ describe('the calls a failing bind makes (v6.8–v6.10 try every attach; v6.11+ 
     expect(fns(t)).toEqual(['iommu_attach_device_pasid', 'iommu_attach_device_pasid', 'iommu_domain_free', 'iommu_sva_domain_alloc']);
   });
 });
+
+describe('before v5.11 there is no -EOVERFLOW check (A20 is v5.11+)', () => {
+  it('v5.10: an mm PASID beyond the second device range is reused without -EOVERFLOW', () => {
+    const t = given('5.10.0', probe(DEV, 64), probe(DEV2, 4), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mmC', 'hC'), bind('mm4', 'h4')).when(bind('mm4', undefined, DEV2));
+    expect(t.codes).toEqual([]);
+    expect(boundPasid(t.facts)).toBe(4);
+  });
+});
