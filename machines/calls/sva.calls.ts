@@ -150,6 +150,23 @@ function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: numbe
   setRet(d, '-EBUSY', 'iommu_sva_bind_device: every attach of the PASID fails, the new domain is freed and -EBUSY returned (§3.5)');
 }
 
+/**
+ * Whose bond a bind joins. v6.11+ looks the handle up in the group's pasid_array
+ * (iommu_attach_handle_get(group, pasid, IOMMU_DOMAIN_SVA), §3.5): a handle of the same mm installed
+ * through another device of the group is returned with its refcount raised, so the bind joins
+ * that device's bond. Before v6.11 the lookup is per device (v6.8 sva_handles) or per domain.
+ */
+function handleOwner(w: World, p: Profile, dev: string, mm: string): string {
+  if (!p.attachHandles) return dev;
+  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  if (pasid === null) return dev;
+  const slot = slotOf(w, dev, pasid).snap.context as PasidSlotContext;
+  if (slot.domain === null || slot.dev === null || slot.dev === dev) return dev;
+  const owner = w.peek(domainKind, slot.domain, { domain: slot.domain }).context;
+  const joined = owner.type === 'sva' && owner.mm === mm && w.peek(svaBondKind, bondKey(slot.dev, mm), { dev: slot.dev, mm }).value === 'bound';
+  return joined ? slot.dev : dev;
+}
+
 export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => {
   const { w, p, d, rec } = c;
   const { dev, mm } = rec.args;
@@ -157,7 +174,8 @@ export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => 
   if (isFailure(retFrom(d, w.step(deviceKind, dev, { dev }, { type: 'SVA_BIND_CHECK', p, groupSize: p.svaSingletonGroup ? groupSize(w, device) : 1 }, d)))) return;
   const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
 
-  const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
+  const bondDev = handleOwner(w, p, dev, mm);
+  const bond = w.peek(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm });
   if (bond.value === 'bound') {
     const b: SvaBondContext = bond.context;
     const shares = !p.svaDomains || p.svaHandleRefcount;
@@ -166,14 +184,14 @@ export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => 
     // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
     const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.maxPasids) }, d);
     if (isFailure(retFrom(d, need))) return;
-    const r = w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
+    const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
     if (isFailure(retFrom(d, r))) {
       // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
       if (b.pasid !== null) expectAttachTries(c, b.pasid);
       return;
     }
     if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
-    w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev, mm }, d);
+    w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
     return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
   }
 

@@ -432,3 +432,31 @@ describe('before v5.11 there is no -EOVERFLOW check (A20 is v5.11+)', () => {
     expect(boundPasid(t.facts)).toBe(4);
   });
 });
+
+describe('SVA on a two-device group (no singleton check from v6.2)', () => {
+  const group = [probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1'), bind('mm1', 'h1', DEV)];
+  for (const kernel of ['6.11.0', '6.15.0']) {
+    it(`v6.11+: the peer's bind finds the mm's handle in the group pasid_array and returns it (${kernel})`, () => {
+      const t = given(kernel, ...group).when(bind('mm1', undefined, DEV2));
+      expect(t.ret).toBe('h1');
+      expect(t.codes).toEqual([]);
+    });
+    it(`v6.11+: the shared handle is unbound twice, the second unbind frees the domain (${kernel})`, () => {
+      const t = given(kernel, ...group, bind('mm1', undefined, DEV2), unbind('h1')).when(unbind('h1'));
+      expect(t.codes).toEqual([]);
+      expect(fns(t)).toContain('iommu_domain_free');
+      expect(t.endCodes).toEqual([]);
+    });
+  }
+  for (const kernel of ['6.8.0', '6.10.0']) {
+    it(`v6.8–v6.10: the peer's bind fails -EBUSY (its own attach hits the group slot) (${kernel})`, () => {
+      const t = given(kernel, ...group).when(bind('mm1', undefined, DEV2));
+      expect(t.ret).toBe('-EBUSY');
+    });
+  }
+  it('v6.2: the peer joins the SVA domain found on the group slot with a new handle', () => {
+    const t = given('6.2.0', ...group).when(bind('mm1', 'h2', DEV2));
+    expect(t.ret).toBe('h2');
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaDomainUsersChanged', users: 2 }));
+  });
+});
