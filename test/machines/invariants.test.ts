@@ -21,6 +21,15 @@ import { projectWorld } from '../../src/projections/projectWorld.js';
 import { anyTrace } from '../support/arbitraries.js';
 import { profile, records, type CallSpec } from '../support/calls.js';
 
+/**
+ * anyTrace, plus the same traces with 0000:00:01.0 and 0000:00:02.0 probed into one group 'g1', so
+ * the per-group paths (pasid_array, for_each_group_device) are exercised too.
+ */
+const GROUPED = new Set(['0000:00:01.0', '0000:00:02.0']);
+const grouped = (calls: readonly CallSpec[]): CallSpec[] =>
+  calls.map((c) => (c.fn === 'iommu_probe_device' && GROUPED.has((c.args as { dev: string }).dev) ? { ...c, args: { ...c.args, group: 'g1' } } : c));
+const anyTraces = (n: number) => fc.tuple(anyTrace(n), fc.boolean()).map(([[k, calls], g]): [string, CallSpec[]] => [k, g ? grouped(calls) : calls]);
+
 const entriesOf = (calls: readonly CallSpec[]): Entry[] => records(calls).map((record, i) => ({ record, line: i + 2 }));
 
 /** Replays step by step, calling `check(world, seq, codesAtSeq)` after every record. */
@@ -62,7 +71,7 @@ const ALIASING = new Set(['IOASID_DUPLICATE_IN_USE', 'ALLOCATOR_UNREGISTER_OUTST
 describe('refcounts and attachment counts (seed 4101)', () => {
   it('no counter goes below zero without a finding at that seq', () => {
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
         stepwise(kernel, calls, (w, seq, codes) => {
           for (const [key, field, value] of counters(w)) {
             if (value < 0) expect(codes.length, `${kernel} seq ${seq}: ${key}.${field} = ${value} with no finding`).toBeGreaterThan(0);
@@ -77,7 +86,7 @@ describe('refcounts and attachment counts (seed 4101)', () => {
   // domain's count in the model and in the fact fold alike; see the report. Such names are skipped.
   it("a domain's attachment count equals the PASID slots that hold it", () => {
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
         const reallocated = new Set<string>();
         let held = new Map<string, number>();
         stepwise(kernel, calls, (w, seq) => {
@@ -98,7 +107,7 @@ describe('refcounts and attachment counts (seed 4101)', () => {
 
   it("a device's attached count equals the slots of its group it attached", () => {
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
         stepwise(kernel, calls, (w, seq) => {
           const held = new Map<string, number>();
           for (const [, s] of w.entriesOf<PasidSlotContext>('pasidSlot')) if (s.context.dev !== null) held.set(s.context.dev, (held.get(s.context.dev) ?? 0) + 1);
@@ -113,8 +122,18 @@ describe('refcounts and attachment counts (seed 4101)', () => {
 describe('one domain per device PASID (seed 4201)', () => {
   it('no two slots hold a domain for the same (device, PASID), and each slot holds one domain', () => {
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
+        // Why the exemption: a device used before its probe is assumed to be alone in its group; a probe
+        // that then puts it into 'g1' strands the slots of the assumed group (see the report).
+        const usedBeforeProbe = new Set<string>();
+        let moved = false;
         stepwise(kernel, calls, (w, seq) => {
+          const c = calls[seq - 1];
+          const dev = (c.args as { dev?: string }).dev;
+          if (dev !== undefined && c.fn !== 'iommu_probe_device') usedBeforeProbe.add(dev);
+          if (c.fn === 'iommu_probe_device' && (c.args as { group?: string }).group !== undefined && usedBeforeProbe.has(dev as string)) moved = true;
+          if (dev !== undefined && c.fn === 'iommu_probe_device') usedBeforeProbe.delete(dev);
+          if (moved) return;
           const seen = new Set<string>();
           for (const [key, s] of w.entriesOf<PasidSlotContext>('pasidSlot')) {
             expect(s.value, `${kernel} seq ${seq}: slot ${key}`).toBe('attached');
@@ -153,7 +172,7 @@ function duplicates(facts: readonly Fact[]): string[] {
 describe('ID spaces (seed 4301)', () => {
   it('no ID is handed out twice in one ID space while it is allocated (ioasid spaces, the global IDA)', () => {
     fc.assert(
-      fc.property(anyTrace(80), ([kernel, calls]) => {
+      fc.property(anyTraces(80), ([kernel, calls]) => {
         const r = replayEntries(entriesOf(calls), profile(kernel));
         expect(duplicates(r.log.all()), kernel).toEqual([]);
       }),
@@ -166,7 +185,7 @@ describe('ID spaces (seed 4301)', () => {
   it('no two live mms hold the same PASID (unless a driver freed an mm-owned PASID directly)', () => {
     const livePasids = (w: World) => new Set([...w.entriesOf<{ pasid: number | null }>('mm')].filter(([, s]) => s.value !== 'exited' && s.context.pasid !== null).map(([, s]) => s.context.pasid as number));
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
         let confused = false;
         let before = new Set<number>();
         stepwise(kernel, calls, (w, seq, codes) => {
@@ -193,7 +212,7 @@ describe('ID spaces (seed 4301)', () => {
 describe('determinism (seed 4401)', () => {
   it('replaying the same trace twice gives byte-identical state, facts and findings', () => {
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
         const a = replayEntries(entriesOf(calls), profile(kernel));
         const b = replayEntries(entriesOf(calls), profile(kernel));
         expect(JSON.stringify(projectWorld(b.world))).toBe(JSON.stringify(projectWorld(a.world)));
@@ -206,7 +225,7 @@ describe('determinism (seed 4401)', () => {
 
   it('the XState executor and the compiled table agree on state, facts and findings', () => {
     fc.assert(
-      fc.property(anyTrace(40), ([kernel, calls]) => {
+      fc.property(anyTraces(40), ([kernel, calls]) => {
         const fast = replayEntries(entriesOf(calls), profile(kernel), 'fast');
         const xs = replayEntries(entriesOf(calls), profile(kernel), 'xstate');
         expect(JSON.stringify(projectWorld(xs.world))).toBe(JSON.stringify(projectWorld(fast.world)));
@@ -219,7 +238,7 @@ describe('determinism (seed 4401)', () => {
 
   it('every fact the model derives passes its own schema', () => {
     fc.assert(
-      fc.property(anyTrace(60), ([kernel, calls]) => {
+      fc.property(anyTraces(60), ([kernel, calls]) => {
         const errors: string[] = [];
         const entries = entriesOf(calls);
         const replay = new Replay({ profile: profile(kernel) });
@@ -247,7 +266,7 @@ async function* chunked(bytes: Uint8Array, cuts: readonly number[]): AsyncGenera
 describe('streaming (seed 4501)', () => {
   it('findings and facts do not depend on how the serialized trace is chunked', async () => {
     await fc.assert(
-      fc.asyncProperty(anyTrace(60), fc.array(fc.nat(), { maxLength: 30 }), async ([kernel, calls], cuts) => {
+      fc.asyncProperty(anyTraces(60), fc.array(fc.nat(), { maxLength: 30 }), async ([kernel, calls], cuts) => {
         const recs: CallRecord[] = records(calls);
         const header = { type: 'header' as const, format: 'pasid-ledger-trace' as const, version: 1 as const, kernel, source: 'hand-written' as const };
         const text = [serializeHeader(header), ...recs.map(serializeRecord)].map((l) => `${l}\n`).join('');
