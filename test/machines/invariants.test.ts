@@ -12,6 +12,7 @@ import type { Snap } from '../../machines/kit/lifecycle.js';
 import type { World } from '../../machines/kit/world.js';
 import type { DomainContext } from '../../machines/device/domain.machine.js';
 import type { PasidSlotContext } from '../../machines/device/pasidSlot.machine.js';
+import type { SvaBondContext } from '../../machines/sva/svaBond.machine.js';
 import { Replay } from '../../src/replay/replay.js';
 import { descendantsOf, replayEntries, type Entry } from '../../src/replay/replayTrace.js';
 import { runReplay } from '../../src/audit/runReplay.js';
@@ -115,6 +116,33 @@ describe('refcounts and attachment counts (seed 4101)', () => {
         });
       }),
       { seed: 4103, numRuns: RUNS },
+    );
+  });
+});
+
+describe('SVA counts agree with the bonds (seed 4104)', () => {
+  it("device and mm bond counts equal their bound pairs; an SVA domain's users equal its binds (v6.2–v6.7) or devices (v6.8+)", () => {
+    fc.assert(
+      fc.property(anyTraces(60), ([kernel, calls]) => {
+        const p = profile(kernel);
+        stepwise(kernel, calls, (w, seq) => {
+          const devBonds = new Map<string, number>();
+          const mmBonds = new Map<string, number>();
+          const users = new Map<string, number>();
+          for (const [key, s] of w.entriesOf<SvaBondContext>('svaBond')) {
+            expect(s.context.users, `${kernel} seq ${seq}: bond ${key}`).toBeGreaterThan(0);
+            devBonds.set(s.context.dev, (devBonds.get(s.context.dev) ?? 0) + 1);
+            mmBonds.set(s.context.mm, (mmBonds.get(s.context.mm) ?? 0) + 1);
+            if (s.context.domain !== null) users.set(s.context.domain, (users.get(s.context.domain) ?? 0) + (p.svaDomainPerMm ? 1 : s.context.users));
+          }
+          for (const [id, s] of w.entriesOf<{ bonds: number }>('device')) expect(s.context.bonds, `${kernel} seq ${seq}: device ${id}`).toBe(devBonds.get(id) ?? 0);
+          for (const [id, s] of w.entriesOf<{ bonds: number }>('mm')) expect(s.context.bonds, `${kernel} seq ${seq}: mm ${id}`).toBe(mmBonds.get(id) ?? 0);
+          for (const [id, s] of w.entriesOf<DomainContext>('domain')) {
+            if (s.context.type === 'sva' && s.value !== 'freed') expect(s.context.users, `${kernel} seq ${seq}: SVA domain ${id}`).toBe(users.get(id) ?? 0);
+          }
+        });
+      }),
+      { seed: 4104, numRuns: RUNS },
     );
   });
 });
