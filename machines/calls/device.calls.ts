@@ -86,7 +86,8 @@ export function detachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const { w, p, d } = env;
   const { key, group, snap } = slotOf(w, a.dev, a.pasid);
   const attached = (snap.context as PasidSlotContext).domain;
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain }, d);
+  const unseenHistory = deviceOf(w, a.dev).value === 'preexisting' && w.peek(domainKind, a.domain, { domain: a.domain }).context.type === 'unknown';
+  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain, unseenHistory }, d);
   setRet(d, null, 'iommu_detach_device_pasid returns void');
   // group->pasid_array is per group: a detach through another device of the group ends the attachment of the device that made it.
   const owner = (snap.context as PasidSlotContext).dev ?? a.dev;

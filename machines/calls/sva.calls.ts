@@ -240,12 +240,34 @@ function detachInside(env: Env, domain: string, dev: string, pasid: number): voi
   env.d.children.push({ fn: 'iommu_detach_device_pasid', args: { domain, dev, pasid } });
 }
 
+/** What an unbind of a handle bound before the capture may do inside: the era's teardown calls (§3.2–§3.5). */
+const TEARDOWN = new Set(['iommu_detach_device_pasid', 'remove_dev_pasid', 'iommu_domain_free', 'ioasid_put', 'ioasid_free']);
+
+/**
+ * Unbind of a handle bound before the capture began: the model cannot know the bond, so the nested
+ * teardown calls the capture saw are expected as they are, and a freed domain is marked freed (a
+ * later use is then caught). A detach of that older attachment is not applied: the slot is unknown.
+ */
+function unbindUnseen(c: CallContext<'iommu_sva_unbind_device'>): void {
+  const { w, p, d, children } = c;
+  for (const k of children) {
+    if (!TEARDOWN.has(k.fn)) continue;
+    d.children.push({ fn: k.fn, args: k.args as Readonly<Record<string, unknown>> });
+    if (k.fn === 'iommu_domain_free') {
+      const domain = (k.args as { domain: string }).domain;
+      w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+    }
+  }
+  setRet(d, null, 'iommu_sva_unbind_device returns void');
+}
+
 export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c) => {
   const { w, p, d, rec } = c;
   const handle = rec.args.handle;
   const h = w.peek(svaHandleKind, handle, { handle });
   w.step(svaHandleKind, handle, { handle }, { type: 'UNBIND', p }, d);
   setRet(d, null, 'iommu_sva_unbind_device returns void');
+  if (h.value === 'unseen') return unbindUnseen(c);
   if (h.value !== 'live' || h.context.dev === null || h.context.mm === null) return;
   const { dev, mm } = h.context;
   const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });

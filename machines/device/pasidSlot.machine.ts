@@ -31,7 +31,11 @@ interface AttachFacts {
 export type PasidSlotEvent =
   | (ModelEvent & { type: 'ATTACH' } & AttachFacts)
   | (ModelEvent & { type: 'REPLACE' } & AttachFacts)
-  | (ModelEvent & { type: 'DETACH'; dev: string; domain: string })
+  /**
+   * `unseenHistory`: neither the device's probe nor the domain's allocation is in the capture, so the
+   * PASID may have been attached before the capture began.
+   */
+  | (ModelEvent & { type: 'DETACH'; dev: string; domain: string; unseenHistory: boolean })
   /** iommu_sva_bind_device looks for an SVA domain on the mm's PASID (iommu_get_domain_for_dev_pasid / attach-handle lookup, §3.4, §3.5). */
   | (ModelEvent & { type: 'SVA_LOOKUP'; dev: string; mm: string; domainType: string; domainMm: string | null })
   /** End of trace; `sva`: the domain belongs to an SVA bond, whose leak is reported by the bond. */
@@ -90,7 +94,11 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
         ],
         END: { actions: decide({ rule: 'nothing attached' }) },
         SVA_LOOKUP: { actions: decide({ rule: 'no domain on the PASID yet: bind allocates or attaches one' }) },
-        DETACH: { actions: decide({ ret: null, finding: 'DETACH_NOT_ATTACHED', rule: 'iommu_detach_device_pasid: xa_erase returns NULL ≠ domain (WARN_ON before v6.11, silent after; §4.2)' }) },
+        DETACH: [
+          // Why: a capture that begins late must not turn every detach of an older attachment into A35.
+          { guard: 'isUnseenHistory', actions: decide({ ret: null, rule: 'iommu_detach_device_pasid of a PASID that may have been attached before the capture began' }) },
+          { actions: decide({ ret: null, finding: 'DETACH_NOT_ATTACHED', rule: 'iommu_detach_device_pasid: xa_erase returns NULL ≠ domain (WARN_ON before v6.11, silent after; §4.2)' }) },
+        ],
       },
     },
     attached: {
@@ -126,6 +134,7 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
     isResetting: ({ event }) => isAttachy(event) && event.resetting && event.p.resetBlocksAttach,
     isRejectedOutOfRange: ({ context, event }) => event.p.attachChecksMaxPasids && outOfRange(event, context.pasid),
     isNullHandle: ({ event }) => event.type === 'REPLACE' && event.nullHandle === true,
+    isUnseenHistory: ({ event }) => event.type === 'DETACH' && event.unseenHistory,
     isFreedDomain: ({ event }) => isAttachy(event) && event.domainFreed,
     isPasidZero: ({ context }) => context.pasid === 0,
     isOutOfRange: ({ context, event }) => outOfRange(event, context.pasid),

@@ -355,3 +355,19 @@ describe('iommu_replace_device_pasid argument checks (v6.15, §4.3)', () => {
     expect(t.codes).toEqual(['REPLACE_NOT_ATTACHED']);
   });
 });
+
+describe('captures that begin late (the history before the capture is unknown)', () => {
+  it('near miss: a detach on a never-probed device with a never-allocated domain is not DETACH_NOT_ATTACHED', () => {
+    const t = given('6.2.0').when(detach('dom9', 5));
+    expect(t.codes).toEqual([]);
+    expect(t.children).toEqual([{ fn: 'remove_dev_pasid', args: { dev: DEV, pasid: 5 } }]);
+  });
+  it('a detach with a domain allocated in the capture but never attached is DETACH_NOT_ATTACHED', () => {
+    const t = given('6.2.0', domAlloc('dom1')).when(detach('dom1', 5));
+    expect(t.codes).toEqual(['DETACH_NOT_ATTACHED']);
+  });
+  it('a detach on a device probed in the capture is DETACH_NOT_ATTACHED', () => {
+    const t = given('6.2.0', probe()).when(detach('dom9', 5));
+    expect(t.codes).toEqual(['DETACH_NOT_ATTACHED']);
+  });
+});

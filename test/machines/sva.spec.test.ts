@@ -460,3 +460,25 @@ describe('SVA on a two-device group (no singleton check from v6.2)', () => {
     expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaDomainUsersChanged', users: 2 }));
   });
 });
+
+describe('an unbind of a handle bound before the capture', () => {
+  it('near miss: its nested teardown (detach, remove_dev_pasid, free) is not reported', () => {
+    const t = given('6.2.0', probe()).when(
+      unbind('h0'),
+      call('iommu_detach_device_pasid', { domain: 'svaOld', dev: DEV, pasid: 7 }),
+      call('remove_dev_pasid', { dev: DEV, pasid: 7 }, null, { parent: 3 }),
+      call('iommu_domain_free', { domain: 'svaOld' }),
+    );
+    expect(t.codes).toEqual([]);
+  });
+  it('the domain it freed is freed: a later attach of it is ATTACH_FREED_DOMAIN', () => {
+    const t = given('6.2.0', probe(), unbind('h0'), call('iommu_domain_free', { domain: 'svaOld' }, null, { parent: 2 })).when(
+      call('iommu_attach_device_pasid', { domain: 'svaOld', dev: DEV, pasid: 3 }),
+    );
+    expect(t.codes).toEqual(['ATTACH_FREED_DOMAIN']);
+  });
+  it('a nested call that is not teardown is still NESTED_CALL_UNEXPECTED', () => {
+    const t = given('6.2.0', probe()).when(unbind('h0'), call('iommu_sva_domain_alloc', { dev: DEV, mm: 'mm1' }, 'x'));
+    expect(t.codes).toEqual(['NESTED_CALL_UNEXPECTED']);
+  });
+});
