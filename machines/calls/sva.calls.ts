@@ -79,6 +79,14 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   return pasid;
 }
 
+/**
+ * iommu_mm->sva_domains in the order iommu_sva_bind_device walks it (v6.8+): new domains are added
+ * with list_add, at the head, so the newest is tried first (§3.5).
+ */
+function triedOrder(w: World, mm: string): string[] {
+  return [...w.peek(mmKind, mm, { mm }).context.domains].reverse();
+}
+
 /** The SVA domain of a bind (v6.2+): found on the PASID, shared through the mm (v6.8+), or new; null when the bind fails. */
 function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): string | null {
   const { w, p, d, rec, children } = c;
@@ -103,10 +111,15 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
   }
   const allocChild = childOf(children, 'iommu_sva_domain_alloc');
   const attachChild = children.find((k) => k.fn === 'iommu_attach_device_pasid' && k.ret === 0) as { args: { domain: string } } | undefined;
-  const shared = p.svaDomainPerMm ? w.peek(mmKind, mm, { mm }).context.domains : [];
+  const shared = p.svaDomainPerMm ? triedOrder(w, mm) : [];
   // v6.8+: the first domain on iommu_mm->sva_domains that attaches wins; the capture's nested attach says which.
   let domain = allocChild === undefined ? (attachChild && shared.includes(attachChild.args.domain) ? attachChild.args.domain : shared[0] ?? null) : null;
   const created = domain === null;
+  // The domains tried before the one that attached (all of them when a new one was allocated) failed to attach.
+  for (const tried of created ? shared : shared.slice(0, shared.indexOf(domain as string))) {
+    const seen = children.find((k) => k.fn === 'iommu_attach_device_pasid' && (k.args as { domain: string }).domain === tried);
+    d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain: tried, dev, pasid }, ...(seen?.ret !== undefined ? { ret: seen.ret } : {}) });
+  }
   if (domain === null) {
     domain = (allocChild && recordedName(allocChild)) ?? attachChild?.args.domain ?? modelName('sva-dom', rec.seq);
     allocDomain(c, domain, 'sva', mm);
@@ -137,7 +150,7 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
 function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: number): void {
   const { w, p, d, rec, children } = c;
   const { dev, mm } = rec.args;
-  for (const domain of w.peek(mmKind, mm, { mm }).context.domains) d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret: '-EBUSY' });
+  for (const domain of triedOrder(w, mm)) d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret: '-EBUSY' });
   const allocChild = childOf(children, 'iommu_sva_domain_alloc');
   const temp = (allocChild && recordedName(allocChild)) ?? modelName('sva-dom', rec.seq);
   allocDomain(c, temp, 'sva', mm);

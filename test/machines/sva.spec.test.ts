@@ -482,3 +482,43 @@ describe('an unbind of a handle bound before the capture', () => {
     expect(t.codes).toEqual(['NESTED_CALL_UNEXPECTED']);
   });
 });
+
+describe('v6.8+: an mm with SVA domains on several IOMMUs (iommu_mm->sva_domains)', () => {
+  const DEV3 = '0000:00:04.0';
+  /** DEV's domain A; DEV2 (another IOMMU) refuses A and gets domain B. */
+  const twoDomains = [
+    probe(),
+    probe(DEV2),
+    probe(DEV3),
+    call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1'),
+    call('iommu_sva_domain_alloc', { dev: DEV, mm: 'mm1' }, 'domA', { parent: 4 }),
+    call('iommu_sva_bind_device', { dev: DEV2, mm: 'mm1' }, 'h2'),
+    call('iommu_attach_device_pasid', { domain: 'domA', dev: DEV2, pasid: 1 }, '-EINVAL', { parent: 6 }),
+    call('iommu_sva_domain_alloc', { dev: DEV2, mm: 'mm1' }, 'domB', { parent: 6 }),
+    call('iommu_attach_device_pasid', { domain: 'domB', dev: DEV2, pasid: 1 }, 0, { parent: 6 }),
+  ];
+  it('a device that refuses the first domain gets a new one; the failed attach is expected, not reported', () => {
+    const t = given('6.8.0', ...twoDomains.slice(0, 5)).when(
+      call('iommu_sva_bind_device', { dev: DEV2, mm: 'mm1' }, 'h2'),
+      call('iommu_attach_device_pasid', { domain: 'domA', dev: DEV2, pasid: 1 }, '-EINVAL'),
+      call('iommu_sva_domain_alloc', { dev: DEV2, mm: 'mm1' }, 'domB'),
+      call('iommu_attach_device_pasid', { domain: 'domB', dev: DEV2, pasid: 1 }, 0),
+    );
+    expect(t.codes).toEqual([]);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaBound', domain: 'domB' }));
+  });
+  it('the newest domain is tried first (list_add at the head): a third device joins domB by default', () => {
+    const t = given('6.8.0', ...twoDomains).when(call('iommu_sva_bind_device', { dev: DEV3, mm: 'mm1' }, 'h3'));
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaBound', domain: 'domB' }));
+    expect(t.children.filter((k) => k.fn === 'iommu_attach_device_pasid')).toEqual([{ fn: 'iommu_attach_device_pasid', args: { domain: 'domB', dev: DEV3, pasid: 1 }, ret: 0 }]);
+  });
+  it('a third device that joins domA after domB refused it: both attaches expected, no findings', () => {
+    const t = given('6.8.0', ...twoDomains).when(
+      call('iommu_sva_bind_device', { dev: DEV3, mm: 'mm1' }, 'h3'),
+      call('iommu_attach_device_pasid', { domain: 'domB', dev: DEV3, pasid: 1 }, '-EINVAL'),
+      call('iommu_attach_device_pasid', { domain: 'domA', dev: DEV3, pasid: 1 }, 0),
+    );
+    expect(t.codes).toEqual([]);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaBound', domain: 'domA' }));
+  });
+});
