@@ -204,6 +204,13 @@ export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => 
       return;
     }
     if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
+    // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
+    // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
+    if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
+      const space = listOf(w).active;
+      w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
+      d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
+    }
     w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
     return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
   }
@@ -289,7 +296,14 @@ export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c)
   const shares = !p.svaDomains || p.svaHandleRefcount;
   const last = b.users <= 1;
   w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'UNBIND', p, handle }, d);
-  if (shares && !last) return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
+  if (shares && !last) {
+    // Intel v5.11–v5.17 drops its per-bind PASID reference on every unbind (see the bind).
+    if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_put') !== undefined) {
+      releaseIoasid(c, b.pasid, 'PUT');
+      d.children.push({ fn: 'ioasid_put', args: { ioasid: b.pasid } });
+    }
+    return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
+  }
   if (p.svaDomains) releaseBondDomain(c, { ...b, handles: [handle] });
   w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
   if (last) {

@@ -522,3 +522,28 @@ describe('v6.8+: an mm with SVA domains on several IOMMUs (iommu_mm->sva_domains
     expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaBound', domain: 'domA' }));
   });
 });
+
+describe('v5.11–v5.17 PASID references per bind (Intel) or per bond (SMMUv3)', () => {
+  const intel = [
+    probe(),
+    bind('mm1', 'h1'),
+    call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1'),
+    call('ioasid_get', { ioasid: 1 }, null, { parent: 3 }),
+  ];
+  it('a rebind whose capture shows ioasid_get takes the reference (Intel) and is clean', () => {
+    const t = given('5.15.0', ...intel.slice(0, 2)).when(call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1'), call('ioasid_get', { ioasid: 1 }, null));
+    expect(t.codes).toEqual([]);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'IoasidGot', ioasid: 1, refs: 2 }));
+  });
+  it('near miss: a rebind without it takes none (SMMUv3 bond refcount)', () => {
+    const t = given('5.15.0', probe(), bind('mm1', 'h1')).when(bind('mm1'));
+    expect(t.children).toEqual([]);
+  });
+  it('Intel: each unbind puts a reference; the second frees the PASID', () => {
+    const first = given('5.15.0', ...intel).when(unbind('h1'), call('ioasid_put', { ioasid: 1 }, false));
+    expect(first.codes).toEqual([]);
+    const second = given('5.15.0', ...intel, unbind('h1'), call('ioasid_put', { ioasid: 1 }, false, { parent: 5 })).when(unbind('h1'), call('ioasid_put', { ioasid: 1 }, true));
+    expect(second.codes).toEqual([]);
+    expect(second.facts).toContainEqual(expect.objectContaining({ type: 'IoasidFreed', ioasid: 1 }));
+  });
+});
