@@ -58,6 +58,11 @@ describe('SVA bind: device checks', () => {
       expect(t.codes).toEqual(['SVA_BIND_PASID_OUT_OF_RANGE']);
     });
   }
+  it('v6.2–v6.5: max_pasids 0 is -EOPNOTSUPP before the PASID step, even for an mm that has a PASID', () => {
+    const t = given('6.5.0', probe(DEV, 32), probe(DEV2, 0), bind('mm1', 'h1')).when(bind('mm1', undefined, DEV2));
+    expect(t.ret).toBe('-EOPNOTSUPP');
+    expect(t.codes).toEqual(['SVA_BIND_NO_PASID_SUPPORT']);
+  });
   for (const kernel of ['6.2.0', '6.5.0']) {
     it(`bind with max_pasids 1 has an empty range [1, 0]: -EINVAL (${kernel})`, () => {
       const t = given(kernel, probe(DEV, 1)).when(bind('mm1'));
