@@ -288,6 +288,11 @@ export const FINDINGS = {
     title: 'a call that does not exist in this kernel version',
     fix: 'set the right kernel version in the header (or --kernel); the call was skipped',
   },
+  NESTED_CALL_UNEXPECTED: {
+    ref: '§3–§5', reaction: 'SILENT', severity: 'info',
+    title: 'a nested call of a kind the enclosing call makes, but not at this point under the model',
+    fix: 'check the parent field of the record, the kernel version, or lost events',
+  },
   NESTED_CALL_MISMATCH: {
     ref: '§3–§5', reaction: 'SILENT', severity: 'bug',
     title: 'a nested call whose arguments or return differ from what the enclosing call does',

@@ -16,7 +16,11 @@ export interface GlobalPasidContext {
 export type GlobalPasidEvent =
   /** `exhausted`: no PASID in the caller's range is free (or max_pasids is 0). */
   | (ModelEvent & { type: 'ALLOC'; dev: string | null; mm: string | null; exhausted: boolean })
-  | (ModelEvent & { type: 'FREE'; invalid: boolean })
+  /**
+   * `covered`: attachments already reported by the caller as another finding (mm_pasid_drop with
+   * live SVA bonds reports MM_EXIT_WITH_BONDS; one attachment per bond), so A40 counts only the rest.
+   */
+  | (ModelEvent & { type: 'FREE'; invalid: boolean; covered: number })
   | (ModelEvent & { type: 'ATTACHED' })
   | (ModelEvent & { type: 'DETACHED' })
   | (ModelEvent & { type: 'END' });
@@ -66,7 +70,7 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
   guards: {
     isExhausted: ({ event }) => event.type === 'ALLOC' && event.exhausted,
     isInvalid: ({ event }) => event.type === 'FREE' && event.invalid,
-    isAttached: ({ context }) => context.attachments > 0,
+    isAttached: ({ context, event }) => context.attachments > (event.type === 'FREE' ? event.covered : 0),
     isOwnedByMm: ({ context }) => context.mm !== null,
   },
   updates: {

@@ -1,10 +1,12 @@
 /**
  * Nested calls: a record with `parent` ran inside an earlier call. When the model of the enclosing
- * top-level call makes that call too, the record is checked against it and not applied again; a
- * nested call the model does not make (the default domain allocated inside iommu_probe_device, say)
- * is an effect the model has not applied, so the replay decides it like a top-level call. Deterministic.
+ * top-level call accounts for its nested calls (machines/calls/nested.ts), the record is checked
+ * against them and not applied again; under any other call (the default domain allocated inside
+ * iommu_probe_device, say) it is an effect the model has not applied, and the replay decides it
+ * like a top-level call. Deterministic.
  */
-import type { CallRecord, Ret } from '../../events/records.js';
+import type { CallName, CallRecord, Ret } from '../../events/records.js';
+import { modelsNested } from '../../machines/calls/nested.js';
 import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
 
 /** How many top-level calls keep their expectations (older ones are dropped to bound memory). */
@@ -13,14 +15,16 @@ const WINDOW = 4096;
 export class Nesting {
   readonly #expected = new Map<number, ExpectedChild[]>();
   readonly #rootOf = new Map<number, number>();
+  readonly #rootFn = new Map<number, CallName>();
   /** Seqs in the order they entered #rootOf: a ring, because Map.keys().next() after many deletes walks the holes. */
   readonly #order: number[] = new Array<number>(WINDOW);
   #next = 0;
   #count = 0;
 
   /** Remembers what a top-level call is expected to call. */
-  expect(seq: number, children: readonly ExpectedChild[]): void {
+  expect(seq: number, fn: CallName, children: readonly ExpectedChild[]): void {
     this.#remember(seq, seq);
+    this.#rootFn.set(seq, fn);
     if (children.length > 0) this.#expected.set(seq, [...children]);
   }
 
@@ -28,6 +32,7 @@ export class Nesting {
     if (this.#count === WINDOW) {
       const old = this.#order[this.#next];
       this.#rootOf.delete(old);
+      this.#rootFn.delete(old);
       this.#expected.delete(old);
     } else this.#count++;
     this.#order[this.#next] = seq;
@@ -46,7 +51,11 @@ export class Nesting {
     const expected = this.#expected.get(root) ?? [];
     const at = expected.findIndex((e) => e.fn === rec.fn);
     const objects = { parent: rec.parent, fn: rec.fn };
-    if (at < 0) return null;
+    if (at < 0) {
+      const rootFn = this.#rootFn.get(root);
+      if (rootFn === undefined || !modelsNested(rootFn)) return null;
+      return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `what seq ${root} (${rootFn}) does under the model`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call ${rootFn} makes at this point under the model`, objects }];
+    }
     const [e] = expected.splice(at, 1);
     const problems: string[] = [];
     const args = rec.args as Record<string, unknown>;

@@ -126,7 +126,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
     } else {
       w.commit();
     }
-    this.#nesting.expect(record.seq, d.children);
+    this.#nesting.expect(record.seq, record.fn, d.children);
     for (const body of facts) {
       const fact = { ...body, seq: record.seq } as Fact;
       const change = originChange(fact);

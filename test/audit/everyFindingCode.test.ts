@@ -236,6 +236,12 @@ const CASES: Record<FindingCode, Case> = {
     nearMissAlso: ['ATTACH_BUSY'],
   },
   CALL_NOT_IN_KERNEL: { kernel: '6.8.0', trigger: [alloc(1, 10, 1)], nearMiss: [probe(), gAlloc(1), gFree(1)] },
+  NESTED_CALL_UNEXPECTED: {
+    kernel: '6.2.0',
+    trigger: [probe(), domAlloc('dom1'), attach('dom1', 3), attach('dom1', 3, '-EBUSY'), call('set_dev_pasid', { domain: 'dom1', dev: D, pasid: 3 }, 0, { parent: 4 }), detach('dom1', 3)],
+    nearMiss: [probe(), domAlloc('dom1'), attach('dom1', 3), call('set_dev_pasid', { domain: 'dom1', dev: D, pasid: 3 }, 0, { parent: 3 }), detach('dom1', 3)],
+    nearMissAlso: [],
+  },
   NESTED_CALL_MISMATCH: {
     kernel: '6.8.0',
     trigger: [probe(), bind('mm1', 'sva1'), call('iommu_attach_device_pasid', { domain: 'dom1', dev: D, pasid: 9 }, 0, { parent: 2 }), unbind('sva1')],
