@@ -1,0 +1,101 @@
+/**
+ * What every strategy reports into: executions (complete and sleep-set-blocked), the distinct
+ * outcomes (final state hash + finding codes), and per finding code the shortest schedule prefix
+ * that raises it (ties: fewer preemptions, then the smaller string). Also the bounds that were hit.
+ * Pure: the clock, if any, is the caller's.
+ */
+import type { RawFinding } from '../../machines/kit/world.js';
+import type { StepRun } from './execute.js';
+import type { Scenario } from './scenario.js';
+import { formatSchedule, preemptions } from './schedule.js';
+
+export type Bound = 'max-executions' | 'time' | 'preemptions' | 'sampling';
+
+export interface Outcome {
+  readonly hash: string;
+  readonly codes: readonly string[];
+  /** Executions that ended here. */
+  count: number;
+  /** The first schedule that reached it. */
+  readonly schedule: string;
+}
+
+export interface ViolationFound {
+  readonly code: string;
+  /** Task indices of the shortest prefix that raises the code. */
+  tasks: number[];
+  /** True when the code is an end-of-trace finding of a complete execution. */
+  atEnd: boolean;
+}
+
+export interface Limits {
+  readonly maxExecutions?: number;
+  /** Stop when `now() >= deadline` (both in the caller's unit). */
+  readonly deadline?: number;
+  readonly now?: () => number;
+}
+
+export class Collector {
+  executions = 0;
+  redundant = 0;
+  readonly bounds = new Set<Bound>();
+  readonly outcomes = new Map<string, Outcome>();
+  readonly violations = new Map<string, ViolationFound>();
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly limits: Limits = {},
+  ) {}
+
+  /** True when a bound says to stop now (and notes which). */
+  shouldStop(): boolean {
+    const { maxExecutions, deadline, now } = this.limits;
+    if (maxExecutions !== undefined && this.executions >= maxExecutions) {
+      this.bounds.add('max-executions');
+      return true;
+    }
+    if (deadline !== undefined && now !== undefined && now() >= deadline) {
+      this.bounds.add('time');
+      return true;
+    }
+    return false;
+  }
+
+  hit(bound: Bound): void {
+    this.bounds.add(bound);
+  }
+
+  /** A complete execution: the tasks in order, each step's run, the end-of-trace findings and the state hash. */
+  complete(tasks: readonly number[], runs: readonly StepRun[], end: readonly RawFinding[], hash: string): void {
+    this.executions++;
+    const codes = new Set<string>();
+    runs.forEach((r, i) => {
+      for (const f of r.findings) {
+        codes.add(f.code);
+        this.#offer(f.code, tasks.slice(0, i + 1), false);
+      }
+    });
+    for (const f of end) {
+      codes.add(f.code);
+      this.#offer(f.code, [...tasks], true);
+    }
+    const sorted = [...codes].sort();
+    const key = `${hash}|${sorted.join(',')}`;
+    const o = this.outcomes.get(key);
+    if (o) o.count++;
+    else this.outcomes.set(key, { hash, codes: sorted, count: 1, schedule: formatSchedule(this.scenario, tasks) });
+  }
+
+  #offer(code: string, tasks: number[], atEnd: boolean): void {
+    const cur = this.violations.get(code);
+    if (cur === undefined || better(this.scenario, tasks, cur.tasks)) this.violations.set(code, { code, tasks, atEnd });
+  }
+}
+
+function better(s: Scenario, a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return a.length < b.length;
+  const pa = preemptions(s, a);
+  const pb = preemptions(s, b);
+  if (pa !== pb) return pa < pb;
+  return formatSchedule(s, a) < formatSchedule(s, b);
+}

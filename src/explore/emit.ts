@@ -1,0 +1,54 @@
+/**
+ * A schedule as a trace: the steps' records in schedule order, renumbered from seq 1 (nested records
+ * follow their parent, parents remapped), each top-level `ret` filled in from the model's decision,
+ * so `pasid-ledger audit` on it raises what the explorer saw. Pure.
+ */
+import type { CallRecord, TraceHeader } from '../../events/records.js';
+import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../../events/records.js';
+import type { StepRun } from './execute.js';
+import type { Scenario } from './scenario.js';
+import { runOnce } from './scheduler.js';
+
+/** Runs a (possibly partial) schedule of task indices from a fresh world. */
+export function runSchedule(s: Scenario, tasks: readonly number[]): { runs: StepRun[]; steps: number[] } {
+  const pos = s.tasks.map(() => 0);
+  const steps = tasks.map((t) => s.tasks[t].steps[pos[t]++]);
+  let i = 0;
+  const partial = { tasks: [...tasks] };
+  // runOnce runs to completion; a prefix is run step by step here instead.
+  if (tasks.length === s.steps.length) {
+    const { runs } = runOnce(s, () => partial.tasks[i++]);
+    return { runs, steps };
+  }
+  const { runs } = runOnce(
+    { ...s, tasks: s.tasks.map((t, ti) => ({ ...t, steps: t.steps.slice(0, tasks.filter((x) => x === ti).length) })) },
+    () => partial.tasks[i++],
+  );
+  return { runs, steps };
+}
+
+export function emittedHeader(s: Scenario, description: string): TraceHeader {
+  return { type: 'header', format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, kernel: s.profile.kernel, source: 'explored', description };
+}
+
+/** The records of a schedule, renumbered, rets from the model. */
+export function emitRecords(s: Scenario, tasks: readonly number[]): CallRecord[] {
+  const { runs, steps } = runSchedule(s, tasks);
+  const out: CallRecord[] = [];
+  let seq = 0;
+  steps.forEach((id, i) => {
+    const step = s.steps[id];
+    const renumber = new Map<number, number>();
+    const top = ++seq;
+    renumber.set(step.record.seq, top);
+    const ret = runs[i].ret;
+    const { ret: _scenarioRet, ...rest } = step.record;
+    out.push({ ...rest, seq: top, ts: top * 1000, ...(ret === undefined ? {} : { ret }) } as CallRecord);
+    for (const d of step.descendants) {
+      const mine = ++seq;
+      renumber.set(d.seq, mine);
+      out.push({ ...d, seq: mine, ts: mine * 1000, parent: renumber.get(d.parent as number) ?? top } as CallRecord);
+    }
+  });
+  return out;
+}
