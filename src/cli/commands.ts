@@ -6,5 +6,6 @@ import { auditCommand } from './audit.js';
 import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
 import { importCommand } from './import.js';
+import { exploreCommand } from './explore.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, validateCommand, repairCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, exploreCommand, validateCommand, repairCommand];
