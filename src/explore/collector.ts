@@ -70,9 +70,11 @@ export class Collector {
     this.executions++;
     const codes = new Set<string>();
     runs.forEach((r, i) => {
+      if (r.findings.length === 0) return;
+      const past = this.#causalPast(tasks, i);
       for (const f of r.findings) {
         codes.add(f.code);
-        this.#offer(f.code, tasks.slice(0, i + 1), false);
+        this.#offer(f.code, past, false);
       }
     });
     for (const f of end) {
@@ -84,6 +86,28 @@ export class Collector {
     const o = this.outcomes.get(key);
     if (o) o.count++;
     else this.outcomes.set(key, { hash, codes: sorted, count: 1, schedule: formatSchedule(this.scenario, tasks) });
+  }
+
+  /**
+   * The shortest schedule that runs step i of this execution: only the steps it causally depends
+   * on (program order and dependence, transitively), in their order. Every execution equivalent to
+   * it raises the same findings at that step, so the prefix reproduces them.
+   */
+  #causalPast(tasks: readonly number[], i: number): number[] {
+    const s = this.scenario;
+    const pos = s.tasks.map(() => 0);
+    const steps = tasks.map((t) => s.tasks[t].steps[pos[t]++]);
+    const inPast = new Array<boolean>(i + 1).fill(false);
+    inPast[i] = true;
+    for (let j = i - 1; j >= 0; j--) {
+      for (let k = j + 1; k <= i; k++) {
+        if (inPast[k] && s.dependent[steps[j]][steps[k]]) {
+          inPast[j] = true;
+          break;
+        }
+      }
+    }
+    return tasks.slice(0, i + 1).filter((_, j) => inPast[j]);
   }
 
   #offer(code: string, tasks: number[], atEnd: boolean): void {

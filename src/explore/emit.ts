@@ -7,24 +7,16 @@ import type { CallRecord, TraceHeader } from '../../events/records.js';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../../events/records.js';
 import type { StepRun } from './execute.js';
 import type { Scenario } from './scenario.js';
-import { runOnce } from './scheduler.js';
+import { World } from '../../machines/kit/world.js';
+import { runStep } from './execute.js';
 
 /** Runs a (possibly partial) schedule of task indices from a fresh world. */
-export function runSchedule(s: Scenario, tasks: readonly number[]): { runs: StepRun[]; steps: number[] } {
+export function runSchedule(s: Scenario, tasks: readonly number[]): { runs: StepRun[]; steps: number[]; world: World } {
   const pos = s.tasks.map(() => 0);
   const steps = tasks.map((t) => s.tasks[t].steps[pos[t]++]);
-  let i = 0;
-  const partial = { tasks: [...tasks] };
-  // runOnce runs to completion; a prefix is run step by step here instead.
-  if (tasks.length === s.steps.length) {
-    const { runs } = runOnce(s, () => partial.tasks[i++]);
-    return { runs, steps };
-  }
-  const { runs } = runOnce(
-    { ...s, tasks: s.tasks.map((t, ti) => ({ ...t, steps: t.steps.slice(0, tasks.filter((x) => x === ti).length) })) },
-    () => partial.tasks[i++],
-  );
-  return { runs, steps };
+  const world = new World(s.profile);
+  const runs = steps.map((id) => runStep(world, s.steps[id]));
+  return { runs, steps, world };
 }
 
 export function emittedHeader(s: Scenario, description: string): TraceHeader {
