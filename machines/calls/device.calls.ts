@@ -65,11 +65,10 @@ export function detachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const attached = (snap.context as PasidSlotContext).domain;
   const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain }, d);
   setRet(d, null, 'iommu_detach_device_pasid returns void');
-  if (hasFact(r, 'PasidDetached') && attached !== null) {
-    countAttachment(env, a.dev, a.pasid, attached, 'DETACHED');
-    // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
-    d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev: a.dev, pasid: a.pasid, domain: a.domain } : { dev: a.dev, pasid: a.pasid } });
-  }
+  if (hasFact(r, 'PasidDetached') && attached !== null) countAttachment(env, a.dev, a.pasid, attached, 'DETACHED');
+  // The driver op runs before the xa_erase check, attached or not; from v6.10 it is handed the
+  // caller's domain as the old one, right or wrong (§4.2, A34).
+  d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev: a.dev, pasid: a.pasid, domain: a.domain } : { dev: a.dev, pasid: a.pasid } });
 }
 
 export const iommu_probe_device: CallModel<'iommu_probe_device'> = ({ w, p, d, rec }) => {

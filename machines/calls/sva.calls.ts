@@ -61,7 +61,8 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   if (p.ioasid) {
     const recorded = childOf(children, 'ioasid_alloc')?.ret;
     pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
-    d.children.push({ fn: 'ioasid_alloc', args: { set: SVA_SET, min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
+    // Why: the set is a pointer the capture names as it likes; the range and the ID are what the kernel decides.
+    d.children.push({ fn: 'ioasid_alloc', args: { min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
     if (pasid === null) setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
   } else {
     const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret;

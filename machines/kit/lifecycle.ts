@@ -161,13 +161,13 @@ function compileTransition<C, E extends MachineEvent, I>(
   const where = `${spec.id}.${stateName} on ${eventType}`;
   if (t.target !== undefined && !(t.target in spec.states)) throw new Error(`${where}: unknown target ${t.target}`);
   const guard = t.guard === undefined ? null : spec.guards[t.guard];
-  if (guard === undefined) throw new Error(`${where}: guard '${t.guard}' is not implemented`);
+  if (guard === undefined) throw new Error(`${where}: guard '${t.guard}' is missing from the guards`);
   const updates: Update<C, E>[] = [];
   const outcomes: Outcome[] = [];
   for (const ref of asArray(t.actions)) {
     if (typeof ref === 'string') {
       const update = spec.updates[ref];
-      if (update === undefined) throw new Error(`${where}: update '${ref}' is not implemented`);
+      if (update === undefined) throw new Error(`${where}: update '${ref}' is missing from the updates`);
       updates.push(update);
     } else if (ref.type === DECIDE) {
       outcomes.push(ref.params as Outcome);

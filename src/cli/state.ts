@@ -18,6 +18,7 @@ options:
   --at SEQ           the state right after record SEQ (time travel)
   --json             print the state as JSON (sorted, byte-stable)
   --kernel VERSION   use this kernel's rules instead of the header's
+  --from FORMAT      FILE is a raw capture: ftrace or bpftrace (imported on the fly)
 
 examples:
   pasid-ledger state samples/clean-v6.8.jsonl
@@ -25,7 +26,7 @@ examples:
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string' }, 'state');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--from': 'string' }, 'state');
   if (!parsed.ok) {
     io.stderr.write(`pasid-ledger state: ${parsed.error.message}\n`);
     return EXIT.USAGE;
@@ -36,7 +37,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`pasid-ledger state: ${at.ok ? 'expected one FILE' : at.error.message}; see \`pasid-ledger state --help\`\n`);
     return EXIT.USAGE;
   }
-  const input = openTrace(positional[0], io);
+  const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel: flags['--kernel'] as string | undefined });
+  if ('code' in input) {
+    io.stderr.write(`pasid-ledger state: ${input.message}\n`);
+    return EXIT.USAGE;
+  }
   const result = await runReplay(input.items, { file: input.file, kernel: flags['--kernel'] as string | undefined, untilSeq: at.value });
   if (!result.ok) {
     io.stderr.write(`pasid-ledger state: ${result.error.message}\n`);

@@ -7,6 +7,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { CallRecord, Ret } from '../../events/records.js';
 import type { Fact, FactBody } from '../../events/facts.js';
 import { decideCall } from '../../machines/calls/index.js';
+import { RAISED_IN } from '../../machines/findings.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import { World, type StepMode, type RawFinding } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
@@ -47,6 +48,16 @@ function originKey(f: Fact): string | null {
   }
 }
 
+/** The nested record a finding belongs to (RAISED_IN), when the capture recorded that call. */
+function nestedSite(raw: RawFinding, record: CallRecord, descendants: readonly CallRecord[], used: Set<number>): CallRecord | null {
+  const fn = RAISED_IN[raw.code];
+  if (fn === undefined || fn === record.fn) return null;
+  const site = descendants.find((d) => d.fn === fn && !used.has(d.seq));
+  if (site === undefined) return null;
+  used.add(site.seq);
+  return site;
+}
+
 export class Replay extends EventEmitter<ReplayEvents> {
   readonly profile: Profile;
   world: World;
@@ -70,12 +81,15 @@ export class Replay extends EventEmitter<ReplayEvents> {
    * Steps one record. `descendants` are the records nested (transitively) inside it that follow in
    * the trace; they only lend names the model cannot predict.
    */
-  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = []): void {
+  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = [], lines?: ReadonlyMap<number, number>): void {
     this.records++;
     this.lastSeq = record.seq;
     if (record.parent !== undefined) {
-      for (const raw of this.#nesting.check(record as CallRecord & { parent: number })) this.#report(raw, record, line);
-      return;
+      const checked = this.#nesting.check(record as CallRecord & { parent: number });
+      if (checked !== null) {
+        for (const raw of checked) this.#report(raw, record, line);
+        return;
+      }
     }
     const w = this.world;
     w.begin();
@@ -112,7 +126,12 @@ export class Replay extends EventEmitter<ReplayEvents> {
       }
       this.log.append(fact);
     }
-    for (const raw of raws) this.#report(raw, record, line);
+    const used = new Set<number>();
+    for (const raw of raws) {
+      const nested = nestedSite(raw, record, descendants, used);
+      if (nested) this.#report(raw, nested, lines?.get(nested.seq) ?? null);
+      else this.#report(raw, record, line);
+    }
   }
 
   /** The end-of-trace checks; call once after the last record. */
