@@ -60,6 +60,7 @@ const STRATEGIES: readonly StrategyName[] = ['dpor', 'dfs', 'random', 'pct'];
 
 async function readAll(file: string, io: CliIo): Promise<Result<{ header: TraceHeader; records: CallRecord[]; name: string }, LedgerError>> {
   const input = openTrace(file, io);
+  if ('code' in input) return err(input);
   let header: TraceHeader | undefined;
   const records: CallRecord[] = [];
   for await (const item of input.items) {

@@ -4,7 +4,7 @@
  * on its emitted trace. Also the end-of-trace checks and a hash of the final state. Pure.
  */
 import type { FactBody } from '../../events/facts.js';
-import type { Ret } from '../../events/records.js';
+import type { CallRecord, Ret } from '../../events/records.js';
 import { decideCall } from '../../machines/calls/index.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import type { RawFinding, World } from '../../machines/kit/world.js';
@@ -19,16 +19,44 @@ export interface StepRun {
   readonly findings: readonly RawFinding[];
 }
 
-/** Applies one atomic step to `w` (mutates it). */
+/** Records nested (transitively) inside `seq` among `records` (which are in seq order). */
+function nestedIn(records: readonly CallRecord[], seq: number): CallRecord[] {
+  const inside = new Set([seq]);
+  const out: CallRecord[] = [];
+  for (const r of records) {
+    if (r.parent !== undefined && inside.has(r.parent)) {
+      inside.add(r.seq);
+      out.push(r);
+    }
+  }
+  return out;
+}
+
+/**
+ * Applies one atomic step to `w` (mutates it), as the audit's Replay does: the top-level call is
+ * decided; each nested record is checked against the calls the model makes, and one the model does
+ * not make (an effect it has not applied) is decided like a top-level call.
+ */
 export function runStep(w: World, step: Step): StepRun {
   const d = decideCall(w, step.record, step.descendants);
   const findings: RawFinding[] = [...d.findings];
+  const facts: FactBody[] = [...d.facts];
   if (step.descendants.length > 0) {
     const nesting = new Nesting();
     nesting.expect(step.record.seq, d.children);
-    for (const c of step.descendants) findings.push(...nesting.check(c as typeof c & { parent: number }));
+    step.descendants.forEach((c, i) => {
+      const checked = nesting.check(c as CallRecord & { parent: number });
+      if (checked !== null) {
+        findings.push(...checked);
+        return;
+      }
+      const dc = decideCall(w, c, nestedIn(step.descendants.slice(i + 1), c.seq));
+      nesting.expect(c.seq, dc.children);
+      findings.push(...dc.findings);
+      facts.push(...dc.facts);
+    });
   }
-  return { step: step.id, ret: d.ret, facts: d.facts, findings };
+  return { step: step.id, ret: d.ret, facts, findings };
 }
 
 /** The end-of-trace findings (leaks) of a final world. */

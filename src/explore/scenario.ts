@@ -81,7 +81,7 @@ export function buildScenario(records: readonly CallRecord[], profile: Profile):
   }
   const taskOf = new Map<number, number>();
   const tasks: { name: string; tid: number; steps: number[] }[] = [];
-  const scope = scenarioScope(roots);
+  const scope = scenarioScope(sorted);
   const steps: Step[] = roots.map((r, id) => {
     let t = taskOf.get(r.tid);
     if (t === undefined) {
@@ -92,7 +92,10 @@ export function buildScenario(records: readonly CallRecord[], profile: Profile):
     const task = tasks[t];
     task.steps.push(id);
     const record = forExploration(r);
-    return { id, task: t, index: task.steps.length - 1, record, descendants: children.get(r.seq) ?? [], footprint: footprint(record, profile, scope) };
+    const descendants = children.get(r.seq) ?? [];
+    // A nested record the model does not make is applied too (Replay), so it counts in the footprint.
+    const fp = [record, ...descendants].map((x) => footprint(x, profile, scope));
+    return { id, task: t, index: task.steps.length - 1, record, descendants, footprint: { reads: fp.flatMap((f) => f.reads), writes: fp.flatMap((f) => f.writes) } };
   });
   const dependent = steps.map((a) => steps.map((b) => a.task === b.task || conflicts(a.footprint, b.footprint)));
   return { profile, tasks, steps, dependent, warnings };
