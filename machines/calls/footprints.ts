@@ -33,10 +33,12 @@ export interface Footprint {
 export interface FootprintScope {
   groupOf(dev: string): string | null;
   handleOwner(handle: string): { dev: string; mm: string } | null;
+  /** Every domain the scenario can put into the slot (group, pasid); null = any. */
+  slotDomains(group: string, pasid: number): readonly string[] | null;
 }
 
 /** A scope that knows nothing: every state-chosen object is `*`. Always sound. */
-export const OPEN_SCOPE: FootprintScope = { groupOf: () => null, handleOwner: () => null };
+export const OPEN_SCOPE: FootprintScope = { groupOf: () => null, handleOwner: () => null, slotDomains: () => null };
 
 const EMPTY: Footprint = { reads: [], writes: [] };
 
@@ -44,6 +46,9 @@ const EMPTY: Footprint = { reads: [], writes: [] };
  * The scope a whole scenario implies. Sound because a device's group is only ever set by its probe
  * (initially the device's own name, device.machine) and a handle name only by the bind that returns
  * it: `sva@<seq>` of that bind, or the bind's recorded name (shared handles keep the first name).
+ * A slot holds only what an attach or replace of that (group, pasid) put there, or an SVA domain
+ * of a bind on the group (PASID from state: the whole group widens). The explorer starts from an
+ * empty world, so nothing else is in a slot.
  */
 export function scenarioScope(records: readonly CallRecord[]): FootprintScope {
   const groups = new Map<string, Set<string>>();
@@ -53,7 +58,33 @@ export function scenarioScope(records: readonly CallRecord[]): FootprintScope {
       const g = groups.get(r.args.dev) ?? new Set([r.args.dev]);
       g.add(r.args.group ?? r.args.dev);
       groups.set(r.args.dev, g);
+    }
+  }
+  const groupOf = (dev: string): string | null => {
+    const g = groups.get(dev);
+    if (g === undefined) return dev;
+    return g.size === 1 ? [...g][0] : null;
+  };
+  const slotDomains = new Map<string, Set<string>>();
+  const wildPasids = new Set<number>();
+  const wildGroups = new Set<string>();
+  let wildAll = false;
+  for (const r of records) {
+    if (r.fn === 'iommu_attach_device_pasid' || r.fn === 'iommu_replace_device_pasid') {
+      const g = groupOf(r.args.dev);
+      if (g === null) wildPasids.add(r.args.pasid);
+      else {
+        const key = `${g}/${r.args.pasid}`;
+        slotDomains.set(key, (slotDomains.get(key) ?? new Set()).add(r.args.domain));
+      }
     } else if (r.fn === 'iommu_sva_bind_device') {
+      const g = groupOf(r.args.dev);
+      if (g === null) wildAll = true;
+      else wildGroups.add(g);
+    }
+  }
+  for (const r of records) {
+    if (r.fn === 'iommu_sva_bind_device') {
       const name = recordedName(r) ?? modelName('sva', r.seq);
       const o = owners.get(name) ?? new Set();
       o.add(`${r.args.dev}\u0000${r.args.mm}`);
@@ -61,10 +92,10 @@ export function scenarioScope(records: readonly CallRecord[]): FootprintScope {
     }
   }
   return {
-    groupOf(dev) {
-      const g = groups.get(dev);
-      if (g === undefined) return dev;
-      return g.size === 1 ? [...g][0] : null;
+    groupOf,
+    slotDomains(group, pasid) {
+      if (wildAll || wildGroups.has(group) || wildPasids.has(pasid)) return null;
+      return [...(slotDomains.get(`${group}/${pasid}`) ?? [])];
     },
     handleOwner(h) {
       const o = owners.get(h);
@@ -163,7 +194,10 @@ export function footprint(rec: CallRecord, p: Profile, scope: FootprintScope = O
     case 'iommu_replace_device_pasid': {
       // The domain counted down is the one in the slot, not necessarily the argument (§4.2, §4.3).
       const a = rec.args;
-      return { reads: [], writes: [slotOf(scope, a.dev, a.pasid), `dev:${a.dev}`, 'domain:*', `gpasid:${a.pasid}`] };
+      const g = scope.groupOf(a.dev);
+      const held = g === null ? null : scope.slotDomains(g, a.pasid);
+      const domains = held === null ? ['domain:*'] : [...held, ...(rec.fn === 'iommu_replace_device_pasid' ? [a.domain] : [])].map((d) => `domain:${d}`);
+      return { reads: [], writes: [slotOf(scope, a.dev, a.pasid), `dev:${a.dev}`, ...domains, `gpasid:${a.pasid}`] };
     }
     case 'set_dev_pasid':
     case 'remove_dev_pasid':
