@@ -12,7 +12,8 @@ import { ledgerError, type LedgerError, type Result, ok, err } from '../core/res
 import { buildScenario, type Scenario } from '../explore/scenario.js';
 import { exploreBuilt, type ExploreResult, type StrategyName } from '../explore/explore.js';
 import { parseSchedule, formatSchedule } from '../explore/schedule.js';
-import { emitRecords, emittedHeader, runSchedule } from '../explore/emit.js';
+import { emitRecords, emittedHeader } from '../explore/emit.js';
+import { runSchedule } from '../explore/replay.js';
 import { endFindings } from '../explore/execute.js';
 
 const HELP = `usage: pasid-ledger explore FILE [--json] [--emit DIR] [--strategy dpor|random|pct|dfs]

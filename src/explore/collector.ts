@@ -9,7 +9,7 @@ import type { StepRun } from './execute.js';
 import type { Scenario } from './scenario.js';
 import { formatSchedule, preemptions } from './schedule.js';
 
-export type Bound = 'max-executions' | 'time' | 'preemptions' | 'sampling';
+export type Bound = 'max-executions' | 'time' | 'preemptions' | 'sampling' | 'schedule';
 
 export interface Outcome {
   readonly hash: string;

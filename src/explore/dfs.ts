@@ -3,8 +3,7 @@
  * branch point. The brute-force baseline the DPOR tests compare against; use only on small
  * scenarios. Pure.
  */
-import type { World } from '../../machines/kit/world.js';
-import { World as WorldClass } from '../../machines/kit/world.js';
+import { World } from '../../machines/kit/world.js';
 import type { Collector } from './collector.js';
 import { endFindings, runStep, stateHash, type StepRun } from './execute.js';
 import type { Scenario } from './scenario.js';
@@ -34,7 +33,7 @@ export const dfsStrategy: Strategy = {
       }
       if (!any) c.complete(tasks, runs, endFindings(w), stateHash(w));
     };
-    visit(new WorldClass(s.profile));
+    visit(new World(s.profile));
     return !stopped;
   },
 };

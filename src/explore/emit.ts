@@ -5,19 +5,8 @@
  */
 import type { CallRecord, TraceHeader } from '../../events/records.js';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../../events/records.js';
-import type { StepRun } from './execute.js';
 import type { Scenario } from './scenario.js';
-import { World } from '../../machines/kit/world.js';
-import { runStep } from './execute.js';
-
-/** Runs a (possibly partial) schedule of task indices from a fresh world. */
-export function runSchedule(s: Scenario, tasks: readonly number[]): { runs: StepRun[]; steps: number[]; world: World } {
-  const pos = s.tasks.map(() => 0);
-  const steps = tasks.map((t) => s.tasks[t].steps[pos[t]++]);
-  const world = new World(s.profile);
-  const runs = steps.map((id) => runStep(world, s.steps[id]));
-  return { runs, steps, world };
-}
+import { runSchedule } from './replay.js';
 
 export function emittedHeader(s: Scenario, description: string): TraceHeader {
   return { type: 'header', format: TRACE_FORMAT, version: TRACE_FORMAT_VERSION, kernel: s.profile.kernel, source: 'explored', description };

@@ -12,11 +12,12 @@ import { dporStrategy } from './dpor.js';
 import { emitRecords } from './emit.js';
 import { pctStrategy } from './pct.js';
 import { randomStrategy } from './random.js';
+import { replayStrategy } from './replay.js';
 import { buildScenario, interleavings, type Scenario } from './scenario.js';
 import { formatSchedule } from './schedule.js';
 import type { Strategy } from './scheduler.js';
 
-export type StrategyName = 'dpor' | 'dfs' | 'random' | 'pct';
+export type StrategyName = 'dpor' | 'dfs' | 'random' | 'pct' | 'replay';
 export type Verdict = 'ok' | 'violation' | 'unknown';
 
 export interface ExploreOptions {
@@ -31,6 +32,8 @@ export interface ExploreOptions {
   readonly seed?: number;
   /** PCT bug depth d (default 3). */
   readonly depth?: number;
+  /** The schedule (task indices) of the replay strategy; a prefix is completed task by task. */
+  readonly schedule?: readonly number[];
 }
 
 export interface ExploreViolation {
@@ -69,6 +72,8 @@ function strategyOf(o: ExploreOptions): Strategy {
       return randomStrategy(o.seed ?? 1);
     case 'pct':
       return pctStrategy(o.seed ?? 1, o.depth ?? 3);
+    case 'replay':
+      return replayStrategy(o.schedule ?? []);
   }
 }
 

@@ -127,3 +127,13 @@ describe('the brute-force count', () => {
     expect(interleavings(s) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
   });
 });
+
+describe('the replay strategy', () => {
+  it('runs one schedule, completes a prefix task by task, and never says ok', () => {
+    const s = buildScenario(scenarioRecords([[call('mm_pasid_drop', { mm: 'a' }), call('mm_pasid_drop', { mm: 'b' })], [call('mm_pasid_drop', { mm: 'c' })]]), profileFor('6.8.0')!);
+    const r = exploreBuilt(s, { strategy: 'replay', schedule: [1] });
+    expect(r.executions).toBe(1);
+    expect(r.outcomes[0].schedule).toBe('t2,t1,t1');
+    expect(r.verdict).toBe('unknown');
+  });
+});
