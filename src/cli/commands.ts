@@ -7,5 +7,6 @@ import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
 import { importCommand } from './import.js';
 import { exploreCommand } from './explore.js';
+import { generateCommand } from './generate.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, exploreCommand, validateCommand, repairCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand];

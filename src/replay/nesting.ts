@@ -13,13 +13,26 @@ const WINDOW = 4096;
 export class Nesting {
   readonly #expected = new Map<number, ExpectedChild[]>();
   readonly #rootOf = new Map<number, number>();
+  /** Seqs in the order they entered #rootOf: a ring, because Map.keys().next() after many deletes walks the holes. */
+  readonly #order: number[] = new Array<number>(WINDOW);
+  #next = 0;
+  #count = 0;
 
   /** Remembers what a top-level call is expected to call. */
   expect(seq: number, children: readonly ExpectedChild[]): void {
-    this.#rootOf.set(seq, seq);
+    this.#remember(seq, seq);
     if (children.length > 0) this.#expected.set(seq, [...children]);
-    if (this.#rootOf.size > WINDOW) this.#rootOf.delete(this.#rootOf.keys().next().value as number);
-    if (this.#expected.size > WINDOW) this.#expected.delete(this.#expected.keys().next().value as number);
+  }
+
+  #remember(seq: number, root: number): void {
+    if (this.#count === WINDOW) {
+      const old = this.#order[this.#next];
+      this.#rootOf.delete(old);
+      this.#expected.delete(old);
+    } else this.#count++;
+    this.#order[this.#next] = seq;
+    this.#next = (this.#next + 1) % WINDOW;
+    this.#rootOf.set(seq, root);
   }
 
   /**
@@ -29,7 +42,7 @@ export class Nesting {
    */
   check(rec: CallRecord & { parent: number }): RawFinding[] | null {
     const root = this.#rootOf.get(rec.parent) ?? rec.parent;
-    this.#rootOf.set(rec.seq, root);
+    this.#remember(rec.seq, root);
     const expected = this.#expected.get(root) ?? [];
     const at = expected.findIndex((e) => e.fn === rec.fn);
     const objects = { parent: rec.parent, fn: rec.fn };

@@ -32,17 +32,28 @@ const ENVIRONMENTAL = new Set<Ret>(['-ENOMEM']);
 
 const isFailure = (r: Ret | undefined) => typeof r === 'string' && (r.startsWith('-E') || r.endsWith('_INVALID') || r === 'INVALID_IOASID');
 
-/** The world key of the object a fact creates, to date end-of-trace leaks back to their origin. */
-function originKey(f: Fact): string | null {
+/**
+ * The world key of the object a fact creates (+) or ends (-), to date end-of-trace leaks back to the
+ * record that created the object. Only live objects are remembered, so memory follows the live set.
+ */
+function originChange(f: Fact): ['+' | '-', string] | null {
   switch (f.type) {
     case 'IoasidAllocated':
-      return `ioasid:${f.space}/${f.ioasid}`;
+      return ['+', `ioasid:${f.space}/${f.ioasid}`];
+    case 'IoasidFreed':
+      return ['-', `ioasid:${f.space}/${f.ioasid}`];
     case 'PasidAttached':
-      return `pasidSlot:${f.group}/${f.pasid}`;
+      return ['+', `pasidSlot:${f.group}/${f.pasid}`];
+    case 'PasidDetached':
+      return ['-', `pasidSlot:${f.group}/${f.pasid}`];
     case 'SvaBound':
-      return f.users === 1 ? `svaBond:${f.dev}/${f.mm}` : null;
+      return f.users === 1 ? ['+', `svaBond:${f.dev}/${f.mm}`] : null;
+    case 'SvaUnbound':
+      return f.users <= 0 ? ['-', `svaBond:${f.dev}/${f.mm}`] : null;
     case 'GlobalPasidAllocated':
-      return `globalPasid:${f.pasid}`;
+      return ['+', `globalPasid:${f.pasid}`];
+    case 'GlobalPasidFreed':
+      return ['-', `globalPasid:${f.pasid}`];
     default:
       return null;
   }
@@ -64,8 +75,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
   readonly log: EventLog;
   readonly findings: Finding[] = [];
   #nesting = new Nesting();
-  #origin = new Map<string, number>();
-  #lines = new Map<number, number>();
+  #origin = new Map<string, { seq: number; line: number | null }>();
   /** Number of call records stepped so far. */
   records = 0;
   lastSeq: number | null = null;
@@ -119,10 +129,10 @@ export class Replay extends EventEmitter<ReplayEvents> {
     this.#nesting.expect(record.seq, d.children);
     for (const body of facts) {
       const fact = { ...body, seq: record.seq } as Fact;
-      const key = originKey(fact);
-      if (key !== null) {
-        this.#origin.set(key, record.seq);
-        if (line !== null) this.#lines.set(record.seq, line);
+      const change = originChange(fact);
+      if (change !== null) {
+        if (change[0] === '+') this.#origin.set(change[1], { seq: record.seq, line });
+        else this.#origin.delete(change[1]);
       }
       this.log.append(fact);
     }
@@ -138,8 +148,8 @@ export class Replay extends EventEmitter<ReplayEvents> {
   end(): Finding[] {
     const out: Finding[] = [];
     for (const { key, finding } of endOfTrace(this.world)) {
-      const seq = this.#origin.get(key) ?? null;
-      const f = toFinding(finding, { seq, line: seq === null ? null : this.#lines.get(seq) ?? null, fn: null, atEnd: true }, this.profile);
+      const origin = this.#origin.get(key);
+      const f = toFinding(finding, { seq: origin?.seq ?? null, line: origin?.line ?? null, fn: null, atEnd: true }, this.profile);
       this.findings.push(f);
       out.push(f);
       this.emit('finding', f);

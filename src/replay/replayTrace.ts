@@ -71,21 +71,27 @@ export function replayEntries(entries: readonly Entry[], profile: Profile, mode:
  * input paused) flushes the window: records nested in a call arrive with it, not seconds later.
  */
 export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, replay: Replay): Promise<void> {
-  const window: Entry[] = [];
+  // Why: a queue with a head index; window.shift() moved LOOKAHEAD entries per record.
+  let window: Entry[] = [];
+  let head = 0;
   const flush = (n: number) => {
-    for (let k = 0; k < n && window.length > 0; k++) {
-      const d = descendantsOf(window, 0);
-      const e = window.shift() as Entry;
+    for (let k = 0; k < n && head < window.length; k++) {
+      const d = descendantsOf(window, head);
+      const e = window[head++];
       replay.step(e.record, e.line, d.records, d.lines);
+    }
+    if (head >= 4096) {
+      window = window.slice(head);
+      head = 0;
     }
   };
   for await (const e of entries) {
     if (e === 'idle') {
-      flush(window.length);
+      flush(window.length - head);
       continue;
     }
     window.push(e);
-    if (window.length > LOOKAHEAD) flush(1);
+    if (window.length - head > LOOKAHEAD) flush(1);
   }
-  flush(window.length);
+  flush(window.length - head);
 }
