@@ -6,6 +6,7 @@ import { auditCommand } from './audit.js';
 import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
 import { importCommand } from './import.js';
+import { exploreCommand } from './explore.js';
 import { generateCommand } from './generate.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, validateCommand, repairCommand, generateCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand];
