@@ -197,7 +197,9 @@ export function footprint(rec: CallRecord, p: Profile, scope: FootprintScope = O
       const g = scope.groupOf(a.dev);
       const held = g === null ? null : scope.slotDomains(g, a.pasid);
       const domains = held === null ? ['domain:*'] : [...held, ...(rec.fn === 'iommu_replace_device_pasid' ? [a.domain] : [])].map((d) => `domain:${d}`);
-      return { reads: [], writes: [slotOf(scope, a.dev, a.pasid), `dev:${a.dev}`, ...domains, `gpasid:${a.pasid}`] };
+      // Why: whether a detach of nothing is a finding depends on whether the capture saw the domain
+      // allocated (a late capture is given the benefit of the doubt), so the argument domain is read too.
+      return { reads: [`domain:${a.domain}`], writes: [slotOf(scope, a.dev, a.pasid), `dev:${a.dev}`, ...domains, `gpasid:${a.pasid}`] };
     }
     case 'set_dev_pasid':
     case 'remove_dev_pasid':

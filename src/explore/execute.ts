@@ -43,7 +43,7 @@ export function runStep(w: World, step: Step): StepRun {
   const facts: FactBody[] = [...d.facts];
   if (step.descendants.length > 0) {
     const nesting = new Nesting();
-    nesting.expect(step.record.seq, d.children);
+    nesting.expect(step.record.seq, step.record.fn, d.children);
     step.descendants.forEach((c, i) => {
       const checked = nesting.check(c as CallRecord & { parent: number });
       if (checked !== null) {
@@ -51,7 +51,7 @@ export function runStep(w: World, step: Step): StepRun {
         return;
       }
       const dc = decideCall(w, c, nestedIn(step.descendants.slice(i + 1), c.seq));
-      nesting.expect(c.seq, dc.children);
+      nesting.expect(c.seq, c.fn, dc.children);
       findings.push(...dc.findings);
       facts.push(...dc.facts);
     });
