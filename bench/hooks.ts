@@ -16,8 +16,8 @@ export interface BenchSection {
 }
 
 export const OPTIONAL_SECTIONS = [
-  { name: 'checkpoint indexing and seek', module: '../src/timetravel/benchSection.js' },
-  { name: 'race explorer', module: '../src/explore/benchSection.js' },
+  { name: 'checkpoint indexing and seek', module: './sections/timetravel.js' },
+  { name: 'race explorer', module: './sections/explore.js' },
 ] as const;
 
 export type SectionOutcome = { readonly name: string; readonly skipped: string } | { readonly name: string; readonly figures: Record<string, number | string | boolean> };
@@ -34,7 +34,7 @@ export async function runOptionalSections(ctx: BenchContext): Promise<SectionOut
       section = undefined;
     }
     if (section === undefined) {
-      out.push({ name: s.name, skipped: `${s.module.replace('../', '').replace('.js', '.ts')} not in this build (export benchSection to include it)` });
+      out.push({ name: s.name, skipped: `bench/${s.module.replace('./', '').replace('.js', '.ts')} not in this build (export benchSection to include it)` });
       continue;
     }
     out.push({ name: section.name, figures: await section.run(ctx) });

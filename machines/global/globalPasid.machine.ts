@@ -23,7 +23,8 @@ export type GlobalPasidEvent =
   | (ModelEvent & { type: 'FREE'; invalid: boolean; covered: number })
   | (ModelEvent & { type: 'ATTACHED' })
   | (ModelEvent & { type: 'DETACHED' })
-  | (ModelEvent & { type: 'END' });
+  /** End of trace; `ownedByLiveMm`: the PASID of an mm that has not exited (freed at its exit, not a leak). */
+  | (ModelEvent & { type: 'END'; ownedByLiveMm: boolean });
 
 const COUNTERS = {
   ATTACHED: { actions: ['attach', decide({ rule: 'the PASID got a domain on some device' })] },
@@ -61,7 +62,7 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
         ],
         ...COUNTERS,
         END: [
-          { guard: 'isOwnedByMm', actions: decide({ rule: 'an SVA PASID stays with its mm until exit (§3.5)' }) },
+          { guard: 'isOwnedByLiveMm', actions: decide({ rule: 'an SVA PASID stays with its mm until exit (§3.5)' }) },
           { actions: decide({ finding: 'GLOBAL_PASID_LEAKED', rule: 'allocated and never freed by the end of the trace (A6, §5)' }) },
         ],
       },
@@ -71,7 +72,7 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
     isExhausted: ({ event }) => event.type === 'ALLOC' && event.exhausted,
     isInvalid: ({ event }) => event.type === 'FREE' && event.invalid,
     isAttached: ({ context, event }) => context.attachments > (event.type === 'FREE' ? event.covered : 0),
-    isOwnedByMm: ({ context }) => context.mm !== null,
+    isOwnedByLiveMm: ({ event }) => event.type === 'END' && event.ownedByLiveMm,
   },
   updates: {
     own: (c, e) => (e.type === 'ALLOC' ? { ...c, dev: e.dev, mm: e.mm, attachments: 0 } : c),

@@ -3,7 +3,7 @@
  * Each test: given a trace prefix, when one call, then the model's return and findings.
  */
 import { describe, it, expect } from 'vitest';
-import { call } from '../support/calls.js';
+import { call, codes, replayCalls } from '../support/calls.js';
 import { given } from '../support/gwt.js';
 
 const DEV = '0000:00:02.0';
@@ -369,5 +369,19 @@ describe('captures that begin late (the history before the capture is unknown)',
   it('a detach on a device probed in the capture is DETACH_NOT_ATTACHED', () => {
     const t = given('6.2.0', probe()).when(detach('dom9', 5));
     expect(t.codes).toEqual(['DETACH_NOT_ATTACHED']);
+  });
+});
+
+describe('a domain name allocated again while PASID slots still hold it', () => {
+  it('keeps counting the attachments of those slots, so freeing it is still DOMAIN_FREE_ATTACHED', () => {
+    const r = replayCalls('6.2.0', [
+      call('iommu_probe_device', { dev: '0000:00:02.0', max_pasids: 32 }, 0),
+      call('iommu_domain_alloc', { type: 'dma' }, 'dom1'),
+      call('iommu_attach_device_pasid', { domain: 'dom1', dev: '0000:00:02.0', pasid: 1 }, 0),
+      call('iommu_domain_alloc', { type: 'dma' }, 'dom1'),
+      call('iommu_domain_free', { domain: 'dom1' }, null),
+      call('iommu_detach_device_pasid', { domain: 'dom1', dev: '0000:00:02.0', pasid: 1 }, null),
+    ]);
+    expect(codes(r)).toEqual(['DOMAIN_FREE_ATTACHED']);
   });
 });

@@ -3,7 +3,7 @@
  * frees without an attachment check, leaks at the end of the trace.
  */
 import { describe, it, expect } from 'vitest';
-import { call } from '../support/calls.js';
+import { call, codes, replayCalls } from '../support/calls.js';
 import { given } from '../support/gwt.js';
 
 const DEV = '0000:00:02.0';
@@ -132,5 +132,25 @@ describe('global PASID leaks at the end of the trace (A6)', () => {
   it('near miss: a freed PASID is not a leak', () => {
     const t = given('6.6.0', probe(), alloc()).when(free(1));
     expect(t.endCodes).toEqual([]);
+  });
+});
+
+describe('a PASID handed to an exited mm (A24) in the global-PASID eras', () => {
+  it('is GLOBAL_PASID_LEAKED at the end: mm_pasid_drop already ran, nobody frees it', () => {
+    const r = replayCalls('6.8.0', [
+      call('iommu_probe_device', { dev: '0000:00:02.0', max_pasids: 32 }, 0),
+      call('mm_pasid_drop', { mm: 'mm1' }, null),
+      call('iommu_sva_bind_device', { dev: '0000:00:02.0', mm: 'mm1' }, 'sva1'),
+      call('iommu_sva_unbind_device', { handle: 'sva1' }, null),
+    ]);
+    expect(codes(r)).toEqual(['SVA_BIND_AFTER_EXIT', 'GLOBAL_PASID_LEAKED']);
+  });
+  it('near miss: the PASID of a live mm is not a leak', () => {
+    const r = replayCalls('6.8.0', [
+      call('iommu_probe_device', { dev: '0000:00:02.0', max_pasids: 32 }, 0),
+      call('iommu_sva_bind_device', { dev: '0000:00:02.0', mm: 'mm1' }, 'sva1'),
+      call('iommu_sva_unbind_device', { handle: 'sva1' }, null),
+    ]);
+    expect(codes(r)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** The bench section runs DPOR on its two built-in scenarios and reports executions vs interleavings. */
 import { describe, expect, it } from 'vitest';
-import { benchSection } from '../../src/explore/benchSection.js';
+import { benchSection } from '../../bench/sections/explore.js';
 
 describe('race explorer bench section', () => {
   it('reports one execution of 63063000 interleavings for the private 4x4 scenario', async () => {

@@ -1,14 +1,14 @@
 /**
- * The race explorer's bench section (loaded by bench/hooks.ts from this path): DPOR on a scenario
+ * The race explorer's bench section (loaded by bench/hooks.ts): DPOR on a scenario
  * whose tasks never interact (4 × 4 on private devices, domains and PASIDs: one class of
  * 63,063,000 interleavings) and on one where every step contends for the global PASID IDA. The
  * scenarios are built here; the clock is the bench's (bench/measure.ts), not the explorer's.
  */
 import type { CallRecord } from '../../events/records.js';
 import { profileFor } from '../../machines/profile.js';
-import type { BenchContext, BenchSection } from '../../bench/hooks.js';
-import { best } from '../../bench/measure.js';
-import { exploreScenario } from './explore.js';
+import type { BenchContext, BenchSection } from '../hooks.js';
+import { best } from '../measure.js';
+import { exploreScenario } from '../../src/explore/explore.js';
 
 const rec = (seq: number, tid: number, fn: string, args: object, ret?: string) => ({ seq, ts: seq, cpu: tid, tid, fn, args, ...(ret === undefined ? {} : { ret }) }) as CallRecord;
 
