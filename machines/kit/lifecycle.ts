@@ -81,7 +81,23 @@ function asArray<T>(x: T | readonly T[]): readonly T[] {
 
 /** Same state and an equal context (snapshots are small plain JSON, so this is cheap). */
 function unchanged<C>(snap: Snap<C>, value: string, context: C): boolean {
-  return value === snap.value && (context === snap.context || JSON.stringify(context) === JSON.stringify(snap.context));
+  return value === snap.value && (context === snap.context || shallowEqual(context as object, snap.context as object));
+}
+
+/**
+ * Contexts are flat records whose arrays are replaced, never mutated, when they change; so equal
+ * fields by reference mean equal contexts (XState's assign copies the record, not its arrays).
+ */
+function shallowEqual(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
 }
 
 /** Builds the XState machine and compiles its table. Throws (a pasid-ledger bug) on configs outside the subset. */

@@ -59,6 +59,8 @@ function objectsOf(event: object): Record<string, string | number | boolean | nu
 
 export class World {
   readonly objects: Map<string, Snap<unknown>>;
+  /** Ids of the stored objects of each kind (a derived index: entriesOf must not scan every object). */
+  readonly #ids = new Map<string, Set<string>>();
   /**
    * Derived caches, never part of the state: a lower bound of the lowest free ID per ID space
    * (every ID below it is allocated). Missing after a restore means 0, which is always true.
@@ -81,6 +83,25 @@ export class World {
     // Why: hints without their freed-ID heaps would claim freed IDs are taken.
     this.freedBelowHint = hints === undefined ? new Map() : freed ?? new Map();
     if (hints !== undefined && freed === undefined) this.lowestFreeHint.clear();
+    for (const key of this.objects.keys()) this.#index(key, true);
+  }
+
+  #index(key: string, present: boolean): void {
+    const colon = key.indexOf(':');
+    const kindId = key.slice(0, colon);
+    let ids = this.#ids.get(kindId);
+    if (ids === undefined) this.#ids.set(kindId, (ids = new Set()));
+    if (present) ids.add(key.slice(colon + 1));
+    else ids.delete(key.slice(colon + 1));
+  }
+
+  #set(key: string, snap: Snap<unknown> | undefined): void {
+    if (snap === undefined) {
+      if (this.objects.delete(key)) this.#index(key, false);
+    } else {
+      if (!this.objects.has(key)) this.#index(key, true);
+      this.objects.set(key, snap);
+    }
   }
 
   /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
@@ -102,19 +123,17 @@ export class World {
     const journal = this.#journal;
     this.#journal = null;
     if (journal === null) return;
-    for (const [key, snap] of journal) {
-      if (snap === undefined) this.objects.delete(key);
-      else this.objects.set(key, snap);
-    }
+    for (const [key, snap] of journal) this.#set(key, snap);
     // Why: a rolled-back allocation may have moved a hint past a now-free ID.
     this.lowestFreeHint.clear();
     this.freedBelowHint.clear();
   }
 
-  /** Stored objects of one kind as [id, snapshot], in insertion order (deterministic). */
+  /** Stored objects of one kind as [id, snapshot], in the order they were first stored (deterministic). */
   *entriesOf<C>(kindId: string): Generator<[string, Snap<C>]> {
-    const prefix = `${kindId}:`;
-    for (const [key, snap] of this.objects) if (key.startsWith(prefix)) yield [key.slice(prefix.length), snap as Snap<C>];
+    const ids = this.#ids.get(kindId);
+    if (ids === undefined) return;
+    for (const id of ids) yield [id, this.objects.get(`${kindId}:${id}`) as Snap<C>];
   }
 
   /** The stored snapshot, or the kind's initial one (not stored) when the object is unknown. */
@@ -141,8 +160,7 @@ export class World {
     }
     if (result.snap !== before) {
       if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, this.objects.get(key));
-      if (result.snap.value === kind.kind.absent) this.objects.delete(key);
-      else this.objects.set(key, result.snap);
+      this.#set(key, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
     }
     this.record(kind, event, before.context, result.snap.context, result.outcomes, d);
     return result;
