@@ -22,12 +22,10 @@ export type DomainEvent =
   | (ModelEvent & { type: 'USERS'; delta: number })
   | (ModelEvent & { type: 'FREE' });
 
+const ALLOC_RULE = 'iommu_domain_alloc / iommu_sva_domain_alloc';
 // Why: a name can be allocated again while PASID slots still hold it (a hand-written trace, or a
 // capture without pointer generations); the slots keep counting, so the attachments stay.
-const ALLOC = [
-  { guard: 'isStillAttached', target: 'attached', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] },
-  { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] },
-] as const;
+const ALLOC = { actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] } as const;
 const USERS = { actions: ['addUsers', decide({ fact: 'SvaDomainUsersChanged', rule: 'iommu-sva.c: domain->users (a plain int) counts binds (v6.2) or devices (v6.8) (§3.4, §3.5)' })] } as const;
 const DETACHED_RULE = 'iommu_detach_device_pasid removed one attachment';
 
@@ -38,7 +36,7 @@ export const domainKind = defineObjectKind<DomainContext, DomainEvent, { domain:
   states: {
     allocated: {
       on: {
-        ALLOC,
+        ALLOC: { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] },
         ATTACHED: { target: 'attached', actions: ['attach', decide({ rule: 'iommu_attach_device_pasid stored the domain in a PASID slot' })] },
         DETACHED: { actions: ['detach', decide({ rule: DETACHED_RULE })] },
         USERS,
@@ -60,7 +58,10 @@ export const domainKind = defineObjectKind<DomainContext, DomainEvent, { domain:
     freed: {
       on: {
         // Why: a capture that reuses a name after a free (without importer generations) means a new domain.
-        ALLOC,
+        ALLOC: [
+          { guard: 'isStillAttached', target: 'attached', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] },
+          { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] },
+        ],
         ATTACHED: { actions: ['attach', decide({ rule: 'a freed domain got attached (reported by the slot)' })] },
         DETACHED: { actions: ['detach', decide({ rule: DETACHED_RULE })] },
         USERS,

@@ -282,7 +282,8 @@ const CASES: Case[] = [
       { type: 'FREE', p, invalid: false, covered: 1 },
       { type: 'ATTACHED', p },
       { type: 'DETACHED', p },
-      { type: 'END', p },
+      { type: 'END', p, ownedByLiveMm: false },
+      { type: 'END', p, ownedByLiveMm: true },
     ] as unknown as MachineEvent[],
   },
 ];
