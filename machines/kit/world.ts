@@ -59,8 +59,8 @@ function objectsOf(event: object): Record<string, string | number | boolean | nu
 
 export class World {
   readonly objects: Map<string, Snap<unknown>>;
-  /** Ids of the stored objects of each kind (a derived index: entriesOf must not scan every object). */
-  readonly #ids = new Map<string, Set<string>>();
+  /** The same snapshots by kind, then id: lookups without building `kind:id` keys, and entriesOf without a scan. */
+  readonly #byKind = new Map<string, Map<string, Snap<unknown>>>();
   /**
    * Derived caches, never part of the state: a lower bound of the lowest free ID per ID space
    * (every ID below it is allocated). Missing after a restore means 0, which is always true.
@@ -83,25 +83,26 @@ export class World {
     // Why: hints without their freed-ID heaps would claim freed IDs are taken.
     this.freedBelowHint = hints === undefined ? new Map() : freed ?? new Map();
     if (hints !== undefined && freed === undefined) this.lowestFreeHint.clear();
-    for (const key of this.objects.keys()) this.#index(key, true);
+    for (const [key, snap] of this.objects) this.#index(key, snap);
   }
 
-  #index(key: string, present: boolean): void {
+  #kindMap(kindId: string): Map<string, Snap<unknown>> {
+    let m = this.#byKind.get(kindId);
+    if (m === undefined) this.#byKind.set(kindId, (m = new Map()));
+    return m;
+  }
+
+  #index(key: string, snap: Snap<unknown> | undefined): void {
     const colon = key.indexOf(':');
-    const kindId = key.slice(0, colon);
-    let ids = this.#ids.get(kindId);
-    if (ids === undefined) this.#ids.set(kindId, (ids = new Set()));
-    if (present) ids.add(key.slice(colon + 1));
-    else ids.delete(key.slice(colon + 1));
+    const m = this.#kindMap(key.slice(0, colon));
+    if (snap === undefined) m.delete(key.slice(colon + 1));
+    else m.set(key.slice(colon + 1), snap);
   }
 
   #set(key: string, snap: Snap<unknown> | undefined): void {
-    if (snap === undefined) {
-      if (this.objects.delete(key)) this.#index(key, false);
-    } else {
-      if (!this.objects.has(key)) this.#index(key, true);
-      this.objects.set(key, snap);
-    }
+    if (snap === undefined) this.objects.delete(key);
+    else this.objects.set(key, snap);
+    this.#index(key, snap);
   }
 
   /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
@@ -130,20 +131,18 @@ export class World {
   }
 
   /** Stored objects of one kind as [id, snapshot], in the order they were first stored (deterministic). */
-  *entriesOf<C>(kindId: string): Generator<[string, Snap<C>]> {
-    const ids = this.#ids.get(kindId);
-    if (ids === undefined) return;
-    for (const id of ids) yield [id, this.objects.get(`${kindId}:${id}`) as Snap<C>];
+  entriesOf<C>(kindId: string): IterableIterator<[string, Snap<C>]> {
+    return this.#kindMap(kindId).entries() as IterableIterator<[string, Snap<C>]>;
   }
 
   /** The stored snapshot, or the kind's initial one (not stored) when the object is unknown. */
   peek<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I): Snap<C> {
-    const stored = this.objects.get(`${kind.id}:${id}`) as Snap<C> | undefined;
+    const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
     return stored ?? kind.initial(input);
   }
 
   has(kindId: string, id: string): boolean {
-    return this.objects.has(`${kindId}:${id}`);
+    return this.#byKind.get(kindId)?.has(id) ?? false;
   }
 
   /**
@@ -151,15 +150,16 @@ export class World {
    * Returns the outcomes so the call model can read the decided return.
    */
   step<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I, event: E, d: Decision): StepResult<C> {
-    const key = `${kind.id}:${id}`;
-    const before = (this.objects.get(key) as Snap<C> | undefined) ?? kind.initial(input);
+    const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
+    const before = stored ?? kind.initial(input);
     const result = this.mode === 'fast' ? kind.step(before, event) : kind.stepWithXState(before, event);
     if (result.outcomes.length === 0) {
       // Why: machines are complete (a test checks it); an unhandled event is a pasid-ledger bug.
       throw new Error(`model gap: ${kind.id} in state ${before.value} does not handle ${event.type}`);
     }
     if (result.snap !== before) {
-      if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, this.objects.get(key));
+      const key = `${kind.id}:${id}`;
+      if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, stored);
       this.#set(key, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
     }
     this.record(kind, event, before.context, result.snap.context, result.outcomes, d);
