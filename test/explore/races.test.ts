@@ -3,8 +3,8 @@
  * exhaustively, and `pasid-ledger explore --emit` writes traces that `pasid-ledger audit` flags with
  * the same code.
  */
+import { cli as runCommand } from '../support/cli.js';
 import { describe, expect, it } from 'vitest';
-import { Readable, Writable } from 'node:stream';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,6 @@ import { fileURLToPath } from 'node:url';
 import type { CallRecord, TraceHeader } from '../../events/records.js';
 import { profileFor } from '../../machines/profile.js';
 import { exploreScenario } from '../../src/explore/explore.js';
-import { runCli } from '../../src/cli/main.js';
 
 const RACES = fileURLToPath(new URL('../../samples/races/', import.meta.url));
 
@@ -28,23 +27,7 @@ function explore(name: string) {
 
 const codesOf = (r: ReturnType<typeof explore>) => r.outcomes.map((o) => o.codes);
 
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-
-async function cli(argv: string[]) {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(argv, { stdout, stderr, stdin: Readable.from(['']), env: {} });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = (argv: string[]) => runCommand(argv);
 
 describe('bundled race scenarios', () => {
   it('every scenario file is a scenario: source "scenario", no ret except object names, several tids', () => {
@@ -147,3 +130,4 @@ describe('pasid-ledger explore', () => {
     expect(['unknown', 'violation']).toContain(out.verdict);
   });
 });
+

@@ -1,31 +1,14 @@
+import { cli as runCommand } from '../support/cli.js';
 import { describe, it, expect } from 'vitest';
-import { Readable, Writable } from 'node:stream';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../../src/cli/main.js';
 import { openCaptureAsTrace } from '../../src/import/openCapture.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
 
-function sink(): Writable & { text: () => string } {
-  const chunks: Buffer[] = [];
-  const w = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      chunks.push(Buffer.from(chunk));
-      done();
-    },
-  });
-  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
-}
-
-async function cli(argv: string[], stdin = '') {
-  const stdout = sink();
-  const stderr = sink();
-  const code = await runCli(argv, { stdout, stderr, stdin: Readable.from([stdin]), env: {} });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = (argv: string[], stdin = '') => runCommand(argv, { stdin });
 
 describe('pasid-ledger import', () => {
   it('writes the trace on stdout and exits 0 for a clean capture', async () => {
@@ -100,3 +83,4 @@ describe('openCaptureAsTrace', () => {
     expect(opened.ok ? null : opened.error.code).toBe('CAPTURE_UNREADABLE');
   });
 });
+
