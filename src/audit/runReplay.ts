@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly kernel?: string;
   readonly mode?: StepMode;
   readonly validateFacts?: boolean;
+  /** Keep every fact in memory (default false: subscribe in onStart to see them). */
+  readonly retainFacts?: boolean;
   /** Called with the replay once the header is known, before any record (to subscribe to findings). */
   readonly onStart?: (replay: Replay) => void;
   /** Stop after this seq (time travel's `--at`); the end-of-trace checks are not run then. */
@@ -57,7 +59,7 @@ export async function runReplay(items: AsyncIterable<ReadItem | IdleItem>, optio
   if (header === undefined) return err(ledgerError('EMPTY_FILE', 'no header and no records', { file: options.file, fix: 'capture or write a trace first' }));
   const profile = profileOf(header, options.kernel, options.file);
   if (!profile.ok) return profile;
-  replay = new Replay({ profile: profile.value, mode: options.mode, validateFacts: options.validateFacts });
+  replay = new Replay({ profile: profile.value, mode: options.mode, validateFacts: options.validateFacts, retainFacts: options.retainFacts ?? false });
   options.onStart?.(replay);
 
   async function* entries(): AsyncGenerator<Entry | 'idle'> {

@@ -15,15 +15,27 @@ export interface EventLogEvents {
 export class EventLog extends EventEmitter<EventLogEvents> {
   readonly #facts: Fact[] = [];
   readonly #validate: boolean;
+  readonly #retain: boolean;
+  #length = 0;
 
-  /** `validate: false` is for the bulk fast path, whose facts are built from the same validated tables. */
-  constructor(options: { validate?: boolean } = {}) {
+  /**
+   * `validate: false` is for the bulk fast path, whose facts are built from the same validated tables.
+   * `retain: false` keeps no facts in memory, only their count: subscribers (a log writer, a live
+   * audit) see each one as it is appended; the audit of a 2 GB capture must not hold them all.
+   */
+  constructor(options: { validate?: boolean; retain?: boolean } = {}) {
     super();
     this.#validate = options.validate ?? true;
+    this.#retain = options.retain ?? true;
   }
 
   get length(): number {
-    return this.#facts.length;
+    return this.#length;
+  }
+
+  /** Whether `at` and `all` can answer (the facts are kept). */
+  get retains(): boolean {
+    return this.#retain;
   }
 
   /** Appends one fact after validating it; an invalid fact is refused (an error value, never appended). */
@@ -40,7 +52,8 @@ export class EventLog extends EventEmitter<EventLogEvents> {
         return error;
       }
     }
-    const index = this.#facts.push(fact) - 1;
+    const index = this.#length++;
+    if (this.#retain) this.#facts.push(fact);
     if (this.listenerCount('appended') > 0) this.emit('appended', fact, index);
     return null;
   }
@@ -49,7 +62,7 @@ export class EventLog extends EventEmitter<EventLogEvents> {
     return this.#facts[index];
   }
 
-  /** A read-only view of the facts (no copy). */
+  /** A read-only view of the facts (no copy); empty when the log does not retain them. */
   all(): readonly Fact[] {
     return this.#facts;
   }

@@ -21,6 +21,8 @@ export interface ReplayOptions {
   readonly mode?: StepMode;
   /** Validate each fact against its schema before appending (default true). */
   readonly validateFacts?: boolean;
+  /** Keep the facts in memory (default true); the audit streams them to subscribers instead. */
+  readonly retainFacts?: boolean;
 }
 
 export interface ReplayEvents {
@@ -84,7 +86,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
     super();
     this.profile = options.profile;
     this.world = new World(options.profile, options.mode ?? 'fast');
-    this.log = new EventLog({ validate: options.validateFacts ?? true });
+    this.log = new EventLog({ validate: options.validateFacts ?? true, retain: options.retainFacts ?? true });
   }
 
   /**

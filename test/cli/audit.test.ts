@@ -92,3 +92,17 @@ describe('pasid-ledger state and replay', () => {
     expect(run.stderr).toContain('never overwritten');
   });
 });
+
+describe('the audit keeps no facts in memory', () => {
+  it('streams the facts to subscribers and counts them, but retains none', async () => {
+    const { runReplay } = await import('../../src/audit/runReplay.js');
+    const { readTraceFile } = await import('../../src/log/reader.js');
+    let seen = 0;
+    const result = await runReplay(readTraceFile(sample('clean-v6.8.jsonl')), { file: 'clean', onStart: (r) => r.log.on('appended', () => seen++) });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.replay.log.length).toBe(52);
+    expect(seen).toBe(52);
+    expect(result.value.replay.log.all()).toEqual([]);
+  });
+});

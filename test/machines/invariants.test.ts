@@ -303,7 +303,7 @@ describe('streaming (seed 4501)', () => {
         const header = { type: 'header' as const, format: 'pasid-ledger-trace' as const, version: 1 as const, kernel, source: 'hand-written' as const };
         const text = [serializeHeader(header), ...recs.map(serializeRecord)].map((l) => `${l}\n`).join('');
         const bytes = Buffer.from(text, 'utf8');
-        const streamed = await runReplay(readTrace(chunked(bytes, cuts), { file: 't.jsonl' }), { file: 't.jsonl' });
+        const streamed = await runReplay(readTrace(chunked(bytes, cuts), { file: 't.jsonl' }), { file: 't.jsonl', retainFacts: true });
         expect(streamed.ok).toBe(true);
         if (!streamed.ok) return;
         const batch = replayEntries(entriesOf(calls), profile(kernel));
