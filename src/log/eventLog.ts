@@ -45,6 +45,11 @@ export class EventLog extends EventEmitter<EventLogEvents> {
     return null;
   }
 
+  /** Appends facts already validated by an earlier log (time-travel restore): no check, no event. */
+  preload(facts: readonly Fact[]): void {
+    for (const f of facts) this.#facts.push(f);
+  }
+
   at(index: number): Fact | undefined {
     return this.#facts[index];
   }

@@ -8,9 +8,30 @@ import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
 /** How many top-level calls keep their expectations (older ones are dropped to bound memory). */
 const WINDOW = 4096;
 
+/** A copy of the nesting bookkeeping (time-travel checkpoints); plain JSON. */
+export interface NestingState {
+  /** [seq, root] pairs in insertion order (the order the window evicts in). */
+  readonly rootOf: readonly (readonly [number, number])[];
+  /** [root seq, children still expected] in insertion order; empty lists are kept (they still evict in order). */
+  readonly expected: readonly (readonly [number, readonly ExpectedChild[]])[];
+}
+
 export class Nesting {
   readonly #expected = new Map<number, ExpectedChild[]>();
   readonly #rootOf = new Map<number, number>();
+
+  /** A copy of the bookkeeping: `check` splices the expectation lists, so they are copied too. */
+  snapshot(): NestingState {
+    return { rootOf: [...this.#rootOf], expected: [...this.#expected].map(([k, v]) => [k, [...v]] as const) };
+  }
+
+  /** The bookkeeping a snapshot recorded. */
+  static from(state: NestingState): Nesting {
+    const n = new Nesting();
+    for (const [k, v] of state.rootOf) n.#rootOf.set(k, v);
+    for (const [k, v] of state.expected) n.#expected.set(k, [...v]);
+    return n;
+  }
 
   /** Remembers what a top-level call is expected to call. */
   expect(seq: number, children: readonly ExpectedChild[]): void {

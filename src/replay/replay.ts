@@ -12,7 +12,7 @@ import { World, type StepMode, type RawFinding } from '../../machines/kit/world.
 import type { Profile } from '../../machines/profile.js';
 import { EventLog } from '../log/eventLog.js';
 import { toFinding, type Finding } from './finding.js';
-import { Nesting, sameRet } from './nesting.js';
+import { Nesting, sameRet, type NestingState } from './nesting.js';
 
 export interface ReplayOptions {
   readonly profile: Profile;
@@ -45,6 +45,24 @@ function originKey(f: Fact): string | null {
     default:
       return null;
   }
+}
+
+/**
+ * What a replay is after some records (time travel): the world (a clone sharing the immutable
+ * snapshots), its own bookkeeping, and how many facts and findings it had. The facts and findings
+ * themselves are not copied: they are a prefix of the run that took the checkpoint.
+ */
+export interface ReplayCheckpoint {
+  readonly world: World;
+  readonly nesting: NestingState;
+  /** Object key → seq of the record that created it (end-of-trace leaks are dated by it). */
+  readonly origin: readonly (readonly [string, number])[];
+  /** seq → line, only for the seqs `origin` names (the rest is never read again). */
+  readonly lines: readonly (readonly [number, number])[];
+  readonly records: number;
+  readonly lastSeq: number | null;
+  readonly facts: number;
+  readonly findings: number;
 }
 
 export class Replay extends EventEmitter<ReplayEvents> {
@@ -113,6 +131,42 @@ export class Replay extends EventEmitter<ReplayEvents> {
       this.log.append(fact);
     }
     for (const raw of raws) this.#report(raw, record, line);
+  }
+
+  /** A checkpoint of this replay (additive; see ReplayCheckpoint). */
+  checkpoint(): ReplayCheckpoint {
+    const lines: [number, number][] = [];
+    for (const seq of new Set(this.#origin.values())) {
+      const line = this.#lines.get(seq);
+      if (line !== undefined) lines.push([seq, line]);
+    }
+    return {
+      world: this.world.clone(),
+      nesting: this.#nesting.snapshot(),
+      origin: [...this.#origin],
+      lines,
+      records: this.records,
+      lastSeq: this.lastSeq,
+      facts: this.log.length,
+      findings: this.findings.length,
+    };
+  }
+
+  /**
+   * A replay in the state of a checkpoint; `facts` and `findings` are those of the run that took
+   * it (their prefixes are copied by reference). The checkpoint stays unchanged.
+   */
+  static restore(options: ReplayOptions, cp: ReplayCheckpoint, facts: readonly Fact[], findings: readonly Finding[]): Replay {
+    const r = new Replay(options);
+    r.world = cp.world.clone(options.mode ?? cp.world.mode);
+    r.#nesting = Nesting.from(cp.nesting);
+    r.#origin = new Map(cp.origin);
+    r.#lines = new Map(cp.lines);
+    r.records = cp.records;
+    r.lastSeq = cp.lastSeq;
+    r.log.preload(facts.slice(0, cp.facts));
+    for (let i = 0; i < cp.findings; i++) r.findings.push(findings[i]);
+    return r;
   }
 
   /** The end-of-trace checks; call once after the last record. */
