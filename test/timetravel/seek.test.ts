@@ -49,7 +49,7 @@ describe('seek on a hand-written trace with nested calls', () => {
 
 describe('seek equals replaying from the start (seed 4242)', () => {
   // Why: traces must be longer than the look-ahead (256) for seeks to start from a later checkpoint.
-  beforeAll(() => fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'max' }));
+  beforeAll(() => fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'xlarge' }));
   afterAll(() => fc.resetConfigureGlobal());
   it('for random traces, random K and random seqs, view and findings so far are those of the cut trace', async () => {
     await fc.assert(
