@@ -5,5 +5,9 @@ import { repairCommand } from './repair.js';
 import { auditCommand } from './audit.js';
 import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
+import { diffCommand } from './diff.js';
+import { historyCommand } from './history.js';
+import { whatifCommand } from './whatif.js';
+import { travelCommand } from './travel.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, validateCommand, repairCommand];
+export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand, replayCommand, validateCommand, repairCommand];

@@ -15,6 +15,8 @@ export interface ViewObject {
   readonly fields: Readonly<Record<string, string>>;
   /** How the object's absence is shown, e.g. "freed" for an IOASID, "(none)" for a slot. */
   readonly absent: string;
+  /** One line for the object as a whole (created, removed, watched). */
+  readonly summary: string;
   /** Names the object involves, as tokens (`dev:X`, `pasid:5`, `slot:X/5`, ...): what history selects on. */
   readonly refs: readonly string[];
 }
@@ -34,8 +36,8 @@ export interface Change {
 const s = (v: string | number | boolean | null | undefined): string => (v === null || v === undefined ? '-' : String(v));
 const slotRef = (dev: string, pasid: number | null) => (pasid === null ? [] : [`slot:${dev}/${pasid}`]);
 
-function obj(kind: string, id: string, label: string, fields: Record<string, string>, absent: string, refs: string[]): ViewObject {
-  return { key: `${kind}:${id}`, kind, label, fields, absent, refs };
+function obj(kind: string, id: string, label: string, fields: Record<string, string>, absent: string, refs: string[], summary?: string): ViewObject {
+  return { key: `${kind}:${id}`, kind, label, fields, absent, refs, summary: summary ?? Object.values(fields).join(', ') };
 }
 
 /** Every object of a view, in view order. */
@@ -47,34 +49,37 @@ export function flattenView(v: StateView): ViewObject[] {
   }
   for (const i of v.ioasids) {
     const state = i.orphaned ? 'orphaned' : 'allocated';
-    out.push(obj('ioasid', `${i.space}/${i.ioasid}`, `IOASID ${i.space}/${i.ioasid}`, { state, refs: String(i.refs), private: s(i.private), set: s(i.set) }, 'freed', [`ioasid:${i.ioasid}`, `space:${i.space}`]));
+    out.push(obj('ioasid', `${i.space}/${i.ioasid}`, `IOASID ${i.space}/${i.ioasid}`, { state, refs: String(i.refs), private: s(i.private), set: s(i.set) }, 'freed', [`ioasid:${i.ioasid}`, `space:${i.space}`],
+      `${state}${i.refs !== 1 ? `, refs ${i.refs}` : ''}${i.private !== null ? `, private ${i.private}` : ''}${i.set !== null ? `, set ${i.set}` : ''}`));
   }
-  for (const r of v.registrations) out.push(obj('registration', r.ops, `allocator ${r.ops}`, { role: r.role, space: r.space }, 'unregistered', [`ops:${r.ops}`, `space:${r.space}`]));
+  for (const r of v.registrations) out.push(obj('registration', r.ops, `allocator ${r.ops}`, { role: r.role, space: r.space }, 'unregistered', [`ops:${r.ops}`, `space:${r.space}`], `${r.role} (${r.space})`));
   out.push(obj('vtd', 'scalableMode', 'VT-d scalable mode', { state: v.vtd.scalableMode ? 'on' : 'off' }, '(none)', []));
   for (const u of v.vtd.rootTables) out.push(obj('rootTable', u.iommu, `root table ${u.iommu}`, { mode: u.smt ? 'scalable' : 'legacy' }, '(none)', [`iommu:${u.iommu}`]));
   for (const d of v.devices) {
-    out.push(obj('device', d.dev, `device ${d.dev}`, { state: d.released ? 'released' : 'probed', group: d.group, max_pasids: s(d.max_pasids), reset: v.resetting.includes(d.group) ? 'resetting' : 'no' }, '(unknown)', [`dev:${d.dev}`, `group:${d.group}`]));
+    out.push(obj('device', d.dev, `device ${d.dev}`, { state: d.released ? 'released' : 'probed', group: d.group, max_pasids: s(d.max_pasids), reset: v.resetting.includes(d.group) ? 'resetting' : 'idle' }, '(unknown)', [`dev:${d.dev}`, `group:${d.group}`],
+      `${d.released ? 'released' : 'probed'}, group ${d.group}, max_pasids ${s(d.max_pasids)}${v.resetting.includes(d.group) ? ', resetting' : ''}`));
   }
   for (const sl of v.slots) {
     out.push(obj('slot', `${sl.group}/${sl.pasid}`, `PASID slot ${sl.dev}/${sl.pasid}`, { domain: sl.domain }, '(none)', [`dev:${sl.dev}`, `pasid:${sl.pasid}`, `domain:${sl.domain}`, `group:${sl.group}`, ...slotRef(sl.dev, sl.pasid)]));
   }
   for (const d of v.domains) {
-    out.push(obj('domain', d.domain, `domain ${d.domain}`, { type: d.type, mm: s(d.mm), users: String(d.users), attachments: String(d.attachments), freed: d.freed ? 'freed' : 'live' }, '(none)', [`domain:${d.domain}`, ...(d.mm ? [`mm:${d.mm}`] : [])]));
+    out.push(obj('domain', d.domain, `domain ${d.domain}`, { type: d.type, mm: s(d.mm), users: String(d.users), attachments: String(d.attachments), freed: d.freed ? 'freed' : 'live' }, '(none)', [`domain:${d.domain}`, ...(d.mm ? [`mm:${d.mm}`] : [])],
+      `${d.type}${d.mm ? ` (${d.mm})` : ''}, ${d.attachments} attachment(s)${d.type === 'sva' ? `, users ${d.users}` : ''}${d.freed ? ', freed' : ''}`));
   }
   for (const b of v.bonds) {
-    out.push(obj('bond', `${b.dev}/${b.mm}`, `bond ${b.dev} x ${b.mm}`, { users: String(b.users), pasid: s(b.pasid), domain: s(b.domain) }, '(none)', [`dev:${b.dev}`, `mm:${b.mm}`, ...(b.pasid !== null ? [`pasid:${b.pasid}`] : []), ...(b.domain ? [`domain:${b.domain}`] : []), ...slotRef(b.dev, b.pasid)]));
+    out.push(obj('bond', `${b.dev}/${b.mm}`, `bond ${b.dev} x ${b.mm}`, { users: String(b.users), pasid: s(b.pasid), domain: s(b.domain) }, '(none)', [`dev:${b.dev}`, `mm:${b.mm}`, ...(b.pasid !== null ? [`pasid:${b.pasid}`] : []), ...(b.domain ? [`domain:${b.domain}`] : []), ...slotRef(b.dev, b.pasid)],
+      `pasid ${s(b.pasid)}, domain ${s(b.domain)}, users ${b.users}`));
   }
   for (const h of v.handles) out.push(obj('handle', h.handle, `handle ${h.handle}`, { bond: `${h.dev} x ${h.mm}` }, 'released', [`handle:${h.handle}`, `dev:${h.dev}`, `mm:${h.mm}`]));
-  for (const m of v.mms) out.push(obj('mm', m.mm, `mm ${m.mm}`, { pasid: s(m.pasid), state: m.exited ? 'exited' : 'live' }, '(none)', [`mm:${m.mm}`, ...(m.pasid !== null ? [`pasid:${m.pasid}`] : [])]));
+  for (const m of v.mms) out.push(obj('mm', m.mm, `mm ${m.mm}`, { pasid: s(m.pasid), state: m.exited ? 'exited' : 'live' }, '(none)', [`mm:${m.mm}`, ...(m.pasid !== null ? [`pasid:${m.pasid}`] : [])],
+      `pasid ${s(m.pasid)}${m.exited ? ', exited' : ''}`));
   for (const g of v.globalPasids) out.push(obj('globalPasid', String(g.pasid), `global PASID ${g.pasid}`, { owner: s(g.dev ?? g.mm) }, 'free', [`pasid:${g.pasid}`, ...(g.dev ? [`dev:${g.dev}`] : []), ...(g.mm ? [`mm:${g.mm}`] : [])]));
   return out;
 }
 
-/** The one-line summary of an object: its fields, or its single field's value. */
+/** The one-line summary of an object. */
 export function describe(o: ViewObject): string {
-  const f = Object.entries(o.fields);
-  if (f.length === 1) return f[0][1];
-  return f.map(([k, v]) => `${k} ${v}`).join(', ');
+  return o.summary;
 }
 
 /** The changes from view a to view b, in b's object order (removed objects last). */
@@ -97,7 +102,7 @@ export function diffViews(a: StateView, b: StateView): Change[] {
     if (names.length === 0) continue;
     const text = names.length === 1 && Object.keys(o.fields).length === 1
       ? `${o.label}: ${fields[names[0]][0]} → ${fields[names[0]][1]}`
-      : `${o.label}: ${names.map((k) => (k === 'freed' ? fields[k][1] : `${k} ${fields[k][0]} → ${fields[k][1]}`)).join(', ')}`;
+      : `${o.label}: ${names.map((k) => (k === 'freed' || k === 'reset' ? fields[k][1] : `${k} ${fields[k][0]} → ${fields[k][1]}`)).join(', ')}`;
     out.push({ key: o.key, kind: o.kind, label: o.label, change: 'changed', fields, text, refs: [...new Set([...p.refs, ...o.refs])] });
   }
   for (const [key, p] of before) {

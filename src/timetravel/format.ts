@@ -20,3 +20,8 @@ export function formatWhere(p: Position, records: number): string {
   if (p.at < 0) return `at the start (before record 1 of ${records}); 0 facts, 0 findings`;
   return `at seq ${p.seq}${p.line !== null ? ` (line ${p.line})` : ''}, record ${p.at + 1} of ${records}; ${p.replay.log.length} facts, ${p.replay.findings.length} findings so far`;
 }
+
+export function formatFact(f: import('../../events/facts.js').Fact): string {
+  const { type, seq, ...rest } = f;
+  return `seq ${seq} ${type} ${Object.entries(rest).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(' ')}`.trimEnd();
+}

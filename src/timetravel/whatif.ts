@@ -108,11 +108,15 @@ export interface WhatIf {
   readonly kept: number;
 }
 
-/** Findings compare by code and the objects they name, not by seq; nested-call parents are mapped back. */
+/**
+ * Findings compare by code, the objects they name and their message (end-of-trace findings name
+ * their objects only in it), never by seq: seqs inside are mapped back to the original numbering.
+ */
 function keyOf(f: Finding, originalSeq: (s: number) => number): string {
   const o: Record<string, unknown> = { ...f.objects };
   if (typeof o.parent === 'number') o.parent = originalSeq(o.parent);
-  return `${f.code} ${JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]))} ${f.atEnd}`;
+  const message = f.message.replace(/seq (\d+)/g, (_, n: string) => `seq ${originalSeq(Number(n))}`);
+  return `${f.code} ${JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]))} ${f.atEnd} ${message}`;
 }
 
 /** Replays the original and the edited trace and compares their findings (multisets by key). */
