@@ -31,7 +31,7 @@ examples:
 function line(c: FindingChange, file: string): string {
   const f = c.finding;
   const at = c.originalSeq === null ? 'end of trace' : `seq ${c.originalSeq}`;
-  return `  ${f.code} at ${at}${f.line !== null ? ` (${file}:${f.line})` : ''}: ${f.message}`;
+  return `  ${f.code} at ${at}${f.line !== null ? ` (${file}:${f.line})` : ''}: ${c.message}`;
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {

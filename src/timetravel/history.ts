@@ -99,16 +99,18 @@ export function chainEnd(index: TravelIndex, f: Finding): number {
 }
 
 /**
- * The objects a finding's chain follows: the ones it names; an end-of-trace finding names none,
- * so the objects of the record that created the leaked object (a slot when it has one).
+ * The objects a finding's chain follows: the ones it names, where a device is narrowed to the PASID
+ * slot the raising record names (a device alone would pull in all its records); an end-of-trace
+ * finding names none, so the objects of the record that created the leaked object.
  */
 export function chainTokens(index: TravelIndex, f: Finding): Set<string> {
   const named = findingTokens(f);
-  if (named.size > 0 || f.seq === null) return named;
-  const t = index.indexOfSeq.get(f.seq);
+  const t = f.seq === null ? undefined : index.indexOfSeq.get(f.seq);
   if (t === undefined) return named;
   const r = index.entries[t].record;
-  const all = recordTokens(r, index.facts.filter((x) => x.seq === r.seq));
-  const slots = [...all].filter((k) => k.startsWith('slot:'));
-  return new Set(slots.length > 0 ? slots : all);
+  const own = recordTokens(r, index.facts.filter((x) => x.seq === r.seq));
+  const slots = [...own].filter((k) => k.startsWith('slot:'));
+  if (named.size === 0) return new Set(slots.length > 0 ? slots : own);
+  if (slots.length === 0) return named;
+  return new Set([...[...named].filter((k) => !k.startsWith('dev:') && !k.startsWith('pasid:')), ...slots]);
 }

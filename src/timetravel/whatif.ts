@@ -99,6 +99,8 @@ export interface FindingChange {
   readonly finding: Finding;
   /** The seq in the original trace's numbering (null for end-of-trace findings without an origin). */
   readonly originalSeq: number | null;
+  /** The finding's message with the seqs it quotes in the original numbering. */
+  readonly message: string;
 }
 
 export interface WhatIf {
@@ -108,6 +110,8 @@ export interface WhatIf {
   readonly kept: number;
 }
 
+const inOriginalSeqs = (text: string, originalSeq: (s: number) => number) => text.replace(/seq (\d+)/g, (_, n: string) => `seq ${originalSeq(Number(n))}`);
+
 /**
  * Findings compare by code, the objects they name and their message (end-of-trace findings name
  * their objects only in it), never by seq: seqs inside are mapped back to the original numbering.
@@ -115,7 +119,7 @@ export interface WhatIf {
 function keyOf(f: Finding, originalSeq: (s: number) => number): string {
   const o: Record<string, unknown> = { ...f.objects };
   if (typeof o.parent === 'number') o.parent = originalSeq(o.parent);
-  const message = f.message.replace(/seq (\d+)/g, (_, n: string) => `seq ${originalSeq(Number(n))}`);
+  const message = inOriginalSeqs(f.message, originalSeq);
   return `${f.code} ${JSON.stringify(Object.keys(o).sort().map((k) => [k, o[k]]))} ${f.atEnd} ${message}`;
 }
 
@@ -138,9 +142,9 @@ export function whatIf(entries: readonly Entry[], profile: Profile, edit: Edit, 
     if (list && list.length > 0) {
       list.shift();
       kept++;
-    } else added.push({ finding: f, originalSeq: f.seq === null ? null : back(f.seq) });
+    } else added.push({ finding: f, originalSeq: f.seq === null ? null : back(f.seq), message: inOriginalSeqs(f.message, back) });
   }
-  const gone = [...pending.values()].flat().map((f) => ({ finding: f, originalSeq: f.seq }));
+  const gone = [...pending.values()].flat().map((f) => ({ finding: f, originalSeq: f.seq, message: f.message }));
   gone.sort((a, b) => (a.originalSeq ?? Infinity) - (b.originalSeq ?? Infinity));
   return ok({ edited: edited.value, gone, added, kept });
 }
