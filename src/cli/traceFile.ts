@@ -4,7 +4,7 @@
  * request. The only IO of time travel.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
 import type { TraceHeader } from '../../events/records.js';
 import type { Profile } from '../../machines/profile.js';
 import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
@@ -79,18 +79,43 @@ export function openIndex(t: LoadedTrace, options: { full: boolean; write: boole
   // Why: an index records one kernel's rules; --kernel asks for another, so it is neither read nor written.
   const usable = path !== null && !options.kernelOverride;
   if (usable && existsSync(sidecarPath(path))) {
-    const lines = readFileSync(sidecarPath(path), 'utf8').split('\n');
-    if (lines[lines.length - 1] === '') lines.pop();
-    const decoded = decodeIndex(lines, t.entries, t.profile, fingerprint(path), sidecarPath(path));
-    if (decoded.ok) return { index: decoded.value, source: 'sidecar' };
-    io.stderr.write(`warning: ${decoded.error.message}\n`);
+    try {
+      const lines = readFileSync(sidecarPath(path), 'utf8').split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      const decoded = decodeIndex(lines, t.entries, t.profile, fingerprint(path), sidecarPath(path));
+      if (decoded.ok) return { index: decoded.value, source: 'sidecar' };
+      io.stderr.write(`warning: ${decoded.error.message}\n`);
+    } catch (e) {
+      io.stderr.write(`warning: ${sidecarPath(path)}: cannot read the index (${(e as Error).message}); it is rebuilt from the trace\n`);
+    }
   }
   if (!options.full && !options.write) return { index: startIndex(t.entries, t.profile), source: 'start' };
   const index = buildIndex(t.entries, t.profile);
-  if (options.write && usable) {
-    const tmp = `${sidecarPath(path)}.tmp`;
-    writeFileSync(tmp, [...encodeIndex(index, fingerprint(path))].map((l) => `${l}\n`).join(''));
-    renameSync(tmp, sidecarPath(path));
-  }
+  if (options.write && usable) writeSidecar(index, path, io);
   return { index, source: 'built' };
+}
+
+/** Saves the index next to the trace; a failure only warns (the index is a cache). */
+function writeSidecar(index: TravelIndex, path: string, io: CliIo): void {
+  try {
+    const tmp = `${sidecarPath(path)}.tmp`;
+    // Line by line in batches: the index of a long trace does not fit in one string.
+    const fd = openSync(tmp, 'w');
+    try {
+      let batch: string[] = [];
+      for (const line of encodeIndex(index, fingerprint(path))) {
+        batch.push(line);
+        if (batch.length >= 4096) {
+          writeSync(fd, `${batch.join('\n')}\n`);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) writeSync(fd, `${batch.join('\n')}\n`);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, sidecarPath(path));
+  } catch (e) {
+    io.stderr.write(`warning: ${sidecarPath(path)}: cannot write the index (${(e as Error).message}); continuing without it\n`);
+  }
 }
