@@ -44,7 +44,7 @@ function selected(view: ReturnType<typeof projectWorld>, tokens: ReadonlySet<str
 export function historyOf(index: TravelIndex, tokens: ReadonlySet<string>, until = index.entries.length - 1): HistoryItem[] {
   const facts = factsBySeq(index.facts);
   const findings = new Map<number, Finding[]>();
-  for (const f of index.findings) if (f.seq !== null) (findings.get(f.seq) ?? findings.set(f.seq, []).get(f.seq))?.push(f);
+  for (const f of index.findings) if (f.seq !== null) findings.set(f.seq, [...(findings.get(f.seq) ?? []), f]);
   const cursor = new Cursor(index);
   const out: HistoryItem[] = [];
   for (let t = 0; t <= until; t++) {
