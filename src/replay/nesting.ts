@@ -10,8 +10,8 @@ const WINDOW = 4096;
 
 /** A copy of the nesting bookkeeping (time-travel checkpoints); plain JSON. */
 export interface NestingState {
-  /** [seq, root] pairs in insertion order (the order the window evicts in). */
-  readonly rootOf: readonly (readonly [number, number])[];
+  /** seq, root, seq, root, ... in insertion order (the order the window evicts in); 16 bytes a pair. */
+  readonly rootOf: Float64Array;
   /** [root seq, children still expected] in insertion order; empty lists are kept (they still evict in order). */
   readonly expected: readonly (readonly [number, readonly ExpectedChild[]])[];
 }
@@ -22,13 +22,20 @@ export class Nesting {
 
   /** A copy of the bookkeeping: `check` splices the expectation lists, so they are copied too. */
   snapshot(): NestingState {
-    return { rootOf: [...this.#rootOf], expected: [...this.#expected].map(([k, v]) => [k, [...v]] as const) };
+    const rootOf = new Float64Array(this.#rootOf.size * 2);
+    let i = 0;
+    for (const [k, v] of this.#rootOf) {
+      rootOf[i++] = k;
+      rootOf[i++] = v;
+    }
+    // Empty lists are shared, not copied: `check` never splices an empty list.
+    return { rootOf, expected: [...this.#expected].map(([k, v]) => [k, v.length === 0 ? v : [...v]] as const) };
   }
 
   /** The bookkeeping a snapshot recorded. */
   static from(state: NestingState): Nesting {
     const n = new Nesting();
-    for (const [k, v] of state.rootOf) n.#rootOf.set(k, v);
+    for (let i = 0; i < state.rootOf.length; i += 2) n.#rootOf.set(state.rootOf[i], state.rootOf[i + 1]);
     for (const [k, v] of state.expected) n.#expected.set(k, [...v]);
     return n;
   }

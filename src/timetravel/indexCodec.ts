@@ -39,7 +39,7 @@ interface CheckpointLine {
   at: number;
   world: [string, Snap<unknown>][];
   hints: [string, number][];
-  nesting: NestingState;
+  nesting: { rootOf: number[]; expected: NestingState['expected'] };
   origin: [string, number][];
   lines: [number, number][];
   records: number;
@@ -54,7 +54,7 @@ export function encodeCheckpoint(c: Checkpoint): string {
     at: c.at,
     world: [...r.world.objects],
     hints: [...r.world.lowestFreeHint],
-    nesting: r.nesting,
+    nesting: { rootOf: Array.from(r.nesting.rootOf), expected: r.nesting.expected },
     origin: r.origin as [string, number][],
     lines: r.lines as [number, number][],
     records: r.records,
@@ -95,7 +95,7 @@ export function decodeIndex(lines: readonly string[], entries: readonly Entry[],
     for (let i = 0; i < h.checkpoints; i++) {
       const c = JSON.parse(lines[n++]) as CheckpointLine;
       const world = new World(profile, 'fast', new Map(c.world), new Map(c.hints));
-      checkpoints.push({ at: c.at, replay: { world, nesting: c.nesting, origin: c.origin, lines: c.lines, records: c.records, lastSeq: c.lastSeq, facts: c.facts, findings: c.findings } });
+      checkpoints.push({ at: c.at, replay: { world, nesting: { rootOf: Float64Array.from(c.nesting.rootOf), expected: c.nesting.expected }, origin: c.origin, lines: c.lines, records: c.records, lastSeq: c.lastSeq, facts: c.facts, findings: c.findings } });
     }
     const take = <T>(count: number): T[] => {
       const out: T[] = [];
