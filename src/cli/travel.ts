@@ -5,13 +5,14 @@ import { EXIT } from './command.js';
 import { parseArgs } from './args.js';
 import { TravelSession, TRAVEL_HELP } from '../timetravel/session.js';
 import { loadTrace, openIndex } from './traceFile.js';
+import { DEFAULT_K } from '../timetravel/index.js';
 
 const HELP = `usage: pasid-ledger travel FILE [--kernel VERSION] [--write-index]
 
 Steps back and forth through the trace FILE and shows the model's state at any record.
 Reads one command per line from stdin: on a terminal with a prompt, from a pipe
 without one (one response per command), so sessions can be scripted.
-FILE.idx (checkpoints every 1024 records) is used when it matches FILE; --write-index
+FILE.idx (checkpoints every ${DEFAULT_K} records) is used when it matches FILE; --write-index
 saves it for the next run.
 
 ${TRAVEL_HELP}

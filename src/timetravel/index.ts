@@ -17,13 +17,14 @@ import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { LOOKAHEAD, descendantsOf, type Entry } from '../replay/replayTrace.js';
 
 /**
- * Default distance between checkpoints. Measured on generated 200 k-record traces
- * (test/timetravel/bench.test.ts with BENCH=1, numbers in docs/time-travel.md): a checkpoint costs
- * about 0.1–0.6 kB of JSON for these small worlds (the nesting window dominates) and a seek about
- * K + 256 steps at roughly 1–2 µs each; K = 1024 keeps seeks under ~3 ms with about 1 checkpoint
- * per kB of trace, so the index stays a small fraction of the trace.
+ * Default distance between checkpoints, tuned by measurement: `BENCH=1 BENCH_RECORDS=N npx vitest
+ * run test/timetravel/bench.test.ts` builds indexes of a generated v6.8 trace for several K and
+ * prints checkpoints, JSON bytes per checkpoint, build time and seek times (docs/time-travel.md has
+ * the figures). A seek costs about K/2 + 256 replay steps plus copying the fact prefix, a checkpoint
+ * 0.1–2 MB of JSON (mostly the nesting window); K = 4096 keeps 1 M records at ~250 checkpoints with
+ * seeks around 0.1 s, where K = 1024 quadruples the memory for seeks only ~2.5x faster.
  */
-export const DEFAULT_K = 1024;
+export const DEFAULT_K = 4096;
 
 export interface Checkpoint {
   /** Records [0, at) have been stepped. */

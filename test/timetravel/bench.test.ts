@@ -38,7 +38,8 @@ describe.skipIf(!RUN)('time-travel bench (seed 1)', () => {
         worst = Math.max(worst, performance.now() - s0);
       }
       const mean = (performance.now() - t0) / rng.length;
-      rows.push(`K=${k}: ${index.checkpoints.length} checkpoints, ${Math.round(bytes)} B/checkpoint (JSON), ${(index.checkpoints.length * bytes / 1e6).toFixed(1)} MB total, build ${(build / 1000).toFixed(2)} s, seek mean ${mean.toFixed(2)} ms, worst ${worst.toFixed(2)} ms`);
+      const last = encodeCheckpoint(index.checkpoints[index.checkpoints.length - 1]).length;
+      rows.push(`K=${k}: ${index.checkpoints.length} checkpoints, mean ${Math.round(bytes)} B/checkpoint (JSON), last ${last} B, ${(index.checkpoints.length * bytes / 1e6).toFixed(1)} MB total, build ${(build / 1000).toFixed(2)} s, seek mean ${mean.toFixed(2)} ms, worst ${worst.toFixed(2)} ms`);
     }
     console.log(`${entries.length} records, ${kernel}\n${rows.join('\n')}`);
   }, 600_000);
