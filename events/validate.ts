@@ -3,16 +3,39 @@
  * Pure functions of their input.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { HEADER_SCHEMA, LOG_HEADER_SCHEMA, RECORD_UNION_SCHEMA, FACT_UNION_SCHEMA } from './schemas.js';
+import { HEADER_SCHEMA, LOG_HEADER_SCHEMA, RECORD_UNION_SCHEMA, FACT_UNION_SCHEMA, RECORD_SCHEMAS, FACT_SCHEMAS } from './schemas.js';
 import type { CallRecord, TraceHeader } from './records.js';
 import type { Fact, LogHeader } from './facts.js';
 
 const ajv = new Ajv({ discriminator: true, strict: true, allErrors: false });
+// Why: ajv's discriminator union validated ~10× slower than the branch alone (measured by npm run bench);
+// valid values go through one branch validator per kind, compiled on first use in their own instance
+// (the union embeds the same $ids); the union only runs on a failure, for the same first error.
+const branches = new Ajv({ strict: true, allErrors: false });
 
 const headerValidator = ajv.compile(HEADER_SCHEMA) as ValidateFunction<TraceHeader>;
 const logHeaderValidator = ajv.compile(LOG_HEADER_SCHEMA) as ValidateFunction<LogHeader>;
-const recordValidator = ajv.compile(RECORD_UNION_SCHEMA) as ValidateFunction<CallRecord>;
-const factValidator = ajv.compile(FACT_UNION_SCHEMA) as ValidateFunction<Fact>;
+
+/** A validator compiled on first use. */
+function lazy<T>(compile: () => ValidateFunction<T>): () => ValidateFunction<T> {
+  let v: ValidateFunction<T> | undefined;
+  return () => (v ??= compile());
+}
+
+const recordUnion = lazy(() => ajv.compile(RECORD_UNION_SCHEMA) as ValidateFunction<CallRecord>);
+const factUnion = lazy(() => ajv.compile(FACT_UNION_SCHEMA) as ValidateFunction<Fact>);
+const recordBranches = new Map<string, ValidateFunction>();
+const factBranches = new Map<string, ValidateFunction>();
+
+/** The branch validator of a tag value, or undefined when the tag names no branch. */
+function branchFor(value: unknown, tag: 'fn' | 'type', schemas: Readonly<Record<string, object>>, cache: Map<string, ValidateFunction>): ValidateFunction | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const name = (value as Record<string, unknown>)[tag];
+  if (typeof name !== 'string' || !Object.hasOwn(schemas, name)) return undefined;
+  let v = cache.get(name);
+  if (v === undefined) cache.set(name, (v = branches.compile(schemas[name])));
+  return v;
+}
 
 /** The first schema error of a value, or null when it is valid. */
 export interface SchemaError {
@@ -38,13 +61,17 @@ export function validateLogHeader(value: unknown): SchemaError | null {
 }
 
 export function validateRecord(value: unknown): SchemaError | null {
-  return recordValidator(value) ? null : firstError(recordValidator.errors);
+  if (branchFor(value, 'fn', RECORD_SCHEMAS, recordBranches)?.(value)) return null;
+  const union = recordUnion();
+  return union(value) ? null : firstError(union.errors);
 }
 
 export function validateFact(value: unknown): SchemaError | null {
-  return factValidator(value) ? null : firstError(factValidator.errors);
+  if (branchFor(value, 'type', FACT_SCHEMAS, factBranches)?.(value)) return null;
+  const union = factUnion();
+  return union(value) ? null : firstError(union.errors);
 }
 
 export function isCallRecord(value: unknown): value is CallRecord {
-  return recordValidator(value);
+  return validateRecord(value) === null;
 }

@@ -13,34 +13,19 @@ import { svaBondKind } from './sva/svaBond.machine.js';
 import { svaHandleKind } from './sva/svaHandle.machine.js';
 import { globalPasidKind } from './global/globalPasid.machine.js';
 
+/** IOASID allocator (ioasid.c), VT-d, devices and PASID slots (iommu.c), SVA, global PASIDs. */
 export const OBJECT_KINDS = [
-  allocatorListKind,
-  allocatorRegistrationKind,
-  idSpaceKind,
-  ioasidKind,
-  scalableModeKind,
-  vtdUnitKind,
-  deviceKind,
-  pasidSlotKind,
-  domainKind,
-  mmKind,
-  svaBondKind,
-  svaHandleKind,
+  allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind,
+  scalableModeKind, vtdUnitKind,
+  deviceKind, pasidSlotKind, domainKind,
+  mmKind, svaBondKind, svaHandleKind,
   globalPasidKind,
 ] as const;
 
 export {
-  allocatorListKind,
-  allocatorRegistrationKind,
-  idSpaceKind,
-  ioasidKind,
-  scalableModeKind,
-  vtdUnitKind,
-  deviceKind,
-  pasidSlotKind,
-  domainKind,
-  mmKind,
-  svaBondKind,
-  svaHandleKind,
+  allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind,
+  scalableModeKind, vtdUnitKind,
+  deviceKind, pasidSlotKind, domainKind,
+  mmKind, svaBondKind, svaHandleKind,
   globalPasidKind,
 };

@@ -63,7 +63,7 @@ const IOASID_CALLS: CallName[] = [
 ];
 const ALWAYS: CallName[] = [
   'iommu_set_root_entry', 'intel_iommu_sm_disable', 'iommu_probe_device', 'iommu_release_device',
-  'iommu_domain_alloc', 'iommu_domain_free', 'iommu_sva_bind_device', 'iommu_sva_unbind_device', 'mm_pasid_drop',
+  'iommu_domain_alloc', 'iommu_domain_free', 'iommu_sva_bind_device', 'iommu_sva_unbind_device',
 ];
 const PASID_CALLS: CallName[] = [
   'iommu_attach_device_pasid', 'iommu_detach_device_pasid', 'iommu_sva_domain_alloc', 'set_dev_pasid', 'remove_dev_pasid',
@@ -112,6 +112,8 @@ export function profileFor(kernel: string): Profile | null {
     calls.add(ioasidRefcount ? 'ioasid_get' : 'ioasid_free');
     if (ioasidRefcount) calls.add('ioasid_put');
   }
+  // mm_pasid_drop exists from v5.18 (701fac40384f); before, the PASID went with the last bond.
+  if (atLeast(v, 5, 18)) calls.add('mm_pasid_drop');
   if (atLeast(v, 6, 2)) PASID_CALLS.forEach((c) => calls.add(c));
   if (atLeast(v, 6, 6)) {
     calls.add('iommu_alloc_global_pasid');

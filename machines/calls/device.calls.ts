@@ -30,11 +30,34 @@ export function slotOf(w: World, dev: string, pasid: number): { key: string; gro
   return { key, group, snap: w.peek(pasidSlotKind, key, { group, pasid }) };
 }
 
-/** What the attach checks read about the device: group present, max_pasids (0 = skipped by the check), reset. */
+/**
+ * What the attach checks read: group present, reset, and the smallest max_pasids > 0 among the
+ * probed devices of the group: iommu_attach_device_pasid checks `pasid >= max_pasids` for every
+ * group device (for_each_group_device, c404f55c26fc, §4.1), not only the one passed in. Devices
+ * with max_pasids 0 are skipped (b3f6fcd8404f; see the report about v6.9–v6.15).
+ */
 function attachFacts(w: World, dev: string) {
   const d = deviceOf(w, dev);
   const c: DeviceContext = d.context;
-  return { hasGroup: d.value !== 'released', maxPasids: c.maxPasids !== null && c.maxPasids > 0 ? c.maxPasids : null, resetting: c.resetting };
+  let maxPasids = c.maxPasids !== null && c.maxPasids > 0 ? c.maxPasids : null;
+  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) {
+    const m = snap.context.maxPasids;
+    if (id === dev || snap.value !== 'probed' || snap.context.group !== c.group || m === null || m === 0) continue;
+    if (maxPasids === null || m < maxPasids) maxPasids = m;
+  }
+  return { hasGroup: d.value !== 'released', maxPasids, resetting: c.resetting };
+}
+
+/**
+ * The devices the core walks with for_each_group_device (set_dev_pasid on attach/replace,
+ * remove_dev_pasid on detach, §4.1–§4.3), in probe order; the given device is included even when it
+ * was probed before the capture.
+ */
+export function groupDevices(w: World, dev: string): string[] {
+  const group = deviceOf(w, dev).context.group;
+  const out: string[] = [];
+  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (id === dev || (snap.value === 'probed' && snap.context.group === group)) out.push(id);
+  return out.includes(dev) ? out : [dev, ...out];
 }
 
 /** Keeps the counts of the domain, the device and the global PASID in step with a slot change. */
@@ -53,7 +76,7 @@ export function attachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const ret = retFrom(d, r);
   if (hasFact(r, 'PasidAttached')) {
     countAttachment(env, a.dev, a.pasid, a.domain, 'ATTACHED');
-    d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev: a.dev, pasid: a.pasid }, ret: 0 });
+    for (const dev of groupDevices(w, a.dev)) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
   }
   return ret;
 }
@@ -63,12 +86,16 @@ export function detachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const { w, p, d } = env;
   const { key, group, snap } = slotOf(w, a.dev, a.pasid);
   const attached = (snap.context as PasidSlotContext).domain;
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain }, d);
+  const unseenHistory = deviceOf(w, a.dev).value === 'preexisting' && w.peek(domainKind, a.domain, { domain: a.domain }).context.type === 'unknown';
+  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'DETACH', p, dev: a.dev, domain: a.domain, unseenHistory }, d);
   setRet(d, null, 'iommu_detach_device_pasid returns void');
-  if (hasFact(r, 'PasidDetached') && attached !== null) {
-    countAttachment(env, a.dev, a.pasid, attached, 'DETACHED');
-    // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
-    d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev: a.dev, pasid: a.pasid, domain: a.domain } : { dev: a.dev, pasid: a.pasid } });
+  // group->pasid_array is per group: a detach through another device of the group ends the attachment of the device that made it.
+  const owner = (snap.context as PasidSlotContext).dev ?? a.dev;
+  if (hasFact(r, 'PasidDetached') && attached !== null) countAttachment(env, owner, a.pasid, attached, 'DETACHED');
+  // __iommu_remove_group_pasid runs before xa_erase whatever the slot holds, even nothing (§4.2, A35).
+  // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
+  for (const dev of groupDevices(w, a.dev)) {
+    d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev, pasid: a.pasid, domain: a.domain } : { dev, pasid: a.pasid } });
   }
 }
 
@@ -120,12 +147,12 @@ export const iommu_replace_device_pasid: CallModel<'iommu_replace_device_pasid'>
   const { key, group, snap } = slotOf(w, a.dev, a.pasid);
   const old = (snap.context as PasidSlotContext).domain;
   const domainFreed = w.peek(domainKind, a.domain, { domain: a.domain }).value === 'freed';
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, ...attachFacts(w, a.dev) }, d);
+  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, nullHandle: a.handle === null, ...attachFacts(w, a.dev) }, d);
   retFrom(d, r);
   if (hasFact(r, 'PasidReplaced') && old !== null) {
     w.step(domainKind, old, { domain: old }, { type: 'DETACHED', p }, d);
     w.step(domainKind, a.domain, { domain: a.domain }, { type: 'ATTACHED', p }, d);
-    d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev: a.dev, pasid: a.pasid, old }, ret: 0 });
+    for (const dev of groupDevices(w, a.dev)) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });
   }
 };
 

@@ -40,7 +40,7 @@ export function endOfTrace(world: World): EndFinding[] {
     run(`${svaBondKind.id}:${id}`, (d) => w.step(svaBondKind, id, { dev: snap.context.dev, mm: snap.context.mm }, { type: 'END', p }, d));
   }
   for (const [id, snap] of [...w.entriesOf<GlobalPasidContext>(globalPasidKind.id)]) {
-    run(`${globalPasidKind.id}:${id}`, (d) => w.step(globalPasidKind, id, { pasid: snap.context.pasid }, { type: 'END', p }, d));
+    run(`${globalPasidKind.id}:${id}`, (d) => w.step(globalPasidKind, id, { pasid: snap.context.pasid }, { type: 'END', p, ownedByLiveMm: liveMm(snap.context.mm) }, d));
   }
   return out;
 }

@@ -42,11 +42,11 @@ export function allocGlobalPasid({ w, p, d }: Env, owner: { dev: string | null; 
   return pasid;
 }
 
-/** iommu_free_global_pasid / ida_free of one PASID. */
-export function freeGlobalPasid({ w, p, d }: Env, pasid: number | typeof IOMMU_PASID_INVALID): void {
+/** iommu_free_global_pasid / ida_free of one PASID; `covered` attachments are reported elsewhere (see the FREE event). */
+export function freeGlobalPasid({ w, p, d }: Env, pasid: number | typeof IOMMU_PASID_INVALID, covered = 0): void {
   const invalid = pasid === IOMMU_PASID_INVALID;
   const key = invalid ? NO_PASID : String(pasid);
-  const r = w.step(globalPasidKind, key, { pasid: invalid ? -1 : pasid }, { type: 'FREE', p, invalid }, d);
+  const r = w.step(globalPasidKind, key, { pasid: invalid ? -1 : pasid }, { type: 'FREE', p, invalid, covered }, d);
   retFrom(d, r);
   if (!invalid && hasFact(r, 'GlobalPasidFreed')) noteFreed(w, IDA, pasid);
 }

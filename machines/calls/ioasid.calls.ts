@@ -18,6 +18,10 @@ import { retFrom, setRet, type CallModel } from './callContext.js';
 export const ALLOCATOR_LIST = 'ioasid';
 /** The free helper of the VT-d vcmd allocator, whose free may not reach the host (§2.5). */
 const VCMD_FREE = 'intel_vcmd_ioasid_free';
+/** The alloc helper of the VT-d vcmd allocator, which refuses min < PASID_MIN (§2.3). */
+const VCMD_ALLOC = 'intel_vcmd_ioasid_alloc';
+/** PASID_MIN of drivers/iommu/intel (PASID 0 is reserved for requests without PASID). */
+const PASID_MIN = 1;
 
 interface Env {
   readonly w: World;
@@ -49,13 +53,16 @@ export function allocateIoasid(
     if (predicted !== null) setRet(d, predicted, 'ioasid_alloc: the default allocator hands out the lowest free ID in [min, max] (xa_alloc, §1.2)');
   } else if (recorded === INVALID_IOASID) {
     id = null;
+  } else if (spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN) {
+    // intel_vcmd_ioasid_alloc: `if (min < PASID_MIN || max > intel_pasid_max_id) return INVALID_IOASID;` (§2.3)
+    id = null;
   } else {
     // The host decides custom IDs; without a recorded one, a deterministic stand-in: the lowest free.
     id = typeof recorded === 'number' ? recorded : lowestFree(w, space, Math.max(args.min, 1), args.max, taken);
     if (id !== null) setRet(d, id, 'ioasid_alloc: a custom allocator returns what its platform (the VT-d host) hands out (§1.5)');
   }
   if (id === null) {
-    retFrom(d, w.step(idSpaceKind, space, { space }, { type: 'ALLOC_FAILED', p, hostFailure: space !== DEFAULT_SPACE }, d));
+    retFrom(d, w.step(idSpaceKind, space, { space }, { type: 'ALLOC_FAILED', p, hostFailure: space !== DEFAULT_SPACE, belowPasidMin: spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN }, d));
     return null;
   }
   const r = w.step(ioasidKind, ioasidKey(space, id), { space, ioasid: id }, { type: 'ALLOC', p, set: args.set, private: args.private, orphanAliased: list.orphans.includes(id) }, d);

@@ -27,10 +27,16 @@ interface Env {
 const SVA_SET = 'iommu_sva_pasid';
 const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
 
-/** The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5). */
+/**
+ * The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5).
+ * Before v5.11 there is no iommu_sva_alloc_pasid: the vendor reuses the mm's PASID without the
+ * -EOVERFLOW check (A20 is v5.11+), so every existing PASID is accepted.
+ */
 export function svaRange(p: Profile, maxPasids: number | null) {
   const mp = maxPasids ?? PASID_MAX + 1;
-  return { min: 1, max: mp - 1, acceptMax: p.svaOverflowOffByOne ? mp - 2 : mp - 1, checkRange: !p.globalPasids };
+  const hasSvaAllocPasid = p.ioasidRefcount || p.svaPasidUntilMmExit;
+  const acceptMax = !hasSvaAllocPasid ? PASID_MAX : p.svaOverflowOffByOne ? mp - 2 : mp - 1;
+  return { min: 1, max: mp - 1, acceptMax, checkRange: !p.globalPasids };
 }
 
 /** How many probed devices share the device's group (the v5.11–v6.1 singleton check). */
@@ -61,7 +67,8 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   if (p.ioasid) {
     const recorded = childOf(children, 'ioasid_alloc')?.ret;
     pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
-    d.children.push({ fn: 'ioasid_alloc', args: { set: SVA_SET, min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
+    // Why: the set is a pointer the capture names as it likes; the range and the ID are what the kernel decides.
+    d.children.push({ fn: 'ioasid_alloc', args: { min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
     if (pasid === null) setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
   } else {
     const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret;
@@ -71,6 +78,14 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   }
   if (pasid !== null) w.step(mmKind, mm, { mm }, { type: 'PASID_ASSIGNED', p, pasid }, d);
   return pasid;
+}
+
+/**
+ * iommu_mm->sva_domains in the order iommu_sva_bind_device walks it (v6.8+): new domains are added
+ * with list_add, at the head, so the newest is tried first (§3.5).
+ */
+function triedOrder(w: World, mm: string): string[] {
+  return [...w.peek(mmKind, mm, { mm }).context.domains].reverse();
 }
 
 /** The SVA domain of a bind (v6.2+): found on the PASID, shared through the mm (v6.8+), or new; null when the bind fails. */
@@ -87,17 +102,25 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
     { type: 'SVA_LOOKUP', p, dev, mm, domainType: currentDomain?.type ?? 'none', domainMm: currentDomain?.mm ?? null },
     d,
   );
-  if (isFailure(retFrom(d, lookup))) return null;
+  if (isFailure(retFrom(d, lookup))) {
+    if (p.svaDomainPerMm && !p.attachHandles) expectAttachTries(c, pasid);
+    return null;
+  }
   if (current !== null) {
     w.step(domainKind, current, { domain: current }, { type: 'USERS', p, delta: 1 }, d);
     return current;
   }
   const allocChild = childOf(children, 'iommu_sva_domain_alloc');
   const attachChild = children.find((k) => k.fn === 'iommu_attach_device_pasid' && k.ret === 0) as { args: { domain: string } } | undefined;
-  const shared = p.svaDomainPerMm ? w.peek(mmKind, mm, { mm }).context.domains : [];
+  const shared = p.svaDomainPerMm ? triedOrder(w, mm) : [];
   // v6.8+: the first domain on iommu_mm->sva_domains that attaches wins; the capture's nested attach says which.
   let domain = allocChild === undefined ? (attachChild && shared.includes(attachChild.args.domain) ? attachChild.args.domain : shared[0] ?? null) : null;
   const created = domain === null;
+  // The domains tried before the one that attached (all of them when a new one was allocated) failed to attach.
+  for (const tried of created ? shared : shared.slice(0, shared.indexOf(domain as string))) {
+    const seen = children.find((k) => k.fn === 'iommu_attach_device_pasid' && (k.args as { domain: string }).domain === tried);
+    d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain: tried, dev, pasid }, ...(seen?.ret !== undefined ? { ret: seen.ret } : {}) });
+  }
   if (domain === null) {
     domain = (allocChild && recordedName(allocChild)) ?? attachChild?.args.domain ?? modelName('sva-dom', rec.seq);
     allocDomain(c, domain, 'sva', mm);
@@ -119,6 +142,45 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
   return domain;
 }
 
+/**
+ * v6.8–v6.10 iommu_sva_bind_device on an occupied PASID slot: it tries iommu_attach_device_pasid with
+ * every domain on iommu_mm->sva_domains, then allocates a new SVA domain, whose attach fails too, and
+ * frees it (out_free_domain) before returning the attach error (§3.5). v6.11+ asks the attach handle
+ * first (iommu_attach_handle_get) and fails without these calls.
+ */
+function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: number): void {
+  const { w, p, d, rec, children } = c;
+  const { dev, mm } = rec.args;
+  for (const domain of triedOrder(w, mm)) d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret: '-EBUSY' });
+  const allocChild = childOf(children, 'iommu_sva_domain_alloc');
+  const temp = (allocChild && recordedName(allocChild)) ?? modelName('sva-dom', rec.seq);
+  allocDomain(c, temp, 'sva', mm);
+  w.step(domainKind, temp, { domain: temp }, { type: 'FREE', p }, d);
+  d.children.push(
+    { fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: temp },
+    { fn: 'iommu_attach_device_pasid', args: { domain: temp, dev, pasid }, ret: '-EBUSY' },
+    { fn: 'iommu_domain_free', args: { domain: temp } },
+  );
+  setRet(d, '-EBUSY', 'iommu_sva_bind_device: every attach of the PASID fails, the new domain is freed and -EBUSY returned (§3.5)');
+}
+
+/**
+ * Whose bond a bind joins. v6.11+ looks the handle up in the group's pasid_array
+ * (iommu_attach_handle_get(group, pasid, IOMMU_DOMAIN_SVA), §3.5): a handle of the same mm installed
+ * through another device of the group is returned with its refcount raised, so the bind joins
+ * that device's bond. Before v6.11 the lookup is per device (v6.8 sva_handles) or per domain.
+ */
+function handleOwner(w: World, p: Profile, dev: string, mm: string): string {
+  if (!p.attachHandles) return dev;
+  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  if (pasid === null) return dev;
+  const slot = slotOf(w, dev, pasid).snap.context as PasidSlotContext;
+  if (slot.domain === null || slot.dev === null || slot.dev === dev) return dev;
+  const owner = w.peek(domainKind, slot.domain, { domain: slot.domain }).context;
+  const joined = owner.type === 'sva' && owner.mm === mm && w.peek(svaBondKind, bondKey(slot.dev, mm), { dev: slot.dev, mm }).value === 'bound';
+  return joined ? slot.dev : dev;
+}
+
 export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => {
   const { w, p, d, rec } = c;
   const { dev, mm } = rec.args;
@@ -126,15 +188,31 @@ export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => 
   if (isFailure(retFrom(d, w.step(deviceKind, dev, { dev }, { type: 'SVA_BIND_CHECK', p, groupSize: p.svaSingletonGroup ? groupSize(w, device) : 1 }, d)))) return;
   const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
 
-  const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
+  const bondDev = handleOwner(w, p, dev, mm);
+  const bond = w.peek(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm });
   if (bond.value === 'bound') {
     const b: SvaBondContext = bond.context;
     const shares = !p.svaDomains || p.svaHandleRefcount;
     const handle = shares ? b.handles[0] ?? handleName : handleName;
-    const r = w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
-    if (isFailure(retFrom(d, r))) return;
+    // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before any bond lookup in every era (§3.2–§3.5): the mm
+    // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
+    const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.maxPasids) }, d);
+    if (isFailure(retFrom(d, need))) return;
+    const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
+    if (isFailure(retFrom(d, r))) {
+      // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
+      if (b.pasid !== null) expectAttachTries(c, b.pasid);
+      return;
+    }
     if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
-    w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev, mm }, d);
+    // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
+    // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
+    if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
+      const space = listOf(w).active;
+      w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
+      d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
+    }
+    w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
     return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
   }
 
@@ -183,12 +261,34 @@ function detachInside(env: Env, domain: string, dev: string, pasid: number): voi
   env.d.children.push({ fn: 'iommu_detach_device_pasid', args: { domain, dev, pasid } });
 }
 
+/** What an unbind of a handle bound before the capture may do inside: the era's teardown calls (§3.2–§3.5). */
+const TEARDOWN = new Set(['iommu_detach_device_pasid', 'remove_dev_pasid', 'iommu_domain_free', 'ioasid_put', 'ioasid_free']);
+
+/**
+ * Unbind of a handle bound before the capture began: the model cannot know the bond, so the nested
+ * teardown calls the capture saw are expected as they are, and a freed domain is marked freed (a
+ * later use is then caught). A detach of that older attachment is not applied: the slot is unknown.
+ */
+function unbindUnseen(c: CallContext<'iommu_sva_unbind_device'>): void {
+  const { w, p, d, children } = c;
+  for (const k of children) {
+    if (!TEARDOWN.has(k.fn)) continue;
+    d.children.push({ fn: k.fn, args: k.args as Readonly<Record<string, unknown>> });
+    if (k.fn === 'iommu_domain_free') {
+      const domain = (k.args as { domain: string }).domain;
+      w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+    }
+  }
+  setRet(d, null, 'iommu_sva_unbind_device returns void');
+}
+
 export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c) => {
   const { w, p, d, rec } = c;
   const handle = rec.args.handle;
   const h = w.peek(svaHandleKind, handle, { handle });
   w.step(svaHandleKind, handle, { handle }, { type: 'UNBIND', p }, d);
   setRet(d, null, 'iommu_sva_unbind_device returns void');
+  if (h.value === 'unseen') return unbindUnseen(c);
   if (h.value !== 'live' || h.context.dev === null || h.context.mm === null) return;
   const { dev, mm } = h.context;
   const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
@@ -197,7 +297,14 @@ export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c)
   const shares = !p.svaDomains || p.svaHandleRefcount;
   const last = b.users <= 1;
   w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'UNBIND', p, handle }, d);
-  if (shares && !last) return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
+  if (shares && !last) {
+    // Intel v5.11–v5.17 drops its per-bind PASID reference on every unbind (see the bind).
+    if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_put') !== undefined) {
+      releaseIoasid(c, b.pasid, 'PUT');
+      d.children.push({ fn: 'ioasid_put', args: { ioasid: b.pasid } });
+    }
+    return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
+  }
   if (p.svaDomains) releaseBondDomain(c, { ...b, handles: [handle] });
   w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
   if (last) {
@@ -212,14 +319,15 @@ export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c)
 export const mm_pasid_drop: CallModel<'mm_pasid_drop'> = (c) => {
   const { w, p, d, rec } = c;
   const mm = rec.args.mm;
-  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  const { pasid, bonds } = w.peek(mmKind, mm, { mm }).context;
   w.step(mmKind, mm, { mm }, { type: 'EXIT', p }, d);
   if (pasid !== null && p.svaPasidUntilMmExit) {
     if (p.ioasid) {
       releaseIoasid(c, pasid, 'FREE');
       d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
     } else {
-      freeGlobalPasid(c, pasid);
+      // The bonds' attachments are MM_EXIT_WITH_BONDS already (one per (dev, mm) bond); A40 only for other attachments.
+      freeGlobalPasid(c, pasid, bonds);
       if (p.globalPasids) d.children.push({ fn: 'iommu_free_global_pasid', args: { pasid } });
     }
   }

@@ -4,7 +4,7 @@
  */
 import { scalableModeKind } from '../vtd/scalableMode.machine.js';
 import { vtdUnitKind } from '../vtd/vtdUnit.machine.js';
-import { registerAllocator, unregisterAllocator } from './ioasid.calls.js';
+import { listOf, registerAllocator, unregisterAllocator } from './ioasid.calls.js';
 import { setRet, type CallModel } from './callContext.js';
 
 /** The singleton id of `intel_iommu_sm`. */
@@ -56,12 +56,21 @@ export const intel_iommu_sm_disable: CallModel<'intel_iommu_sm_disable'> = ({ w,
 
 export const free_dmar_iommu: CallModel<'free_dmar_iommu'> = (c) => {
   const { w, p, d, rec } = c;
-  const unit = w.peek(vtdUnitKind, rec.args.iommu, { iommu: rec.args.iommu });
-  const ops = unit.value === 'allocatorRegistered' || (unit.value === 'rootProgrammed' && unit.context.ops !== null) ? unit.context.ops : null;
-  w.step(vtdUnitKind, rec.args.iommu, { iommu: rec.args.iommu }, { type: 'FREE', p }, d);
-  if (ops !== null) {
-    unregisterAllocator(c, { ops, alloc: VCMD_ALLOC, free: VCMD_FREE });
-    d.children.push({ fn: 'ioasid_unregister_allocator', args: { alloc: VCMD_ALLOC, free: VCMD_FREE } });
+  const iommu = rec.args.iommu;
+  const unit = w.peek(vtdUnitKind, iommu, { iommu });
+  w.step(vtdUnitKind, iommu, { iommu }, { type: 'FREE', p }, d);
+  // free_dmar_iommu: `if (vccap_pasid(iommu->vccap)) ioasid_unregister_allocator(&iommu->pasid_allocator);`
+  // on the capability alone, whether or not the registration happened or succeeded (§2.2; VTD-V11, VTD-VCCAP).
+  if (unit.value !== 'removed' && unit.context.vccapPasid === true) {
+    const ops = vcmdOpsOf(iommu);
+    if (unit.context.helpersSet) {
+      unregisterAllocator(c, { ops, alloc: VCMD_ALLOC, free: VCMD_FREE });
+      d.children.push({ fn: 'ioasid_unregister_allocator', args: { alloc: VCMD_ALLOC, free: VCMD_FREE } });
+    } else {
+      // Never filled in (bare metal, scalable mode off): NULL helpers match no entry; only an empty list logs (A11).
+      if (listOf(w).entries.length === 0) unregisterAllocator(c, { ops, alloc: '', free: '' });
+      d.children.push({ fn: 'ioasid_unregister_allocator', args: {} });
+    }
   }
   setRet(d, null, 'free_dmar_iommu returns void');
 };

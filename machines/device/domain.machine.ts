@@ -22,7 +22,12 @@ export type DomainEvent =
   | (ModelEvent & { type: 'USERS'; delta: number })
   | (ModelEvent & { type: 'FREE' });
 
-const ALLOC = { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] } as const;
+// Why: a name can be allocated again while PASID slots still hold it (a hand-written trace, or a
+// capture without pointer generations); the slots keep counting, so the attachments stay.
+const ALLOC = [
+  { guard: 'isStillAttached', target: 'attached', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] },
+  { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: 'iommu_domain_alloc / iommu_sva_domain_alloc' })] },
+] as const;
 const USERS = { actions: ['addUsers', decide({ fact: 'SvaDomainUsersChanged', rule: 'iommu-sva.c: domain->users (a plain int) counts binds (v6.2) or devices (v6.8) (§3.4, §3.5)' })] } as const;
 const DETACHED_RULE = 'iommu_detach_device_pasid removed one attachment';
 
@@ -64,10 +69,11 @@ export const domainKind = defineObjectKind<DomainContext, DomainEvent, { domain:
     },
   },
   guards: {
+    isStillAttached: ({ context }) => context.attachments > 0,
     isLastAttachment: ({ context }) => context.attachments <= 1,
   },
   updates: {
-    allocate: (c, e) => (e.type === 'ALLOC' ? { ...c, type: e.domainType, mm: e.mm, attachments: 0, users: 0 } : c),
+    allocate: (c, e) => (e.type === 'ALLOC' ? { ...c, type: e.domainType, mm: e.mm, users: 0 } : c),
     attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
     addUsers: (c, e) => (e.type === 'USERS' ? { ...c, users: c.users + e.delta } : c),

@@ -24,12 +24,18 @@ interface AttachFacts {
   readonly maxPasids: number | null;
   readonly resetting: boolean;
   readonly domainFreed: boolean;
+  /** The capture recorded a NULL attach handle (replace refuses it); absent = not recorded. */
+  readonly nullHandle?: boolean;
 }
 
 export type PasidSlotEvent =
   | (ModelEvent & { type: 'ATTACH' } & AttachFacts)
   | (ModelEvent & { type: 'REPLACE' } & AttachFacts)
-  | (ModelEvent & { type: 'DETACH'; dev: string; domain: string })
+  /**
+   * `unseenHistory`: neither the device's probe nor the domain's allocation is in the capture, so the
+   * PASID may have been attached before the capture began.
+   */
+  | (ModelEvent & { type: 'DETACH'; dev: string; domain: string; unseenHistory: boolean })
   /** iommu_sva_bind_device looks for an SVA domain on the mm's PASID (iommu_get_domain_for_dev_pasid / attach-handle lookup, §3.4, §3.5). */
   | (ModelEvent & { type: 'SVA_LOOKUP'; dev: string; mm: string; domainType: string; domainMm: string | null })
   /** End of trace; `sva`: the domain belongs to an SVA bond, whose leak is reported by the bond. */
@@ -54,6 +60,17 @@ const PRECHECKS = [
   { guard: 'isRejectedOutOfRange', actions: decide({ ret: '-EINVAL', finding: 'ATTACH_PASID_OUT_OF_RANGE', rule: 'iommu_attach_device_pasid: pasid >= max_pasids of a group device → -EINVAL (v6.9+, §4.1)' }) },
 ] as const;
 
+/**
+ * iommu_replace_device_pasid's checks (v6.15, §4.3): no group → -ENODEV; PASID 0 or !handle →
+ * -EINVAL; resetting → -EBUSY. It has no max_pasids loop: only attach walks the group devices.
+ */
+const REPLACE_PRECHECKS = [
+  PRECHECKS[0],
+  { guard: 'isNullHandle', actions: decide({ ret: '-EINVAL', rule: 'iommu_replace_device_pasid: !handle → -EINVAL (§4.3)' }) },
+  PRECHECKS[1],
+  PRECHECKS[2],
+] as const;
+
 const ATTACHED = 'iommu_attach_device_pasid: empty slot → set_dev_pasid on every group device, slot stored (§4.1)';
 
 export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, PasidSlotInput>({
@@ -72,12 +89,16 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
           { target: 'attached', actions: ['attach', decide({ ret: 0, fact: 'PasidAttached', rule: ATTACHED })] },
         ],
         REPLACE: [
-          ...PRECHECKS,
+          ...REPLACE_PRECHECKS,
           { actions: decide({ ret: '-EINVAL', finding: 'REPLACE_NOT_ATTACHED', rule: 'iommu_replace_device_pasid: nothing attached → -EINVAL (§4.3)' }) },
         ],
         END: { actions: decide({ rule: 'nothing attached' }) },
         SVA_LOOKUP: { actions: decide({ rule: 'no domain on the PASID yet: bind allocates or attaches one' }) },
-        DETACH: { actions: decide({ ret: null, finding: 'DETACH_NOT_ATTACHED', rule: 'iommu_detach_device_pasid: xa_erase returns NULL ≠ domain (WARN_ON before v6.11, silent after; §4.2)' }) },
+        DETACH: [
+          // Why: a capture that begins late must not turn every detach of an older attachment into A35.
+          { guard: 'isUnseenHistory', actions: decide({ ret: null, rule: 'iommu_detach_device_pasid of a PASID that may have been attached before the capture began' }) },
+          { actions: decide({ ret: null, finding: 'DETACH_NOT_ATTACHED', rule: 'iommu_detach_device_pasid: xa_erase returns NULL ≠ domain (WARN_ON before v6.11, silent after; §4.2)' }) },
+        ],
       },
     },
     attached: {
@@ -87,7 +108,7 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
           { actions: decide({ ret: '-EBUSY', finding: 'ATTACH_BUSY', rule: 'iommu_attach_device_pasid: the slot already holds a domain (even the same one) → -EBUSY (§4.1)' }) },
         ],
         REPLACE: [
-          ...PRECHECKS,
+          ...REPLACE_PRECHECKS,
           { guard: 'isSameHandle', actions: decide({ ret: '-EINVAL', finding: 'REPLACE_SAME_HANDLE', rule: 'iommu_replace_device_pasid: same handle as installed → WARN_ON(1), -EINVAL (§4.3)' }) },
           { guard: 'isSameDomain', actions: ['attach', decide({ ret: 0, rule: 'iommu_replace_device_pasid: same domain → only the handle is swapped (§4.3)' })] },
           { actions: ['attach', decide({ ret: 0, fact: 'PasidReplaced', rule: 'iommu_replace_device_pasid: set_dev_pasid(new, old) on every group device (§4.3)' })] },
@@ -112,6 +133,8 @@ export const pasidSlotKind = defineObjectKind<PasidSlotContext, PasidSlotEvent, 
     isRejectedPasidZero: ({ context, event }) => context.pasid === 0 && event.p.attachChecksPasidZero,
     isResetting: ({ event }) => isAttachy(event) && event.resetting && event.p.resetBlocksAttach,
     isRejectedOutOfRange: ({ context, event }) => event.p.attachChecksMaxPasids && outOfRange(event, context.pasid),
+    isNullHandle: ({ event }) => event.type === 'REPLACE' && event.nullHandle === true,
+    isUnseenHistory: ({ event }) => event.type === 'DETACH' && event.unseenHistory,
     isFreedDomain: ({ event }) => isAttachy(event) && event.domainFreed,
     isPasidZero: ({ context }) => context.pasid === 0,
     isOutOfRange: ({ context, event }) => outOfRange(event, context.pasid),

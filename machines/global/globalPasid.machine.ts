@@ -16,10 +16,15 @@ export interface GlobalPasidContext {
 export type GlobalPasidEvent =
   /** `exhausted`: no PASID in the caller's range is free (or max_pasids is 0). */
   | (ModelEvent & { type: 'ALLOC'; dev: string | null; mm: string | null; exhausted: boolean })
-  | (ModelEvent & { type: 'FREE'; invalid: boolean })
+  /**
+   * `covered`: attachments already reported by the caller as another finding (mm_pasid_drop with
+   * live SVA bonds reports MM_EXIT_WITH_BONDS; one attachment per bond), so A40 counts only the rest.
+   */
+  | (ModelEvent & { type: 'FREE'; invalid: boolean; covered: number })
   | (ModelEvent & { type: 'ATTACHED' })
   | (ModelEvent & { type: 'DETACHED' })
-  | (ModelEvent & { type: 'END' });
+  /** End of trace; `ownedByLiveMm`: the PASID of an mm that has not exited (freed at its exit, not a leak). */
+  | (ModelEvent & { type: 'END'; ownedByLiveMm: boolean });
 
 const COUNTERS = {
   ATTACHED: { actions: ['attach', decide({ rule: 'the PASID got a domain on some device' })] },
@@ -57,7 +62,7 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
         ],
         ...COUNTERS,
         END: [
-          { guard: 'isOwnedByMm', actions: decide({ rule: 'an SVA PASID stays with its mm until exit (§3.5)' }) },
+          { guard: 'isOwnedByLiveMm', actions: decide({ rule: 'an SVA PASID stays with its mm until exit (§3.5)' }) },
           { actions: decide({ finding: 'GLOBAL_PASID_LEAKED', rule: 'allocated and never freed by the end of the trace (A6, §5)' }) },
         ],
       },
@@ -66,8 +71,8 @@ export const globalPasidKind = defineObjectKind<GlobalPasidContext, GlobalPasidE
   guards: {
     isExhausted: ({ event }) => event.type === 'ALLOC' && event.exhausted,
     isInvalid: ({ event }) => event.type === 'FREE' && event.invalid,
-    isAttached: ({ context }) => context.attachments > 0,
-    isOwnedByMm: ({ context }) => context.mm !== null,
+    isAttached: ({ context, event }) => context.attachments > (event.type === 'FREE' ? event.covered : 0),
+    isOwnedByLiveMm: ({ event }) => event.type === 'END' && event.ownedByLiveMm,
   },
   updates: {
     own: (c, e) => (e.type === 'ALLOC' ? { ...c, dev: e.dev, mm: e.mm, attachments: 0 } : c),

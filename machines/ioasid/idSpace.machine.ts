@@ -25,7 +25,7 @@ export type IdSpaceEvent =
   | (ModelEvent & { type: 'ID_TAKEN' })
   | (ModelEvent & { type: 'ID_RELEASED' })
   /** No ID could be handed out: the range is full (default) or the host refused (custom, e.g. VT-d vcmd). */
-  | (ModelEvent & { type: 'ALLOC_FAILED'; hostFailure: boolean });
+  | (ModelEvent & { type: 'ALLOC_FAILED'; hostFailure: boolean; belowPasidMin: boolean });
 
 export interface IdSpaceInput {
   readonly space: string;
@@ -38,6 +38,7 @@ const COUNT = {
   ID_TAKEN: { actions: ['take', decide({ rule: 'xa_alloc in this space' })] },
   ID_RELEASED: { actions: ['release', decide({ rule: 'xa_erase in this space' })] },
   ALLOC_FAILED: [
+    { guard: 'isBelowPasidMin', actions: decide({ ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', rule: 'intel_vcmd_ioasid_alloc: min < PASID_MIN (1) → INVALID_IOASID before asking the host (§2.3)' }) },
     { guard: 'isHostFailure', actions: decide({ ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', rule: 'ioasid_alloc: the custom allocator (VT-d vcmd: host out of PASIDs, -ENOSPC) returned INVALID_IOASID → pr_err (§2.4, A17)' }) },
     { actions: decide({ ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', rule: 'ioasid_alloc: xa_alloc found no free ID in [min, max] → INVALID_IOASID (§1.2, §1.5)' }) },
   ],
@@ -55,6 +56,16 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
         JOIN: { actions: ['join', decide({ rule: 'same helpers: added to the entry slist (§1.3)' })] },
         UNREGISTER: [
           { guard: 'isLastMemberWithIds', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OUTSTANDING', rule: 'ioasid_unregister_allocator: WARN_ON(!xa_empty) on the removed entry (§1.4)' })] },
+          {
+            // Why: ioasid_unregister_allocator's WARN_ON(!xa_empty(&pallocator->xa)) fires on whichever entry the helper match removed, whoever's ops it was (§1.4).
+            guard: 'isOtherOpsLastMemberWithIds',
+            target: 'retired',
+            actions: [
+              'leave',
+              decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OTHER_OPS', rule: 'ioasid_unregister_allocator matches helpers, not the ops: it removes the entry of another ops (§1.4)' }),
+              decide({ finding: 'ALLOCATOR_UNREGISTER_OUTSTANDING', rule: 'ioasid_unregister_allocator: WARN_ON(!xa_empty) on the removed entry (§1.4)' }),
+            ],
+          },
           { guard: 'isOtherOpsLastMember', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OTHER_OPS', rule: 'ioasid_unregister_allocator matches helpers, not the ops: it removes the entry of another ops (§1.4)' })] },
           { guard: 'isLastMember', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', rule: REMOVED_RULE })] },
           { guard: 'isHeadSharer', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_DANGLING_PDATA', rule: 'ioasid_unregister_allocator unlinks a sharer but never re-points pallocator->ops/pdata (§1.4)' })] },
@@ -74,8 +85,10 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
     },
   },
   guards: {
+    isBelowPasidMin: ({ event }) => event.type === 'ALLOC_FAILED' && event.belowPasidMin,
     isHostFailure: ({ event }) => event.type === 'ALLOC_FAILED' && event.hostFailure,
     isLastMemberWithIds: ({ context, event }) => context.members.length === 1 && isMember(context, opsOf(event)) && context.outstanding > 0,
+    isOtherOpsLastMemberWithIds: ({ context, event }) => context.members.length === 1 && !isMember(context, opsOf(event)) && context.outstanding > 0,
     isOtherOpsLastMember: ({ context, event }) => context.members.length === 1 && !isMember(context, opsOf(event)),
     isLastMember: ({ context }) => context.members.length === 1,
     isHeadSharer: ({ context, event }) => isMember(context, opsOf(event)) && context.head === opsOf(event),

@@ -67,6 +67,16 @@ export const ioasidKind = defineObjectKind<IoasidContext, IoasidEvent, IoasidInp
         ],
         GET: { actions: ['ref', decide({ ret: null, fact: 'IoasidGot', rule: 'ioasid_get: refcount_inc (§1.7)' })] },
         PUT: [
+          {
+            // Why: ioasid_put frees through the same ops->free as ioasid_free, so intel_vcmd_ioasid_free's ioasid_find check applies at refcount 0 too (§1.7, §2.5, A18).
+            guard: 'isLastRefVcmdWithPrivate',
+            target: 'unallocated',
+            actions: [
+              'unref',
+              decide({ ret: true, fact: 'IoasidPut', finding: 'VTD_VCMD_FREE_ACTIVE', rule: 'ioasid_put → intel_vcmd_ioasid_free: ioasid_find still finds private data → pr_alert "Cannot free active IOASID", host PASID kept (§1.7, §2.5)' }),
+              decide({ fact: 'IoasidFreed', rule: 'ioasid_put frees at refcount 0; the framework still erases its tracking entry' }),
+            ],
+          },
           { guard: 'isLastRef', target: 'unallocated', actions: ['unref', decide({ ret: true, fact: 'IoasidPut', rule: 'ioasid_put: the last reference frees the ID and returns true (§1.7)' }), decide({ fact: 'IoasidFreed', rule: 'ioasid_put frees at refcount 0' })] },
           { actions: ['unref', decide({ ret: false, fact: 'IoasidPut', rule: 'ioasid_put: refcount_dec_and_test false → returns false (§1.7)' })] },
         ],
@@ -100,6 +110,7 @@ export const ioasidKind = defineObjectKind<IoasidContext, IoasidEvent, IoasidInp
     aliasesOrphan: ({ event }) => event.type === 'ALLOC' && event.orphanAliased,
     isVcmdWithPrivate: ({ context, event }) => event.type === 'FREE' && event.vcmd && context.private !== null,
     isLastRef: ({ context }) => context.refs <= 1,
+    isLastRefVcmdWithPrivate: ({ context, event }) => event.type === 'PUT' && event.vcmd && context.refs <= 1 && context.private !== null,
     isOtherSet: ({ context, event }) => event.type === 'FIND' && event.set !== null && event.set !== context.set,
     isOwnedByLiveMm: ({ event }) => event.type === 'END' && event.ownedByMm,
   },

@@ -79,6 +79,11 @@ function asArray<T>(x: T | readonly T[]): readonly T[] {
   return Array.isArray(x) ? (x as readonly T[]) : [x as T];
 }
 
+/** Same state and an equal context (snapshots are small plain JSON, so this is cheap). */
+function unchanged<C>(snap: Snap<C>, value: string, context: C): boolean {
+  return value === snap.value && (context === snap.context || JSON.stringify(context) === JSON.stringify(snap.context));
+}
+
 /** Builds the XState machine and compiles its table. Throws (a pasid-ledger bug) on configs outside the subset. */
 export function defineLifecycle<C, E extends MachineEvent, I>(spec: LifecycleSpec<C, E, I>): Lifecycle<C, E, I> {
   const actions: Record<string, unknown> = { [DECIDE]: () => undefined };
@@ -108,7 +113,7 @@ export function defineLifecycle<C, E extends MachineEvent, I>(spec: LifecycleSpe
       let context = snap.context;
       for (const update of t.updates) context = update(context, event);
       const value = t.target ?? snap.value;
-      const next = value === snap.value && context === snap.context ? snap : { value, context };
+      const next = unchanged(snap, value, context) ? snap : { value, context };
       return { snap: next, outcomes: t.outcomes };
     }
     return { snap, outcomes: NO_OUTCOMES };
@@ -119,6 +124,9 @@ export function defineLifecycle<C, E extends MachineEvent, I>(spec: LifecycleSpe
     const [next, executed] = transition(machine, resolved, event as never);
     const outcomes = (executed as readonly { type: string; params?: unknown }[]).filter((a) => a.type === DECIDE).map((a) => a.params as Outcome);
     if (outcomes.length === 0) return { snap, outcomes: NO_OUTCOMES };
+    // Why: XState's assign always builds a new context; both paths keep the snapshot when nothing changed,
+    // so World.step stores (and journals) exactly the same objects in either mode.
+    if (unchanged(snap, next.value as string, next.context as C)) return { snap, outcomes };
     return { snap: { value: next.value as string, context: next.context as C }, outcomes };
   }
 
@@ -161,13 +169,13 @@ function compileTransition<C, E extends MachineEvent, I>(
   const where = `${spec.id}.${stateName} on ${eventType}`;
   if (t.target !== undefined && !(t.target in spec.states)) throw new Error(`${where}: unknown target ${t.target}`);
   const guard = t.guard === undefined ? null : spec.guards[t.guard];
-  if (guard === undefined) throw new Error(`${where}: guard '${t.guard}' is not implemented`);
+  if (guard === undefined) throw new Error(`${where}: guard '${t.guard}' is missing from the guards`);
   const updates: Update<C, E>[] = [];
   const outcomes: Outcome[] = [];
   for (const ref of asArray(t.actions)) {
     if (typeof ref === 'string') {
       const update = spec.updates[ref];
-      if (update === undefined) throw new Error(`${where}: update '${ref}' is not implemented`);
+      if (update === undefined) throw new Error(`${where}: update '${ref}' is missing from the updates`);
       updates.push(update);
     } else if (ref.type === DECIDE) {
       outcomes.push(ref.params as Outcome);

@@ -64,6 +64,8 @@ export class World {
    * (every ID below it is allocated). Missing after a restore means 0, which is always true.
    */
   readonly lowestFreeHint: Map<string, number>;
+  /** Derived cache of machines/ids.ts: per hint key, a min-heap of IDs freed below the hint. */
+  readonly freedBelowHint: Map<string, number[]>;
   /** Undo journal of the open transaction: key → snapshot before (undefined = absent). */
   #journal: Map<string, Snap<unknown> | undefined> | null = null;
 
@@ -72,14 +74,18 @@ export class World {
     readonly mode: StepMode = 'fast',
     objects?: Map<string, Snap<unknown>>,
     hints?: Map<string, number>,
+    freed?: Map<string, number[]>,
   ) {
     this.objects = objects ?? new Map();
     this.lowestFreeHint = hints ?? new Map();
+    // Why: hints without their freed-ID heaps would claim freed IDs are taken.
+    this.freedBelowHint = hints === undefined ? new Map() : freed ?? new Map();
+    if (hints !== undefined && freed === undefined) this.lowestFreeHint.clear();
   }
 
   /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
   clone(mode: StepMode = this.mode): World {
-    return new World(this.profile, mode, new Map(this.objects), new Map(this.lowestFreeHint));
+    return new World(this.profile, mode, new Map(this.objects), new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
   }
 
   /** Starts recording what the next steps change, so a call the kernel refused can be undone. */
@@ -102,6 +108,7 @@ export class World {
     }
     // Why: a rolled-back allocation may have moved a hint past a now-free ID.
     this.lowestFreeHint.clear();
+    this.freedBelowHint.clear();
   }
 
   /** Stored objects of one kind as [id, snapshot], in insertion order (deterministic). */

@@ -11,6 +11,10 @@ export interface VtdUnitContext {
   /** The ops name of `&iommu->pasid_allocator` once registered. */
   readonly ops: string | null;
   readonly smt: boolean | null;
+  /** vccap_pasid as register_pasid_allocator read it (null: never seen); free_dmar_iommu unregisters on it alone (§2.2). */
+  readonly vccapPasid: boolean | null;
+  /** `iommu->pasid_allocator.alloc/free` were filled in (registration attempted, even if it failed). */
+  readonly helpersSet: boolean;
 }
 
 export type VtdUnitEvent =
@@ -23,14 +27,14 @@ export type VtdUnitEvent =
 export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iommu: string }>({
   id: 'vtdUnit',
   initial: 'discovered',
-  context: ({ iommu }) => ({ iommu, ops: null, smt: null }),
+  context: ({ iommu }) => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),
   states: {
     discovered: {
       on: {
         REGISTER_PASID_ALLOCATOR: [
-          { guard: 'isBareMetal', target: 'noAllocator', actions: decide({ ret: null, rule: 'register_pasid_allocator: !cap_caching_mode → bare metal keeps the default allocator (§2.1)' }) },
-          { guard: 'isScalableModeOff', target: 'noAllocator', actions: decide({ ret: null, rule: 'register_pasid_allocator: !sm_supported → pr_warn, no PASID allocation (§2.1)' }) },
-          { guard: 'lacksVcmd', target: 'noAllocator', actions: decide({ ret: null, rule: 'register_pasid_allocator: no vcmd PASID capability (§2.1)' }) },
+          { guard: 'isBareMetal', target: 'noAllocator', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: !cap_caching_mode → bare metal keeps the default allocator (§2.1)' })] },
+          { guard: 'isScalableModeOff', target: 'noAllocator', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: !sm_supported → pr_warn, no PASID allocation (§2.1)' })] },
+          { guard: 'lacksVcmd', target: 'noAllocator', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: no vcmd PASID capability (§2.1)' })] },
           { target: 'registering', actions: ['nameOps', decide({ ret: null, rule: 'register_pasid_allocator: guest with vcmd → ioasid_register_allocator(&iommu->pasid_allocator) (§2.1)' })] },
         ],
         REGISTERED: { actions: decide({ rule: 'nothing is being registered' }) },
@@ -72,9 +76,9 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
     rootProgrammed: {
       on: {
         REGISTER_PASID_ALLOCATOR: [
-          { guard: 'isBareMetal', actions: decide({ ret: null, rule: 'register_pasid_allocator: bare metal (§2.1)' }) },
-          { guard: 'isScalableModeOff', actions: decide({ ret: null, rule: 'register_pasid_allocator: !sm_supported (§2.1)' }) },
-          { guard: 'lacksVcmd', actions: decide({ ret: null, rule: 'register_pasid_allocator: no vcmd capability (§2.1)' }) },
+          { guard: 'isBareMetal', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: bare metal (§2.1)' })] },
+          { guard: 'isScalableModeOff', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: !sm_supported (§2.1)' })] },
+          { guard: 'lacksVcmd', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: no vcmd capability (§2.1)' })] },
           // Why: init_dmars registers before programming each unit; hot-add never registers. Registration after programming is still modelled.
           { target: 'registering', actions: ['nameOps', decide({ ret: null, rule: 'register_pasid_allocator after iommu_set_root_entry of this unit (init order is register, then program; §2.2)' })] },
         ],
@@ -102,7 +106,9 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
     lacksVcmd: ({ event }) => event.type === 'REGISTER_PASID_ALLOCATOR' && !event.vccapPasid,
   },
   updates: {
-    nameOps: (c, e) => (e.type === 'REGISTER_PASID_ALLOCATOR' ? { ...c, ops: e.ops } : c),
+    noteCaps: (c, e) => (e.type === 'REGISTER_PASID_ALLOCATOR' ? { ...c, vccapPasid: e.vccapPasid } : c),
+    // Why: register_pasid_allocator fills in iommu->pasid_allocator (alloc, free, pdata) just before ioasid_register_allocator; they stay set if it fails.
+    nameOps: (c, e) => (e.type === 'REGISTER_PASID_ALLOCATOR' ? { ...c, ops: e.ops, vccapPasid: e.vccapPasid, helpersSet: true } : c),
     dropOps: (c) => ({ ...c, ops: null }),
     setSmt: (c, e) => (e.type === 'ROOT_SET' ? { ...c, smt: e.smt } : c),
   },

@@ -10,6 +10,11 @@ import type { ReadItem } from '../log/readItem.js';
 import { Replay } from '../replay/replay.js';
 import { profileOf, replayStream, type Entry } from '../replay/replayTrace.js';
 
+/** A live input's pause: flush the look-ahead window so findings so far are reported now. */
+export interface IdleItem {
+  readonly kind: 'idle';
+}
+
 export interface RunOptions {
   readonly file: string;
   readonly kernel?: string;
@@ -29,7 +34,7 @@ export interface RunResult {
   readonly complete: boolean;
 }
 
-export async function runReplay(items: AsyncIterable<ReadItem>, options: RunOptions): Promise<Result<RunResult, LedgerError>> {
+export async function runReplay(items: AsyncIterable<ReadItem | IdleItem>, options: RunOptions): Promise<Result<RunResult, LedgerError>> {
   const it = items[Symbol.asyncIterator]();
   const warnings: LedgerError[] = [];
   let header: TraceHeader | undefined;
@@ -45,6 +50,7 @@ export async function runReplay(items: AsyncIterable<ReadItem>, options: RunOpti
       break;
     }
     if (item.kind === 'error') return err(item.error);
+    if (item.kind === 'idle') continue;
     if (item.kind === 'warning') warnings.push(item.warning);
     else return err(ledgerError('HEADER_MISSING', 'a derived-event log was given where a trace is expected', { file: options.file, line: 1, fix: 'pass the trace, not the log' }));
   }
@@ -54,10 +60,11 @@ export async function runReplay(items: AsyncIterable<ReadItem>, options: RunOpti
   replay = new Replay({ profile: profile.value, mode: options.mode, validateFacts: options.validateFacts });
   options.onStart?.(replay);
 
-  async function* entries(): AsyncGenerator<Entry> {
+  async function* entries(): AsyncGenerator<Entry | 'idle'> {
     for (let n = await it.next(); !n.done; n = await it.next()) {
       const item = n.value;
-      if (item.kind === 'record') {
+      if (item.kind === 'idle') yield 'idle';
+      else if (item.kind === 'record') {
         if (options.untilSeq !== undefined && item.entry.record.seq > options.untilSeq) {
           cut = true;
           return;

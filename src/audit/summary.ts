@@ -18,15 +18,16 @@ export interface AuditReport {
   readonly summary: AuditSummary;
 }
 
-export function summarize(replay: Replay, warnings: readonly { message: string }[]): AuditReport {
+export function summarize(replay: Replay, warnings: readonly { message: string }[], mark: (f: Finding) => Finding = (f) => f): AuditReport {
+  const findings = replay.findings.map(mark);
   const byCode: Record<string, number> = {};
   const bySeverity: Record<string, number> = { bug: 0, misuse: 0, info: 0 };
-  for (const f of replay.findings) {
+  for (const f of findings) {
     byCode[f.code] = (byCode[f.code] ?? 0) + 1;
     bySeverity[f.severity]++;
   }
   return {
-    findings: replay.findings,
+    findings,
     summary: {
       kernel: replay.profile.kernel,
       era: replay.profile.era,

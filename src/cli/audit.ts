@@ -3,11 +3,17 @@ import type { Command, CliIo } from './command.js';
 import { EXIT } from './command.js';
 import { parseArgs } from './args.js';
 import { openTrace, wantsColour } from './input.js';
+import { stopOnInterrupt, withIdleTicks } from './live.js';
+import { markLost } from '../audit/lostEvents.js';
+import type { Finding } from '../replay/finding.js';
+
+/** How long a live input may pause before the look-ahead window is flushed. */
+const IDLE_MS = 200;
 import { runReplay } from '../audit/runReplay.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
 
-const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--xstate]
+const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--from ftrace|bpftrace] [--xstate]
 
 Replays the trace FILE (- for stdin) through the lifecycle machines of its kernel
 version and reports what the kernel's rules refuse: wrong-domain detaches, leaked
@@ -18,6 +24,11 @@ then a summary grouped by code. The finding codes are listed in the README.
 options:
   --json             print {"findings": [...], "summary": {...}} on stdout
   --kernel VERSION   use this kernel's rules instead of the header's (e.g. 6.2.0)
+  --from FORMAT      FILE is a raw capture (ftrace/trace-cmd text or bpftrace -f json),
+                     imported on the fly; findings after lost events are marked
+                     as possible artefacts. With FILE = - the audit is live: findings
+                     print as they happen, the end-of-trace checks when the pipe
+                     closes or on Ctrl-C.
   --xstate           step every record through XState's pure transition() (slow;
                      the default compiled fast path gives the same result)
   --demo             exit 0 when the audit ran, findings or not (used by npm start)
@@ -29,10 +40,11 @@ examples:
   pasid-ledger audit samples/buggy-v6.2.jsonl
   pasid-ledger audit --kernel 6.11.0 samples/buggy-v6.2.jsonl
   pasid-ledger audit --json capture.jsonl | jq '.summary.byCode'
+  bpftrace -f json pasid-6.8.bt | pasid-ledger audit --from bpftrace --kernel 6.8.0 -
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--xstate': 'bool', '--demo': 'bool' }, 'audit');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--xstate': 'bool', '--demo': 'bool' }, 'audit');
   if (!parsed.ok) {
     io.stderr.write(`pasid-ledger audit: ${parsed.error.message}\n`);
     return EXIT.USAGE;
@@ -42,22 +54,31 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write('pasid-ledger audit: expected one FILE; see `pasid-ledger audit --help`\n');
     return EXIT.USAGE;
   }
-  const input = openTrace(positional[0], io);
+  const kernel = flags['--kernel'] as string | undefined;
+  const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel });
+  if ('code' in input) {
+    io.stderr.write(`pasid-ledger audit: ${input.message}\n`);
+    return EXIT.USAGE;
+  }
   const json = flags['--json'] === true;
   const style = wantsColour(io) ? ANSI : PLAIN;
-  const result = await runReplay(input.items, {
+  const live = positional[0] === '-';
+  const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
+  const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
+  const mark = (f: Finding) => markLost(f, input.lostAfter);
+  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop) : input.items, {
     file: input.file,
-    kernel: flags['--kernel'] as string | undefined,
+    kernel,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
     validateFacts: true,
     // Findings stream as they happen, so a long or live trace shows them early.
-    onStart: json ? undefined : (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(f, input.file, style)}\n`)),
-  });
+    onStart: json ? undefined : (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(mark(f), input.file, style)}\n`)),
+  }).finally(uninstall);
   if (!result.ok) {
     io.stderr.write(`pasid-ledger audit: ${result.error.message}\n`);
     return EXIT.USAGE;
   }
-  const report = summarize(result.value.replay, result.value.warnings);
+  const report = summarize(result.value.replay, result.value.warnings, mark);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);
   if (flags['--demo'] === true) return EXIT.OK;

@@ -5,9 +5,15 @@ import { repairCommand } from './repair.js';
 import { auditCommand } from './audit.js';
 import { stateCommand } from './state.js';
 import { replayCommand } from './replay.js';
+import { importCommand } from './import.js';
+import { exploreCommand } from './explore.js';
+import { generateCommand } from './generate.js';
 import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
 import { whatifCommand } from './whatif.js';
 import { travelCommand } from './travel.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand, replayCommand, validateCommand, repairCommand];
+export const COMMANDS: readonly Command[] = [
+  auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
+  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand,
+];

@@ -18,6 +18,7 @@ Read it back with \`pasid-ledger validate --kind log LOG\`.
 options:
   --out LOG          where to write the log (must not exist)
   --kernel VERSION   use this kernel's rules instead of the header's
+  --from FORMAT      FILE is a raw capture: ftrace or bpftrace (imported on the fly)
   --fsync            fsync after every fact
 
 example:
@@ -25,7 +26,7 @@ example:
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--out': 'string', '--kernel': 'string', '--fsync': 'bool' }, 'replay');
+  const parsed = parseArgs(argv, { '--out': 'string', '--kernel': 'string', '--fsync': 'bool', '--from': 'string' }, 'replay');
   if (!parsed.ok) {
     io.stderr.write(`pasid-ledger replay: ${parsed.error.message}\n`);
     return EXIT.USAGE;
@@ -40,7 +41,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`pasid-ledger replay: ${out} exists; the log is append-only and never overwritten: remove it or pick another --out\n`);
     return EXIT.USAGE;
   }
-  const input = openTrace(positional[0], io);
+  const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel: flags['--kernel'] as string | undefined });
+  if ('code' in input) {
+    io.stderr.write(`pasid-ledger replay: ${input.message}\n`);
+    return EXIT.USAGE;
+  }
   const writer = new TraceWriter(out, { kind: 'log', fsync: flags['--fsync'] === true });
   const opened = await writer.open();
   if (opened) {

@@ -24,6 +24,7 @@ options:
   --write-index      with --at: build FILE.idx (checkpoints) for fast later seeks
   --json             print the state as JSON (sorted, byte-stable)
   --kernel VERSION   use this kernel's rules instead of the header's
+  --from FORMAT      FILE is a raw capture: ftrace or bpftrace (imported on the fly)
 
 examples:
   pasid-ledger state samples/clean-v6.8.jsonl
@@ -34,7 +35,7 @@ exit status: 0 ok, 2 bad input or usage (e.g. an --at seq that is not in FILE)
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool' }, 'state');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string' }, 'state');
   if (!parsed.ok) {
     io.stderr.write(`pasid-ledger state: ${parsed.error.message}\n`);
     return EXIT.USAGE;
@@ -46,10 +47,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return EXIT.USAGE;
   }
   const kernel = flags['--kernel'] as string | undefined;
+  const from = flags['--from'] as string | undefined;
   let view: StateView;
   if (at.value !== undefined) {
     // Time travel: the checkpoints of FILE.idx when it matches, else a replay from the start.
-    const trace = await loadTrace(positional[0], io, kernel);
+    const trace = await loadTrace(positional[0], io, kernel, from);
     if (!trace.ok) {
       io.stderr.write(`pasid-ledger state: ${trace.error.message}\n`);
       return EXIT.USAGE;
@@ -62,7 +64,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     }
     view = projectWorld(seekIndex(index, t.value).replay.world);
   } else {
-    const input = openTrace(positional[0], io);
+    const input = openTrace(positional[0], io, { from, kernel });
+    if ('code' in input) {
+      io.stderr.write(`pasid-ledger state: ${input.message}\n`);
+      return EXIT.USAGE;
+    }
     const result = await runReplay(input.items, { file: input.file, kernel });
     if (!result.ok) {
       io.stderr.write(`pasid-ledger state: ${result.error.message}\n`);

@@ -24,9 +24,10 @@ export interface LoadedTrace {
   readonly warnings: readonly LedgerError[];
 }
 
-/** Reads every record of a trace; the first reader error stops with it. */
-export async function loadTrace(path: string, io: CliIo, kernel?: string): Promise<Result<LoadedTrace, LedgerError>> {
-  const input = openTrace(path, io);
+/** Reads every record of a trace (or, with `from`, of a raw capture); the first reader error stops with it. */
+export async function loadTrace(path: string, io: CliIo, kernel?: string, from?: string): Promise<Result<LoadedTrace, LedgerError>> {
+  const input = openTrace(path, io, { from, kernel });
+  if ('code' in input) return err(input);
   const entries: Entry[] = [];
   const warnings: LedgerError[] = [];
   let header: TraceHeader | undefined;
@@ -40,7 +41,8 @@ export async function loadTrace(path: string, io: CliIo, kernel?: string): Promi
   if (header === undefined) return err(ledgerError('EMPTY_FILE', 'no header and no records', { file: input.file, fix: 'capture or write a trace first' }));
   const profile = profileOf(header, kernel, input.file);
   if (!profile.ok) return profile;
-  return ok({ file: input.file, path: path === '-' ? null : path, header, profile: profile.value, entries, warnings });
+  // A capture is imported afresh each time: no sidecar index next to it.
+  return ok({ file: input.file, path: path === '-' || from !== undefined ? null : path, header, profile: profile.value, entries, warnings });
 }
 
 const SAMPLE = 1 << 16;

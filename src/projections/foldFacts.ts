@@ -109,7 +109,7 @@ export class FactFold {
         this.#resetting.delete(f.group);
         return;
       case 'DomainAllocated':
-        this.#domains.set(f.domain, { domain: f.domain, type: f.domain_type, mm: f.mm, users: 0, attachments: 0, freed: false });
+        this.#domains.set(f.domain, { domain: f.domain, type: f.domain_type, mm: f.mm, users: 0, attachments: this.#domains.get(f.domain)?.attachments ?? 0, freed: false });
         return;
       case 'DomainFreed':
         this.#domain(f.domain).freed = true;

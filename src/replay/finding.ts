@@ -20,6 +20,8 @@ export interface Finding {
   readonly fix: string;
   /** Raised by the end-of-trace checks rather than by a call. */
   readonly atEnd: boolean;
+  /** The capture lost events before this record: the finding may be an artefact. */
+  readonly maybeLostEvents?: boolean;
 }
 
 const REACTION_WORDS: Record<Reaction, string> = {

@@ -1,24 +1,36 @@
 /**
- * Nested calls: a record with `parent` ran inside an earlier call. It is not applied again; it is
- * checked against the calls the model says the enclosing top-level call makes. Deterministic.
+ * Nested calls: a record with `parent` ran inside an earlier call. When the model of the enclosing
+ * top-level call accounts for its nested calls (machines/calls/nested.ts), the record is checked
+ * against them and not applied again; under any other call (the default domain allocated inside
+ * iommu_probe_device, say) it is an effect the model has not applied, and the replay decides it
+ * like a top-level call. Deterministic.
  */
-import type { CallRecord, Ret } from '../../events/records.js';
+import type { CallName, CallRecord, Ret } from '../../events/records.js';
+import { modelsNested } from '../../machines/calls/nested.js';
 import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
 
 /** How many top-level calls keep their expectations (older ones are dropped to bound memory). */
 const WINDOW = 4096;
 
-/** A copy of the nesting bookkeeping (time-travel checkpoints); plain JSON. */
+/** A copy of the nesting bookkeeping (time-travel checkpoints). */
 export interface NestingState {
-  /** seq, root, seq, root, ... in insertion order (the order the window evicts in); 16 bytes a pair. */
+  /** The remembered seqs, oldest first (the order the window evicts in). */
+  readonly order: Float64Array;
+  /** seq, root, seq, root, ...: 16 bytes a pair. */
   readonly rootOf: Float64Array;
-  /** [root seq, children still expected] in insertion order; empty lists are kept (they still evict in order). */
+  readonly rootFn: readonly (readonly [number, CallName])[];
+  /** [root seq, children still expected]. */
   readonly expected: readonly (readonly [number, readonly ExpectedChild[]])[];
 }
 
 export class Nesting {
   readonly #expected = new Map<number, ExpectedChild[]>();
   readonly #rootOf = new Map<number, number>();
+  readonly #rootFn = new Map<number, CallName>();
+  /** Seqs in the order they entered #rootOf: a ring, because Map.keys().next() after many deletes walks the holes. */
+  readonly #order: number[] = new Array<number>(WINDOW);
+  #next = 0;
+  #count = 0;
 
   /** A copy of the bookkeeping: `check` splices the expectation lists, so they are copied too. */
   snapshot(): NestingState {
@@ -28,36 +40,59 @@ export class Nesting {
       rootOf[i++] = k;
       rootOf[i++] = v;
     }
+    const order = new Float64Array(this.#count);
+    const oldest = this.#count === WINDOW ? this.#next : 0;
+    for (let j = 0; j < this.#count; j++) order[j] = this.#order[(oldest + j) % WINDOW];
     // Empty lists are shared, not copied: `check` never splices an empty list.
-    return { rootOf, expected: [...this.#expected].map(([k, v]) => [k, v.length === 0 ? v : [...v]] as const) };
+    return { order, rootOf, rootFn: [...this.#rootFn], expected: [...this.#expected].map(([k, v]) => [k, v.length === 0 ? v : [...v]] as const) };
   }
 
   /** The bookkeeping a snapshot recorded. */
   static from(state: NestingState): Nesting {
     const n = new Nesting();
     for (let i = 0; i < state.rootOf.length; i += 2) n.#rootOf.set(state.rootOf[i], state.rootOf[i + 1]);
+    for (const [k, v] of state.rootFn) n.#rootFn.set(k, v);
     for (const [k, v] of state.expected) n.#expected.set(k, [...v]);
+    for (let j = 0; j < state.order.length; j++) n.#order[j] = state.order[j];
+    n.#count = state.order.length;
+    n.#next = n.#count % WINDOW;
     return n;
   }
 
   /** Remembers what a top-level call is expected to call. */
-  expect(seq: number, children: readonly ExpectedChild[]): void {
-    this.#rootOf.set(seq, seq);
+  expect(seq: number, fn: CallName, children: readonly ExpectedChild[]): void {
+    this.#remember(seq, seq);
+    this.#rootFn.set(seq, fn);
     if (children.length > 0) this.#expected.set(seq, [...children]);
-    if (this.#rootOf.size > WINDOW) this.#rootOf.delete(this.#rootOf.keys().next().value as number);
-    if (this.#expected.size > WINDOW) this.#expected.delete(this.#expected.keys().next().value as number);
   }
 
-  /** Checks a nested record against its root call's expectations; returns the findings (possibly none). */
-  check(rec: CallRecord & { parent: number }): RawFinding[] {
-    const root = this.#rootOf.get(rec.parent);
-    if (root === undefined) return [];
-    this.#rootOf.set(rec.seq, root);
+  #remember(seq: number, root: number): void {
+    if (this.#count === WINDOW) {
+      const old = this.#order[this.#next];
+      this.#rootOf.delete(old);
+      this.#rootFn.delete(old);
+      this.#expected.delete(old);
+    } else this.#count++;
+    this.#order[this.#next] = seq;
+    this.#next = (this.#next + 1) % WINDOW;
+    this.#rootOf.set(seq, root);
+  }
+
+  /**
+   * Checks a nested record against its root call's expectations. Returns null when the model of the
+   * enclosing call does not make this call (the caller then decides it as a top-level call), else
+   * the findings of the comparison (possibly none).
+   */
+  check(rec: CallRecord & { parent: number }): RawFinding[] | null {
+    const root = this.#rootOf.get(rec.parent) ?? rec.parent;
+    this.#remember(rec.seq, root);
     const expected = this.#expected.get(root) ?? [];
     const at = expected.findIndex((e) => e.fn === rec.fn);
     const objects = { parent: rec.parent, fn: rec.fn };
     if (at < 0) {
-      return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `the model of seq ${root} makes no (further) ${rec.fn} call`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call the enclosing call makes under the model`, objects }];
+      const rootFn = this.#rootFn.get(root);
+      if (rootFn === undefined || !modelsNested(rootFn)) return null;
+      return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `what seq ${root} (${rootFn}) does under the model`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call ${rootFn} makes at this point under the model`, objects }];
     }
     const [e] = expected.splice(at, 1);
     const problems: string[] = [];

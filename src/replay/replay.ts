@@ -7,6 +7,7 @@ import { EventEmitter } from 'eventemitter3';
 import type { CallRecord, Ret } from '../../events/records.js';
 import type { Fact, FactBody } from '../../events/facts.js';
 import { decideCall } from '../../machines/calls/index.js';
+import { RAISED_IN } from '../../machines/findings.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import { World, type StepMode, type RawFinding } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
@@ -31,20 +32,41 @@ const ENVIRONMENTAL = new Set<Ret>(['-ENOMEM']);
 
 const isFailure = (r: Ret | undefined) => typeof r === 'string' && (r.startsWith('-E') || r.endsWith('_INVALID') || r === 'INVALID_IOASID');
 
-/** The world key of the object a fact creates, to date end-of-trace leaks back to their origin. */
-function originKey(f: Fact): string | null {
+/**
+ * The world key of the object a fact creates (+) or ends (-), to date end-of-trace leaks back to the
+ * record that created the object. Only live objects are remembered, so memory follows the live set.
+ */
+function originChange(f: Fact): ['+' | '-', string] | null {
   switch (f.type) {
     case 'IoasidAllocated':
-      return `ioasid:${f.space}/${f.ioasid}`;
+      return ['+', `ioasid:${f.space}/${f.ioasid}`];
+    case 'IoasidFreed':
+      return ['-', `ioasid:${f.space}/${f.ioasid}`];
     case 'PasidAttached':
-      return `pasidSlot:${f.group}/${f.pasid}`;
+      return ['+', `pasidSlot:${f.group}/${f.pasid}`];
+    case 'PasidDetached':
+      return ['-', `pasidSlot:${f.group}/${f.pasid}`];
     case 'SvaBound':
-      return f.users === 1 ? `svaBond:${f.dev}/${f.mm}` : null;
+      return f.users === 1 ? ['+', `svaBond:${f.dev}/${f.mm}`] : null;
+    case 'SvaUnbound':
+      return f.users <= 0 ? ['-', `svaBond:${f.dev}/${f.mm}`] : null;
     case 'GlobalPasidAllocated':
-      return `globalPasid:${f.pasid}`;
+      return ['+', `globalPasid:${f.pasid}`];
+    case 'GlobalPasidFreed':
+      return ['-', `globalPasid:${f.pasid}`];
     default:
       return null;
   }
+}
+
+/** The nested record a finding belongs to (RAISED_IN), when the capture recorded that call. */
+function nestedSite(raw: RawFinding, record: CallRecord, descendants: readonly CallRecord[], used: Set<number>): CallRecord | null {
+  const fn = RAISED_IN[raw.code];
+  if (fn === undefined || fn === record.fn) return null;
+  const site = descendants.find((d) => d.fn === fn && !used.has(d.seq));
+  if (site === undefined) return null;
+  used.add(site.seq);
+  return site;
 }
 
 /**
@@ -55,10 +77,8 @@ function originKey(f: Fact): string | null {
 export interface ReplayCheckpoint {
   readonly world: World;
   readonly nesting: NestingState;
-  /** Object key → seq of the record that created it (end-of-trace leaks are dated by it). */
-  readonly origin: readonly (readonly [string, number])[];
-  /** seq → line, only for the seqs `origin` names (the rest is never read again). */
-  readonly lines: readonly (readonly [number, number])[];
+  /** Live object key → the record that created it (end-of-trace leaks are dated by it). */
+  readonly origin: readonly (readonly [string, { readonly seq: number; readonly line: number | null }])[];
   readonly records: number;
   readonly lastSeq: number | null;
   readonly facts: number;
@@ -71,8 +91,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
   readonly log: EventLog;
   readonly findings: Finding[] = [];
   #nesting = new Nesting();
-  #origin = new Map<string, number>();
-  #lines = new Map<number, number>();
+  #origin = new Map<string, { seq: number; line: number | null }>();
   /** Number of call records stepped so far. */
   records = 0;
   lastSeq: number | null = null;
@@ -88,12 +107,15 @@ export class Replay extends EventEmitter<ReplayEvents> {
    * Steps one record. `descendants` are the records nested (transitively) inside it that follow in
    * the trace; they only lend names the model cannot predict.
    */
-  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = []): void {
+  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = [], lines?: ReadonlyMap<number, number>): void {
     this.records++;
     this.lastSeq = record.seq;
     if (record.parent !== undefined) {
-      for (const raw of this.#nesting.check(record as CallRecord & { parent: number })) this.#report(raw, record, line);
-      return;
+      const checked = this.#nesting.check(record as CallRecord & { parent: number });
+      if (checked !== null) {
+        for (const raw of checked) this.#report(raw, record, line);
+        return;
+      }
     }
     const w = this.world;
     w.begin();
@@ -120,31 +142,30 @@ export class Replay extends EventEmitter<ReplayEvents> {
     } else {
       w.commit();
     }
-    this.#nesting.expect(record.seq, d.children);
+    this.#nesting.expect(record.seq, record.fn, d.children);
     for (const body of facts) {
       const fact = { ...body, seq: record.seq } as Fact;
-      const key = originKey(fact);
-      if (key !== null) {
-        this.#origin.set(key, record.seq);
-        if (line !== null) this.#lines.set(record.seq, line);
+      const change = originChange(fact);
+      if (change !== null) {
+        if (change[0] === '+') this.#origin.set(change[1], { seq: record.seq, line });
+        else this.#origin.delete(change[1]);
       }
       this.log.append(fact);
     }
-    for (const raw of raws) this.#report(raw, record, line);
+    const used = new Set<number>();
+    for (const raw of raws) {
+      const nested = nestedSite(raw, record, descendants, used);
+      if (nested) this.#report(raw, nested, lines?.get(nested.seq) ?? null);
+      else this.#report(raw, record, line);
+    }
   }
 
   /** A checkpoint of this replay (additive; see ReplayCheckpoint). */
   checkpoint(): ReplayCheckpoint {
-    const lines: [number, number][] = [];
-    for (const seq of new Set(this.#origin.values())) {
-      const line = this.#lines.get(seq);
-      if (line !== undefined) lines.push([seq, line]);
-    }
     return {
       world: this.world.clone(),
       nesting: this.#nesting.snapshot(),
       origin: [...this.#origin],
-      lines,
       records: this.records,
       lastSeq: this.lastSeq,
       facts: this.log.length,
@@ -161,7 +182,6 @@ export class Replay extends EventEmitter<ReplayEvents> {
     r.world = cp.world.clone(options.mode ?? cp.world.mode);
     r.#nesting = Nesting.from(cp.nesting);
     r.#origin = new Map(cp.origin);
-    r.#lines = new Map(cp.lines);
     r.records = cp.records;
     r.lastSeq = cp.lastSeq;
     r.log.preload(facts.slice(0, cp.facts));
@@ -173,8 +193,8 @@ export class Replay extends EventEmitter<ReplayEvents> {
   end(): Finding[] {
     const out: Finding[] = [];
     for (const { key, finding } of endOfTrace(this.world)) {
-      const seq = this.#origin.get(key) ?? null;
-      const f = toFinding(finding, { seq, line: seq === null ? null : this.#lines.get(seq) ?? null, fn: null, atEnd: true }, this.profile);
+      const origin = this.#origin.get(key);
+      const f = toFinding(finding, { seq: origin?.seq ?? null, line: origin?.line ?? null, fn: null, atEnd: true }, this.profile);
       this.findings.push(f);
       out.push(f);
       this.emit('finding', f);

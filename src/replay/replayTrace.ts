@@ -31,20 +31,27 @@ export function profileOf(header: TraceHeader, override?: string, file = 'trace'
   return ok(p);
 }
 
-/** Records nested (transitively) inside `entries[i]` within the look-ahead window. */
-export function descendantsOf(entries: readonly Entry[], i: number): CallRecord[] {
+const NO_DESCENDANTS: { records: CallRecord[]; lines: Map<number, number> } = { records: [], lines: new Map() };
+
+/** Records nested (transitively) inside `entries[i]` within the look-ahead window, and their lines. */
+export function descendantsOf(entries: readonly Entry[], i: number): { records: CallRecord[]; lines: Map<number, number> } {
   const root = entries[i].record.seq;
-  const inside = new Set<number>([root]);
-  const out: CallRecord[] = [];
+  let inside: Set<number> | null = null;
+  let out: CallRecord[] | null = null;
+  let lines: Map<number, number> | null = null;
   const end = Math.min(entries.length, i + 1 + LOOKAHEAD);
   for (let j = i + 1; j < end; j++) {
-    const r = entries[j].record;
-    if (r.parent !== undefined && inside.has(r.parent)) {
-      inside.add(r.seq);
-      out.push(r);
-    }
+    const e = entries[j];
+    const parent = e.record.parent;
+    if (parent === undefined || (parent !== root && !inside?.has(parent))) continue;
+    inside ??= new Set([root]);
+    out ??= [];
+    lines ??= new Map();
+    inside.add(e.record.seq);
+    out.push(e.record);
+    if (e.line !== null) lines.set(e.record.seq, e.line);
   }
-  return out;
+  return out === null ? NO_DESCENDANTS : { records: out, lines: lines as Map<number, number> };
 }
 
 /** Replays every entry and runs the end-of-trace checks. */
@@ -52,25 +59,39 @@ export function replayEntries(entries: readonly Entry[], profile: Profile, mode:
   const replay = new Replay({ profile, mode, validateFacts });
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    replay.step(e.record, e.line, e.record.parent === undefined ? descendantsOf(entries, i) : []);
+    const d = descendantsOf(entries, i);
+    replay.step(e.record, e.line, d.records, d.lines);
   }
   replay.end();
   return replay;
 }
 
-/** Streams entries through a replay with a look-ahead window of LOOKAHEAD records. */
-export async function replayStream(entries: AsyncIterable<Entry>, replay: Replay): Promise<void> {
-  const window: Entry[] = [];
+/**
+ * Streams entries through a replay with a look-ahead window of LOOKAHEAD records. `'idle'` (a live
+ * input paused) flushes the window: records nested in a call arrive with it, not seconds later.
+ */
+export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, replay: Replay): Promise<void> {
+  // Why: a queue with a head index; window.shift() moved LOOKAHEAD entries per record.
+  let window: Entry[] = [];
+  let head = 0;
   const flush = (n: number) => {
-    for (let k = 0; k < n && window.length > 0; k++) {
-      const desc = window[0].record.parent === undefined ? descendantsOf(window, 0) : [];
-      const e = window.shift() as Entry;
-      replay.step(e.record, e.line, desc);
+    for (let k = 0; k < n && head < window.length; k++) {
+      const d = descendantsOf(window, head);
+      const e = window[head++];
+      replay.step(e.record, e.line, d.records, d.lines);
+    }
+    if (head >= 4096) {
+      window = window.slice(head);
+      head = 0;
     }
   };
   for await (const e of entries) {
+    if (e === 'idle') {
+      flush(window.length - head);
+      continue;
+    }
     window.push(e);
-    if (window.length > LOOKAHEAD) flush(1);
+    if (window.length - head > LOOKAHEAD) flush(1);
   }
-  flush(window.length);
+  flush(window.length - head);
 }

@@ -29,7 +29,8 @@ export class Cursor {
     const next = this.index.entries[target];
     if (target === this.#pos.at + 1 && next.record.parent === undefined) {
       // The cut now ends at `target`: its own nested records are not in it yet.
-      this.#pos.replay.step(next.record, next.line, descendantsOf([next], 0));
+      const d = descendantsOf([next], 0);
+      this.#pos.replay.step(next.record, next.line, d.records, d.lines);
       this.#pos = positionOf(this.index, target, this.#pos.replay);
     } else {
       this.#pos = seekIndex(this.index, target);

@@ -70,7 +70,8 @@ export function buildIndex(entries: readonly Entry[], profile: Profile, k: numbe
   const checkpoints: Checkpoint[] = [{ at: 0, replay: replay.checkpoint() }];
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
-    replay.step(e.record, e.line, e.record.parent === undefined ? descendantsOf(entries, i) : []);
+    const d = descendantsOf(entries, i);
+    replay.step(e.record, e.line, d.records, d.lines);
     if ((i + 1) % k === 0 && i + 1 < entries.length) checkpoints.push({ at: i + 1, replay: replay.checkpoint() });
   }
   const facts = replay.log.all();
@@ -108,7 +109,8 @@ export function seekIndex(index: TravelIndex, t: number): Position {
   const cut = index.entries.slice(Math.max(0, cp.at), t + 1);
   for (let i = 0; i < cut.length; i++) {
     const e = cut[i];
-    replay.step(e.record, e.line, e.record.parent === undefined ? descendantsOf(cut, i) : []);
+    const d = descendantsOf(cut, i);
+    replay.step(e.record, e.line, d.records, d.lines);
   }
   return positionOf(index, t, replay);
 }

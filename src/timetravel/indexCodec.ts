@@ -9,6 +9,7 @@ import type { Profile } from '../../machines/profile.js';
 import { err, ledgerError, ok, type LedgerError, type Result } from '../core/result.js';
 import type { Finding } from '../replay/finding.js';
 import type { NestingState } from '../replay/nesting.js';
+import type { ReplayCheckpoint } from '../replay/replay.js';
 import type { Entry } from '../replay/replayTrace.js';
 import type { Checkpoint, TravelIndex } from './index.js';
 
@@ -39,9 +40,8 @@ interface CheckpointLine {
   at: number;
   world: [string, Snap<unknown>][];
   hints: [string, number][];
-  nesting: { rootOf: number[]; expected: NestingState['expected'] };
-  origin: [string, number][];
-  lines: [number, number][];
+  nesting: { order: number[]; rootOf: number[]; rootFn: NestingState['rootFn']; expected: NestingState['expected'] };
+  origin: ReplayCheckpoint['origin'];
   records: number;
   lastSeq: number | null;
   facts: number;
@@ -54,9 +54,8 @@ export function encodeCheckpoint(c: Checkpoint): string {
     at: c.at,
     world: [...r.world.objects],
     hints: [...r.world.lowestFreeHint],
-    nesting: { rootOf: Array.from(r.nesting.rootOf), expected: r.nesting.expected },
-    origin: r.origin as [string, number][],
-    lines: r.lines as [number, number][],
+    nesting: { order: Array.from(r.nesting.order), rootOf: Array.from(r.nesting.rootOf), rootFn: r.nesting.rootFn, expected: r.nesting.expected },
+    origin: r.origin,
     records: r.records,
     lastSeq: r.lastSeq,
     facts: r.facts,
@@ -95,7 +94,7 @@ export function decodeIndex(lines: readonly string[], entries: readonly Entry[],
     for (let i = 0; i < h.checkpoints; i++) {
       const c = JSON.parse(lines[n++]) as CheckpointLine;
       const world = new World(profile, 'fast', new Map(c.world), new Map(c.hints));
-      checkpoints.push({ at: c.at, replay: { world, nesting: { rootOf: Float64Array.from(c.nesting.rootOf), expected: c.nesting.expected }, origin: c.origin, lines: c.lines, records: c.records, lastSeq: c.lastSeq, facts: c.facts, findings: c.findings } });
+      checkpoints.push({ at: c.at, replay: { world, nesting: { order: Float64Array.from(c.nesting.order), rootOf: Float64Array.from(c.nesting.rootOf), rootFn: c.nesting.rootFn, expected: c.nesting.expected }, origin: c.origin, records: c.records, lastSeq: c.lastSeq, facts: c.facts, findings: c.findings } });
     }
     const take = <T>(count: number): T[] => {
       const out: T[] = [];

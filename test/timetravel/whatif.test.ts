@@ -37,6 +37,19 @@ describe('editing a trace', () => {
 });
 
 describe('what if', () => {
+  it('a finding that quotes a seq is the same finding after renumbering', () => {
+    const trace = entriesOf([
+      call('iommu_probe_device', { dev: DEV, max_pasids: 1048576, group: 'g' }, 0),
+      call('iommu_domain_alloc', { type: 'paging', dev: DEV }, 'dom1'),
+      call('iommu_domain_alloc', { type: 'paging', dev: DEV }, 'dom9'),
+      call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV, pasid: 5 }, 0),
+      call('remove_dev_pasid', { dev: DEV, pasid: 5 }, null, { parent: 4 }),
+    ]);
+    const r = whatIf(trace, profile('6.8.0'), { skip: 3 });
+    expect(r.ok && r.value.kept).toBeGreaterThan(0);
+    expect(r.ok && [r.value.gone, r.value.added]).toEqual([[], []]);
+  });
+
   it('freeing the domain before the attach trades the free-while-attached for an attach of a freed domain', () => {
     const r = whatIf(TRACE, profile('6.8.0'), { move: 5, to: 2, force: true });
     expect(r.ok && r.value.gone.map((c) => c.finding.code)).toEqual(['DOMAIN_FREE_ATTACHED']);

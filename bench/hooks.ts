@@ -1,0 +1,43 @@
+/**
+ * Optional bench sections of other subsystems, loaded when their module is in the build:
+ * src/timetravel (checkpoint indexing and seek) and src/explore (the race explorer). A module opts in
+ * by exporting `benchSection: BenchSection`; a missing module or export skips the section with a note.
+ */
+export interface BenchContext {
+  /** Trace files by record count (JSON Lines, generated). */
+  readonly traces: ReadonlyMap<number, string>;
+  readonly kernel: string;
+}
+
+export interface BenchSection {
+  readonly name: string;
+  /** Figures to print and to add to --json under the section's name. */
+  run(ctx: BenchContext): Promise<Record<string, number | string | boolean>>;
+}
+
+export const OPTIONAL_SECTIONS = [
+  { name: 'checkpoint indexing and seek', module: './sections/timetravel.js' },
+  { name: 'race explorer', module: './sections/explore.js' },
+] as const;
+
+export type SectionOutcome = { readonly name: string; readonly skipped: string } | { readonly name: string; readonly figures: Record<string, number | string | boolean> };
+
+export async function runOptionalSections(ctx: BenchContext): Promise<SectionOutcome[]> {
+  const out: SectionOutcome[] = [];
+  for (const s of OPTIONAL_SECTIONS) {
+    let section: BenchSection | undefined;
+    try {
+      // Why: a computed specifier, so the bench builds whether or not the module exists yet.
+      const specifier: string = s.module;
+      section = ((await import(specifier)) as { benchSection?: BenchSection }).benchSection;
+    } catch {
+      section = undefined;
+    }
+    if (section === undefined) {
+      out.push({ name: s.name, skipped: `bench/${s.module.replace('./', '').replace('.js', '.ts')} not in this build (export benchSection to include it)` });
+      continue;
+    }
+    out.push({ name: section.name, figures: await section.run(ctx) });
+  }
+  return out;
+}

@@ -1,0 +1,37 @@
+/** Timing and memory helpers of the bench: best-of-k wall time, events per second, peak sampling. */
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+
+export interface Timed<T> {
+  readonly ms: number;
+  readonly value: T;
+}
+
+/** Runs fn `runs` times and keeps the fastest (the least disturbed by GC and the scheduler). */
+export async function best<T>(runs: number, fn: () => T | Promise<T>): Promise<Timed<T>> {
+  let out: Timed<T> | undefined;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const value = await fn();
+    const ms = performance.now() - t0;
+    if (out === undefined || ms < out.ms) out = { ms, value };
+  }
+  return out as Timed<T>;
+}
+
+export const perSec = (events: number, ms: number): number => Math.round((events * 1000) / ms);
+
+/** Tracks peak heap and RSS when sampled (between chunks of work). */
+export class PeakMemory {
+  heap = 0;
+  rss = 0;
+
+  sample(): void {
+    const heap = getHeapStatistics().used_heap_size;
+    if (heap > this.heap) this.heap = heap;
+    const rss = process.memoryUsage.rss();
+    if (rss > this.rss) this.rss = rss;
+  }
+}
+
+export const mb = (bytes: number): number => Math.round(bytes / (1 << 20));

@@ -1,0 +1,40 @@
+/**
+ * Live input from a pipe: an idle tick when no record has arrived for a while (so findings of a
+ * slow capture show at once instead of waiting for the look-ahead window to fill), and a stop on
+ * Ctrl-C that ends the input cleanly so the end-of-trace checks still print. IO lives here.
+ */
+import type { ReadItem } from '../log/readItem.js';
+import type { IdleItem } from '../audit/runReplay.js';
+
+/** Yields the items, and `{ kind: 'idle' }` whenever the next one takes longer than `ms`. */
+export async function* withIdleTicks(items: AsyncIterable<ReadItem>, ms: number, stop: { stopped: boolean; wake?: () => void }): AsyncGenerator<ReadItem | IdleItem> {
+  const it = items[Symbol.asyncIterator]();
+  let pending: Promise<IteratorResult<ReadItem>> | null = null;
+  while (!stop.stopped) {
+    pending ??= it.next();
+    let timer: NodeJS.Timeout | undefined;
+    const tick = new Promise<'idle'>((resolve) => {
+      timer = setTimeout(() => resolve('idle'), ms);
+      stop.wake = () => resolve('idle');
+    });
+    const next = await Promise.race([pending, tick]);
+    clearTimeout(timer);
+    if (next === 'idle') {
+      yield { kind: 'idle' };
+      continue;
+    }
+    pending = null;
+    if (next.done) return;
+    yield next.value;
+  }
+}
+
+/** Ends the stream on the first Ctrl-C (SIGINT) instead of dying; returns the uninstaller. */
+export function stopOnInterrupt(stop: { stopped: boolean; wake?: () => void }): () => void {
+  const onInt = () => {
+    stop.stopped = true;
+    stop.wake?.();
+  };
+  process.once('SIGINT', onInt);
+  return () => process.removeListener('SIGINT', onInt);
+}

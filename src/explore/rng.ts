@@ -1,0 +1,14 @@
+/** A seeded PRNG (mulberry32): the random and PCT strategies are reproducible from --seed. Pure. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An integer in [0, n). */
+export const pick = (rand: () => number, n: number) => Math.floor(rand() * n);

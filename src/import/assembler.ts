@@ -1,0 +1,310 @@
+/**
+ * Turns the events of one capture into trace items: pairs entries with returns, names pointers,
+ * decodes arguments and returns by C type, validates each record and releases records in seq order.
+ * No IO: the caller feeds events and forwards the items it gets back.
+ */
+import { RECORD_SPECS, TRACE_FORMAT, TRACE_FORMAT_VERSION, type CallName, type CallRecord, type TraceHeader } from '../../events/records.js';
+import type { FieldKind, FieldList } from '../../events/fields.js';
+import { validateHeader, validateRecord } from '../../events/validate.js';
+import type { CaptureEvent, ProbeHit, RawValue } from './captureEvent.js';
+import { CAPTURE_MAPPINGS, callForSymbol, namesMmByTask } from './catalog.js';
+import { decodeArg, decodeReturn, type ArgValue } from './decodeValue.js';
+import { PointerNames, type NameHint } from './naming.js';
+import { CallPairing } from './pairing.js';
+import { importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js';
+import { baseSymbol, rawInteger } from './rawValue.js';
+import { SeqReorder } from './reorder.js';
+import { SummaryBuilder } from './summary.js';
+import type { ImportItem, ImportOptions } from './importTypes.js';
+
+const DEFAULT_MAX_HELD = 100_000;
+/** Field names under which a return value may arrive (kit `ret=`, bare kretprobe `$retval`, fprobe exit `arg1`). */
+const RETURN_FIELDS = ['ret', 'retval', '$retval'] as const;
+
+type Items = ImportItem[];
+
+export class CaptureAssembler {
+  readonly #names = new PointerNames();
+  readonly #pairing = new CallPairing();
+  readonly #reorder = new SeqReorder();
+  readonly #summary: SummaryBuilder;
+  readonly #lastTsByCpu = new Map<number, number>();
+  readonly #maxHeld: number;
+  #kernel: string | undefined;
+  #host: TraceHeader['host'];
+  #headerSent = false;
+  #recognised = false;
+  #stopped = false;
+
+  constructor(private readonly options: ImportOptions) {
+    this.#summary = new SummaryBuilder(options.file, options.from);
+    this.#maxHeld = options.maxHeld ?? DEFAULT_MAX_HELD;
+    this.#kernel = options.kernel;
+    if (options.kernel !== undefined) this.#summary.kernel(options.kernel);
+  }
+
+  /** True once a fatal problem ended the import: feed nothing more, call finish(). */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Items to emit before the first line: ftrace text cannot name its kernel, so --kernel is required up front. */
+  start(): Items {
+    if (this.options.from === 'ftrace' && this.options.kernel === undefined) {
+      return this.#problem('KERNEL_UNKNOWN', 'ftrace text does not say which kernel it was captured on', 0, {
+        fix: 'pass --kernel with the output of `uname -r` on the machine under test',
+      });
+    }
+    return [];
+  }
+
+  accept(ev: CaptureEvent): Items {
+    if (this.#stopped) return [];
+    this.#summary.line(ev.line);
+    switch (ev.kind) {
+      case 'ignored':
+        this.#recognised = true;
+        return [];
+      case 'foreign':
+        return this.#problem('FOREIGN_LINE', `not a line of our probes (${ev.what}); skipped`, ev.line);
+      case 'truncated':
+        return this.#problem('TRUNCATED_LINE', 'the last line has no newline: the capture was cut while being written; skipped', ev.line, {
+          fix: 'stop the tracer before copying the capture',
+        });
+      case 'malformed':
+        this.#recognised = true;
+        return this.#problem('FIELD_INVALID', `${ev.what}; skipped`, ev.line);
+      case 'meta':
+        this.#recognised = true;
+        return this.#meta(ev.line, ev.kernel, ev.host);
+      case 'lost': {
+        this.#recognised = true;
+        this.#summary.lost(ev.count, this.#pairing.lastSeq);
+        const what = `the tracer lost ${ev.count ?? 'some'} events${ev.cpu !== undefined ? ` on CPU ${ev.cpu}` : ''} after seq ${this.#pairing.lastSeq}`;
+        return this.#problem('LOST_EVENTS', what, ev.line, { fix: 'enlarge the buffer (buffer_size_kb, bpftrace BPFTRACE_PERF_RB_PAGES) and capture again' });
+      }
+      case 'entry':
+      case 'exit':
+      case 'call':
+        this.#recognised = true;
+        return this.#probe(ev.kind, ev);
+    }
+  }
+
+  /** Closes the import: open calls become ENTRY_WITHOUT_RETURN, then the summary. */
+  finish(): Items {
+    const out: Items = [];
+    if (!this.#stopped) {
+      for (let call = this.#pairing.oldest(); call !== undefined; call = this.#pairing.oldest()) {
+        this.#pairing.abandon(call);
+        this.#reorder.settle(call.seq, null);
+        out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} never returned before the capture ended`, call.entry.line, { fn: call.entry.symbol }));
+      }
+      out.push(...this.#release());
+      if (!this.#recognised) {
+        out.push(...this.#problem('NOT_A_CAPTURE', `no line is a ${this.options.from} capture line`, 0, { fix: 'check --from, and that the probes were enabled' }));
+      } else if (!this.#headerSent) out.push(...this.#header());
+    }
+    out.push({ kind: 'summary', summary: this.#summary.build() });
+    return out;
+  }
+
+  #meta(line: number, kernel: string | undefined, host: TraceHeader['host']): Items {
+    if (host !== undefined) this.#host = host;
+    if (kernel === undefined) return [];
+    if (this.#kernel === undefined) {
+      this.#kernel = kernel;
+      this.#summary.kernel(kernel);
+      return [];
+    }
+    if (this.#kernel !== kernel) {
+      return this.#problem('KERNEL_MISMATCH', `the capture says kernel ${kernel} but --kernel says ${this.#kernel}; using ${this.#kernel}`, line);
+    }
+    return [];
+  }
+
+  #header(): Items {
+    if (this.#kernel === undefined) {
+      return this.#problem('KERNEL_UNKNOWN', 'the capture does not start with the kit\'s kernel line', 0, { fix: 'pass --kernel with `uname -r` of the machine under test' });
+    }
+    const header: TraceHeader = {
+      type: 'header',
+      format: TRACE_FORMAT,
+      version: TRACE_FORMAT_VERSION,
+      kernel: this.#kernel,
+      source: this.options.from,
+      ...(this.#host !== undefined ? { host: this.#host } : {}),
+    };
+    const invalid = validateHeader(header);
+    if (invalid !== null) {
+      return this.#problem('KERNEL_UNKNOWN', `"${this.#kernel}" is not a kernel version (header ${invalid.path || 'field'} ${invalid.message})`, 0, {
+        fix: 'pass --kernel like 6.2.0 or 6.8.0-45-generic',
+      });
+    }
+    this.#headerSent = true;
+    return [{ kind: 'header', header }];
+  }
+
+  #probe(kind: 'entry' | 'exit' | 'call', hit: ProbeHit): Items {
+    const out: Items = [];
+    const last = this.#lastTsByCpu.get(hit.cpu);
+    if (last !== undefined && hit.ts < last) {
+      out.push(...this.#problem('CLOCK_BACKWARDS', `time goes back on CPU ${hit.cpu}: ${hit.ts} ns after ${last} ns`, hit.line, {
+        fix: 'capture with a global clock (echo mono > trace_clock); the record is kept',
+      }));
+    }
+    this.#lastTsByCpu.set(hit.cpu, hit.ts);
+    const fn = callForSymbol(hit.symbol);
+    if (fn === undefined) {
+      out.push(...this.#problem('UNKNOWN_FUNCTION', `${hit.symbol} is not a function pasid-ledger models; skipped`, hit.line, { fn: hit.symbol }));
+      return out;
+    }
+    if (!this.#headerSent) {
+      out.push(...this.#header());
+      if (this.#stopped) return out;
+    }
+    if (kind === 'entry') {
+      const call = this.#pairing.enter(fn, hit);
+      this.#decodeArgs(fn, hit, call.args, call.failures, false);
+      return out;
+    }
+    if (kind === 'exit') {
+      const call = this.#pairing.leave(hit.tid, hit.symbol);
+      if (call === undefined) {
+        out.push(...this.#problem('RETURN_WITHOUT_ENTRY', `return of ${hit.symbol} on task ${hit.tid} has no entry; skipped`, hit.line, { fn: hit.symbol }));
+        return out;
+      }
+      this.#complete(call.seq, call.parent, fn, call.entry, hit, call.args, call.failures, out);
+    } else {
+      const { seq, parent } = this.#pairing.single(hit.tid);
+      this.#complete(seq, parent, fn, hit, hit, new Map(), new Map(), out);
+    }
+    out.push(...this.#release());
+    return out;
+  }
+
+  #decodeArgs(fn: CallName, hit: ProbeHit, args: Map<string, ArgValue>, failures: Map<string, string>, final: boolean): void {
+    const spec: FieldList = RECORD_SPECS[fn].args;
+    const mapping = CAPTURE_MAPPINGS[fn];
+    for (const [arg, kindSpec] of Object.entries(spec)) {
+      if (args.has(arg) || failures.has(arg)) continue;
+      const optional = kindSpec.endsWith('?');
+      const kind = (optional ? kindSpec.slice(0, -1) : kindSpec) as FieldKind;
+      const raw = hit.fields.get(arg) ?? bitOf(hit, mapping.bits?.[arg]);
+      if (raw === undefined) {
+        if (final && !optional) failures.set(arg, `argument "${arg}" is missing`);
+        continue;
+      }
+      const decoded = decodeArg(kind, raw, mapping.names?.[arg], this.#names, hintFor(fn, hit));
+      if (decoded.ok) args.set(arg, decoded.value);
+      else failures.set(arg, `argument "${arg}" ${decoded.error}`);
+    }
+  }
+
+  #complete(
+    seq: number,
+    parent: number | undefined,
+    fn: CallName,
+    entry: ProbeHit,
+    exit: ProbeHit,
+    args: Map<string, ArgValue>,
+    failures: Map<string, string>,
+    out: Items,
+  ): void {
+    this.#decodeArgs(fn, exit, args, failures, true);
+    const mapping = CAPTURE_MAPPINGS[fn];
+    const ret = decodeReturn(RECORD_SPECS[fn].ret, returnOf(exit, entry !== exit), mapping.retCategory, this.#names);
+    if (!ret.ok) failures.set('return', `return ${ret.error}`);
+    if (mapping.retires !== undefined) {
+      const p = rawInteger(entry.fields.get(mapping.retires) ?? exit.fields.get(mapping.retires) ?? { t: 'null' }, 16);
+      if (p !== undefined) this.#names.retire(BigInt.asUintN(64, p));
+    }
+    if (failures.size > 0) {
+      this.#reorder.settle(seq, null);
+      out.push(...this.#problem('FIELD_INVALID', `${exit.symbol}: ${[...failures.values()].join('; ')}; call skipped`, exit.line, { fn: exit.symbol }));
+      return;
+    }
+    const ordered: Record<string, ArgValue> = {};
+    for (const arg of Object.keys(RECORD_SPECS[fn].args)) if (args.has(arg)) ordered[arg] = args.get(arg) as ArgValue;
+    const comm = entry.comm ?? exit.comm;
+    const record = {
+      seq,
+      ts: entry.ts,
+      cpu: entry.cpu,
+      tid: entry.tid,
+      ...(parent !== undefined ? { parent } : {}),
+      ...(comm !== undefined ? { comm } : {}),
+      fn,
+      args: ordered,
+      ret: ret.ok ? ret.value : null,
+    };
+    const invalid = validateRecord(record);
+    if (invalid !== null) {
+      this.#reorder.settle(seq, null);
+      const where = invalid.path === '' ? 'the record' : invalid.path;
+      out.push(...this.#problem('RECORD_INVALID', `${fn}: ${where} ${invalid.message}; call skipped`, exit.line, { fn: exit.symbol }));
+      return;
+    }
+    this.#reorder.settle(seq, { record: record as CallRecord, line: exit.line, offset: exit.offset });
+    this.#bound(out);
+  }
+
+  /** Gives up on the oldest open call when too many records wait behind it (a task that died mid-call). */
+  #bound(out: Items): void {
+    while (this.#reorder.held > this.#maxHeld) {
+      const call = this.#pairing.oldest();
+      if (call === undefined) return;
+      this.#pairing.abandon(call);
+      this.#reorder.settle(call.seq, null);
+      out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} did not return within ${this.#maxHeld} records; given up`, call.entry.line, { fn: call.entry.symbol }));
+      out.push(...this.#release());
+    }
+  }
+
+  *#releaseGen(): Generator<ImportItem> {
+    for (const s of this.#reorder.release()) {
+      this.#summary.kept();
+      yield { kind: 'record', record: s.record, line: s.line, offset: s.offset };
+    }
+  }
+
+  #release(): Items {
+    return [...this.#releaseGen()];
+  }
+
+  /** Counts a problem and returns its item, unless it is a repeated notice (counted only). */
+  #problem(code: ProblemCode, what: string, line: number, extra: { fn?: string; fix?: string } = {}): Items {
+    const problem = importProblem(code, what, { file: this.options.file, line, ...extra });
+    const first = this.#summary.count(problem);
+    if (PROBLEM_SEVERITY[code] === 'fatal') this.#stopped = true;
+    if (PROBLEM_SEVERITY[code] === 'notice' && !first) return [];
+    return [{ kind: 'problem', problem }];
+  }
+}
+
+function hintFor(fn: CallName, hit: ProbeHit): NameHint {
+  const alloc = hit.fields.get('alloc');
+  // Why: before v6.2 the ftrace kit can only print ops->alloc as an address; only a symbol names ops.
+  const allocSymbol = alloc !== undefined && (alloc.t === 'str' || (alloc.t === 'word' && !alloc.v.startsWith('0x'))) ? baseSymbol(alloc.v) : undefined;
+  return {
+    ...(namesMmByTask(fn) && hit.pid !== undefined ? { tgid: hit.pid } : {}),
+    ...(allocSymbol !== undefined ? { allocSymbol } : {}),
+  };
+}
+
+/** A VT-d capability bit, from the raw register the capture printed. */
+function bitOf(hit: ProbeHit, source: { field: string; bit: number } | undefined): RawValue | undefined {
+  if (source === undefined) return undefined;
+  const raw = hit.fields.get(source.field);
+  const n = raw === undefined ? undefined : rawInteger(raw, 16);
+  return n === undefined ? undefined : { t: 'num', v: (BigInt.asUintN(64, n) >> BigInt(source.bit)) & 1n };
+}
+
+/** The return value of a call: `ret`/`$retval`, or fprobe's `arg1` on a separate exit line. */
+function returnOf(exit: ProbeHit, separateExit: boolean): RawValue | undefined {
+  for (const f of RETURN_FIELDS) {
+    const v = exit.fields.get(f);
+    if (v !== undefined) return v;
+  }
+  return separateExit ? exit.fields.get('arg1') : undefined;
+}

@@ -1,0 +1,39 @@
+/**
+ * What each capture format is reduced to before pairing: one event per probe hit, with raw field
+ * values still undecoded (their C type is known only once the function is). Pure types.
+ */
+
+/** A field value as the tracer printed it. `word` is an unquoted token whose radix depends on the field. */
+export type RawValue =
+  | { readonly t: 'num'; readonly v: bigint }
+  | { readonly t: 'word'; readonly v: string }
+  | { readonly t: 'str'; readonly v: string }
+  | { readonly t: 'null' };
+
+/** Where and when a probe fired. `tid` is the task (ftrace's PID column), `pid` its thread group when known. */
+export interface ProbeHit {
+  readonly line: number;
+  /** Byte offset of the line in the capture. */
+  readonly offset: number;
+  readonly ts: number;
+  readonly cpu: number;
+  readonly tid: number;
+  readonly pid?: number;
+  readonly comm?: string;
+  /** The probed kernel symbol, clone suffixes (.isra.0, .constprop.0) removed. */
+  readonly symbol: string;
+  readonly fields: ReadonlyMap<string, RawValue>;
+}
+
+/**
+ * entry = kprobe/fentry (arguments), exit = kretprobe/fexit (return value, maybe arguments again),
+ * call = one record holding both (fexit, or fentry of a void function).
+ */
+export type CaptureEvent =
+  | ({ readonly kind: 'entry' | 'exit' | 'call' } & ProbeHit)
+  | { readonly kind: 'lost'; readonly line: number; readonly count?: number; readonly cpu?: number }
+  | { readonly kind: 'meta'; readonly line: number; readonly kernel?: string; readonly host?: Readonly<Record<string, string | number | boolean>> }
+  | { readonly kind: 'ignored'; readonly line: number }
+  | { readonly kind: 'foreign'; readonly line: number; readonly what: string }
+  | { readonly kind: 'truncated'; readonly line: number }
+  | { readonly kind: 'malformed'; readonly line: number; readonly what: string };

@@ -1,0 +1,19 @@
+/** The human-readable import summary printed on stderr. Pure. */
+import type { ImportSummary } from './importTypes.js';
+import { PROBLEM_SEVERITY, type ProblemCode } from './problems.js';
+
+export function formatSummary(s: ImportSummary): string {
+  const kernel = s.kernel !== undefined ? `, kernel ${s.kernel}` : '';
+  const verdict = s.fatal ? 'unusable' : s.clean ? 'clean' : 'imported with problems';
+  const lines = [`pasid-ledger import: ${s.file} (${s.from}${kernel}): ${verdict}; kept ${s.kept} records, skipped ${s.skipped}, read ${s.lines} lines`];
+  for (const [code, r] of Object.entries(s.reasons) as [ProblemCode, { count: number; firstLine: number }][]) {
+    const at = r.firstLine > 0 ? ` (first at line ${r.firstLine})` : '';
+    lines.push(`  ${code.padEnd(21)} ${String(r.count).padStart(6)}  ${PROBLEM_SEVERITY[code]}${at}`);
+  }
+  const unknown = Object.entries(s.unknownFunctions);
+  if (unknown.length > 0) lines.push(`  unknown functions: ${unknown.map(([fn, n]) => `${fn} (${n})`).join(', ')}`);
+  if (s.lostEventsAfterSeq.length > 0) {
+    lines.push(`  lost ${s.lostEvents} events in ${s.lostEventsAfterSeq.length} places; findings near seq ${s.lostEventsAfterSeq.map((q) => `>${q}`).join(', ')} may be artefacts`);
+  }
+  return lines.join('\n');
+}

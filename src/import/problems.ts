@@ -1,0 +1,57 @@
+/** Problems an import can meet: stable codes, their severity, and the constructor. Pure. */
+import { ledgerError, type LedgerError } from '../core/result.js';
+
+/**
+ * Stable problem codes. `notice` ones (lines or functions that are simply not ours) are counted but do
+ * not make an import unclean; `fatal` ones stop the import (exit 2).
+ */
+export const PROBLEM_SEVERITY = {
+  /** An entry whose return never came: the capture ended or the task died (or the return was lost). */
+  ENTRY_WITHOUT_RETURN: 'problem',
+  /** A return (kretprobe/fexit) with no matching entry on that task. */
+  RETURN_WITHOUT_ENTRY: 'problem',
+  /** The tracer dropped events here (bpftrace lost_events, ftrace `CPU:N [LOST M EVENTS]`). */
+  LOST_EVENTS: 'problem',
+  /** A timestamp smaller than the previous one on the same CPU. */
+  CLOCK_BACKWARDS: 'problem',
+  /** The last line has no newline and cannot be trusted: the capture was cut while being written. */
+  TRUNCATED_LINE: 'problem',
+  /** A capture field is missing or has a value the mapping cannot decode. */
+  FIELD_INVALID: 'problem',
+  /** The mapped record fails the trace schema (events/records.ts). */
+  RECORD_INVALID: 'problem',
+  /** The kernel version given with --kernel differs from the one the capture names. */
+  KERNEL_MISMATCH: 'problem',
+  /** A probe on a kernel function pasid-ledger does not model: skipped. */
+  UNKNOWN_FUNCTION: 'notice',
+  /** A line of another tracer or tool interleaved with ours: skipped. */
+  FOREIGN_LINE: 'notice',
+  /** No kernel version: ftrace text carries none, and a bpftrace capture lacked its first line. */
+  KERNEL_UNKNOWN: 'fatal',
+  /** Not one line of the input is a capture line of the chosen format. */
+  NOT_A_CAPTURE: 'fatal',
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_SEVERITY;
+export type Severity = (typeof PROBLEM_SEVERITY)[ProblemCode];
+export const PROBLEM_CODES = Object.keys(PROBLEM_SEVERITY) as ProblemCode[];
+
+/** One problem, with the capture line it was found on (0 when it concerns the whole capture). */
+export interface ImportProblem extends LedgerError {
+  readonly code: ProblemCode;
+  readonly line: number;
+  readonly severity: Severity;
+  /** The kernel function concerned, when there is one. */
+  readonly fn?: string;
+}
+
+/** Builds a problem whose message reads `file:line: what; fix`. */
+export function importProblem(
+  code: ProblemCode,
+  what: string,
+  where: { file: string; line: number; fn?: string; fix?: string },
+): ImportProblem {
+  // Why: line 0 means "the whole capture"; `file:0:` would point nowhere.
+  const base = ledgerError(code, what, { file: where.file, ...(where.line > 0 ? { line: where.line } : {}), fix: where.fix });
+  return { ...base, code, line: where.line, severity: PROBLEM_SEVERITY[code], ...(where.fn ? { fn: where.fn } : {}) };
+}

@@ -1,0 +1,102 @@
+import { describe, it, expect } from 'vitest';
+import { Readable, Writable } from 'node:stream';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCli } from '../../src/cli/main.js';
+import { openCaptureAsTrace } from '../../src/import/openCapture.js';
+
+const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
+
+function sink(): Writable & { text: () => string } {
+  const chunks: Buffer[] = [];
+  const w = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return Object.assign(w, { text: () => Buffer.concat(chunks).toString('utf8') });
+}
+
+async function cli(argv: string[], stdin = '') {
+  const stdout = sink();
+  const stderr = sink();
+  const code = await runCli(argv, { stdout, stderr, stdin: Readable.from([stdin]), env: {} });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe('pasid-ledger import', () => {
+  it('writes the trace on stdout and exits 0 for a clean capture', async () => {
+    const r = await cli(['import', DIR + 'idxd-v6.8.bpftrace.ndjson', '--from', 'bpftrace']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8'));
+    expect(r.stderr).toContain('clean; kept 18 records');
+  });
+  it('exits 1 when the capture imported with problems', async () => {
+    expect((await cli(['import', DIR + 'problems.ftrace.txt', '--from', 'ftrace', '--kernel', '6.6.0'])).code).toBe(1);
+  });
+  it('exits 2 and says why for ftrace without --kernel', async () => {
+    const r = await cli(['import', DIR + 'problems.ftrace.txt', '--from', 'ftrace']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--kernel');
+    expect(r.stdout).toBe('');
+  });
+  it('exits 2 for a missing file, a missing --from and an unknown option', async () => {
+    expect((await cli(['import', DIR + 'nope.txt', '--from', 'ftrace'])).code).toBe(2);
+    expect((await cli(['import', DIR + 'problems.ftrace.txt'])).code).toBe(2);
+    expect((await cli(['import', DIR + 'problems.ftrace.txt', '--from', 'ftrace', '--bogus'])).code).toBe(2);
+  });
+  it('reads the capture from stdin for -', async () => {
+    const r = await cli(['import', '-', '--from', 'bpftrace'], readFileSync(DIR + 'idxd-v6.8.bpftrace.ndjson', 'utf8'));
+    expect(r.stdout).toBe(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8'));
+  });
+  it('writes the trace to -o and the summary as JSON with --json', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pl-import-')), 'trace.jsonl');
+    const r = await cli(['import', DIR + 'buggy-v6.2.ftrace.txt', '--from', 'ftrace', '--kernel', '6.2.0', '-o', out, '--json']);
+    expect(readFileSync(out, 'utf8')).toBe(readFileSync(DIR + 'buggy-v6.2.ftrace.expected.jsonl', 'utf8'));
+    const report = JSON.parse(r.stderr) as { summary: { kept: number; clean: boolean }; problems: unknown[] };
+    expect(report.summary).toMatchObject({ kept: 23, clean: true });
+    expect(report.problems).toEqual([]);
+  });
+});
+
+describe('openCaptureAsTrace', () => {
+  it('yields the header then the records in seq order, like a trace reader', async () => {
+    const opened = await openCaptureAsTrace(DIR + 'buggy-v6.2.ftrace.txt', 'ftrace', '6.2.0');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const kinds: string[] = [];
+    const seqs: number[] = [];
+    for await (const item of opened.value) {
+      kinds.push(item.kind);
+      if (item.kind === 'record') seqs.push(item.entry.record.seq);
+    }
+    expect(kinds[0]).toBe('header');
+    expect(kinds.slice(1).every((k) => k === 'record')).toBe(true);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+  it('gives each record the line and byte offset of its return in the capture', async () => {
+    const path = DIR + 'buggy-v6.2.ftrace.txt';
+    const opened = await openCaptureAsTrace(path, 'ftrace', '6.2.0');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const text = readFileSync(path);
+    for await (const item of opened.value) {
+      if (item.kind !== 'record') continue;
+      const { line, offset } = item.entry;
+      const lineText = text.subarray(offset, text.indexOf(10, offset)).toString('utf8');
+      expect(lineText).toBe(text.toString('utf8').split('\n')[line - 1]);
+    }
+  });
+  it('turns a fatal import problem into a reader error', async () => {
+    const opened = await openCaptureAsTrace(DIR + 'buggy-v6.2.ftrace.txt', 'ftrace');
+    if (!opened.ok) throw new Error(opened.error.message);
+    const items = [];
+    for await (const item of opened.value) items.push(item);
+    expect(items.map((i) => (i.kind === 'error' ? i.error.code : i.kind))).toEqual(['KERNEL_UNKNOWN']);
+  });
+  it('returns an error value for a file it cannot read', async () => {
+    const opened = await openCaptureAsTrace(DIR + 'nope.txt', 'ftrace', '6.2.0');
+    expect(opened.ok ? null : opened.error.code).toBe('CAPTURE_UNREADABLE');
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * given/when/then for call-model specifications: `given` calls set the scene, the `when` calls are
+ * the behaviour under test; `then` exposes only what the `when` calls produced (the model's return and
+ * rule for each, their facts and findings), plus the end-of-trace findings and the final world.
+ */
+import type { Fact } from '../../events/facts.js';
+import type { Ret } from '../../events/records.js';
+import { decideCall } from '../../machines/calls/index.js';
+import type { FindingCode } from '../../machines/findings.js';
+import type { StepMode } from '../../machines/kit/world.js';
+import type { Finding } from '../../src/replay/finding.js';
+import { Replay } from '../../src/replay/replay.js';
+import { descendantsOf } from '../../src/replay/replayTrace.js';
+import { profile, records, type CallSpec } from './calls.js';
+
+export interface Then {
+  readonly replay: Replay;
+  /** What the model predicts each `when` call returns (undefined: the model cannot know), and why. */
+  readonly rets: readonly (Ret | undefined)[];
+  readonly rules: readonly string[];
+  /** The last `when` call's predicted return and rule. */
+  readonly ret: Ret | undefined;
+  readonly rule: string;
+  /** Facts and findings of the `when` calls only. */
+  readonly facts: readonly Fact[];
+  readonly findings: readonly Finding[];
+  readonly codes: readonly FindingCode[];
+  readonly factTypes: readonly string[];
+  /** Findings of the end-of-trace checks. */
+  readonly endCodes: readonly FindingCode[];
+  /** Every finding code of the whole replay (given, when and end). */
+  readonly allCodes: readonly FindingCode[];
+}
+
+export interface Given {
+  when(...calls: CallSpec[]): Then;
+}
+
+export function given(kernel: string, ...setup: CallSpec[]): Given {
+  return {
+    when: (...calls) => run(kernel, setup, calls),
+  };
+}
+
+export function run(kernel: string, setup: readonly CallSpec[], calls: readonly CallSpec[], mode: StepMode = 'fast'): Then {
+  const entries = records([...setup, ...calls]).map((record, i) => ({ record, line: i + 2 }));
+  const replay = new Replay({ profile: profile(kernel), mode });
+  const rets: (Ret | undefined)[] = [];
+  const rules: string[] = [];
+  for (let i = 0; i < entries.length; i++) {
+    const { record, line } = entries[i];
+    const desc = descendantsOf(entries, i);
+    if (i >= setup.length && record.parent === undefined) {
+      // The prediction, on a copy: the recorded ret (if any) must not influence it.
+      const d = decideCall(replay.world.clone(), { ...record, ret: undefined } as never, desc.records);
+      rets.push(d.ret);
+      rules.push(d.rule);
+    }
+    replay.step(record, line, desc.records, desc.lines);
+  }
+  const firstWhenSeq = setup.length + 1;
+  const inWhen = (seq: number | null) => seq !== null && seq >= firstWhenSeq;
+  const findings = replay.findings.filter((f) => !f.atEnd && inWhen(f.seq));
+  const end = replay.end();
+  const facts = replay.log.all().filter((f) => inWhen(f.seq));
+  return {
+    replay,
+    rets,
+    rules,
+    ret: rets[rets.length - 1],
+    rule: rules[rules.length - 1] ?? '',
+    facts,
+    findings,
+    codes: findings.map((f) => f.code),
+    factTypes: facts.map((f) => f.type),
+    endCodes: end.map((f) => f.code),
+    allCodes: replay.findings.map((f) => f.code),
+  };
+}
