@@ -45,9 +45,9 @@ export class EventLog extends EventEmitter<EventLogEvents> {
     return null;
   }
 
-  /** Appends facts already validated by an earlier log (time-travel restore): no check, no event. */
-  preload(facts: readonly Fact[]): void {
-    for (const f of facts) this.#facts.push(f);
+  /** Appends the first `count` of facts an earlier log validated (time-travel restore): no check, no event. */
+  preload(facts: readonly Fact[], count = facts.length): void {
+    for (let i = 0; i < count; i++) this.#facts.push(facts[i]);
   }
 
   at(index: number): Fact | undefined {

@@ -184,7 +184,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
     r.#origin = new Map(cp.origin);
     r.records = cp.records;
     r.lastSeq = cp.lastSeq;
-    r.log.preload(facts.slice(0, cp.facts));
+    r.log.preload(facts, cp.facts);
     for (let i = 0; i < cp.findings; i++) r.findings.push(findings[i]);
     return r;
   }
