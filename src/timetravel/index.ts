@@ -21,8 +21,9 @@ import { LOOKAHEAD, descendantsOf, type Entry } from '../replay/replayTrace.js';
  * run test/timetravel/bench.test.ts` builds indexes of a generated v6.8 trace for several K and
  * prints checkpoints, JSON bytes per checkpoint, build time and seek times (docs/time-travel.md has
  * the figures). A seek costs about K/2 + 256 replay steps plus copying the fact prefix, a checkpoint
- * 0.1–2 MB of JSON (mostly the nesting window); K = 4096 keeps 1 M records at ~250 checkpoints with
- * seeks around 0.1 s, where K = 1024 quadruples the memory for seeks only ~2.5x faster.
+ * 0.4–1.4 MB of JSON (the nesting window and the world); K = 4096 keeps 1 M records at ~250
+ * checkpoints (~240 MB of JSON) with seeks around 0.15 s, where K = 1024 quadruples the memory for
+ * seeks ~2.5x faster.
  */
 export const DEFAULT_K = 4096;
 
