@@ -8,5 +8,12 @@ import { replayCommand } from './replay.js';
 import { importCommand } from './import.js';
 import { exploreCommand } from './explore.js';
 import { generateCommand } from './generate.js';
+import { diffCommand } from './diff.js';
+import { historyCommand } from './history.js';
+import { whatifCommand } from './whatif.js';
+import { travelCommand } from './travel.js';
 
-export const COMMANDS: readonly Command[] = [auditCommand, stateCommand, replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand];
+export const COMMANDS: readonly Command[] = [
+  auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
+  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand,
+];

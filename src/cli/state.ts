@@ -6,8 +6,11 @@ import { openTrace } from './input.js';
 import { runReplay } from '../audit/runReplay.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import { formatState } from '../projections/formatState.js';
+import type { StateView } from '../projections/view.js';
+import { indexOfSeq, seekIndex } from '../timetravel/index.js';
+import { loadTrace, openIndex } from './traceFile.js';
 
-const HELP = `usage: pasid-ledger state FILE [--at SEQ] [--json] [--kernel VERSION]
+const HELP = `usage: pasid-ledger state FILE [--at SEQ] [--json] [--kernel VERSION] [--write-index]
 
 Replays the trace FILE (- for stdin) and prints the model's state: the allocator list
 and outstanding IOASIDs per ID space, VT-d scalable mode and root tables, devices,
@@ -15,7 +18,10 @@ PASID slots (device x PASID -> domain), domains with their users and attachments
 SVA bonds and handles, mms and their PASIDs, global PASIDs.
 
 options:
-  --at SEQ           the state right after record SEQ (time travel)
+  --at SEQ           the state right after record SEQ (time travel): the state of the
+                     trace cut right after SEQ; 0 is the start. Uses FILE.idx when it
+                     matches FILE (see \`pasid-ledger travel --help\`)
+  --write-index      with --at: build FILE.idx (checkpoints) for fast later seeks
   --json             print the state as JSON (sorted, byte-stable)
   --kernel VERSION   use this kernel's rules instead of the header's
   --from FORMAT      FILE is a raw capture: ftrace or bpftrace (imported on the fly)
@@ -23,10 +29,13 @@ options:
 examples:
   pasid-ledger state samples/clean-v6.8.jsonl
   pasid-ledger state --at 12 --json samples/buggy-v6.2.jsonl
+  pasid-ledger state --at 40 --write-index big.jsonl && pasid-ledger state --at 900000 big.jsonl
+
+exit status: 0 ok, 2 bad input or usage (e.g. an --at seq that is not in FILE)
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--from': 'string' }, 'state');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string' }, 'state');
   if (!parsed.ok) {
     io.stderr.write(`pasid-ledger state: ${parsed.error.message}\n`);
     return EXIT.USAGE;
@@ -37,17 +46,36 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     io.stderr.write(`pasid-ledger state: ${at.ok ? 'expected one FILE' : at.error.message}; see \`pasid-ledger state --help\`\n`);
     return EXIT.USAGE;
   }
-  const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel: flags['--kernel'] as string | undefined });
-  if ('code' in input) {
-    io.stderr.write(`pasid-ledger state: ${input.message}\n`);
-    return EXIT.USAGE;
+  const kernel = flags['--kernel'] as string | undefined;
+  const from = flags['--from'] as string | undefined;
+  let view: StateView;
+  if (at.value !== undefined) {
+    // Time travel: the checkpoints of FILE.idx when it matches, else a replay from the start.
+    const trace = await loadTrace(positional[0], io, kernel, from);
+    if (!trace.ok) {
+      io.stderr.write(`pasid-ledger state: ${trace.error.message}\n`);
+      return EXIT.USAGE;
+    }
+    const { index } = openIndex(trace.value, { full: false, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined }, io);
+    const t = indexOfSeq(index, at.value, '--at', trace.value.file);
+    if (!t.ok) {
+      io.stderr.write(`pasid-ledger state: ${t.error.message}\n`);
+      return EXIT.USAGE;
+    }
+    view = projectWorld(seekIndex(index, t.value).replay.world);
+  } else {
+    const input = openTrace(positional[0], io, { from, kernel });
+    if ('code' in input) {
+      io.stderr.write(`pasid-ledger state: ${input.message}\n`);
+      return EXIT.USAGE;
+    }
+    const result = await runReplay(input.items, { file: input.file, kernel });
+    if (!result.ok) {
+      io.stderr.write(`pasid-ledger state: ${result.error.message}\n`);
+      return EXIT.USAGE;
+    }
+    view = projectWorld(result.value.replay.world);
   }
-  const result = await runReplay(input.items, { file: input.file, kernel: flags['--kernel'] as string | undefined, untilSeq: at.value });
-  if (!result.ok) {
-    io.stderr.write(`pasid-ledger state: ${result.error.message}\n`);
-    return EXIT.USAGE;
-  }
-  const view = projectWorld(result.value.replay.world);
   io.stdout.write(flags['--json'] === true ? `${JSON.stringify(view, null, 2)}\n` : `${formatState(view)}\n`);
   return EXIT.OK;
 }

@@ -58,6 +58,11 @@ export class EventLog extends EventEmitter<EventLogEvents> {
     return null;
   }
 
+  /** Appends the first `count` of facts an earlier log validated (time-travel restore): no check, no event. */
+  preload(facts: readonly Fact[], count = facts.length): void {
+    for (let i = 0; i < count; i++) this.#facts.push(facts[i]);
+  }
+
   at(index: number): Fact | undefined {
     return this.#facts[index];
   }

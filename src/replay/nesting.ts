@@ -12,6 +12,17 @@ import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
 /** How many top-level calls keep their expectations (older ones are dropped to bound memory). */
 const WINDOW = 4096;
 
+/** A copy of the nesting bookkeeping (time-travel checkpoints). */
+export interface NestingState {
+  /** The remembered seqs, oldest first (the order the window evicts in). */
+  readonly order: Float64Array;
+  /** seq, root, seq, root, ...: 16 bytes a pair. */
+  readonly rootOf: Float64Array;
+  readonly rootFn: readonly (readonly [number, CallName])[];
+  /** [root seq, children still expected]. */
+  readonly expected: readonly (readonly [number, readonly ExpectedChild[]])[];
+}
+
 export class Nesting {
   readonly #expected = new Map<number, ExpectedChild[]>();
   readonly #rootOf = new Map<number, number>();
@@ -20,6 +31,33 @@ export class Nesting {
   readonly #order: number[] = new Array<number>(WINDOW);
   #next = 0;
   #count = 0;
+
+  /** A copy of the bookkeeping: `check` splices the expectation lists, so they are copied too. */
+  snapshot(): NestingState {
+    const rootOf = new Float64Array(this.#rootOf.size * 2);
+    let i = 0;
+    for (const [k, v] of this.#rootOf) {
+      rootOf[i++] = k;
+      rootOf[i++] = v;
+    }
+    const order = new Float64Array(this.#count);
+    const oldest = this.#count === WINDOW ? this.#next : 0;
+    for (let j = 0; j < this.#count; j++) order[j] = this.#order[(oldest + j) % WINDOW];
+    // Empty lists are shared, not copied: `check` never splices an empty list.
+    return { order, rootOf, rootFn: [...this.#rootFn], expected: [...this.#expected].map(([k, v]) => [k, v.length === 0 ? v : [...v]] as const) };
+  }
+
+  /** The bookkeeping a snapshot recorded. */
+  static from(state: NestingState): Nesting {
+    const n = new Nesting();
+    for (let i = 0; i < state.rootOf.length; i += 2) n.#rootOf.set(state.rootOf[i], state.rootOf[i + 1]);
+    for (const [k, v] of state.rootFn) n.#rootFn.set(k, v);
+    for (const [k, v] of state.expected) n.#expected.set(k, [...v]);
+    for (let j = 0; j < state.order.length; j++) n.#order[j] = state.order[j];
+    n.#count = state.order.length;
+    n.#next = n.#count % WINDOW;
+    return n;
+  }
 
   /** Remembers what a top-level call is expected to call. */
   expect(seq: number, fn: CallName, children: readonly ExpectedChild[]): void {

@@ -13,7 +13,7 @@ import { World, type StepMode, type RawFinding } from '../../machines/kit/world.
 import type { Profile } from '../../machines/profile.js';
 import { EventLog } from '../log/eventLog.js';
 import { toFinding, type Finding } from './finding.js';
-import { Nesting, sameRet } from './nesting.js';
+import { Nesting, sameRet, type NestingState } from './nesting.js';
 
 export interface ReplayOptions {
   readonly profile: Profile;
@@ -69,6 +69,22 @@ function nestedSite(raw: RawFinding, record: CallRecord, descendants: readonly C
   if (site === undefined) return null;
   used.add(site.seq);
   return site;
+}
+
+/**
+ * What a replay is after some records (time travel): the world (a clone sharing the immutable
+ * snapshots), its own bookkeeping, and how many facts and findings it had. The facts and findings
+ * themselves are not copied: they are a prefix of the run that took the checkpoint.
+ */
+export interface ReplayCheckpoint {
+  readonly world: World;
+  readonly nesting: NestingState;
+  /** Live object key → the record that created it (end-of-trace leaks are dated by it). */
+  readonly origin: readonly (readonly [string, { readonly seq: number; readonly line: number | null }])[];
+  readonly records: number;
+  readonly lastSeq: number | null;
+  readonly facts: number;
+  readonly findings: number;
 }
 
 export class Replay extends EventEmitter<ReplayEvents> {
@@ -144,6 +160,35 @@ export class Replay extends EventEmitter<ReplayEvents> {
       if (nested) this.#report(raw, nested, lines?.get(nested.seq) ?? null);
       else this.#report(raw, record, line);
     }
+  }
+
+  /** A checkpoint of this replay (additive; see ReplayCheckpoint). */
+  checkpoint(): ReplayCheckpoint {
+    return {
+      world: this.world.clone(),
+      nesting: this.#nesting.snapshot(),
+      origin: [...this.#origin],
+      records: this.records,
+      lastSeq: this.lastSeq,
+      facts: this.log.length,
+      findings: this.findings.length,
+    };
+  }
+
+  /**
+   * A replay in the state of a checkpoint; `facts` and `findings` are those of the run that took
+   * it (their prefixes are copied by reference). The checkpoint stays unchanged.
+   */
+  static restore(options: ReplayOptions, cp: ReplayCheckpoint, facts: readonly Fact[], findings: readonly Finding[]): Replay {
+    const r = new Replay(options);
+    r.world = cp.world.clone(options.mode ?? cp.world.mode);
+    r.#nesting = Nesting.from(cp.nesting);
+    r.#origin = new Map(cp.origin);
+    r.records = cp.records;
+    r.lastSeq = cp.lastSeq;
+    r.log.preload(facts, cp.facts);
+    for (let i = 0; i < cp.findings; i++) r.findings.push(findings[i]);
+    return r;
   }
 
   /** The end-of-trace checks; call once after the last record. */

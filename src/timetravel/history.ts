@@ -1,0 +1,116 @@
+/**
+ * History of one object: every record that touched it, with the object's state before and after
+ * (read from the view of the positions around the record); and the chain of records that led to a
+ * finding. Runs on the index (the replay's facts and snapshots); no rule is re-implemented. Pure.
+ */
+import type { Fact } from '../../events/facts.js';
+import type { CallRecord } from '../../events/records.js';
+import { err, ledgerError, ok, type LedgerError, type Result } from '../core/result.js';
+import { projectWorld } from '../projections/projectWorld.js';
+import type { Finding } from '../replay/finding.js';
+import { Cursor } from './cursor.js';
+import { describe, diffViews, flattenView, type Change } from './diffViews.js';
+import type { TravelIndex } from './index.js';
+import { factsBySeq, findingTokens, recordTokens } from './refs.js';
+
+export interface ObjectState {
+  readonly label: string;
+  readonly state: string;
+}
+
+export interface HistoryItem {
+  readonly seq: number;
+  readonly line: number | null;
+  readonly tid: number;
+  readonly fn: string;
+  readonly parent: number | null;
+  readonly args: CallRecord['args'];
+  readonly ret: CallRecord['ret'];
+  readonly facts: readonly Fact[];
+  /** Findings this record raised (in the full run). */
+  readonly findings: readonly Finding[];
+  /** The selected objects right before and right after the record. */
+  readonly before: readonly ObjectState[];
+  readonly after: readonly ObjectState[];
+  /** What changed among the selected objects. */
+  readonly changes: readonly Change[];
+}
+
+function selected(view: ReturnType<typeof projectWorld>, tokens: ReadonlySet<string>): ObjectState[] {
+  return flattenView(view).filter((o) => o.refs.some((r) => tokens.has(r))).map((o) => ({ label: o.label, state: describe(o) }));
+}
+
+/** Every record (up to record index `until`, inclusive) whose args, return or facts name one of `tokens`. */
+export function historyOf(index: TravelIndex, tokens: ReadonlySet<string>, until = index.entries.length - 1): HistoryItem[] {
+  const facts = factsBySeq(index.facts);
+  const findings = new Map<number, Finding[]>();
+  for (const f of index.findings) if (f.seq !== null) findings.set(f.seq, [...(findings.get(f.seq) ?? []), f]);
+  const cursor = new Cursor(index);
+  const out: HistoryItem[] = [];
+  for (let t = 0; t <= until; t++) {
+    const r = index.entries[t].record;
+    const own = facts.get(r.seq) ?? [];
+    const touched = recordTokens(r, own);
+    if (![...tokens].some((k) => touched.has(k))) continue;
+    const before = projectWorld(cursor.moveTo(t - 1).replay.world);
+    const after = projectWorld(cursor.moveTo(t).replay.world);
+    out.push({
+      seq: r.seq,
+      line: index.entries[t].line,
+      tid: r.tid,
+      fn: r.fn,
+      parent: r.parent ?? null,
+      args: r.args,
+      ret: r.ret,
+      facts: own,
+      findings: findings.get(r.seq) ?? [],
+      before: selected(before, tokens),
+      after: selected(after, tokens),
+      changes: diffViews(before, after).filter((c) => c.refs.some((k) => tokens.has(k))),
+    });
+  }
+  return out;
+}
+
+/** Every finding of the full run, end-of-trace ones last (the numbering `--finding CODE:N` uses). */
+export function allFindings(index: TravelIndex): Finding[] {
+  return [...index.findings, ...index.endFindings];
+}
+
+/** The Nth (1-based) finding with a code, or an error listing the codes the trace has. */
+export function nthFinding(index: TravelIndex, code: string, n: number, file = 'trace'): Result<Finding, LedgerError> {
+  const all = allFindings(index);
+  const same = all.filter((f) => f.code === code);
+  if (n >= 1 && n <= same.length) return ok(same[n - 1]);
+  const counts = new Map<string, number>();
+  for (const f of all) counts.set(f.code, (counts.get(f.code) ?? 0) + 1);
+  const have = [...counts].map(([c, k]) => `${c} (${k})`).join(', ') || 'none';
+  return err(ledgerError('FINDING_NOT_FOUND', `--finding ${code}:${n}: the trace has ${same.length} ${code} finding(s)`, {
+    file,
+    field: '--finding',
+    fix: `pick one of its findings: ${have}`,
+  }));
+}
+
+/** The record index up to which a finding's chain runs: its record, or the end for an end-of-trace finding. */
+export function chainEnd(index: TravelIndex, f: Finding): number {
+  if (f.atEnd || f.seq === null) return index.entries.length - 1;
+  return index.indexOfSeq.get(f.seq) ?? index.entries.length - 1;
+}
+
+/**
+ * The objects a finding's chain follows: the ones it names, where a device is narrowed to the PASID
+ * slot the raising record names (a device alone would pull in all its records); an end-of-trace
+ * finding names none, so the objects of the record that created the leaked object.
+ */
+export function chainTokens(index: TravelIndex, f: Finding): Set<string> {
+  const named = findingTokens(f);
+  const t = f.seq === null ? undefined : index.indexOfSeq.get(f.seq);
+  if (t === undefined) return named;
+  const r = index.entries[t].record;
+  const own = recordTokens(r, index.facts.filter((x) => x.seq === r.seq));
+  const slots = [...own].filter((k) => k.startsWith('slot:'));
+  if (named.size === 0) return new Set(slots.length > 0 ? slots : own);
+  if (slots.length === 0) return named;
+  return new Set([...[...named].filter((k) => !k.startsWith('dev:') && !k.startsWith('pasid:')), ...slots]);
+}

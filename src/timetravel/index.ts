@@ -1,0 +1,145 @@
+/**
+ * The time-travel index: checkpoints of one replay every K records, so any position of a trace is
+ * a restore plus a few steps. Checkpoints are a cache: a position sought through them equals the
+ * replay of the trace cut right after that record (a property test holds them equal). Pure.
+ *
+ * A position is "the trace cut right after record t", as `state --at` always was: a call near the
+ * cut decides without the nested records that follow the cut. A checkpoint taken at record c by the
+ * full run equals the cut run's state only when every call before c saw all its nested records, so
+ * seek restores a checkpoint at least LOOKAHEAD records before the target: at most K + LOOKAHEAD steps.
+ */
+import type { Fact } from '../../events/facts.js';
+import type { StepMode } from '../../machines/kit/world.js';
+import type { Profile } from '../../machines/profile.js';
+import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
+import type { Finding } from '../replay/finding.js';
+import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
+import { LOOKAHEAD, descendantsOf, type Entry } from '../replay/replayTrace.js';
+
+/**
+ * Default distance between checkpoints, tuned by measurement: `BENCH=1 BENCH_RECORDS=N npx vitest
+ * run test/timetravel/bench.test.ts` builds indexes of a generated v6.8 trace for several K and
+ * prints checkpoints, JSON bytes per checkpoint, build time and seek times (docs/time-travel.md has
+ * the figures). A seek costs about K/2 + 256 replay steps plus copying the fact prefix, a checkpoint
+ * 0.4–1.4 MB of JSON (the nesting window and the world); K = 4096 keeps 1 M records at ~250
+ * checkpoints (~240 MB of JSON) with seeks around 0.15 s, where K = 1024 quadruples the memory for
+ * seeks ~2.5x faster.
+ */
+export const DEFAULT_K = 4096;
+
+export interface Checkpoint {
+  /** Records [0, at) have been stepped. */
+  readonly at: number;
+  readonly replay: ReplayCheckpoint;
+}
+
+export interface TravelIndex {
+  readonly entries: readonly Entry[];
+  readonly profile: Profile;
+  readonly mode: StepMode;
+  readonly k: number;
+  /** Sorted by `at`; the first is always at 0 (nothing stepped). */
+  readonly checkpoints: readonly Checkpoint[];
+  /** Facts and findings of the full run without the end-of-trace checks (prefixes are shared). */
+  readonly facts: readonly Fact[];
+  readonly findings: readonly Finding[];
+  /** The end-of-trace findings of the full run. */
+  readonly endFindings: readonly Finding[];
+  /** seq → index in entries. */
+  readonly indexOfSeq: ReadonlyMap<number, number>;
+}
+
+/** A position: the replay of records [0, at] (at = -1: before the first record). */
+export interface Position {
+  readonly at: number;
+  /** The seq of record `at`, 0 before the first record. */
+  readonly seq: number;
+  readonly line: number | null;
+  readonly replay: Replay;
+}
+
+function seqIndex(entries: readonly Entry[]): Map<number, number> {
+  const m = new Map<number, number>();
+  entries.forEach((e, i) => m.set(e.record.seq, i));
+  return m;
+}
+
+/** Replays every entry once, keeping a checkpoint every `k` records. Facts are not re-validated. */
+export function buildIndex(entries: readonly Entry[], profile: Profile, k: number = DEFAULT_K, mode: StepMode = 'fast'): TravelIndex {
+  if (!(k >= 1)) throw new Error(`buildIndex: k must be at least 1, got ${k}`);
+  const replay = new Replay({ profile, mode, validateFacts: false });
+  const checkpoints: Checkpoint[] = [{ at: 0, replay: replay.checkpoint() }];
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const d = descendantsOf(entries, i);
+    replay.step(e.record, e.line, d.records, d.lines);
+    if ((i + 1) % k === 0 && i + 1 < entries.length) checkpoints.push({ at: i + 1, replay: replay.checkpoint() });
+  }
+  const facts = replay.log.all();
+  const findings = [...replay.findings];
+  const endFindings = replay.end();
+  return { entries, profile, mode, k, checkpoints, facts, findings, endFindings, indexOfSeq: seqIndex(entries) };
+}
+
+/** An index with only the start checkpoint: seeks replay from the first record (no build pass). */
+export function startIndex(entries: readonly Entry[], profile: Profile, mode: StepMode = 'fast'): TravelIndex {
+  const replay = new Replay({ profile, mode, validateFacts: false });
+  return { entries, profile, mode, k: Infinity, checkpoints: [{ at: 0, replay: replay.checkpoint() }], facts: [], findings: [], endFindings: [], indexOfSeq: seqIndex(entries) };
+}
+
+/** The last checkpoint usable for target index t (see the file comment). */
+function checkpointFor(index: TravelIndex, t: number): Checkpoint {
+  const limit = t + 1 - LOOKAHEAD;
+  const cps = index.checkpoints;
+  let lo = 0;
+  let hi = cps.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (cps[mid].at <= limit) lo = mid;
+    else hi = mid - 1;
+  }
+  return cps[lo];
+}
+
+/** The position after record index t (-1: before the first record). */
+export function seekIndex(index: TravelIndex, t: number): Position {
+  if (t < -1 || t >= index.entries.length) throw new Error(`seekIndex: ${t} is outside the trace`);
+  const cp = checkpointFor(index, t);
+  const replay = Replay.restore({ profile: index.profile, mode: index.mode, validateFacts: false }, cp.replay, index.facts, index.findings);
+  // Why: the cut trace is entries[0..t]; nested records after it are invisible to the calls before it.
+  const cut = index.entries.slice(Math.max(0, cp.at), t + 1);
+  for (let i = 0; i < cut.length; i++) {
+    const e = cut[i];
+    const d = descendantsOf(cut, i);
+    replay.step(e.record, e.line, d.records, d.lines);
+  }
+  return positionOf(index, t, replay);
+}
+
+export function positionOf(index: TravelIndex, t: number, replay: Replay): Position {
+  const e = t >= 0 ? index.entries[t] : undefined;
+  return { at: t, seq: e?.record.seq ?? 0, line: e?.line ?? null, replay };
+}
+
+/** The record index of a seq, or an error naming the nearest seqs of the trace. 0 is the start. */
+export function indexOfSeq(index: TravelIndex, seq: number, option = '--at', file = 'trace'): Result<number, LedgerError> {
+  if (seq === 0) return ok(-1);
+  const i = index.indexOfSeq.get(seq);
+  if (i !== undefined) return ok(i);
+  const seqs = index.entries.map((e) => e.record.seq);
+  const after = seqs.findIndex((s) => s > seq);
+  const near = [after > 0 ? seqs[after - 1] : after < 0 ? seqs[seqs.length - 1] : undefined, after >= 0 ? seqs[after] : undefined].filter((s) => s !== undefined);
+  const range = seqs.length > 0 ? `the trace has seqs ${seqs[0]}..${seqs[seqs.length - 1]}` : 'the trace has no records';
+  return err(ledgerError('SEQ_NOT_IN_TRACE', `${option} ${seq}: no record has seq ${seq} (${range})`, {
+    file,
+    field: option,
+    seq,
+    fix: near.length > 0 ? `the nearest seqs are ${near.join(' and ')}` : 'capture or write records first',
+  }));
+}
+
+/** The position right after the record with this seq (the bench hook); 0 is the start. */
+export function seek(index: TravelIndex, seq: number): Result<Position, LedgerError> {
+  const i = indexOfSeq(index, seq);
+  return i.ok ? ok(seekIndex(index, i.value)) : i;
+}

@@ -1,0 +1,178 @@
+/**
+ * The interpreter of `pasid-ledger travel`: one command line in, one response out. Holds a cursor
+ * over the trace's positions, the previous position (for `diff`) and a watch. Pure: the CLI wires
+ * it to a terminal or a pipe.
+ */
+import { projectWorld } from '../projections/projectWorld.js';
+import { formatState } from '../projections/formatState.js';
+import type { StateView } from '../projections/view.js';
+import { Cursor } from './cursor.js';
+import { describe, diffViews, flattenView } from './diffViews.js';
+import { allFindings } from './history.js';
+import { indexOfSeq, type TravelIndex } from './index.js';
+import { formatFindingLine, formatRecord, formatWhere } from './format.js';
+import { selectorToken, type SelectorKind } from './refs.js';
+
+export const TRAVEL_HELP = `commands:
+  step [N]          apply the next N records (default 1); stops early when a watched object changes
+  back [N]          go back N records (default 1)
+  seek SEQ          go to right after record SEQ (0 = the start)
+  seek finding N    go to the record that raised finding N (see \`findings\`)
+  watch KIND NAME   watch an object: pasid N, dev BDF, domain D, mm M, allocator OPS, handle H, ioasid N
+  unwatch           stop watching
+  continue          step until a watched object changes (without a watch: until the next finding)
+  state             the state here (as \`pasid-ledger state --at\`)
+  diff              what changed since the previous position
+  findings          the findings so far (numbered for \`seek finding N\`), then the ones still ahead
+  where             the current position and record
+  help              this list
+  quit              leave`;
+
+const WATCH_KINDS: Readonly<Record<string, SelectorKind>> = {
+  pasid: 'pasid', dev: 'dev', device: 'dev', domain: 'domain', mm: 'mm', allocator: 'allocator', ops: 'allocator', handle: 'handle', ioasid: 'ioasid',
+};
+
+export interface Response {
+  readonly text: string;
+  readonly quit: boolean;
+}
+
+export class TravelSession {
+  readonly #cursor: Cursor;
+  #previous: StateView;
+  #watch: { token: string; label: string } | null = null;
+
+  constructor(readonly index: TravelIndex, readonly file: string) {
+    this.#cursor = new Cursor(index);
+    this.#previous = this.#view();
+  }
+
+  #view(): StateView {
+    return projectWorld(this.#cursor.position.replay.world);
+  }
+
+  #watched(view: StateView): string {
+    const w = this.#watch;
+    if (w === null) return '';
+    return flattenView(view).filter((o) => o.refs.includes(w.token)).map((o) => `${o.label}: ${describe(o)}`).join('\n');
+  }
+
+  /** Moves, remembering where it came from; reports the record and what changed. */
+  #moveTo(t: number): string {
+    const before = this.#view();
+    this.#cursor.moveTo(t);
+    this.#previous = before;
+    return this.#report(before);
+  }
+
+  #report(before: StateView): string {
+    const p = this.#cursor.position;
+    const out = [formatWhere(p, this.#cursor.length)];
+    if (p.at >= 0) out.push(`  ${formatRecord(this.index.entries[p.at].record, p.line)}`);
+    const changes = diffViews(before, this.#view());
+    for (const c of changes) out.push(`  ${c.text}`);
+    return out.join('\n');
+  }
+
+  /** Steps forward one record at a time until `stop` says so, `max` records, or the end. */
+  #run(max: number, stop: (before: StateView, after: StateView, findingsBefore: number) => string | null): string {
+    const start = this.#view();
+    let note = '';
+    for (let i = 0; i < max && this.#cursor.position.at < this.#cursor.length - 1; i++) {
+      const before = this.#view();
+      const findings = this.#cursor.position.replay.findings.length;
+      this.#cursor.moveTo(this.#cursor.position.at + 1);
+      const why = stop(before, this.#view(), findings);
+      if (why !== null) {
+        note = why;
+        break;
+      }
+    }
+    if (note === '' && this.#cursor.position.at >= this.#cursor.length - 1) note = 'end of trace';
+    this.#previous = start;
+    return `${note ? `stopped: ${note}\n` : ''}${this.#report(start)}`;
+  }
+
+  #watchStop = (before: StateView, after: StateView): string | null => {
+    if (this.#watch === null) return null;
+    const a = this.#watched(before);
+    const b = this.#watched(after);
+    return a === b ? null : `${this.#watch.label} changed`;
+  };
+
+  run(line: string): Response {
+    const words = line.trim().split(/\s+/).filter((w) => w !== '');
+    const [cmd, ...rest] = words;
+    const count = (s: string | undefined): number | null => (s === undefined ? 1 : /^\d+$/.test(s) ? Number(s) : null);
+    const text = (t: string): Response => ({ text: t, quit: false });
+    const p = this.#cursor.position;
+    switch (cmd) {
+      case undefined:
+        return text('');
+      case 'step': {
+        const n = count(rest[0]);
+        if (n === null) return text(`step takes a number of records, got "${rest[0]}"; e.g. step 5`);
+        return text(this.#run(n, this.#watchStop));
+      }
+      case 'back': {
+        const n = count(rest[0]);
+        if (n === null) return text(`back takes a number of records, got "${rest[0]}"; e.g. back 2`);
+        return text(this.#moveTo(p.at - n));
+      }
+      case 'seek': {
+        if (rest[0] === 'finding') {
+          const all = allFindings(this.index);
+          const n = Number(rest[1]);
+          if (!/^\d+$/.test(rest[1] ?? '') || n < 1 || n > all.length) return text(`seek finding N: N is 1..${all.length} (see \`findings\`)`);
+          const f = all[n - 1];
+          const t = f.seq === null ? this.#cursor.length - 1 : (this.index.indexOfSeq.get(f.seq) ?? this.#cursor.length - 1);
+          return text(`${formatFindingLine(f, this.file)}\n${this.#moveTo(f.atEnd ? this.#cursor.length - 1 : t)}`);
+        }
+        if (!/^\d+$/.test(rest[0] ?? '')) return text('seek takes a seq (0 = the start) or `finding N`; e.g. seek 12');
+        const t = indexOfSeq(this.index, Number(rest[0]), 'seek', this.file);
+        if (!t.ok) return text(t.error.message);
+        return text(this.#moveTo(t.value));
+      }
+      case 'watch': {
+        const kind = WATCH_KINDS[rest[0] ?? ''];
+        if (kind === undefined || rest[1] === undefined) return text('watch KIND NAME: KIND is pasid, dev, domain, mm, allocator, handle or ioasid; e.g. watch pasid 5');
+        this.#watch = { token: selectorToken(kind, rest[1]), label: `${rest[0]} ${rest[1]}` };
+        const now = this.#watched(this.#view());
+        return text(`watching ${rest[0]} ${rest[1]}${now ? `\n${now}` : ' (no such object here yet)'}`);
+      }
+      case 'unwatch':
+        this.#watch = null;
+        return text('not watching');
+      case 'continue': {
+        const stop = this.#watch !== null
+          ? this.#watchStop
+          : (_b: StateView, _a: StateView, n: number) => (this.#cursor.position.replay.findings.length > n ? 'a finding' : null);
+        const out = this.#run(Infinity, stop);
+        const fs = this.#cursor.position.replay.findings;
+        const fresh = this.#watch === null && out.startsWith('stopped: a finding') ? `\n  ${formatFindingLine(fs[fs.length - 1], this.file)}` : '';
+        return text(out + fresh);
+      }
+      case 'state':
+        return text(formatState(this.#view()));
+      case 'diff': {
+        const changes = diffViews(this.#previous, this.#view());
+        return text(changes.length === 0 ? 'no change since the previous position' : changes.map((c) => c.text).join('\n'));
+      }
+      case 'findings': {
+        const all = allFindings(this.index);
+        const here = p.replay.findings.length;
+        const lines = all.map((f, i) => `${i < here ? ' ' : '>'} ${i + 1}. ${formatFindingLine(f, this.file)}`);
+        return text(lines.length === 0 ? 'no findings in this trace' : `${here} so far; > marks those ahead\n${lines.join('\n')}`);
+      }
+      case 'where':
+        return text(`${formatWhere(p, this.#cursor.length)}${p.at >= 0 ? `\n  ${formatRecord(this.index.entries[p.at].record, p.line)}` : ''}${this.#watch ? `\nwatching ${this.#watch.label}` : ''}`);
+      case 'help':
+        return text(TRAVEL_HELP);
+      case 'quit':
+      case 'exit':
+        return { text: '', quit: true };
+      default:
+        return text(`unknown command "${cmd}"; type help`);
+    }
+  }
+}
