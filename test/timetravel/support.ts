@@ -21,7 +21,7 @@ async function* items(kernel: string, entries: readonly Entry[]): AsyncGenerator
 
 /** What `state --at SEQ` computed before time travel: the trace streamed and cut after SEQ. */
 export async function cutReplay(kernel: string, entries: readonly Entry[], seq: number): Promise<Replay> {
-  const r = await runReplay(items(kernel, entries), { file: 't.jsonl', untilSeq: seq });
+  const r = await runReplay(items(kernel, entries), { file: 't.jsonl', untilSeq: seq, retainFacts: true });
   if (!r.ok) throw new Error(r.error.message);
   return r.value.replay;
 }
