@@ -9,8 +9,12 @@ import type { CallName, CallRecord, Ret } from '../../events/records.js';
 import { modelsNested } from '../../machines/calls/nested.js';
 import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
 
-/** How many top-level calls keep their expectations (older ones are dropped to bound memory). */
-const WINDOW = 4096;
+/**
+ * How many calls keep their expectations (older ones are dropped to bound memory and checkpoint
+ * size). Nested records follow their root within the replay look-ahead (256 records), so 1024 is
+ * a wide margin.
+ */
+const WINDOW = 1024;
 
 /** A copy of the nesting bookkeeping (time-travel checkpoints). */
 export interface NestingState {
