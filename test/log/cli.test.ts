@@ -3,29 +3,10 @@ import { describe, it, expect, beforeEach } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
-import { runCli } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/command.js';
+import { cli as run } from '../support/cli.js';
 import { SAMPLE, HEADER_LINE, RECORD_LINES, withLine } from './sample.js';
 
-function sink(): Writable & { text: string } {
-  const w = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      w.text += chunk.toString();
-      cb();
-    },
-  }) as Writable & { text: string };
-  w.text = '';
-  return w;
-}
-
-async function cli(argv: string[], stdin = '') {
-  const stdout = sink();
-  const stderr = sink();
-  const io: CliIo = { stdout, stderr, stdin: Readable.from([Buffer.from(stdin)]), env: {} };
-  const code = await runCli(argv, io);
-  return { code, stdout: stdout.text, stderr: stderr.text };
-}
+const cli = (argv: string[], stdin = '') => run(argv, { stdin });
 
 let dir: string;
 beforeEach(() => {
