@@ -17,6 +17,7 @@ import { allocGlobalPasid, freeGlobalPasid } from './global.calls.js';
 import { allocDomain, attachPasid, detachPasid, deviceOf, slotOf } from './device.calls.js';
 import { childOf, isFailure, modelName, recordedName, retFrom, setRet, type CallContext, type CallModel } from './callContext.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
+import { NESTED_CALLS } from './nested.js';
 
 interface Env {
   readonly w: World;
@@ -262,7 +263,7 @@ function detachInside(env: Env, domain: string, dev: string, pasid: number): voi
 }
 
 /** What an unbind of a handle bound before the capture may do inside: the era's teardown calls (§3.2–§3.5). */
-const TEARDOWN = new Set(['iommu_detach_device_pasid', 'remove_dev_pasid', 'iommu_domain_free', 'ioasid_put', 'ioasid_free']);
+const TEARDOWN = new Set<string>(NESTED_CALLS.iommu_sva_unbind_device);
 
 /**
  * Unbind of a handle bound before the capture began: the model cannot know the bond, so the nested
@@ -305,7 +306,7 @@ export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c)
     }
     return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
   }
-  if (p.svaDomains) releaseBondDomain(c, { ...b, handles: [handle] });
+  if (p.svaDomains) releaseBondDomain(c, b);
   w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
   if (last) {
     const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
