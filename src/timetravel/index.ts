@@ -17,13 +17,10 @@ import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { LOOKAHEAD, descendantsOf, type Entry } from '../replay/replayTrace.js';
 
 /**
- * Default distance between checkpoints, tuned by measurement: `BENCH=1 BENCH_RECORDS=N npx vitest
- * run test/timetravel/bench.test.ts` builds indexes of a generated v6.8 trace for several K and
- * prints checkpoints, JSON bytes per checkpoint, build time and seek times (docs/time-travel.md has
- * the figures). A seek costs about K/2 + 256 replay steps plus copying the fact prefix, a checkpoint
- * 0.4–1.4 MB of JSON (the nesting window and the world); K = 4096 keeps 1 M records at ~250
- * checkpoints (~240 MB of JSON) with seeks around 0.15 s, where K = 1024 quadruples the memory for
- * seeks ~2.5x faster.
+ * Default distance between checkpoints, tuned by measurement (`npm run bench`, section
+ * "checkpoint indexing and seek"; docs/performance.md has the figures): a seek costs about
+ * K/2 + 256 replay steps plus copying the fact prefix, and a checkpoint holds the world; K = 4096
+ * keeps 1 M records at ~250 checkpoints, where K = 1024 quadruples the memory for seeks ~2x faster.
  */
 export const DEFAULT_K = 4096;
 
