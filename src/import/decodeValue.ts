@@ -143,7 +143,8 @@ export function decodeReturn(
       if (p.value === 0n) return ok(null);
       const e = errPtrErrno(p.value);
       if (e !== undefined) return e;
-      return ok(names.nameOf(p.value, category ?? 'data'));
+      // A handle or domain a call returns is a (possibly new) object; ioasid_find's private data is a use.
+      return ok(kind === 'retPtr' ? names.nameOf(p.value, category ?? 'data') : names.created(p.value, category ?? 'data'));
     }
   }
 }

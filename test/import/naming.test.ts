@@ -29,4 +29,23 @@ describe('stable names for kernel pointers', () => {
     expect(n.nameOf(0x60n, 'ops', { allocSymbol: 'intel_vcmd_ioasid_alloc' })).toBe('intel_vcmd_ioasid_alloc#1');
     expect(n.nameOf(0x70n, 'ops', { allocSymbol: 'intel_vcmd_ioasid_alloc' })).toBe('intel_vcmd_ioasid_alloc#2');
   });
+  it('keeps the freed name for a stale use of a freed SVA handle (use-after-free stays visible)', () => {
+    const n = new PointerNames();
+    expect(n.created(0x80n, 'sva')).toBe('sva1');
+    n.retire(0x80n);
+    expect(n.nameOf(0x80n, 'sva')).toBe('sva1');
+  });
+  it('starts a new generation when a bind returns a freed handle address', () => {
+    const n = new PointerNames();
+    n.created(0x80n, 'sva');
+    n.retire(0x80n);
+    expect(n.created(0x80n, 'sva')).toBe('sva2');
+    expect(n.nameOf(0x80n, 'sva')).toBe('sva2');
+  });
+  it('gives a domain address used again after a free a new name (its allocation may not be probed)', () => {
+    const n = new PointerNames();
+    n.created(0x90n, 'domain');
+    n.retire(0x90n);
+    expect(n.nameOf(0x90n, 'domain')).toBe('dom2');
+  });
 });

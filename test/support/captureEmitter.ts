@@ -65,12 +65,18 @@ export function captureOrder(records: readonly CallRecord[], leavesAsCalls: bool
 class Pointers {
   readonly #byName = new Map<string, bigint>();
   readonly #free: bigint[] = [];
+  /**
+   * Freed handles keep their address (never handed out again here): a later use of the name is a
+   * stale use of that address, which the importer maps back to the freed handle (use-after-free).
+   */
+  readonly #stale = new Map<string, bigint>();
+  readonly #created = new Set<string>();
   /** Pointers an open call holds as an argument: the allocator cannot hand them out yet. */
   readonly #pinned = new Map<bigint, number>();
   #next = 0xffff888100000000n;
 
   of(name: string): bigint {
-    let p = this.#byName.get(name);
+    let p = this.#byName.get(name) ?? this.#stale.get(name);
     if (p === undefined) {
       const reusable = this.#free.findIndex((f) => !this.#pinned.has(f));
       p = reusable >= 0 ? this.#free.splice(reusable, 1)[0] : (this.#next += 0x40n);
@@ -84,11 +90,21 @@ class Pointers {
     if (this.#pinned.get(p) === 0) this.#pinned.delete(p);
   }
 
-  free(name: string): void {
+  /** The object was freed; `reuse`: its address may be handed out again (not for handles, above). */
+  free(name: string, reuse: boolean): void {
     const p = this.#byName.get(name);
     if (p === undefined) return;
     this.#byName.delete(name);
-    this.#free.push(p);
+    if (reuse || !this.#created.has(name)) this.#free.push(p);
+    else this.#stale.set(name, p);
+    this.#created.delete(name);
+  }
+
+  /** A new object of this name (a bind's return): a fresh address even if an old one was freed. */
+  create(name: string): bigint {
+    if (!this.#byName.has(name)) this.#stale.delete(name);
+    this.#created.add(name);
+    return this.of(name);
   }
 }
 
@@ -113,7 +129,7 @@ function retValue(fn: CallName, ret: Ret | undefined, ptrs: Pointers): bigint | 
   if (typeof ret === 'number') return BigInt(ret);
   if (ret === INVALID_IOASID || ret === IOMMU_PASID_INVALID) return 0xffffffffn;
   if (ret.startsWith('-E')) return U64 - BigInt(errnoNumber(ret as Errno));
-  return ptrs.of(ret);
+  return kind === 'retPtr' ? ptrs.of(ret) : ptrs.create(ret);
 }
 
 function argEntries(r: CallRecord, ptrs: Pointers): [string, Value][] {
@@ -141,7 +157,7 @@ function walk(records: readonly CallRecord[], leavesAsCalls: boolean, write: (r:
       pinnedBySeq.set(r.seq, held);
     } else if (step.phase === 'exit') (pinnedBySeq.get(r.seq) ?? []).forEach((p) => ptrs.pin(p, -1));
     const retired = retiredArg(r.fn);
-    if (step.phase !== 'entry' && retired !== undefined) ptrs.free(String((r.args as Record<string, unknown>)[retired]));
+    if (step.phase !== 'entry' && retired !== undefined) ptrs.free(String((r.args as Record<string, unknown>)[retired]), r.fn !== 'iommu_sva_unbind_device');
   }
   return { text: lines.join('\n') + '\n', order };
 }
