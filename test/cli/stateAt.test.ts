@@ -30,6 +30,19 @@ describe('state --at SEQ', () => {
     }
   });
 
+  for (const name of ['clean-v6.8.jsonl', 'buggy-v6.2.jsonl', 'custom-allocators-v5.10.jsonl', 'vtd-boot-race-v5.15.jsonl', 'global-pasid-v6.6.jsonl']) {
+    it(`equals \`state\` of the trace cut right after SEQ, for every seq of samples/${name}`, async () => {
+      const path = `samples/${name}`;
+      const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+      for (let n = 2; n <= lines.length; n++) {
+        const seq = (JSON.parse(lines[n - 1]) as { seq: number }).seq;
+        const at = await cli(['state', path, '--at', String(seq), '--json']);
+        const cut = await cli(['state', cutFile(lines, n, `${name}-${seq}.jsonl`), '--json']);
+        expect(at.stdout, `${name} seq ${seq}`).toBe(cut.stdout);
+      }
+    });
+  }
+
   it('gives the same output through a sidecar index as without one', async () => {
     const path = cutFile(LINES, LINES.length, 'indexed.jsonl');
     const plain = await cli(['state', path, '--at', '8']);
