@@ -4,6 +4,9 @@
  * 63,063,000 interleavings) and on one where every step contends for the global PASID IDA. The
  * scenarios are built here; the clock is the bench's (bench/measure.ts), not the explorer's.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CallRecord } from '../../events/records.js';
 import { profileFor } from '../../machines/profile.js';
 import type { BenchContext, BenchSection } from '../hooks.js';
@@ -37,11 +40,31 @@ export function contendedIda(n: number): CallRecord[] {
   return out;
 }
 
+/** The checkout's root (the nearest folder with a package.json): this file runs from bench/ and from dist/bench/. */
+function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
+/** The bundled race scenarios (samples/races/), read as the CLI would: header line, then records. */
+function bundledScenarios(): { name: string; kernel: string; records: CallRecord[] }[] {
+  const dir = join(projectRoot(), 'samples', 'races');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort()
+    .map((f) => {
+      const [header, ...rest] = readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.length > 0);
+      return { name: f.replace('.jsonl', ''), kernel: (JSON.parse(header) as { kernel: string }).kernel, records: rest.map((l) => JSON.parse(l) as CallRecord) };
+    });
+}
+
 export const benchSection: BenchSection = {
   name: 'race explorer',
   async run(_ctx: BenchContext) {
     const figures: Record<string, number | string | boolean> = {};
     const cases = [
+      ...bundledScenarios(),
       { name: 'private 4x4', kernel: '6.8.0', records: privateSlots(4) },
       { name: 'contended ida 3x3', kernel: '6.6.0', records: contendedIda(3) },
     ];
