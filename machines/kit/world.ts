@@ -69,7 +69,7 @@ export class World {
   /** Derived cache of machines/ids.ts: per hint key, a min-heap of IDs freed below the hint. */
   readonly freedBelowHint: Map<string, number[]>;
   /** Undo journal of the open transaction: key → snapshot before (undefined = absent). */
-  #journal: Map<string, Snap<unknown> | undefined> | null = null;
+  #journal: Map<string, { kindId: string; id: string; snap: Snap<unknown> | undefined }> | null = null;
 
   constructor(
     readonly profile: Profile,
@@ -83,7 +83,10 @@ export class World {
     // Why: hints without their freed-ID heaps would claim freed IDs are taken.
     this.freedBelowHint = hints === undefined ? new Map() : freed ?? new Map();
     if (hints !== undefined && freed === undefined) this.lowestFreeHint.clear();
-    for (const [key, snap] of this.objects) this.#index(key, snap);
+    for (const [key, snap] of this.objects) {
+      const colon = key.indexOf(':');
+      this.#kindMap(key.slice(0, colon)).set(key.slice(colon + 1), snap);
+    }
   }
 
   #kindMap(kindId: string): Map<string, Snap<unknown>> {
@@ -92,17 +95,15 @@ export class World {
     return m;
   }
 
-  #index(key: string, snap: Snap<unknown> | undefined): void {
-    const colon = key.indexOf(':');
-    const m = this.#kindMap(key.slice(0, colon));
-    if (snap === undefined) m.delete(key.slice(colon + 1));
-    else m.set(key.slice(colon + 1), snap);
-  }
-
-  #set(key: string, snap: Snap<unknown> | undefined): void {
-    if (snap === undefined) this.objects.delete(key);
-    else this.objects.set(key, snap);
-    this.#index(key, snap);
+  #set(kindId: string, id: string, key: string, snap: Snap<unknown> | undefined): void {
+    const byId = this.#kindMap(kindId);
+    if (snap === undefined) {
+      this.objects.delete(key);
+      byId.delete(id);
+    } else {
+      this.objects.set(key, snap);
+      byId.set(id, snap);
+    }
   }
 
   /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
@@ -124,7 +125,7 @@ export class World {
     const journal = this.#journal;
     this.#journal = null;
     if (journal === null) return;
-    for (const [key, snap] of journal) this.#set(key, snap);
+    for (const [key, { kindId, id, snap }] of journal) this.#set(kindId, id, key, snap);
     // Why: a rolled-back allocation may have moved a hint past a now-free ID.
     this.lowestFreeHint.clear();
     this.freedBelowHint.clear();
@@ -159,8 +160,8 @@ export class World {
     }
     if (result.snap !== before) {
       const key = `${kind.id}:${id}`;
-      if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, stored);
-      this.#set(key, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
+      if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, { kindId: kind.id, id, snap: stored });
+      this.#set(kind.id, id, key, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
     }
     this.record(kind, event, before.context, result.snap.context, result.outcomes, d);
     return result;
