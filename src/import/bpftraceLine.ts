@@ -2,7 +2,7 @@
  * One line of `bpftrace -f json` output (NDJSON). The kit's printf emits one JSON object per call,
  * which bpftrace double-encodes: `{"type": "printf", "data": "{\"ts\":…}\n"}`. Pure.
  */
-import type { RawValue } from './captureEvent.js';
+import type { ProbeHit, RawValue } from './captureEvent.js';
 import { baseSymbol } from './rawValue.js';
 
 /** Keys of the kit's call object that describe the probe hit rather than an argument. */
@@ -15,17 +15,7 @@ export type BpftraceLine =
   | { readonly kind: 'ignored' }
   | { readonly kind: 'lost'; readonly count?: number }
   | { readonly kind: 'meta'; readonly kernel?: string; readonly host?: Record<string, string | number | boolean> }
-  | {
-      readonly kind: 'probe';
-      readonly phase: 'entry' | 'exit' | 'call';
-      readonly ts: number;
-      readonly cpu: number;
-      readonly tid: number;
-      readonly pid?: number;
-      readonly comm?: string;
-      readonly symbol: string;
-      readonly fields: ReadonlyMap<string, RawValue>;
-    }
+  | ({ readonly kind: 'probe'; readonly phase: 'entry' | 'exit' | 'call' } & Omit<ProbeHit, 'line' | 'offset'>)
   | { readonly kind: 'malformed'; readonly what: string }
   | { readonly kind: 'other'; readonly what: string }
   /** Not JSON at all: on the last unterminated line this means it was cut. */
