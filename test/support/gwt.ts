@@ -1,17 +1,16 @@
 /**
  * Given/when/then for the machines: replay the `given` calls, decide the `when` call (the model's
  * return, the findings it raises, the facts it derives), then run the end-of-trace checks.
- * Nested records of the `when` call are given without `parent`; it is filled in.
+ * Nested records of the `when` call are given without `parent`; it is filled in. A view of the
+ * shared runner in gwtAlloc.ts.
  */
-import type { CallRecord, Ret } from '../../events/records.js';
+import type { Ret } from '../../events/records.js';
 import type { FactBody } from '../../events/facts.js';
-import { decideCall } from '../../machines/calls/index.js';
 import type { FindingCode } from '../../machines/findings.js';
-import type { StepMode } from '../../machines/kit/world.js';
-import { Replay } from '../../src/replay/replay.js';
-import { descendantsOf, type Entry } from '../../src/replay/replayTrace.js';
+import type { Replay } from '../../src/replay/replay.js';
 import type { Finding } from '../../src/replay/finding.js';
-import { profile, records, type CallSpec } from './calls.js';
+import type { CallSpec } from './calls.js';
+import { run } from './gwtAlloc.js';
 
 export interface Then {
   readonly replay: Replay;
@@ -38,44 +37,22 @@ export interface When {
 
 /** `given(kernel, ...calls).when(call, ...nestedCallsOfIt)` → what the model decides. */
 export function given(kernel: string, ...calls: CallSpec[]): When {
-  return { when: (c, ...nested) => run(kernel, calls, c, nested) };
+  return { when: (c, ...nested) => runOne(kernel, calls, c, nested) };
 }
 
-function run(kernel: string, givenCalls: readonly CallSpec[], whenCall: CallSpec, nested: readonly CallSpec[], mode: StepMode = 'fast'): Then {
+/** One `when` call and its nested records, on the shared runner; the recorded return stays in place. */
+function runOne(kernel: string, givenCalls: readonly CallSpec[], whenCall: CallSpec, nested: readonly CallSpec[]): Then {
   const whenSeq = givenCalls.length + 1;
-  const all = [...givenCalls, whenCall, ...nested.map((n) => ({ ...n, parent: n.parent ?? whenSeq }))];
-  const entries: Entry[] = records(all).map((record, i) => ({ record, line: i + 2 }));
-  const replay = new Replay({ profile: profile(kernel), mode });
-  let ret: Ret | undefined;
-  let rule = '';
-  let children: Then['children'] = [];
-  const factsBefore = () => replay.log.all().length;
-  let factsAt = 0;
-  for (let i = 0; i < entries.length; i++) {
-    const { record, line } = entries[i];
-    const desc = descendantsOf(entries, i);
-    if (record.seq === whenSeq) {
-      const d = decideCall(replay.world.clone(), record as CallRecord, desc.records);
-      ret = d.ret;
-      rule = d.rule;
-      children = d.children;
-      factsAt = factsBefore();
-    }
-    replay.step(record, line, desc.records, desc.lines);
-  }
-  const facts = replay.log.all().slice(factsAt).filter((f) => f.seq === whenSeq);
-  const whenAndAfter = replay.findings.filter((f) => !f.atEnd && f.seq !== null && f.seq >= whenSeq);
-  const givenCodes = replay.findings.filter((f) => !f.atEnd && f.seq !== null && f.seq < whenSeq).map((f) => f.code);
-  const end = replay.end();
+  const t = run(kernel, givenCalls, [whenCall, ...nested.map((n) => ({ ...n, parent: n.parent ?? whenSeq }))], { keepRecordedRet: true });
   return {
-    replay,
-    ret,
-    rule,
-    codes: whenAndAfter.map((f) => f.code),
-    endCodes: end.map((f) => f.code),
-    givenCodes,
-    facts,
-    findings: replay.findings,
-    children,
+    replay: t.replay,
+    ret: t.rets[0],
+    rule: t.rules[0] ?? '',
+    codes: t.codes,
+    endCodes: t.endCodes,
+    givenCodes: t.replay.findings.filter((f) => !f.atEnd && f.seq !== null && f.seq < whenSeq).map((f) => f.code),
+    facts: t.facts.filter((f) => f.seq === whenSeq),
+    findings: t.replay.findings,
+    children: t.children[0] ?? [],
   };
 }

@@ -7,7 +7,7 @@ import type { Fact } from '../../events/facts.js';
 import type { Ret } from '../../events/records.js';
 import { decideCall } from '../../machines/calls/index.js';
 import type { FindingCode } from '../../machines/findings.js';
-import type { StepMode } from '../../machines/kit/world.js';
+import type { ExpectedChild, StepMode } from '../../machines/kit/world.js';
 import type { Finding } from '../../src/replay/finding.js';
 import { Replay } from '../../src/replay/replay.js';
 import { descendantsOf } from '../../src/replay/replayTrace.js';
@@ -30,6 +30,17 @@ export interface Then {
   readonly endCodes: readonly FindingCode[];
   /** Every finding code of the whole replay (given, when and end). */
   readonly allCodes: readonly FindingCode[];
+  /** The nested calls the model expects of each top-level `when` call. */
+  readonly children: readonly (readonly ExpectedChild[])[];
+}
+
+export interface RunOptions {
+  readonly mode?: StepMode;
+  /**
+   * Predict with the recorded return in place (default false): a recorded handle or domain name is
+   * then the name the model uses, as a capture's would be.
+   */
+  readonly keepRecordedRet?: boolean;
 }
 
 export interface Given {
@@ -42,19 +53,22 @@ export function given(kernel: string, ...setup: CallSpec[]): Given {
   };
 }
 
-export function run(kernel: string, setup: readonly CallSpec[], calls: readonly CallSpec[], mode: StepMode = 'fast'): Then {
+export function run(kernel: string, setup: readonly CallSpec[], calls: readonly CallSpec[], options: RunOptions = {}): Then {
+  const mode = options.mode ?? 'fast';
   const entries = records([...setup, ...calls]).map((record, i) => ({ record, line: i + 2 }));
   const replay = new Replay({ profile: profile(kernel), mode });
   const rets: (Ret | undefined)[] = [];
   const rules: string[] = [];
+  const children: (readonly ExpectedChild[])[] = [];
   for (let i = 0; i < entries.length; i++) {
     const { record, line } = entries[i];
     const desc = descendantsOf(entries, i);
     if (i >= setup.length && record.parent === undefined) {
       // The prediction, on a copy: the recorded ret (if any) must not influence it.
-      const d = decideCall(replay.world.clone(), { ...record, ret: undefined } as never, desc.records);
+      const d = decideCall(replay.world.clone(), (options.keepRecordedRet ? record : { ...record, ret: undefined }) as never, desc.records);
       rets.push(d.ret);
       rules.push(d.rule);
+      children.push(d.children);
     }
     replay.step(record, line, desc.records, desc.lines);
   }
@@ -75,5 +89,6 @@ export function run(kernel: string, setup: readonly CallSpec[], calls: readonly 
     factTypes: facts.map((f) => f.type),
     endCodes: end.map((f) => f.code),
     allCodes: replay.findings.map((f) => f.code),
+    children,
   };
 }
