@@ -24,6 +24,10 @@ export type VtdUnitEvent =
   | (ModelEvent & { type: 'ROOT_SET'; smt: boolean })
   | (ModelEvent & { type: 'FREE' });
 
+/** iommu_set_root_entry from a state that moves the unit to rootProgrammed. */
+const rootSet = (rule: string) =>
+  ({ target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule })] }) as const;
+
 export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iommu: string }>({
   id: 'vtdUnit',
   initial: 'discovered',
@@ -39,7 +43,7 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
         ],
         REGISTERED: { actions: decide({ rule: 'nothing is being registered' }) },
         REGISTRATION_FAILED: { actions: decide({ rule: 'nothing is being registered' }) },
-        ROOT_SET: { target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry (§2.2)' })] },
+        ROOT_SET: rootSet('iommu_set_root_entry (§2.2)'),
         FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu: no custom allocator to unregister' }) },
       },
     },
@@ -51,7 +55,7 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
           target: 'noAllocator',
           actions: ['dropOps', decide({ fact: 'PasidAllocatorRegistrationFailed', finding: 'VTD_ALLOCATOR_REGISTRATION_FAILED', rule: 'register_pasid_allocator: nonzero return → pr_warn "Custom PASID allocator failed, scalable mode disabled", intel_iommu_sm = 0 (§2.1)' })],
         },
-        ROOT_SET: { target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry (§2.2)' })] },
+        ROOT_SET: rootSet('iommu_set_root_entry (§2.2)'),
         FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu' }) },
       },
     },
@@ -60,7 +64,7 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
         REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'register_pasid_allocator runs once per unit at init; a second call re-registers the same ops' }) },
         REGISTERED: { actions: decide({ rule: 'already registered' }) },
         REGISTRATION_FAILED: { actions: decide({ rule: 'already registered' }) },
-        ROOT_SET: { target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry after the allocator registered (§2.2)' })] },
+        ROOT_SET: rootSet('iommu_set_root_entry after the allocator registered (§2.2)'),
         FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu: ioasid_unregister_allocator(&iommu->pasid_allocator) (§2.2)' }) },
       },
     },
@@ -69,7 +73,7 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
         REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'register_pasid_allocator already decided for this unit' }) },
         REGISTERED: { actions: decide({ rule: 'no allocator' }) },
         REGISTRATION_FAILED: { actions: decide({ rule: 'no allocator' }) },
-        ROOT_SET: { target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry (§2.2)' })] },
+        ROOT_SET: rootSet('iommu_set_root_entry (§2.2)'),
         FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu: no custom allocator to unregister' }) },
       },
     },
@@ -95,7 +99,7 @@ export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iomm
         REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'hot-add (intel_iommu_add) never registers a PASID allocator (§2.2)' }) },
         REGISTERED: { actions: decide({ rule: 'removed' }) },
         REGISTRATION_FAILED: { actions: decide({ rule: 'removed' }) },
-        ROOT_SET: { target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry of a re-added unit' })] },
+        ROOT_SET: rootSet('iommu_set_root_entry of a re-added unit'),
         FREE: { actions: decide({ ret: null, rule: 'already removed' }) },
       },
     },
