@@ -45,6 +45,11 @@ const SVA_BIND_CHECKS = [
   { actions: decide({ rule: 'iommu_sva_bind_device: the device may bind' }) },
 ] as const;
 
+const RELEASE = [
+  { guard: 'holdsPasids', target: 'released', actions: decide({ ret: null, fact: 'DeviceReleased', finding: 'DEVICE_RELEASED_WITH_PASIDS', rule: 'iommu_release_device tears the device down whatever its PASIDs still hold' }) },
+  { target: 'released', actions: decide({ ret: null, fact: 'DeviceReleased', rule: 'iommu_release_device' }) },
+] as const;
+
 const PROBE = { target: 'probed', actions: ['probe', decide({ ret: 0, fact: 'DeviceProbed', rule: 'iommu_probe_device: max_pasids = min(device PASID width, IOMMU limit) (§4.5)' })] } as const;
 
 export const deviceKind = defineObjectKind<DeviceContext, DeviceEvent, { dev: string }>({
@@ -55,10 +60,7 @@ export const deviceKind = defineObjectKind<DeviceContext, DeviceEvent, { dev: st
     preexisting: {
       on: {
         PROBE,
-        RELEASE: [
-          { guard: 'holdsPasids', target: 'released', actions: decide({ ret: null, fact: 'DeviceReleased', finding: 'DEVICE_RELEASED_WITH_PASIDS', rule: 'iommu_release_device tears the device down whatever its PASIDs still hold' }) },
-          { target: 'released', actions: decide({ ret: null, fact: 'DeviceReleased', rule: 'iommu_release_device' }) },
-        ],
+        RELEASE,
         SVA_BIND_CHECK: SVA_BIND_CHECKS,
         ...COUNTERS,
       },
@@ -66,10 +68,7 @@ export const deviceKind = defineObjectKind<DeviceContext, DeviceEvent, { dev: st
     probed: {
       on: {
         PROBE: { actions: ['probe', decide({ ret: 0, fact: 'DeviceProbed', rule: 'iommu_probe_device again: max_pasids recomputed (§4.5)' })] },
-        RELEASE: [
-          { guard: 'holdsPasids', target: 'released', actions: decide({ ret: null, fact: 'DeviceReleased', finding: 'DEVICE_RELEASED_WITH_PASIDS', rule: 'iommu_release_device tears the device down whatever its PASIDs still hold' }) },
-          { target: 'released', actions: decide({ ret: null, fact: 'DeviceReleased', rule: 'iommu_release_device' }) },
-        ],
+        RELEASE,
         SVA_BIND_CHECK: SVA_BIND_CHECKS,
         ...COUNTERS,
       },
