@@ -1,6 +1,6 @@
 /** `pasid-ledger audit FILE`: replay a trace through the machines and report every lifecycle finding. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { openTrace, wantsColour } from './input.js';
 import { stopOnInterrupt, withIdleTicks } from './live.js';
@@ -45,21 +45,12 @@ examples:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--xstate': 'bool', '--demo': 'bool' }, 'audit');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger audit: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'audit', parsed.error.message);
   const { positional, flags } = parsed.value;
-  if (positional.length !== 1) {
-    io.stderr.write('pasid-ledger audit: expected one FILE; see `pasid-ledger audit --help`\n');
-    return EXIT.USAGE;
-  }
+  if (positional.length !== 1) return refuse(io, 'audit', 'expected one FILE; see `pasid-ledger audit --help`');
   const kernel = flags['--kernel'] as string | undefined;
   const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel });
-  if ('code' in input) {
-    io.stderr.write(`pasid-ledger audit: ${input.message}\n`);
-    return EXIT.USAGE;
-  }
+  if ('code' in input) return refuse(io, 'audit', input.message);
   const json = flags['--json'] === true;
   const style = wantsColour(io) ? ANSI : PLAIN;
   const live = positional[0] === '-';
@@ -74,10 +65,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // Findings stream as they happen, so a long or live trace shows them early.
     onStart: json ? undefined : (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(mark(f), input.file, style)}\n`)),
   }).finally(uninstall);
-  if (!result.ok) {
-    io.stderr.write(`pasid-ledger audit: ${result.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!result.ok) return refuse(io, 'audit', result.error.message);
   const report = summarize(result.value.replay, result.value.warnings, mark);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);

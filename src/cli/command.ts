@@ -20,3 +20,9 @@ export interface Command {
 
 /** Exit codes shared by every command. */
 export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const;
+
+/** Says what is wrong with the input or usage on stderr (`pasid-ledger CMD: …`) and gives exit 2. */
+export function refuse(io: CliIo, command: string, message: string): number {
+  io.stderr.write(`pasid-ledger ${command}: ${message}\n`);
+  return EXIT.USAGE;
+}

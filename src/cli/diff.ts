@@ -1,6 +1,6 @@
 /** `pasid-ledger diff FILE --from A --to B`: what changed between two points of a trace, per object. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import { diffViews } from '../timetravel/diffViews.js';
@@ -34,8 +34,7 @@ examples:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (message: string) => {
-    io.stderr.write(`pasid-ledger diff: ${message}\n`);
-    return EXIT.USAGE;
+    return refuse(io, 'diff', message);
   };
   const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--to': 'string' }, 'diff');
   if (!parsed.ok) return fail(parsed.error.message);

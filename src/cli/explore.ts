@@ -3,7 +3,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CallRecord, TraceHeader } from '../../events/records.js';
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { openTrace } from './input.js';
 import { TraceWriter } from '../log/writer.js';
@@ -99,10 +99,7 @@ function seconds(v: string | boolean | string[] | undefined): Result<number | un
 
 async function scheduleRun(s: Scenario, text: string, file: string, io: CliIo, json: boolean, emitDir: string | undefined): Promise<number> {
   const parsed = parseSchedule(s, text);
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger explore: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'explore', parsed.error.message);
   const tasks = parsed.value;
   const { runs, steps, world } = runSchedule(s, tasks);
   const end = endFindings(world);
@@ -112,10 +109,7 @@ async function scheduleRun(s: Scenario, text: string, file: string, io: CliIo, j
     mkdirSync(emitDir, { recursive: true });
     trace = join(emitDir, `${basename(file).replace(/\.jsonl$/, '')}.schedule.jsonl`);
     const e = await writeTrace(trace, emittedHeader(s, `${file} under schedule ${formatSchedule(s, tasks)}`), emitRecords(s, tasks));
-    if (e) {
-      io.stderr.write(`pasid-ledger explore: ${e.message}\n`);
-      return EXIT.USAGE;
-    }
+    if (e) return refuse(io, 'explore', e.message);
   }
   if (json) {
     const out = {
@@ -165,8 +159,7 @@ function text(r: ExploreResult, file: string, kernel: string, traces: Map<string
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (e: LedgerError) => {
-    io.stderr.write(`pasid-ledger explore: ${e.message}\n`);
-    return EXIT.USAGE;
+    return refuse(io, 'explore', e.message);
   };
   const parsed = parseArgs(argv, FLAGS, 'explore');
   if (!parsed.ok) return fail(parsed.error);

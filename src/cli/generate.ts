@@ -1,6 +1,6 @@
 /** `pasid-ledger generate --records N`: a synthetic, valid, deterministic trace of one kernel era. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { DEFAULT_KERNEL, DEFAULT_SEED, generateTrace } from '../generate/generateTrace.js';
 import { serializeHeader, serializeRecord } from '../log/serialize.js';
@@ -28,26 +28,14 @@ example:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--records': 'string', '--kernel': 'string', '--seed': 'string', '-o': 'string', '--out': 'string' }, 'generate');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger generate: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'generate', parsed.error.message);
   const { positional, flags } = parsed.value;
   const records = intFlag(flags['--records'], '--records');
   const seed = intFlag(flags['--seed'], '--seed');
-  if (!records.ok || !seed.ok) {
-    io.stderr.write(`pasid-ledger generate: ${(!records.ok ? records.error : (seed as { error: { message: string } }).error).message}\n`);
-    return EXIT.USAGE;
-  }
-  if (positional.length > 0 || records.value === undefined) {
-    io.stderr.write('pasid-ledger generate: expected --records N and no FILE; see `pasid-ledger generate --help`\n');
-    return EXIT.USAGE;
-  }
+  if (!records.ok || !seed.ok) return refuse(io, 'generate', `${(!records.ok ? records.error : (seed as { error: { message: string } }).error).message}`);
+  if (positional.length > 0 || records.value === undefined) return refuse(io, 'generate', 'expected --records N and no FILE; see `pasid-ledger generate --help`');
   const trace = generateTrace({ records: records.value, kernel: flags['--kernel'] as string | undefined, seed: seed.value });
-  if (!trace.ok) {
-    io.stderr.write(`pasid-ledger generate: ${trace.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!trace.ok) return refuse(io, 'generate', trace.error.message);
   const out = (flags['-o'] ?? flags['--out']) as string | undefined;
   if (out === undefined) {
     // Why: ~1 MB writes with backpressure, so a 1 M-record trace never queues in memory; a closed pipe ends quietly.

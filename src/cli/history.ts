@@ -1,6 +1,6 @@
 /** `pasid-ledger history FILE --pasid N | --dev BDF | ... | --finding CODE[:N]`: who changed this object. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs, type FlagSpec } from './args.js';
 import { chainEnd, chainTokens, historyOf, nthFinding, type HistoryItem } from '../timetravel/history.js';
 import { selectorToken, SELECTOR_KINDS } from '../timetravel/refs.js';
@@ -48,8 +48,7 @@ function formatItem(i: HistoryItem, file: string): string {
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (message: string) => {
-    io.stderr.write(`pasid-ledger history: ${message}\n`);
-    return EXIT.USAGE;
+    return refuse(io, 'history', message);
   };
   const spec: FlagSpec = Object.fromEntries([...SELECTOR_KINDS.map((k) => [`--${k}`, 'string'] as const), ['--finding', 'string'], ['--json', 'bool'], ['--kernel', 'string'], ['--write-index', 'bool']]) as FlagSpec;
   const parsed = parseArgs(argv, spec, 'history');

@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from './args.js';
-import { EXIT, type CliIo, type Command } from './command.js';
+import { EXIT, type CliIo, type Command, refuse } from './command.js';
 import { importCapture } from '../import/importCapture.js';
 import { openCaptureSource } from '../import/openCapture.js';
 import { CAPTURE_FORMATS, type CaptureFormat, type ImportSummary } from '../import/importTypes.js';
@@ -31,22 +31,13 @@ async function write(out: Writable, text: string): Promise<void> {
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, FLAGS, 'import');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger import: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'import', parsed.error.message);
   const { positional, flags } = parsed.value;
   const from = flags['--from'];
-  if (positional.length !== 1 || typeof from !== 'string' || !(CAPTURE_FORMATS as readonly string[]).includes(from)) {
-    io.stderr.write(`pasid-ledger import: give one capture FILE (or -) and --from ftrace|bpftrace\n\n${HELP}\n`);
-    return EXIT.USAGE;
-  }
+  if (positional.length !== 1 || typeof from !== 'string' || !(CAPTURE_FORMATS as readonly string[]).includes(from)) return refuse(io, 'import', `give one capture FILE (or -) and --from ftrace|bpftrace\n\n${HELP}`);
   const file = positional[0];
   const source = await openCaptureSource(file, io.stdin);
-  if (!source.ok) {
-    io.stderr.write(`pasid-ledger import: ${source.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!source.ok) return refuse(io, 'import', source.error.message);
   const kernel = typeof flags['--kernel'] === 'string' ? flags['--kernel'] : undefined;
   const outPath = flags['-o'] ?? flags['--output'];
   const out: Writable = typeof outPath === 'string' ? createWriteStream(outPath) : io.stdout;

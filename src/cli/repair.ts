@@ -1,6 +1,6 @@
 /** `pasid-ledger repair FILE`: truncates a torn last line, refusing any other damage. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { repairFile } from '../log/repair.js';
 
@@ -25,16 +25,10 @@ examples:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--dry-run': 'bool', '--kind': 'string' }, 'repair');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger repair: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'repair', parsed.error.message);
   const { positional, flags } = parsed.value;
   const kind = flags['--kind'] ?? 'trace';
-  if (positional.length !== 1 || positional[0] === '-' || (kind !== 'trace' && kind !== 'log')) {
-    io.stderr.write('pasid-ledger repair: expected one FILE (not stdin) and --kind trace|log; see `pasid-ledger repair --help`\n');
-    return EXIT.USAGE;
-  }
+  if (positional.length !== 1 || positional[0] === '-' || (kind !== 'trace' && kind !== 'log')) return refuse(io, 'repair', 'expected one FILE (not stdin) and --kind trace|log; see `pasid-ledger repair --help`');
   const path = positional[0];
   const dryRun = flags['--dry-run'] === true;
   const result = await repairFile(path, { kind, dryRun });

@@ -1,7 +1,7 @@
 /** `pasid-ledger replay FILE --out LOG`: write the derived event log (the facts) of a trace. */
 import { existsSync } from 'node:fs';
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { openTrace } from './input.js';
 import { runReplay } from '../audit/runReplay.js';
@@ -27,31 +27,16 @@ example:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--out': 'string', '--kernel': 'string', '--fsync': 'bool', '--from': 'string' }, 'replay');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger replay: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'replay', parsed.error.message);
   const { positional, flags } = parsed.value;
   const out = flags['--out'];
-  if (positional.length !== 1 || typeof out !== 'string') {
-    io.stderr.write('pasid-ledger replay: expected FILE and --out LOG; see `pasid-ledger replay --help`\n');
-    return EXIT.USAGE;
-  }
-  if (existsSync(out)) {
-    io.stderr.write(`pasid-ledger replay: ${out} exists; the log is append-only and never overwritten: remove it or pick another --out\n`);
-    return EXIT.USAGE;
-  }
+  if (positional.length !== 1 || typeof out !== 'string') return refuse(io, 'replay', 'expected FILE and --out LOG; see `pasid-ledger replay --help`');
+  if (existsSync(out)) return refuse(io, 'replay', `${out} exists; the log is append-only and never overwritten: remove it or pick another --out`);
   const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel: flags['--kernel'] as string | undefined });
-  if ('code' in input) {
-    io.stderr.write(`pasid-ledger replay: ${input.message}\n`);
-    return EXIT.USAGE;
-  }
+  if ('code' in input) return refuse(io, 'replay', input.message);
   const writer = new TraceWriter(out, { kind: 'log', fsync: flags['--fsync'] === true });
   const opened = await writer.open();
-  if (opened) {
-    io.stderr.write(`pasid-ledger replay: ${opened.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (opened) return refuse(io, 'replay', opened.message);
   let writeError: string | undefined;
   const result = await runReplay(input.items, {
     file: input.file,
@@ -67,14 +52,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     },
   });
   writer.close();
-  if (!result.ok) {
-    io.stderr.write(`pasid-ledger replay: ${result.error.message}\n`);
-    return EXIT.USAGE;
-  }
-  if (writeError !== undefined) {
-    io.stderr.write(`pasid-ledger replay: ${writeError}\n`);
-    return EXIT.USAGE;
-  }
+  if (!result.ok) return refuse(io, 'replay', result.error.message);
+  if (writeError !== undefined) return refuse(io, 'replay', writeError);
   io.stdout.write(`${out}: ${result.value.replay.log.length} facts from ${result.value.replay.records} records\n`);
   return EXIT.OK;
 }

@@ -1,6 +1,6 @@
 /** `pasid-ledger state FILE`: the projections (allocators, slots, bonds, domains, refcounts) at the end of a trace. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { openTrace } from './input.js';
 import { runReplay } from '../audit/runReplay.js';
@@ -36,44 +36,26 @@ exit status: 0 ok, 2 bad input or usage (e.g. an --at seq that is not in FILE)
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string' }, 'state');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger state: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'state', parsed.error.message);
   const { positional, flags } = parsed.value;
   const at = intFlag(flags['--at'], '--at');
-  if (!at.ok || positional.length !== 1) {
-    io.stderr.write(`pasid-ledger state: ${at.ok ? 'expected one FILE' : at.error.message}; see \`pasid-ledger state --help\`\n`);
-    return EXIT.USAGE;
-  }
+  if (!at.ok || positional.length !== 1) return refuse(io, 'state', `${at.ok ? 'expected one FILE' : at.error.message}; see \`pasid-ledger state --help\``);
   const kernel = flags['--kernel'] as string | undefined;
   const from = flags['--from'] as string | undefined;
   let view: StateView;
   if (at.value !== undefined) {
     // Time travel: the checkpoints of FILE.idx when it matches, else a replay from the start.
     const trace = await loadTrace(positional[0], io, kernel, from);
-    if (!trace.ok) {
-      io.stderr.write(`pasid-ledger state: ${trace.error.message}\n`);
-      return EXIT.USAGE;
-    }
+    if (!trace.ok) return refuse(io, 'state', trace.error.message);
     const { index } = openIndex(trace.value, { full: false, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined }, io);
     const t = indexOfSeq(index, at.value, '--at', trace.value.file);
-    if (!t.ok) {
-      io.stderr.write(`pasid-ledger state: ${t.error.message}\n`);
-      return EXIT.USAGE;
-    }
+    if (!t.ok) return refuse(io, 'state', t.error.message);
     view = projectWorld(seekIndex(index, t.value).replay.world);
   } else {
     const input = openTrace(positional[0], io, { from, kernel });
-    if ('code' in input) {
-      io.stderr.write(`pasid-ledger state: ${input.message}\n`);
-      return EXIT.USAGE;
-    }
+    if ('code' in input) return refuse(io, 'state', input.message);
     const result = await runReplay(input.items, { file: input.file, kernel });
-    if (!result.ok) {
-      io.stderr.write(`pasid-ledger state: ${result.error.message}\n`);
-      return EXIT.USAGE;
-    }
+    if (!result.ok) return refuse(io, 'state', result.error.message);
     view = projectWorld(result.value.replay.world);
   }
   io.stdout.write(flags['--json'] === true ? `${JSON.stringify(view, null, 2)}\n` : `${formatState(view)}\n`);

@@ -1,7 +1,7 @@
 /** `pasid-ledger travel FILE`: an interactive debugger over a trace's positions (also scriptable through a pipe). */
 import { createInterface } from 'node:readline';
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { TravelSession, TRAVEL_HELP } from '../timetravel/session.js';
 import { loadTrace, openIndex } from './traceFile.js';
@@ -30,21 +30,12 @@ examples:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--kernel': 'string', '--write-index': 'bool' }, 'travel');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger travel: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'travel', parsed.error.message);
   const { positional, flags } = parsed.value;
-  if (positional.length !== 1 || positional[0] === '-') {
-    io.stderr.write('pasid-ledger travel: expected one FILE (stdin carries the commands); see `pasid-ledger travel --help`\n');
-    return EXIT.USAGE;
-  }
+  if (positional.length !== 1 || positional[0] === '-') return refuse(io, 'travel', 'expected one FILE (stdin carries the commands); see `pasid-ledger travel --help`');
   const kernel = flags['--kernel'] as string | undefined;
   const trace = await loadTrace(positional[0], io, kernel);
-  if (!trace.ok) {
-    io.stderr.write(`pasid-ledger travel: ${trace.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!trace.ok) return refuse(io, 'travel', trace.error.message);
   const { index } = openIndex(trace.value, { full: true, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined }, io);
   const session = new TravelSession(index, trace.value.file);
   const tty = io.stdout.isTTY === true;

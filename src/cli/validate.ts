@@ -1,6 +1,6 @@
 /** `pasid-ledger validate FILE`: checks a trace or derived-event log line by line, streaming. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { readTrace, readTraceFile, type ReadItem } from '../log/reader.js';
 import type { LedgerError } from '../core/result.js';
@@ -27,16 +27,10 @@ examples:
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, { '--json': 'bool', '--all-errors': 'bool', '--kind': 'string' }, 'validate');
-  if (!parsed.ok) {
-    io.stderr.write(`pasid-ledger validate: ${parsed.error.message}\n`);
-    return EXIT.USAGE;
-  }
+  if (!parsed.ok) return refuse(io, 'validate', parsed.error.message);
   const { positional, flags } = parsed.value;
   const kind = flags['--kind'] ?? 'trace';
-  if (positional.length !== 1 || (kind !== 'trace' && kind !== 'log')) {
-    io.stderr.write(`pasid-ledger validate: ${positional.length !== 1 ? 'expected one FILE' : '--kind takes trace or log'}; see \`pasid-ledger validate --help\`\n`);
-    return EXIT.USAGE;
-  }
+  if (positional.length !== 1 || (kind !== 'trace' && kind !== 'log')) return refuse(io, 'validate', `${positional.length !== 1 ? 'expected one FILE' : '--kind takes trace or log'}; see \`pasid-ledger validate --help\``);
   const path = positional[0];
   const options = { kind, allErrors: flags['--all-errors'] === true } as const;
   // Why: read stdin through the injected io so tests and embedders can supply it.

@@ -1,6 +1,6 @@
 /** `pasid-ledger whatif FILE --skip SEQ | --move SEQ:TO`: how the findings change if a record had not happened, or elsewhere. */
 import type { Command, CliIo } from './command.js';
-import { EXIT } from './command.js';
+import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { whatIf, type Edit, type FindingChange } from '../timetravel/whatif.js';
 import { loadTrace } from './traceFile.js';
@@ -36,8 +36,7 @@ function line(c: FindingChange, file: string): string {
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (message: string) => {
-    io.stderr.write(`pasid-ledger whatif: ${message}\n`);
-    return EXIT.USAGE;
+    return refuse(io, 'whatif', message);
   };
   const parsed = parseArgs(argv, { '--skip': 'string', '--move': 'string', '--force': 'bool', '--json': 'bool', '--kernel': 'string' }, 'whatif');
   if (!parsed.ok) return fail(parsed.error.message);
