@@ -54,14 +54,65 @@ export function descendantsOf(entries: readonly Entry[], i: number): { records: 
   return out === null ? NO_DESCENDANTS : { records: out, lines: lines as Map<number, number> };
 }
 
+/**
+ * The records nested in each call, indexed as entries arrive, so a call's descendants cost what it
+ * has, not a scan of the look-ahead window per record. Gives what descendantsOf gives.
+ */
+export class ChildIndex {
+  readonly #children = new Map<number, { entry: Entry; pos: number }[]>();
+  /** Entries are taken in trace order, so every seq up to this one has been taken already. */
+  #lastTaken = -1;
+
+  /** Notes an entry at position `pos` of the trace. */
+  add(entry: Entry, pos: number): void {
+    const parent = entry.record.parent;
+    // Why: a child arriving after its parent was taken (a live input flushed while idle) is no one's to look up.
+    if (parent === undefined || parent <= this.#lastTaken) return;
+    const list = this.#children.get(parent);
+    if (list === undefined) this.#children.set(parent, [{ entry, pos }]);
+    else list.push({ entry, pos });
+  }
+
+  /** The descendants of the entry at `pos` within LOOKAHEAD positions after it, in trace order; forgets its own children. */
+  take(entry: Entry, pos: number): { records: CallRecord[]; lines: Map<number, number> } {
+    const seq = entry.record.seq;
+    this.#lastTaken = seq;
+    if (!this.#children.has(seq)) return NO_DESCENDANTS;
+    const limit = pos + LOOKAHEAD;
+    const found: { entry: Entry; pos: number }[] = [];
+    const queue = [seq];
+    while (queue.length > 0) {
+      for (const c of this.#children.get(queue.pop() as number) ?? []) {
+        if (c.pos > limit) continue;
+        found.push(c);
+        queue.push(c.entry.record.seq);
+      }
+    }
+    this.#children.delete(seq);
+    if (found.length === 0) return NO_DESCENDANTS;
+    found.sort((a, b) => a.pos - b.pos);
+    const lines = new Map<number, number>();
+    for (const f of found) if (f.entry.line !== null) lines.set(f.entry.record.seq, f.entry.line);
+    return { records: found.map((f) => f.entry.record), lines };
+  }
+}
+
+/** Steps a replay through entries (each sees its nested records); `after(i)` runs after entry i. */
+export function stepEntries(replay: Replay, entries: readonly Entry[], after?: (i: number) => void): void {
+  const index = new ChildIndex();
+  entries.forEach((e, pos) => index.add(e, pos));
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
+    const d = index.take(e, i);
+    replay.step(e.record, e.line, d.records, d.lines);
+    after?.(i);
+  }
+}
+
 /** Replays every entry and runs the end-of-trace checks. */
 export function replayEntries(entries: readonly Entry[], profile: Profile, mode: StepMode = 'fast', validateFacts = true): Replay {
   const replay = new Replay({ profile, mode, validateFacts });
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    const d = descendantsOf(entries, i);
-    replay.step(e.record, e.line, d.records, d.lines);
-  }
+  stepEntries(replay, entries);
   replay.end();
   return replay;
 }
@@ -74,14 +125,19 @@ export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, repla
   // Why: a queue with a head index; window.shift() moved LOOKAHEAD entries per record.
   let window: Entry[] = [];
   let head = 0;
+  // Positions count from the start of the stream, so the index survives compacting the window.
+  let base = 0;
+  const index = new ChildIndex();
   const flush = (n: number) => {
     for (let k = 0; k < n && head < window.length; k++) {
-      const d = descendantsOf(window, head);
-      const e = window[head++];
+      const e = window[head];
+      const d = index.take(e, base + head);
+      head++;
       replay.step(e.record, e.line, d.records, d.lines);
     }
     if (head >= 4096) {
       window = window.slice(head);
+      base += head;
       head = 0;
     }
   };
@@ -90,6 +146,7 @@ export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, repla
       flush(window.length - head);
       continue;
     }
+    index.add(e, base + window.length);
     window.push(e);
     if (window.length - head > LOOKAHEAD) flush(1);
   }

@@ -3,7 +3,6 @@
  * extends the current replay when that record is a top-level call (no earlier call's decision can
  * change: it is nobody's nested record), and seeks otherwise. Pure.
  */
-import { descendantsOf } from '../replay/replayTrace.js';
 import { positionOf, seekIndex, type Position, type TravelIndex } from './index.js';
 
 export class Cursor {
@@ -29,8 +28,7 @@ export class Cursor {
     const next = this.index.entries[target];
     if (target === this.#pos.at + 1 && next.record.parent === undefined) {
       // The cut now ends at `target`: its own nested records are not in it yet.
-      const d = descendantsOf([next], 0);
-      this.#pos.replay.step(next.record, next.line, d.records, d.lines);
+      this.#pos.replay.step(next.record, next.line);
       this.#pos = positionOf(this.index, target, this.#pos.replay);
     } else {
       this.#pos = seekIndex(this.index, target);

@@ -14,7 +14,7 @@ import type { Profile } from '../../machines/profile.js';
 import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
 import type { Finding } from '../replay/finding.js';
 import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
-import { LOOKAHEAD, descendantsOf, type Entry } from '../replay/replayTrace.js';
+import { LOOKAHEAD, stepEntries, type Entry } from '../replay/replayTrace.js';
 
 /**
  * Default distance between checkpoints, tuned by measurement (`npm run bench`, section
@@ -66,12 +66,9 @@ export function buildIndex(entries: readonly Entry[], profile: Profile, k: numbe
   if (!(k >= 1)) throw new Error(`buildIndex: k must be at least 1, got ${k}`);
   const replay = new Replay({ profile, mode, validateFacts: false });
   const checkpoints: Checkpoint[] = [{ at: 0, replay: replay.checkpoint() }];
-  for (let i = 0; i < entries.length; i++) {
-    const e = entries[i];
-    const d = descendantsOf(entries, i);
-    replay.step(e.record, e.line, d.records, d.lines);
+  stepEntries(replay, entries, (i) => {
     if ((i + 1) % k === 0 && i + 1 < entries.length) checkpoints.push({ at: i + 1, replay: replay.checkpoint() });
-  }
+  });
   const facts = replay.log.all();
   const findings = [...replay.findings];
   const endFindings = replay.end();
@@ -104,12 +101,7 @@ export function seekIndex(index: TravelIndex, t: number): Position {
   const cp = checkpointFor(index, t);
   const replay = Replay.restore({ profile: index.profile, mode: index.mode, validateFacts: false }, cp.replay, index.facts, index.findings);
   // Why: the cut trace is entries[0..t]; nested records after it are invisible to the calls before it.
-  const cut = index.entries.slice(Math.max(0, cp.at), t + 1);
-  for (let i = 0; i < cut.length; i++) {
-    const e = cut[i];
-    const d = descendantsOf(cut, i);
-    replay.step(e.record, e.line, d.records, d.lines);
-  }
+  stepEntries(replay, index.entries.slice(Math.max(0, cp.at), t + 1));
   return positionOf(index, t, replay);
 }
 

@@ -14,7 +14,7 @@ import type { DomainContext } from '../../machines/device/domain.machine.js';
 import type { PasidSlotContext } from '../../machines/device/pasidSlot.machine.js';
 import type { SvaBondContext } from '../../machines/sva/svaBond.machine.js';
 import { Replay } from '../../src/replay/replay.js';
-import { descendantsOf, replayEntries, type Entry } from '../../src/replay/replayTrace.js';
+import { replayEntries, stepEntries, type Entry } from '../../src/replay/replayTrace.js';
 import { runReplay } from '../../src/audit/runReplay.js';
 import { readTrace } from '../../src/log/reader.js';
 import { serializeHeader, serializeRecord } from '../../src/log/serialize.js';
@@ -37,12 +37,10 @@ const entriesOf = (calls: readonly CallSpec[]): Entry[] => records(calls).map((r
 function stepwise(kernel: string, calls: readonly CallSpec[], check: (w: World, seq: number, codes: readonly string[]) => void): Replay {
   const entries = entriesOf(calls);
   const replay = new Replay({ profile: profile(kernel) });
-  for (let i = 0; i < entries.length; i++) {
-    const { record, line } = entries[i];
-    const desc = descendantsOf(entries, i);
-    replay.step(record, line, desc.records, desc.lines);
-    check(replay.world, record.seq, replay.findings.filter((f) => f.seq === record.seq).map((f) => f.code));
-  }
+  stepEntries(replay, entries, (i) => {
+    const seq = entries[i].record.seq;
+    check(replay.world, seq, replay.findings.filter((f) => f.seq === seq).map((f) => f.code));
+  });
   replay.end();
   return replay;
 }
@@ -272,10 +270,7 @@ describe('determinism (seed 4401)', () => {
         const entries = entriesOf(calls);
         const replay = new Replay({ profile: profile(kernel) });
         replay.log.on('error', (e) => errors.push(e.message));
-        for (let i = 0; i < entries.length; i++) {
-          const desc = descendantsOf(entries, i);
-          replay.step(entries[i].record, entries[i].line, desc.records, desc.lines);
-        }
+        stepEntries(replay, entries);
         replay.end();
         expect(errors, kernel).toEqual([]);
       }),

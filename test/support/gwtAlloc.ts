@@ -10,7 +10,7 @@ import type { FindingCode } from '../../machines/findings.js';
 import type { ExpectedChild, StepMode } from '../../machines/kit/world.js';
 import type { Finding } from '../../src/replay/finding.js';
 import { Replay } from '../../src/replay/replay.js';
-import { descendantsOf } from '../../src/replay/replayTrace.js';
+import { ChildIndex } from '../../src/replay/replayTrace.js';
 import { profile, records, type CallSpec } from './calls.js';
 
 export interface Then {
@@ -60,9 +60,11 @@ export function run(kernel: string, setup: readonly CallSpec[], calls: readonly 
   const rets: (Ret | undefined)[] = [];
   const rules: string[] = [];
   const children: (readonly ExpectedChild[])[] = [];
+  const index = new ChildIndex();
+  entries.forEach((e, pos) => index.add(e, pos));
   for (let i = 0; i < entries.length; i++) {
     const { record, line } = entries[i];
-    const desc = descendantsOf(entries, i);
+    const desc = index.take(entries[i], i);
     if (i >= setup.length && record.parent === undefined) {
       // The prediction, on a copy: the recorded ret (if any) must not influence it.
       const d = decideCall(replay.world.clone(), (options.keepRecordedRet ? record : { ...record, ret: undefined }) as never, desc.records);
