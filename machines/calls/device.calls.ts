@@ -36,16 +36,14 @@ export function slotOf(w: World, dev: string, pasid: number): { key: string; gro
  * group device (for_each_group_device, c404f55c26fc, §4.1), not only the one passed in. Devices
  * with max_pasids 0 are skipped (b3f6fcd8404f; see the report about v6.9–v6.15).
  */
-function attachFacts(w: World, dev: string) {
+function attachFacts(w: World, dev: string, members: readonly string[]) {
   const d = deviceOf(w, dev);
-  const c: DeviceContext = d.context;
-  let maxPasids = c.maxPasids !== null && c.maxPasids > 0 ? c.maxPasids : null;
-  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) {
-    const m = snap.context.maxPasids;
-    if (id === dev || snap.value !== 'probed' || snap.context.group !== c.group || m === null || m === 0) continue;
-    if (maxPasids === null || m < maxPasids) maxPasids = m;
+  let maxPasids: number | null = null;
+  for (const id of members) {
+    const m = deviceOf(w, id).context.maxPasids;
+    if (m !== null && m > 0 && (maxPasids === null || m < maxPasids)) maxPasids = m;
   }
-  return { hasGroup: d.value !== 'released', maxPasids, resetting: c.resetting };
+  return { hasGroup: d.value !== 'released', maxPasids, resetting: d.context.resetting };
 }
 
 /**
@@ -72,11 +70,12 @@ export function attachPasid(env: Env, a: { domain: string; dev: string; pasid: n
   const { w, p, d } = env;
   const { key, group } = slotOf(w, a.dev, a.pasid);
   const domainFreed = w.peek(domainKind, a.domain, { domain: a.domain }).value === 'freed';
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'ATTACH', p, dev: a.dev, domain: a.domain, handle: a.handle, domainFreed, ...attachFacts(w, a.dev) }, d);
+  const members = groupDevices(w, a.dev);
+  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'ATTACH', p, dev: a.dev, domain: a.domain, handle: a.handle, domainFreed, ...attachFacts(w, a.dev, members) }, d);
   const ret = retFrom(d, r);
   if (hasFact(r, 'PasidAttached')) {
     countAttachment(env, a.dev, a.pasid, a.domain, 'ATTACHED');
-    for (const dev of groupDevices(w, a.dev)) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
+    for (const dev of members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
   }
   return ret;
 }
@@ -147,12 +146,13 @@ export const iommu_replace_device_pasid: CallModel<'iommu_replace_device_pasid'>
   const { key, group, snap } = slotOf(w, a.dev, a.pasid);
   const old = (snap.context as PasidSlotContext).domain;
   const domainFreed = w.peek(domainKind, a.domain, { domain: a.domain }).value === 'freed';
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, nullHandle: a.handle === null, ...attachFacts(w, a.dev) }, d);
+  const members = groupDevices(w, a.dev);
+  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, nullHandle: a.handle === null, ...attachFacts(w, a.dev, members) }, d);
   retFrom(d, r);
   if (hasFact(r, 'PasidReplaced') && old !== null) {
     w.step(domainKind, old, { domain: old }, { type: 'DETACHED', p }, d);
     w.step(domainKind, a.domain, { domain: a.domain }, { type: 'ATTACHED', p }, d);
-    for (const dev of groupDevices(w, a.dev)) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });
+    for (const dev of members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });
   }
 };
 
