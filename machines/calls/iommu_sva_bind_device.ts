@@ -1,32 +1,38 @@
 /**
- * Call models of SVA (iommu-sva-lib.c / iommu-sva.c, §3): bind walks the device checks, the mm's
- * PASID (allocate once, or the range check), the SVA domain (v6.2+: per (dev, mm); v6.8+: shared per
- * mm) and the attach; unbind undoes it per era; mm_pasid_drop is the mm's exit. Pure.
+ * iommu_sva_bind_device(dev, mm) — drivers/iommu/iommu-sva.c (iommu-sva-lib.c before v6.2), §3: the
+ * device checks (a singleton group v5.11–v6.1, max_pasids), the mm's PASID (allocated once per mm and
+ * then range-checked per device), the SVA domain (v6.2+: per (dev, mm); v6.8+: one per mm shared by
+ * its devices, tried newest first) and its attach, then the bond and its handle. A rebind of the same
+ * (dev, mm) shares the handle (≤ v6.1 and v6.8+) or takes a new one (v6.2–v6.7). Composes the models
+ * of ioasid_alloc / iommu_alloc_global_pasid, iommu_sva_domain_alloc and iommu_attach_device_pasid. Pure.
  */
 import { PASID_MAX } from '../../events/fields.js';
-import type { Decision, World } from '../kit/world.js';
+import type { CallName } from '../../events/records.js';
 import type { Profile } from '../profile.js';
 import { deviceKind, type DeviceContext } from '../device/device.machine.js';
 import { domainKind } from '../device/domain.machine.js';
 import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
 import { svaHandleKind } from '../sva/svaHandle.machine.js';
-import { allocateIoasid, ioasidKey, listOf, releaseIoasid } from './ioasid.calls.js';
-import { allocGlobalPasid, freeGlobalPasid } from './global.calls.js';
-import { allocDomain, attachPasid, detachPasid, deviceOf, slotOf } from './device.calls.js';
-import { childOf, isFailure, modelName, recordedName, retFrom, setRet, type CallContext, type CallModel } from './callContext.js';
-import { ioasidKind } from '../ioasid/ioasid.machine.js';
-import { NESTED_CALLS } from './nested.js';
+import { childOf, defineCall, isFailure, modelName, recordedName, retFrom, setRet, type CallContext } from '../kit/call.js';
+import { union, type Footprint, slotResource } from '../kit/footprint.js';
+import type { World } from '../kit/world.js';
+import { allocateIoasid, ioasidAllocFootprint } from './ioasid_alloc.js';
+import { ioasidReleaseFootprint } from './ioasid_free.js';
+import { allocGlobalPasid } from './iommu_alloc_global_pasid.js';
+import { allocDomain } from './iommu_domain_alloc.js';
+import { attachPasid } from './iommu_attach_device_pasid.js';
+import { bondKey, deviceOf, ioasidKey, listOf, slotOf, SVA_SET } from './reads.js';
 
-interface Env {
-  readonly w: World;
-  readonly p: Profile;
-  readonly d: Decision;
+/** The PASID allocation or release a bind, unbind or mm exit may do in this era (§3.2–§3.5). */
+export function svaPasidFootprint(p: Profile): Footprint {
+  if (p.ioasid) return union(ioasidAllocFootprint, ioasidReleaseFootprint('*'));
+  return { reads: [], writes: ['ida', 'gpasid:*'] };
 }
 
-const SVA_SET = 'iommu_sva_pasid';
-const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
+const NESTED: readonly CallName[] = ['ioasid_alloc', 'ioasid_get', 'iommu_alloc_global_pasid', 'iommu_sva_domain_alloc', 'iommu_attach_device_pasid', 'set_dev_pasid', 'remove_dev_pasid', 'iommu_domain_free'];
 
 /**
  * The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5).
@@ -182,155 +188,63 @@ function handleOwner(w: World, p: Profile, dev: string, mm: string): string {
   return joined ? slot.dev : dev;
 }
 
-export const iommu_sva_bind_device: CallModel<'iommu_sva_bind_device'> = (c) => {
-  const { w, p, d, rec } = c;
-  const { dev, mm } = rec.args;
-  const device = deviceOf(w, dev).context;
-  if (isFailure(retFrom(d, w.step(deviceKind, dev, { dev }, { type: 'SVA_BIND_CHECK', p, groupSize: p.svaSingletonGroup ? groupSize(w, device) : 1 }, d)))) return;
-  const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
-
-  const bondDev = handleOwner(w, p, dev, mm);
-  const bond = w.peek(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm });
-  if (bond.value === 'bound') {
-    const b: SvaBondContext = bond.context;
-    const shares = !p.svaDomains || p.svaHandleRefcount;
-    const handle = shares ? b.handles[0] ?? handleName : handleName;
-    // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before any bond lookup in every era (§3.2–§3.5): the mm
-    // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
-    const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.maxPasids) }, d);
-    if (isFailure(retFrom(d, need))) return;
-    const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
-    if (isFailure(retFrom(d, r))) {
-      // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
-      if (b.pasid !== null) expectAttachTries(c, b.pasid);
-      return;
+export default defineCall({
+  fn: 'iommu_sva_bind_device',
+  exists: [{}],
+  nested: NESTED,
+  raises: ['SVA_BIND_NO_PASID_SUPPORT', 'SVA_BIND_PASID_OUT_OF_RANGE', 'SVA_BIND_SLOT_BUSY', 'SVA_BIND_BAD_RANGE', 'SVA_BIND_GROUP_NOT_SINGLETON', 'SVA_BIND_AFTER_EXIT', 'SVA_BIND_TWICE_BUSY'],
+  footprint: (rec, p, scope) => {
+    const { dev, mm } = rec.args;
+    // The PASID (hence the slot) and the domain come from state; v5.11–v6.1 counts the group's devices.
+    const devs = p.svaSingletonGroup ? ['dev:*'] : [`dev:${dev}`];
+    return union(svaPasidFootprint(p), {
+      reads: [],
+      writes: ['sva_lock', ...devs, `mm:${mm}`, `bond:${dev}/${mm}`, 'handle:*', slotResource(scope, dev, '*'), 'domain:*', 'gpasid:*'],
+    });
+  },
+  decide: (c) => {
+    const { w, p, d, rec } = c;
+    const { dev, mm } = rec.args;
+    const device = deviceOf(w, dev).context;
+    if (isFailure(retFrom(d, w.step(deviceKind, dev, { dev }, { type: 'SVA_BIND_CHECK', p, groupSize: p.svaSingletonGroup ? groupSize(w, device) : 1 }, d)))) return;
+    const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
+  
+    const bondDev = handleOwner(w, p, dev, mm);
+    const bond = w.peek(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm });
+    if (bond.value === 'bound') {
+      const b: SvaBondContext = bond.context;
+      const shares = !p.svaDomains || p.svaHandleRefcount;
+      const handle = shares ? b.handles[0] ?? handleName : handleName;
+      // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before any bond lookup in every era (§3.2–§3.5): the mm
+      // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
+      const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.maxPasids) }, d);
+      if (isFailure(retFrom(d, need))) return;
+      const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
+      if (isFailure(retFrom(d, r))) {
+        // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
+        if (b.pasid !== null) expectAttachTries(c, b.pasid);
+        return;
+      }
+      if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
+      // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
+      // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
+      if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
+        const space = listOf(w).active;
+        w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
+        d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
+      }
+      w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
+      return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
     }
-    if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
-    // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
-    // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
-    if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
-      const space = listOf(w).active;
-      w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
-      d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
-    }
-    w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
-    return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
-  }
-
-  const pasid = pasidForBind(c, device);
-  if (pasid === null) return;
-  const domain = p.svaDomains ? domainForBind(c, pasid) : null;
-  if (p.svaDomains && domain === null) return;
-  w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle: handleName, pasid, domain }, d);
-  w.step(svaHandleKind, handleName, { handle: handleName }, { type: 'BOUND', p, dev, mm }, d);
-  w.step(deviceKind, dev, { dev }, { type: 'BOND_ADDED', p }, d);
-  w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
-  setRet(d, handleName, 'iommu_sva_bind_device returns a handle (§3)');
-};
-
-/** The PASID side of the last unbind of a pair before v5.18: the bond's reference goes (§3.2). */
-function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number): void {
-  const { w, p, d } = env;
-  if (p.svaPasidUntilMmExit) return;
-  if (p.ioasidRefcount) {
-    releaseIoasid(env, pasid, 'PUT');
-    d.children.push({ fn: 'ioasid_put', args: { ioasid: pasid } });
-  } else if (mmBonds <= 1) {
-    releaseIoasid(env, pasid, 'FREE');
-    d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
-  }
-  const space = listOf(w).active;
-  if (!w.has(ioasidKind.id, ioasidKey(space, pasid))) w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
-}
-
-/** The domain side of an unbind (v6.2+): detach and free per era (§3.4, §3.5). */
-function releaseBondDomain(env: Env, b: SvaBondContext): void {
-  const { w, p, d } = env;
-  if (b.domain === null || b.pasid === null) return;
-  const domain = b.domain;
-  if (p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
-  const users = w.step(domainKind, domain, { domain }, { type: 'USERS', p, delta: -1 }, d).snap.context.users;
-  if (users > 0) return;
-  if (!p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
-  else w.step(mmKind, b.mm, { mm: b.mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
-  w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
-  d.children.push({ fn: 'iommu_domain_free', args: { domain } });
-}
-
-function detachInside(env: Env, domain: string, dev: string, pasid: number): void {
-  detachPasid(env, { domain, dev, pasid });
-  env.d.children.push({ fn: 'iommu_detach_device_pasid', args: { domain, dev, pasid } });
-}
-
-/** What an unbind of a handle bound before the capture may do inside: the era's teardown calls (§3.2–§3.5). */
-const TEARDOWN = new Set<string>(NESTED_CALLS.iommu_sva_unbind_device);
-
-/**
- * Unbind of a handle bound before the capture began: the model cannot know the bond, so the nested
- * teardown calls the capture saw are expected as they are, and a freed domain is marked freed (a
- * later use is then caught). A detach of that older attachment is not applied: the slot is unknown.
- */
-function unbindUnseen(c: CallContext<'iommu_sva_unbind_device'>): void {
-  const { w, p, d, children } = c;
-  for (const k of children) {
-    if (!TEARDOWN.has(k.fn)) continue;
-    d.children.push({ fn: k.fn, args: k.args as Readonly<Record<string, unknown>> });
-    if (k.fn === 'iommu_domain_free') {
-      const domain = (k.args as { domain: string }).domain;
-      w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
-    }
-  }
-  setRet(d, null, 'iommu_sva_unbind_device returns void');
-}
-
-export const iommu_sva_unbind_device: CallModel<'iommu_sva_unbind_device'> = (c) => {
-  const { w, p, d, rec } = c;
-  const handle = rec.args.handle;
-  const h = w.peek(svaHandleKind, handle, { handle });
-  w.step(svaHandleKind, handle, { handle }, { type: 'UNBIND', p }, d);
-  setRet(d, null, 'iommu_sva_unbind_device returns void');
-  if (h.value === 'unseen') return unbindUnseen(c);
-  if (h.value !== 'live' || h.context.dev === null || h.context.mm === null) return;
-  const { dev, mm } = h.context;
-  const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
-  if (bond.value !== 'bound') return;
-  const b: SvaBondContext = bond.context;
-  const shares = !p.svaDomains || p.svaHandleRefcount;
-  const last = b.users <= 1;
-  w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'UNBIND', p, handle }, d);
-  if (shares && !last) {
-    // Intel v5.11–v5.17 drops its per-bind PASID reference on every unbind (see the bind).
-    if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_put') !== undefined) {
-      releaseIoasid(c, b.pasid, 'PUT');
-      d.children.push({ fn: 'ioasid_put', args: { ioasid: b.pasid } });
-    }
-    return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
-  }
-  if (p.svaDomains) releaseBondDomain(c, b);
-  w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
-  if (last) {
-    const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
-    if (!p.svaDomains && b.pasid !== null) releaseBondPasid(c, mm, b.pasid, mmBonds);
-    w.step(deviceKind, dev, { dev }, { type: 'BOND_REMOVED', p }, d);
-    w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d);
-  }
-  setRet(d, null, 'iommu_sva_unbind_device returns void');
-};
-
-export const mm_pasid_drop: CallModel<'mm_pasid_drop'> = (c) => {
-  const { w, p, d, rec } = c;
-  const mm = rec.args.mm;
-  const { pasid, bonds } = w.peek(mmKind, mm, { mm }).context;
-  w.step(mmKind, mm, { mm }, { type: 'EXIT', p }, d);
-  if (pasid !== null && p.svaPasidUntilMmExit) {
-    if (p.ioasid) {
-      releaseIoasid(c, pasid, 'FREE');
-      d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
-    } else {
-      // The bonds' attachments are MM_EXIT_WITH_BONDS already (one per (dev, mm) bond); A40 only for other attachments.
-      freeGlobalPasid(c, pasid, bonds);
-      if (p.globalPasids) d.children.push({ fn: 'iommu_free_global_pasid', args: { pasid } });
-    }
-  }
-  setRet(d, null, 'mm_pasid_drop returns void');
-};
+  
+    const pasid = pasidForBind(c, device);
+    if (pasid === null) return;
+    const domain = p.svaDomains ? domainForBind(c, pasid) : null;
+    if (p.svaDomains && domain === null) return;
+    w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle: handleName, pasid, domain }, d);
+    w.step(svaHandleKind, handleName, { handle: handleName }, { type: 'BOUND', p, dev, mm }, d);
+    w.step(deviceKind, dev, { dev }, { type: 'BOND_ADDED', p }, d);
+    w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
+    setRet(d, handleName, 'iommu_sva_bind_device returns a handle (§3)');
+  },
+});
