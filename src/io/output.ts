@@ -48,6 +48,25 @@ export function ioFix(code: string | undefined, path: string): string {
   }
 }
 
+/** The fix for an errno met while reading an input. */
+export function readFix(code: string | undefined, path: string): string {
+  switch (code) {
+    case 'ENOENT':
+      return `${path} does not exist; check the path`;
+    case 'EISDIR':
+      return `${path} is a directory; name a file inside it`;
+    case 'EACCES':
+    case 'EPERM':
+      return `no permission to read ${path}`;
+    case 'ENOTDIR':
+      return `a component of ${dirname(path)} is not a directory`;
+    case 'EIO':
+      return 'the device reported an I/O error; copy what can be read and check the disk';
+    default:
+      return 'check the path and permissions';
+  }
+}
+
 export function ioError(path: string, e: unknown, doing: string): LedgerError {
   const code = (e as NodeJS.ErrnoException)?.code;
   return ledgerError(OUTPUT_CODES.OUTPUT_IO, `cannot ${doing} (${code ?? String(e)})`, { file: path, fix: ioFix(code, path) });
