@@ -1,5 +1,5 @@
 /** `pasid-ledger explore FILE`: explore the interleavings of a scenario's tasks and report the orders that break. */
-import { lstatSync, mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CallRecord, TraceHeader } from '../../events/records.js';
 import type { Command, CliIo } from './command.js';
@@ -91,16 +91,31 @@ interface Emitted {
  * none of them; a directory that does not exist yet is created.
  */
 async function emitTraces(dir: string, traces: readonly Emitted[], force: boolean, input: string): Promise<LedgerError | null> {
+  let created = false;
   try {
     if (!lstatSync(dir).isDirectory()) return ledgerError('OUTPUT_NOT_REGULAR', 'exists and is not a directory', { file: dir, fix: 'name a directory for --emit' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return ioError(dir, e, 'check the --emit directory');
+    // Why: one level only; a missing parent is the user's to create (and recursive mkdirSync never returns on some /proc paths).
     try {
-      mkdirSync(dir, { recursive: true });
+      mkdirSync(dir);
+      created = true;
     } catch (e2) {
-      return ioError(join(dir, '.'), e2, 'create the --emit directory');
+      return ioError(dir, e2, 'create the --emit directory');
     }
   }
+  const problem = await writeEmitted(traces, force, input);
+  if (problem && created) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* not empty: an earlier trace was written */
+    }
+  }
+  return problem;
+}
+
+async function writeEmitted(traces: readonly Emitted[], force: boolean, input: string): Promise<LedgerError | null> {
   for (const t of traces) {
     const checked = checkOutput(t.path, { force, inputs: [input] });
     if (!checked.ok) return checked.error;

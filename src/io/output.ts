@@ -105,6 +105,21 @@ export function checkOutput(path: string, options: OutputOptions = {}): Result<v
   return ok(undefined);
 }
 
+/** Outputs still being written: their temporary files are removed if the process exits first. */
+const unfinished = new Set<AtomicOutput>();
+let exitHookInstalled = false;
+
+function track(out: AtomicOutput): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Why: an exit on a closed pipe or a signal must not leave temporary files behind (kill -9 can; they are dot files).
+    process.once('exit', () => {
+      for (const o of unfinished) o.abort();
+    });
+  }
+  unfinished.add(out);
+}
+
 /**
  * A file being written: `write` appends, `commit` renames it over the target, `abort` removes the
  * temporary file (never the target). Writes are synchronous, so errors come back as values here.
@@ -138,7 +153,9 @@ export class AtomicOutput {
     const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     try {
       const fd = openSync(tmp, 'wx', 0o644);
-      return ok(new AtomicOutput(path, tmp, fd, options.fsync ?? true));
+      const out = new AtomicOutput(path, tmp, fd, options.fsync ?? true);
+      track(out);
+      return ok(out);
     } catch (e) {
       return err(ioError(path, e, 'create a temporary file for the output'));
     }
@@ -177,6 +194,7 @@ export class AtomicOutput {
       closeSync(this.#fd);
       this.#fd = null;
       renameSync(this.tmp, this.path);
+      unfinished.delete(this);
       return ok(undefined);
     } catch (e) {
       this.#failed = ioError(this.path, e, 'finish the output');
@@ -187,6 +205,7 @@ export class AtomicOutput {
 
   /** Drops the temporary file; the target keeps whatever it had. Safe to call twice. */
   abort(): void {
+    unfinished.delete(this);
     if (this.#fd !== null) {
       try {
         closeSync(this.#fd);

@@ -21,7 +21,7 @@ import { entriesOf, header, withNested } from '../timetravel/support.js';
 import { cli, sample } from '../support/cli.js';
 import type { TraceHeader } from '../../events/records.js';
 
-const key = (f: Finding) => `${f.seq}:${f.code}:${f.detail}`;
+const key = (f: Finding) => `${f.seq}:${f.line}:${f.code}:${f.message}`;
 
 async function* paused(h: TraceHeader, entries: readonly Entry[], idleAfter: ReadonlySet<number>): AsyncGenerator<ReadItem | IdleItem> {
   yield { kind: 'header', header: h, line: 1 };
