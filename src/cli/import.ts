@@ -37,7 +37,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (file !== '-') {
     // Why: a directory opens fine and fails on the first read; say so before any work.
     try {
-      if (statSync(file).isDirectory()) return refuse(io, 'import', `${file}: is a directory; ${readFix('EISDIR', file)}`);
+      if (statSync(file).isDirectory()) return refuse(io, 'import', `${file}: cannot read the capture: ${readFix('EISDIR', file)}`);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return refuse(io, 'import', `${file}: cannot read the capture (${code}); ${readFix(code, file)}`);

@@ -62,19 +62,25 @@ const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}
  * Assumes the text parsed (the rare path after scanJson and countKeys disagreed). Linear.
  */
 export function findDuplicateKey(text: string): string | undefined {
+  // Why: frames link to their parent and build a path only when reporting, so deep nesting stays linear.
   interface Frame {
-    readonly obj: boolean;
-    readonly path: string;
-    readonly keys: Set<string>;
+    readonly up: Frame | undefined;
+    /** The key (object parent) or index (array parent) this value sits under. */
+    readonly at: string | undefined;
+    readonly keys: Set<string> | undefined;
     key: string;
     index: number;
   }
-  const stack: Frame[] = [];
+  const pathOf = (f: Frame | undefined, last: string): string => {
+    const parts = [last];
+    for (let x = f; x !== undefined && x.at !== undefined; x = x.up) parts.push(x.at);
+    return parts.reverse().join('.');
+  };
+  let top: Frame | undefined;
   let expectKey = false;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    const top = stack[stack.length - 1];
     if (c === 0x22) {
       let j = i;
       for (;;) {
@@ -84,28 +90,28 @@ export function findDuplicateKey(text: string): string | undefined {
         while (text.charCodeAt(b) === 0x5c) b--;
         if ((j - 1 - b) % 2 === 0) break;
       }
-      if (top?.obj && expectKey) {
+      if (top?.keys !== undefined && expectKey) {
         let key: string;
         try {
           key = JSON.parse(text.slice(i, j + 1)) as string;
         } catch {
           return undefined;
         }
-        if (top.keys.has(key)) return join(top.path, key);
+        if (top.keys.has(key)) return pathOf(top, key);
         top.keys.add(key);
         top.key = key;
         expectKey = false;
       }
       i = j;
     } else if (c === 0x7b || c === 0x5b) {
-      const path = top === undefined ? '' : join(top.path, top.obj ? top.key : String(top.index));
-      stack.push({ obj: c === 0x7b, path, keys: new Set(), key: '', index: 0 });
+      const at = top === undefined ? undefined : top.keys !== undefined ? top.key : String(top.index);
+      top = { up: top, at, keys: c === 0x7b ? new Set() : undefined, key: '', index: 0 };
       expectKey = c === 0x7b;
     } else if (c === 0x7d || c === 0x5d) {
-      stack.pop();
+      top = top?.up;
       expectKey = false;
     } else if (c === 0x2c /* , */ && top !== undefined) {
-      if (top.obj) expectKey = true;
+      if (top.keys !== undefined) expectKey = true;
       else top.index++;
     }
   }
