@@ -3,7 +3,7 @@ import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { openTrace, wantsColour } from './input.js';
-import { stopOnInterrupt, withIdleTicks } from './live.js';
+import { releaseInput, stopOnInterrupt, withIdleTicks } from './live.js';
 import { markLost } from '../audit/lostEvents.js';
 import type { Finding } from '../replay/finding.js';
 
@@ -57,14 +57,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
   const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
   const mark = (f: Finding) => markLost(f, input.lostAfter);
-  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop) : input.items, {
+  const sealed = flags['--from'] !== undefined;
+  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop, sealed) : input.items, {
     file: input.file,
     kernel,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
     validateFacts: true,
     // Findings stream as they happen, so a long or live trace shows them early.
     onStart: json ? undefined : (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(mark(f), input.file, style)}\n`)),
-  }).finally(uninstall);
+  }).finally(() => {
+    uninstall();
+    // Why: after Ctrl-C the producer may still hold the pipe; the summary below is the end.
+    if (live && stop.stopped) releaseInput(io.stdin);
+  });
   if (!result.ok) return refuse(io, 'audit', result.error.message);
   const report = summarize(result.value.replay, result.value.warnings, mark);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

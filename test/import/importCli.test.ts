@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCaptureAsTrace } from '../../src/import/openCapture.js';
+import { withTrailer } from '../support/trailer.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
 
@@ -14,7 +15,7 @@ describe('pasid-ledger import', () => {
   it('writes the trace on stdout and exits 0 for a clean capture', async () => {
     const r = await cli(['import', DIR + 'idxd-v6.8.bpftrace.ndjson', '--from', 'bpftrace']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8'));
+    expect(r.stdout).toBe(withTrailer(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8')));
     expect(r.stderr).toContain('clean; kept 18 records');
   });
   it('exits 1 when the capture imported with problems', async () => {
@@ -33,12 +34,12 @@ describe('pasid-ledger import', () => {
   });
   it('reads the capture from stdin for -', async () => {
     const r = await cli(['import', '-', '--from', 'bpftrace'], readFileSync(DIR + 'idxd-v6.8.bpftrace.ndjson', 'utf8'));
-    expect(r.stdout).toBe(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8'));
+    expect(r.stdout).toBe(withTrailer(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8')));
   });
   it('writes the trace to -o and the summary as JSON with --json', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pl-import-')), 'trace.jsonl');
     const r = await cli(['import', DIR + 'buggy-v6.2.ftrace.txt', '--from', 'ftrace', '--kernel', '6.2.0', '-o', out, '--json']);
-    expect(readFileSync(out, 'utf8')).toBe(readFileSync(DIR + 'buggy-v6.2.ftrace.expected.jsonl', 'utf8'));
+    expect(readFileSync(out, 'utf8')).toBe(withTrailer(readFileSync(DIR + 'buggy-v6.2.ftrace.expected.jsonl', 'utf8')));
     const report = JSON.parse(r.stderr) as { summary: { kept: number; clean: boolean }; problems: unknown[] };
     expect(report.summary).toMatchObject({ kept: 23, clean: true });
     expect(report.problems).toEqual([]);
