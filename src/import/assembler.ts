@@ -15,6 +15,7 @@ import { importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js
 import { baseSymbol, rawInteger } from './rawValue.js';
 import { SeqReorder } from './reorder.js';
 import { SummaryBuilder } from './summary.js';
+import { MAX_CAPTURE_LINE_BYTES } from './lines.js';
 import type { ImportItem, ImportOptions } from './importTypes.js';
 
 const DEFAULT_MAX_HELD = 100_000;
@@ -70,10 +71,16 @@ export class CaptureAssembler {
         return [];
       case 'foreign':
         this.#summary.foreign(ev.foreign ?? 'text');
+        // Why: a tracepoint or function-tracer line is ftrace text, just none of ours: not NOT_A_CAPTURE.
+        if (ev.foreign !== undefined && ev.foreign !== 'text') this.#recognised = true;
         return this.#problem('FOREIGN_LINE', `not a line of our probes (${ev.what}); skipped`, ev.line);
       case 'truncated':
         return this.#problem('TRUNCATED_LINE', 'the last line has no newline: the capture was cut while being written; skipped', ev.line, {
           fix: 'stop the tracer before copying the capture',
+        });
+      case 'tooLong':
+        return this.#problem('LINE_TOO_LONG', `the line is ${ev.bytes} bytes, over the limit of ${MAX_CAPTURE_LINE_BYTES}; skipped`, ev.line, {
+          fix: 'this is no line of the kit (its lines are under 1 KiB): check that the file is the capture',
         });
       case 'malformed':
         this.#recognised = true;

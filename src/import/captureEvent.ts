@@ -48,4 +48,5 @@ export type CaptureEvent =
   | { readonly kind: 'ignored'; readonly line: number }
   | { readonly kind: 'foreign'; readonly line: number; readonly what: string; readonly foreign?: ForeignKind }
   | { readonly kind: 'truncated'; readonly line: number }
+  | { readonly kind: 'tooLong'; readonly line: number; readonly bytes: number }
   | { readonly kind: 'malformed'; readonly line: number; readonly what: string };
