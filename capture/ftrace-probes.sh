@@ -55,7 +55,7 @@ restore_state() {
 add() { echo "$1" >> "$TRACEFS/kprobe_events" 2>/dev/null; }
 
 # Writes one line into the trace buffer, read back by the importer as "pasid_ledger: TEXT".
-mark() { echo "pasid_ledger: $1" > "$TRACEFS/trace_marker" 2>/dev/null || echo "warning: could not write trace_marker" >&2; }
+mark() { echo "pasid_ledger: $1" >> "$TRACEFS/trace_marker" 2>/dev/null || echo "warning: could not write trace_marker" >&2; }
 
 # Extra fetch args tried first on an entry probe, dropped when the kernel refuses them: with BTF
 # probe arguments (v6.6+, CONFIG_PROBE_EVENTS_BTF_ARGS) a kprobe reads dev->iommu->max_pasids, which
