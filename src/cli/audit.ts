@@ -13,6 +13,7 @@ import { runReplay } from '../audit/runReplay.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
 import { RecordCounter, coverageOf, formatCoverage, nothingToAudit } from '../audit/coverage.js';
+import { CallerIndex, withCaller } from '../audit/callers.js';
 
 const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--from ftrace|bpftrace] [--xstate]
 
@@ -57,9 +58,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const live = positional[0] === '-';
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
   const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
-  const mark = (f: Finding) => markLost(f, input.lostAfter);
   const counter = new RecordCounter();
-  const items = counter.watch(input.items);
+  const callers = new CallerIndex();
+  const mark = (f: Finding) => withCaller(markLost(f, input.lostAfter), callers);
+  const items = callers.watch(counter.watch(input.items));
   const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop) : items, {
     file: input.file,
     kernel,
