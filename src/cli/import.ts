@@ -18,12 +18,16 @@ const MAX_LISTED_PROBLEMS = 1000;
 const HELP = `usage: pasid-ledger import FILE|- --from ftrace|bpftrace [--kernel VERSION] [-o OUT] [--json]
 
 Converts a capture taken with the kit in capture/ into a pasid-ledger trace (JSON Lines).
-  --from ftrace     tracefs trace/trace_pipe or \`trace-cmd report\` text with kprobe/kretprobe/fprobe lines
+  --from ftrace     tracefs trace/trace_pipe, \`trace-cmd report\` (also -l, -t, --ts-diff) or \`perf script\`
+                    text with the kit's kprobe/kretprobe/fprobe events
   --from bpftrace   \`bpftrace -f json\` output of the kit's script
-  --kernel VERSION  kernel of the machine under test (\`uname -r\`); required for ftrace, which does not record it
+  --kernel VERSION  kernel of the machine under test (\`uname -r\`); needed for ftrace text without the
+                    kit's start marker (trace-cmd, perf, older kits)
   -o OUT            write the trace to OUT (default: stdout)
   --json            print the summary on stderr as JSON instead of text
-Exit: 0 clean, 1 imported with problems (see the summary), 2 unusable input or usage error.`;
+The trace's header repeats the import's counts (kept, skipped and why, lost events).
+Exit: 0 clean, 1 imported with problems (see the summary), 2 unusable input (also a capture with no
+record of the PASID lifecycle: function_graph, tracepoints, other probes) or usage error.`;
 
 async function write(out: Writable, text: string): Promise<void> {
   if (!out.write(text)) await once(out, 'drain');
