@@ -12,6 +12,8 @@ const IDLE_MS = 200;
 import { runReplay } from '../audit/runReplay.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
+import { RecordCounter, coverageOf, formatCoverage, nothingToAudit } from '../audit/coverage.js';
+import { CallerIndex, withCaller } from '../audit/callers.js';
 
 const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--from ftrace|bpftrace] [--xstate]
 
@@ -56,9 +58,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const live = positional[0] === '-';
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
   const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
-  const mark = (f: Finding) => markLost(f, input.lostAfter);
+  const counter = new RecordCounter();
+  const callers = new CallerIndex();
+  const mark = (f: Finding) => withCaller(markLost(f, input.lostAfter), callers);
   const sealed = flags['--from'] !== undefined;
-  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop, sealed) : input.items, {
+  const items = callers.watch(counter.watch(input.items));
+  const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop, sealed) : items, {
     file: input.file,
     kernel,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
@@ -71,9 +76,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (live && stop.stopped) releaseInput(io.stdin);
   });
   if (!result.ok) return refuse(io, 'audit', result.error.message);
-  const report = summarize(result.value.replay, result.value.warnings, mark);
+  // Coverage (src/audit/coverage.ts): no lifecycle record is no all-clear; skipped calls and blind rules are said.
+  const coverage = coverageOf(result.value.header, counter.byFn, result.value.warnings);
+  const empty = nothingToAudit(coverage, input.file);
+  if (empty !== undefined) return refuse(io, 'audit', empty.message);
+  const report = summarize(result.value.replay, result.value.warnings, mark, coverage);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);
+  else io.stdout.write(`${[formatSummary(report.summary, input.file, style), ...formatCoverage(coverage)].join('\n')}\n`);
   if (flags['--demo'] === true) return EXIT.OK;
   return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;
 }

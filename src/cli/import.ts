@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from './args.js';
 import { EXIT, type CliIo, type Command, refuse } from './command.js';
-import { importCapture } from '../import/importCapture.js';
+import { importCaptureToTrace } from '../import/importCapture.js';
 import { openCaptureSource } from '../import/openCapture.js';
 import { CAPTURE_FORMATS, type CaptureFormat, type ImportSummary } from '../import/importTypes.js';
 import type { ImportProblem } from '../import/problems.js';
@@ -17,15 +17,19 @@ const MAX_LISTED_PROBLEMS = 1000;
 const HELP = `usage: pasid-ledger import FILE|- --from ftrace|bpftrace [--kernel VERSION] [-o OUT [--force]] [--json]
 
 Converts a capture taken with the kit in capture/ into a pasid-ledger trace (JSON Lines).
-  --from ftrace     tracefs trace/trace_pipe or \`trace-cmd report\` text with kprobe/kretprobe/fprobe lines
+  --from ftrace     tracefs trace/trace_pipe, \`trace-cmd report\` (also -l, -t, --ts-diff) or \`perf script\`
+                    text with the kit's kprobe/kretprobe/fprobe events
   --from bpftrace   \`bpftrace -f json\` output of the kit's script
-  --kernel VERSION  kernel of the machine under test (\`uname -r\`); required for ftrace, which does not record it
+  --kernel VERSION  kernel of the machine under test (\`uname -r\`); needed for ftrace text without the
+                    kit's start marker (trace-cmd, perf, older kits)
   -o OUT            write the trace to OUT (default: stdout); OUT appears only once the
                     import is complete (a temporary file beside it is renamed), and a failed
                     import leaves OUT as it was. OUT must not be the capture
   --force           replace OUT if it exists (default: refuse)
   --json            print the summary on stderr as JSON instead of text
-Exit: 0 clean, 1 imported with problems (see the summary), 2 unusable input or usage error.`;
+The trace's header repeats the import's counts (kept, skipped and why, lost events).
+Exit: 0 clean, 1 imported with problems (see the summary), 2 unusable input (also a capture with no
+record of the PASID lifecycle: function_graph, tracepoints, other probes) or usage error.`;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseArgs(argv, FLAGS, 'import');
@@ -61,7 +65,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const problems: ImportProblem[] = [];
   let summary: ImportSummary | undefined;
   try {
-    for await (const item of importCapture(source.value, { from: from as CaptureFormat, file, ...(kernel !== undefined ? { kernel } : {}) })) {
+    for await (const item of importCaptureToTrace(source.value, { from: from as CaptureFormat, file, ...(kernel !== undefined ? { kernel } : {}) })) {
       switch (item.kind) {
         case 'header':
         case 'record': {
