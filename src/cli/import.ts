@@ -10,8 +10,10 @@ import { openCaptureSource } from '../import/openCapture.js';
 import { CAPTURE_FORMATS, type CaptureFormat, type ImportSummary } from '../import/importTypes.js';
 import type { ImportProblem } from '../import/problems.js';
 import { formatSummary } from '../import/formatSummary.js';
+import { statSync } from 'node:fs';
+import { openProgress } from './progress.js';
 
-const FLAGS = { '--from': 'string', '--kernel': 'string', '-o': 'string', '--output': 'string', '--json': 'bool' } as const;
+const FLAGS = { '--from': 'string', '--kernel': 'string', '-o': 'string', '--output': 'string', '--json': 'bool', '--quiet': 'bool' } as const;
 /** Problems listed in the --json report; the summary counts every one. */
 const MAX_LISTED_PROBLEMS = 1000;
 
@@ -23,6 +25,7 @@ Converts a capture taken with the kit in capture/ into a pasid-ledger trace (JSO
   --kernel VERSION  kernel of the machine under test (\`uname -r\`); required for ftrace, which does not record it
   -o OUT            write the trace to OUT (default: stdout)
   --json            print the summary on stderr as JSON instead of text
+  --quiet           no progress bar (drawn on stderr only when it is a terminal)
 Exit: 0 clean, 1 imported with problems (see the summary), 2 unusable input or usage error.`;
 
 async function write(out: Writable, text: string): Promise<void> {
@@ -44,7 +47,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = flags['--json'] === true;
   const problems: ImportProblem[] = [];
   let summary: ImportSummary | undefined;
+  let size = 0;
+  try {
+    size = file === '-' ? 0 : statSync(file).size;
+  } catch {
+    /* openCaptureSource reported it */
+  }
+  const progress = openProgress(io, { label: 'import', total: size, unit: 'records', quiet: flags['--quiet'] === true || size === 0 });
+  let records = 0;
   for await (const item of importCapture(source.value, { from: from as CaptureFormat, file, ...(kernel !== undefined ? { kernel } : {}) })) {
+    if (item.kind === 'record' && ++records % 1024 === 0) progress.update(item.offset, records);
     switch (item.kind) {
       case 'header':
         await write(out, JSON.stringify(item.header) + '\n');
@@ -55,13 +67,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       case 'problem':
         if (json) {
           if (problems.length < MAX_LISTED_PROBLEMS) problems.push(item.problem);
-        } else io.stderr.write(`${item.problem.severity}: ${item.problem.code}: ${item.problem.message}\n`);
+        } else progress.note(`${item.problem.severity}: ${item.problem.code}: ${item.problem.message}`);
         break;
       case 'summary':
         summary = item.summary;
         break;
     }
   }
+  progress.stop();
   if (out !== io.stdout) {
     out.end();
     await once(out, 'finish');

@@ -10,10 +10,12 @@ export interface Progress {
   /** `value` of `total` done; `items` (records, files, replays) done, for the rate. */
   update(value: number, items?: number): void;
   setTotal(total: number): void;
+  /** Prints a line on stderr above the bar (the bar is redrawn below it). */
+  note(line: string): void;
   stop(): void;
 }
 
-const NONE: Progress = { update: () => undefined, setTotal: () => undefined, stop: () => undefined };
+const silent = (io: CliIo): Progress => ({ update: () => undefined, setTotal: () => undefined, note: (line) => void io.stderr.write(`${line}\n`), stop: () => undefined });
 
 export interface ProgressOptions {
   readonly label: string;
@@ -28,7 +30,7 @@ export function progressShown(io: CliIo, quiet = false): boolean {
 }
 
 export function openProgress(io: CliIo, options: ProgressOptions): Progress {
-  if (!progressShown(io, options.quiet)) return NONE;
+  if (!progressShown(io, options.quiet)) return silent(io);
   const colour = io.env.NO_COLOR === undefined || io.env.NO_COLOR === '';
   const bar = new cliProgress.SingleBar(
     {
@@ -54,6 +56,12 @@ export function openProgress(io: CliIo, options: ProgressOptions): Progress {
     },
     setTotal(total) {
       if (!stopped) bar.setTotal(Math.max(1, total));
+    },
+    note(line) {
+      if (stopped) return void io.stderr.write(`${line}\n`);
+      io.stderr.write(`\r\x1b[2K${line}\n`);
+      // Why: cli-progress skips a redraw of an unchanged line; the note just erased it.
+      (bar as unknown as { render(force: boolean): void }).render(true);
     },
     stop() {
       if (stopped) return;

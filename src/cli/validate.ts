@@ -1,7 +1,9 @@
 /** `pasid-ledger validate FILE`: checks a trace or derived-event log line by line, streaming. */
 import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
+import { statSync } from 'node:fs';
 import { parseArgs } from './args.js';
+import { openProgress, withProgress } from './progress.js';
 import { readTrace, readTraceFile, type ReadItem } from '../log/reader.js';
 import type { LedgerError } from '../core/result.js';
 
@@ -16,6 +18,7 @@ options:
   --json          print {"valid", "records", "errors": [...], "warnings": [...]} on stdout
   --all-errors    report every bad line (up to 100), not just the first
   --kind K        trace (default) or log
+  --quiet         no progress bar (drawn on stderr only when it is a terminal)
 
 exit status: 0 valid (warnings allowed, printed on stderr), 2 invalid, unreadable or bad usage
 
@@ -26,7 +29,7 @@ examples:
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--all-errors': 'bool', '--kind': 'string' }, 'validate');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--all-errors': 'bool', '--kind': 'string', '--quiet': 'bool' }, 'validate');
   if (!parsed.ok) return refuse(io, 'validate', parsed.error.message);
   const { positional, flags } = parsed.value;
   const kind = flags['--kind'] ?? 'trace';
@@ -34,8 +37,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const path = positional[0];
   const options = { kind, allErrors: flags['--all-errors'] === true } as const;
   // Why: read stdin through the injected io so tests and embedders can supply it.
-  const items: AsyncGenerator<ReadItem> =
+  const read: AsyncGenerator<ReadItem> =
     path === '-' ? readTrace(io.stdin as AsyncIterable<Uint8Array | string>, { ...options, file: '<stdin>' }) : readTraceFile(path, options);
+  let size = 0;
+  try {
+    size = path === '-' ? 0 : statSync(path).size;
+  } catch {
+    /* the reader reports it */
+  }
+  const progress = openProgress(io, { label: 'validate', total: size, unit: 'records', quiet: flags['--quiet'] === true || size === 0 });
+  const items = withProgress(read, progress);
   const errors: LedgerError[] = [];
   const warnings: LedgerError[] = [];
   let records = 0;

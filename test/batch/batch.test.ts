@@ -117,3 +117,20 @@ describe('audit over a directory (batch)', () => {
     expect(again.stderr).toContain('--force');
   });
 });
+
+describe('audit --json of one file (streamed)', () => {
+  it('prints the text JSON.stringify gives for {findings, summary} of the same replay', async () => {
+    const { openTrace } = await import('../../src/cli/input.js');
+    const { runReplay } = await import('../../src/audit/runReplay.js');
+    const { summarize } = await import('../../src/audit/summary.js');
+    for (const name of ['buggy-v6.2.jsonl', 'clean-v6.8.jsonl', 'global-pasid-v6.6.jsonl']) {
+      const path = join(samplesDir, name);
+      const input = openTrace(path, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: {} });
+      if ('code' in input) throw new Error(input.message);
+      const r = await runReplay(input.items, { file: input.file, validateFacts: true });
+      if (!r.ok) throw new Error(r.error.message);
+      const expected = `${JSON.stringify(summarize(r.value.replay, r.value.warnings), null, 2)}\n`;
+      expect((await cli(['audit', '--json', path])).stdout).toBe(expected);
+    }
+  });
+});

@@ -2,7 +2,7 @@
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Ajv04 from 'ajv-draft-04';
+import { createRequire } from 'node:module';
 import { validateXML } from 'xmllint-wasm';
 
 const fixture = (p: string) => new URL(`../fixtures/${p}`, import.meta.url).pathname;
@@ -15,7 +15,9 @@ export function scratchSamples(): string {
   return dir;
 }
 
-let sarifValidator: ReturnType<Ajv04['compile']> | undefined;
+// Why: ajv-draft-04 is CommonJS whose default export TypeScript's NodeNext typing cannot construct.
+const Ajv04 = createRequire(import.meta.url)('ajv-draft-04') as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: { instancePath: string; message?: string }[] | null } };
+let sarifValidator: ReturnType<InstanceType<typeof Ajv04>['compile']> | undefined;
 
 /** Errors of a SARIF log against the official SARIF 2.1.0 schema (vendored: test/fixtures/sarif). */
 export function sarifErrors(log: unknown): string[] {
