@@ -17,6 +17,8 @@ export interface PoolOptions {
   readonly onResult: (result: FileResult, index: number) => void | Promise<void>;
   /** Called when any file finishes (completion order): progress. */
   readonly onDone?: (result: FileResult) => void;
+  /** 'auto' (default): worker threads for more than one job; 'workers': threads even for one (the bench's baseline). */
+  readonly threads?: 'auto' | 'workers';
 }
 
 /** The compiled worker: next to this file in dist/, or dist's copy when running from the TypeScript sources (tests). */
@@ -30,8 +32,9 @@ export function workerFile(): string | null {
 }
 
 export async function runBatch(tasks: readonly AuditTask[], options: PoolOptions): Promise<{ inProcess: boolean }> {
+  if (tasks.length === 0) return { inProcess: true };
   const jobs = Math.max(1, Math.min(options.jobs, tasks.length));
-  const filename = jobs > 1 ? workerFile() : null;
+  const filename = jobs > 1 || options.threads === 'workers' ? workerFile() : null;
   const pool = filename === null ? null : new Piscina<AuditTask, FileResult>({ filename, minThreads: jobs, maxThreads: jobs, idleTimeout: 1000 });
   const exec = (task: AuditTask): Promise<FileResult> =>
     pool === null

@@ -162,7 +162,7 @@ export async function auditBatch(paths: readonly string[], flags: Record<string,
         await report.add(ordered[m++]);
       }
     };
-    await runBatch(tasks, {
+    const how = await runBatch(tasks, {
       jobs,
       onDone: () => progress.update(++finished),
       onResult: async (r) => {
@@ -172,6 +172,7 @@ export async function auditBatch(paths: readonly string[], flags: Record<string,
       },
     });
     await flushMissingBefore(null);
+    if (how.inProcess && jobs > 1 && tasks.length > 1) io.stderr.write('pasid-ledger audit: warning: the worker pool needs the built dist/ (npm run build); the files were audited in one thread\n');
   } finally {
     progress.stop();
   }
