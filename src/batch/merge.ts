@@ -7,19 +7,11 @@
 import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
 import { summarizeBatch } from './summary.js';
 import { RESULT_FORMAT, type BatchDocument, type FileResult } from './types.js';
+import { resultProblem } from './resultSchema.js';
 
 export interface MergeInput {
   readonly name: string;
   readonly text: string;
-}
-
-function isFileResult(v: unknown): v is FileResult {
-  if (typeof v !== 'object' || v === null) return false;
-  const r = v as Record<string, unknown>;
-  if (typeof r.file !== 'string') return false;
-  if (r.ok === true) return typeof r.summary === 'object' && r.summary !== null && Array.isArray(r.findings);
-  if (r.ok === false) return typeof r.error === 'object' && r.error !== null && typeof (r.error as Record<string, unknown>).message === 'string';
-  return false;
 }
 
 /** One shard's document, checked enough that every renderer can trust it. */
@@ -39,9 +31,9 @@ export function parseDocument(input: MergeInput): Result<BatchDocument, LedgerEr
     }));
   }
   if (d.version !== 1) return err(ledgerError('MERGE_VERSION', `result version ${String(d.version)} is not supported (this pasid-ledger reads version 1)`, { file: input.name, fix: 'merge results written by the same pasid-ledger version' }));
-  if (!Array.isArray(d.files) || !d.files.every(isFileResult)) {
-    const bad = Array.isArray(d.files) ? d.files.findIndex((f) => !isFileResult(f)) : -1;
-    return err(ledgerError('MERGE_BAD_RESULT', bad >= 0 ? `files[${bad}] is not a file result` : '"files" is not a list', { file: input.name, field: bad >= 0 ? `files[${bad}]` : 'files', fix: 'pass an unmodified result of `pasid-ledger audit --json`' }));
+  const problem = resultProblem(d);
+  if (problem !== null) {
+    return err(ledgerError('MERGE_BAD_RESULT', `${problem.field}: ${problem.message}`, { file: input.name, field: problem.field, fix: 'pass an unmodified result of `pasid-ledger audit --json`' }));
   }
   return ok(d as BatchDocument);
 }
