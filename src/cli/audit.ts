@@ -125,7 +125,7 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   const quiet = flags['--quiet'] === true || live || size === 0 || (!json && io.stdout.isTTY === true);
   const progress = openProgress(io, { label: 'audit', total: size, unit: 'records', quiet });
   const items = withProgress(input.items, progress);
-  if (json) return auditOneJson(input.file, items, mark, flags, io);
+  if (json) return auditOneJson(input.file, items, mark, flags, io).finally(() => progress.stop());
   const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop) : items, {
     file: input.file,
     kernel,

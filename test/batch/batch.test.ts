@@ -74,6 +74,18 @@ describe('audit over a directory (batch)', () => {
     expect(run.stderr).toContain('corrupt.jsonl:2');
   });
 
+  it('names a corrupt file in the SARIF log as a failed execution notification, and the log stays valid', async () => {
+    const dir = scratchSamples();
+    writeFileSync(join(dir, 'odd #1?.jsonl'), 'not a trace\n');
+    const run = await cli(['audit', dir, '--format', 'sarif']);
+    const log = JSON.parse(run.stdout) as Log;
+    expect(sarifErrors(log)).toEqual([]);
+    const invocation = log.runs[0].invocations?.[0];
+    expect(invocation?.executionSuccessful).toBe(false);
+    expect(invocation?.toolExecutionNotifications?.[0].locations?.[0].physicalLocation?.artifactLocation?.uri).toMatch(/odd%20%231%3F\.jsonl$/);
+    expect(run.code).toBe(2);
+  });
+
   it('names a corrupt file in the JUnit report as an error, and the report stays valid', async () => {
     const dir = scratchSamples();
     writeFileSync(join(dir, 'corrupt.jsonl'), 'not a trace\n');

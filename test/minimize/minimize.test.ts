@@ -91,3 +91,25 @@ describe('minimize', () => {
     expect(run.stdout).toContain('not 1-minimal');
   });
 });
+
+describe('explore --emit --minimize', () => {
+  it('writes each violating trace minimized next to it, still raising its code', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pasid-ledger-emit-'));
+    const run = await cli(['explore', sample('races/vtd-boot-race-v5.10.jsonl'), '--emit', dir, '--minimize', '--json']);
+    expect(run.code).toBe(1);
+    const out = JSON.parse(run.stdout) as { violations: { code: string; trace: string; minimized?: { path: string; before: number; after: number } }[] };
+    expect(out.violations.length).toBeGreaterThan(0);
+    for (const v of out.violations) {
+      expect(v.minimized?.path).toBe(v.trace.replace(/\.jsonl$/, '.min.jsonl'));
+      expect(v.minimized?.after).toBeLessThanOrEqual(v.minimized?.before ?? 0);
+      const audit = JSON.parse((await cli(['audit', '--json', v.minimized?.path ?? ''])).stdout) as { findings: { code: string }[] };
+      expect(audit.findings.map((f) => f.code)).toContain(v.code);
+    }
+  });
+
+  it('refuses --minimize without --emit', async () => {
+    const run = await cli(['explore', sample('races/vtd-boot-race-v5.10.jsonl'), '--minimize']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--emit');
+  });
+});

@@ -19,7 +19,9 @@ const pascal = (code: string) => code.toLowerCase().replace(/(^|_)([a-z0-9])/g, 
 
 /** A relative display name stays relative (to the repository root, as code scanning wants); an absolute one becomes a file URI. */
 export function artifactUri(file: string): string {
-  return file.startsWith('/') ? `file://${encodeURI(file)}` : encodeURI(file);
+  // Why: encodeURI keeps '#' and '?', which would start a fragment or a query in a file name.
+  const path = encodeURI(file).replace(/#/g, '%23').replace(/\?/g, '%3F');
+  return file.startsWith('/') ? `file://${path}` : path;
 }
 
 function rule(code: FindingCode): ReportingDescriptor {
