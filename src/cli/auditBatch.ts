@@ -80,7 +80,7 @@ export class ReportStream {
   readonly #tally = new BatchTally();
   readonly #held: FileResult[] = [];
   readonly #json = new JsonDocumentWriter();
-  readonly #started: boolean[] = [];
+  #started = false;
 
   constructor(
     readonly format: Format,
@@ -93,8 +93,8 @@ export class ReportStream {
   async add(r: FileResult): Promise<void> {
     this.#tally.add(r);
     if (this.format === 'json') {
-      if (this.#started.length === 0) {
-        this.#started.push(true);
+      if (!this.#started) {
+        this.#started = true;
         await this.sink.write(this.#json.opening(this.shard, this.chains));
       }
       await this.sink.write(this.#json.file(r));
@@ -105,7 +105,7 @@ export class ReportStream {
   async end(): Promise<BatchSummary> {
     const summary = this.#tally.summary();
     if (this.format === 'json') {
-      if (this.#started.length === 0) await this.sink.write(this.#json.opening(this.shard, this.chains));
+      if (!this.#started) await this.sink.write(this.#json.opening(this.shard, this.chains));
       await this.sink.write(this.#json.closing(summary));
     } else if (this.format === 'text') await this.sink.write(`${batchSummaryText(summary, this.colour ? ANSI : PLAIN)}\n`);
     else await this.sink.write(renderReport(this.format, this.#held, summary, this.shard, this.chains, false));
