@@ -18,6 +18,9 @@ import { parseSchedule, formatSchedule } from '../explore/schedule.js';
 import { emitRecords, emittedHeader } from '../explore/emit.js';
 import { runSchedule } from '../explore/replay.js';
 import { endFindings } from '../explore/execute.js';
+import { openProgress } from './progress.js';
+import { minimizeToFile } from './minimize.js';
+import { replayEntries } from '../replay/replayTrace.js';
 
 const HELP = `usage: pasid-ledger explore FILE [--json] [--emit DIR] [--strategy dpor|random|pct|dfs]
                               [--max-executions N] [--time SECONDS] [--preemptions N]
@@ -38,6 +41,9 @@ options:
                        \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl (created if
                        needed; existing files are refused, none written, unless --force)
   --force              with --emit: replace existing traces of those names
+  --minimize           with --emit: also write each emitted trace minimized for its code
+                       (as \`pasid-ledger minimize\`): DIR/<file>.<CODE>.min.jsonl
+  --quiet              no progress bar (drawn on stderr only when it is a terminal)
   --strategy S         dpor (default: source-DPOR + sleep sets, exhaustive), dfs (every
                        interleaving), random or pct (sampling: never "ok")
   --max-executions N   stop after N executions (verdict "unknown" if cut short)
@@ -60,6 +66,7 @@ examples:
 const FLAGS = {
   '--json': 'bool', '--emit': 'string', '--max-executions': 'string', '--time': 'string', '--preemptions': 'string',
   '--strategy': 'string', '--seed': 'string', '--depth': 'string', '--kernel': 'string', '--schedule': 'string', '--force': 'bool',
+  '--minimize': 'bool', '--quiet': 'bool',
 } as const;
 
 const STRATEGIES: readonly StrategyName[] = ['dpor', 'dfs', 'random', 'pct'];
@@ -231,15 +238,28 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (typeof flags['--schedule'] === 'string') return scheduleRun(s, flags['--schedule'], name, io, json, emitDir, force);
 
   const t = time.ok ? time.value : undefined;
+  if (flags['--minimize'] === true && emitDir === undefined) return fail(ledgerError('USAGE', '--minimize needs --emit DIR (it minimizes the emitted traces)'));
+  // The explorer asks the clock before each execution: that call moves the bar (against --time when given).
+  const started = Date.now();
+  const progress = openProgress(io, { label: 'explore', total: t === undefined ? 1 : t * 1000, unit: 'steps', quiet: flags['--quiet'] === true });
+  let checks = 0;
+  const now = () => {
+    const n = Date.now();
+    progress.update(t === undefined ? 0 : n - started, ++checks);
+    return n;
+  };
   const result = exploreBuilt(s, {
     strategy,
     maxExecutions: maxExecutions.ok ? maxExecutions.value : undefined,
     preemptions: preemptions.ok ? preemptions.value : undefined,
     seed: seed.ok ? seed.value : undefined,
     depth: depth.ok ? depth.value : undefined,
-    ...(t === undefined ? {} : { deadline: Date.now() + t * 1000, now: Date.now }),
+    deadline: t === undefined ? Infinity : started + t * 1000,
+    now,
   });
+  progress.stop();
   const traces = new Map<string, string>();
+  const minimized = new Map<string, { path: string; before: number; after: number }>();
   if (emitDir !== undefined) {
     const emitted = result.violations.map((v) => ({
       code: v.code,
@@ -250,6 +270,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const e = await emitTraces(emitDir, emitted, force, name);
     if (e) return fail(e);
     for (const t of emitted) traces.set(t.code, t.path);
+    if (flags['--minimize'] === true) {
+      for (const v of result.violations) {
+        const path = traces.get(v.code) as string;
+        const header = emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`);
+        const entries = v.trace.map((record, i) => ({ record, line: i + 2 }));
+        const target = replayEntries(entries, s.profile).findings.find((f) => f.code === v.code);
+        if (target === undefined) continue;
+        const minPath = path.replace(/\.jsonl$/, '.min.jsonl');
+        const m = minimizeToFile(entries, header, s.profile, target, { path: minPath, force, inputs: [name] }, { seconds: t ?? 60, io, quiet: flags['--quiet'] === true });
+        if (!m.ok) return fail(m.error);
+        minimized.set(v.code, { path: minPath, before: m.value.before, after: m.value.after });
+      }
+    }
   }
   if (json) {
     const out = {
@@ -260,10 +293,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       bounds: result.bounds,
       outcomes: result.outcomes.map((o) => ({ hash: o.hash, codes: o.codes, count: o.count, schedule: o.schedule })),
       verdict: result.verdict,
-      violations: result.violations.map((v) => ({ code: v.code, schedule: v.schedule, steps: v.steps, atEnd: v.atEnd, trace: traces.get(v.code) ?? null })),
+      violations: result.violations.map((v) => ({ code: v.code, schedule: v.schedule, steps: v.steps, atEnd: v.atEnd, trace: traces.get(v.code) ?? null, ...(minimized.has(v.code) ? { minimized: minimized.get(v.code) } : {}) })),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else io.stdout.write(`${text(result, name, profile.value.kernel, traces)}\n`);
+  } else {
+    io.stdout.write(`${text(result, name, profile.value.kernel, traces)}\n`);
+    for (const [code, m] of minimized) io.stdout.write(`minimized ${code}: ${m.path} (${m.before} → ${m.after} records)\n`);
+  }
   return result.violations.length > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 
