@@ -225,14 +225,15 @@ case "${1:-}" in
     cat "$TRACEFS/trace" > "$out"
     # kprobe_profile lines carry the event name without its group: "NAME NHIT NMISSED" (3rd column:
     # missed kretprobes). Keep the lines of the events this kit defined.
-    sed -n "s|^[pr]:$GROUP/\([^ ]*\) .*|\1|p" "$TRACEFS/kprobe_events" > "$out.names"
+    # kprobe_events lists return probes as r<maxactive>: (r10: on 6.12), not r:.
+    sed -n "s|^[pr][0-9]*:$GROUP/\([^ ]*\) .*|\1|p" "$TRACEFS/kprobe_events" > "$out.names"
     awk 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$out.names" "$TRACEFS/kprobe_profile" > "$out.profile" || true
     rm -f "$out.names"
     echo "wrote $out (kernel $(uname -r)); import with: pasid-ledger import $out --from ftrace --kernel $(uname -r)" >&2
     ;;
   remove)
     echo 0 > "$TRACEFS/events/$GROUP/enable" 2>/dev/null || true
-    grep "^[pr]:$GROUP/" "$TRACEFS/kprobe_events" | while IFS= read -r def; do
+    grep "^[pr][0-9]*:$GROUP/" "$TRACEFS/kprobe_events" | while IFS= read -r def; do
       echo "-:$(printf '%s' "$def" | cut -d' ' -f1 | cut -d: -f2)" >> "$TRACEFS/kprobe_events"
     done
     restore_state
