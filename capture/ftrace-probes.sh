@@ -83,8 +83,9 @@ definitions() {
   }
   if [ "$ver" -le 603 ]; then
     # struct ioasid_allocator_ops { alloc; free; struct list_head list; pdata; }: alloc +0, free +8, pdata +32.
-    # symstr (v6.2+) prints the helper's symbol; older kernels print its address.
-    sym=x64; [ "$ver" -ge 602 ] && sym=symstr
+    # symstr (v6.2+) prints the helper's symbol as a string; before, the `symbol` type prints it as
+    # sym+off/size (start falls back to x64 addresses where even that is refused).
+    sym=symbol; [ "$ver" -ge 602 ] && sym=symstr
     both ioasid_register_allocator "ops=\$arg1:x64 alloc=+0(\$arg1):$sym free=+8(\$arg1):$sym pdata=+32(\$arg1):x64"
     void ioasid_unregister_allocator 'ops=$arg1:x64'
     both ioasid_alloc 'set=$arg1:x64 min=$arg2:u32 max=$arg3:u32 private=$arg4:x64'
@@ -188,6 +189,9 @@ case "${1:-}" in
       elif add "$def"; then
         continue
       fi
+      case "$def" in
+        *:symbol*) if add "$(printf '%s' "$def" | sed 's/:symbol/:x64/g')"; then echo "note: $name added with addresses instead of symbols" >&2; continue; fi ;;
+      esac
       case "$def" in
         r:*' ret=$retval'*)
           # A void function the kit does not know as void: keep its return probe without the value.
