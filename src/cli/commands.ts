@@ -12,8 +12,10 @@ import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
 import { whatifCommand } from './whatif.js';
 import { travelCommand } from './travel.js';
+import { exportCommand } from './export.js';
+import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
-  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand,
+  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand, exportCommand, reportCommand,
 ];
