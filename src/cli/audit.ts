@@ -12,6 +12,7 @@ const IDLE_MS = 200;
 import { runReplay } from '../audit/runReplay.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
+import { REPORT_FLAGS, finishReport, tapForReport } from './auditReport.js';
 
 const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--from ftrace|bpftrace] [--xstate]
 
@@ -32,6 +33,8 @@ options:
   --xstate           step every record through XState's pure transition() (slow;
                      the default compiled fast path gives the same result)
   --demo             exit 0 when the audit ran, findings or not (used by npm start)
+  --report FILE      also write the HTML report of \`pasid-ledger report\` to FILE
+                     (--force replaces an existing FILE)
 
 exit status: 0 no finding, 1 findings (bugs or misuses; info findings alone exit 0),
              2 bad input or usage
@@ -44,20 +47,22 @@ examples:
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--xstate': 'bool', '--demo': 'bool' }, 'audit');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--xstate': 'bool', '--demo': 'bool', ...REPORT_FLAGS }, 'audit');
   if (!parsed.ok) return refuse(io, 'audit', parsed.error.message);
   const { positional, flags } = parsed.value;
   if (positional.length !== 1) return refuse(io, 'audit', 'expected one FILE; see `pasid-ledger audit --help`');
   const kernel = flags['--kernel'] as string | undefined;
   const input = openTrace(positional[0], io, { from: flags['--from'] as string | undefined, kernel });
   if ('code' in input) return refuse(io, 'audit', input.message);
+  const tapped = tapForReport(flags, input.items, positional[0], io);
+  if (typeof tapped === 'number') return tapped;
   const json = flags['--json'] === true;
   const style = wantsColour(io) ? ANSI : PLAIN;
   const live = positional[0] === '-';
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
   const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
   const mark = (f: Finding) => markLost(f, input.lostAfter);
-  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop) : input.items, {
+  const result = await runReplay(live ? withIdleTicks(tapped.items, IDLE_MS, stop) : tapped.items, {
     file: input.file,
     kernel,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
@@ -69,6 +74,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const report = summarize(result.value.replay, result.value.warnings, mark);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);
+  const reported = finishReport(tapped.tap, { file: input.file, input: positional[0], header: result.value.header, profile: result.value.replay.profile }, io);
+  if (reported !== null) return reported;
   if (flags['--demo'] === true) return EXIT.OK;
   return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;
 }
