@@ -24,10 +24,10 @@ header h1 { font-size:17px; margin:0 0 4px; }
 main { display:grid; grid-template-columns: minmax(260px, 23%) 1fr minmax(260px, 24%); height: calc(100vh - 92px); min-height:520px; }
 main > section { overflow:auto; border-right:1px solid var(--line); min-width:0; }
 h2, h3 { font-size:13px; margin:8px 10px 4px; text-transform:uppercase; letter-spacing:.04em; color:var(--mut); }
-.group > .ghead { padding:4px 10px; background:#f9fafb; border-top:1px solid var(--line); cursor:pointer; font-weight:600; }
+.group > .ghead { overflow-wrap:anywhere; padding:4px 10px; background:#f9fafb; border-top:1px solid var(--line); cursor:pointer; font-weight:600; }
 .finding { padding:5px 10px 6px 14px; border-top:1px solid var(--line); cursor:pointer; }
 .finding:hover { background:#f5f8ff; } .finding.selected { background:var(--sel); }
-.finding .code { font-weight:600; } .finding .fix { color:var(--mut); }
+.finding .code { font-weight:600; overflow-wrap:anywhere; } .finding .fix { color:var(--mut); }
 .sev { font-size:11px; font-weight:600; text-transform:uppercase; margin-right:4px; }
 .sev.bug { color:var(--bug); } .sev.misuse { color:var(--misuse); } .sev.info { color:var(--info); }
 code, .mono { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size:12px; }
@@ -154,7 +154,7 @@ function selectFinding(k) {
 function zoomTo(ps) {
   ps = ps.filter(function (p) { return p >= 0 && p < N; }); if (ps.length === 0) return;
   var a = Infinity, b = -Infinity; ps.forEach(function (p) { a = Math.min(a, R.start[p]); b = Math.max(b, R.end[p]); });
-  var m = Math.max((b - a) * 0.08, (T1 - T0) * 1e-6, 0.01); view.t0 = Math.max(T0, a - m); view.t1 = Math.min(T1, b + m);
+  var m = Math.max((b - a) * 0.15, 12 * M.sliceUs); view.t0 = Math.max(T0, a - m); view.t1 = Math.min(T1, b + m);
 }
 
 // ---------- timeline (canvas, virtual lanes)
@@ -219,11 +219,21 @@ function paint() {
   ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, AXIS); ctx.strokeStyle = '#e4e7ec'; ctx.beginPath(); ctx.moveTo(0, AXIS - 0.5); ctx.lineTo(w, AXIS - 0.5); ctx.stroke();
   var span = view.t1 - view.t0, step = Math.pow(10, Math.floor(Math.log10(span / 6))); if (span / step > 12) step *= 5; else if (span / step > 6) step *= 2;
   ctx.fillStyle = '#667085';
-  for (var tk = Math.ceil(view.t0 / step) * step; tk <= view.t1; tk += step) { var x = xOf(tk); ctx.fillRect(x, AXIS - 5, 1, 5); ctx.fillText(fmtUs(tk), x + 2, 8); }
+  // Ticks read as time since the first record, with as many decimals as the tick step needs.
+  var base = N > 0 ? R.start[0] : 0;
+  var labelEnd = -Infinity;
+  for (var tk = Math.ceil((view.t0 - base) / step) * step; tk + base <= view.t1; tk += step) {
+    var x = xOf(tk + base), label = fmtUs(tk, step); ctx.fillRect(x, AXIS - 5, 1, 5);
+    if (x + 2 > labelEnd + 8) { ctx.fillText(label, x + 2, 8); labelEnd = x + 2 + ctx.measureText(label).width; }
+  }
   if (cur >= 0) { var cx = xOf(R.start[cur]); ctx.fillStyle = '#101828'; ctx.fillRect(cx, 0, 1.5, h); }
 }
 function clip(s, px) { if (ctx.measureText(s).width <= px) return s; while (s.length > 1 && ctx.measureText(s + '…').width > px) s = s.slice(0, -1); return s + '…'; }
-function fmtUs(v) { var a = Math.abs(v); if (a >= 1e6) return (v / 1e6).toFixed(3) + 's'; if (a >= 1e3) return (v / 1e3).toFixed(2) + 'ms'; return v.toFixed(a < 10 ? 2 : 0); }
+function fmtUs(v, step) {
+  var big = Math.max(Math.abs(v), step), unit = big >= 1e5 ? [1e6, 's'] : big >= 100 ? [1e3, 'ms'] : [1, 'µs'];
+  var digits = Math.max(0, Math.min(6, -Math.floor(Math.log10(step / unit[0]) + 1e-9)));
+  return '+' + (v / unit[0]).toFixed(digits) + unit[1];
+}
 function paintTask(L, y) {
   var recs = L.recs, i = lowerBound(recs, view.t0);
   while (i > 0 && R.end[recs[i - 1]] >= view.t0) i--;

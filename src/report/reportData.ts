@@ -71,6 +71,8 @@ export interface ReportData {
     readonly mode: 'exact' | 'full-call';
     /** Records whose shown state is not exactly `state --at` (see walk.ts). */
     readonly inexact: number;
+    /** The width of a call whose end the trace does not record (µs; see analysis.ts). */
+    readonly sliceUs: number;
     /** What the report left out, in sentences. */
     readonly leftOut: readonly string[];
   };
@@ -225,7 +227,7 @@ export function buildReportData(input: TraceInput, options: ReportOptions = {}):
     meta: {
       file: input.file, kernel: input.profile.kernel, era: input.profile.era, source: header.source ?? 'unknown', description: header.description ?? null,
       host: (header.host as Record<string, unknown> | undefined) ?? null, generator: options.generator ?? 'pasid-ledger report',
-      records: entries.length, facts: a.index.facts.length, findings: a.findings.length, bySeverity, covered, mode: walk.mode, inexact: walk.inexact, leftOut,
+      records: entries.length, facts: a.index.facts.length, sliceUs: a.defaultDuration, findings: a.findings.length, bySeverity, covered, mode: walk.mode, inexact: walk.inexact, leftOut,
     },
     strings: str.list,
     rec,
