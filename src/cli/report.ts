@@ -33,7 +33,7 @@ options:
   --max-records N      records on the timeline and the scrubber (default 250000; the
                        report says what it left out; findings are always complete)
   --exact-budget N     world objects the report may copy to show the state after a
-                       nested record exactly as \`state --at\` (default 10000000);
+                       nested record exactly as \`state --at\` (default 25000000);
                        past it such records show their call's nested records applied
                        and are marked ≈
 

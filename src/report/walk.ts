@@ -24,8 +24,8 @@ import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { stepEntries, type Entry } from '../replay/replayTrace.js';
 import { diffViews, flattenView, type Change, type ViewObject } from '../timetravel/diffViews.js';
 
-/** Default cap on objects copied for exact nested positions (about 5 s of world copies). */
-export const DEFAULT_EXACT_BUDGET = 10_000_000;
+/** Default cap on objects copied for exact nested positions (a 10 k-record generated trace stays exact). */
+export const DEFAULT_EXACT_BUDGET = 25_000_000;
 
 /** What one record did to the state shown right after it. */
 export interface Step {
@@ -82,27 +82,43 @@ class TrackingMap extends Map<string, AnySnap> {
   }
 }
 
-/** The same world over a tracking map (an O(objects) copy, as World.clone). */
-function tracked(w: World): { world: World; map: TrackingMap } {
-  const map = new TrackingMap(w.objects);
-  const world = new World(w.profile, w.mode, map, new Map(w.lowestFreeHint), new Map([...w.freedBelowHint].map(([k, h]) => [k, [...h]])));
-  map.mark();
-  return { world, map };
+/**
+ * A world over a tracking map whose copies are tracked too, so a checkpoint restored by
+ * Replay.restore (which clones the checkpoint's world) is tracked without a second copy.
+ */
+class TrackedWorld extends World {
+  constructor(w: World, mode: World['mode'] = w.mode) {
+    super(w.profile, mode, new TrackingMap(w.objects), new Map(w.lowestFreeHint), new Map([...w.freedBelowHint].map(([k, h]) => [k, [...h]])));
+    (this.objects as TrackingMap).mark();
+  }
+
+  get map(): TrackingMap {
+    return this.objects as TrackingMap;
+  }
+
+  override clone(mode: World['mode'] = this.mode): World {
+    return new TrackedWorld(this, mode);
+  }
 }
 
 const kindOf = (key: string) => key.slice(0, key.indexOf(':'));
 /** Kinds whose view objects read other objects of the same kinds (allocator entries, a group's reset). */
 const WHOLE_KINDS: readonly (readonly string[])[] = [[allocatorListKind.id, idSpaceKind.id], [deviceKind.id]];
 
-/** The view of only some objects of a world (plus those their view objects read). */
-function subView(profile: Profile, keys: Iterable<string>, get: (key: string) => AnySnap | undefined, all: World): ReturnType<typeof projectWorld> {
-  const objects = new Map<string, AnySnap>();
+/** The keys to project: the given ones plus every object of a kind whose view objects read each other. */
+function expand(keys: Iterable<string>, worlds: readonly World[]): Set<string> {
   const wanted = new Set(keys);
   for (const group of WHOLE_KINDS) {
     if (![...wanted].some((k) => group.includes(kindOf(k)))) continue;
-    for (const kind of group) for (const [id] of all.entriesOf(kind)) wanted.add(`${kind}:${id}`);
+    for (const w of worlds) for (const kind of group) for (const [id] of w.entriesOf(kind)) wanted.add(`${kind}:${id}`);
   }
-  for (const k of wanted) {
+  return wanted;
+}
+
+/** The view of only some objects (their snapshots from `get`). */
+function subView(profile: Profile, keys: ReadonlySet<string>, get: (key: string) => AnySnap | undefined): ReturnType<typeof projectWorld> {
+  const objects = new Map<string, AnySnap>();
+  for (const k of keys) {
     const s = get(k);
     if (s !== undefined) objects.set(k, s);
   }
@@ -138,8 +154,9 @@ export function cleanPositions(entries: readonly Entry[]): boolean[] {
 
 function changeStep(at: number, profile: Profile, log: Map<string, AnySnap | undefined>, world: World, facts: readonly Fact[], exact: boolean): Step {
   if (log.size === 0) return { at, changes: [], after: new Map(), facts, exact };
-  const before = subView(profile, log.keys(), (k) => (log.has(k) ? log.get(k) : world.objects.get(k)), world);
-  const afterView = subView(profile, log.keys(), (k) => world.objects.get(k), world);
+  const keys = expand(log.keys(), [world]);
+  const before = subView(profile, keys, (k) => (log.has(k) ? log.get(k) : world.objects.get(k)));
+  const afterView = subView(profile, keys, (k) => world.objects.get(k));
   return finish(at, diffViews(before, afterView), afterView, facts, exact);
 }
 
@@ -169,7 +186,7 @@ export function walkStates(entries: readonly Entry[], profile: Profile, onStep: 
     stepEntries(probe, list);
     size = probe.world.objects.size;
   }
-  // Each restart copies the world twice (restore, tracking map).
+  // Each restart copies the world once (the restore), each clean point before a nested record once (the checkpoint).
   const exact = needsRestart === 0 || 2 * needsRestart * Math.max(1, size ?? Infinity) <= budget;
   if (exact) walkExact(list, profile, clean, onStep);
   else walkFullCalls(list, profile, clean, onStep);
@@ -181,9 +198,9 @@ export function walkStates(entries: readonly Entry[], profile: Profile, onStep: 
 /** Each record stepped with its nested records (the audit's replay): exact where the next position is clean. */
 function walkFullCalls(list: readonly Entry[], profile: Profile, clean: readonly boolean[], onStep: (s: Step) => void): void {
   const replay = new Replay({ profile, validateFacts: false });
-  const t0 = tracked(replay.world);
-  replay.world = t0.world;
-  const map = t0.map;
+  const world = new TrackedWorld(replay.world);
+  replay.world = world;
+  const map = world.map;
   let facts = 0;
   stepEntries(replay, list, (i) => {
     const all = replay.log.all();
@@ -193,19 +210,24 @@ function walkFullCalls(list: readonly Entry[], profile: Profile, clean: readonly
   });
 }
 
-/** The trace cut right after every record, as `state --at` computes it. */
+/**
+ * The trace cut right after every record, as `state --at` computes it. A nested record restarts
+ * from the checkpoint of the last clean point; the objects that can differ from the state shown
+ * before are those either replay touched since that point.
+ */
 function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boolean[], onStep: (s: Step) => void): void {
   const options = { profile, validateFacts: false } as const;
   let cur = new Replay(options);
-  let t0 = tracked(cur.world);
-  cur.world = t0.world;
-  let map = t0.map;
+  cur.world = new TrackedWorld(cur.world);
   let cleanAt = 0;
   let cp: ReplayCheckpoint | null = null;
+  /** Keys the current replay changed since the clean point. */
+  let since = new Set<string>();
   for (let t = 0; t < list.length; t++) {
     const e = list[t];
     if (clean[t]) {
       cleanAt = t;
+      since = new Set();
       // A checkpoint only where a nested record will need to restart from here.
       cp = clean[t + 1] ? null : { ...cur.checkpoint(), facts: 0, findings: 0 };
     }
@@ -213,19 +235,21 @@ function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boo
     if (e.record.parent === undefined || clean[t] || cp === null) {
       const facts = cur.log.length;
       cur.step(e.record, e.line);
-      onStep(changeStep(t, profile, map.mark(), cur.world, cur.log.all().slice(facts), true));
+      const log = (cur.world as TrackedWorld).map.mark();
+      for (const k of log.keys()) since.add(k);
+      onStep(changeStep(t, profile, log, cur.world, cur.log.all().slice(facts), true));
       continue;
     }
     // A nested record: the cut replays the open calls from the clean point with what the cut shows of them.
-    const prev = cur;
+    const prev = cur.world;
     const next = Replay.restore(options, cp, [], []);
     stepEntries(next, list.slice(cleanAt, t + 1));
-    const tn = tracked(next.world);
-    next.world = tn.world;
-    const afterView = projectWorld(next.world);
-    const changes = diffViews(projectWorld(prev.world), afterView);
+    const touched = new Set((next.world as TrackedWorld).map.mark().keys());
+    const keys = expand([...since, ...touched], [prev, next.world]);
+    const afterView = subView(profile, keys, (k) => next.world.objects.get(k));
+    const changes = diffViews(subView(profile, keys, (k) => prev.objects.get(k)), afterView);
     cur = next;
-    map = tn.map;
+    since = touched;
     const seq = e.record.seq;
     onStep(finish(t, changes, afterView, next.log.all().filter((f) => f.seq === seq), true));
   }
