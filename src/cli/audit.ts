@@ -74,7 +74,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const report = summarize(result.value.replay, result.value.warnings, mark);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);
-  const reported = finishReport(tapped.tap, { file: input.file, input: positional[0], header: result.value.header, profile: result.value.replay.profile }, io);
+  const reported = finishReport(tapped.tap, { file: input.file, input: positional[0], header: result.value.header, profile: result.value.replay.profile, mark }, io);
   if (reported !== null) return reported;
   if (flags['--demo'] === true) return EXIT.OK;
   return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;

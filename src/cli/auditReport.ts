@@ -6,6 +6,7 @@ import type { TraceHeader } from '../../events/records.js';
 import type { Profile } from '../../machines/profile.js';
 import type { ReadItem } from '../log/readItem.js';
 import type { Entry } from '../replay/replayTrace.js';
+import type { Finding } from '../replay/finding.js';
 import { checkOutput } from '../io/output.js';
 import type { CliIo } from './command.js';
 import { refuse } from './command.js';
@@ -40,10 +41,10 @@ export function tapForReport<T extends ReadItem | { kind: 'idle' }>(flags: Recor
 }
 
 /** Writes the report after the audit; an error is the exit code to return. */
-export function finishReport(tap: ReportTap | null, trace: { file: string; input: string; header: TraceHeader; profile: Profile }, io: CliIo): number | null {
+export function finishReport(tap: ReportTap | null, trace: { file: string; input: string; header: TraceHeader; profile: Profile; mark: (f: Finding) => Finding }, io: CliIo): number | null {
   if (tap === null) return null;
   const written = writeReport(tap.path, { file: trace.file, header: trace.header, profile: trace.profile, entries: tap.entries }, {
-    force: tap.force, inputs: [trace.input], generator: 'pasid-ledger audit --report', notice: 'stderr',
+    force: tap.force, inputs: [trace.input], generator: 'pasid-ledger audit --report', notice: 'stderr', mark: trace.mark,
   }, io);
   return written.ok ? null : refuse(io, 'audit', written.error.message);
 }

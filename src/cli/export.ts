@@ -39,7 +39,8 @@ exit status: 0 written, 2 bad input or usage (nothing is left at OUT)
 
 examples:
   pasid-ledger export samples/buggy-v6.2.jsonl --format perfetto -o buggy.perfetto.json
-  pasid-ledger explore race.jsonl --emit out/ && pasid-ledger export out/*.jsonl --format perfetto -o race.json
+  pasid-ledger explore race.jsonl --emit out/ &&
+    for f in out/*.jsonl; do pasid-ledger export "$f" --format perfetto -o "\${f%.jsonl}.json"; done
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {

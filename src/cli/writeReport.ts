@@ -4,6 +4,7 @@ import type { LedgerError, Result } from '../core/result.js';
 import { ok } from '../core/result.js';
 import { checkOutput } from '../io/output.js';
 import type { TraceInput } from '../report/analysis.js';
+import type { Finding } from '../replay/finding.js';
 import { buildReportData } from '../report/reportData.js';
 import { reportHtml } from '../report/html.js';
 import { writeChunks } from './writeChunks.js';
@@ -16,6 +17,7 @@ export interface WriteReportOptions {
   readonly generator: string;
   /** Where the one-line notice goes (stderr when stdout carries another output, as with audit --json). */
   readonly notice: 'stdout' | 'stderr';
+  readonly mark?: (f: Finding) => Finding;
 }
 
 export function writeReport(path: string, input: TraceInput, options: WriteReportOptions, io: CliIo): Result<void, LedgerError> {

@@ -7,6 +7,7 @@
 import { FINDINGS } from '../../machines/findings.js';
 import type { CallRecord } from '../../events/records.js';
 import { formatFact, formatRecord } from '../timetravel/format.js';
+import type { Finding } from '../replay/finding.js';
 import { analyse, findingTracks, objectTracks, type TraceInput } from './analysis.js';
 import { DEFAULT_EXACT_BUDGET, type Step } from './walk.js';
 
@@ -22,6 +23,8 @@ export interface ReportOptions {
   readonly exactBudget?: number;
   /** What produced the report, shown in the header (e.g. "pasid-ledger report"). */
   readonly generator?: string;
+  /** Marks findings after events a capture lost (the audit's markLost), as the audit prints them. */
+  readonly mark?: (f: Finding) => Finding;
 }
 
 export interface ReportFinding {
@@ -184,7 +187,9 @@ export function buildReportData(input: TraceInput, options: ReportOptions = {}):
     if (pos < covered) return facts.text.slice(facts.off[pos], facts.off[pos + 1]);
     return a.index.facts.filter((f) => f.seq === entries[pos].record.seq).map((f) => str.id(formatFact(f)));
   };
-  const findings: ReportFinding[] = a.findings.map((f, k) => {
+  const mark = options.mark ?? ((f: Finding) => f);
+  const findings: ReportFinding[] = a.findings.map((raw, k) => {
+    const f = mark(raw);
     const chain = a.chains[k];
     const tokens = new Set(chain.tokens);
     const kept = chain.positions.slice(-MAX_CHAIN_ITEMS);

@@ -98,6 +98,17 @@ describe('the views on the command line', () => {
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/);
   });
 
+  it('audit --report of a capture that lost events marks the same findings as possible artefacts', async () => {
+    const out = join(dir, 'lost.html');
+    const capture = readFileSync('test/fixtures/captures/problems.bpftrace.ndjson', 'utf8');
+    const r = await cli(['audit', '--json', '--from', 'bpftrace', '--kernel', '6.8.0', '--report', out, '-'], { stdin: capture });
+    const audit = (JSON.parse(r.stdout) as { findings: { code: string; maybeLostEvents?: boolean }[] }).findings;
+    const page = readFileSync(out, 'utf8');
+    const data = JSON.parse(page.slice(page.indexOf('id="report-data">') + 17, page.indexOf('</script>'))) as { findings: { code: string; maybeLostEvents: boolean }[] };
+    expect(data.findings.map((f) => [f.code, f.maybeLostEvents])).toEqual(audit.map((f) => [f.code, f.maybeLostEvents === true]));
+    expect(data.findings.some((f) => f.maybeLostEvents)).toBe(true);
+  });
+
   it('audit --report on stdin writes the report of what came in', async () => {
     const out = join(dir, 'stdin.html');
     const r = await cli(['audit', '-', '--report', out], { stdin: readFileSync(BUGGY, 'utf8') });
