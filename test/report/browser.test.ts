@@ -23,6 +23,8 @@ interface Loaded {
 }
 
 if (!HAVE_CHROMIUM) {
+  // The reason shows in the run's output, not only as a skipped test's name.
+  console.warn(NO_CHROMIUM_REASON);
   describe('the HTML report in a browser', () => {
     it.skip(NO_CHROMIUM_REASON, () => undefined);
   });
