@@ -27,7 +27,7 @@ function load(path: string) {
   return { file: path, header, profile: p.value, entries };
 }
 
-async function openInBrowser(html: string): Promise<{ openMs: number; seekMs: number }> {
+async function openInBrowser(html: string): Promise<{ openMs: number; seekMs: number; paintMs: number }> {
   const { default: puppeteer } = await import('puppeteer-core');
   const profile = mkdtempSync(join(tmpdir(), 'pasid-ledger-bench-chromium-'));
   const browser = await puppeteer.launch({
@@ -44,7 +44,9 @@ async function openInBrowser(html: string): Promise<{ openMs: number; seekMs: nu
     const ms = performance.now() - t0;
     // One seek to the middle: the scrubber's cost on the largest trace.
     const seekMs = (await page.evaluate(`(function () { var t = performance.now(); window.pasidReport.seek(Math.floor(window.pasidReport.data.rec.seq.length / 2)); return performance.now() - t; })()`)) as number;
-    return { openMs: Math.round(ms), seekMs: Math.round(seekMs * 10) / 10 };
+    // A zoomed-out repaint of the timeline (the densest view): until two animation frames have passed.
+    const paintMs = (await page.evaluate(`(async function () { var t = performance.now(); document.getElementById('zoom-fit').click(); document.getElementById('zoom-in').click(); await new Promise(function (r) { requestAnimationFrame(function () { requestAnimationFrame(r); }); }); return performance.now() - t; })()`)) as number;
+    return { openMs: Math.round(ms), seekMs: Math.round(seekMs * 10) / 10, paintMs: Math.round(paintMs * 10) / 10 };
   } finally {
     await browser.close();
     rmSync(profile, { recursive: true, force: true });
@@ -88,6 +90,7 @@ export const benchSection: BenchSection = {
           const b = await openInBrowser(file);
           out[`${k}_browserOpenMs`] = b.openMs;
           out[`${k}_browserSeekMs`] = b.seekMs;
+          out[`${k}_browserTwoFramesAfterZoomMs`] = b.paintMs;
         } else out[`${k}_browser`] = `skipped: ${CHROMIUM} missing`;
       }
     } finally {
