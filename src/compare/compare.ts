@@ -14,13 +14,14 @@ import type { CallName } from '../../events/records.js';
 import { boundariesIn, boundaryName, changesBetween, flagsOfCall, versionKernel, withChange, type Change } from './boundaries.js';
 import { retSeenText, runKernel, type FindingSeen, type KernelRun, type RecordSeen, type RetSeen } from './run.js';
 
-export const CAUSES = ['call', 'return', 'state', 'finding'] as const;
+export const CAUSES = ['call', 'return', 'state', 'nested', 'finding'] as const;
 export type Cause = (typeof CAUSES)[number];
 
 export const CAUSE_TITLES: Record<Cause, string> = {
   call: 'calls that do not exist in one of the kernels',
   return: 'different returns',
   state: 'different state changes (refcounts, lifetimes: what is allocated, freed, bound, attached)',
+  nested: 'different calls made inside a call (what nested kernel calls and driver callbacks are given)',
   finding: 'findings that appear, vanish or change the kernel reaction',
 };
 
@@ -65,6 +66,7 @@ export type DifferenceDetail =
   | { readonly cause: 'call'; readonly existsFrom: boolean; readonly existsTo: boolean; readonly retFrom: RetSeen | null; readonly retTo: RetSeen | null; readonly findingsFrom: readonly string[]; readonly findingsTo: readonly string[] }
   | { readonly cause: 'return'; readonly retFrom: RetSeen; readonly retTo: RetSeen }
   | { readonly cause: 'state'; readonly onlyFrom: readonly string[]; readonly onlyTo: readonly string[] }
+  | { readonly cause: 'nested'; readonly onlyFrom: readonly string[]; readonly onlyTo: readonly string[] }
   | { readonly cause: 'finding'; readonly code: string; readonly change: 'appears' | 'vanishes' | 'reaction'; readonly reactionFrom: string | null; readonly reactionTo: string | null; readonly message: string };
 
 export interface BoundaryCrossed {
@@ -183,7 +185,11 @@ function findingDiffs(
   return out;
 }
 
-/** The differences between two runs of the same entries, in trace order, end-of-trace findings last. */
+/** The differences between two runs of the same entries (no blame), in trace order, end-of-trace findings last. */
+export function compareRuns(entries: readonly Entry[], ra: KernelRun, rb: KernelRun): { cause: Cause; seq: number | null; subject: string; from: string; to: string }[] {
+  return differencesOf(entries, ra, rb).map(({ cause, seq, subject, from, to }) => ({ cause, seq, subject, from, to }));
+}
+
 function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun): Found[] {
   const ka = ra.profile.kernel;
   const kb = rb.profile.kernel;
@@ -218,6 +224,17 @@ function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun):
         to: onlyB.length === 0 ? '(nothing else)' : onlyB.join('; '),
         detail: { cause: 'state', onlyFrom: onlyA, onlyTo: onlyB },
         probe: (run) => [...(run.records.get(seq)?.facts ?? [])].sort().join('\n'),
+      });
+    }
+    const nestedA = minus(a.nested, b.nested);
+    const nestedB = minus(b.nested, a.nested);
+    if (nestedA.length > 0 || nestedB.length > 0) {
+      out.push({
+        ...where, cause: 'nested',
+        from: nestedA.length === 0 ? '(nothing else)' : nestedA.join('; '),
+        to: nestedB.length === 0 ? '(nothing else)' : nestedB.join('; '),
+        detail: { cause: 'nested', onlyFrom: nestedA, onlyTo: nestedB },
+        probe: (run) => [...(run.records.get(seq)?.nested ?? [])].sort().join('\n'),
       });
     }
     out.push(...findingDiffs(seq, e.line, fn, false, a.findings, b.findings, ka, kb));
@@ -271,16 +288,20 @@ function blame(cache: RunCache, before: Profile, after: Profile, boundary: Kerne
   }
   if (changes.length === 1) return { boundary: name, responsible: changes, alongside: [], attribution: 'only-change' };
   const seenBefore = d.probe(cache.run(before));
-  const alone = changes.filter((c) => {
+  const seenAfter = d.probe(cache.run(after));
+  const alone = changes.map((c) => {
     try {
-      return d.probe(cache.run(withChange(before, c))) !== seenBefore;
+      return { c, seen: d.probe(cache.run(withChange(before, c))) };
     } catch {
       // Why: one flag flipped alone can be a combination no kernel had; the model may refuse it.
-      return false;
+      return { c, seen: seenBefore };
     }
   });
-  if (alone.length === 0) return { boundary: name, responsible: changes, alongside: [], attribution: 'jointly' };
-  return { boundary: name, responsible: alone, alongside: changes.filter((c) => !alone.includes(c)), attribution: 'counterfactual' };
+  // The changes that alone give what the kernel after the boundary gives; else those that alone change anything.
+  const exact = alone.filter((x) => x.seen === seenAfter).map((x) => x.c);
+  const some = exact.length > 0 ? exact : alone.filter((x) => x.seen !== seenBefore).map((x) => x.c);
+  if (some.length === 0) return { boundary: name, responsible: changes, alongside: [], attribution: 'jointly' };
+  return { boundary: name, responsible: some, alongside: changes.filter((c) => !some.includes(c)), attribution: 'counterfactual' };
 }
 
 /**
@@ -311,7 +332,7 @@ export function comparePair(cache: RunCache, a: Profile, b: Profile): PairCompar
     const name = boundaryName(p.boundary as KernelVersion);
     return { boundary: name, changes: changesBetween(points[i].profile, p.profile), differences: differences.filter((d) => d.blame.boundary === name).length };
   });
-  const byCause = { call: 0, return: 0, state: 0, finding: 0 };
+  const byCause = { call: 0, return: 0, state: 0, nested: 0, finding: 0 };
   const findings = { appear: 0, vanish: 0, reaction: 0 };
   for (const d of differences) {
     byCause[d.cause]++;

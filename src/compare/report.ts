@@ -6,7 +6,7 @@
 import type { Profile } from '../../machines/profile.js';
 import type { Entry } from '../replay/replayTrace.js';
 import { describeChange, type Change } from './boundaries.js';
-import { CAUSES, CAUSE_TITLES, comparePair, RunCache, type Difference, type PairComparison } from './compare.js';
+import { CAUSES, CAUSE_TITLES, comparePair, RunCache, type Cause, type Difference, type PairComparison } from './compare.js';
 import { checkRecording, retSeenText, type RecordingCheck, type RetSeen } from './run.js';
 
 export const COMPARE_SCHEMA = 'pasid-ledger-compare/1';
@@ -105,6 +105,7 @@ function differenceLines(file: string, d: Difference, a: string, b: string): str
     case 'return':
       return [`${head}: returns ${d.from} on ${a}, ${d.to} on ${b}`, blameLine(d)];
     case 'state':
+    case 'nested':
       return [
         `${head}:`,
         ...(d.detail.onlyFrom.length > 0 ? [`      only on ${a}: ${d.detail.onlyFrom.join('; ')}`] : []),
@@ -120,12 +121,17 @@ function differenceLines(file: string, d: Difference, a: string, b: string): str
   }
 }
 
+const CAUSE_WORDS: Record<Cause, string> = { call: 'call(s) missing', return: 'return(s)', state: 'state change(s)', nested: 'nested call(s)', finding: 'finding(s)' };
+
 function summaryLine(p: PairComparison): string {
   const s = p.summary;
-  if (s.total === 0) return `${p.from} → ${p.to}: no difference (${p.boundaries.length} era boundar${p.boundaries.length === 1 ? 'y' : 'ies'} crossed)`;
-  const causes = [`${s.byCause.call} call(s) missing`, `${s.byCause.return} return(s)`, `${s.byCause.state} state change(s)`, `${s.byCause.finding} finding(s) (${s.findings.appear} appear, ${s.findings.vanish} vanish, ${s.findings.reaction} reaction)`];
+  const crossed = `${p.boundaries.length} era boundar${p.boundaries.length === 1 ? 'y' : 'ies'}`;
+  if (s.total === 0) return `${p.from} → ${p.to}: no difference (${crossed} crossed)`;
+  const f = s.findings;
+  const findings = [f.appear > 0 ? `${f.appear} appear` : '', f.vanish > 0 ? `${f.vanish} vanish` : '', f.reaction > 0 ? `${f.reaction} change reaction` : ''].filter(Boolean).join(', ');
+  const causes = CAUSES.filter((c) => s.byCause[c] > 0).map((c) => `${s.byCause[c]} ${CAUSE_WORDS[c]}${c === 'finding' ? ` (${findings})` : ''}`);
   const by = p.boundaries.filter((b) => b.differences > 0).map((b) => `v${b.boundary} (${b.differences})`);
-  return `${p.from} → ${p.to}: ${s.total} difference(s): ${causes.join(', ')}; from boundaries ${by.join(', ')}; ${s.replays} replay(s) over ${p.boundaries.length} boundar${p.boundaries.length === 1 ? 'y' : 'ies'}`;
+  return `${p.from} → ${p.to}: ${s.total} difference(s): ${causes.join(', ')}; from ${by.join(', ')}; ${s.replays} replay(s) for ${crossed}`;
 }
 
 function byCause(file: string, diffs: readonly Difference[], a: string, b: string, indent = ''): string[] {

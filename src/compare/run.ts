@@ -30,6 +30,8 @@ export interface RecordSeen {
   readonly ret: RetSeen;
   /** The facts the record led to, as `Type field=value …` in the model's order. */
   readonly facts: readonly string[];
+  /** The calls the model makes inside this one, as `fn(arg=value, …) → ret`. */
+  readonly nested: readonly string[];
   /** Findings pointing at this record, by identity (code and the objects named). */
   readonly findings: ReadonlyMap<string, FindingSeen>;
 }
@@ -57,18 +59,25 @@ export function formatFact(fact: Record<string, unknown>): string {
   return [String(fact.type), ...fields].join(' ');
 }
 
+function formatCall(c: { fn: string; args: Readonly<Record<string, unknown>>; ret?: Ret }): string {
+  const args = Object.entries(c.args).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(', ');
+  return `${c.fn}(${args})${c.ret === undefined ? '' : ` → ${JSON.stringify(c.ret)}`}`;
+}
+
 const seen = (f: Finding): FindingSeen => ({ code: f.code, reaction: f.reaction, message: f.message, objects: f.objects, line: f.line, fn: f.fn });
 
 /** Replays the entries under `profile` with the model deciding every return. */
 export function runKernel(entries: readonly Entry[], profile: Profile): KernelRun {
   const replay = new Replay({ profile, reconcile: false, validateFacts: false });
   const rets = new Map<number, RetSeen>();
+  const nested = new Map<number, string[]>();
   const index = new ChildIndex();
   entries.forEach((e, pos) => index.add(e, pos));
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const d = index.take(e, i);
     const out = replay.step(e.record, e.line, d.records, d.lines);
+    if (out.nested.length > 0) nested.set(e.record.seq, out.nested.map(formatCall));
     rets.set(e.record.seq, out.checkedAsNested ? { undecided: 'nested' } : out.ret === undefined ? { undecided: 'unknown' } : { value: out.ret });
   }
   replay.end();
@@ -98,6 +107,7 @@ export function runKernel(entries: readonly Entry[], profile: Profile): KernelRu
       exists: profile.calls.has(e.record.fn),
       ret: rets.get(seq) as RetSeen,
       facts: facts.get(seq) ?? [],
+      nested: nested.get(seq) ?? [],
       findings: findings.get(seq) ?? new Map(),
     });
   }
