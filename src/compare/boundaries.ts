@@ -123,8 +123,12 @@ const SEGMENTS: readonly { readonly start: KernelVersion; readonly profile: Prof
  * overall. `ioasid` for the ioasid_* calls at v6.4, `ioasidRefcount` for ioasid_free at v5.11.
  */
 export function flagsOfCall(fn: CallName, boundary: KernelVersion, candidates: readonly FlagName[]): FlagName[] {
-  const at = SEGMENTS.findIndex((s) => compareVersions(s.start, boundary) === 0);
-  if (at < 0 || candidates.length === 0) return [];
+  // The segment the boundary opens (any version inside it will do).
+  let at = -1;
+  SEGMENTS.forEach((s, i) => {
+    if (compareVersions(s.start, boundary) <= 0) at = i;
+  });
+  if (at < 1 || candidates.length === 0) return [];
   const exists = SEGMENTS.map((s) => s.profile.calls.has(fn));
   const score = (flag: FlagName): [number, number] => {
     let best: [number, number] = [0, 0];
