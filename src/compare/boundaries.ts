@@ -149,3 +149,10 @@ export function flagsOfCall(fn: CallName, boundary: KernelVersion, candidates: r
   if (top[0] === 0) return [];
   return scored.filter((x) => x.s[0] === top[0] && x.s[1] === top[1]).map((x) => x.f);
 }
+
+/** The profile of the segment just before a boundary (the oldest kernel's for the first boundary). */
+export function profileBefore(boundary: KernelVersion): Profile {
+  let before: KernelVersion = OLDEST_SUPPORTED;
+  for (const b of BOUNDARIES) if (compareVersions(b, boundary) < 0) before = b;
+  return profileFor(versionKernel(before)) as Profile;
+}
