@@ -31,7 +31,9 @@ each is applied alone to the kernel before it to name the one responsible.
                      in the order given; one --kernel compares the header's kernel with V)
   --kernel-range A..B  compare A with B and list every era boundary between them with
                      the differences that first appear there
-  --json             print the report as JSON (schema pasid-ledger-compare/1, docs/compare.md)
+  --all              list every difference (the text lists 20 per cause and counts the rest)
+  --json             print the report as JSON, every difference (schema
+                     pasid-ledger-compare/1, docs/compare.md)
 
 exit status: 0 no difference, 1 differences, 2 bad input or usage (an unknown or
 unsupported kernel, a trace that does not validate)
@@ -42,6 +44,9 @@ examples:
   pasid-ledger compare samples/clean-v6.8.jsonl --kernel-range 6.6..6.12 --json
 `;
 
+/** Differences listed per cause in the text report unless --all (a long capture differs on many records). */
+const TEXT_LIMIT = 20;
+
 function kernelProfile(kernel: string, option: string): Profile | string {
   const p = profileFor(kernel);
   if (p !== null) return p;
@@ -50,7 +55,7 @@ function kernelProfile(kernel: string, option: string): Profile | string {
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (message: string) => refuse(io, 'compare', message);
-  const parsed = parseArgs(argv, { '--kernel': 'string[]', '--kernel-range': 'string', '--json': 'bool' }, 'compare');
+  const parsed = parseArgs(argv, { '--kernel': 'string[]', '--kernel-range': 'string', '--json': 'bool', '--all': 'bool' }, 'compare');
   if (!parsed.ok) return fail(parsed.error.message);
   const { positional, flags } = parsed.value;
   if (positional.length !== 1) return fail('expected one FILE; see `pasid-ledger compare --help`');
@@ -76,7 +81,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   for (const w of trace.value.warnings) io.stderr.write(`warning: ${w.message}\n`);
   const kernels = given.length === 1 ? [trace.value.profile, given[0]] : given;
   const report = compareTrace(trace.value.file, trace.value.entries, trace.value.profile, kernels, range !== undefined ? 'range' : 'kernels');
-  io.stdout.write(flags['--json'] === true ? `${JSON.stringify(reportJson(report), null, 2)}\n` : `${reportText(report)}\n`);
+  const limit = flags['--all'] === true ? Number.POSITIVE_INFINITY : TEXT_LIMIT;
+  io.stdout.write(flags['--json'] === true ? `${JSON.stringify(reportJson(report), null, 2)}\n` : `${reportText(report, limit)}\n`);
   return hasDifferences(report) ? EXIT.FINDINGS : EXIT.OK;
 }
 

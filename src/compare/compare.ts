@@ -101,6 +101,16 @@ export class RunCache {
   replays = 0;
   constructor(readonly entries: readonly Entry[]) {}
 
+  readonly #variants = new Map<string, Profile>();
+
+  /** `before` with one change applied, the same object every time (so its run is found again). */
+  variant(before: Profile, c: Change): Profile {
+    const key = `${profileKey(before)}|${c.kind === 'flag' ? c.flag : c.fn}`;
+    let p = this.#variants.get(key);
+    if (p === undefined) this.#variants.set(key, (p = withChange(before, c)));
+    return p;
+  }
+
   run(p: Profile): KernelRun {
     const key = profileKey(p);
     let r = this.#runs.get(key);
@@ -113,8 +123,18 @@ export class RunCache {
   }
 }
 
+const KEYS = new WeakMap<Profile, string>();
+
 /** Profiles with the same flags and calls give the same run (the kernel string only names it in messages). */
 function profileKey(p: Profile): string {
+  const known = KEYS.get(p);
+  if (known !== undefined) return known;
+  const key = computeKey(p);
+  KEYS.set(p, key);
+  return key;
+}
+
+function computeKey(p: Profile): string {
   const flags = Object.entries(p)
     .filter(([, v]) => typeof v === 'boolean')
     .map(([k, v]) => `${k}:${v ? 1 : 0}`)
@@ -291,7 +311,7 @@ function blame(cache: RunCache, before: Profile, after: Profile, boundary: Kerne
   const seenAfter = d.probe(cache.run(after));
   const alone = changes.map((c) => {
     try {
-      return { c, seen: d.probe(cache.run(withChange(before, c))) };
+      return { c, seen: d.probe(cache.run(cache.variant(before, c))) };
     } catch {
       // Why: one flag flipped alone can be a combination no kernel had; the model may refuse it.
       return { c, seen: seenBefore };

@@ -134,18 +134,19 @@ function summaryLine(p: PairComparison): string {
   return `${p.from} → ${p.to}: ${s.total} difference(s): ${causes.join(', ')}; from ${by.join(', ')}; ${s.replays} replay(s) for ${crossed}`;
 }
 
-function byCause(file: string, diffs: readonly Difference[], a: string, b: string, indent = ''): string[] {
-  const out: string[] = [];
+/** Appends the differences grouped by cause, at most `limit` per cause (the rest counted). */
+function byCause(out: string[], file: string, diffs: readonly Difference[], a: string, b: string, limit: number, indent = ''): void {
   for (const cause of CAUSES) {
     const group = diffs.filter((d) => d.cause === cause);
     if (group.length === 0) continue;
     out.push(`${indent}${CAUSE_TITLES[cause]} (${group.length}):`);
-    for (const d of group) out.push(...differenceLines(file, d, a, b).map((l) => indent + l));
+    for (const d of group.slice(0, limit)) for (const l of differenceLines(file, d, a, b)) out.push(indent + l);
+    if (group.length > limit) out.push(`${indent}  … ${group.length - limit} more (--all or --json lists every one)`);
   }
-  return out;
 }
 
-export function reportText(r: CompareReport): string {
+/** The text report; `limit` differences per cause (per boundary with --kernel-range) at most. */
+export function reportText(r: CompareReport, limit = Number.POSITIVE_INFINITY): string {
   const out: string[] = [];
   const rec = r.recording;
   out.push(`${r.file}: recorded on ${rec.kernel}; compared ${r.kernels.map((k) => `${k.kernel} (era ${k.era})`).join(r.mode === 'range' ? ' .. ' : ', ')}`);
@@ -162,10 +163,11 @@ export function reportText(r: CompareReport): string {
         out.push(`v${b.boundary}: ${b.changes.map(describeChange).join('; ')}`);
         const here = p.differences.filter((d) => d.blame.boundary === b.boundary);
         if (here.length === 0) out.push('  no difference on this trace first appears here');
-        else out.push(...byCause(r.file, here, p.from, p.to, '  '));
+        else byCause(out, r.file, here, p.from, p.to, limit, '  ');
       }
-    } else out.push(...byCause(r.file, p.differences, p.from, p.to));
+    } else byCause(out, r.file, p.differences, p.from, p.to, limit);
   }
-  out.push('', 'summary:', ...r.pairs.map((p) => `  ${summaryLine(p)}`));
+  out.push('', 'summary:');
+  for (const p of r.pairs) out.push(`  ${summaryLine(p)}`);
   return out.join('\n');
 }
