@@ -300,10 +300,14 @@ function walk(a: Profile, b: Profile): Point[] {
 function blame(cache: RunCache, before: Profile, after: Profile, boundary: KernelVersion, d: Found): Blame {
   const changes = changesBetween(before, after);
   const name = boundaryName(boundary);
+  const flagNames = changes.flatMap((c) => (c.kind === 'flag' ? [c.flag] : []));
+  // A call range carries no commit: the flag that tracks it at this boundary names the commit and section.
+  const withFlags = (chosen: readonly Change[]): Change[] => {
+    const flags = new Set(chosen.flatMap((c) => (c.kind === 'call' ? flagsOfCall(c.fn, boundary, flagNames) : [])));
+    return changes.filter((c) => chosen.includes(c) || (c.kind === 'flag' && flags.has(c.flag)));
+  };
   if (d.call !== undefined) {
-    const fn = d.call as CallName;
-    const flags = flagsOfCall(fn, boundary, changes.flatMap((c) => (c.kind === 'flag' ? [c.flag] : [])));
-    const own = changes.filter((c) => (c.kind === 'call' && c.fn === fn) || (c.kind === 'flag' && flags.includes(c.flag)));
+    const own = withFlags(changes.filter((c) => c.kind === 'call' && c.fn === (d.call as CallName)));
     return { boundary: name, responsible: own, alongside: changes.filter((c) => !own.includes(c)), attribution: 'version-map' };
   }
   if (changes.length === 1) return { boundary: name, responsible: changes, alongside: [], attribution: 'only-change' };
@@ -321,7 +325,8 @@ function blame(cache: RunCache, before: Profile, after: Profile, boundary: Kerne
   const exact = alone.filter((x) => x.seen === seenAfter).map((x) => x.c);
   const some = exact.length > 0 ? exact : alone.filter((x) => x.seen !== seenBefore).map((x) => x.c);
   if (some.length === 0) return { boundary: name, responsible: changes, alongside: [], attribution: 'jointly' };
-  return { boundary: name, responsible: some, alongside: changes.filter((c) => !some.includes(c)), attribution: 'counterfactual' };
+  const responsible = withFlags(some);
+  return { boundary: name, responsible, alongside: changes.filter((c) => !responsible.includes(c)), attribution: 'counterfactual' };
 }
 
 /**

@@ -78,7 +78,7 @@ const CASES: readonly Case[] = [
     calls: [probe(A), unmanaged('dom1'), attach('dom1', 1)],
     differences: [
       'call seq 3 iommu_attach_device_pasid ← 6.2 svaDomains+iommu_attach_device_pasid',
-      'finding seq 3 end ATTACH_LEAKED appears ← 6.2 iommu_attach_device_pasid',
+      'finding seq 3 end ATTACH_LEAKED appears ← 6.2 svaDomains+iommu_attach_device_pasid',
     ],
   },
   {
@@ -101,7 +101,7 @@ const CASES: readonly Case[] = [
     calls: [probe(A), call('iommu_alloc_global_pasid', { dev: A })],
     differences: [
       'call seq 2 iommu_alloc_global_pasid ← 6.6 globalPasids+iommu_alloc_global_pasid',
-      'finding seq 2 end GLOBAL_PASID_LEAKED appears ← 6.6 iommu_alloc_global_pasid',
+      'finding seq 2 end GLOBAL_PASID_LEAKED appears ← 6.6 globalPasids+iommu_alloc_global_pasid',
     ],
   },
   {
