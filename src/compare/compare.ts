@@ -111,6 +111,11 @@ export class RunCache {
     return p;
   }
 
+  /** The run of a profile if it was replayed already (no replay). */
+  peek(p: Profile): KernelRun | undefined {
+    return this.#runs.get(profileKey(p));
+  }
+
   run(p: Profile): KernelRun {
     const key = profileKey(p);
     let r = this.#runs.get(key);
@@ -342,13 +347,33 @@ export function comparePair(cache: RunCache, a: Profile, b: Profile): PairCompar
   const found = differencesOf(cache.entries, ra, rb);
   const differences: Difference[] = found.map((d) => {
     const seenA = d.probe(ra);
-    // Bisection: points[lo] agrees with a, points[hi] does not.
-    let lo = 0;
-    let hi = points.length - 1;
-    while (hi - lo > 1) {
-      const mid = (lo + hi) >> 1;
-      if (d.probe(runAt(mid)) === seenA) lo = mid;
-      else hi = mid;
+    const differs = (i: number) => d.probe(runAt(i)) !== seenA;
+    let hi: number;
+    if (d.call !== undefined) {
+      // Whether a call exists needs no replay: the first kernel without (or with) it, exactly.
+      hi = points.findIndex((p) => String(p.profile.calls.has(d.call as CallName)) !== seenA);
+    } else {
+      // Bisection: points[lo] agrees with a, points[hi] does not.
+      const bisect = (lo: number, top: number) => {
+        let h = top;
+        while (h - lo > 1) {
+          const mid = (lo + h) >> 1;
+          if (differs(mid)) h = mid;
+          else lo = mid;
+        }
+        return h;
+      };
+      hi = bisect(0, points.length - 1);
+      // Why: a rule can come and go (ioasid_free: gone in v5.11, back in v5.18); an earlier kernel
+      // already replayed that differs from a moves the search below it, at no extra replay.
+      for (;;) {
+        const earlier = points.slice(1, hi).findIndex((p) => {
+          const r = cache.peek(p.profile);
+          return r !== undefined && d.probe(r) !== seenA;
+        });
+        if (earlier < 0) break;
+        hi = bisect(0, earlier + 1);
+      }
     }
     const { probe: _probe, call: _call, ...rest } = d;
     return { ...rest, blame: blame(cache, points[hi - 1].profile, points[hi].profile, points[hi].boundary as KernelVersion, d) };
