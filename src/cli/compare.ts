@@ -44,6 +44,13 @@ examples:
   pasid-ledger compare samples/clean-v6.8.jsonl --kernel-range 6.6..6.12 --json
 `;
 
+/** `A..B` → [A, B] (each end still to be checked as a kernel); null when it is not of that form. Pure. */
+export function parseKernelRange(text: string): readonly [string, string] | null {
+  const parts = text.split('..');
+  const end = (t: string) => /^[^\s.](?:\S*[^\s.])?$/.test(t);
+  return parts.length === 2 && end(parts[0]) && end(parts[1]) ? [parts[0], parts[1]] : null;
+}
+
 /** Differences listed per cause in the text report unless --all (a long capture differs on many records). */
 const TEXT_LIMIT = 20;
 
@@ -65,9 +72,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (range === undefined && listed.length === 0) return fail('name the kernels: --kernel A --kernel B, or --kernel-range A..B; see `pasid-ledger compare --help`');
   let names: string[];
   if (range !== undefined) {
-    const m = /^([^.\s][^\s]*?)\.\.([^.\s][^\s]*)$/.exec(range);
-    if (!m) return fail(`--kernel-range takes A..B (e.g. 6.1..6.12), got ${range}`);
-    names = [m[1], m[2]];
+    const ends = parseKernelRange(range);
+    if (ends === null) return fail(`--kernel-range takes A..B (e.g. 6.1..6.12), got ${range}`);
+    names = [...ends];
   } else names = listed;
   // Every kernel is checked before the trace is read: a typo costs nothing.
   const given: Profile[] = [];

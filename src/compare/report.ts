@@ -100,7 +100,8 @@ function differenceLines(file: string, d: Difference, a: string, b: string): str
       const off = d.detail.existsFrom ? b : a;
       const ret = (d.detail.existsFrom ? d.detail.retFrom : d.detail.retTo) as RetSeen;
       const fs = d.detail.existsFrom ? d.detail.findingsFrom : d.detail.findingsTo;
-      return [`${head}: exists in ${on} (returns ${retSeenText(ret)}${fs.length > 0 ? `, raises ${fs.join(', ')}` : ''}), not in ${off}`, blameLine(d)];
+      const what = 'value' in ret ? `returns ${retSeenText(ret)}` : ret.undecided === 'nested' ? 'nested: checked against its enclosing call' : 'return not decided by the model';
+      return [`${head}: exists in ${on} (${what}${fs.length > 0 ? `, raises ${fs.join(', ')}` : ''}), not in ${off}`, blameLine(d)];
     }
     case 'return':
       return [`${head}: returns ${d.from} on ${a}, ${d.to} on ${b}`, blameLine(d)];
