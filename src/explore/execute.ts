@@ -9,10 +9,8 @@ import { decideCall } from '../../machines/calls/index.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import type { RawFinding, World } from '../../machines/kit/world.js';
 import { Nesting } from '../replay/nesting.js';
-import type { Step } from './scenario.js';
 
-export interface StepRun {
-  readonly step: number;
+export interface Applied {
   /** The model's return (undefined when it cannot know it). */
   readonly ret: Ret | undefined;
   readonly facts: readonly FactBody[];
@@ -37,7 +35,8 @@ function nestedIn(records: readonly CallRecord[], seq: number): CallRecord[] {
  * decided; each nested record is checked against the calls the model makes, and one the model does
  * not make (an effect it has not applied) is decided like a top-level call.
  */
-export function runStep(w: World, step: Step): StepRun {
+export function applyRecord(w: World, record: CallRecord, descendants: readonly CallRecord[]): Applied {
+  const step = { record, descendants };
   const d = decideCall(w, step.record, step.descendants);
   const findings: RawFinding[] = [...d.findings];
   const facts: FactBody[] = [...d.facts];
@@ -56,7 +55,7 @@ export function runStep(w: World, step: Step): StepRun {
       facts.push(...dc.facts);
     });
   }
-  return { step: step.id, ret: d.ret, facts, findings };
+  return { ret: d.ret, facts, findings };
 }
 
 /** The end-of-trace findings (leaks) of a final world. */
@@ -65,7 +64,7 @@ export function endFindings(w: World): RawFinding[] {
 }
 
 /** FNV-1a, twice with different offsets, over a string: 16 hex digits. */
-function fnv(text: string): string {
+export function fnvText(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
@@ -85,5 +84,5 @@ export function canonicalState(w: World): string {
 }
 
 export function stateHash(w: World): string {
-  return fnv(canonicalState(w));
+  return fnvText(canonicalState(w));
 }
