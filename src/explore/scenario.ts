@@ -7,6 +7,7 @@
  * grouped by tid (each top-level call one step, nested records moving with it, semantics §B.1).
  * Pure.
  */
+import { retKind } from '../../events/ret.js';
 import type { CallName, CallRecord } from '../../events/records.js';
 import { RECORD_SPECS } from '../../events/records.js';
 import { PASID_MAX } from '../../events/fields.js';
@@ -96,7 +97,7 @@ const NAME_RETS = new Set(['retHandle', 'retDomain']);
  */
 export function forExploration(rec: CallRecord): CallRecord {
   if (rec.ret === undefined) return rec;
-  const keep = NAME_RETS.has(RECORD_SPECS[rec.fn as CallName].ret) && typeof rec.ret === 'string' && !rec.ret.startsWith('-E');
+  const keep = NAME_RETS.has(RECORD_SPECS[rec.fn as CallName].ret) && typeof rec.ret === 'string' && retKind(rec.ret) === 'name';
   if (keep) return rec;
   const { ret: _dropped, ...rest } = rec;
   return rest as CallRecord;
