@@ -33,6 +33,8 @@ export interface StepRun {
 
 interface Result {
   readonly ran: boolean;
+  /** When it ran (a counter that only grows, so later on the current path means larger). */
+  readonly at?: number;
   readonly ret?: Ret;
   readonly facts?: readonly FactBody[];
 }
@@ -70,6 +72,7 @@ export class Engine {
   readonly cursors: TaskCursor[];
   /** Why value symmetry's premise broke in some execution (null: it held so far). */
   breaker: string | null = null;
+  #clock = 0;
 
   constructor(
     readonly s: Scenario,
@@ -204,7 +207,7 @@ export class Engine {
     const host = this.#hostAnswer(w, c, record);
     const rec = host === undefined ? record : ({ ...record, ret: host } as CallRecord);
     const d = applyRecord(w, rec, c.descendants);
-    this.results[c.id] = { ran: true, ret: d.ret, facts: d.facts };
+    this.results[c.id] = { ran: true, ret: d.ret, facts: d.facts, at: ++this.#clock };
     if (this.symmetric && this.breaker === null) this.#checkPremise(c, d.ret, d.findings);
     return { call: c.id, task, record: rec, ret: d.ret, facts: d.facts, findings: d.findings, fp: fp ?? -1 };
   }
@@ -213,7 +216,8 @@ export class Engine {
   #checkPremise(c: Call, ret: Ret | undefined, findings: readonly RawFinding[]): void {
     if (c.fn === 'iommu_alloc_global_pasid' && ret === IOMMU_PASID_INVALID) this.breaker = `${c.label}: the IDA ran out`;
     else if (this.s.symmetry.staleFrees.has(c.id)) this.breaker = `${c.label} frees a PASID that a later call may still use`;
-    else {
+    else if (c.refs.some((r) => this.s.symmetry.allocs.has(r.call))) {
+      // A literal PASID no allocation hands out (the plan checked) cannot alias an allocated one.
       const f = findings.find((x) => x.code === 'GLOBAL_PASID_FREE_ATTACHED' || x.code === 'GLOBAL_PASID_DOUBLE_FREE');
       if (f) this.breaker = `${c.label}: ${f.code}`;
     }
@@ -258,9 +262,11 @@ export class Engine {
   /** IDs of the global IDA in the current execution → the label of the call that (last) allocated them. */
   provenance(): Map<number, string> {
     const m = new Map<number, string>();
-    for (const id of this.s.symmetry.allocs) {
-      const r = this.results[id];
-      if (r?.ran && typeof r.ret === 'number') m.set(r.ret, this.s.calls[id].label);
+    const ran = [...this.s.symmetry.allocs].filter((id) => this.results[id]?.ran).sort((a, b) => (this.results[a]?.at ?? 0) - (this.results[b]?.at ?? 0));
+    // A number handed out again belongs to its latest allocation.
+    for (const id of ran) {
+      const r = this.results[id] as Result;
+      if (typeof r.ret === 'number') m.set(r.ret, this.s.calls[id].label);
     }
     return m;
   }

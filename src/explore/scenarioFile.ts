@@ -73,7 +73,7 @@ export function parseScenario(text: string, file: string): Result<ScenarioSpec, 
       const he = validateScenarioHeader(value);
       if (he) {
         const s = schemaText(he);
-        return fail(i + 1, 'SCENARIO_HEADER', `the scenario header ${s.what}`, `line 1 is {"type":"header","format":"${SCENARIO_FORMAT}","version":1,"kernel":"6.6.0"}`, s.field);
+        return fail(i + 1, 'SCENARIO_HEADER', s.field ? `${s.what} in the scenario header` : `the scenario header ${s.what}`, `line 1 is {"type":"header","format":"${SCENARIO_FORMAT}","version":1,"kernel":"6.6.0"}`, s.field);
       }
       header = value as ScenarioHeader;
       if (header.version > SCENARIO_FORMAT_VERSION) return fail(i + 1, 'SCENARIO_VERSION', `format version ${header.version} is newer than this tool (${SCENARIO_FORMAT_VERSION})`, 'upgrade pasid-ledger', 'version');
@@ -82,7 +82,7 @@ export function parseScenario(text: string, file: string): Result<ScenarioSpec, 
     const le = validateScenarioLine(value);
     if (le) {
       const s = schemaText(le);
-      return fail(i + 1, 'SCENARIO_LINE', `this call ${s.what}`, 'see docs/explore.md for the fields of a scenario call (in, fn, args, if_ok, if_failed, host, name)', s.field);
+      return fail(i + 1, 'SCENARIO_LINE', s.field ? s.what : `this call ${s.what}`, 'see docs/explore.md for the fields of a scenario call (in, fn, args, if_ok, if_failed, host, name)', s.field);
     }
     raw.push({ line: i + 1, value: value as ScenarioLine });
   }
