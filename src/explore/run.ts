@@ -229,8 +229,10 @@ export class Engine {
     const fp: Footprint = fps.length === 1 ? fps[0] : { reads: fps.flatMap((f) => f.reads), writes: fps.flatMap((f) => f.writes) };
     if (!this.symmetric) return fp;
     if (this.s.symmetry.allocs.has(c.id) && rec.fn === 'iommu_alloc_global_pasid') {
-      // Which free ID it gets is a renaming (docs/explore.md, "Value symmetry"): it owns its provenance only.
-      return { reads: [`dev:${rec.args.dev}`], writes: [`gpasid:@${c.id}`] };
+      // Which free ID it gets is a renaming (docs/explore.md, "Value symmetry"): it owns its provenance
+      // only, and reads the device's max_pasids, which only a probe or release changes.
+      const dev = rec.args.dev;
+      return { reads: this.s.symmetry.devicesChanged.has(dev) ? [`dev:${dev}`] : [], writes: [`gpasid:@${c.id}`] };
     }
     let out = fp;
     for (const ref of c.refs) {

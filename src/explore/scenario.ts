@@ -73,6 +73,8 @@ export interface SymmetryPlan {
   readonly allocs: ReadonlySet<number>;
   /** Frees after which a call may still use the freed ID: running one breaks the symmetry. */
   readonly staleFrees: ReadonlySet<number>;
+  /** Devices a task probes or releases (their max_pasids may change while the tasks run). */
+  readonly devicesChanged: ReadonlySet<string>;
 }
 
 export interface Scenario {
@@ -247,7 +249,7 @@ function mayFollow(a: Call, b: Call, calls: readonly Call[]): boolean {
  * the freed ID may still be used are noted: running one breaks the symmetry.
  */
 function symmetryPlan(profile: Profile, calls: readonly Call[]): SymmetryPlan {
-  const none = (reason: string): SymmetryPlan => ({ applies: false, reason, allocs: new Set(), staleFrees: new Set() });
+  const none = (reason: string): SymmetryPlan => ({ applies: false, reason, allocs: new Set(), staleFrees: new Set(), devicesChanged: new Set() });
   const allocs = calls.filter((c) => c.fn === 'iommu_alloc_global_pasid');
   if (allocs.length === 0) return none('no iommu_alloc_global_pasid');
   if (!profile.calls.has('iommu_alloc_global_pasid')) return none(`no global PASID allocator in this kernel`);
@@ -282,7 +284,11 @@ function symmetryPlan(profile: Profile, calls: readonly Call[]): SymmetryPlan {
       if (users.some((u) => u !== f && mayFollow(f, u, calls))) staleFrees.add(f.id);
     }
   }
-  return { applies: true, reason: '', allocs: new Set(allocs.map((a) => a.id)), staleFrees };
+  const devicesChanged = new Set<string>();
+  for (const c of calls) {
+    if (c.task !== SETUP_TASK && (c.fn === 'iommu_probe_device' || c.fn === 'iommu_release_device') && typeof c.args.dev === 'string') devicesChanged.add(c.args.dev);
+  }
+  return { applies: true, reason: '', allocs: new Set(allocs.map((a) => a.id)), staleFrees, devicesChanged };
 }
 
 function finish(

@@ -42,6 +42,9 @@ function task(name: string, kinds: readonly string[], picks: readonly number[], 
     const pasid = galloc !== undefined ? { ret_of: galloc } : pick % 4 === 0 ? { ret_of: 'setup:5' } : sva ? 3 : 31;
     const dom = pick % 2 === 0 ? 'domA' : 'domB';
     switch (kind) {
+      case 'release':
+        out.push({ in: name, fn: pick % 2 === 0 ? 'iommu_release_device' : 'iommu_probe_device', args: pick % 2 === 0 ? { dev } : { dev, max_pasids: 16 } });
+        break;
       case 'alloc':
         out.push({ in: name, fn: 'iommu_alloc_global_pasid', args: { dev } });
         break;
@@ -98,7 +101,7 @@ function teardownOf(tasks: readonly Line[][], picks: readonly number[]): Line[] 
 }
 
 const KINDS = ['alloc', 'free', 'attach', 'detach', 'bind', 'unbind', 'attachBound'] as const;
-const CONTENDED = ['alloc', 'free', 'attach', 'detach', 'alloc', 'free'] as const;
+const CONTENDED = ['alloc', 'free', 'attach', 'detach', 'alloc', 'free', 'release'] as const;
 
 /** 2–3 tasks of 1–3 calls with conditions and references, set-up and teardown, in an era with global PASIDs and SVA. */
 export const dynamicScenario = (maxCalls = 3): fc.Arbitrary<string> =>
