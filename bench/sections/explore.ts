@@ -11,9 +11,10 @@ import type { CallRecord } from '../../events/records.js';
 import { profileFor } from '../../machines/profile.js';
 import type { BenchContext, BenchSection } from '../hooks.js';
 import { best } from '../measure.js';
-import { exploreBuilt, exploreScenario } from '../../src/explore/explore.js';
-import { parseScenario } from '../../src/explore/scenarioFile.js';
-import { scenarioFromSpec } from '../../src/explore/scenario.js';
+import type { Profile } from '../../machines/profile.js';
+import { exploreBuilt } from '../../src/explore/explore.js';
+import { isScenarioText, parseScenario } from '../../src/explore/scenarioFile.js';
+import { buildScenario, scenarioFromSpec, type Scenario } from '../../src/explore/scenario.js';
 
 const rec = (seq: number, tid: number, fn: string, args: object, ret?: string) => ({ seq, ts: seq, cpu: tid, tid, fn, args, ...(ret === undefined ? {} : { ret }) }) as CallRecord;
 
@@ -74,16 +75,22 @@ function projectRoot(): string {
   return dir;
 }
 
-/** The bundled race scenarios (samples/races/), read as the CLI would: header line, then records. */
-function bundledScenarios(): { name: string; kernel: string; records: CallRecord[] }[] {
+/** The bundled race scenarios (samples/races/), read as the CLI reads them: scenario files, or a header line then records. */
+function bundledScenarios(): { name: string; scenario: Scenario }[] {
   const dir = join(projectRoot(), 'samples', 'races');
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.jsonl'))
-    .sort()
-    .map((f) => {
-      const [header, ...rest] = readFileSync(join(dir, f), 'utf8').split('\n').filter((l) => l.length > 0);
-      return { name: f.replace('.jsonl', ''), kernel: (JSON.parse(header) as { kernel: string }).kernel, records: rest.map((l) => JSON.parse(l) as CallRecord) };
-    });
+  const out: { name: string; scenario: Scenario }[] = [];
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.jsonl')).sort()) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    const [header, ...rest] = text.split('\n').filter((l) => l.length > 0);
+    const kernel = (JSON.parse(header) as { kernel: string }).kernel;
+    const profile = profileFor(kernel);
+    if (profile === null) continue;
+    if (isScenarioText(header)) {
+      const spec = parseScenario(text, f);
+      if (spec.ok) out.push({ name: f.replace('.jsonl', ''), scenario: scenarioFromSpec(spec.value, profile) });
+    } else out.push({ name: f.replace('.jsonl', ''), scenario: buildScenario(rest.map((l) => JSON.parse(l) as CallRecord), profile) });
+  }
+  return out;
 }
 
 export const benchSection: BenchSection = {
@@ -92,13 +99,11 @@ export const benchSection: BenchSection = {
     const figures: Record<string, number | string | boolean> = {};
     const cases = [
       ...bundledScenarios(),
-      { name: 'private 4x4', kernel: '6.8.0', records: privateSlots(4) },
-      { name: 'contended ida 3x3', kernel: '6.6.0', records: contendedIda(3) },
+      { name: 'private 4x4', scenario: buildScenario(privateSlots(4), profileFor('6.8.0') as Profile) },
+      { name: 'contended ida 3x3', scenario: buildScenario(contendedIda(3), profileFor('6.6.0') as Profile) },
     ];
     for (const c of cases) {
-      const profile = profileFor(c.kernel);
-      if (profile === null) continue;
-      const t = await best(5, () => exploreScenario(c.records, profile));
+      const t = await best(5, () => exploreBuilt(c.scenario));
       const runs = t.value.executions + t.value.redundant;
       figures[`${c.name}: executions`] = t.value.executions;
       figures[`${c.name}: sleep-set-blocked`] = t.value.redundant;

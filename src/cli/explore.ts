@@ -34,7 +34,7 @@ appears (in every ordering or in some) and the shortest schedule that raises it 
 schedule is the task of each step: t1,t1,t2,t1).
 
 options:
-  --json               print {"executions","interleavings","outcomes","verdict","codes",...}
+  --json               print {"executions","interleavings","outcomes","verdict","violations",...}
   --emit DIR           write each violating schedule as a trace (source "explored") that
                        \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl
   --force              replace traces already in DIR
