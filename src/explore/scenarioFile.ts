@@ -105,8 +105,7 @@ export function parseScenario(text: string, file: string): Result<ScenarioSpec, 
   const calls: SpecCall[] = [];
   for (const p of placed) {
     const { line, value, section, index } = p;
-    const self = `${section}:${index}`;
-    /** Resolves a reference of this call; kind says what it is for (messages). */
+    /** Resolves a reference of this call (condition: for the message). */
     const target = (ref: CallRef, field: string, condition: boolean): Result<number, LedgerError> => {
       const [sec, num] = typeof ref === 'number' ? [section, ref] : ref.includes(':') ? [ref.slice(0, ref.indexOf(':')), Number(ref.slice(ref.indexOf(':') + 1))] : [section, Number(ref)];
       const at = where.get(`${sec}:${num}`);
@@ -177,7 +176,6 @@ export function parseScenario(text: string, file: string): Result<ScenarioSpec, 
       if (dup !== undefined) return fail(line, 'SCENARIO_DUPLICATE_NAME', `"${value.name}" already names the return of line ${dup}`, 'give every returned object its own name', 'name');
       names.set(value.name, line);
     }
-    void self;
     calls.push({ line, section, index, fn: value.fn, args, refs, ...(ifOk !== undefined ? { ifOk } : {}), ...(ifFailed !== undefined ? { ifFailed } : {}), ...(value.host !== undefined ? { host: value.host } : {}), ...(value.name !== undefined ? { name: value.name } : {}) });
   }
   return ok({ header, calls, tasks });
