@@ -3,7 +3,7 @@ import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { openTrace, wantsColour } from './input.js';
-import { stopOnInterrupt, withIdleTicks } from './live.js';
+import { releaseInput, stopOnInterrupt, withIdleTicks } from './live.js';
 import { markLost } from '../audit/lostEvents.js';
 import type { Finding } from '../replay/finding.js';
 
@@ -12,6 +12,8 @@ const IDLE_MS = 200;
 import { runReplay } from '../audit/runReplay.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
+import { RecordCounter, coverageOf, formatCoverage, nothingToAudit } from '../audit/coverage.js';
+import { CallerIndex, withCaller } from '../audit/callers.js';
 
 const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--from ftrace|bpftrace] [--xstate]
 
@@ -56,19 +58,31 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const live = positional[0] === '-';
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
   const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
-  const mark = (f: Finding) => markLost(f, input.lostAfter);
-  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop) : input.items, {
+  const counter = new RecordCounter();
+  const callers = new CallerIndex();
+  const mark = (f: Finding) => withCaller(markLost(f, input.lostAfter), callers);
+  const sealed = flags['--from'] !== undefined;
+  const items = callers.watch(counter.watch(input.items));
+  const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop, sealed) : items, {
     file: input.file,
     kernel,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
     validateFacts: true,
     // Findings stream as they happen, so a long or live trace shows them early.
     onStart: json ? undefined : (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(mark(f), input.file, style)}\n`)),
-  }).finally(uninstall);
+  }).finally(() => {
+    uninstall();
+    // Why: after Ctrl-C the producer may still hold the pipe; the summary below is the end.
+    if (live && stop.stopped) releaseInput(io.stdin);
+  });
   if (!result.ok) return refuse(io, 'audit', result.error.message);
-  const report = summarize(result.value.replay, result.value.warnings, mark);
+  // Coverage (src/audit/coverage.ts): no lifecycle record is no all-clear; skipped calls and blind rules are said.
+  const coverage = coverageOf(result.value.header, counter.byFn, result.value.warnings);
+  const empty = nothingToAudit(coverage, input.file);
+  if (empty !== undefined) return refuse(io, 'audit', empty.message);
+  const report = summarize(result.value.replay, result.value.warnings, mark, coverage);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);
+  else io.stdout.write(`${[formatSummary(report.summary, input.file, style), ...formatCoverage(coverage)].join('\n')}\n`);
   if (flags['--demo'] === true) return EXIT.OK;
   return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -1,12 +1,15 @@
 /** `pasid-ledger explore FILE`: explore the interleavings of a scenario's tasks and report the orders that break. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CallRecord, TraceHeader } from '../../events/records.js';
 import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { openTrace } from './input.js';
-import { writeOutput } from '../io/output.js';
+import { TraceOutput } from '../io/traceOutput.js';
+import { checkOutput, ioError } from '../io/output.js';
+import { serializeHeader, serializeRecord } from '../log/serialize.js';
+import { validateHeader, validateRecord } from '../../events/validate.js';
 import { profileOf } from '../replay/replayTrace.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
 import { buildScenario, scenarioFromSpec, SETUP_TASK, type Scenario } from '../explore/scenario.js';
@@ -36,8 +39,9 @@ schedule is the task of each step: t1,t1,t2,t1).
 options:
   --json               print {"executions","interleavings","outcomes","verdict","violations",...}
   --emit DIR           write each violating schedule as a trace (source "explored") that
-                       \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl
-  --force              replace traces already in DIR
+                       \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl (created if
+                       needed; existing files are refused, none written, unless --force)
+  --force              with --emit: replace existing traces of those names
   --strategy S         dpor (default: source-DPOR + sleep sets, exhaustive), dfs (every
                        interleaving), random or pct (sampling: never "ok")
   --max-executions N   stop after N executions (verdict "unknown" if cut short)
@@ -108,10 +112,61 @@ async function readScenario(file: string, io: CliIo, kernel: string | undefined)
   return ok({ s: buildScenario(records, profile.value, lines), name: input.file });
 }
 
-function writeTrace(path: string, header: TraceHeader, records: readonly CallRecord[], force: boolean, input: string): LedgerError | null {
-  const content = [header, ...records].map((v) => JSON.stringify(v)).join('\n') + '\n';
-  const r = writeOutput(path, content, { force, inputs: [input] });
-  return r.ok ? null : r.error;
+interface Emitted {
+  readonly path: string;
+  readonly header: TraceHeader;
+  readonly records: readonly CallRecord[];
+}
+
+/**
+ * Writes the emitted traces into dir, each through a temporary file renamed into place. Every
+ * target is checked first (an existing file is refused unless --force, F13), so a refusal writes
+ * none of them; a directory that does not exist yet is created.
+ */
+async function emitTraces(dir: string, traces: readonly Emitted[], force: boolean, input: string): Promise<LedgerError | null> {
+  let created = false;
+  try {
+    if (!lstatSync(dir).isDirectory()) return ledgerError('OUTPUT_NOT_REGULAR', 'exists and is not a directory', { file: dir, fix: 'name a directory for --emit' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return ioError(dir, e, 'check the --emit directory');
+    // Why: one level only; a missing parent is the user's to create (and recursive mkdirSync never returns on some /proc paths).
+    try {
+      mkdirSync(dir);
+      created = true;
+    } catch (e2) {
+      return ioError(dir, e2, 'create the --emit directory');
+    }
+  }
+  const problem = await writeEmitted(traces, force, input);
+  if (problem && created) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* not empty: an earlier trace was written */
+    }
+  }
+  return problem;
+}
+
+async function writeEmitted(traces: readonly Emitted[], force: boolean, input: string): Promise<LedgerError | null> {
+  for (const t of traces) {
+    const checked = checkOutput(t.path, { force, inputs: [input] });
+    if (!checked.ok) return checked.error;
+  }
+  for (const t of traces) {
+    const problem = validateHeader(t.header) ?? t.records.map(validateRecord).find((p) => p !== null);
+    if (problem) return ledgerError('FIELD_INVALID', `bug: an emitted record breaks its schema (${problem.path} ${problem.message})`, { file: t.path, fix: 'please report it' });
+    const opened = TraceOutput.toFile(t.path, { force, inputs: [input] });
+    if (!opened.ok) return opened.error;
+    const out = opened.value;
+    for (const line of [serializeHeader(t.header), ...t.records.map(serializeRecord)]) {
+      const w = out.push(line);
+      if (!w.ok) return w.error;
+    }
+    const done = await out.finish();
+    if (!done.ok) return done.error;
+  }
+  return null;
 }
 
 function seconds(v: string | boolean | string[] | undefined): Result<number | undefined, LedgerError> {
@@ -131,9 +186,8 @@ async function scheduleRun(s: Scenario, textIn: string, file: string, io: CliIo,
   const codes = [...all.flatMap((x) => x.findings.map((f) => f.code)), ...r.end.map((f) => f.code)];
   let trace: string | null = null;
   if (emitDir !== undefined) {
-    mkdirSync(emitDir, { recursive: true });
     trace = join(emitDir, `${basename(file).replace(/\.jsonl$/, '')}.schedule.jsonl`);
-    const e = writeTrace(trace, emittedHeader(s, `${file} under schedule ${formatSchedule(s, tasks)}`), emitRecords(s, tasks), force, file);
+    const e = await emitTraces(emitDir, [{ path: trace, header: emittedHeader(s, `${file} under schedule ${formatSchedule(s, tasks)}`), records: emitRecords(s, tasks) }], force, file);
     if (e) return refuse(io, 'explore', e.message);
   }
   const who = (t: number) => (t >= 0 ? s.tasks[t].name : t === SETUP_TASK ? 'setup' : 'teardown');
@@ -237,13 +291,15 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   });
   const traces = new Map<string, string>();
   if (emitDir !== undefined) {
-    mkdirSync(emitDir, { recursive: true });
-    for (const v of result.violations) {
-      const path = join(emitDir, `${basename(name).replace(/\.jsonl$/, '')}.${v.code}.jsonl`);
-      const e = writeTrace(path, emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`), v.trace, force, name);
-      if (e) return fail(e);
-      traces.set(v.code, path);
-    }
+    const emitted = result.violations.map((v) => ({
+      code: v.code,
+      path: join(emitDir, `${basename(name).replace(/\.jsonl$/, '')}.${v.code}.jsonl`),
+      header: emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`),
+      records: v.trace,
+    }));
+    const e = await emitTraces(emitDir, emitted, force, name);
+    if (e) return fail(e);
+    for (const t of emitted) traces.set(t.code, t.path);
   }
   if (json) {
     const red = result.reductions;

@@ -38,7 +38,7 @@ examples:
 `;
 
 function formatItem(i: HistoryItem, file: string): string {
-  const out = [formatRecord({ seq: i.seq, tid: i.tid, fn: i.fn, args: i.args, ret: i.ret, ...(i.parent === null ? {} : { parent: i.parent }) } as CallRecord, i.line)];
+  const out = [formatRecord({ seq: i.seq, tid: i.tid, fn: i.fn, args: i.args, ret: i.ret, ...(i.parent === null ? {} : { parent: i.parent }), ...(i.caller !== undefined ? { caller: i.caller } : {}) } as CallRecord, i.line)];
   for (const f of i.facts) out.push(`    fact ${formatFact(f)}`);
   for (const f of i.findings) out.push(`    finding ${formatFindingLine(f, file)}`);
   if (i.changes.length > 0) for (const c of i.changes) out.push(`    ${c.text}`);

@@ -8,9 +8,10 @@
 import type { FactBody } from '../../events/facts.js';
 import { IOMMU_PASID_INVALID, INVALID_IOASID } from '../../events/fields.js';
 import { RECORD_SPECS, type CallRecord, type Ret } from '../../events/records.js';
-import { footprint, conflicts, type Footprint } from '../../machines/calls/footprints.js';
+import { footprint } from '../../machines/calls/index.js';
+import { conflicts, type Footprint } from '../../machines/kit/footprint.js';
 import { isFailure } from '../../events/ret.js';
-import { listOf, spaceOf, ioasidKey } from '../../machines/calls/ioasid.calls.js';
+import { listOf, spaceOf, ioasidKey } from '../../machines/calls/reads.js';
 import { DEFAULT_SPACE } from '../../machines/ioasid/allocatorList.machine.js';
 import { ioasidKind } from '../../machines/ioasid/ioasid.machine.js';
 import { World, type RawFinding } from '../../machines/kit/world.js';

@@ -14,8 +14,8 @@ import { PASID_MAX } from '../../events/fields.js';
 import type { HostPolicy } from '../../events/scenario.js';
 import { SETUP, TEARDOWN } from '../../events/scenario.js';
 import type { Profile } from '../../machines/profile.js';
-import { scenarioScope, type FootprintScope } from '../../machines/calls/footprints.js';
-import { modelName } from '../../machines/calls/callContext.js';
+import { scenarioScope, type FootprintScope } from '../../machines/kit/footprint.js';
+import { modelName } from '../../machines/kit/call.js';
 import type { ScenarioSpec } from './scenarioFile.js';
 
 /** Task index of set-up and teardown calls. */
