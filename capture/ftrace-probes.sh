@@ -83,8 +83,9 @@ definitions() {
   }
   if [ "$ver" -le 603 ]; then
     # struct ioasid_allocator_ops { alloc; free; struct list_head list; pdata; }: alloc +0, free +8, pdata +32.
-    # symstr (v6.2+) prints the helper's symbol; older kernels print its address.
-    sym=x64; [ "$ver" -ge 602 ] && sym=symstr
+    # symstr (v6.2+) prints the helper's symbol as a string; before, the `symbol` type prints it as
+    # sym+off/size (start falls back to x64 addresses where even that is refused).
+    sym=symbol; [ "$ver" -ge 602 ] && sym=symstr
     both ioasid_register_allocator "ops=\$arg1:x64 alloc=+0(\$arg1):$sym free=+8(\$arg1):$sym pdata=+32(\$arg1):x64"
     void ioasid_unregister_allocator 'ops=$arg1:x64'
     both ioasid_alloc 'set=$arg1:x64 min=$arg2:u32 max=$arg3:u32 private=$arg4:x64'
@@ -189,6 +190,9 @@ case "${1:-}" in
         continue
       fi
       case "$def" in
+        *:symbol*) if add "$(printf '%s' "$def" | sed 's/:symbol/:x64/g')"; then echo "note: $name added with addresses instead of symbols" >&2; continue; fi ;;
+      esac
+      case "$def" in
         r:*' ret=$retval'*)
           # A void function the kit does not know as void: keep its return probe without the value.
           if add "${def% ret=*}"; then echo "note: $name added without ret= (the kernel says the function returns void)" >&2; continue; fi
@@ -225,14 +229,15 @@ case "${1:-}" in
     cat "$TRACEFS/trace" > "$out"
     # kprobe_profile lines carry the event name without its group: "NAME NHIT NMISSED" (3rd column:
     # missed kretprobes). Keep the lines of the events this kit defined.
-    sed -n "s|^[pr]:$GROUP/\([^ ]*\) .*|\1|p" "$TRACEFS/kprobe_events" > "$out.names"
+    # kprobe_events lists return probes as r<maxactive>: (r10: on 6.12), not r:.
+    sed -n "s|^[pr][0-9]*:$GROUP/\([^ ]*\) .*|\1|p" "$TRACEFS/kprobe_events" > "$out.names"
     awk 'NR == FNR { want[$1] = 1; next } ($1 in want)' "$out.names" "$TRACEFS/kprobe_profile" > "$out.profile" || true
     rm -f "$out.names"
     echo "wrote $out (kernel $(uname -r)); import with: pasid-ledger import $out --from ftrace --kernel $(uname -r)" >&2
     ;;
   remove)
     echo 0 > "$TRACEFS/events/$GROUP/enable" 2>/dev/null || true
-    grep "^[pr]:$GROUP/" "$TRACEFS/kprobe_events" | while IFS= read -r def; do
+    grep "^[pr][0-9]*:$GROUP/" "$TRACEFS/kprobe_events" | while IFS= read -r def; do
       echo "-:$(printf '%s' "$def" | cut -d' ' -f1 | cut -d: -f2)" >> "$TRACEFS/kprobe_events"
     done
     restore_state

@@ -14,6 +14,9 @@ import { profileOf } from '../replay/replayTrace.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
 import { buildScenario, scenarioFromSpec, SETUP_TASK, type Scenario } from '../explore/scenario.js';
 import { isScenarioText, parseScenario } from '../explore/scenarioFile.js';
+import { openProgress } from './progress.js';
+import { minimizeToFile } from './minimize.js';
+import { replayEntries } from '../replay/replayTrace.js';
 import { exploreBuilt, type ExploreResult, type StrategyName } from '../explore/explore.js';
 import { parseSchedule, formatSchedule } from '../explore/schedule.js';
 import { emitRecords, emittedHeader } from '../explore/emit.js';
@@ -42,6 +45,9 @@ options:
                        \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl (created if
                        needed; existing files are refused, none written, unless --force)
   --force              with --emit: replace existing traces of those names
+  --minimize           with --emit: also write each emitted trace minimized for its code
+                       (as \`pasid-ledger minimize\`): DIR/<file>.<CODE>.min.jsonl
+  --quiet              no progress bar (drawn on stderr only when it is a terminal)
   --strategy S         dpor (default: source-DPOR + sleep sets, exhaustive), dfs (every
                        interleaving), random or pct (sampling: never "ok")
   --max-executions N   stop after N executions (verdict "unknown" if cut short)
@@ -71,6 +77,7 @@ const FLAGS = {
   '--json': 'bool', '--emit': 'string', '--max-executions': 'string', '--time': 'string', '--preemptions': 'string',
   '--strategy': 'string', '--seed': 'string', '--depth': 'string', '--kernel': 'string', '--schedule': 'string',
   '--no-symmetry': 'bool', '--reductions': 'bool', '--expect-clean': 'bool', '--force': 'bool',
+  '--minimize': 'bool', '--quiet': 'bool',
 } as const;
 
 const STRATEGIES: readonly StrategyName[] = ['dpor', 'dfs', 'random', 'pct'];
@@ -279,6 +286,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (typeof flags['--schedule'] === 'string') return scheduleRun(s, flags['--schedule'], name, io, json, emitDir, force);
 
   const t = time.ok ? time.value : undefined;
+  if (flags['--minimize'] === true && emitDir === undefined) return fail(ledgerError('USAGE', '--minimize needs --emit DIR (it minimizes the emitted traces)'));
+  // The explorer asks the clock before each execution: that call moves the bar (against --time when given).
+  const started = Date.now();
+  const progress = openProgress(io, { label: 'explore', total: t === undefined ? 1 : t * 1000, unit: 'steps', quiet: flags['--quiet'] === true });
+  let checks = 0;
+  const now = () => {
+    const n = Date.now();
+    progress.update(t === undefined ? 0 : n - started, ++checks);
+    return n;
+  };
   const result = exploreBuilt(s, {
     strategy,
     maxExecutions: maxExecutions.ok ? maxExecutions.value : undefined,
@@ -287,8 +304,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     depth: depth.ok ? depth.value : undefined,
     symmetry: flags['--no-symmetry'] !== true,
     measureReductions: flags['--reductions'] === true,
-    ...(t === undefined ? {} : { deadline: Date.now() + t * 1000, now: Date.now }),
+    deadline: t === undefined ? Infinity : started + t * 1000,
+    now,
   });
+  progress.stop();
+  const minimized = new Map<string, { path: string; before: number; after: number }>();
   const traces = new Map<string, string>();
   if (emitDir !== undefined) {
     const emitted = result.violations.map((v) => ({
@@ -300,6 +320,19 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const e = await emitTraces(emitDir, emitted, force, name);
     if (e) return fail(e);
     for (const t of emitted) traces.set(t.code, t.path);
+    if (flags['--minimize'] === true) {
+      for (const v of result.violations) {
+        const path = traces.get(v.code) as string;
+        const header = emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`);
+        const entries = v.trace.map((record, i) => ({ record, line: i + 2 }));
+        const target = replayEntries(entries, s.profile).findings.find((f) => f.code === v.code);
+        if (target === undefined) continue;
+        const minPath = path.replace(/\.jsonl$/, '.min.jsonl');
+        const m = minimizeToFile(entries, header, s.profile, target, { path: minPath, force, inputs: [name] }, { seconds: t ?? 60, io, quiet: flags['--quiet'] === true });
+        if (!m.ok) return fail(m.error);
+        minimized.set(v.code, { path: minPath, before: m.value.before, after: m.value.after });
+      }
+    }
   }
   if (json) {
     const red = result.reductions;
@@ -318,10 +351,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       },
       outcomes: result.outcomes.map((o) => ({ hash: o.hash, codes: o.codes, count: o.count, schedule: o.schedule })),
       verdict: result.verdict,
-      violations: result.violations.map((v) => ({ code: v.code, in: v.in, executions: v.executions, schedule: v.schedule, steps: v.steps, atEnd: v.atEnd, trace: traces.get(v.code) ?? null })),
+      violations: result.violations.map((v) => ({ code: v.code, in: v.in, executions: v.executions, schedule: v.schedule, steps: v.steps, atEnd: v.atEnd, trace: traces.get(v.code) ?? null, ...(minimized.has(v.code) ? { minimized: minimized.get(v.code) } : {}) })),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else io.stdout.write(`${text(result, name, s.profile.kernel, traces, s)}\n`);
+  } else {
+    io.stdout.write(`${text(result, name, s.profile.kernel, traces, s)}\n`);
+    for (const [code, m] of minimized) io.stdout.write(`minimized ${code}: ${m.path} (${m.before} → ${m.after} records)\n`);
+  }
   if (expectClean && result.verdict !== 'ok') {
     const why = result.verdict === 'violation' ? `${result.violations.map((v) => v.code).join(', ')} in some ordering` : `the search was cut short (${result.bounds.join(', ')}), so no ordering is proven clean`;
     io.stderr.write(`pasid-ledger explore: ${name}: --expect-clean: ${why}\n`);

@@ -9,8 +9,9 @@ import type { ImportProblem } from '../import/problems.js';
 import { formatSummary } from '../import/formatSummary.js';
 import { TraceOutput } from '../io/traceOutput.js';
 import { readFix } from '../io/output.js';
+import { openProgress } from './progress.js';
 
-const FLAGS = { '--from': 'string', '--kernel': 'string', '-o': 'string', '--output': 'string', '--json': 'bool', '--force': 'bool' } as const;
+const FLAGS = { '--from': 'string', '--kernel': 'string', '-o': 'string', '--output': 'string', '--json': 'bool', '--force': 'bool', '--quiet': 'bool' } as const;
 /** Problems listed in the --json report; the summary counts every one. */
 const MAX_LISTED_PROBLEMS = 1000;
 
@@ -27,6 +28,7 @@ Converts a capture taken with the kit in capture/ into a pasid-ledger trace (JSO
                     import leaves OUT as it was. OUT must not be the capture
   --force           replace OUT if it exists (default: refuse)
   --json            print the summary on stderr as JSON instead of text
+  --quiet           no progress bar (drawn on stderr only when it is a terminal)
 The trace's header repeats the import's counts (kept, skipped and why, lost events).
 Exit: 0 clean, 1 imported with problems (see the summary), 2 unusable input (also a capture with no
 record of the PASID lifecycle: function_graph, tracepoints, other probes) or usage error.`;
@@ -64,8 +66,17 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = flags['--json'] === true;
   const problems: ImportProblem[] = [];
   let summary: ImportSummary | undefined;
+  let size = 0;
+  try {
+    size = file === '-' ? 0 : statSync(file).size;
+  } catch {
+    /* openCaptureSource reported it */
+  }
+  const progress = openProgress(io, { label: 'import', total: size, unit: 'records', quiet: flags['--quiet'] === true || size === 0 });
+  let records = 0;
   try {
     for await (const item of importCaptureToTrace(source.value, { from: from as CaptureFormat, file, ...(kernel !== undefined ? { kernel } : {}) })) {
+      if (item.kind === 'record' && ++records % 1024 === 0) progress.update(item.offset, records);
       switch (item.kind) {
         case 'header':
         case 'record': {
@@ -80,7 +91,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         case 'problem':
           if (json) {
             if (problems.length < MAX_LISTED_PROBLEMS) problems.push(item.problem);
-          } else io.stderr.write(`${item.problem.severity}: ${item.problem.code}: ${item.problem.message}\n`);
+          } else progress.note(`${item.problem.severity}: ${item.problem.code}: ${item.problem.message}`);
           break;
         case 'summary':
           summary = item.summary;
@@ -93,6 +104,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     if (code === undefined) throw e;
     return refuse(io, 'import', `${file === '-' ? '<stdin>' : file}: cannot read the capture (${code}); ${readFix(code, file)}${out.path !== null ? `; ${out.path} was left as it was` : ''}`);
   }
+  progress.stop();
   if (summary === undefined) {
     out.abort();
     throw new Error('bug: import ended without a summary');

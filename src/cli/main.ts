@@ -1,6 +1,7 @@
 /** Entry point of the `pasid-ledger` bin: dispatches to one command and sets the exit code. */
 import { COMMANDS } from './commands.js';
 import { EXIT, type CliIo } from './command.js';
+import { toolVersion } from './version.js';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
@@ -12,7 +13,7 @@ function usage(): string {
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `pasid-ledger <command> --help` for the options of one command.',
+    'Run `pasid-ledger <command> --help` for the options of one command; `pasid-ledger --version` for the version.',
   ].join('\n');
 }
 
@@ -21,6 +22,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.stdout.write(usage() + '\n');
     return name === undefined ? EXIT.USAGE : EXIT.OK;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`pasid-ledger ${toolVersion()}\n`);
+    return EXIT.OK;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {

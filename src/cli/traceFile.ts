@@ -15,6 +15,7 @@ import { AtomicOutput } from '../io/output.js';
 import type { ReadSummary } from '../log/readItem.js';
 import type { CliIo } from './command.js';
 import { openTrace } from './input.js';
+import { openProgress } from './progress.js';
 
 export interface LoadedTrace {
   readonly file: string;
@@ -65,7 +66,7 @@ export interface OpenedIndex {
  * with checkpoints, needed for the full run's facts and findings) or just the start checkpoint.
  * With `write`, a built index is saved as the sidecar (atomically: temp file then rename).
  */
-export function openIndex(t: LoadedTrace, options: { full: boolean; write: boolean; kernelOverride: boolean }, io: CliIo): OpenedIndex {
+export function openIndex(t: LoadedTrace, options: { full: boolean; write: boolean; kernelOverride: boolean; quiet?: boolean }, io: CliIo): OpenedIndex {
   const path = t.path;
   // Why: an index records one kernel's rules; --kernel asks for another, so it is neither read nor written.
   const fp = t.fingerprint;
@@ -82,7 +83,9 @@ export function openIndex(t: LoadedTrace, options: { full: boolean; write: boole
     }
   }
   if (!options.full && !options.write) return { index: startIndex(t.entries, t.profile), source: 'start' };
-  const index = buildIndex(t.entries, t.profile);
+  const progress = openProgress(io, { label: 'index', total: t.entries.length, unit: 'records', quiet: options.quiet });
+  const index = buildIndex(t.entries, t.profile, undefined, undefined, (i) => (i + 1) % 1024 === 0 && progress.update(i + 1));
+  progress.stop();
   if (options.write && usable) writeSidecar(index, path, fp, io);
   return { index, source: 'built' };
 }

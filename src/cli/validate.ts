@@ -1,7 +1,9 @@
 /** `pasid-ledger validate FILE`: checks a trace or derived-event log line by line, streaming. */
 import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
+import { statSync } from 'node:fs';
 import { parseArgs } from './args.js';
+import { openProgress, withProgress } from './progress.js';
 import { readTrace, readTraceFile, type ReadItem, type ReadTrailer } from '../log/reader.js';
 import { ledgerError, type LedgerError } from '../core/result.js';
 import { profileOf } from '../replay/replayTrace.js';
@@ -21,6 +23,7 @@ options:
   --all-errors    report every bad line (up to 100), not just the first
   --kind K        trace (default) or log
   --complete      also refuse (exit 2) a file without a trailer
+  --quiet         no progress bar (drawn on stderr only when it is a terminal)
 
 exit status: 0 valid (warnings allowed, printed on stderr), 2 invalid (or, with
              --complete, incomplete), unreadable or bad usage
@@ -32,7 +35,7 @@ examples:
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--all-errors': 'bool', '--kind': 'string', '--complete': 'bool' }, 'validate');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--all-errors': 'bool', '--kind': 'string', '--complete': 'bool', '--quiet': 'bool' }, 'validate');
   if (!parsed.ok) return refuse(io, 'validate', parsed.error.message);
   const { positional, flags } = parsed.value;
   const kind = flags['--kind'] ?? 'trace';
@@ -42,8 +45,16 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   let trailer: ReadTrailer | undefined;
   const options = { kind, allErrors: flags['--all-errors'] === true, onEnd: (e: { trailer?: ReadTrailer }) => (trailer = e.trailer) } as const;
   // Why: read stdin through the injected io so tests and embedders can supply it.
-  const items: AsyncGenerator<ReadItem> =
+  const read: AsyncGenerator<ReadItem> =
     path === '-' ? readTrace(io.stdin as AsyncIterable<Uint8Array | string>, { ...options, file }) : readTraceFile(path, options);
+  let size = 0;
+  try {
+    size = path === '-' ? 0 : statSync(path).size;
+  } catch {
+    /* the reader reports it */
+  }
+  const progress = openProgress(io, { label: 'validate', total: size, unit: 'records', quiet: flags['--quiet'] === true || size === 0 });
+  const items = withProgress(read, progress);
   const errors: LedgerError[] = [];
   const warnings: LedgerError[] = [];
   let records = 0;

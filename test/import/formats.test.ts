@@ -50,6 +50,14 @@ describe('one capture in every layout', () => {
       expect(other.records[0]?.caller).toBe('0xffffffffc0a1b33c');
     });
   }
+  it('reads the kit\'s markers from trace-cmd\'s print events (ftrace print fmt "%ps: %s")', async () => {
+    const marker = '              sh-1847  [002] .....  7000.995000: print:                tracing_mark_write: pasid_ledger: capture kernel=6.8.0-45-generic kit=ftrace-probes';
+    const lines = read('idxd-v6.8.trace-cmd.txt').split('\n');
+    const withMarker = [...lines.slice(0, 5), marker, ...lines.slice(5)].join('\n');
+    const { header, records } = await importText(withMarker, { from: 'ftrace' });
+    expect(header?.kernel).toBe(KERNEL);
+    expect(records).toHaveLength(18);
+  });
   it('keeps trace-cmd -t nanoseconds', async () => {
     const t = await importText(read('idxd-v6.8.trace-cmd-t.txt'), { from: 'ftrace', kernel: KERNEL });
     expect(t.records[0]?.ts).toBe(7001000001137);

@@ -79,10 +79,19 @@ describe('ftrace-probes.sh start, stop and remove', () => {
   it('keeps the kprobe_profile lines of its own events, which carry no group', () => {
     const { dir, env } = fakeTracefs(1, ['iommu_free_global_pasid']);
     kit(env, 'start', '6.12.0');
+    // The kernel lists return probes as r<maxactive>: (r10: on 6.12), as the lab's real capture shows.
+    writeFileSync(join(dir, 'kprobe_events'), readFileSync(join(dir, 'kprobe_events'), 'utf8').replace(/^r:/gm, 'r10:'));
     writeFileSync(join(dir, 'kprobe_profile'), '  do_sys_openat2                      12  0\n  iommu_free_global_pasid              3  0\n  iommu_free_global_pasid__return      3  1\n');
     const out = join(dir, 'capture.txt');
     kit(env, 'stop', out);
     expect(readFileSync(out + '.profile', 'utf8')).toBe('  iommu_free_global_pasid              3  0\n  iommu_free_global_pasid__return      3  1\n');
+  });
+  it('deletes its return probes too, listed by the kernel as r<maxactive>:', () => {
+    const { dir, env } = fakeTracefs(1, ['iommu_free_global_pasid']);
+    kit(env, 'start', '6.12.0');
+    writeFileSync(join(dir, 'kprobe_events'), readFileSync(join(dir, 'kprobe_events'), 'utf8').replace(/^r:/gm, 'r10:'));
+    kit(env, 'remove');
+    expect(readFileSync(join(dir, 'kprobe_events'), 'utf8')).toContain('-:pasid_ledger/iommu_free_global_pasid__return\n');
   });
   it('puts back the buffer size, clock and record-tgid on remove', () => {
     const { dir, env } = fakeTracefs(2, ['iommu_free_global_pasid']);

@@ -19,7 +19,7 @@ const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
 const RUNS = Number(process.env.PASID_LEDGER_FUZZ_RUNS ?? '10000');
 const read = (name: string) => readFileSync(DIR + name, 'utf8');
 
-const FTRACE_BASES = ['buggy-v6.2.ftrace.txt', 'problems.ftrace.txt', 'vtd-boot-v6.2.ftrace.txt', 'fprobe-v6.6.trace-cmd.txt', 'lab-v6.12.ftrace.txt', 'idxd-v6.8.trace-cmd.txt', 'idxd-v6.8.perf-script.txt'].map(read);
+const FTRACE_BASES = ['buggy-v6.2.ftrace.txt', 'problems.ftrace.txt', 'vtd-boot-v6.2.ftrace.txt', 'fprobe-v6.6.trace-cmd.txt', 'lab-v6.12.ftrace.txt', 'idxd-v6.8.trace-cmd.txt', 'idxd-v6.8.perf-script.txt', 'real-v6.12-global-pasid-attach.ftrace.txt', 'real-v6.1-ioasid-allocators.ftrace.txt'].map(read);
 const BPFTRACE_BASES = ['idxd-v6.8.bpftrace.ndjson', 'problems.bpftrace.ndjson', 'buggy-sample-v6.2.bpftrace.ndjson'].map(read);
 
 /** Lines that broke or slowed the importers once, and their relatives. */

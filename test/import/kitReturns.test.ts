@@ -117,3 +117,16 @@ describe('devices already behind an IOMMU when the capture started', () => {
     expect(records.map((r) => [r.fn, r.args, r.ret])).toEqual([['iommu_probe_device', { dev: '0000:6a:01.0', max_pasids: 1048576, group: 'group1' }, 0]]);
   });
 });
+
+describe('allocator helpers printed by the kprobe `symbol` type (before v6.2)', () => {
+  it('name the ops by their helpers, the module suffix left out', async () => {
+    const text = [
+      '          insmod-294     (    294) [001] .....    28.743063: ioasid_register_allocator: (ioasid_register_allocator+0x0/0x210) ops=0xffffffffc0598000 alloc=lab_alloc+0x0/0x20 [ioasid_lab] free=lab_free+0x0/0x10 [ioasid_lab] pdata=0x0',
+      '          insmod-294     (    294) [001] .....    28.743106: ioasid_register_allocator__return: (lab_init+0x6b/0x1000 [ioasid_lab] <- ioasid_register_allocator) ret=0x0',
+      '',
+    ].join('\n');
+    const { records, summary } = await importText(text, { from: 'ftrace', kernel: '6.1.0' });
+    expect(summary.clean).toBe(true);
+    expect(records[0]?.args).toMatchObject({ alloc: 'lab_alloc', free: 'lab_free' });
+  });
+});
