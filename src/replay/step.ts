@@ -113,6 +113,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   }
   state.nesting.expect(record.seq, record.fn, d.children);
   const used = raws.length > 1 ? new Set<number>() : null;
-  const findings = raws.map((raw) => ({ raw, at: descendants.length === 0 ? record : siteOf(raw, record, descendants, used) }));
+  // Why: siteOf reads the descendants only for a finding raised in a nested call (the live idle flush watches those reads).
+  const findings = raws.map((raw) => ({ raw, at: siteOf(raw, record, descendants, used) }));
   return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children };
 }
