@@ -55,8 +55,11 @@ describe('Ctrl-C on a live audit (reliability F15)', () => {
   it('prints the end-of-trace summary and exits even while the producer keeps the pipe open', async () => {
     const p = start(['audit', '--from', 'bpftrace', '--kernel', '6.2.0', '-'], { stdin: 'pipe' });
     p.child.stdin?.write(readFileSync(CAPTURE));
-    // the producer never closes the pipe
-    await new Promise((r) => setTimeout(r, 1500));
+    // The producer never closes the pipe. Wait until the audit runs (findings print during the pause).
+    let seen = '';
+    p.child.stdout?.on('data', (d: Buffer) => (seen += d.toString()));
+    for (let i = 0; i < 200 && !seen.includes('ATTACH_BUSY'); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(seen).toContain('ATTACH_BUSY');
     const sent = Date.now();
     p.child.kill('SIGINT');
     const r = await p.done;
