@@ -32,7 +32,14 @@ export interface ProbeHit {
 export type CaptureEvent =
   | ({ readonly kind: 'entry' | 'exit' | 'call' } & ProbeHit)
   | { readonly kind: 'lost'; readonly line: number; readonly count?: number; readonly cpu?: number }
-  | { readonly kind: 'meta'; readonly line: number; readonly kernel?: string; readonly host?: Readonly<Record<string, string | number | boolean>> }
+  | {
+      readonly kind: 'meta';
+      readonly line: number;
+      readonly kernel?: string;
+      readonly host?: Readonly<Record<string, string | number | boolean>>;
+      /** Functions whose return probe the kit could not define: their entries are whole calls. */
+      readonly noReturn?: readonly string[];
+    }
   | { readonly kind: 'ignored'; readonly line: number }
   | { readonly kind: 'foreign'; readonly line: number; readonly what: string }
   | { readonly kind: 'truncated'; readonly line: number }

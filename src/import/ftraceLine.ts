@@ -33,7 +33,22 @@ export type FtraceLine =
       readonly symbol: string;
       readonly fields: ReadonlyMap<string, RawValue>;
     }
+  /** A `pasid_ledger: WORD key=value…` line the kit wrote through trace_marker. */
+  | {
+      readonly kind: 'marker';
+      readonly word: string;
+      readonly comm?: string;
+      readonly tid: number;
+      readonly cpu: number;
+      readonly ts: number;
+      readonly fields: ReadonlyMap<string, RawValue>;
+    }
   | { readonly kind: 'other'; readonly what: string };
+
+/** What the kit writes before its marker text (tracefs prints `tracing_mark_write: TEXT`). */
+const MARKER_PREFIX = 'pasid_ledger: ';
+/** The events trace_marker text appears under: tracefs `tracing_mark_write`, trace-cmd `print`. */
+const MARKER_EVENTS = new Set(['tracing_mark_write', 'print']);
 
 /** Preamble lines of `trace-cmd report` and tracefs headers carry nothing to import. */
 function isPreamble(text: string): boolean {
@@ -57,8 +72,23 @@ export function parseFtraceLine(text: string): FtraceLine {
     return { kind: 'lost', cpu: Number(lost[1]), ...(count !== undefined ? { count: Number(count) } : {}) };
   }
   const [, comm, tid, tgid, cpuBracket, cpuGlued, , secs, frac, event, rest] = m;
-  const loc = PROBE_LOCATION.exec(rest ?? '');
   const eventName = event.slice(event.lastIndexOf(':') + 1);
+  if (MARKER_EVENTS.has(eventName)) {
+    const at = (rest ?? '').indexOf(MARKER_PREFIX);
+    if (at < 0) return { kind: 'other', what: `a ${eventName} line that is not the kit's` };
+    const text = (rest ?? '').slice(at + MARKER_PREFIX.length);
+    const sp = text.indexOf(' ');
+    return {
+      kind: 'marker',
+      word: sp < 0 ? text : text.slice(0, sp),
+      ...(comm !== '<...>' ? { comm } : {}),
+      tid: Number(tid),
+      cpu: Number(cpuBracket ?? cpuGlued),
+      ts: toNs(secs, frac),
+      fields: parseFields(sp < 0 ? '' : text.slice(sp + 1)),
+    };
+  }
+  const loc = PROBE_LOCATION.exec(rest ?? '');
   if (loc === null) return { kind: 'other', what: `event ${eventName} is not a kprobe or fprobe` };
   const phase = loc[2] !== undefined ? 'exit' : 'entry';
   const symbol = baseSymbol(phase === 'exit' ? loc[2] : loc[1]);

@@ -22,6 +22,13 @@ export const PROBLEM_SEVERITY = {
   RECORD_INVALID: 'problem',
   /** The kernel version given with --kernel differs from the one the capture names. */
   KERNEL_MISMATCH: 'problem',
+  /**
+   * Entries of a function whose return never appears in the whole capture (its return probe was not
+   * defined): kept as calls without a return value, and the nesting under them is unknown.
+   */
+  RETURN_PROBE_MISSING: 'problem',
+  /** A call showed a device's max_pasids (BTF probe argument): an iommu_probe_device record was written before it. */
+  PROBE_RECORD_ADDED: 'notice',
   /** A probe on a kernel function pasid-ledger does not model: skipped. */
   UNKNOWN_FUNCTION: 'notice',
   /** A line of another tracer or tool interleaved with ours: skipped. */
