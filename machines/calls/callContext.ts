@@ -4,6 +4,7 @@
  * predict, such as a new SVA domain's). Pure helpers.
  */
 import type { CallName, CallRecord, CallRecordOf, Ret } from '../../events/records.js';
+import { retKind } from '../../events/ret.js';
 import type { Profile } from '../profile.js';
 import type { StepResult } from '../kit/lifecycle.js';
 import { decidedRet, type Decision, type World } from '../kit/world.js';
@@ -33,10 +34,7 @@ export function setRet(d: Decision, ret: Ret | undefined, rule: string): void {
   d.rule = rule;
 }
 
-/** True when the ret is an errno or an invalid-ID name: the call failed. */
-export function isFailure(ret: Ret | undefined): boolean {
-  return typeof ret === 'string' && (ret.startsWith('-E') || ret === 'INVALID_IOASID' || ret === 'IOMMU_PASID_INVALID');
-}
+export { isFailure } from '../../events/ret.js';
 
 /** The nested record of a function, if the capture saw one. */
 export function childOf<F extends CallName>(children: readonly CallRecord[], fn: F): CallRecordOf<F> | undefined {
@@ -55,5 +53,5 @@ export function recordedId(rec: { ret?: unknown }): number | undefined {
 
 /** The recorded return when it names an object (not an errno). */
 export function recordedName(rec: { ret?: unknown }): string | undefined {
-  return typeof rec.ret === 'string' && !rec.ret.startsWith('-E') ? rec.ret : undefined;
+  return typeof rec.ret === 'string' && retKind(rec.ret) === 'name' ? rec.ret : undefined;
 }
