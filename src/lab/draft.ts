@@ -12,7 +12,7 @@ export function draftDmesg(dmesg: string): string[] {
   const load = lines.findIndex((l) => l.includes('loading out-of-tree module taints kernel'));
   return lines
     .slice(load + 1)
-    .filter((l) => !/module verification failed|^Modules linked in|^CPU: <cpu> PID: <pid> Comm:|^PKRU:|^RIP: 0033:|^Call Trace:|^(RSP|RAX|RDX|RBP|R10|R13|FS|CS|CR2|Code):|^ [^ ]|^<TASK>|^<\/TASK>|^Hardware name|^---\[ end trace/.test(l));
+    .filter((l) => !/module verification failed|^Modules linked in|^CPU: <cpu> |^Tainted: |^PKRU:|^RIP: 0033:|^Call Trace:|^(RSP|RAX|RDX|RBP|R10|R13|FS|CS|CR2|Code):|^ [^ ]|^<TASK>|^<\/TASK>|^Hardware name|^---\[ end trace/.test(l));
 }
 
 export function draftExpectation(seen: Observed): Record<string, unknown> {

@@ -107,7 +107,7 @@ export function parseScenario(name: string, file: string, text: string, files: r
     const kernels: Record<string, KernelExpectation> = {};
     for (const [k, v] of Object.entries(top.kernels as Record<string, Json>)) {
       if (!KERNEL.test(k)) fail(`kernels.${k}`, 'is not a lab kernel name like 6.1 or 6.12', 'name the kernel as capture/lab/kernels/K.conf does');
-      kernels[k] = kernelExpectation(k, v, `kernels.${k}`, fail);
+      kernels[k] = kernelExpectation(k, v, `kernels.${k}`, cFiles.length > 0, fail);
       if (kernels[k].capture === 'module' && cFiles.length === 0)
         fail(`kernels.${k}.capture`, `is "module" but ${name} has no .c file`, 'add the module source, or use "capture": "boot" with bootProbes');
     }
@@ -127,7 +127,7 @@ function known(o: Record<string, Json>, keys: readonly string[], at: string, fai
     if (!keys.includes(key)) fail(`${at}${key}`, 'is not a scenario field', `use only ${keys.join(', ')}`);
 }
 
-function kernelExpectation(kernel: string, v: Json, at: string, fail: Fail): KernelExpectation {
+function kernelExpectation(kernel: string, v: Json, at: string, hasModule: boolean, fail: Fail): KernelExpectation {
   if (!isObject(v)) fail(at, 'is not an object', 'write the kernel\'s expectations as an object');
   const o = v as Record<string, Json>;
   known(o, ['params', 'capture', 'bootProbes', 'crash', 'insmod', 'dmesg', 'import', 'findings', 'falseFindings'], `${at}.`, fail);
@@ -144,7 +144,8 @@ function kernelExpectation(kernel: string, v: Json, at: string, fail: Fail): Ker
   if (capture === 'boot' && bootProbes.length === 0) fail(`${at}.bootProbes`, 'is empty for a boot capture', 'add the probes the kernel command line defines');
   const crash = o.crash ?? false;
   if (typeof crash !== 'boolean') fail(`${at}.crash`, 'is not true or false', 'use true when the kernel BUGs or oopses in the scenario');
-  const insmod = o.insmod === undefined ? (crash ? null : 0) : o.insmod;
+  // insmod's status is checked by default only when there is a module and it is not expected to crash.
+  const insmod = o.insmod === undefined ? (crash || !hasModule ? null : 0) : o.insmod;
   if (insmod !== null && !Number.isInteger(insmod)) fail(`${at}.insmod`, 'is not an exit status', 'use a number or null');
   const dmesg = stringList(o.dmesg ?? [], `${at}.dmesg`, fail);
   if (capture === 'module' && dmesg.length === 0)
