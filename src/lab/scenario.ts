@@ -66,7 +66,7 @@ export interface Scenario {
 }
 
 const CODE = /^[A-Z][A-Z0-9_]*$/;
-const PARAMS = /^[A-Za-z0-9_.=,-]*( [A-Za-z0-9_.=,-]+)*$/;
+const PARAMS = /^[A-Za-z0-9_.=,:-]*( [A-Za-z0-9_.=,:-]+)*$/;
 const PROBE = /^[pr]:pasid_ledger\/[A-Za-z0-9_]+ [A-Za-z0-9_.]+( [^\s,;]+)*$/;
 const KERNEL = /^\d+\.\d+$/;
 
