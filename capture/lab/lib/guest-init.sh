@@ -25,8 +25,8 @@ cd /tmp
   else
     echo "boot capture: the kit is not started (its start clears the buffer that holds the boot events)"
   fi
-  echo "probes defined: $(grep -c '^[pr]:pasid_ledger/' $T/kprobe_events)"
-  grep '^[pr]:pasid_ledger/' $T/kprobe_events
+  echo "probes defined: $(grep -c '^[pr][0-9]*:pasid_ledger/' $T/kprobe_events)"
+  grep '^[pr][0-9]*:pasid_ledger/' $T/kprobe_events
   echo "=== END KIT"
 } > $OUT
 
