@@ -5,7 +5,7 @@
 #   sudo sh ftrace-probes.sh stop  [OUT]      disable, copy the buffer to OUT (default capture.txt)
 #   sudo sh ftrace-probes.sh remove           delete the probe definitions
 #   sh ftrace-probes.sh list [KERNEL]         print the probe definitions for KERNEL
-#   sh ftrace-probes.sh cmdline [KERNEL]      print kprobe_event= for boot-time capture (VT-d allocator)
+#   sh ftrace-probes.sh cmdline [KERNEL]      print kprobe_event= for boot-time capture (VT-d allocator, <= v6.3)
 # Field names are the kernel parameter names pasid-ledger records use. Device names are read in the
 # kernel: kobj is the first member of struct device and name the first of struct kobject, hence
 # +0(+0($argN)):string. Pointers are :x64 (printed 0x...), ids :u32 (decimal); returns ret=$retval:x64,
@@ -55,7 +55,7 @@ restore_state() {
 add() { echo "$1" >> "$TRACEFS/kprobe_events" 2>/dev/null; }
 
 # Writes one line into the trace buffer, read back by the importer as "pasid_ledger: TEXT".
-mark() { echo "pasid_ledger: $1" > "$TRACEFS/trace_marker" 2>/dev/null || echo "warning: could not write trace_marker" >&2; }
+mark() { echo "pasid_ledger: $1" >> "$TRACEFS/trace_marker" 2>/dev/null || echo "warning: could not write trace_marker" >&2; }
 
 # Extra fetch args tried first on an entry probe, dropped when the kernel refuses them: with BTF
 # probe arguments (v6.6+, CONFIG_PROBE_EVENTS_BTF_ARGS) a kprobe reads dev->iommu->max_pasids, which
@@ -103,28 +103,48 @@ definitions() {
   fi
   void iommu_sva_unbind_device 'handle=$arg1:x64'
   if [ "$ver" -ge 602 ]; then
+    # iommu_sva_domain_alloc: exported 6.2-6.10, static (and possibly inlined) from 6.11: start checks kallsyms.
     both iommu_sva_domain_alloc "$(dev 1) mm=\$arg2:x64"
     void iommu_domain_free 'domain=$arg1:x64'
     both iommu_attach_device_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
     void iommu_detach_device_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
+    if [ "$ver" -ge 615 ]; then
+      both iommu_replace_device_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
+    fi
+    # Driver ops (static, reached through the ops table; in kallsyms when built in). VT-d:
     both intel_svm_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
-    if [ "$ver" -ge 608 ]; then
+    if [ "$ver" -ge 606 ]; then   # 7d0c9da6c150 (v6.6)
       both intel_iommu_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
     fi
     void intel_iommu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
+    if [ "$ver" -ge 610 ]; then   # AMD SVA, drivers/iommu/amd/pasid.c (v6.10)
+      both iommu_sva_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
+      void amd_iommu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
+    fi
+    # ARM SMMUv3 (v6.2): the set op in arm-smmu-v3-sva.c, the remove op in arm-smmu-v3.c.
+    both arm_smmu_sva_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
+    void arm_smmu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
   fi
-  if [ "$ver" -ge 605 ]; then
+  if [ "$ver" -ge 604 ]; then   # a function in iommu-sva.c from v6.4 (cd3891158a77); inlined before
     void mm_pasid_drop 'mm=$arg1:x64'
   fi
-  if [ "$ver" -ge 606 ]; then
+  if [ "$ver" -ge 606 ]; then   # 2dcebc7ddce7 (v6.6)
     both iommu_alloc_global_pasid "$(dev 1)"
     void iommu_free_global_pasid 'pasid=$arg1:u32'
   fi
 }
 
-# Boot-time probes: VT-d registers its vcmd allocator from init_dmars(), before any shell runs.
-# Offsets into struct intel_iommu come from `pahole -C intel_iommu vmlinux` (they differ per build).
+# Boot-time probes: VT-d registers its vcmd allocator from init_dmars(), before any shell runs
+# (v5.x-v6.3; the virtual command interface is gone from v6.4, 760f41d182ec). Offsets into struct
+# intel_iommu come from `pahole -C intel_iommu vmlinux` (they differ per build). Prints the parameter
+# quoted for each place it is pasted: GRUB treats `;` as a command separator and expands `$`.
 cmdline() {
+  ver=$(kernel_code "${1:-}")
+  if [ "$ver" -gt 603 ]; then
+    echo "nothing to capture at boot on ${1:-$(uname -r)}: register_pasid_allocator and the ioasid allocator are gone from v6.4;" >&2
+    echo "devices probed at boot are recorded by \`sh $0 start\` from sysfs (max_pasids, group)." >&2
+    exit 2
+  fi
   : "${IOMMU_NAME_OFF:?set IOMMU_NAME_OFF=offsetof(struct intel_iommu, name) (pahole)}"
   : "${IOMMU_CAP_OFF:?set IOMMU_CAP_OFF=offsetof(struct intel_iommu, cap)}"
   : "${IOMMU_ECAP_OFF:?set IOMMU_ECAP_OFF=offsetof(struct intel_iommu, ecap)}"
@@ -133,12 +153,21 @@ cmdline() {
   regr="r:$GROUP/register_pasid_allocator__return,register_pasid_allocator"
   ioa="p:$GROUP/ioasid_register_allocator,ioasid_register_allocator,ops=\$arg1:x64,alloc=+0(\$arg1):x64,free=+8(\$arg1):x64,pdata=+32(\$arg1):x64"
   ioar="r:$GROUP/ioasid_register_allocator__return,ioasid_register_allocator,ret=\$retval:x64"
-  echo "kprobe_event=$reg;$regr;$ioa;$ioar trace_event=$GROUP:* trace_options=record-tgid trace_clock=mono"
+  # trace_clock=mono: without it the late_initcall clock switch empties the buffer of the boot events.
+  # No trace_event=: kprobe_event= enables its events itself (setup_boot_kprobe_events).
+  probes="kprobe_event=$reg;$regr;$ioa;$ioar"
+  rest='trace_options=record-tgid trace_clock=mono'
+  echo "# GRUB menu entry (press e at boot) or grub.cfg: append to the linux line"
+  echo "'$probes' $rest"
+  echo "# /etc/default/grub, then update-grub (the shell that reads it expands \$ inside double quotes):"
+  echo "GRUB_CMDLINE_LINUX=\"\$GRUB_CMDLINE_LINUX '$(printf '%s' "$probes" | sed 's/\$/\\$/g')' $rest\""
+  echo "# systemd-boot entry options, /etc/kernel/cmdline, QEMU -append (no shell or GRUB in between):"
+  echo "$probes $rest"
 }
 
 case "${1:-}" in
   list) definitions "${2:-}" ;;
-  cmdline) cmdline ;;
+  cmdline) cmdline "${2:-}" ;;
   start)
     echo 0 > "$TRACEFS/tracing_on"
     # One result line per probe on stdout of the loop (it runs in a subshell): noret FN when a return
@@ -182,6 +211,10 @@ case "${1:-}" in
     # the functions whose entries have no return probe (kept as calls instead of waiting for a return).
     noret=$(printf '%s\n' "$results" | sed -n 's/^noret //p' | paste -sd, -)
     mark "capture kernel=$(uname -r) kit=ftrace-probes${noret:+ noreturn=$noret}"
+    # Devices probed at boot, before this capture: their max_pasids and group as device markers.
+    sh "$(dirname "$0")/devices.sh" | while read -r dev max group; do
+      mark "device dev=\"$dev\" max_pasids=$max group=$group"
+    done
     echo 1 > "$TRACEFS/events/$GROUP/enable"
     echo "capturing; run the workload, then: sh $0 stop" >&2
     ;;

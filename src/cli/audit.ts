@@ -12,6 +12,7 @@ const IDLE_MS = 200;
 import { runReplay } from '../audit/runReplay.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
+import { RecordCounter, coverageOf, formatCoverage, nothingToAudit } from '../audit/coverage.js';
 
 const HELP = `usage: pasid-ledger audit FILE [--json] [--kernel VERSION] [--from ftrace|bpftrace] [--xstate]
 
@@ -57,7 +58,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
   const uninstall = live ? stopOnInterrupt(stop) : () => undefined;
   const mark = (f: Finding) => markLost(f, input.lostAfter);
-  const result = await runReplay(live ? withIdleTicks(input.items, IDLE_MS, stop) : input.items, {
+  const counter = new RecordCounter();
+  const items = counter.watch(input.items);
+  const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop) : items, {
     file: input.file,
     kernel,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
@@ -66,9 +69,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     onStart: json ? undefined : (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(mark(f), input.file, style)}\n`)),
   }).finally(uninstall);
   if (!result.ok) return refuse(io, 'audit', result.error.message);
-  const report = summarize(result.value.replay, result.value.warnings, mark);
+  // Coverage (src/audit/coverage.ts): no lifecycle record is no all-clear; skipped calls and blind rules are said.
+  const coverage = coverageOf(result.value.header, counter.byFn, result.value.warnings);
+  const empty = nothingToAudit(coverage, input.file);
+  if (empty !== undefined) return refuse(io, 'audit', empty.message);
+  const report = summarize(result.value.replay, result.value.warnings, mark, coverage);
   if (json) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else io.stdout.write(`${formatSummary(report.summary, input.file, style)}\n`);
+  else io.stdout.write(`${[formatSummary(report.summary, input.file, style), ...formatCoverage(coverage)].join('\n')}\n`);
   if (flags['--demo'] === true) return EXIT.OK;
   return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { parseArgs } from './args.js';
 import { EXIT, type CliIo, type Command, refuse } from './command.js';
-import { importCapture } from '../import/importCapture.js';
+import { importCaptureToTrace } from '../import/importCapture.js';
 import { openCaptureSource } from '../import/openCapture.js';
 import { CAPTURE_FORMATS, type CaptureFormat, type ImportSummary } from '../import/importTypes.js';
 import type { ImportProblem } from '../import/problems.js';
@@ -44,7 +44,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = flags['--json'] === true;
   const problems: ImportProblem[] = [];
   let summary: ImportSummary | undefined;
-  for await (const item of importCapture(source.value, { from: from as CaptureFormat, file, ...(kernel !== undefined ? { kernel } : {}) })) {
+  for await (const item of importCaptureToTrace(source.value, { from: from as CaptureFormat, file, ...(kernel !== undefined ? { kernel } : {}) })) {
     switch (item.kind) {
       case 'header':
         await write(out, JSON.stringify(item.header) + '\n');

@@ -15,6 +15,7 @@ import { importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js
 import { baseSymbol, rawInteger } from './rawValue.js';
 import { SeqReorder } from './reorder.js';
 import { SummaryBuilder } from './summary.js';
+import { MAX_CAPTURE_LINE_BYTES } from './lines.js';
 import type { ImportItem, ImportOptions } from './importTypes.js';
 
 const DEFAULT_MAX_HELD = 100_000;
@@ -41,6 +42,8 @@ export class CaptureAssembler {
   #headerSent = false;
   #recognised = false;
   #stopped = false;
+  /** Records kept other than device state (iommu_probe_device): zero means nothing to audit. */
+  #lifecycle = 0;
 
   constructor(private readonly options: ImportOptions) {
     this.#summary = new SummaryBuilder(options.file, options.from);
@@ -67,10 +70,17 @@ export class CaptureAssembler {
         this.#recognised = true;
         return [];
       case 'foreign':
+        this.#summary.foreign(ev.foreign ?? 'text');
+        // Why: a tracepoint or function-tracer line is ftrace text, just none of ours: not NOT_A_CAPTURE.
+        if (ev.foreign !== undefined && ev.foreign !== 'text') this.#recognised = true;
         return this.#problem('FOREIGN_LINE', `not a line of our probes (${ev.what}); skipped`, ev.line);
       case 'truncated':
         return this.#problem('TRUNCATED_LINE', 'the last line has no newline: the capture was cut while being written; skipped', ev.line, {
           fix: 'stop the tracer before copying the capture',
+        });
+      case 'tooLong':
+        return this.#problem('LINE_TOO_LONG', `the line is ${ev.bytes} bytes, over the limit of ${MAX_CAPTURE_LINE_BYTES}; skipped`, ev.line, {
+          fix: 'this is no line of the kit (its lines are under 1 KiB): check that the file is the capture',
         });
       case 'malformed':
         this.#recognised = true;
@@ -128,6 +138,13 @@ export class CaptureAssembler {
       out.push(...this.#release());
       if (!this.#recognised) {
         out.push(...this.#problem('NOT_A_CAPTURE', `no line is a ${this.options.from} capture line`, 0, { fix: 'check --from, and that the probes were enabled' }));
+      } else if (this.#lifecycle === 0) {
+        // Why: a trace with no lifecycle record audits as "0 findings", a false all-clear.
+        out.push(...this.#problem('NO_LIFECYCLE_RECORD', `kept no record of the PASID lifecycle: ${this.#summary.seenText()}`, 0, {
+          fix: this.options.from === 'ftrace'
+            ? 'capture with capture/ftrace-probes.sh (kprobe events named after the functions; function_graph, function and tracepoint traces carry no arguments or returns)'
+            : 'capture with the script of capture/gen-bpftrace.sh, run as `bpftrace -f json`',
+        }));
       } else if (!this.#headerSent) out.push(...this.#header());
     }
     out.push({ kind: 'summary', summary: this.#summary.build() });
@@ -258,6 +275,7 @@ export class CaptureAssembler {
     const ordered: Record<string, ArgValue> = {};
     for (const arg of Object.keys(RECORD_SPECS[fn].args)) if (args.has(arg)) ordered[arg] = args.get(arg) as ArgValue;
     const comm = entry.comm ?? exit.comm;
+    const caller = exit.caller ?? entry.caller;
     const record = {
       seq,
       ts: entry.ts,
@@ -265,6 +283,7 @@ export class CaptureAssembler {
       tid: entry.tid,
       ...(parent !== undefined ? { parent } : {}),
       ...(comm !== undefined ? { comm } : {}),
+      ...(caller !== undefined ? { caller } : {}),
       fn,
       args: ordered,
       ...(ret !== undefined ? { ret: ret.ok ? ret.value : null } : {}),
@@ -276,6 +295,7 @@ export class CaptureAssembler {
       out.push(...this.#problem('RECORD_INVALID', `${fn}: ${where} ${invalid.message}; call skipped`, exit.line, { fn: exit.symbol }));
       return;
     }
+    if (fn !== 'iommu_probe_device') this.#lifecycle++;
     if (fn === 'iommu_probe_device' && record.ret === 0) {
       const a = ordered as { dev: string; max_pasids: number; group?: string };
       this.#devices.set(a.dev, { maxPasids: a.max_pasids, ...(a.group !== undefined ? { group: a.group } : {}) });

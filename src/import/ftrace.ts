@@ -16,7 +16,7 @@ export function ftraceEvent({ line, offset, text, terminated }: CaptureLine): Ca
     case 'lost':
       return { kind: 'lost', line, cpu: parsed.cpu, ...(parsed.count !== undefined ? { count: parsed.count } : {}) };
     case 'other':
-      return { kind: 'foreign', line, what: parsed.what };
+      return { kind: 'foreign', line, what: parsed.what, foreign: parsed.foreign };
     case 'marker':
       return markerEvent(line, offset, parsed);
     case 'probe':
@@ -30,6 +30,7 @@ export function ftraceEvent({ line, offset, text, terminated }: CaptureLine): Ca
         ...(parsed.tgid !== undefined ? { pid: parsed.tgid } : {}),
         ...(parsed.comm !== undefined ? { comm: parsed.comm } : {}),
         symbol: parsed.symbol,
+        ...(parsed.caller !== undefined ? { caller: parsed.caller } : {}),
         fields: parsed.fields,
       };
   }

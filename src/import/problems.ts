@@ -37,6 +37,10 @@ export const PROBLEM_SEVERITY = {
   KERNEL_UNKNOWN: 'fatal',
   /** Not one line of the input is a capture line of the chosen format. */
   NOT_A_CAPTURE: 'fatal',
+  /** Lines of the format were read, but none became a record of the PASID lifecycle: nothing to audit. */
+  NO_LIFECYCLE_RECORD: 'fatal',
+  /** A line longer than the limit (64 KiB, as the trace reader): skipped up to its end. */
+  LINE_TOO_LONG: 'problem',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_SEVERITY;
