@@ -8,7 +8,9 @@ import type { CallName, Ret } from '../../events/records.js';
 import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
 import type { Snap, StepResult } from './lifecycle.js';
-import type { ModelEvent, ObjectKind } from './object.js';
+import type { FactObject, ModelEvent, ObjectKind } from './object.js';
+import { FACT_DRIVEN } from '../objects.js';
+import { objectsOf } from './checks.js';
 import type { Outcome } from './outcome.js';
 
 /** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
@@ -44,18 +46,19 @@ export function newDecision(): Decision {
   return { ret: undefined, rule: '', facts: [], findings: [], children: [] };
 }
 
-/** Fields of an event that name kernel objects (shown with every finding). */
-const OBJECT_FIELDS = ['dev', 'group', 'pasid', 'domain', 'old', 'mm', 'handle', 'ops', 'space', 'ioasid', 'iommu'] as const;
-
-function objectsOf(event: object): Record<string, string | number | boolean | null> {
-  const out: Record<string, string | number | boolean | null> = {};
-  const e = event as Record<string, unknown>;
-  for (const f of OBJECT_FIELDS) {
-    const v = e[f];
-    if (typeof v === 'string' || typeof v === 'number') out[f] = v;
+/** For each fact type, the fact-driven kinds that follow it (derived from their `address` tables). */
+type Route = { readonly kind: FactObject<unknown, unknown>; readonly address: (fact: FactBody, w: World) => readonly { id: string; input: unknown }[] };
+const ROUTES: ReadonlyMap<string, readonly Route[]> = (() => {
+  const m = new Map<string, Route[]>();
+  for (const kind of FACT_DRIVEN as unknown as readonly FactObject<unknown, unknown>[]) {
+    for (const [type, address] of Object.entries(kind.factSpec.address)) {
+      const list = m.get(type) ?? [];
+      list.push({ kind, address: address as Route['address'] });
+      m.set(type, list);
+    }
   }
-  return out;
-}
+  return m;
+})();
 
 export class World {
   readonly objects: Map<string, Snap<unknown>>;
@@ -147,6 +150,38 @@ export class World {
   }
 
   /**
+   * A fact happened: every fact-driven object it is about evolves (the world is the fold of the
+   * facts). Changes are journaled like steps, so a call the kernel refused is undone whole.
+   */
+  apply(fact: FactBody): void {
+    const routes = ROUTES.get(fact.type);
+    if (routes === undefined) return;
+    for (const { kind, address } of routes) {
+      for (const { id, input } of address(fact, this)) {
+        const stored = this.#byKind.get(kind.id)?.get(id);
+        const before = stored ?? kind.initial(input);
+        const result = this.mode === 'fast' ? kind.step(before, fact) : kind.stepWithXState(before, fact);
+        if (result.snap === before) continue;
+        const key = `${kind.id}:${id}`;
+        if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, { kindId: kind.id, id, snap: stored });
+        this.#set(kind.id, id, key, result.snap.value === kind.factSpec.absent ? undefined : result.snap);
+      }
+    }
+  }
+
+  /** A call states a fact: it joins the decision's facts and the world evolves by it. */
+  emit(d: Decision, fact: FactBody): void {
+    d.facts.push(fact);
+    this.apply(fact);
+  }
+
+  /** The stored snapshot of a fact-driven object, or its initial one when unknown. */
+  get<C, I>(kind: FactObject<C, I>, id: string, input: I): Snap<C> {
+    const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
+    return stored ?? kind.initial(input);
+  }
+
+  /**
    * Steps one object and records its outcomes (facts, findings) into `d`.
    * Returns the outcomes so the call model can read the decided return.
    */
@@ -179,7 +214,7 @@ export class World {
       if (o.fact !== undefined) {
         const build = kind.kind.facts[o.fact];
         if (build === undefined) throw new Error(`model gap: ${kind.id} names fact ${o.fact} but cannot build it`);
-        d.facts.push(build(event, before, after));
+        this.emit(d, build(event, before, after));
       }
       if (o.finding !== undefined) {
         const detail = kind.kind.details?.[o.finding]?.(event, before) ?? '';

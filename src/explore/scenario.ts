@@ -7,7 +7,8 @@ import { retKind } from '../../events/ret.js';
 import type { CallName, CallRecord } from '../../events/records.js';
 import { RECORD_SPECS } from '../../events/records.js';
 import type { Profile } from '../../machines/profile.js';
-import { conflicts, footprint, scenarioScope, type Footprint } from '../../machines/calls/footprints.js';
+import { footprint } from '../../machines/calls/index.js';
+import { conflicts, scenarioScope, type Footprint } from '../../machines/kit/footprint.js';
 
 export interface Step {
   /** Index in `Scenario.steps`. */

@@ -8,7 +8,7 @@ import type { CallRecord } from '../../events/records.js';
 import type { Fact } from '../../events/facts.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import { World, type StepMode, type RawFinding } from '../../machines/kit/world.js';
-import { newModelState, step, type ModelState } from './step.js';
+import { newModelState, step, type ModelState, type StepOptions } from './step.js';
 import type { Profile } from '../../machines/profile.js';
 import { EventLog } from '../log/eventLog.js';
 import { toFinding, type Finding } from './finding.js';
@@ -22,6 +22,11 @@ export interface ReplayOptions {
   readonly validateFacts?: boolean;
   /** Keep the facts in memory (default true); the audit streams them to subscribers instead. */
   readonly retainFacts?: boolean;
+  /**
+   * Compare recorded returns with the model's (default true). Off, the model decides every return:
+   * replaying a trace under another kernel than the one it was recorded on (`compare`).
+   */
+  readonly reconcile?: boolean;
 }
 
 export interface ReplayEvents {
@@ -74,6 +79,7 @@ export interface ReplayCheckpoint {
 export class Replay extends EventEmitter<ReplayEvents> {
   readonly profile: Profile;
   readonly #state: ModelState;
+  readonly #stepOptions: StepOptions;
   readonly log: EventLog;
   readonly findings: Finding[] = [];
   #origin = new Map<string, { seq: number; line: number | null }>();
@@ -95,6 +101,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
     super();
     this.profile = options.profile;
     this.#state = newModelState(new World(options.profile, options.mode ?? 'fast'));
+    this.#stepOptions = { reconcile: options.reconcile ?? true };
     this.log = new EventLog({ validate: options.validateFacts ?? true, retain: options.retainFacts ?? true });
   }
 
@@ -105,7 +112,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
   step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = [], lines?: ReadonlyMap<number, number>): void {
     this.records++;
     this.lastSeq = record.seq;
-    const out = step(this.#state, record, descendants);
+    const out = step(this.#state, record, descendants, this.#stepOptions);
     for (const body of out.facts) {
       const fact = { ...body, seq: record.seq } as Fact;
       const change = originChange(fact);

@@ -18,8 +18,7 @@
 import type { FactBody } from '../../events/facts.js';
 import type { CallRecord, Ret } from '../../events/records.js';
 import { isFailure } from '../../events/ret.js';
-import { decideCall } from '../../machines/calls/index.js';
-import { RAISED_IN } from '../../machines/findings.js';
+import { decideCall, RAISED_IN } from '../../machines/calls/index.js';
 import type { RawFinding, World } from '../../machines/kit/world.js';
 import { Nesting, sameRet } from './nesting.js';
 
