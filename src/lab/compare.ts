@@ -28,6 +28,8 @@ export interface ObservedFinding {
 
 export interface ObservedImport {
   readonly clean: boolean;
+  /** The importer refused the capture as a whole (exit 2): no trace was written. */
+  readonly fatal?: boolean;
   readonly kept: number;
   readonly skipped: number;
   readonly reasons: Readonly<Record<string, number>>;
@@ -89,8 +91,13 @@ function checkImport(expect: KernelExpectation, seen: Observed): Verdict {
   // only the reasons the expectation names are compared, and the skip total must add up to them.
   const wantTotal = Object.values(want.skipped).reduce((a, n) => a + n, 0);
   const reasons = Object.entries(seen.import.reasons).filter(([r, n]) => n > 0 && (r in want.skipped || !seen.import.clean));
-  const got = seen.import.clean ? 'clean' : `skipped ${seen.import.skipped}: ${reasons.map(([r, n]) => `${r} ×${n}`).join(', ') || 'no reason given'}`;
+  const got = seen.import.fatal
+    ? `refused the capture (${Object.keys(seen.import.reasons).join(', ') || 'fatal'}; ${seen.import.skipped} skipped)`
+    : seen.import.clean
+      ? 'clean'
+      : `skipped ${seen.import.skipped}: ${reasons.map(([r, n]) => `${r} ×${n}`).join(', ') || 'no reason given'}`;
   const same =
+    !seen.import.fatal &&
     seen.import.clean === want.clean &&
     seen.import.skipped === wantTotal &&
     Object.entries(want.skipped).every(([r, n]) => seen.import.reasons[r] === n);

@@ -99,6 +99,13 @@ describe('comparing a lab run with its goldens', () => {
     expect(statuses(e, run(), 'import')).toEqual(['FAIL']);
   });
 
+  it('fails an import that refused the whole capture, naming the reasons', () => {
+    const o = run({ import: { clean: false, fatal: true, kept: 0, skipped: 14, reasons: { FIELD_INVALID: 14, NO_LIFECYCLE_RECORD: 1 } } });
+    const v = compareRun(expectation({}), o).find((x) => x.check === 'import');
+    expect(v?.status).toBe('FAIL');
+    expect(v?.detail).toContain('refused the capture (FIELD_INVALID, NO_LIFECYCLE_RECORD; 14 skipped)');
+  });
+
   it('a clean import expectation passes although the summary carries notes', () => {
     const o = run({ import: { clean: true, kept: 51, skipped: 0, reasons: { PROBE_RECORD_ADDED: 2 } } });
     expect(statuses(expectation({}), o, 'import')).toEqual(['PASS']);
