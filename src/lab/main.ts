@@ -84,6 +84,13 @@ function main(argv: readonly string[]): number {
       if (cmd === 'config') process.stdout.write(shellConfig(s.value, b));
       return 0;
     }
+    case 'names': {
+      // Exit 0: valid and has expectations for KERNEL; 1: valid, but not for KERNEL; 2: invalid.
+      if (!a || !b) return fail('usage: names DIR KERNEL');
+      const s = loadScenario(a);
+      if (!s.ok) return fail(s.error.message);
+      return b in s.value.kernels ? 0 : 1;
+    }
     case 'list': {
       if (!a) return fail('usage: list SCENARIOS_DIR');
       for (const d of scenarioDirs(a)) {
