@@ -307,39 +307,3 @@ export function reactionOf(code: FindingCode, p: Profile): Reaction {
   const r: FindingSpec['reaction'] = FINDINGS[code].reaction;
   return typeof r === 'function' ? r(p) : r;
 }
-
-/**
- * The kernel function a finding arises in, when that can be a call nested inside the recorded one
- * (bind → attach, register_pasid_allocator → ioasid_register_allocator): the audit then points at
- * the nested record, where the kernel printed its WARN or returned its error.
- */
-export const RAISED_IN: Partial<Record<FindingCode, import('../events/records.js').CallName>> = {
-  ALLOCATOR_REGISTER_OUTSTANDING: 'ioasid_register_allocator',
-  ALLOCATOR_ALREADY_REGISTERED: 'ioasid_register_allocator',
-  ALLOCATOR_REREGISTER_SHARER: 'ioasid_register_allocator',
-  ALLOCATOR_UNREGISTER_OUTSTANDING: 'ioasid_unregister_allocator',
-  ALLOCATOR_UNREGISTER_NONE: 'ioasid_unregister_allocator',
-  ALLOCATOR_UNREGISTER_UNKNOWN: 'ioasid_unregister_allocator',
-  ALLOCATOR_UNREGISTER_OTHER_OPS: 'ioasid_unregister_allocator',
-  ALLOCATOR_DANGLING_PDATA: 'ioasid_unregister_allocator',
-  VTD_SM_DISABLED_AFTER_ROOT: 'intel_iommu_sm_disable',
-  IOASID_ALLOC_FAILED: 'ioasid_alloc',
-  IOASID_DUPLICATE_IN_USE: 'ioasid_alloc',
-  IOASID_FREE_UNKNOWN: 'ioasid_free',
-  VTD_VCMD_FREE_ACTIVE: 'ioasid_free',
-  IOASID_PUT_UNKNOWN: 'ioasid_put',
-  IOASID_GET_UNKNOWN: 'ioasid_get',
-  ATTACH_BUSY: 'iommu_attach_device_pasid',
-  ATTACH_PASID_OUT_OF_RANGE: 'iommu_attach_device_pasid',
-  ATTACH_PASID_ZERO: 'iommu_attach_device_pasid',
-  ATTACH_DURING_RESET: 'iommu_attach_device_pasid',
-  ATTACH_FREED_DOMAIN: 'iommu_attach_device_pasid',
-  DETACH_WRONG_DOMAIN: 'iommu_detach_device_pasid',
-  DETACH_NOT_ATTACHED: 'iommu_detach_device_pasid',
-  DOMAIN_FREE_ATTACHED: 'iommu_domain_free',
-  DOMAIN_DOUBLE_FREE: 'iommu_domain_free',
-  GLOBAL_PASID_EXHAUSTED: 'iommu_alloc_global_pasid',
-  GLOBAL_PASID_FREE_INVALID: 'iommu_free_global_pasid',
-  GLOBAL_PASID_DOUBLE_FREE: 'iommu_free_global_pasid',
-  GLOBAL_PASID_FREE_ATTACHED: 'iommu_free_global_pasid',
-};

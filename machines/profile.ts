@@ -5,6 +5,10 @@
  * requests (each flag's comment names the release and commit that settled it).
  */
 import type { CallName } from '../events/records.js';
+import { callsOf } from './calls/index.js';
+import { compareVersions, inAnyRange, parseKernelVersion, type KernelVersion, type VersionRange } from './kit/version.js';
+
+export { parseKernelVersion, type KernelVersion } from './kit/version.js';
 
 export const ERAS = ['v5.5', 'v5.11', 'v5.18', 'v6.2', 'v6.6', 'v6.8', 'newest'] as const;
 export type Era = (typeof ERAS)[number];
@@ -53,35 +57,11 @@ export interface Profile {
   readonly resetBlocksAttach: boolean;
   /** The VT-d vcmd custom allocator exists (v5.8, 3375303e8287, until v6.3). */
   readonly vcmdAllocator: boolean;
-  /** The calls that exist in this era. */
+  /** The calls that exist in this kernel (each call's `exists`, machines/calls/). */
   readonly calls: ReadonlySet<CallName>;
 }
 
-const IOASID_CALLS: CallName[] = [
-  'ioasid_register_allocator', 'ioasid_unregister_allocator', 'ioasid_alloc', 'ioasid_find', 'ioasid_set_data',
-  'register_pasid_allocator', 'free_dmar_iommu',
-];
-const ALWAYS: CallName[] = [
-  'iommu_set_root_entry', 'intel_iommu_sm_disable', 'iommu_probe_device', 'iommu_release_device',
-  'iommu_domain_alloc', 'iommu_domain_free', 'iommu_sva_bind_device', 'iommu_sva_unbind_device',
-];
-const PASID_CALLS: CallName[] = [
-  'iommu_attach_device_pasid', 'iommu_detach_device_pasid', 'iommu_sva_domain_alloc', 'set_dev_pasid', 'remove_dev_pasid',
-];
-
-export interface KernelVersion {
-  readonly major: number;
-  readonly minor: number;
-  /** Release candidate number, or null for a release. */
-  readonly rc: number | null;
-}
-
-/** Parses "6.8.0", "v6.2-rc3", "5.15.0-91-generic"; null when it is not a version. */
-export function parseKernelVersion(kernel: string): KernelVersion | null {
-  const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:-rc(\d+))?/.exec(kernel);
-  if (!m) return null;
-  return { major: Number(m[1]), minor: Number(m[2]), rc: m[3] === undefined ? null : Number(m[3]) };
-}
+type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'calls'>;
 
 const atLeast = (v: KernelVersion, major: number, minor: number) => v.major > major || (v.major === major && v.minor >= minor);
 
@@ -95,62 +75,44 @@ export function eraOf(v: KernelVersion): Era {
   return 'v5.5';
 }
 
+/**
+ * The era table: every flag the rules read, with the releases it holds in, the commit that settled
+ * the boundary and the section of the semantics doc. The profile of a kernel is this table evaluated
+ * at its version; the calls that exist come from each call's own `exists` (machines/calls/).
+ */
+export const FLAGS: { readonly [K in FlagName]: { readonly in: readonly VersionRange[]; readonly commit: string; readonly doc: string } } = {
+  ioasid: { in: [{ until: '6.4' }], commit: '99b5726b4423 removed ioasid.c', doc: '§1' },
+  ioasidRefcount: { in: [{ since: '5.11', until: '5.18' }], commit: 'cb4789b0d19f ioasid_get; 5.18 one PASID per mm', doc: '§1.7' },
+  svaPasidUntilMmExit: { in: [{ since: '5.18' }], commit: '701fac40384f mm_pasid_drop', doc: '§3.3' },
+  svaOverflowOffByOne: { in: [{ since: '5.11', until: '6.4' }], commit: 'iommu_sva_alloc_pasid `pasid >= max`; fixed in v6.4', doc: '§3.2' },
+  svaSingletonGroup: { in: [{ since: '5.11', until: '6.2' }], commit: 'iommu_sva_bind_device group check', doc: '§3.1' },
+  svaDomains: { in: [{ since: '6.2' }], commit: 'SVA domains', doc: '§3.4' },
+  svaZeroMaxPasidsEopnotsupp: { in: [{ since: '6.2', until: '6.6' }], commit: 'iommu_sva_bind_device !max_pasids', doc: '§3.4' },
+  globalPasids: { in: [{ since: '6.6' }], commit: 'iommu_alloc_global_pasid', doc: '§5' },
+  svaDomainPerMm: { in: [{ since: '6.8' }], commit: 'one SVA domain per mm', doc: '§3.5' },
+  svaHandleRefcount: { in: [{ since: '6.8' }], commit: '65d4418c5002 restore SVA handle sharing (not in v6.8-rc1..rc5)', doc: '§3.5' },
+  attachHandles: { in: [{ since: '6.11' }], commit: '14678219cf40 attach handles', doc: '§3.5 §4.2' },
+  attachChecksPasidZero: { in: [{ since: '6.9' }], commit: 'c404f55c26fc', doc: '§4.1' },
+  attachChecksMaxPasids: { in: [{ since: '6.9' }], commit: 'c404f55c26fc', doc: '§4.1' },
+  detachWarnsOnMismatch: { in: [{ until: '6.11' }], commit: '14678219cf40 removed the WARN', doc: '§4.2' },
+  removeDevPasidGetsDomain: { in: [{ since: '6.10' }], commit: '97e57733d8e3', doc: '§4.2' },
+  replace: { in: [{ since: '6.15' }], commit: '8a9e1e773f60 iommu_replace_device_pasid', doc: '§4.3' },
+  resetBlocksAttach: { in: [{ since: '6.18' }], commit: 'group->resetting_domain (first release not confirmed)', doc: '§4.1' },
+  vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
+};
+
+/** v6.8-rc1..rc5 lack the handle-sharing fix (A27): the one flag with a release-candidate boundary. */
+const HANDLE_SHARING_FIX = { major: 6, minor: 8, rc: 6 } as const;
+
 /** The oldest and newest kernels this model covers. */
 export const OLDEST_SUPPORTED: KernelVersion = { major: 5, minor: 5, rc: null };
 
 /** Builds the profile of a kernel version string; null when it is not a version or predates v5.5. */
 export function profileFor(kernel: string): Profile | null {
   const v = parseKernelVersion(kernel);
-  if (!v || !atLeast(v, OLDEST_SUPPORTED.major, OLDEST_SUPPORTED.minor)) return null;
-  const era = eraOf(v);
-  const ioasid = !atLeast(v, 6, 4);
-  const ioasidRefcount = era === 'v5.11';
-  const calls = new Set<CallName>(ALWAYS);
-  if (ioasid) {
-    IOASID_CALLS.forEach((c) => calls.add(c));
-    if (!atLeast(v, 5, 8)) ['register_pasid_allocator', 'free_dmar_iommu'].forEach((c) => calls.delete(c as CallName));
-    calls.add(ioasidRefcount ? 'ioasid_get' : 'ioasid_free');
-    if (ioasidRefcount) calls.add('ioasid_put');
-  }
-  // mm_pasid_drop exists from v5.18 (701fac40384f); before, the PASID went with the last bond.
-  if (atLeast(v, 5, 18)) calls.add('mm_pasid_drop');
-  if (atLeast(v, 6, 2)) PASID_CALLS.forEach((c) => calls.add(c));
-  if (atLeast(v, 6, 6)) {
-    calls.add('iommu_alloc_global_pasid');
-    calls.add('iommu_free_global_pasid');
-  }
-  const replace = atLeast(v, 6, 15);
-  const resetBlocksAttach = atLeast(v, 6, 18);
-  if (replace) calls.add('iommu_replace_device_pasid');
-  if (resetBlocksAttach) {
-    calls.add('pci_dev_reset_iommu_prepare');
-    calls.add('pci_dev_reset_iommu_done');
-  }
-  // v6.8-rc1..rc5 lack the handle-sharing fix (A27); v6.8 final has it.
-  const v68rcBeforeFix = v.major === 6 && v.minor === 8 && v.rc !== null && v.rc <= 5;
-  return {
-    era,
-    kernel,
-    major: v.major,
-    minor: v.minor,
-    ioasid,
-    ioasidRefcount,
-    svaPasidUntilMmExit: atLeast(v, 5, 18),
-    svaOverflowOffByOne: atLeast(v, 5, 11) && !atLeast(v, 6, 4),
-    svaSingletonGroup: atLeast(v, 5, 11) && !atLeast(v, 6, 2),
-    svaDomains: atLeast(v, 6, 2),
-    svaZeroMaxPasidsEopnotsupp: atLeast(v, 6, 2) && !atLeast(v, 6, 6),
-    globalPasids: atLeast(v, 6, 6),
-    svaDomainPerMm: atLeast(v, 6, 8),
-    svaHandleRefcount: atLeast(v, 6, 8) && !v68rcBeforeFix,
-    attachHandles: atLeast(v, 6, 11),
-    attachChecksPasidZero: atLeast(v, 6, 9),
-    attachChecksMaxPasids: atLeast(v, 6, 9),
-    detachWarnsOnMismatch: !atLeast(v, 6, 11),
-    removeDevPasidGetsDomain: atLeast(v, 6, 10),
-    replace,
-    resetBlocksAttach,
-    vcmdAllocator: ioasid && atLeast(v, 5, 8),
-    calls,
-  };
+  if (!v || compareVersions(v, { ...OLDEST_SUPPORTED, rc: 0 }) < 0) return null;
+  const flags = {} as Record<FlagName, boolean>;
+  for (const name of Object.keys(FLAGS) as FlagName[]) flags[name] = inAnyRange(v, FLAGS[name].in);
+  if (v.major === 6 && v.minor === 8 && v.rc !== null && v.rc < HANDLE_SHARING_FIX.rc) flags.svaHandleRefcount = false;
+  return { era: eraOf(v), kernel, major: v.major, minor: v.minor, ...flags, calls: callsOf(v) };
 }

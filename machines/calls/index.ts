@@ -1,47 +1,94 @@
 /**
- * Every call record's model, by kernel function name, and `decideCall`: what the kernel does for
- * one call under the trace's profile. Pure apart from stepping the given world.
+ * The call registry: one definition per kernel function (machines/calls/<function>.ts), and what is
+ * derived from them — the calls of a kernel version, the nested-call table, where each finding is
+ * raised, the race explorer's footprints — plus `decideCall`, what the kernel does for one call.
+ * Adding a kernel function is its schema row in events/records.ts and its file here (the mapped type
+ * below then asks for its line). Pure apart from stepping the given world.
  */
-import type { CallName, CallRecord } from '../../events/records.js';
+import { CALL_NAMES, type CallName, type CallRecord } from '../../events/records.js';
+import type { FindingCode } from '../findings.js';
+import type { Profile } from '../profile.js';
+import type { CallDefinition, CallModel } from '../kit/call.js';
+import { EMPTY, OPEN_SCOPE, type Footprint, type FootprintScope } from '../kit/footprint.js';
+import { inAnyRange, type KernelVersion } from '../kit/version.js';
 import { newDecision, type Decision, type World } from '../kit/world.js';
-import type { CallModel } from './callContext.js';
-import * as ioasid from './ioasid.calls.js';
-import * as vtd from './vtd.calls.js';
-import * as device from './device.calls.js';
-import * as sva from './sva.calls.js';
-import * as global from './global.calls.js';
+import ioasid_register_allocator from './ioasid_register_allocator.js';
+import ioasid_unregister_allocator from './ioasid_unregister_allocator.js';
+import ioasid_alloc from './ioasid_alloc.js';
+import ioasid_free from './ioasid_free.js';
+import ioasid_get from './ioasid_get.js';
+import ioasid_put from './ioasid_put.js';
+import ioasid_find from './ioasid_find.js';
+import ioasid_set_data from './ioasid_set_data.js';
+import register_pasid_allocator from './register_pasid_allocator.js';
+import iommu_set_root_entry from './iommu_set_root_entry.js';
+import intel_iommu_sm_disable from './intel_iommu_sm_disable.js';
+import free_dmar_iommu from './free_dmar_iommu.js';
+import iommu_probe_device from './iommu_probe_device.js';
+import iommu_release_device from './iommu_release_device.js';
+import iommu_domain_alloc from './iommu_domain_alloc.js';
+import iommu_sva_domain_alloc from './iommu_sva_domain_alloc.js';
+import iommu_domain_free from './iommu_domain_free.js';
+import iommu_attach_device_pasid from './iommu_attach_device_pasid.js';
+import iommu_detach_device_pasid from './iommu_detach_device_pasid.js';
+import iommu_replace_device_pasid from './iommu_replace_device_pasid.js';
+import set_dev_pasid from './set_dev_pasid.js';
+import remove_dev_pasid from './remove_dev_pasid.js';
+import pci_dev_reset_iommu_prepare from './pci_dev_reset_iommu_prepare.js';
+import pci_dev_reset_iommu_done from './pci_dev_reset_iommu_done.js';
+import iommu_sva_bind_device from './iommu_sva_bind_device.js';
+import iommu_sva_unbind_device from './iommu_sva_unbind_device.js';
+import mm_pasid_drop from './mm_pasid_drop.js';
+import iommu_alloc_global_pasid from './iommu_alloc_global_pasid.js';
+import iommu_free_global_pasid from './iommu_free_global_pasid.js';
 
-export const CALL_MODELS: { readonly [F in CallName]: CallModel<F> } = {
-  ioasid_register_allocator: ioasid.ioasid_register_allocator,
-  ioasid_unregister_allocator: ioasid.ioasid_unregister_allocator,
-  ioasid_alloc: ioasid.ioasid_alloc,
-  ioasid_free: ioasid.ioasid_free,
-  ioasid_get: ioasid.ioasid_get,
-  ioasid_put: ioasid.ioasid_put,
-  ioasid_find: ioasid.ioasid_find,
-  ioasid_set_data: ioasid.ioasid_set_data,
-  register_pasid_allocator: vtd.register_pasid_allocator,
-  iommu_set_root_entry: vtd.iommu_set_root_entry,
-  intel_iommu_sm_disable: vtd.intel_iommu_sm_disable,
-  free_dmar_iommu: vtd.free_dmar_iommu,
-  iommu_probe_device: device.iommu_probe_device,
-  iommu_release_device: device.iommu_release_device,
-  iommu_domain_alloc: device.iommu_domain_alloc,
-  iommu_sva_domain_alloc: device.iommu_sva_domain_alloc,
-  iommu_domain_free: device.iommu_domain_free,
-  iommu_attach_device_pasid: device.iommu_attach_device_pasid,
-  iommu_detach_device_pasid: device.iommu_detach_device_pasid,
-  iommu_replace_device_pasid: device.iommu_replace_device_pasid,
-  set_dev_pasid: device.set_dev_pasid,
-  remove_dev_pasid: device.remove_dev_pasid,
-  pci_dev_reset_iommu_prepare: device.pci_dev_reset_iommu_prepare,
-  pci_dev_reset_iommu_done: device.pci_dev_reset_iommu_done,
-  iommu_sva_bind_device: sva.iommu_sva_bind_device,
-  iommu_sva_unbind_device: sva.iommu_sva_unbind_device,
-  mm_pasid_drop: sva.mm_pasid_drop,
-  iommu_alloc_global_pasid: global.iommu_alloc_global_pasid,
-  iommu_free_global_pasid: global.iommu_free_global_pasid,
+export const CALLS: { readonly [F in CallName]: CallDefinition<F> } = {
+  ioasid_register_allocator, ioasid_unregister_allocator, ioasid_alloc, ioasid_free, ioasid_get, ioasid_put,
+  ioasid_find, ioasid_set_data, register_pasid_allocator, iommu_set_root_entry, intel_iommu_sm_disable,
+  free_dmar_iommu, iommu_probe_device, iommu_release_device, iommu_domain_alloc, iommu_sva_domain_alloc,
+  iommu_domain_free, iommu_attach_device_pasid, iommu_detach_device_pasid, iommu_replace_device_pasid,
+  set_dev_pasid, remove_dev_pasid, pci_dev_reset_iommu_prepare, pci_dev_reset_iommu_done,
+  iommu_sva_bind_device, iommu_sva_unbind_device, mm_pasid_drop, iommu_alloc_global_pasid, iommu_free_global_pasid,
 };
+
+const definition = <F extends CallName>(fn: F) => CALLS[fn] as unknown as CallDefinition<CallName>;
+
+/** The calls that exist in a kernel version (each call's `exists`). */
+export function callsOf(v: KernelVersion): ReadonlySet<CallName> {
+  return new Set(CALL_NAMES.filter((fn) => inAnyRange(v, CALLS[fn].exists)));
+}
+
+/** The calls each call makes inside itself (the nested calls a capture may record under it). */
+export const NESTED_CALLS: Partial<Record<CallName, readonly CallName[]>> = Object.fromEntries(
+  CALL_NAMES.flatMap((fn) => (CALLS[fn].nested === undefined ? [] : [[fn, CALLS[fn].nested]])),
+);
+
+/** Whether the model of `parent` accounts for the calls nested in it. */
+export function modelsNested(parent: CallName): boolean {
+  return CALLS[parent].nested !== undefined;
+}
+
+/**
+ * The kernel function a finding arises in, when that can be a call nested inside the recorded one
+ * (bind → attach, register_pasid_allocator → ioasid_register_allocator): the audit then points at
+ * the nested record, where the kernel printed its WARN or returned its error.
+ */
+export const RAISED_IN: Partial<Record<FindingCode, CallName>> = (() => {
+  const out: Partial<Record<FindingCode, CallName>> = {};
+  for (const fn of CALL_NAMES) {
+    for (const code of CALLS[fn].raises ?? []) {
+      if (out[code] !== undefined) throw new Error(`${code} is raised in both ${out[code]} and ${fn} (a pasid-ledger bug)`);
+      out[code] = fn;
+    }
+  }
+  return out;
+})();
+
+/** The footprint of one top-level call record under a profile (what the race explorer compares). */
+export function footprint(rec: CallRecord, p: Profile, scope: FootprintScope = OPEN_SCOPE): Footprint {
+  if (!p.calls.has(rec.fn)) return EMPTY;
+  return definition(rec.fn).footprint(rec as never, p, scope);
+}
 
 /**
  * Decides one top-level call record: steps the world and returns the return the kernel gives, the
@@ -60,6 +107,6 @@ export function decideCall(w: World, rec: CallRecord, children: readonly CallRec
     });
     return d;
   }
-  (CALL_MODELS[rec.fn] as CallModel<CallName>)({ w, p, rec: rec as never, d, children });
+  (definition(rec.fn).decide as CallModel<CallName>)({ w, p, rec: rec as never, d, children });
   return d;
 }

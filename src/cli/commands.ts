@@ -12,10 +12,13 @@ import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
 import { whatifCommand } from './whatif.js';
 import { travelCommand } from './travel.js';
+import { mergeCommand } from './merge.js';
+import { minimizeCommand } from './minimize.js';
 import { exportCommand } from './export.js';
 import { reportCommand } from './report.js';
 
 export const COMMANDS: readonly Command[] = [
   auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
-  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand, exportCommand, reportCommand,
+  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand, mergeCommand,
+  minimizeCommand, exportCommand, reportCommand,
 ];

@@ -1,14 +1,14 @@
 /**
- * Running one step of a scenario on a world: `decideCall` (the model) plus the nested-record check
- * the audit makes, so an explored execution raises exactly the findings `pasid-ledger audit` raises
- * on its emitted trace. Also the end-of-trace checks and a hash of the final state. Pure.
+ * Running one step of a scenario on a world through the replay's own step, so an explored execution
+ * raises exactly the findings `pasid-ledger audit` raises on its emitted trace.
+ * Also the end-of-trace checks and a hash of the final state. Pure.
  */
 import type { FactBody } from '../../events/facts.js';
 import type { CallRecord, Ret } from '../../events/records.js';
-import { decideCall } from '../../machines/calls/index.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import type { RawFinding, World } from '../../machines/kit/world.js';
 import { Nesting } from '../replay/nesting.js';
+import { step } from '../replay/step.js';
 import type { Step } from './scenario.js';
 
 export interface StepRun {
@@ -33,30 +33,25 @@ function nestedIn(records: readonly CallRecord[], seq: number): CallRecord[] {
 }
 
 /**
- * Applies one atomic step to `w` (mutates it), as the audit's Replay does: the top-level call is
- * decided; each nested record is checked against the calls the model makes, and one the model does
- * not make (an effect it has not applied) is decided like a top-level call.
+ * Applies one atomic step to `w` (mutates it) through the replay's own step (src/replay/step.ts):
+ * the top-level call, then each record nested in it, exactly as `pasid-ledger audit` steps them, so
+ * an explored execution raises the findings the audit raises on its emitted trace.
  */
-export function runStep(w: World, step: Step): StepRun {
-  const d = decideCall(w, step.record, step.descendants);
-  const findings: RawFinding[] = [...d.findings];
-  const facts: FactBody[] = [...d.facts];
-  if (step.descendants.length > 0) {
-    const nesting = new Nesting();
-    nesting.expect(step.record.seq, step.record.fn, d.children);
-    step.descendants.forEach((c, i) => {
-      const checked = nesting.check(c as CallRecord & { parent: number });
-      if (checked !== null) {
-        findings.push(...checked);
-        return;
-      }
-      const dc = decideCall(w, c, nestedIn(step.descendants.slice(i + 1), c.seq));
-      nesting.expect(c.seq, c.fn, dc.children);
-      findings.push(...dc.findings);
-      facts.push(...dc.facts);
-    });
-  }
-  return { step: step.id, ret: d.ret, facts, findings };
+const EXPLORE = { reconcile: false } as const;
+
+export function runStep(w: World, s: Step): StepRun {
+  const state = { world: w, nesting: new Nesting() };
+  // The model decides every return of an ordering it explores; a kept return only names the object.
+  const top = step(state, s.record, s.descendants, EXPLORE);
+  const findings: RawFinding[] = top.findings.map((f) => f.raw);
+  const facts: FactBody[] = [...top.facts];
+  s.descendants.forEach((c, i) => {
+    // Nested records are emitted as recorded, so their returns are reconciled as the audit does.
+    const out = step(state, c, nestedIn(s.descendants.slice(i + 1), c.seq));
+    for (const f of out.findings) findings.push(f.raw);
+    facts.push(...out.facts);
+  });
+  return { step: s.id, ret: top.ret, facts, findings };
 }
 
 /** The end-of-trace findings (leaks) of a final world. */

@@ -3,10 +3,12 @@
  * `tid`, program order by seq) of atomic steps (a top-level call with the records nested inside it,
  * semantics §B.1), each with its footprint (machines/calls/footprints.ts). Pure.
  */
+import { retKind } from '../../events/ret.js';
 import type { CallName, CallRecord } from '../../events/records.js';
 import { RECORD_SPECS } from '../../events/records.js';
 import type { Profile } from '../../machines/profile.js';
-import { conflicts, footprint, scenarioScope, type Footprint } from '../../machines/calls/footprints.js';
+import { footprint } from '../../machines/calls/index.js';
+import { conflicts, scenarioScope, type Footprint } from '../../machines/kit/footprint.js';
 
 export interface Step {
   /** Index in `Scenario.steps`. */
@@ -47,7 +49,7 @@ const NAME_RETS = new Set(['retHandle', 'retDomain']);
  */
 export function forExploration(rec: CallRecord): CallRecord {
   if (rec.ret === undefined) return rec;
-  const keep = NAME_RETS.has(RECORD_SPECS[rec.fn as CallName].ret) && typeof rec.ret === 'string' && !rec.ret.startsWith('-E');
+  const keep = NAME_RETS.has(RECORD_SPECS[rec.fn as CallName].ret) && typeof rec.ret === 'string' && retKind(rec.ret) === 'name';
   if (keep) return rec;
   const { ret: _dropped, ...rest } = rec;
   return rest as CallRecord;

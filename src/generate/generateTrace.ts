@@ -5,6 +5,7 @@
  * return value and the nested records, so the trace is what that era's kernel would have logged;
  * only the injected bugs raise findings. Pure and deterministic for a seed (no Math.random, no clock).
  */
+import { isFailure } from '../../events/ret.js';
 import { RECORD_SPECS, type CallName, type CallRecord, type TraceHeader } from '../../events/records.js';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION } from '../../events/records.js';
 import { decideCall } from '../../machines/calls/index.js';
@@ -118,7 +119,7 @@ function* run(p: Profile, total: number, seed: number): Generator<CallRecord> {
     }
     return rec;
   };
-  const failed = (r: CallRecord) => typeof r.ret === 'string' && (r.ret.startsWith('-E') || r.ret.endsWith('INVALID') || r.ret === 'INVALID_IOASID');
+  const failed = (r: CallRecord) => isFailure(r.ret);
 
   const attach = p.calls.has('iommu_attach_device_pasid');
   const globalPasid = p.calls.has('iommu_alloc_global_pasid');

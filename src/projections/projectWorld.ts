@@ -16,8 +16,7 @@ import type { SvaBondContext } from '../../machines/sva/svaBond.machine.js';
 import type { SvaHandleContext } from '../../machines/sva/svaHandle.machine.js';
 import type { MmContext } from '../../machines/sva/mm.machine.js';
 import type { GlobalPasidContext } from '../../machines/global/globalPasid.machine.js';
-import { ALLOCATOR_LIST } from '../../machines/calls/ioasid.calls.js';
-import { SCALABLE_MODE } from '../../machines/calls/vtd.calls.js';
+import { ALLOCATOR_LIST, SCALABLE_MODE } from '../../machines/calls/reads.js';
 import { groupPasidKey, sortBy, spaceIdKey, type StateView } from './view.js';
 
 export function projectWorld(w: World): StateView {

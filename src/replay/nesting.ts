@@ -6,7 +6,7 @@
  * like a top-level call. Deterministic.
  */
 import type { CallName, CallRecord, Ret } from '../../events/records.js';
-import { modelsNested } from '../../machines/calls/nested.js';
+import { modelsNested } from '../../machines/calls/index.js';
 import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
 
 /**

@@ -4,16 +4,15 @@
  * decides. Deterministic: the same records give the same facts, findings and state, byte for byte.
  */
 import { EventEmitter } from 'eventemitter3';
-import type { CallRecord, Ret } from '../../events/records.js';
-import type { Fact, FactBody } from '../../events/facts.js';
-import { decideCall } from '../../machines/calls/index.js';
-import { RAISED_IN } from '../../machines/findings.js';
+import type { CallRecord } from '../../events/records.js';
+import type { Fact } from '../../events/facts.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import { World, type StepMode, type RawFinding } from '../../machines/kit/world.js';
+import { newModelState, step, type ModelState, type StepOptions } from './step.js';
 import type { Profile } from '../../machines/profile.js';
 import { EventLog } from '../log/eventLog.js';
 import { toFinding, type Finding } from './finding.js';
-import { Nesting, sameRet, type NestingState } from './nesting.js';
+import { Nesting, type NestingState } from './nesting.js';
 
 export interface ReplayOptions {
   readonly profile: Profile;
@@ -23,16 +22,16 @@ export interface ReplayOptions {
   readonly validateFacts?: boolean;
   /** Keep the facts in memory (default true); the audit streams them to subscribers instead. */
   readonly retainFacts?: boolean;
+  /**
+   * Compare recorded returns with the model's (default true). Off, the model decides every return:
+   * replaying a trace under another kernel than the one it was recorded on (`compare`).
+   */
+  readonly reconcile?: boolean;
 }
 
 export interface ReplayEvents {
   finding: [finding: Finding];
 }
-
-/** Errors the environment causes (memory), which the model cannot predict and does not report. */
-const ENVIRONMENTAL = new Set<Ret>(['-ENOMEM']);
-
-const isFailure = (r: Ret | undefined) => typeof r === 'string' && (r.startsWith('-E') || r.endsWith('_INVALID') || r === 'INVALID_IOASID');
 
 /**
  * The world key of the object a fact creates (+) or ends (-), to date end-of-trace leaks back to the
@@ -61,16 +60,6 @@ function originChange(f: Fact): ['+' | '-', string] | null {
   }
 }
 
-/** The nested record a finding belongs to (RAISED_IN), when the capture recorded that call. */
-function nestedSite(raw: RawFinding, record: CallRecord, descendants: readonly CallRecord[], used: Set<number>): CallRecord | null {
-  const fn = RAISED_IN[raw.code];
-  if (fn === undefined || fn === record.fn) return null;
-  const site = descendants.find((d) => d.fn === fn && !used.has(d.seq));
-  if (site === undefined) return null;
-  used.add(site.seq);
-  return site;
-}
-
 /**
  * What a replay is after some records (time travel): the world (a clone sharing the immutable
  * snapshots), its own bookkeeping, and how many facts and findings it had. The facts and findings
@@ -89,19 +78,30 @@ export interface ReplayCheckpoint {
 
 export class Replay extends EventEmitter<ReplayEvents> {
   readonly profile: Profile;
-  world: World;
+  readonly #state: ModelState;
+  readonly #stepOptions: StepOptions;
   readonly log: EventLog;
   readonly findings: Finding[] = [];
-  #nesting = new Nesting();
   #origin = new Map<string, { seq: number; line: number | null }>();
   /** Number of call records stepped so far. */
   records = 0;
   lastSeq: number | null = null;
 
+  /** The model's world (read it; only steps change it). */
+  get world(): World {
+    return this.#state.world;
+  }
+
+  /** Continues from a world restored elsewhere (a persisted snapshot); the nesting bookkeeping starts empty. */
+  set world(w: World) {
+    this.#state.world = w;
+  }
+
   constructor(options: ReplayOptions) {
     super();
     this.profile = options.profile;
-    this.world = new World(options.profile, options.mode ?? 'fast');
+    this.#state = newModelState(new World(options.profile, options.mode ?? 'fast'));
+    this.#stepOptions = { reconcile: options.reconcile ?? true };
     this.log = new EventLog({ validate: options.validateFacts ?? true, retain: options.retainFacts ?? true });
   }
 
@@ -112,40 +112,8 @@ export class Replay extends EventEmitter<ReplayEvents> {
   step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = [], lines?: ReadonlyMap<number, number>): void {
     this.records++;
     this.lastSeq = record.seq;
-    if (record.parent !== undefined) {
-      const checked = this.#nesting.check(record as CallRecord & { parent: number });
-      if (checked !== null) {
-        for (const raw of checked) this.#report(raw, record, line);
-        return;
-      }
-    }
-    const w = this.world;
-    w.begin();
-    const d = decideCall(w, record, descendants);
-    const recorded = record.ret;
-    let raws: RawFinding[] = d.findings;
-    let facts: readonly FactBody[] = d.facts;
-    if (recorded !== undefined && d.ret !== undefined && !sameRet(recorded, d.ret)) {
-      const mismatch: RawFinding = {
-        code: 'RET_MISMATCH',
-        rule: d.rule,
-        detail: `${record.fn} returned ${String(recorded)}; the model predicts ${String(d.ret)} (${d.rule})`,
-        objects: {},
-      };
-      if (isFailure(recorded) && !isFailure(d.ret)) {
-        // Why: a kernel call that failed changed nothing; follow the kernel and undo the model's step.
-        w.rollback();
-        facts = [];
-        raws = ENVIRONMENTAL.has(recorded) ? [] : [mismatch];
-      } else {
-        w.commit();
-        raws = [...raws, mismatch];
-      }
-    } else {
-      w.commit();
-    }
-    this.#nesting.expect(record.seq, record.fn, d.children);
-    for (const body of facts) {
+    const out = step(this.#state, record, descendants, this.#stepOptions);
+    for (const body of out.facts) {
       const fact = { ...body, seq: record.seq } as Fact;
       const change = originChange(fact);
       if (change !== null) {
@@ -154,19 +122,14 @@ export class Replay extends EventEmitter<ReplayEvents> {
       }
       this.log.append(fact);
     }
-    const used = new Set<number>();
-    for (const raw of raws) {
-      const nested = nestedSite(raw, record, descendants, used);
-      if (nested) this.#report(raw, nested, lines?.get(nested.seq) ?? null);
-      else this.#report(raw, record, line);
-    }
+    for (const { raw, at } of out.findings) this.#report(raw, at, at === record ? line : lines?.get(at.seq) ?? null);
   }
 
   /** A checkpoint of this replay (additive; see ReplayCheckpoint). */
   checkpoint(): ReplayCheckpoint {
     return {
       world: this.world.clone(),
-      nesting: this.#nesting.snapshot(),
+      nesting: this.#state.nesting.snapshot(),
       origin: [...this.#origin],
       records: this.records,
       lastSeq: this.lastSeq,
@@ -181,8 +144,8 @@ export class Replay extends EventEmitter<ReplayEvents> {
    */
   static restore(options: ReplayOptions, cp: ReplayCheckpoint, facts: readonly Fact[], findings: readonly Finding[]): Replay {
     const r = new Replay(options);
-    r.world = cp.world.clone(options.mode ?? cp.world.mode);
-    r.#nesting = Nesting.from(cp.nesting);
+    r.#state.world = cp.world.clone(options.mode ?? cp.world.mode);
+    r.#state.nesting = Nesting.from(cp.nesting);
     r.#origin = new Map(cp.origin);
     r.records = cp.records;
     r.lastSeq = cp.lastSeq;

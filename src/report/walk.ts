@@ -15,10 +15,13 @@
  * marks the records where that differs from `state --at` (`exact: false`).
  */
 import type { Fact } from '../../events/facts.js';
-import { World } from '../../machines/kit/world.js';
-import type { Snap } from '../../machines/kit/lifecycle.js';
+import type { FactBody } from '../../events/facts.js';
+import { World, type Decision } from '../../machines/kit/world.js';
+import type { Snap, StepResult } from '../../machines/kit/lifecycle.js';
+import type { ModelEvent, ObjectKind } from '../../machines/kit/object.js';
+import { FACT_DRIVEN } from '../../machines/objects.js';
 import type { Profile } from '../../machines/profile.js';
-import { allocatorListKind, deviceKind, idSpaceKind } from '../../machines/index.js';
+import { OBJECT_KINDS, allocatorListKind, deviceKind, idSpaceKind } from '../../machines/index.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { stepEntries, type Entry } from '../replay/replayTrace.js';
@@ -60,40 +63,54 @@ export interface WalkResult {
 
 type AnySnap = Snap<unknown>;
 
-/** A world's object map that remembers, per key, the snapshot before its first change since `mark()`. */
-class TrackingMap extends Map<string, AnySnap> {
-  log: Map<string, AnySnap | undefined> | null = null;
+const KIND_BY_ID = new Map<string, (typeof OBJECT_KINDS)[number]>(OBJECT_KINDS.map((k) => [k.id, k]));
 
-  override set(key: string, value: AnySnap): this {
-    if (this.log !== null && this.log !== undefined && !this.log.has(key)) this.log.set(key, super.get(key));
-    return super.set(key, value);
-  }
+/** The stored snapshot of `kind:id`, or undefined when the world does not hold it. */
+function snapOf(w: World, key: string): AnySnap | undefined {
+  const c = key.indexOf(':');
+  const kindId = key.slice(0, c);
+  const id = key.slice(c + 1);
+  const kind = KIND_BY_ID.get(kindId);
+  if (kind === undefined || !w.has(kindId, id)) return undefined;
+  return w.peek(kind as never, id, undefined as never) as AnySnap;
+}
 
-  override delete(key: string): boolean {
-    if (this.log !== null && this.log !== undefined && !this.log.has(key)) this.log.set(key, super.get(key));
-    return super.delete(key);
+/**
+ * A world that remembers, per object, its snapshot before its first change since `mark()`: every
+ * change goes through `step` (a machine) or `apply` (a fact, to the fact-driven kinds its address
+ * tables name). Its copies are tracked too, so a checkpoint restored by Replay.restore (which
+ * clones the checkpoint's world) is tracked without a second copy.
+ */
+class TrackedWorld extends World {
+  log = new Map<string, AnySnap | undefined>();
+
+  constructor(w: World, mode: World['mode'] = w.mode) {
+    super(w.profile, mode, w.objects, new Map(w.lowestFreeHint), new Map([...w.freedBelowHint].map(([k, h]) => [k, [...h]])));
   }
 
   /** Starts a new change log and returns the previous one. */
   mark(): Map<string, AnySnap | undefined> {
-    const old = this.log ?? new Map();
+    const old = this.log;
     this.log = new Map();
     return old;
   }
-}
 
-/**
- * A world over a tracking map whose copies are tracked too, so a checkpoint restored by
- * Replay.restore (which clones the checkpoint's world) is tracked without a second copy.
- */
-class TrackedWorld extends World {
-  constructor(w: World, mode: World['mode'] = w.mode) {
-    super(w.profile, mode, new TrackingMap(w.objects), new Map(w.lowestFreeHint), new Map([...w.freedBelowHint].map(([k, h]) => [k, [...h]])));
-    (this.objects as TrackingMap).mark();
+  #note(kindId: string, id: string): void {
+    const key = `${kindId}:${id}`;
+    if (!this.log.has(key)) this.log.set(key, snapOf(this, key));
   }
 
-  get map(): TrackingMap {
-    return this.objects as TrackingMap;
+  override step<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I, event: E, d: Decision): StepResult<C> {
+    this.#note(kind.id, id);
+    return super.step(kind, id, input, event, d);
+  }
+
+  override apply(fact: FactBody): void {
+    for (const kind of FACT_DRIVEN) {
+      const address = (kind.factSpec.address as Record<string, ((f: FactBody, w: World) => readonly { id: string }[]) | undefined>)[fact.type];
+      if (address !== undefined) for (const { id } of address(fact, this)) this.#note(kind.id, id);
+    }
+    super.apply(fact);
   }
 
   override clone(mode: World['mode'] = this.mode): World {
@@ -155,8 +172,8 @@ export function cleanPositions(entries: readonly Entry[]): boolean[] {
 function changeStep(at: number, profile: Profile, log: Map<string, AnySnap | undefined>, world: World, facts: readonly Fact[], exact: boolean): Step {
   if (log.size === 0) return { at, changes: [], after: new Map(), facts, exact };
   const keys = expand(log.keys(), [world]);
-  const before = subView(profile, keys, (k) => (log.has(k) ? log.get(k) : world.objects.get(k)));
-  const afterView = subView(profile, keys, (k) => world.objects.get(k));
+  const before = subView(profile, keys, (k) => (log.has(k) ? log.get(k) : snapOf(world, k)));
+  const afterView = subView(profile, keys, (k) => snapOf(world, k));
   return finish(at, diffViews(before, afterView), afterView, facts, exact);
 }
 
@@ -184,7 +201,7 @@ export function walkStates(entries: readonly Entry[], profile: Profile, onStep: 
   if (size === undefined && needsRestart > 0 && budget > 0) {
     const probe = new Replay({ profile, validateFacts: false });
     stepEntries(probe, list);
-    size = probe.world.objects.size;
+    size = probe.world.size;
   }
   // Each restart copies the world once (the restore), each clean point before a nested record once (the checkpoint).
   const exact = needsRestart === 0 || 2 * needsRestart * Math.max(1, size ?? Infinity) <= budget;
@@ -200,13 +217,12 @@ function walkFullCalls(list: readonly Entry[], profile: Profile, clean: readonly
   const replay = new Replay({ profile, validateFacts: false });
   const world = new TrackedWorld(replay.world);
   replay.world = world;
-  const map = world.map;
   let facts = 0;
   stepEntries(replay, list, (i) => {
     const all = replay.log.all();
     const own = all.slice(facts);
     facts = all.length;
-    onStep(changeStep(i, profile, map.mark(), replay.world, own, clean[i + 1]));
+    onStep(changeStep(i, profile, world.mark(), replay.world, own, clean[i + 1]));
   });
 }
 
@@ -235,7 +251,7 @@ function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boo
     if (e.record.parent === undefined || clean[t] || cp === null) {
       const facts = cur.log.length;
       cur.step(e.record, e.line);
-      const log = (cur.world as TrackedWorld).map.mark();
+      const log = (cur.world as TrackedWorld).mark();
       for (const k of log.keys()) since.add(k);
       onStep(changeStep(t, profile, log, cur.world, cur.log.all().slice(facts), true));
       continue;
@@ -244,10 +260,10 @@ function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boo
     const prev = cur.world;
     const next = Replay.restore(options, cp, [], []);
     stepEntries(next, list.slice(cleanAt, t + 1));
-    const touched = new Set((next.world as TrackedWorld).map.mark().keys());
+    const touched = new Set((next.world as TrackedWorld).mark().keys());
     const keys = expand([...since, ...touched], [prev, next.world]);
-    const afterView = subView(profile, keys, (k) => next.world.objects.get(k));
-    const changes = diffViews(subView(profile, keys, (k) => prev.objects.get(k)), afterView);
+    const afterView = subView(profile, keys, (k) => snapOf(next.world, k));
+    const changes = diffViews(subView(profile, keys, (k) => snapOf(prev, k)), afterView);
     cur = next;
     since = touched;
     const seq = e.record.seq;

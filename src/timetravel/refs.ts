@@ -3,6 +3,7 @@
  * read off the record's own args and return, and the facts it produced. History and finding chains
  * select records by these tokens; flattenView gives view objects the same tokens. Pure.
  */
+import { isFailure } from '../../events/ret.js';
 import type { Fact } from '../../events/facts.js';
 import type { CallRecord } from '../../events/records.js';
 import type { Finding } from '../replay/finding.js';
@@ -46,7 +47,7 @@ export function recordTokens(record: CallRecord, facts: readonly Fact[]): Set<st
   tokensOf(record.args as Record<string, unknown>, out);
   const retKind = RET_TOKEN[record.fn];
   const ret = record.ret;
-  if (retKind !== undefined && (typeof ret === 'string' || typeof ret === 'number') && !String(ret).startsWith('-E') && !/INVALID/.test(String(ret))) out.add(`${retKind}:${ret}`);
+  if (retKind !== undefined && (typeof ret === 'string' || typeof ret === 'number') && !isFailure(ret)) out.add(`${retKind}:${ret}`);
   for (const f of facts) tokensOf(f as unknown as Record<string, unknown>, out);
   return out;
 }

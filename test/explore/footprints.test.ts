@@ -6,7 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { CallRecord } from '../../events/records.js';
-import { conflicts, footprint, overlaps, scenarioScope, OPEN_SCOPE } from '../../machines/calls/footprints.js';
+import { footprint } from '../../machines/calls/index.js';
+import { conflicts, overlaps, scenarioScope, OPEN_SCOPE } from '../../machines/kit/footprint.js';
 import { World } from '../../machines/kit/world.js';
 import { profileFor } from '../../machines/profile.js';
 import { decideCall } from '../../machines/calls/index.js';

@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { given } from '../../support/gwtAlloc.js';
 import { alloc, free, H, IOASID_KERNELS, OTHER, register, release, unregister } from '../../support/allocCalls.js';
-import { listOf } from '../../../machines/calls/ioasid.calls.js';
+import { listOf } from '../../../machines/calls/reads.js';
 
 describe.each(IOASID_KERNELS)('ioasid_register_allocator on %s', (kernel) => {
   it('the first custom allocator becomes active and the allocator switches (returns 0)', () => {

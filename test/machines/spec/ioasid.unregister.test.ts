@@ -6,7 +6,7 @@
 import { describe, it, expect } from 'vitest';
 import { given } from '../../support/gwtAlloc.js';
 import { alloc, H, IOASID_KERNELS, OTHER, register, release, unregister, find, setData } from '../../support/allocCalls.js';
-import { listOf } from '../../../machines/calls/ioasid.calls.js';
+import { listOf } from '../../../machines/calls/reads.js';
 import { profile } from '../../support/calls.js';
 
 describe.each(IOASID_KERNELS)('ioasid_unregister_allocator on %s', (kernel) => {

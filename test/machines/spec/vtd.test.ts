@@ -8,7 +8,7 @@
 import { describe, it, expect } from 'vitest';
 import { given } from '../../support/gwtAlloc.js';
 import { alloc, find, free, freeDmarIommu, get, put, register, registerPasidAllocator, release, setData, setRootEntry, smDisable, unregister, VCMD, VCMD_KERNELS } from '../../support/allocCalls.js';
-import { listOf } from '../../../machines/calls/ioasid.calls.js';
+import { listOf } from '../../../machines/calls/reads.js';
 import { profile } from '../../support/calls.js';
 
 describe.each(VCMD_KERNELS)('register_pasid_allocator on %s', (kernel) => {

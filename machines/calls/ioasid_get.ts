@@ -1,0 +1,23 @@
+/**
+ * ioasid_get(ioasid) — drivers/iommu/ioasid.c, v5.11–v5.17 (§1.7): takes a reference of an allocated
+ * ID of the active allocator; WARNs on an unknown or freed one. Pure.
+ */
+import { ioasidKind } from '../ioasid/ioasid.machine.js';
+import { defineCall, retFrom } from '../kit/call.js';
+import type { Footprint } from '../kit/footprint.js';
+import { asNumber, ioasidKey, listOf } from './reads.js';
+
+/** A lookup of one ID in the active allocator. */
+export const ioasidOneFootprint = (id: number | string): Footprint => ({ reads: ['allocators', 'space:*'], writes: [`ioasid:*/${String(id)}`] });
+
+export default defineCall({
+  fn: 'ioasid_get',
+  exists: [{ since: '5.11', until: '5.18' }],
+  raises: ['IOASID_GET_UNKNOWN'],
+  footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
+  decide: ({ w, p, d, rec }) => {
+    const space = listOf(w).active;
+    const id = asNumber(rec.args.ioasid);
+    retFrom(d, w.step(ioasidKind, ioasidKey(space, id), { space, ioasid: id }, { type: 'GET', p }, d));
+  },
+});

@@ -1,0 +1,306 @@
+/**
+ * iommu_sva_bind_device(dev, mm) — drivers/iommu/iommu-sva.c (iommu-sva-lib.c before v6.2), §3: the
+ * device checks (a singleton group v5.11–v6.1, max_pasids), the mm's PASID (allocated once per mm and
+ * then range-checked per device), the SVA domain (v6.2+: per (dev, mm); v6.8+: one per mm shared by
+ * its devices, tried newest first) and its attach, then the bond and its handle. A rebind of the same
+ * (dev, mm) shares the handle (≤ v6.1 and v6.8+) or takes a new one (v6.2–v6.7). Composes the models
+ * of ioasid_alloc / iommu_alloc_global_pasid, iommu_sva_domain_alloc and iommu_attach_device_pasid. Pure.
+ */
+import { PASID_MAX } from '../../events/fields.js';
+import type { CallName } from '../../events/records.js';
+import type { Profile } from '../profile.js';
+import { deviceKind, type DeviceContext } from '../device/device.machine.js';
+import type { DomainContext } from '../device/domain.machine.js';
+import type { PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import type { Snap } from '../kit/lifecycle.js';
+import { freeDomain } from './iommu_domain_free.js';
+import { ioasidKind } from '../ioasid/ioasid.machine.js';
+import { mmKind } from '../sva/mm.machine.js';
+import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
+import { svaHandleKind } from '../sva/svaHandle.machine.js';
+import { childOf, defineCall, isFailure, modelName, recordedName, retFrom, setRet, type CallContext } from '../kit/call.js';
+import { union, type Footprint, slotResource } from '../kit/footprint.js';
+import type { World } from '../kit/world.js';
+import { allocateIoasid, ioasidAllocFootprint } from './ioasid_alloc.js';
+import { ioasidReleaseFootprint } from './ioasid_free.js';
+import { allocGlobalPasid } from './iommu_alloc_global_pasid.js';
+import { allocDomain } from './iommu_domain_alloc.js';
+import { attachPasid } from './iommu_attach_device_pasid.js';
+import { bondKey, deviceOf, domainOf, ioasidKey, listOf, slotOf, SVA_SET, type Env } from './reads.js';
+
+/** The PASID allocation or release a bind, unbind or mm exit may do in this era (§3.2–§3.5). */
+export function svaPasidFootprint(p: Profile): Footprint {
+  if (p.ioasid) return union(ioasidAllocFootprint, ioasidReleaseFootprint('*'));
+  return { reads: [], writes: ['ida', 'gpasid:*'] };
+}
+
+const NESTED: readonly CallName[] = ['ioasid_alloc', 'ioasid_get', 'iommu_alloc_global_pasid', 'iommu_sva_domain_alloc', 'iommu_attach_device_pasid', 'set_dev_pasid', 'remove_dev_pasid', 'iommu_domain_free'];
+
+/**
+ * The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5).
+ * Before v5.11 there is no iommu_sva_alloc_pasid: the vendor reuses the mm's PASID without the
+ * -EOVERFLOW check (A20 is v5.11+), so every existing PASID is accepted.
+ */
+export function svaRange(p: Profile, maxPasids: number | null) {
+  const mp = maxPasids ?? PASID_MAX + 1;
+  const hasSvaAllocPasid = p.ioasidRefcount || p.svaPasidUntilMmExit;
+  const acceptMax = !hasSvaAllocPasid ? PASID_MAX : p.svaOverflowOffByOne ? mp - 2 : mp - 1;
+  return { min: 1, max: mp - 1, acceptMax, checkRange: !p.globalPasids };
+}
+
+/** How many probed devices share the device's group (the v5.11–v6.1 singleton check). */
+function groupSize(w: World, dev: DeviceContext): number {
+  let n = 0;
+  for (const [, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (snap.value === 'probed' && snap.context.group === dev.group) n++;
+  return Math.max(n, 1);
+}
+
+/** iommu_sva_alloc_pasid: the mm's PASID, allocating it on the first bind; null when the bind fails. */
+function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContext): number | null {
+  const { w, p, d, rec, children } = c;
+  const mm = rec.args.mm;
+  const range = svaRange(p, dev.maxPasids);
+  const r = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...range }, d);
+  if (isFailure(retFrom(d, r))) return null;
+  const existing = r.snap.context.pasid;
+  if (existing !== null) {
+    // v5.11–v5.17: every new bond takes a reference on the mm's PASID (ioasid_get, §3.2).
+    if (p.ioasidRefcount) {
+      const space = listOf(w).active;
+      w.step(ioasidKind, ioasidKey(space, existing), { space, ioasid: existing }, { type: 'GET', p }, d);
+      d.children.push({ fn: 'ioasid_get', args: { ioasid: existing } });
+    }
+    return existing;
+  }
+  let pasid: number | null;
+  if (p.ioasid) {
+    const recorded = childOf(children, 'ioasid_alloc')?.ret;
+    pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
+    // Why: the set is a pointer the capture names as it likes; the range and the ID are what the kernel decides.
+    d.children.push({ fn: 'ioasid_alloc', args: { min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
+    if (pasid === null) setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
+  } else {
+    const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret;
+    pasid = allocGlobalPasid(c, { dev: null, mm }, dev.maxPasids, recorded);
+    if (p.globalPasids) d.children.push({ fn: 'iommu_alloc_global_pasid', args: { dev: rec.args.dev }, ret: pasid ?? 'IOMMU_PASID_INVALID' });
+    if (pasid === null) setRet(d, '-ENOSPC', 'iommu_sva_alloc_pasid: no global PASID in the device range → -ENOSPC (§3.4, §3.5)');
+  }
+  if (pasid !== null) w.step(mmKind, mm, { mm }, { type: 'PASID_ASSIGNED', p, pasid }, d);
+  return pasid;
+}
+
+/**
+ * iommu_mm->sva_domains in the order iommu_sva_bind_device walks it (v6.8+): new domains are added
+ * with list_add, at the head, so the newest is tried first (§3.5).
+ */
+function triedOrder(w: World, mm: string): string[] {
+  return [...w.peek(mmKind, mm, { mm }).context.domains].reverse();
+}
+
+/** The SVA domain of a bind (v6.2+): found on the PASID, shared through the mm (v6.8+), or new; null when the bind fails. */
+function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): string | null {
+  const { w, p, d, rec, children } = c;
+  const { dev, mm } = rec.args;
+  const slot = slotOf(w, dev, pasid).snap;
+  const current = slot.context.domain;
+  const currentDomain = current === null ? null : domainOf(w, current).context;
+  const lookup: LookupReads = { p, dev, mm, slot, currentDomain };
+  const row = decideBy(d, firstCheck(SVA_LOOKUP, lookup), lookup, { dev, mm });
+  if (isFailure(row.ret)) {
+    if (p.svaDomainPerMm && !p.attachHandles) expectAttachTries(c, pasid);
+    return null;
+  }
+  if (current !== null) {
+    addSvaDomainUsers(c, current, 1);
+    return current;
+  }
+  const allocChild = childOf(children, 'iommu_sva_domain_alloc');
+  const attachChild = children.find((k) => k.fn === 'iommu_attach_device_pasid' && k.ret === 0) as { args: { domain: string } } | undefined;
+  const shared = p.svaDomainPerMm ? triedOrder(w, mm) : [];
+  // v6.8+: the first domain on iommu_mm->sva_domains that attaches wins; the capture's nested attach says which.
+  let domain = allocChild === undefined ? (attachChild && shared.includes(attachChild.args.domain) ? attachChild.args.domain : shared[0] ?? null) : null;
+  const created = domain === null;
+  // The domains tried before the one that attached (all of them when a new one was allocated) failed to attach.
+  for (const tried of created ? shared : shared.slice(0, shared.indexOf(domain as string))) {
+    const seen = children.find((k) => k.fn === 'iommu_attach_device_pasid' && (k.args as { domain: string }).domain === tried);
+    d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain: tried, dev, pasid }, ...(seen?.ret !== undefined ? { ret: seen.ret } : {}) });
+  }
+  if (domain === null) {
+    domain = (allocChild && recordedName(allocChild)) ?? attachChild?.args.domain ?? modelName('sva-dom', rec.seq);
+    allocDomain(c, domain, 'sva', mm);
+    d.children.push({ fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: domain });
+    if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_ADDED', p, domain }, d);
+  }
+  const ret = attachPasid(c, { domain, dev, pasid, handle: null });
+  d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret });
+  if (isFailure(ret)) {
+    if (created) {
+      if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
+      freeDomain(c, domain, false);
+      d.children.push({ fn: 'iommu_domain_free', args: { domain } });
+    }
+    setRet(d, ret, 'iommu_sva_bind_device: the attach failed and its error is returned (§3.4, §3.5)');
+    return null;
+  }
+  addSvaDomainUsers(c, domain, 1);
+  return domain;
+}
+
+/**
+ * v6.8–v6.10 iommu_sva_bind_device on an occupied PASID slot: it tries iommu_attach_device_pasid with
+ * every domain on iommu_mm->sva_domains, then allocates a new SVA domain, whose attach fails too, and
+ * frees it (out_free_domain) before returning the attach error (§3.5). v6.11+ asks the attach handle
+ * first (iommu_attach_handle_get) and fails without these calls.
+ */
+function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: number): void {
+  const { w, p, d, rec, children } = c;
+  const { dev, mm } = rec.args;
+  for (const domain of triedOrder(w, mm)) d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret: '-EBUSY' });
+  const allocChild = childOf(children, 'iommu_sva_domain_alloc');
+  const temp = (allocChild && recordedName(allocChild)) ?? modelName('sva-dom', rec.seq);
+  allocDomain(c, temp, 'sva', mm);
+  freeDomain(c, temp, false);
+  d.children.push(
+    { fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: temp },
+    { fn: 'iommu_attach_device_pasid', args: { domain: temp, dev, pasid }, ret: '-EBUSY' },
+    { fn: 'iommu_domain_free', args: { domain: temp } },
+  );
+  setRet(d, '-EBUSY', 'iommu_sva_bind_device: every attach of the PASID fails, the new domain is freed and -EBUSY returned (§3.5)');
+}
+
+/**
+ * Whose bond a bind joins. v6.11+ looks the handle up in the group's pasid_array
+ * (iommu_attach_handle_get(group, pasid, IOMMU_DOMAIN_SVA), §3.5): a handle of the same mm installed
+ * through another device of the group is returned with its refcount raised, so the bind joins
+ * that device's bond. Before v6.11 the lookup is per device (v6.8 sva_handles) or per domain.
+ */
+function handleOwner(w: World, p: Profile, dev: string, mm: string): string {
+  if (!p.attachHandles) return dev;
+  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  if (pasid === null) return dev;
+  const slot = slotOf(w, dev, pasid).snap.context;
+  if (slot.domain === null || slot.dev === null || slot.dev === dev) return dev;
+  const owner = domainOf(w, slot.domain).context;
+  const joined = owner.type === 'sva' && owner.mm === mm && w.peek(svaBondKind, bondKey(slot.dev, mm), { dev: slot.dev, mm }).value === 'bound';
+  return joined ? slot.dev : dev;
+}
+
+interface DeviceChecks {
+  readonly p: Profile;
+  readonly device: Snap<DeviceContext>;
+  /** Probed devices in the device's group (counted only where the singleton check exists). */
+  readonly groupSize: number;
+}
+
+/** The device checks of iommu_sva_bind_device, in the kernel's order. */
+const DEVICE_CHECKS: readonly Check<DeviceChecks>[] = [
+  { when: (r) => r.device.value === 'released', ret: '-ENODEV', finding: 'ATTACH_NO_PASID_SUPPORT', detail: (r) => `${r.device.context.dev} was released`, rule: 'iommu_sva_bind_device: the device has no IOMMU group any more → -ENODEV (§3.1)' },
+  {
+    when: (r) => r.p.svaSingletonGroup && r.groupSize > 1,
+    ret: '-EINVAL',
+    finding: 'SVA_BIND_GROUP_NOT_SINGLETON',
+    detail: (r) => `${r.device.context.dev} shares group ${r.device.context.group} with ${r.groupSize - 1} other device(s)`,
+    rule: 'iommu_sva_bind_device: the group must hold exactly one device → -EINVAL (v5.11–v6.1, §3.1)',
+  },
+  {
+    when: (r) => r.p.svaZeroMaxPasidsEopnotsupp && r.device.context.maxPasids === 0,
+    ret: '-EOPNOTSUPP',
+    finding: 'SVA_BIND_NO_PASID_SUPPORT',
+    detail: (r) => `${r.device.context.dev} has max_pasids 0`,
+    rule: 'iommu_sva_bind_device: !dev->iommu->max_pasids → -EOPNOTSUPP (v6.2–v6.5, §3.4)',
+  },
+  { rule: 'iommu_sva_bind_device: the device may bind' },
+];
+
+interface LookupReads {
+  readonly p: Profile;
+  readonly dev: string;
+  readonly mm: string;
+  readonly slot: Snap<PasidSlotContext>;
+  readonly currentDomain: DomainContext | null;
+}
+
+/** iommu_sva_bind_device looks for an SVA domain on the mm's PASID (iommu_get_domain_for_dev_pasid / attach-handle lookup, §3.4, §3.5). */
+const SVA_LOOKUP: readonly Check<LookupReads>[] = [
+  { when: (r) => r.slot.value === 'empty', rule: 'no domain on the PASID yet: bind allocates or attaches one' },
+  {
+    // Why: before v6.8 the lookup is by type only (no mm check until attach handles in v6.11); from v6.8 every bind attaches, so an occupied slot fails.
+    when: (r) => r.currentDomain?.type === 'sva' && !r.p.svaDomainPerMm && (r.currentDomain.mm === r.mm || !r.p.attachHandles),
+    rule: 'iommu_sva_bind_device v6.2–v6.7: the PASID already has an SVA domain → domain->users++ (§3.4)',
+  },
+  {
+    ret: '-EBUSY',
+    finding: 'SVA_BIND_SLOT_BUSY',
+    detail: (r) => `${r.dev} pasid ${r.slot.context.pasid} holds ${r.slot.context.domain}`,
+    rule: "iommu_sva_bind_device: the mm's PASID holds another domain on this device → -EBUSY (§3.4, §3.5)",
+  },
+];
+
+/** iommu-sva.c domain->users (a plain int) counts binds (v6.2) or devices (v6.8) (§3.4, §3.5); returns the new count. */
+export function addSvaDomainUsers({ w, d }: Env, domain: string, delta: number): number {
+  const users = domainOf(w, domain).context.users + delta;
+  w.emit(d, { type: 'SvaDomainUsersChanged', domain, users });
+  return users;
+}
+
+export default defineCall({
+  fn: 'iommu_sva_bind_device',
+  exists: [{}],
+  nested: NESTED,
+  raises: ['SVA_BIND_NO_PASID_SUPPORT', 'SVA_BIND_PASID_OUT_OF_RANGE', 'SVA_BIND_SLOT_BUSY', 'SVA_BIND_BAD_RANGE', 'SVA_BIND_GROUP_NOT_SINGLETON', 'SVA_BIND_AFTER_EXIT', 'SVA_BIND_TWICE_BUSY'],
+  footprint: (rec, p, scope) => {
+    const { dev, mm } = rec.args;
+    // The PASID (hence the slot) and the domain come from state; v5.11–v6.1 counts the group's devices.
+    const devs = p.svaSingletonGroup ? ['dev:*'] : [`dev:${dev}`];
+    return union(svaPasidFootprint(p), {
+      reads: [],
+      writes: ['sva_lock', ...devs, `mm:${mm}`, `bond:${dev}/${mm}`, 'handle:*', slotResource(scope, dev, '*'), 'domain:*', 'gpasid:*'],
+    });
+  },
+  decide: (c) => {
+    const { w, p, d, rec } = c;
+    const { dev, mm } = rec.args;
+    const device = deviceOf(w, dev);
+    const checks = { p, device, groupSize: p.svaSingletonGroup ? groupSize(w, device.context) : 1 };
+    if (isFailure(decideBy(d, firstCheck(DEVICE_CHECKS, checks), checks, {}).ret)) return;
+    const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
+  
+    const bondDev = handleOwner(w, p, dev, mm);
+    const bond = w.peek(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm });
+    if (bond.value === 'bound') {
+      const b: SvaBondContext = bond.context;
+      const shares = !p.svaDomains || p.svaHandleRefcount;
+      const handle = shares ? b.handles[0] ?? handleName : handleName;
+      // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before any bond lookup in every era (§3.2–§3.5): the mm
+      // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
+      const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.context.maxPasids) }, d);
+      if (isFailure(retFrom(d, need))) return;
+      const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
+      if (isFailure(retFrom(d, r))) {
+        // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
+        if (b.pasid !== null) expectAttachTries(c, b.pasid);
+        return;
+      }
+      if (!shares && b.domain !== null) addSvaDomainUsers(c, b.domain, 1);
+      // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
+      // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
+      if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
+        const space = listOf(w).active;
+        w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
+        d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
+      }
+      w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
+      return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
+    }
+  
+    const pasid = pasidForBind(c, device.context);
+    if (pasid === null) return;
+    const domain = p.svaDomains ? domainForBind(c, pasid) : null;
+    if (p.svaDomains && domain === null) return;
+    w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle: handleName, pasid, domain }, d);
+    w.step(svaHandleKind, handleName, { handle: handleName }, { type: 'BOUND', p, dev, mm }, d);
+        w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
+    setRet(d, handleName, 'iommu_sva_bind_device returns a handle (§3)');
+  },
+});

@@ -1,0 +1,119 @@
+/**
+ * iommu_sva_unbind_device(handle) — drivers/iommu/iommu-sva.c (iommu-sva-lib.c before v6.2), §3: drops
+ * the handle's reference; the last one detaches and frees the SVA domain per era (v6.2+) and, before
+ * v5.18, releases the bond's PASID (ioasid_put v5.11–v5.17, ioasid_free with the mm's last bond
+ * before). An unbind of an unbound handle is a use-after-free. Composes iommu_detach_device_pasid,
+ * iommu_domain_free and ioasid_free / ioasid_put. Pure.
+ */
+import type { CallName } from '../../events/records.js';
+import { ioasidKind } from '../ioasid/ioasid.machine.js';
+import { mmKind } from '../sva/mm.machine.js';
+import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
+import { svaHandleKind } from '../sva/svaHandle.machine.js';
+import { childOf, defineCall, setRet, type CallContext } from '../kit/call.js';
+import { slotResource, union } from '../kit/footprint.js';
+import { releaseIoasid } from './ioasid_free.js';
+import { detachPasid } from './iommu_detach_device_pasid.js';
+import { addSvaDomainUsers, svaPasidFootprint } from './iommu_sva_bind_device.js';
+import { freeDomain } from './iommu_domain_free.js';
+import { bondKey, ioasidKey, listOf, type Env } from './reads.js';
+
+const NESTED: readonly CallName[] = ['iommu_detach_device_pasid', 'remove_dev_pasid', 'iommu_domain_free', 'ioasid_put', 'ioasid_free'];
+
+/** The PASID side of the last unbind of a pair before v5.18: the bond's reference goes (§3.2). */
+function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number): void {
+  const { w, p, d } = env;
+  if (p.svaPasidUntilMmExit) return;
+  if (p.ioasidRefcount) {
+    releaseIoasid(env, pasid, 'PUT');
+    d.children.push({ fn: 'ioasid_put', args: { ioasid: pasid } });
+  } else if (mmBonds <= 1) {
+    releaseIoasid(env, pasid, 'FREE');
+    d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
+  }
+  const space = listOf(w).active;
+  if (!w.has(ioasidKind.id, ioasidKey(space, pasid))) w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
+}
+
+/** The domain side of an unbind (v6.2+): detach and free per era (§3.4, §3.5). */
+function releaseBondDomain(env: Env, b: SvaBondContext): void {
+  const { w, p, d } = env;
+  if (b.domain === null || b.pasid === null) return;
+  const domain = b.domain;
+  if (p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
+  const users = addSvaDomainUsers(env, domain, -1);
+  if (users > 0) return;
+  if (!p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
+  else w.step(mmKind, b.mm, { mm: b.mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
+  freeDomain(env, domain, false);
+  d.children.push({ fn: 'iommu_domain_free', args: { domain } });
+}
+
+function detachInside(env: Env, domain: string, dev: string, pasid: number): void {
+  detachPasid(env, { domain, dev, pasid });
+  env.d.children.push({ fn: 'iommu_detach_device_pasid', args: { domain, dev, pasid } });
+}
+
+/** What an unbind of a handle bound before the capture may do inside: the era's teardown calls (§3.2–§3.5). */
+const TEARDOWN = new Set<string>(NESTED);
+
+/**
+ * Unbind of a handle bound before the capture began: the model cannot know the bond, so the nested
+ * teardown calls the capture saw are expected as they are, and a freed domain is marked freed (a
+ * later use is then caught). A detach of that older attachment is not applied: the slot is unknown.
+ */
+function unbindUnseen(c: CallContext<'iommu_sva_unbind_device'>): void {
+  const { w, p, d, children } = c;
+  for (const k of children) {
+    if (!TEARDOWN.has(k.fn)) continue;
+    d.children.push({ fn: k.fn, args: k.args as Readonly<Record<string, unknown>> });
+    if (k.fn === 'iommu_domain_free') {
+      freeDomain(c, (k.args as { domain: string }).domain, false);
+    }
+  }
+  setRet(d, null, 'iommu_sva_unbind_device returns void');
+}
+
+export default defineCall({
+  fn: 'iommu_sva_unbind_device',
+  exists: [{}],
+  nested: NESTED,
+  raises: ['SVA_UNBIND_FREED_HANDLE'],
+  footprint: (rec, p, scope) => {
+    const owner = scope.handleOwner(rec.args.handle);
+    const who = owner === null ? ['dev:*', 'mm:*', 'bond:*', 'slot:*'] : [`dev:${owner.dev}`, `mm:${owner.mm}`, `bond:${owner.dev}/${owner.mm}`, slotResource(scope, owner.dev, '*')];
+    return union(svaPasidFootprint(p), { reads: [], writes: ['sva_lock', 'handle:*', ...who, 'domain:*', 'gpasid:*'] });
+  },
+  decide: (c) => {
+    const { w, p, d, rec } = c;
+    const handle = rec.args.handle;
+    const h = w.peek(svaHandleKind, handle, { handle });
+    w.step(svaHandleKind, handle, { handle }, { type: 'UNBIND', p }, d);
+    setRet(d, null, 'iommu_sva_unbind_device returns void');
+    if (h.value === 'unseen') return unbindUnseen(c);
+    if (h.value !== 'live' || h.context.dev === null || h.context.mm === null) return;
+    const { dev, mm } = h.context;
+    const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
+    if (bond.value !== 'bound') return;
+    const b: SvaBondContext = bond.context;
+    const shares = !p.svaDomains || p.svaHandleRefcount;
+    const last = b.users <= 1;
+    w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'UNBIND', p, handle }, d);
+    if (shares && !last) {
+      // Intel v5.11–v5.17 drops its per-bind PASID reference on every unbind (see the bind).
+      if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_put') !== undefined) {
+        releaseIoasid(c, b.pasid, 'PUT');
+        d.children.push({ fn: 'ioasid_put', args: { ioasid: b.pasid } });
+      }
+      return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
+    }
+    if (p.svaDomains) releaseBondDomain(c, b);
+    w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
+    if (last) {
+      const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
+      if (!p.svaDomains && b.pasid !== null) releaseBondPasid(c, mm, b.pasid, mmBonds);
+        w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d);
+    }
+    setRet(d, null, 'iommu_sva_unbind_device returns void');
+  },
+});

@@ -1,0 +1,83 @@
+/**
+ * How the call models find the kernel's objects in the world: the allocator list and ID spaces of
+ * ioasid.c, a device's group and PASID slots (group->pasid_array), SVA bonds, the VT-d singletons.
+ * Shared by the calls of one subsystem; each function names the kernel data it stands for. Pure.
+ */
+import { INVALID_IOASID, U32_MAX } from '../../events/fields.js';
+import type { Decision, World } from '../kit/world.js';
+import type { Profile } from '../profile.js';
+import { allocatorListKind } from '../ioasid/allocatorList.machine.js';
+import { idSpaceKind, type IdSpaceContext } from '../ioasid/idSpace.machine.js';
+import { deviceKind, type DeviceContext } from '../device/device.machine.js';
+import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { domainKind } from '../device/domain.machine.js';
+import type { Snap } from '../kit/lifecycle.js';
+
+/** What a call model steps objects with: the world, the era profile and the decision it fills in. */
+export interface Env {
+  readonly w: World;
+  readonly p: Profile;
+  readonly d: Decision;
+}
+
+// ── ioasid.c (§1) ──
+
+/** The singleton id of the allocator list (allocators_list + active_allocator). */
+export const ALLOCATOR_LIST = 'ioasid';
+/** The helpers of the VT-d vcmd allocator: every vIOMMU registers the same two, so they share one ID space. */
+export const VCMD_ALLOC = 'intel_vcmd_ioasid_alloc';
+export const VCMD_FREE = 'intel_vcmd_ioasid_free';
+/** PASID_MIN of drivers/iommu/intel (PASID 0 is reserved for requests without PASID). */
+export const PASID_MIN = 1;
+/** The ioasid_set of SVA PASIDs (iommu-sva-lib.c). */
+export const SVA_SET = 'iommu_sva_pasid';
+
+export const listOf = (w: World) => w.peek(allocatorListKind, ALLOCATOR_LIST, {}).context;
+export const spaceOf = (w: World, space: string): IdSpaceContext => w.peek(idSpaceKind, space, { space }).context;
+export const ioasidKey = (space: string, id: number) => `${space}/${id}`;
+/** ioasid_t is a u32: INVALID_IOASID is (ioasid_t)-1. */
+export const asNumber = (v: number | typeof INVALID_IOASID) => (v === INVALID_IOASID ? U32_MAX : v);
+
+// ── VT-d (§2) ──
+
+/** The singleton id of `intel_iommu_sm`. */
+export const SCALABLE_MODE = 'intel_iommu_sm';
+/** `&iommu->pasid_allocator` is named after its unit. */
+export const vcmdOpsOf = (iommu: string) => `${iommu}/pasid_allocator`;
+
+// ── devices and PASID slots (§4) ──
+
+export const deviceOf = (w: World, dev: string) => w.get(deviceKind, dev, { dev });
+export const slotKey = (group: string, pasid: number) => `${group}/${pasid}`;
+
+/** The slot a device's PASID lives in (group->pasid_array is per group). */
+export function slotOf(w: World, dev: string, pasid: number): { key: string; group: string; snap: Snap<PasidSlotContext> } {
+  const group = deviceOf(w, dev).context.group;
+  const key = slotKey(group, pasid);
+  return { key, group, snap: w.get(pasidSlotKind, key, { group, pasid }) };
+}
+
+export const domainOf = (w: World, domain: string) => w.get(domainKind, domain, { domain });
+
+/**
+ * The devices the core walks with for_each_group_device (set_dev_pasid on attach/replace,
+ * remove_dev_pasid on detach, §4.1–§4.3), in probe order; the given device is included even when it
+ * was probed before the capture.
+ */
+export function groupDevices(w: World, dev: string): string[] {
+  const group = deviceOf(w, dev).context.group;
+  const out: string[] = [];
+  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (id === dev || (snap.value === 'probed' && snap.context.group === group)) out.push(id);
+  return out.includes(dev) ? out : [dev, ...out];
+}
+
+// ── SVA (§3) ──
+
+export const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
+
+// ── the global PASID IDA (§5) ──
+
+/** The IDA's space name for the lowest-free hints. */
+export const IDA = 'iommu_global_pasid_ida';
+/** Key of the pseudo-object that answers calls with no valid PASID. */
+export const NO_PASID = 'none';

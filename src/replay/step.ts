@@ -1,0 +1,116 @@
+/**
+ * The one step of the model: a call record (top-level or nested) applied to the model's state,
+ * giving the return the kernel gives, the facts that follow and the findings. Audit, time travel,
+ * what-if, explore and generate all step through here, so an explored schedule audited as a trace
+ * gives the findings the explorer reported. Deterministic; it changes only the state it is given.
+ *
+ * The rules of the step itself, in order:
+ * 1. A nested record under a call whose model makes its nested calls is checked against them and
+ *    not applied again (NESTED_CALL_UNEXPECTED / NESTED_CALL_MISMATCH); under any other call it is
+ *    an effect the model has not applied and is decided like a top-level call.
+ * 2. The call is decided by its kernel function's model (machines/calls/).
+ * 3. A recorded return that differs from the model's is RET_MISMATCH. When the kernel failed where
+ *    the model predicted success, the kernel changed nothing: the model's step is undone (and
+ *    -ENOMEM, the environment, is not reported).
+ * 4. A finding the kernel raises inside a nested call points at that nested record when the capture
+ *    recorded it (the -EAGAIN of the ioasid_register_allocator a register_pasid_allocator makes).
+ */
+import type { FactBody } from '../../events/facts.js';
+import type { CallRecord, Ret } from '../../events/records.js';
+import { isFailure } from '../../events/ret.js';
+import { decideCall, RAISED_IN } from '../../machines/calls/index.js';
+import type { RawFinding, World } from '../../machines/kit/world.js';
+import { Nesting, sameRet } from './nesting.js';
+
+/** What a step works on: the world of objects and the nested calls still expected. */
+export interface ModelState {
+  world: World;
+  nesting: Nesting;
+}
+
+export function newModelState(world: World): ModelState {
+  return { world, nesting: new Nesting() };
+}
+
+/** A finding as the step raised it, and the record it points at. */
+export interface StepFinding {
+  readonly raw: RawFinding;
+  /** The record the finding belongs to: the stepped one, or the nested record it was raised in. */
+  readonly at: CallRecord;
+}
+
+export interface StepOutcome {
+  /** The return the kernel gives under the model; undefined when the model cannot know it. */
+  readonly ret: Ret | undefined;
+  /** The rule that decided the return. */
+  readonly rule: string;
+  /** The facts, in order; empty when the call changed nothing. */
+  readonly facts: readonly FactBody[];
+  readonly findings: readonly StepFinding[];
+  /** True when the record was checked against its enclosing call's model instead of decided. */
+  readonly checkedAsNested: boolean;
+}
+
+/** Errors the environment causes (memory), which the model cannot predict and does not report. */
+const ENVIRONMENTAL = new Set<Ret>(['-ENOMEM']);
+const NO_FACTS: readonly FactBody[] = Object.freeze([]);
+
+/** The nested record a finding belongs to (RAISED_IN), when the capture recorded that call. */
+function siteOf(raw: RawFinding, record: CallRecord, descendants: readonly CallRecord[], used: Set<number> | null): CallRecord {
+  const fn = RAISED_IN[raw.code];
+  if (fn === undefined || fn === record.fn) return record;
+  const site = descendants.find((d) => d.fn === fn && !used?.has(d.seq));
+  if (site === undefined) return record;
+  used?.add(site.seq);
+  return site;
+}
+
+/**
+ * Steps one record. `descendants` are the records nested (transitively) inside it that follow in the
+ * trace; they lend names the model cannot predict and are where nested findings point.
+ */
+export interface StepOptions {
+  /**
+   * Compare the recorded return with the model's (rule 3; default true). The explorer turns it off:
+   * in an ordering it made up, the model decides every return and a kept return only names the object.
+   */
+  readonly reconcile?: boolean;
+}
+
+export function step(state: ModelState, record: CallRecord, descendants: readonly CallRecord[] = [], options: StepOptions = {}): StepOutcome {
+  if (record.parent !== undefined) {
+    const checked = state.nesting.check(record as CallRecord & { parent: number });
+    if (checked !== null) {
+      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.map((raw) => ({ raw, at: record })), checkedAsNested: true };
+    }
+  }
+  const w = state.world;
+  w.begin();
+  const d = decideCall(w, record, descendants);
+  const recorded = record.ret;
+  let raws: readonly RawFinding[] = d.findings;
+  let facts: readonly FactBody[] = d.facts;
+  if (options.reconcile !== false && recorded !== undefined && d.ret !== undefined && !sameRet(recorded, d.ret)) {
+    const mismatch: RawFinding = {
+      code: 'RET_MISMATCH',
+      rule: d.rule,
+      detail: `${record.fn} returned ${String(recorded)}; the model predicts ${String(d.ret)} (${d.rule})`,
+      objects: {},
+    };
+    if (isFailure(recorded) && !isFailure(d.ret)) {
+      // Why: a kernel call that failed changed nothing; follow the kernel and undo the model's step.
+      w.rollback();
+      facts = NO_FACTS;
+      raws = ENVIRONMENTAL.has(recorded) ? [] : [mismatch];
+    } else {
+      w.commit();
+      raws = [...raws, mismatch];
+    }
+  } else {
+    w.commit();
+  }
+  state.nesting.expect(record.seq, record.fn, d.children);
+  const used = raws.length > 1 ? new Set<number>() : null;
+  const findings = raws.map((raw) => ({ raw, at: descendants.length === 0 ? record : siteOf(raw, record, descendants, used) }));
+  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false };
+}
