@@ -3,22 +3,21 @@
  * as `pasid-ledger report` at the end. Kept out of audit.ts so the audit stays one flow.
  */
 import type { TraceHeader } from '../../events/records.js';
+import type { Profile } from '../../machines/profile.js';
 import type { ReadItem } from '../log/readItem.js';
-import { profileOf, type Entry } from '../replay/replayTrace.js';
+import type { Entry } from '../replay/replayTrace.js';
 import type { Finding } from '../replay/finding.js';
 import { checkOutput } from '../io/output.js';
 import type { CliIo } from './command.js';
 import { refuse } from './command.js';
 import { writeReport } from './writeReport.js';
 
-// --force (replace the report) is the audit's own flag.
-export const REPORT_FLAGS = { '--report': 'string' } as const;
+export const REPORT_FLAGS = { '--report': 'string', '--force': 'bool' } as const;
 
 export interface ReportTap {
   readonly path: string;
   readonly force: boolean;
   readonly entries: Entry[];
-  header: TraceHeader | null;
 }
 
 /**
@@ -31,11 +30,10 @@ export function tapForReport<T extends ReadItem | { kind: 'idle' }>(flags: Recor
   const force = flags['--force'] === true;
   const checked = checkOutput(path, { force, inputs: [input] });
   if (!checked.ok) return refuse(io, 'audit', checked.error.message);
-  const tap: ReportTap = { path, force, entries: [], header: null };
+  const tap: ReportTap = { path, force, entries: [] };
   async function* keep(): AsyncGenerator<T> {
     for await (const item of items) {
       if (item.kind === 'record') tap.entries.push({ record: item.entry.record, line: item.entry.line });
-      else if (item.kind === 'header') tap.header = item.header;
       yield item;
     }
   }
@@ -43,11 +41,9 @@ export function tapForReport<T extends ReadItem | { kind: 'idle' }>(flags: Recor
 }
 
 /** Writes the report after the audit; an error is the exit code to return. */
-export function finishReport(tap: ReportTap | null, trace: { file: string; input: string; kernel?: string; mark: (f: Finding) => Finding }, io: CliIo): number | null {
-  if (tap === null || tap.header === null) return null;
-  const profile = profileOf(tap.header, trace.kernel, trace.file);
-  if (!profile.ok) return refuse(io, 'audit', profile.error.message);
-  const written = writeReport(tap.path, { file: trace.file, header: tap.header, profile: profile.value, entries: tap.entries }, {
+export function finishReport(tap: ReportTap | null, trace: { file: string; input: string; header: TraceHeader; profile: Profile; mark: (f: Finding) => Finding }, io: CliIo): number | null {
+  if (tap === null) return null;
+  const written = writeReport(tap.path, { file: trace.file, header: trace.header, profile: trace.profile, entries: tap.entries }, {
     force: tap.force, inputs: [trace.input], generator: 'pasid-ledger audit --report', notice: 'stderr', mark: trace.mark,
   }, io);
   return written.ok ? null : refuse(io, 'audit', written.error.message);

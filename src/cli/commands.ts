@@ -16,9 +16,10 @@ import { mergeCommand } from './merge.js';
 import { minimizeCommand } from './minimize.js';
 import { exportCommand } from './export.js';
 import { reportCommand } from './report.js';
+import { compareCommand } from './compare.js';
 
 export const COMMANDS: readonly Command[] = [
-  auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
+  auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand, compareCommand,
   replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand, mergeCommand,
   minimizeCommand, exportCommand, reportCommand,
 ];

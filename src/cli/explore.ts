@@ -13,7 +13,9 @@ import { validateHeader, validateRecord } from '../../events/validate.js';
 import { profileOf } from '../replay/replayTrace.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
 import { buildScenario, type Scenario } from '../explore/scenario.js';
-import { exploreBuilt, type ExploreResult, type StrategyName } from '../explore/explore.js';
+import { exploreBuilt, type ExploreOptions, type ExploreResult, type StrategyName } from '../explore/explore.js';
+import { exploreAcross, exploreAcrossChanged, exploreAcrossJson, exploreAcrossText } from '../compare/exploreAcross.js';
+import type { Profile } from '../../machines/profile.js';
 import { parseSchedule, formatSchedule } from '../explore/schedule.js';
 import { emitRecords, emittedHeader } from '../explore/emit.js';
 import { runSchedule } from '../explore/replay.js';
@@ -51,7 +53,10 @@ options:
   --preemptions N      dpor: at most N switches away from a task with steps left
   --seed S             seed of random and pct (default 1)
   --depth D            pct bug depth (default 3)
-  --kernel VERSION     use this kernel's rules instead of the header's
+  --kernel VERSION     use this kernel's rules instead of the header's; repeated
+                       (--kernel A --kernel B), explore once per kernel and say which
+                       orderings become bad or good between consecutive kernels
+                       (exit 1 when they differ); see docs/compare.md
   --schedule STR       run only this schedule (a prefix is allowed) and print each step
 
 verdict: ok (exhaustive, no finding), violation, unknown (a bound cut the search)
@@ -65,7 +70,7 @@ examples:
 
 const FLAGS = {
   '--json': 'bool', '--emit': 'string', '--max-executions': 'string', '--time': 'string', '--preemptions': 'string',
-  '--strategy': 'string', '--seed': 'string', '--depth': 'string', '--kernel': 'string', '--schedule': 'string', '--force': 'bool',
+  '--strategy': 'string', '--seed': 'string', '--depth': 'string', '--kernel': 'string[]', '--schedule': 'string', '--force': 'bool',
   '--minimize': 'bool', '--quiet': 'bool',
 } as const;
 
@@ -208,6 +213,33 @@ function text(r: ExploreResult, file: string, kernel: string, traces: Map<string
   return lines.join('\n');
 }
 
+type Bound = Result<number | undefined, LedgerError>;
+
+function exploreOptions(flags: Record<string, unknown>, maxExecutions: Bound, preemptions: Bound, seed: Bound, depth: Bound, time: Bound): ExploreOptions {
+  const t = time.ok ? time.value : undefined;
+  return {
+    strategy: (flags['--strategy'] ?? 'dpor') as StrategyName,
+    maxExecutions: maxExecutions.ok ? maxExecutions.value : undefined,
+    preemptions: preemptions.ok ? preemptions.value : undefined,
+    seed: seed.ok ? seed.value : undefined,
+    depth: depth.ok ? depth.value : undefined,
+    ...(t === undefined ? {} : { deadline: Date.now() + t * 1000, now: Date.now }),
+  };
+}
+
+/** `explore --kernel A --kernel B`: one exploration per kernel, compared (src/compare/exploreAcross.ts). */
+function exploreKernels(records: CallRecord[], header: TraceHeader, kernels: readonly string[], name: string, io: CliIo, json: boolean, options: ExploreOptions): number {
+  const profiles: Profile[] = [];
+  for (const k of kernels) {
+    const p = profileOf(header, k, name);
+    if (!p.ok) return refuse(io, 'explore', p.error.message);
+    profiles.push(p.value);
+  }
+  const r = exploreAcross(records, profiles, options);
+  io.stdout.write(json ? `${JSON.stringify(exploreAcrossJson(r), null, 2)}\n` : `${exploreAcrossText(r, name)}\n`);
+  return exploreAcrossChanged(r) ? EXIT.FINDINGS : EXIT.OK;
+}
+
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (e: LedgerError) => {
     return refuse(io, 'explore', e.message);
@@ -230,7 +262,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const input = await readAll(positional[0], io);
   if (!input.ok) return fail(input.error);
   const { header, records, name } = input.value;
-  const profile = profileOf(header, flags['--kernel'] as string | undefined, name);
+  const kernels = (flags['--kernel'] as string[] | undefined) ?? [];
+  if (kernels.length > 1) {
+    if (typeof flags['--schedule'] === 'string' || emitDir !== undefined) return fail(ledgerError('USAGE', '--schedule and --emit take one kernel; with several --kernel, explore compares the kernels'));
+    return exploreKernels(records, header, kernels, name, io, json, exploreOptions(flags, maxExecutions, preemptions, seed, depth, time));
+  }
+  const profile = profileOf(header, kernels[0], name);
   if (!profile.ok) return fail(profile.error);
   const s = buildScenario(records, profile.value);
   for (const w of s.warnings) io.stderr.write(`pasid-ledger explore: ${name}: ${w}\n`);

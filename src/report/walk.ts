@@ -15,13 +15,10 @@
  * marks the records where that differs from `state --at` (`exact: false`).
  */
 import type { Fact } from '../../events/facts.js';
-import type { FactBody } from '../../events/facts.js';
-import { World, type Decision } from '../../machines/kit/world.js';
-import type { Snap, StepResult } from '../../machines/kit/lifecycle.js';
-import type { ModelEvent, ObjectKind } from '../../machines/kit/object.js';
-import { FACT_DRIVEN } from '../../machines/objects.js';
+import { World } from '../../machines/kit/world.js';
+import type { Snap } from '../../machines/kit/lifecycle.js';
 import type { Profile } from '../../machines/profile.js';
-import { OBJECT_KINDS, allocatorListKind, deviceKind, idSpaceKind } from '../../machines/index.js';
+import { allocatorListKind, deviceKind, idSpaceKind } from '../../machines/index.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { stepEntries, type Entry } from '../replay/replayTrace.js';
@@ -63,59 +60,11 @@ export interface WalkResult {
 
 type AnySnap = Snap<unknown>;
 
-const KIND_BY_ID = new Map<string, (typeof OBJECT_KINDS)[number]>(OBJECT_KINDS.map((k) => [k.id, k]));
-
-/** The stored snapshot of `kind:id`, or undefined when the world does not hold it. */
-function snapOf(w: World, key: string): AnySnap | undefined {
-  const c = key.indexOf(':');
-  const kindId = key.slice(0, c);
-  const id = key.slice(c + 1);
-  const kind = KIND_BY_ID.get(kindId);
-  if (kind === undefined || !w.has(kindId, id)) return undefined;
-  return w.peek(kind as never, id, undefined as never) as AnySnap;
-}
-
-/**
- * A world that remembers, per object, its snapshot before its first change since `mark()`: every
- * change goes through `step` (a machine) or `apply` (a fact, to the fact-driven kinds its address
- * tables name). Its copies are tracked too, so a checkpoint restored by Replay.restore (which
- * clones the checkpoint's world) is tracked without a second copy.
- */
-class TrackedWorld extends World {
-  log = new Map<string, AnySnap | undefined>();
-
-  constructor(w: World, mode: World['mode'] = w.mode) {
-    super(w.profile, mode, w.objects, new Map(w.lowestFreeHint), new Map([...w.freedBelowHint].map(([k, h]) => [k, [...h]])));
-  }
-
-  /** Starts a new change log and returns the previous one. */
-  mark(): Map<string, AnySnap | undefined> {
-    const old = this.log;
-    this.log = new Map();
-    return old;
-  }
-
-  #note(kindId: string, id: string): void {
-    const key = `${kindId}:${id}`;
-    if (!this.log.has(key)) this.log.set(key, snapOf(this, key));
-  }
-
-  override step<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I, event: E, d: Decision): StepResult<C> {
-    this.#note(kind.id, id);
-    return super.step(kind, id, input, event, d);
-  }
-
-  override apply(fact: FactBody): void {
-    for (const kind of FACT_DRIVEN) {
-      const address = (kind.factSpec.address as Record<string, ((f: FactBody, w: World) => readonly { id: string }[]) | undefined>)[fact.type];
-      if (address !== undefined) for (const { id } of address(fact, this)) this.#note(kind.id, id);
-    }
-    super.apply(fact);
-  }
-
-  override clone(mode: World['mode'] = this.mode): World {
-    return new TrackedWorld(this, mode);
-  }
+/** A copy of a world that remembers which objects change (World.trackChanges), as its clones do. */
+function tracked(w: World): World {
+  const t = w.clone();
+  t.trackChanges();
+  return t;
 }
 
 const kindOf = (key: string) => key.slice(0, key.indexOf(':'));
@@ -172,8 +121,8 @@ export function cleanPositions(entries: readonly Entry[]): boolean[] {
 function changeStep(at: number, profile: Profile, log: Map<string, AnySnap | undefined>, world: World, facts: readonly Fact[], exact: boolean): Step {
   if (log.size === 0) return { at, changes: [], after: new Map(), facts, exact };
   const keys = expand(log.keys(), [world]);
-  const before = subView(profile, keys, (k) => (log.has(k) ? log.get(k) : snapOf(world, k)));
-  const afterView = subView(profile, keys, (k) => snapOf(world, k));
+  const before = subView(profile, keys, (k) => (log.has(k) ? log.get(k) : world.byKey(k)));
+  const afterView = subView(profile, keys, (k) => world.objects.get(k));
   return finish(at, diffViews(before, afterView), afterView, facts, exact);
 }
 
@@ -201,7 +150,7 @@ export function walkStates(entries: readonly Entry[], profile: Profile, onStep: 
   if (size === undefined && needsRestart > 0 && budget > 0) {
     const probe = new Replay({ profile, validateFacts: false });
     stepEntries(probe, list);
-    size = probe.world.size;
+    size = probe.world.objects.size;
   }
   // Each restart copies the world once (the restore), each clean point before a nested record once (the checkpoint).
   const exact = needsRestart === 0 || 2 * needsRestart * Math.max(1, size ?? Infinity) <= budget;
@@ -215,14 +164,13 @@ export function walkStates(entries: readonly Entry[], profile: Profile, onStep: 
 /** Each record stepped with its nested records (the audit's replay): exact where the next position is clean. */
 function walkFullCalls(list: readonly Entry[], profile: Profile, clean: readonly boolean[], onStep: (s: Step) => void): void {
   const replay = new Replay({ profile, validateFacts: false });
-  const world = new TrackedWorld(replay.world);
-  replay.world = world;
+  replay.world = tracked(replay.world);
   let facts = 0;
   stepEntries(replay, list, (i) => {
     const all = replay.log.all();
     const own = all.slice(facts);
     facts = all.length;
-    onStep(changeStep(i, profile, world.mark(), replay.world, own, clean[i + 1]));
+    onStep(changeStep(i, profile, replay.world.takeChanges(), replay.world, own, clean[i + 1]));
   });
 }
 
@@ -234,7 +182,7 @@ function walkFullCalls(list: readonly Entry[], profile: Profile, clean: readonly
 function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boolean[], onStep: (s: Step) => void): void {
   const options = { profile, validateFacts: false } as const;
   let cur = new Replay(options);
-  cur.world = new TrackedWorld(cur.world);
+  cur.world = tracked(cur.world);
   let cleanAt = 0;
   let cp: ReplayCheckpoint | null = null;
   /** Keys the current replay changed since the clean point. */
@@ -251,7 +199,7 @@ function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boo
     if (e.record.parent === undefined || clean[t] || cp === null) {
       const facts = cur.log.length;
       cur.step(e.record, e.line);
-      const log = (cur.world as TrackedWorld).mark();
+      const log = cur.world.takeChanges();
       for (const k of log.keys()) since.add(k);
       onStep(changeStep(t, profile, log, cur.world, cur.log.all().slice(facts), true));
       continue;
@@ -260,10 +208,10 @@ function walkExact(list: readonly Entry[], profile: Profile, clean: readonly boo
     const prev = cur.world;
     const next = Replay.restore(options, cp, [], []);
     stepEntries(next, list.slice(cleanAt, t + 1));
-    const touched = new Set((next.world as TrackedWorld).mark().keys());
+    const touched = new Set(next.world.takeChanges().keys());
     const keys = expand([...since, ...touched], [prev, next.world]);
-    const afterView = subView(profile, keys, (k) => snapOf(next.world, k));
-    const changes = diffViews(subView(profile, keys, (k) => snapOf(prev, k)), afterView);
+    const afterView = subView(profile, keys, (k) => next.world.byKey(k));
+    const changes = diffViews(subView(profile, keys, (k) => prev.byKey(k)), afterView);
     cur = next;
     since = touched;
     const seq = e.record.seq;

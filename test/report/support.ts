@@ -16,9 +16,9 @@ export function readTrace(path: string): TraceInput {
   const header = JSON.parse(lines[0]) as TraceHeader;
   const p = profileOf(header);
   if (!p.ok) throw new Error(p.error.message);
-  // Lines with a `type` (a trailer) are not records.
-  const entries = lines.map((l, i) => ({ value: JSON.parse(l) as { type?: string }, line: i + 1 })).slice(1).filter((x) => x.value.type === undefined);
-  return { header, profile: p.value, entries: entries.map((x) => ({ record: x.value as never, line: x.line })) };
+  // The trailer a complete output ends with (events/trailer.ts) is no record.
+  const body = lines.slice(1).map((l, i) => ({ value: JSON.parse(l) as { type?: string }, line: i + 2 })).filter((x) => x.value.type !== 'trailer');
+  return { header, profile: p.value, entries: body.map((x) => ({ record: x.value as never, line: x.line })) };
 }
 
 export const SAMPLES = ['clean-v6.8.jsonl', 'buggy-v6.2.jsonl', 'custom-allocators-v5.10.jsonl', 'vtd-boot-race-v5.15.jsonl', 'global-pasid-v6.6.jsonl'].map((n) => `samples/${n}`);
