@@ -23,7 +23,8 @@ function load(path: string) {
   const header = JSON.parse(lines[0]) as TraceHeader;
   const p = profileOf(header);
   if (!p.ok) throw new Error(p.error.message);
-  const entries: Entry[] = lines.slice(1).map((l, i) => ({ record: JSON.parse(l), line: i + 2 }));
+  // Lines with a `type` (the trailer of a generated trace) are not records.
+  const entries: Entry[] = lines.map((l, i) => ({ value: JSON.parse(l) as { type?: string }, line: i + 1 })).slice(1).filter((x) => x.value.type === undefined).map((x) => ({ record: x.value as never, line: x.line }));
   return { file: path, header, profile: p.value, entries };
 }
 

@@ -108,7 +108,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const format = (flags['--json'] === true ? 'json' : (flags['--format'] ?? 'text')) as Format;
   if (!FORMATS.includes(format)) return refuse(io, 'audit', `--format takes ${FORMATS.join(', ')}, got ${String(flags['--format'])}`);
   if (flags['--json'] === true && flags['--format'] !== undefined && flags['--format'] !== 'json') return refuse(io, 'audit', `--json and --format ${String(flags['--format'])} disagree; give one of them`);
-  if (!isSingle(positional, flags, format)) return auditBatch(positional, flags, format, io);
+  if (!isSingle(positional, flags, format)) {
+    // Why: a batch has no one trace to show; a --report asked for and not written would go unnoticed.
+    if (flags['--report'] !== undefined) return refuse(io, 'audit', '--report writes the report of one trace: give one FILE (without -o, --shard, --chains, junit or sarif), or run `pasid-ledger report` per trace');
+    return auditBatch(positional, flags, format, io);
+  }
   return auditOne(positional[0], flags, format === 'json', io);
 }
 

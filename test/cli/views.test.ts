@@ -109,6 +109,14 @@ describe('the views on the command line', () => {
     expect(data.findings.some((f) => f.maybeLostEvents)).toBe(true);
   });
 
+  it('audit --report of a batch is refused (exit 2) rather than silently not written', async () => {
+    const out = join(dir, 'batch.html');
+    const r = await cli(['audit', BUGGY, 'samples/clean-v6.8.jsonl', '--report', out, '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--report writes the report of one trace/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('audit --report on stdin writes the report of what came in', async () => {
     const out = join(dir, 'stdin.html');
     const r = await cli(['audit', '-', '--report', out], { stdin: readFileSync(BUGGY, 'utf8') });
