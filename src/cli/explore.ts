@@ -387,7 +387,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         const target = replayEntries(entries, s.profile).findings.find((f) => f.code === v.code);
         if (target === undefined) continue;
         const minPath = path.replace(/\.jsonl$/, '.min.jsonl');
-        const m = minimizeToFile(entries, header, s.profile, target, { path: minPath, force, inputs: [name] }, { seconds: t ?? 60, io, quiet: flags['--quiet'] === true });
+        const m = await minimizeToFile(entries, header, s.profile, target, { path: minPath, force, inputs: [name] }, { seconds: t ?? 60, io, quiet: flags['--quiet'] === true });
         if (!m.ok) return fail(m.error);
         minimized.set(v.code, { path: minPath, before: m.value.before, after: m.value.after });
       }

@@ -4,7 +4,7 @@ import { EXIT, refuse } from './command.js';
 import { parseArgs } from './args.js';
 import { loadTrace } from './traceFile.js';
 import { openProgress } from './progress.js';
-import { writeOutput } from '../io/output.js';
+import { TraceOutput } from '../io/traceOutput.js';
 import { serializeHeader, serializeRecord } from '../log/serialize.js';
 import { buildIndex } from '../timetravel/index.js';
 import { nthFinding } from '../timetravel/history.js';
@@ -56,20 +56,30 @@ export interface MinimizeRun {
   readonly finding: Finding;
 }
 
-/** The minimized trace's text: the header, then the kept records as the trace format writes them. */
-export function minimizedText(header: TraceHeader, entries: readonly Entry[]): string {
-  return [serializeHeader(header), ...entries.map((e) => serializeRecord(e.record))].join('\n') + '\n';
+/** Writes the header and the kept records as the trace format writes them, then the trailer (a complete output). */
+async function writeMinimized(path: string, header: TraceHeader, entries: readonly Entry[], options: { force: boolean; inputs: readonly string[] }): Promise<Result<void, LedgerError>> {
+  const opened = TraceOutput.toFile(path, options);
+  if (!opened.ok) return opened;
+  const out = opened.value;
+  for (const line of [serializeHeader(header), ...entries.map((e) => serializeRecord(e.record))]) {
+    const w = out.push(line);
+    if (!w.ok) {
+      out.abort();
+      return w;
+    }
+  }
+  return out.finish();
 }
 
 /** Minimizes for `target` and writes the result through the atomic writer; shared with `explore --emit --minimize`. */
-export function minimizeToFile(
+export async function minimizeToFile(
   entries: readonly Entry[],
   header: TraceHeader,
   profile: Profile,
   target: Finding,
   out: { path: string; force: boolean; inputs: readonly string[] },
   options: { seconds: number; io: CliIo; quiet: boolean },
-): Result<MinimizeRun, LedgerError> {
+): Promise<Result<MinimizeRun, LedgerError>> {
   const t0 = Date.now();
   const progress = openProgress(options.io, { label: 'minimize', total: Math.max(1, Math.round(options.seconds * 1000)), unit: 'replays', quiet: options.quiet });
   const m = minimizeTrace(entries, profile, target, {
@@ -80,7 +90,7 @@ export function minimizeToFile(
   progress.stop();
   // Why: the output must show the finding on its own, or it is not written at all.
   if (!raises(m.entries, profile, target)) return err(ledgerError('MINIMIZE_LOST_FINDING', `internal error: the minimized trace lost ${target.code}`, { fix: 'please report it with the trace' }));
-  const w = writeOutput(out.path, minimizedText(header, m.entries), { force: out.force, inputs: out.inputs });
+  const w = await writeMinimized(out.path, header, m.entries, { force: out.force, inputs: out.inputs });
   if (!w.ok) return w;
   return ok({ before: entries.length, after: m.entries.length, replays: m.replays, minimal: m.minimal, ms: Date.now() - t0, finding: target });
 }
@@ -104,7 +114,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const target = nthFinding(index, m[1], Number(m[2] ?? 1), t.file);
   if (!target.ok) return refuse(io, 'minimize', target.error.message);
   const inputs = positional[0] === '-' ? [] : [positional[0]];
-  const done = minimizeToFile(t.entries, t.header, t.profile, target.value, { path: outPath, force: flags['--force'] === true, inputs }, { seconds: Number(timeText), io, quiet: flags['--quiet'] === true });
+  const done = await minimizeToFile(t.entries, t.header, t.profile, target.value, { path: outPath, force: flags['--force'] === true, inputs }, { seconds: Number(timeText), io, quiet: flags['--quiet'] === true });
   if (!done.ok) return refuse(io, 'minimize', done.error.message);
   // Re-audit from the written file, as a user would.
   const again = await loadTrace(outPath, io, kernel);

@@ -69,7 +69,10 @@ describe('minimize', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/41 → \d+ records \(header kept\), \d+ replays/);
     expect(run.stdout).toContain('1-minimal');
-    expect((await cli(['validate', out])).code).toBe(0);
+    const validated = await cli(['validate', '--json', out]);
+    expect(validated.code).toBe(0);
+    // A complete output ends with the trailer (count and hash), as every trace pasid-ledger writes.
+    expect((JSON.parse(validated.stdout) as { complete: boolean }).complete).toBe(true);
     const find = async (path: string) => (JSON.parse((await cli(['audit', '--json', path])).stdout) as { findings: Finding[] }).findings.find((x) => x.code === 'DETACH_WRONG_DOMAIN');
     const [before, after] = [await find(sample('buggy-v6.2.jsonl')), await find(out)];
     expect(after?.objects).toEqual(before?.objects);
