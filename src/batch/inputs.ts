@@ -3,7 +3,7 @@
  * extensions), globs expanded (quoted in CI configs, so the shell did not). Sorted and deduplicated:
  * the order of every batch output. An input that names nothing is a failed entry, not a stop.
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { FailedFile } from './types.js';
@@ -29,6 +29,19 @@ export interface Expanded {
 }
 
 const GLOB_CHARS = /[*?[\]{}]/;
+
+/** A race scenario file (explore's input, format pasid-ledger-scenario) is no trace to audit: a directory walk leaves it out. */
+function isScenarioFile(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(80);
+    const n = readSync(fd, head, 0, 80, 0);
+    closeSync(fd);
+    return head.subarray(0, n).toString('utf8').replace(/\s/g, '').includes('"format":"pasid-ledger-scenario"');
+  } catch {
+    return false;
+  }
+}
 
 /** The display name of a path: relative to cwd when inside it, normalized, with '/' separators. */
 export function displayName(path: string, cwd = process.cwd()): string {
@@ -65,7 +78,7 @@ export function expandInputs(args: readonly string[], options: { from?: string; 
       const pattern = exts.length === 1 ? `**/*.${exts[0]}` : `**/*.{${exts.join(',')}}`;
       const found = globSync(pattern, { cwd: resolve(cwd, arg), onlyFiles: true, dot: false, expandDirectories: false });
       if (found.length === 0) fail(arg, 'INPUT_EMPTY', `${arg}: a directory without ${exts.map((x) => `*.${x}`).join(' or ')} files; name the files, or pass --from for raw captures`);
-      for (const f of found) add(join(resolve(cwd, arg), f));
+      for (const f of found) if (!isScenarioFile(join(resolve(cwd, arg), f))) add(join(resolve(cwd, arg), f));
     } else if (st !== undefined) add(arg);
     else {
       const found = globSync(arg, { cwd, onlyFiles: true, dot: false, expandDirectories: false, absolute: true });
