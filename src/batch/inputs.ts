@@ -1,10 +1,9 @@
 /**
  * The inputs of a batch audit: files as named, directories walked recursively (trace or capture
- * extensions; race scenario files are explore's, and a walk leaves them out), globs expanded (quoted in CI configs, so the shell did not). Sorted and deduplicated:
+ * extensions), globs expanded (quoted in CI configs, so the shell did not). Sorted and deduplicated:
  * the order of every batch output. An input that names nothing is a failed entry, not a stop.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { isScenarioText } from '../explore/scenarioFile.js';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { FailedFile } from './types.js';
@@ -31,27 +30,25 @@ export interface Expanded {
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
+/** A race scenario file (explore's input, format pasid-ledger-scenario) is no trace to audit: a directory walk leaves it out. */
+function isScenarioFile(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    const head = Buffer.alloc(80);
+    const n = readSync(fd, head, 0, 80, 0);
+    closeSync(fd);
+    return head.subarray(0, n).toString('utf8').replace(/\s/g, '').includes('"format":"pasid-ledger-scenario"');
+  } catch {
+    return false;
+  }
+}
+
 /** The display name of a path: relative to cwd when inside it, normalized, with '/' separators. */
 export function displayName(path: string, cwd = process.cwd()): string {
   const abs = resolve(cwd, path);
   const rel = relative(cwd, abs);
   const name = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : normalize(abs);
   return sep === '/' ? name : name.split(sep).join('/');
-}
-
-/** The first line of a file (its first 4 KiB), or '' when it cannot be read (the audit then says why). */
-function firstLine(path: string): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buf = Buffer.alloc(4096);
-    const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').split('\n', 1)[0] ?? '';
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 }
 
 const byName = (a: InputFile, b: InputFile) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
@@ -81,12 +78,7 @@ export function expandInputs(args: readonly string[], options: { from?: string; 
       const pattern = exts.length === 1 ? `**/*.${exts[0]}` : `**/*.{${exts.join(',')}}`;
       const found = globSync(pattern, { cwd: resolve(cwd, arg), onlyFiles: true, dot: false, expandDirectories: false });
       if (found.length === 0) fail(arg, 'INPUT_EMPTY', `${arg}: a directory without ${exts.map((x) => `*.${x}`).join(' or ')} files; name the files, or pass --from for raw captures`);
-      // Why: a race scenario (explore's input, docs/explore.md) in a walked directory is not a trace to audit.
-      for (const f of found) {
-        const path = join(resolve(cwd, arg), f);
-        if (options.from === undefined && isScenarioText(firstLine(path))) continue;
-        add(path);
-      }
+      for (const f of found) if (!isScenarioFile(join(resolve(cwd, arg), f))) add(join(resolve(cwd, arg), f));
     } else if (st !== undefined) add(arg);
     else {
       const found = globSync(arg, { cwd, onlyFiles: true, dot: false, expandDirectories: false, absolute: true });
