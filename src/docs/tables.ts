@@ -1,5 +1,5 @@
 /** Markdown tables generated from the catalogues, so the README cannot drift from the code. Pure. */
-import { FINDINGS, FINDING_CODES, reactionOf, type FindingSpec } from '../../machines/findings.js';
+import { FINDINGS, FINDING_CODES, reactionOf, severityOf, type FindingSpec } from '../../machines/findings.js';
 import { ERAS, profileFor } from '../../machines/profile.js';
 
 const ERA_KERNELS: Record<(typeof ERAS)[number], string> = {
@@ -16,7 +16,12 @@ export function findingTable(): string {
       const byEra = ERAS.map((e) => `${e}: ${reactionOf(code, profileFor(ERA_KERNELS[e]) ?? (null as never))}`);
       reaction = [...new Set(byEra.map((s) => s.split(': ')[1]))].length === 1 ? byEra[0].split(': ')[1] : byEra.join(', ');
     } else reaction = spec.reaction;
-    rows.push(`| \`${code}\` | ${spec.ref} | ${reaction} | ${spec.severity} | ${spec.title} |`);
+    let severity: string;
+    if (typeof spec.severity === 'function') {
+      const byEra = ERAS.map((e) => `${e}: ${severityOf(code, profileFor(ERA_KERNELS[e]) ?? (null as never))}`);
+      severity = [...new Set(byEra.map((s) => s.split(': ')[1]))].length === 1 ? byEra[0].split(': ')[1] : byEra.join(', ');
+    } else severity = spec.severity;
+    rows.push(`| \`${code}\` | ${spec.ref} | ${reaction} | ${severity} | ${spec.title} |`);
   }
   return rows.join('\n');
 }
