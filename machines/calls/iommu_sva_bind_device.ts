@@ -118,12 +118,10 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   }
   let pasid: number | null;
   if (p.ioasid) {
-    const child = childOf(children, 'ioasid_alloc');
-    const recorded = child?.ret;
-    // intel_svm_bind_mm: ioasid_alloc(NULL, PASID_MIN, pasid_max - 1, svm) — the svm is the private data.
-    const set = intelOwn ? null : SVA_SET;
-    const priv = intelOwn ? child?.args.private ?? `svm:${mm}` : mm;
-    pasid = allocateIoasid(c, { set, min: range.min, max: range.max, private: priv }, recorded);
+    const recorded = childOf(children, 'ioasid_alloc')?.ret;
+    // Why: intel_svm_bind_mm passes a NULL set and its svm as private data, but the svm lives exactly as long as the
+    // mm's bonds, so the model keeps the mm as the owner in both forms (end-of-trace ownership, holders).
+    pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
     // Why: the set is a pointer the capture names as it likes; the range and the ID are what the kernel decides.
     d.children.push({ fn: 'ioasid_alloc', args: { min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
     if (pasid === null) {

@@ -127,7 +127,7 @@ export const mmKind = defineObjectKind<MmContext, MmEvent, { mm: string }>({
   facts: {
     MmPasidAssigned: (_e, _b, a) => ({ type: 'MmPasidAssigned', mm: a.mm, pasid: a.pasid ?? 0 }),
     MmPasidReleased: (_e, b) => ({ type: 'MmPasidReleased', mm: b.mm, pasid: b.pasid ?? 0 }),
-    MmExited: (_e, b) => ({ type: 'MmExited', mm: b.mm }),
+    MmExited: (_e, b, a) => (a.dropPending === true && a.pasid !== null ? { type: 'MmExited', mm: b.mm, keepsPasid: true } : { type: 'MmExited', mm: b.mm }),
   },
   details: {
     SVA_BIND_PASID_OUT_OF_RANGE: (e, c) => (e.type === 'NEED_PASID' ? `${c.mm} has PASID ${c.pasid}, the device accepts [${e.min}, ${e.acceptMax}]` : ''),
