@@ -58,7 +58,7 @@ async function childPipeline(path: string): Promise<void> {
   const replay = await pipeline(path, memory, 16384);
   const ms = performance.now() - t0;
   const peakRss = Math.max(memory.rss, process.resourceUsage().maxRSS * 1024);
-  const out: ChildMemory = { records: replay.records, ms: Math.round(ms), peakRssMb: mb(peakRss), peakHeapMb: mb(memory.heap), worldObjects: replay.world.objects.size };
+  const out: ChildMemory = { records: replay.records, ms: Math.round(ms), peakRssMb: mb(peakRss), peakHeapMb: mb(memory.heap), worldObjects: replay.world.size };
   process.stdout.write(JSON.stringify(out));
 }
 
@@ -86,7 +86,7 @@ async function measureSize(path: string, records: number, kernel: string): Promi
   return {
     records: n,
     bytes: statSync(path).size,
-    liveObjectsAtEnd: full.value.world.objects.size,
+    liveObjectsAtEnd: full.value.world.size,
     findings: full.value.findings.length,
     facts: full.value.log.length,
     parseFloorEventsPerSec: perSec(floor.value, floor.ms),

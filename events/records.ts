@@ -132,6 +132,8 @@ export const COMMON_FIELDS = {
   tid: 'count',
   parent: 'count?',
   comm: 'text?',
+  /** Where the call returned to, as the capture printed it (`caller+off/size [mod]` or `0x…`). */
+  caller: 'text?',
 } as const satisfies FieldList;
 
 /** One call record of function F. `ret` is absent in scenario files (the model computes it). */
@@ -142,6 +144,7 @@ export type CallRecordOf<F extends CallName> = {
   readonly tid: number;
   readonly parent?: number;
   readonly comm?: string;
+  readonly caller?: string;
   readonly fn: F;
   readonly args: FieldsType<(typeof RECORD_SPECS)[F]['args']>;
   readonly ret?: import('./fields.js').FieldType<RetKind<F>>;
@@ -167,4 +170,18 @@ export interface TraceHeader {
   readonly source: (typeof CAPTURE_SOURCES)[number];
   readonly host?: Readonly<Record<string, string | number | boolean>>;
   readonly description?: string;
+  /** What `import` kept and skipped of the capture this trace came from (absent in other traces). */
+  readonly import?: ImportCounts;
+}
+
+/** The import's counts, repeated by `audit` so a trace with skipped calls never reads as complete. */
+export interface ImportCounts {
+  /** Records written. */
+  readonly kept: number;
+  /** Calls or lines that became no record. */
+  readonly skipped: number;
+  /** Problem code → how many times (the import's stable codes, e.g. ENTRY_WITHOUT_RETURN). */
+  readonly reasons: Readonly<Record<string, number>>;
+  /** Events the tracer said it dropped. */
+  readonly lostEvents: number;
 }

@@ -25,6 +25,22 @@ export const HEADER_SCHEMA = {
       additionalProperties: { anyOf: [{ type: 'string', maxLength: 1024 }, { type: 'number' }, { type: 'boolean' }] },
     },
     description: { type: 'string', maxLength: 4096 },
+    import: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['kept', 'skipped', 'reasons', 'lostEvents'],
+      properties: {
+        kept: { type: 'integer', minimum: 0 },
+        skipped: { type: 'integer', minimum: 0 },
+        reasons: {
+          type: 'object',
+          maxProperties: 64,
+          propertyNames: { pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
+          additionalProperties: { type: 'integer', minimum: 0 },
+        },
+        lostEvents: { type: 'integer', minimum: 0 },
+      },
+    },
   },
 } as const;
 

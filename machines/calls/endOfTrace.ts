@@ -3,12 +3,25 @@
  * says whether that is a leak (IDs, bonds, attachments, global PASIDs, orphans). Pure.
  */
 import { newDecision, type RawFinding, type World } from '../kit/world.js';
+import { decideBy, type Check } from '../kit/checks.js';
 import { ioasidKind, type IoasidContext } from '../ioasid/ioasid.machine.js';
 import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
 import { domainKind } from '../device/domain.machine.js';
 import { svaBondKind } from '../sva/svaBond.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { globalPasidKind, type GlobalPasidContext } from '../global/globalPasid.machine.js';
+
+const ATTACH_LEAKED: Check<PasidSlotContext> = {
+  finding: 'ATTACH_LEAKED',
+  detail: (c) => `${c.dev} pasid ${c.pasid}: ${c.domain} is still attached`,
+  rule: 'attached and never detached by the end of the trace (A36)',
+};
+
+const GLOBAL_PASID_LEAKED: Check<GlobalPasidContext> = {
+  finding: 'GLOBAL_PASID_LEAKED',
+  detail: (c) => `PASID ${c.pasid}${c.dev ? ` of ${c.dev}` : ''} is still allocated`,
+  rule: 'allocated and never freed by the end of the trace (A6, §5)',
+};
 
 export interface EndFinding {
   /** The world key of the object left behind (`kind:id`). */
@@ -33,14 +46,16 @@ export function endOfTrace(world: World): EndFinding[] {
   }
   for (const [id, snap] of [...w.entriesOf<PasidSlotContext>(pasidSlotKind.id)]) {
     const c = snap.context;
-    const sva = c.domain !== null && w.peek(domainKind, c.domain, { domain: c.domain }).context.type === 'sva';
-    run(`${pasidSlotKind.id}:${id}`, (d) => w.step(pasidSlotKind, id, { group: c.group, pasid: c.pasid }, { type: 'END', p, sva }, d));
+    // An SVA attachment goes with its bond (reported as SVA_BOND_LEAKED).
+    const sva = c.domain !== null && w.get(domainKind, c.domain, { domain: c.domain }).context.type === 'sva';
+    if (!sva) run(`${pasidSlotKind.id}:${id}`, (d) => decideBy(d, ATTACH_LEAKED, c, {}));
   }
   for (const [id, snap] of [...w.entriesOf<{ dev: string; mm: string }>(svaBondKind.id)]) {
     run(`${svaBondKind.id}:${id}`, (d) => w.step(svaBondKind, id, { dev: snap.context.dev, mm: snap.context.mm }, { type: 'END', p }, d));
   }
   for (const [id, snap] of [...w.entriesOf<GlobalPasidContext>(globalPasidKind.id)]) {
-    run(`${globalPasidKind.id}:${id}`, (d) => w.step(globalPasidKind, id, { pasid: snap.context.pasid }, { type: 'END', p, ownedByLiveMm: liveMm(snap.context.mm) }, d));
+    // An SVA PASID stays with its mm until exit (§3.5).
+    if (!liveMm(snap.context.mm)) run(`${globalPasidKind.id}:${id}`, (d) => decideBy(d, GLOBAL_PASID_LEAKED, snap.context, {}));
   }
   return out;
 }

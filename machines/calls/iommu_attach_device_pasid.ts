@@ -1,51 +1,116 @@
 /**
- * iommu_attach_device_pasid(domain, dev, pasid, handle) — drivers/iommu/iommu.c, v6.2+ (§4.1). The
- * checks, in the kernel's order, are the ATTACH transitions of the PASID slot
- * (machines/device/pasidSlot.machine.ts); this model feeds them what the kernel reads: the group,
- * whether it is being reset, the smallest max_pasids of the group's devices (for_each_group_device,
- * c404f55c26fc; devices with max_pasids 0 skipped, b3f6fcd8404f) and whether the domain was freed.
- * On success set_dev_pasid runs on every group device and the slot stores the domain. Pure.
+ * iommu_attach_device_pasid(domain, dev, pasid, handle) — drivers/iommu/iommu.c, v6.2+ (§4.1).
+ * What it reads: the device's group (gone once released), whether the group is being reset, the
+ * smallest max_pasids of the group's devices (for_each_group_device, c404f55c26fc; devices with
+ * max_pasids 0 skipped, b3f6fcd8404f), whether the domain was freed, and group->pasid_array[pasid].
+ * Its checks are CHECKS below, in the kernel's order; on success set_dev_pasid runs on every group
+ * device and the slot stores the domain (PasidAttached). Pure.
  */
 import type { Ret } from '../../events/records.js';
-import { deviceKind } from '../device/device.machine.js';
+import type { Snap } from '../kit/lifecycle.js';
+import type { Profile } from '../profile.js';
 import { domainKind } from '../device/domain.machine.js';
-import { pasidSlotKind } from '../device/pasidSlot.machine.js';
-import { globalPasidKind } from '../global/globalPasid.machine.js';
-import { defineCall, hasFact, retFrom } from '../kit/call.js';
+import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import { defineCall } from '../kit/call.js';
 import { slotResource } from '../kit/footprint.js';
-import { deviceOf, groupDevices, slotOf, type Env } from './reads.js';
+import type { World } from '../kit/world.js';
+import { deviceOf, groupDevices, slotKey, type Env } from './reads.js';
 
-/** What the attach checks read: group present, reset, and the smallest max_pasids > 0 among the group's devices. */
-export function attachReads(w: Env['w'], dev: string, members: readonly string[]) {
-  const d = deviceOf(w, dev);
+/** What iommu_attach_device_pasid and iommu_replace_device_pasid read before they decide. */
+export interface AttachReads {
+  readonly p: Profile;
+  readonly dev: string;
+  readonly pasid: number;
+  readonly domain: string;
+  readonly handle: string | null;
+  readonly slot: Snap<PasidSlotContext>;
+  /** The device is probed and not released (it has a group). */
+  readonly hasGroup: boolean;
+  /** Smallest max_pasids > 0 among the group's devices; null when unknown. */
+  readonly maxPasids: number | null;
+  readonly resetting: boolean;
+  readonly domainFreed: boolean;
+  /** The group's devices (for_each_group_device), in probe order. */
+  readonly members: readonly string[];
+}
+
+export function attachReads(w: World, p: Profile, a: { domain: string; dev: string; pasid: number; handle: string | null }): AttachReads {
+  const device = deviceOf(w, a.dev);
+  const group = device.context.group;
+  const members = groupDevices(w, a.dev);
   let maxPasids: number | null = null;
   for (const id of members) {
     const m = deviceOf(w, id).context.maxPasids;
     if (m !== null && m > 0 && (maxPasids === null || m < maxPasids)) maxPasids = m;
   }
-  return { hasGroup: d.value !== 'released', maxPasids, resetting: d.context.resetting };
+  return {
+    p,
+    ...a,
+    slot: w.get(pasidSlotKind, slotKey(group, a.pasid), { group, pasid: a.pasid }),
+    hasGroup: device.value !== 'released',
+    maxPasids,
+    resetting: device.context.resetting,
+    domainFreed: w.get(domainKind, a.domain, { domain: a.domain }).value === 'freed',
+    members,
+  };
 }
 
-/** Keeps the counts of the domain, the device and the global PASID in step with a slot change. */
-export function countAttachment({ w, p, d }: Env, dev: string, pasid: number, domain: string, how: 'ATTACHED' | 'DETACHED'): void {
-  w.step(domainKind, domain, { domain }, { type: how, p }, d);
-  w.step(deviceKind, dev, { dev }, { type: how, p }, d);
-  w.step(globalPasidKind, String(pasid), { pasid }, { type: how, p }, d);
-}
+const outOfRange = (r: AttachReads) => r.maxPasids !== null && r.pasid >= r.maxPasids;
+const ATTACHED = 'iommu_attach_device_pasid: empty slot → set_dev_pasid on every group device, slot stored (§4.1)';
+
+/** The checks before the slot is looked at, in the order iommu_attach_device_pasid makes them. */
+export const PRECHECKS = {
+  noGroup: { when: (r) => !r.hasGroup, ret: '-ENODEV', finding: 'ATTACH_NO_PASID_SUPPORT', detail: (r) => `${r.dev} is not probed (released, or no IOMMU group)`, rule: 'iommu_attach_device_pasid: no group → -ENODEV (§4.1)' },
+  // v6.9+ (c404f55c26fc): IOMMU_NO_PASID is the RID's slot.
+  pasidZero: { when: (r) => r.pasid === 0 && r.p.attachChecksPasidZero, ret: '-EINVAL', finding: 'ATTACH_PASID_ZERO', detail: (r) => `${r.dev} pasid 0 is IOMMU_NO_PASID`, rule: 'iommu_attach_device_pasid: pasid == IOMMU_NO_PASID → -EINVAL (v6.9+, §4.1)' },
+  resetting: { when: (r) => r.resetting && r.p.resetBlocksAttach, ret: '-EBUSY', finding: 'ATTACH_DURING_RESET', detail: (r) => `${r.dev} is being reset`, rule: 'iommu_attach_device_pasid: group->resetting_domain → -EBUSY (§4.1)' },
+  // v6.9+ (c404f55c26fc): pasid >= max_pasids of any group device.
+  outOfRange: {
+    when: (r) => r.p.attachChecksMaxPasids && outOfRange(r),
+    ret: '-EINVAL',
+    finding: 'ATTACH_PASID_OUT_OF_RANGE',
+    detail: (r) => `${r.dev} pasid ${r.pasid} >= max_pasids ${r.maxPasids}`,
+    rule: 'iommu_attach_device_pasid: pasid >= max_pasids of a group device → -EINVAL (v6.9+, §4.1)',
+  },
+} as const satisfies Record<string, Check<AttachReads, never>>;
+
+const CHECKS: readonly Check<AttachReads, 'attach'>[] = [
+  PRECHECKS.noGroup,
+  PRECHECKS.pasidZero,
+  PRECHECKS.resetting,
+  PRECHECKS.outOfRange,
+  {
+    when: (r) => r.slot.value === 'attached',
+    ret: '-EBUSY',
+    finding: 'ATTACH_BUSY',
+    detail: (r) => `${r.dev} pasid ${r.pasid}: ${r.slot.context.domain} is already attached`,
+    rule: 'iommu_attach_device_pasid: the slot already holds a domain (even the same one) → -EBUSY (§4.1)',
+  },
+  // The slot is empty: the call succeeds, and what the kernel lets through is reported.
+  { when: (r) => r.domainFreed, ret: 0, finding: 'ATTACH_FREED_DOMAIN', detail: (r) => `${r.dev} pasid ${r.pasid}: ${r.domain} was freed`, rule: ATTACHED, then: 'attach' },
+  { when: (r) => r.pasid === 0, ret: 0, finding: 'ATTACH_PASID_ZERO', detail: (r) => `${r.dev} pasid 0 is IOMMU_NO_PASID`, rule: 'iommu_attach_device_pasid before v6.9 does not reject PASID 0 (§4.1)', then: 'attach' },
+  {
+    when: outOfRange,
+    ret: 0,
+    finding: 'ATTACH_PASID_OUT_OF_RANGE',
+    detail: (r) => `${r.dev} pasid ${r.pasid} >= max_pasids ${r.maxPasids}`,
+    rule: 'iommu_attach_device_pasid before v6.9 has no max_pasids check (§4.1)',
+    then: 'attach',
+  },
+  { ret: 0, rule: ATTACHED, then: 'attach' },
+];
 
 /** iommu_attach_device_pasid (§4.1); returns the call's return. Bind composes it for the SVA domain. */
-export function attachPasid(env: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }): Ret | undefined {
-  const { w, p, d } = env;
-  const { key, group } = slotOf(w, a.dev, a.pasid);
-  const domainFreed = w.peek(domainKind, a.domain, { domain: a.domain }).value === 'freed';
-  const members = groupDevices(w, a.dev);
-  const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'ATTACH', p, dev: a.dev, domain: a.domain, handle: a.handle, domainFreed, ...attachReads(w, a.dev, members) }, d);
-  const ret = retFrom(d, r);
-  if (hasFact(r, 'PasidAttached')) {
-    countAttachment(env, a.dev, a.pasid, a.domain, 'ATTACHED');
-    for (const dev of members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
+export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }): Ret | undefined {
+  const r = attachReads(w, p, a);
+  const row = firstCheck(CHECKS, r);
+  if (row.then === 'attach') {
+    w.emit(d, { type: 'PasidAttached', group: r.slot.context.group, dev: a.dev, pasid: a.pasid, domain: a.domain, ...(a.handle === null ? {} : { handle: a.handle }) });
+    for (const dev of r.members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
   }
-  return ret;
+  decideBy(d, row, r, { dev: a.dev, domain: a.domain, handle: a.handle });
+  return row.ret;
 }
 
 export default defineCall({

@@ -4,13 +4,12 @@
  * not a rule. Pure.
  */
 import type { DomainType } from '../../events/fields.js';
-import { domainKind } from '../device/domain.machine.js';
 import { defineCall, modelName, recordedName, setRet } from '../kit/call.js';
 import type { Env } from './reads.js';
 
 /** A new domain's name: the capture's, or one derived from the seq (scenario files). */
-export function allocDomain({ w, p, d }: Env, name: string, type: DomainType, mm: string | null): void {
-  w.step(domainKind, name, { domain: name }, { type: 'ALLOC', p, domainType: type, mm }, d);
+export function allocDomain({ w, d }: Env, name: string, type: DomainType, mm: string | null): void {
+  w.emit(d, { type: 'DomainAllocated', domain: name, domain_type: type, mm });
 }
 
 export default defineCall({

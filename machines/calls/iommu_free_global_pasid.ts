@@ -4,18 +4,51 @@
  * before its detach can be handed out again while still attached (§5.1, A40). Pure.
  */
 import { IOMMU_PASID_INVALID } from '../../events/fields.js';
-import { globalPasidKind } from '../global/globalPasid.machine.js';
+import type { Snap } from '../kit/lifecycle.js';
+import { globalPasidKind, type GlobalPasidContext } from '../global/globalPasid.machine.js';
 import { noteFreed } from '../ids.js';
-import { defineCall, hasFact, retFrom, setRet } from '../kit/call.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import { defineCall, setRet } from '../kit/call.js';
 import { IDA, NO_PASID, type Env } from './reads.js';
 
-/** iommu_free_global_pasid / ida_free of one PASID; `covered` attachments are reported elsewhere (see the FREE event). */
-export function freeGlobalPasid({ w, p, d }: Env, pasid: number | typeof IOMMU_PASID_INVALID, covered = 0): void {
+interface FreeReads {
+  readonly invalid: boolean;
+  readonly id: Snap<GlobalPasidContext>;
+  /** Attachments already reported as another finding by the caller (mm_pasid_drop's live bonds). */
+  readonly covered: number;
+}
+
+const CHECKS: readonly Check<FreeReads, 'free'>[] = [
+  { when: (r) => r.invalid, ret: null, finding: 'GLOBAL_PASID_FREE_INVALID', detail: () => 'freed IOMMU_PASID_INVALID', rule: 'iommu_free_global_pasid: WARN_ON(pasid == IOMMU_PASID_INVALID) (§5)' },
+  {
+    when: (r) => r.id.value === 'free',
+    ret: null,
+    finding: 'GLOBAL_PASID_DOUBLE_FREE',
+    detail: (r) => `PASID ${r.id.context.pasid} is not allocated`,
+    rule: 'ida_free of an unallocated ID: WARN "ida_free called for id=%d which is not allocated" (v6.7+; v6.6.0 may oops, fixed by af73483f4e8b) (§5)',
+  },
+  {
+    when: (r) => r.id.context.attachments > r.covered,
+    ret: null,
+    finding: 'GLOBAL_PASID_FREE_ATTACHED',
+    detail: (r) => `PASID ${r.id.context.pasid} is still attached to ${r.id.context.attachments} device slot(s)`,
+    rule: 'iommu_free_global_pasid does not check attachments: the number can be handed out again while still attached (§5.1, A40)',
+    then: 'free',
+  },
+  { ret: null, rule: 'iommu_free_global_pasid: ida_free (§5)', then: 'free' },
+];
+
+/** iommu_free_global_pasid / ida_free of one PASID; `covered` attachments are reported elsewhere. */
+export function freeGlobalPasid({ w, d }: Env, pasid: number | typeof IOMMU_PASID_INVALID, covered = 0): void {
   const invalid = pasid === IOMMU_PASID_INVALID;
-  const key = invalid ? NO_PASID : String(pasid);
-  const r = w.step(globalPasidKind, key, { pasid: invalid ? -1 : pasid }, { type: 'FREE', p, invalid, covered }, d);
-  retFrom(d, r);
-  if (!invalid && hasFact(r, 'GlobalPasidFreed')) noteFreed(w, IDA, pasid);
+  const id = invalid ? w.get(globalPasidKind, NO_PASID, { pasid: -1 }) : w.get(globalPasidKind, String(pasid), { pasid });
+  const r: FreeReads = { invalid, id, covered };
+  const row = firstCheck(CHECKS, r);
+  if (row.then === 'free' && !invalid) {
+    w.emit(d, { type: 'GlobalPasidFreed', pasid: pasid as number });
+    noteFreed(w, IDA, pasid as number);
+  }
+  decideBy(d, row, r, {});
 }
 
 export default defineCall({

@@ -1,17 +1,20 @@
 /**
  * iommu_probe_device(dev) — drivers/iommu/iommu.c (§4.5): the device joins its IOMMU group;
- * max_pasids = min(the device's PASID width, the IOMMU's limit). Nested records under it (the default
- * domain allocated for the group) are effects the model does not make, decided on their own. Pure.
+ * max_pasids = min(the device's PASID width, the IOMMU's limit). Probing again recomputes it. Nested
+ * records under it (the default domain allocated for the group) are effects the model does not make,
+ * decided on their own. Pure.
  */
-import { deviceKind } from '../device/device.machine.js';
-import { defineCall, retFrom } from '../kit/call.js';
+import { defineCall, setRet } from '../kit/call.js';
+import { deviceOf } from './reads.js';
 
 export default defineCall({
   fn: 'iommu_probe_device',
   exists: [{}],
   footprint: (rec) => ({ reads: [], writes: [`dev:${rec.args.dev}`] }),
-  decide: ({ w, p, d, rec }) => {
+  decide: ({ w, d, rec }) => {
     const a = rec.args;
-    retFrom(d, w.step(deviceKind, a.dev, { dev: a.dev }, { type: 'PROBE', p, maxPasids: a.max_pasids, group: a.group ?? a.dev }, d));
+    const again = deviceOf(w, a.dev).value === 'probed';
+    w.emit(d, { type: 'DeviceProbed', dev: a.dev, max_pasids: a.max_pasids, group: a.group ?? a.dev });
+    setRet(d, 0, again ? 'iommu_probe_device again: max_pasids recomputed (§4.5)' : 'iommu_probe_device: max_pasids = min(device PASID width, IOMMU limit) (§4.5)');
   },
 });

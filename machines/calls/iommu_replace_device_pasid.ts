@@ -1,15 +1,32 @@
 /**
  * iommu_replace_device_pasid(domain, dev, pasid, handle) — drivers/iommu/iommu.c, v6.15+
  * (8a9e1e773f60, §4.3): swaps the domain of an attached PASID with set_dev_pasid(new, old) on every
- * group device; nothing attached → -EINVAL, the installed handle again → WARN and -EINVAL. The checks
- * are the REPLACE transitions of the PASID slot. Pure.
+ * group device. It has no max_pasids loop (only attach walks the group for that). Its checks are
+ * CHECKS below, in the kernel's order. Pure.
  */
-import { domainKind } from '../device/domain.machine.js';
-import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
-import { defineCall, hasFact, retFrom } from '../kit/call.js';
-import { attachReads } from './iommu_attach_device_pasid.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import { defineCall } from '../kit/call.js';
+import { attachReads, PRECHECKS, type AttachReads } from './iommu_attach_device_pasid.js';
 import { slotChangeFootprint } from './iommu_detach_device_pasid.js';
-import { groupDevices, slotOf } from './reads.js';
+
+type ReplaceReads = AttachReads & { readonly nullHandle: boolean };
+
+const CHECKS: readonly Check<ReplaceReads, 'replace'>[] = [
+  PRECHECKS.noGroup,
+  { when: (r) => r.nullHandle, ret: '-EINVAL', rule: 'iommu_replace_device_pasid: !handle → -EINVAL (§4.3)' },
+  PRECHECKS.pasidZero,
+  PRECHECKS.resetting,
+  { when: (r) => r.slot.value === 'empty', ret: '-EINVAL', finding: 'REPLACE_NOT_ATTACHED', detail: (r) => `${r.dev} pasid ${r.pasid}: nothing is attached`, rule: 'iommu_replace_device_pasid: nothing attached → -EINVAL (§4.3)' },
+  {
+    when: (r) => r.handle !== null && r.handle === r.slot.context.handle,
+    ret: '-EINVAL',
+    finding: 'REPLACE_SAME_HANDLE',
+    detail: (r) => `${r.dev} pasid ${r.pasid}: handle ${r.slot.context.handle} is already installed`,
+    rule: 'iommu_replace_device_pasid: same handle as installed → WARN_ON(1), -EINVAL (§4.3)',
+  },
+  { when: (r) => r.domain === r.slot.context.domain, ret: 0, rule: 'iommu_replace_device_pasid: same domain → only the handle is swapped (§4.3)', then: 'replace' },
+  { ret: 0, rule: 'iommu_replace_device_pasid: set_dev_pasid(new, old) on every group device (§4.3)', then: 'replace' },
+];
 
 export default defineCall({
   fn: 'iommu_replace_device_pasid',
@@ -19,16 +36,14 @@ export default defineCall({
   footprint: (rec, _p, scope) => slotChangeFootprint(rec.args, scope, [rec.args.domain]),
   decide: ({ w, p, d, rec }) => {
     const a = rec.args;
-    const { key, group, snap } = slotOf(w, a.dev, a.pasid);
-    const old = (snap.context as PasidSlotContext).domain;
-    const domainFreed = w.peek(domainKind, a.domain, { domain: a.domain }).value === 'freed';
-    const members = groupDevices(w, a.dev);
-    const r = w.step(pasidSlotKind, key, { group, pasid: a.pasid }, { type: 'REPLACE', p, dev: a.dev, domain: a.domain, handle: a.handle ?? null, domainFreed, nullHandle: a.handle === null, ...attachReads(w, a.dev, members) }, d);
-    retFrom(d, r);
-    if (hasFact(r, 'PasidReplaced') && old !== null) {
-      w.step(domainKind, old, { domain: old }, { type: 'DETACHED', p }, d);
-      w.step(domainKind, a.domain, { domain: a.domain }, { type: 'ATTACHED', p }, d);
-      for (const dev of members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });
+    const handle = a.handle ?? null;
+    const r: ReplaceReads = { ...attachReads(w, p, { domain: a.domain, dev: a.dev, pasid: a.pasid, handle }), nullHandle: a.handle === null };
+    const row = firstCheck(CHECKS, r);
+    const old = r.slot.context.domain;
+    if (row.then === 'replace' && old !== null) {
+      w.emit(d, { type: 'PasidReplaced', group: r.slot.context.group, dev: a.dev, pasid: a.pasid, from: old, to: a.domain, ...(handle === null ? {} : { handle }) });
+      if (old !== a.domain) for (const dev of r.members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });
     }
+    decideBy(d, row, r, { dev: a.dev, domain: a.domain, handle });
   },
 });

@@ -10,8 +10,11 @@ import { PASID_MAX } from '../../events/fields.js';
 import type { CallName } from '../../events/records.js';
 import type { Profile } from '../profile.js';
 import { deviceKind, type DeviceContext } from '../device/device.machine.js';
-import { domainKind } from '../device/domain.machine.js';
-import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import type { DomainContext } from '../device/domain.machine.js';
+import type { PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import type { Snap } from '../kit/lifecycle.js';
+import { freeDomain } from './iommu_domain_free.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
@@ -25,7 +28,7 @@ import { ioasidReleaseFootprint } from './ioasid_free.js';
 import { allocGlobalPasid } from './iommu_alloc_global_pasid.js';
 import { allocDomain } from './iommu_domain_alloc.js';
 import { attachPasid } from './iommu_attach_device_pasid.js';
-import { bondKey, deviceOf, ioasidKey, listOf, slotOf, SVA_SET } from './reads.js';
+import { bondKey, deviceOf, domainOf, ioasidKey, listOf, slotOf, SVA_SET, type Env } from './reads.js';
 
 /** The PASID allocation or release a bind, unbind or mm exit may do in this era (§3.2–§3.5). */
 export function svaPasidFootprint(p: Profile): Footprint {
@@ -150,25 +153,20 @@ function triedOrder(w: World, mm: string): string[] {
 function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): string | null {
   const { w, p, d, rec, children } = c;
   const { dev, mm } = rec.args;
-  const slot = slotOf(w, dev, pasid);
-  const current = (slot.snap.context as PasidSlotContext).domain;
-  const currentDomain = current === null ? null : w.peek(domainKind, current, { domain: current }).context;
-  const lookup = w.step(
-    pasidSlotKind,
-    slot.key,
-    { group: slot.group, pasid },
-    { type: 'SVA_LOOKUP', p, dev, mm, domainType: currentDomain?.type ?? 'none', domainMm: currentDomain?.mm ?? null },
-    d,
-  );
-  if (isFailure(retFrom(d, lookup))) {
+  const slot = slotOf(w, dev, pasid).snap;
+  const current = slot.context.domain;
+  const currentDomain = current === null ? null : domainOf(w, current).context;
+  const lookup: LookupReads = { p, dev, mm, slot, currentDomain };
+  const row = decideBy(d, firstCheck(SVA_LOOKUP, lookup), lookup, { dev, mm });
+  if (isFailure(row.ret)) {
     // v6.11+ (14678219cf40): an attachment made without a handle (kernel DMA, idxd) reads as -ENOENT in
-    // iommu_attach_handle_get, so the bind goes through the same attach tries as v6.8–v6.10 (§3.5).
-    const handleless = p.attachHandles && currentDomain !== null && currentDomain.type !== 'sva' && (slot.snap.context as PasidSlotContext).handle === null;
+    // iommu_attach_handle_get, so the bind goes through the same attach tries as v6.8–v6.10 (§3.5, #21 A9).
+    const handleless = p.attachHandles && currentDomain !== null && currentDomain.type !== 'sva' && slot.context.handle === null;
     if ((p.svaDomainPerMm && !p.attachHandles) || handleless) expectAttachTries(c, pasid);
     return null;
   }
   if (current !== null) {
-    w.step(domainKind, current, { domain: current }, { type: 'USERS', p, delta: 1 }, d);
+    addSvaDomainUsers(c, current, 1);
     return current;
   }
   const allocChild = childOf(children, 'iommu_sva_domain_alloc');
@@ -193,13 +191,13 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
   if (isFailure(ret)) {
     if (created) {
       if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
-      w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+      freeDomain(c, domain, false);
       d.children.push({ fn: 'iommu_domain_free', args: { domain } });
     }
     setRet(d, ret, 'iommu_sva_bind_device: the attach failed and its error is returned (§3.4, §3.5)');
     return null;
   }
-  w.step(domainKind, domain, { domain }, { type: 'USERS', p, delta: 1 }, d);
+  addSvaDomainUsers(c, domain, 1);
   return domain;
 }
 
@@ -217,7 +215,7 @@ function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: numbe
   const allocChild = childOf(children, 'iommu_sva_domain_alloc');
   const temp = (allocChild && recordedName(allocChild)) ?? modelName('sva-dom', rec.seq);
   allocDomain(c, temp, 'sva', mm);
-  w.step(domainKind, temp, { domain: temp }, { type: 'FREE', p }, d);
+  freeDomain(c, temp, false);
   d.children.push(
     { fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: temp },
     { fn: 'iommu_attach_device_pasid', args: { domain: temp, dev, pasid }, ret: '-EBUSY' },
@@ -236,11 +234,69 @@ function handleOwner(w: World, p: Profile, dev: string, mm: string): string {
   if (!p.attachHandles) return dev;
   const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
   if (pasid === null) return dev;
-  const slot = slotOf(w, dev, pasid).snap.context as PasidSlotContext;
+  const slot = slotOf(w, dev, pasid).snap.context;
   if (slot.domain === null || slot.dev === null || slot.dev === dev) return dev;
-  const owner = w.peek(domainKind, slot.domain, { domain: slot.domain }).context;
+  const owner = domainOf(w, slot.domain).context;
   const joined = owner.type === 'sva' && owner.mm === mm && w.peek(svaBondKind, bondKey(slot.dev, mm), { dev: slot.dev, mm }).value === 'bound';
   return joined ? slot.dev : dev;
+}
+
+interface DeviceChecks {
+  readonly p: Profile;
+  readonly device: Snap<DeviceContext>;
+  /** Probed devices in the device's group (counted only where the singleton check exists). */
+  readonly groupSize: number;
+}
+
+/** The device checks of iommu_sva_bind_device, in the kernel's order. */
+const DEVICE_CHECKS: readonly Check<DeviceChecks>[] = [
+  { when: (r) => r.device.value === 'released', ret: '-ENODEV', finding: 'ATTACH_NO_PASID_SUPPORT', detail: (r) => `${r.device.context.dev} was released`, rule: 'iommu_sva_bind_device: the device has no IOMMU group any more → -ENODEV (§3.1)' },
+  {
+    when: (r) => r.p.svaSingletonGroup && r.groupSize > 1,
+    ret: '-EINVAL',
+    finding: 'SVA_BIND_GROUP_NOT_SINGLETON',
+    detail: (r) => `${r.device.context.dev} shares group ${r.device.context.group} with ${r.groupSize - 1} other device(s)`,
+    rule: 'iommu_sva_bind_device: the group must hold exactly one device → -EINVAL (v5.11–v6.1, §3.1)',
+  },
+  {
+    when: (r) => r.p.svaZeroMaxPasidsEopnotsupp && r.device.context.maxPasids === 0,
+    ret: '-EOPNOTSUPP',
+    finding: 'SVA_BIND_NO_PASID_SUPPORT',
+    detail: (r) => `${r.device.context.dev} has max_pasids 0`,
+    rule: 'iommu_sva_bind_device: !dev->iommu->max_pasids → -EOPNOTSUPP (v6.2–v6.5, §3.4)',
+  },
+  { rule: 'iommu_sva_bind_device: the device may bind' },
+];
+
+interface LookupReads {
+  readonly p: Profile;
+  readonly dev: string;
+  readonly mm: string;
+  readonly slot: Snap<PasidSlotContext>;
+  readonly currentDomain: DomainContext | null;
+}
+
+/** iommu_sva_bind_device looks for an SVA domain on the mm's PASID (iommu_get_domain_for_dev_pasid / attach-handle lookup, §3.4, §3.5). */
+const SVA_LOOKUP: readonly Check<LookupReads>[] = [
+  { when: (r) => r.slot.value === 'empty', rule: 'no domain on the PASID yet: bind allocates or attaches one' },
+  {
+    // Why: before v6.8 the lookup is by type only (no mm check until attach handles in v6.11); from v6.8 every bind attaches, so an occupied slot fails.
+    when: (r) => r.currentDomain?.type === 'sva' && !r.p.svaDomainPerMm && (r.currentDomain.mm === r.mm || !r.p.attachHandles),
+    rule: 'iommu_sva_bind_device v6.2–v6.7: the PASID already has an SVA domain → domain->users++ (§3.4)',
+  },
+  {
+    ret: '-EBUSY',
+    finding: 'SVA_BIND_SLOT_BUSY',
+    detail: (r) => `${r.dev} pasid ${r.slot.context.pasid} holds ${r.slot.context.domain}`,
+    rule: "iommu_sva_bind_device: the mm's PASID holds another domain on this device → -EBUSY (§3.4, §3.5)",
+  },
+];
+
+/** iommu-sva.c domain->users (a plain int) counts binds (v6.2) or devices (v6.8) (§3.4, §3.5); returns the new count. */
+export function addSvaDomainUsers({ w, d }: Env, domain: string, delta: number): number {
+  const users = domainOf(w, domain).context.users + delta;
+  w.emit(d, { type: 'SvaDomainUsersChanged', domain, users });
+  return users;
 }
 
 export default defineCall({
@@ -260,12 +316,12 @@ export default defineCall({
   decide: (c) => {
     const { w, p, d, rec } = c;
     const { dev, mm } = rec.args;
-    const devSnap = deviceOf(w, dev);
-    const device = devSnap.context;
+    const device = deviceOf(w, dev);
     // Order of iommu_sva_bind_device: no sva_bind op → -ENODEV; no group → -ENODEV; [x86 stable: -EOPNOTSUPP]; then the group size.
-    const ops = w.step(svaOpsKind, dev, { dev }, { type: 'BIND_CHECK', p, noBindOp: lacksBindOp(p), released: devSnap.value === 'released', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' }, d);
+    const ops = w.step(svaOpsKind, dev, { dev }, { type: 'BIND_CHECK', p, noBindOp: lacksBindOp(p), released: device.value === 'released', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' }, d);
     if (isFailure(retFrom(d, ops))) return;
-    if (isFailure(retFrom(d, w.step(deviceKind, dev, { dev }, { type: 'SVA_BIND_CHECK', p, groupSize: p.svaSingletonGroup ? groupSize(w, device) : 1 }, d)))) return;
+    const checks = { p, device, groupSize: p.svaSingletonGroup ? groupSize(w, device.context) : 1 };
+    if (isFailure(decideBy(d, firstCheck(DEVICE_CHECKS, checks), checks, {}).ret)) return;
     const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
   
     const bondDev = handleOwner(w, p, dev, mm);
@@ -276,9 +332,9 @@ export default defineCall({
       const handle = shares ? b.handles[0] ?? handleName : handleName;
       // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before the bond lookup (v6.2+, and Intel before): the mm
       // must be live (A24) and its PASID inside this device's range (the v5.18–v6.3 off-by-one refuses the top PASID).
-      // SMMUv3 ≤ v6.1 finds the bond first and skips it (__arm_smmu_sva_bind, A5).
+      // SMMUv3 ≤ v6.1 finds the bond first and skips it (__arm_smmu_sva_bind, #21 A5).
       if (!bondBeforeRange(c)) {
-        const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.maxPasids, intelOwnsPasid(c)) }, d);
+        const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.context.maxPasids, intelOwnsPasid(c)) }, d);
         if (isFailure(retFrom(d, need))) return;
       }
       const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
@@ -287,7 +343,7 @@ export default defineCall({
         if (b.pasid !== null) expectAttachTries(c, b.pasid);
         return;
       }
-      if (!shares && b.domain !== null) w.step(domainKind, b.domain, { domain: b.domain }, { type: 'USERS', p, delta: 1 }, d);
+      if (!shares && b.domain !== null) addSvaDomainUsers(c, b.domain, 1);
       // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
       // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
       if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
@@ -299,14 +355,13 @@ export default defineCall({
       return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
     }
   
-    const pasid = pasidForBind(c, device);
+    const pasid = pasidForBind(c, device.context);
     if (pasid === null) return;
     const domain = p.svaDomains ? domainForBind(c, pasid) : null;
     if (p.svaDomains && domain === null) return;
     w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle: handleName, pasid, domain }, d);
     w.step(svaHandleKind, handleName, { handle: handleName }, { type: 'BOUND', p, dev, mm }, d);
-    w.step(deviceKind, dev, { dev }, { type: 'BOND_ADDED', p }, d);
-    w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
+        w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
     setRet(d, handleName, 'iommu_sva_bind_device returns a handle (§3)');
   },
 });

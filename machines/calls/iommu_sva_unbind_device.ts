@@ -6,8 +6,6 @@
  * iommu_domain_free and ioasid_free / ioasid_put. Pure.
  */
 import type { CallName } from '../../events/records.js';
-import { deviceKind } from '../device/device.machine.js';
-import { domainKind } from '../device/domain.machine.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
@@ -17,7 +15,8 @@ import { slotResource, union } from '../kit/footprint.js';
 import { releaseIoasid } from './ioasid_free.js';
 import { freeGlobalPasid } from './iommu_free_global_pasid.js';
 import { detachPasid } from './iommu_detach_device_pasid.js';
-import { svaPasidFootprint } from './iommu_sva_bind_device.js';
+import { addSvaDomainUsers, svaPasidFootprint } from './iommu_sva_bind_device.js';
+import { freeDomain } from './iommu_domain_free.js';
 import { bondKey, ioasidKey, listOf, type Env } from './reads.js';
 
 const NESTED: readonly CallName[] = ['iommu_detach_device_pasid', 'remove_dev_pasid', 'iommu_domain_free', 'ioasid_put', 'ioasid_free'];
@@ -57,11 +56,11 @@ function releaseBondDomain(env: Env, b: SvaBondContext): void {
   if (b.domain === null || b.pasid === null) return;
   const domain = b.domain;
   if (p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
-  const users = w.step(domainKind, domain, { domain }, { type: 'USERS', p, delta: -1 }, d).snap.context.users;
+  const users = addSvaDomainUsers(env, domain, -1);
   if (users > 0) return;
   if (!p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
   else w.step(mmKind, b.mm, { mm: b.mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
-  w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+  freeDomain(env, domain, false);
   d.children.push({ fn: 'iommu_domain_free', args: { domain } });
 }
 
@@ -84,8 +83,7 @@ function unbindUnseen(c: CallContext<'iommu_sva_unbind_device'>): void {
     if (!TEARDOWN.has(k.fn)) continue;
     d.children.push({ fn: k.fn, args: k.args as Readonly<Record<string, unknown>> });
     if (k.fn === 'iommu_domain_free') {
-      const domain = (k.args as { domain: string }).domain;
-      w.step(domainKind, domain, { domain }, { type: 'FREE', p }, d);
+      freeDomain(c, (k.args as { domain: string }).domain, false);
     }
   }
   setRet(d, null, 'iommu_sva_unbind_device returns void');
@@ -129,7 +127,6 @@ export default defineCall({
     if (last) {
       const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
       if (!p.svaDomains && b.pasid !== null) releaseBondPasid(c, mm, b.pasid, mmBonds);
-      w.step(deviceKind, dev, { dev }, { type: 'BOND_REMOVED', p }, d);
       const after = w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d).snap.context;
       if (after.dropPending === true && after.bonds === 0 && after.pasid !== null) releasePinnedPasid(c, mm, after.pasid);
     }

@@ -2,14 +2,15 @@
  * pci_dev_reset_iommu_done(dev) — drivers/iommu/iommu.c, modelled from v6.18 (§4.1): the reset is
  * over and attach is allowed again. Pure.
  */
-import { deviceKind } from '../device/device.machine.js';
-import { defineCall, retFrom } from '../kit/call.js';
+import { defineCall, setRet } from '../kit/call.js';
+import { deviceOf } from './reads.js';
 
 export default defineCall({
   fn: 'pci_dev_reset_iommu_done',
   exists: [{ since: '6.18' }],
   footprint: (rec) => ({ reads: [], writes: [`dev:${rec.args.dev}`] }),
-  decide: ({ w, p, d, rec }) => {
-    retFrom(d, w.step(deviceKind, rec.args.dev, { dev: rec.args.dev }, { type: 'RESET_DONE', p }, d));
+  decide: ({ w, d, rec }) => {
+    w.emit(d, { type: 'GroupResetDone', group: deviceOf(w, rec.args.dev).context.group, dev: rec.args.dev });
+    setRet(d, null, 'pci_dev_reset_iommu_done');
   },
 });

@@ -10,7 +10,9 @@ import type { Profile } from '../profile.js';
 import { allocatorListKind } from '../ioasid/allocatorList.machine.js';
 import { idSpaceKind, type IdSpaceContext } from '../ioasid/idSpace.machine.js';
 import { deviceKind, type DeviceContext } from '../device/device.machine.js';
-import { pasidSlotKind } from '../device/pasidSlot.machine.js';
+import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
+import { domainKind } from '../device/domain.machine.js';
+import type { Snap } from '../kit/lifecycle.js';
 
 /** What a call model steps objects with: the world, the era profile and the decision it fills in. */
 export interface Env {
@@ -65,15 +67,17 @@ export const vcmdOpsOf = (iommu: string) => `${iommu}/pasid_allocator`;
 
 // ── devices and PASID slots (§4) ──
 
-export const deviceOf = (w: World, dev: string) => w.peek(deviceKind, dev, { dev });
+export const deviceOf = (w: World, dev: string) => w.get(deviceKind, dev, { dev });
 export const slotKey = (group: string, pasid: number) => `${group}/${pasid}`;
 
 /** The slot a device's PASID lives in (group->pasid_array is per group). */
-export function slotOf(w: World, dev: string, pasid: number): { key: string; group: string; snap: ReturnType<World['peek']> } {
+export function slotOf(w: World, dev: string, pasid: number): { key: string; group: string; snap: Snap<PasidSlotContext> } {
   const group = deviceOf(w, dev).context.group;
   const key = slotKey(group, pasid);
-  return { key, group, snap: w.peek(pasidSlotKind, key, { group, pasid }) };
+  return { key, group, snap: w.get(pasidSlotKind, key, { group, pasid }) };
 }
+
+export const domainOf = (w: World, domain: string) => w.get(domainKind, domain, { domain });
 
 /**
  * The devices the core walks with for_each_group_device (set_dev_pasid on attach/replace,

@@ -1,91 +1,86 @@
 /**
- * An iommu_domain: allocated, attached to one or more PASIDs, freed. SVA domains also carry the
- * `users` count that iommu-sva.c keeps (binds per (dev, mm) in v6.2–v6.7, devices per mm from
- * v6.8). A domain first seen in an attach was allocated before the capture began. Pure.
+ * An IOMMU domain, driven by facts: allocated (iommu_domain_alloc / iommu_sva_domain_alloc), attached
+ * to PASID slots, freed (iommu_domain_free). It counts its attachments and, for an SVA domain, its
+ * users (iommu-sva.c domain->users: binds in v6.2, devices in v6.8+). Freed domains are kept so a
+ * later use is caught. The calls that decide are machines/calls/iommu_domain_*.ts. Pure.
  */
 import type { DomainType } from '../../events/fields.js';
-import { decide } from '../kit/outcome.js';
-import { defineObjectKind, type ModelEvent } from '../kit/object.js';
+import { defineObject } from '../kit/object.js';
 
 export interface DomainContext {
   readonly domain: string;
+  /** 'unknown' until the capture shows its allocation. */
   readonly type: DomainType | 'unknown';
   readonly mm: string | null;
   readonly attachments: number;
   readonly users: number;
 }
 
-export type DomainEvent =
-  | (ModelEvent & { type: 'ALLOC'; domainType: DomainType; mm: string | null })
-  | (ModelEvent & { type: 'ATTACHED' })
-  | (ModelEvent & { type: 'DETACHED' })
-  | (ModelEvent & { type: 'USERS'; delta: number })
-  | (ModelEvent & { type: 'FREE' });
+const one = (domain: string) => [{ id: domain, input: { domain } }];
 
-const ALLOC_RULE = 'iommu_domain_alloc / iommu_sva_domain_alloc';
 // Why: a name can be allocated again while PASID slots still hold it (a hand-written trace, or a
 // capture without pointer generations); the slots keep counting, so the attachments stay.
-const ALLOC = { actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] } as const;
-const USERS = { actions: ['addUsers', decide({ fact: 'SvaDomainUsersChanged', rule: 'iommu-sva.c: domain->users (a plain int) counts binds (v6.2) or devices (v6.8) (§3.4, §3.5)' })] } as const;
-const DETACHED_RULE = 'iommu_detach_device_pasid removed one attachment';
+const ON_ANY = {
+  PasidDetached: { actions: 'detach' },
+  PasidReplaced: [{ guard: 'isReplacedBy', target: 'attached', actions: 'attach' }, { actions: 'detach' }],
+  SvaDomainUsersChanged: { actions: 'setUsers' },
+} as const;
 
-export const domainKind = defineObjectKind<DomainContext, DomainEvent, { domain: string }>({
+export const domainKind = defineObject<DomainContext, { domain: string }>({
   id: 'domain',
   initial: 'allocated',
   context: ({ domain }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0 }),
+  address: {
+    DomainAllocated: (f) => one(f.domain),
+    DomainFreed: (f) => one(f.domain),
+    PasidAttached: (f) => one(f.domain),
+    PasidDetached: (f) => one(f.domain),
+    // The old domain loses the slot, the new one gains it; a same-domain replace only swaps the handle.
+    PasidReplaced: (f) => (f.from === f.to ? [] : [...one(f.from), ...one(f.to)]),
+    SvaDomainUsersChanged: (f) => one(f.domain),
+  },
   states: {
     allocated: {
       on: {
-        ALLOC: { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] },
-        ATTACHED: { target: 'attached', actions: ['attach', decide({ rule: 'iommu_attach_device_pasid stored the domain in a PASID slot' })] },
-        DETACHED: { actions: ['detach', decide({ rule: DETACHED_RULE })] },
-        USERS,
-        FREE: { target: 'freed', actions: decide({ ret: null, fact: 'DomainFreed', rule: 'iommu_domain_free of an unattached domain' }) },
+        DomainAllocated: { actions: 'allocate' },
+        PasidAttached: { target: 'attached', actions: 'attach' },
+        DomainFreed: { target: 'freed' },
+        ...ON_ANY,
       },
     },
     attached: {
       on: {
-        ALLOC,
-        ATTACHED: { actions: ['attach', decide({ rule: 'one more PASID slot holds the domain' })] },
-        DETACHED: [
-          { guard: 'isLastAttachment', target: 'allocated', actions: ['detach', decide({ rule: DETACHED_RULE })] },
-          { actions: ['detach', decide({ rule: DETACHED_RULE })] },
+        DomainAllocated: { actions: 'allocate' },
+        PasidAttached: { actions: 'attach' },
+        PasidDetached: [{ guard: 'isLastAttachment', target: 'allocated', actions: 'detach' }, { actions: 'detach' }],
+        PasidReplaced: [
+          { guard: 'isReplacedBy', actions: 'attach' },
+          { guard: 'isLastAttachment', target: 'allocated', actions: 'detach' },
+          { actions: 'detach' },
         ],
-        USERS,
-        FREE: { target: 'freed', actions: decide({ ret: null, fact: 'DomainFreed', finding: 'DOMAIN_FREE_ATTACHED', rule: 'iommu_domain_free does not check attachments: the PASID slots keep a dangling domain (A37)' }) },
+        SvaDomainUsersChanged: { actions: 'setUsers' },
+        DomainFreed: { target: 'freed' },
       },
     },
     freed: {
       on: {
         // Why: a capture that reuses a name after a free (without importer generations) means a new domain.
-        ALLOC: [
-          { guard: 'isStillAttached', target: 'attached', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] },
-          { target: 'allocated', actions: ['allocate', decide({ fact: 'DomainAllocated', rule: ALLOC_RULE })] },
-        ],
-        ATTACHED: { actions: ['attach', decide({ rule: 'a freed domain got attached (reported by the slot)' })] },
-        DETACHED: { actions: ['detach', decide({ rule: DETACHED_RULE })] },
-        USERS,
-        FREE: { actions: decide({ ret: null, finding: 'DOMAIN_DOUBLE_FREE', rule: 'iommu_domain_free of a freed domain: double free' }) },
+        DomainAllocated: [{ guard: 'isStillAttached', target: 'attached', actions: 'allocate' }, { target: 'allocated', actions: 'allocate' }],
+        PasidAttached: { actions: 'attach' },
+        ...ON_ANY,
+        PasidReplaced: [{ guard: 'isReplacedBy', actions: 'attach' }, { actions: 'detach' }],
       },
     },
   },
   guards: {
     isStillAttached: ({ context }) => context.attachments > 0,
     isLastAttachment: ({ context }) => context.attachments <= 1,
+    isReplacedBy: ({ context, event }) => event.type === 'PasidReplaced' && event.to === context.domain,
   },
   updates: {
-    allocate: (c, e) => (e.type === 'ALLOC' ? { ...c, type: e.domainType, mm: e.mm, users: 0 } : c),
+    allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0 } : c),
     attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
-    addUsers: (c, e) => (e.type === 'USERS' ? { ...c, users: c.users + e.delta } : c),
-  },
-  facts: {
-    DomainAllocated: (_e, _b, a) => ({ type: 'DomainAllocated', domain: a.domain, domain_type: a.type === 'unknown' ? 'paging' : a.type, mm: a.mm }),
-    DomainFreed: (_e, b) => ({ type: 'DomainFreed', domain: b.domain }),
-    SvaDomainUsersChanged: (_e, _b, a) => ({ type: 'SvaDomainUsersChanged', domain: a.domain, users: a.users }),
-  },
-  details: {
-    DOMAIN_FREE_ATTACHED: (_e, c) => `${c.domain} is still attached to ${c.attachments} PASID slot(s)`,
-    DOMAIN_DOUBLE_FREE: (_e, c) => `${c.domain} was already freed`,
+    setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),
   },
 });

@@ -26,7 +26,8 @@ type ActionRef = string | { type: string; params?: unknown };
 export interface TransitionConfig {
   readonly target?: string;
   readonly guard?: string;
-  readonly actions: ActionRef | readonly ActionRef[];
+  /** Required on deciding machines (a decide outcome); an evolve transition may only change state. */
+  readonly actions?: ActionRef | readonly ActionRef[];
 }
 export interface StateConfig {
   readonly on: Readonly<Record<string, TransitionConfig | readonly TransitionConfig[]>>;
@@ -40,6 +41,11 @@ export interface LifecycleSpec<C, E extends MachineEvent, I> {
   readonly states: Readonly<Record<string, StateConfig>>;
   readonly guards: Readonly<Record<string, Guard<C, E>>>;
   readonly updates: Readonly<Record<string, Update<C, E>>>;
+  /**
+   * An evolve machine (driven by facts): its transitions only update the object, they decide nothing,
+   * and a fact it has no transition for leaves the object as it is.
+   */
+  readonly evolve?: boolean;
 }
 
 /** One compiled candidate transition: the guard to call, updates to apply, outcomes to report. */
@@ -139,7 +145,7 @@ export function defineLifecycle<C, E extends MachineEvent, I>(spec: LifecycleSpe
     const resolved = machine.resolveState({ value: snap.value, context: snap.context as never });
     const [next, executed] = transition(machine, resolved, event as never);
     const outcomes = (executed as readonly { type: string; params?: unknown }[]).filter((a) => a.type === DECIDE).map((a) => a.params as Outcome);
-    if (outcomes.length === 0) return { snap, outcomes: NO_OUTCOMES };
+    if (outcomes.length === 0 && !spec.evolve) return { snap, outcomes: NO_OUTCOMES };
     // Why: XState's assign always builds a new context; both paths keep the snapshot when nothing changed,
     // so World.step stores (and journals) exactly the same objects in either mode.
     if (unchanged(snap, next.value as string, next.context as C)) return { snap, outcomes };
@@ -188,7 +194,7 @@ function compileTransition<C, E extends MachineEvent, I>(
   if (guard === undefined) throw new Error(`${where}: guard '${t.guard}' is missing from the guards`);
   const updates: Update<C, E>[] = [];
   const outcomes: Outcome[] = [];
-  for (const ref of asArray(t.actions)) {
+  for (const ref of t.actions === undefined ? [] : asArray(t.actions)) {
     if (typeof ref === 'string') {
       const update = spec.updates[ref];
       if (update === undefined) throw new Error(`${where}: update '${ref}' is missing from the updates`);
@@ -199,7 +205,7 @@ function compileTransition<C, E extends MachineEvent, I>(
       throw new Error(`${where}: action ${ref.type} is outside the compiled subset`);
     }
   }
-  // Why: an empty outcome list means "not handled"; every transition must say what it decided.
-  if (outcomes.length === 0) throw new Error(`${where}: transition has no decide(...) outcome`);
+  // Why: an empty outcome list means "not handled"; every deciding transition must say what it decided.
+  if (outcomes.length === 0 && !spec.evolve) throw new Error(`${where}: transition has no decide(...) outcome`);
   return { guard, guardName: t.guard ?? null, target: t.target ?? null, updates, outcomes };
 }

@@ -1,5 +1,6 @@
 /**
- * An object kind: a lifecycle plus what turns its outcomes into facts and finding details.
+ * Object kinds. A deciding kind (`defineObjectKind`, being retired) is a lifecycle whose transitions
+ * also decide returns and findings; a fact-driven kind (`defineObject`) only evolves from facts.
  * `absent` names the state that is not stored (absent ≡ that state), so freed IDs and empty slots
  * cost nothing. Pure.
  */
@@ -28,4 +29,35 @@ export interface ObjectKind<C, E extends ModelEvent, I> extends Lifecycle<C, E, 
 
 export function defineObjectKind<C, E extends ModelEvent, I>(spec: ObjectKindSpec<C, E, I>): ObjectKind<C, E, I> {
   return { ...defineLifecycle(spec), kind: spec };
+}
+
+/** A fact as an evolve machine receives it: the event type is the fact type. */
+export type FactEvent = FactBody;
+
+/** The instances of a kind one fact is about, with what a new instance starts from. */
+export type Address<I> = readonly { readonly id: string; readonly input: I }[];
+
+/** What an evolve machine may read of the world to address a group-wide fact (never to decide). */
+export interface WorldReader {
+  entriesOf<C>(kindId: string): IterableIterator<[string, { readonly value: string; readonly context: C }]>;
+}
+
+export interface FactObjectSpec<C, I> extends Omit<LifecycleSpec<C, FactEvent, I>, 'evolve'> {
+  /** The state that is not stored: an object in it is dropped from the world. */
+  readonly absent?: string;
+  /** For each fact type it follows, which instances the fact is about. */
+  readonly address: { readonly [T in FactType]?: (fact: Extract<FactBody, { type: T }>, w: WorldReader) => Address<I> };
+}
+
+/**
+ * A kernel object driven by facts (the evolve half): the world is the fold of the facts through
+ * these machines. Its transitions update the object and decide nothing; the calls decide
+ * (machines/calls/) and state what happened as facts.
+ */
+export interface FactObject<C, I> extends Lifecycle<C, FactEvent, I> {
+  readonly factSpec: FactObjectSpec<C, I>;
+}
+
+export function defineObject<C, I>(spec: FactObjectSpec<C, I>): FactObject<C, I> {
+  return { ...defineLifecycle<C, FactEvent, I>({ ...spec, evolve: true }), factSpec: spec };
 }

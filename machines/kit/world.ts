@@ -8,7 +8,9 @@ import type { CallName, Ret } from '../../events/records.js';
 import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
 import type { Snap, StepResult } from './lifecycle.js';
-import type { ModelEvent, ObjectKind } from './object.js';
+import type { FactObject, ModelEvent, ObjectKind } from './object.js';
+import { FACT_DRIVEN } from '../objects.js';
+import { objectsOf } from './checks.js';
 import type { Outcome } from './outcome.js';
 
 /** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
@@ -44,22 +46,22 @@ export function newDecision(): Decision {
   return { ret: undefined, rule: '', facts: [], findings: [], children: [] };
 }
 
-/** Fields of an event that name kernel objects (shown with every finding). */
-const OBJECT_FIELDS = ['dev', 'group', 'pasid', 'domain', 'old', 'mm', 'handle', 'ops', 'space', 'ioasid', 'iommu'] as const;
-
-function objectsOf(event: object): Record<string, string | number | boolean | null> {
-  const out: Record<string, string | number | boolean | null> = {};
-  const e = event as Record<string, unknown>;
-  for (const f of OBJECT_FIELDS) {
-    const v = e[f];
-    if (typeof v === 'string' || typeof v === 'number') out[f] = v;
+/** For each fact type, the fact-driven kinds that follow it (derived from their `address` tables). */
+type Route = { readonly kind: FactObject<unknown, unknown>; readonly address: (fact: FactBody, w: World) => readonly { id: string; input: unknown }[] };
+const ROUTES: ReadonlyMap<string, readonly Route[]> = (() => {
+  const m = new Map<string, Route[]>();
+  for (const kind of FACT_DRIVEN as unknown as readonly FactObject<unknown, unknown>[]) {
+    for (const [type, address] of Object.entries(kind.factSpec.address)) {
+      const list = m.get(type) ?? [];
+      list.push({ kind, address: address as Route['address'] });
+      m.set(type, list);
+    }
   }
-  return out;
-}
+  return m;
+})();
 
 export class World {
-  readonly objects: Map<string, Snap<unknown>>;
-  /** The same snapshots by kind, then id: lookups without building `kind:id` keys, and entriesOf without a scan. */
+  /** The snapshots by kind, then id: lookups without building `kind:id` keys, and entriesOf without a scan. */
   readonly #byKind = new Map<string, Map<string, Snap<unknown>>>();
   /**
    * Derived caches, never part of the state: a lower bound of the lowest free ID per ID space
@@ -68,8 +70,12 @@ export class World {
   readonly lowestFreeHint: Map<string, number>;
   /** Derived cache of machines/ids.ts: per hint key, a min-heap of IDs freed below the hint. */
   readonly freedBelowHint: Map<string, number[]>;
-  /** Undo journal of the open transaction: key → snapshot before (undefined = absent). */
-  #journal: Map<string, { kindId: string; id: string; snap: Snap<unknown> | undefined }> | null = null;
+  /**
+   * Undo journal of the open transaction: (kind's map, id, snapshot before) triples, restored in
+   * reverse order, so the first snapshot of an object wins without a key per entry.
+   */
+  readonly #journal: unknown[] = [];
+  #journaling = false;
 
   constructor(
     readonly profile: Profile,
@@ -78,15 +84,32 @@ export class World {
     hints?: Map<string, number>,
     freed?: Map<string, number[]>,
   ) {
-    this.objects = objects ?? new Map();
     this.lowestFreeHint = hints ?? new Map();
     // Why: hints without their freed-ID heaps would claim freed IDs are taken.
     this.freedBelowHint = hints === undefined ? new Map() : freed ?? new Map();
     if (hints !== undefined && freed === undefined) this.lowestFreeHint.clear();
-    for (const [key, snap] of this.objects) {
+    for (const [key, snap] of objects ?? []) {
       const colon = key.indexOf(':');
       this.#kindMap(key.slice(0, colon)).set(key.slice(colon + 1), snap);
     }
+  }
+
+  /**
+   * Every stored object as `kind:id` → snapshot, built on demand (checkpoints, tests): kinds in name
+   * order (so two worlds with the same objects list them alike), each kind's objects in the order
+   * they were first stored.
+   */
+  get objects(): Map<string, Snap<unknown>> {
+    const out = new Map<string, Snap<unknown>>();
+    for (const kindId of [...this.#byKind.keys()].sort()) for (const [id, snap] of this.#byKind.get(kindId)!) out.set(`${kindId}:${id}`, snap);
+    return out;
+  }
+
+  /** How many objects are stored. */
+  get size(): number {
+    let n = 0;
+    for (const byId of this.#byKind.values()) n += byId.size;
+    return n;
   }
 
   #kindMap(kindId: string): Map<string, Snap<unknown>> {
@@ -95,37 +118,41 @@ export class World {
     return m;
   }
 
-  #set(kindId: string, id: string, key: string, snap: Snap<unknown> | undefined): void {
+  /** Stores (or, for the kind's absent state, drops) an object, journaling what it was. */
+  #set(kindId: string, id: string, before: Snap<unknown> | undefined, snap: Snap<unknown> | undefined): void {
     const byId = this.#kindMap(kindId);
-    if (snap === undefined) {
-      this.objects.delete(key);
-      byId.delete(id);
-    } else {
-      this.objects.set(key, snap);
-      byId.set(id, snap);
-    }
+    if (this.#journaling) this.#journal.push(byId, id, before);
+    if (snap === undefined) byId.delete(id);
+    else byId.set(id, snap);
   }
 
   /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
   clone(mode: StepMode = this.mode): World {
-    return new World(this.profile, mode, new Map(this.objects), new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
+    return new World(this.profile, mode, this.objects, new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
   }
 
   /** Starts recording what the next steps change, so a call the kernel refused can be undone. */
   begin(): void {
-    this.#journal = new Map();
+    this.#journal.length = 0;
+    this.#journaling = true;
   }
 
   commit(): void {
-    this.#journal = null;
+    this.#journal.length = 0;
+    this.#journaling = false;
   }
 
   /** Restores every object the open transaction changed. */
   rollback(): void {
-    const journal = this.#journal;
-    this.#journal = null;
-    if (journal === null) return;
-    for (const [key, { kindId, id, snap }] of journal) this.#set(kindId, id, key, snap);
+    const j = this.#journal;
+    this.#journaling = false;
+    for (let i = j.length - 3; i >= 0; i -= 3) {
+      const byId = j[i] as Map<string, Snap<unknown>>;
+      const snap = j[i + 2] as Snap<unknown> | undefined;
+      if (snap === undefined) byId.delete(j[i + 1] as string);
+      else byId.set(j[i + 1] as string, snap);
+    }
+    j.length = 0;
     // Why: a rolled-back allocation may have moved a hint past a now-free ID.
     this.lowestFreeHint.clear();
     this.freedBelowHint.clear();
@@ -147,6 +174,36 @@ export class World {
   }
 
   /**
+   * A fact happened: every fact-driven object it is about evolves (the world is the fold of the
+   * facts). Changes are journaled like steps, so a call the kernel refused is undone whole.
+   */
+  apply(fact: FactBody): void {
+    const routes = ROUTES.get(fact.type);
+    if (routes === undefined) return;
+    for (const { kind, address } of routes) {
+      for (const { id, input } of address(fact, this)) {
+        const stored = this.#byKind.get(kind.id)?.get(id);
+        const before = stored ?? kind.initial(input);
+        const result = this.mode === 'fast' ? kind.step(before, fact) : kind.stepWithXState(before, fact);
+        if (result.snap === before) continue;
+        this.#set(kind.id, id, stored, result.snap.value === kind.factSpec.absent ? undefined : result.snap);
+      }
+    }
+  }
+
+  /** A call states a fact: it joins the decision's facts and the world evolves by it. */
+  emit(d: Decision, fact: FactBody): void {
+    d.facts.push(fact);
+    this.apply(fact);
+  }
+
+  /** The stored snapshot of a fact-driven object, or its initial one when unknown. */
+  get<C, I>(kind: FactObject<C, I>, id: string, input: I): Snap<C> {
+    const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
+    return stored ?? kind.initial(input);
+  }
+
+  /**
    * Steps one object and records its outcomes (facts, findings) into `d`.
    * Returns the outcomes so the call model can read the decided return.
    */
@@ -158,11 +215,7 @@ export class World {
       // Why: machines are complete (a test checks it); an unhandled event is a pasid-ledger bug.
       throw new Error(`model gap: ${kind.id} in state ${before.value} does not handle ${event.type}`);
     }
-    if (result.snap !== before) {
-      const key = `${kind.id}:${id}`;
-      if (this.#journal !== null && !this.#journal.has(key)) this.#journal.set(key, { kindId: kind.id, id, snap: stored });
-      this.#set(kind.id, id, key, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
-    }
+    if (result.snap !== before) this.#set(kind.id, id, stored, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
     this.record(kind, event, before.context, result.snap.context, result.outcomes, d);
     return result;
   }
@@ -179,7 +232,7 @@ export class World {
       if (o.fact !== undefined) {
         const build = kind.kind.facts[o.fact];
         if (build === undefined) throw new Error(`model gap: ${kind.id} names fact ${o.fact} but cannot build it`);
-        d.facts.push(build(event, before, after));
+        this.emit(d, build(event, before, after));
       }
       if (o.finding !== undefined) {
         const detail = kind.kind.details?.[o.finding]?.(event, before) ?? '';

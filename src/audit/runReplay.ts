@@ -10,9 +10,13 @@ import type { ReadItem } from '../log/readItem.js';
 import { Replay } from '../replay/replay.js';
 import { profileOf, replayStream, type Entry } from '../replay/replayTrace.js';
 
-/** A live input's pause: flush the look-ahead window so findings so far are reported now. */
+/**
+ * A live input's pause: step what can be stepped now, so findings so far are reported. `sealed`:
+ * every record so far has all its nested records (an importer's output), so the whole window may go.
+ */
 export interface IdleItem {
   readonly kind: 'idle';
+  readonly sealed?: boolean;
 }
 
 export interface RunOptions {
@@ -62,10 +66,10 @@ export async function runReplay(items: AsyncIterable<ReadItem | IdleItem>, optio
   replay = new Replay({ profile: profile.value, mode: options.mode, validateFacts: options.validateFacts, retainFacts: options.retainFacts ?? false });
   options.onStart?.(replay);
 
-  async function* entries(): AsyncGenerator<Entry | 'idle'> {
+  async function* entries(): AsyncGenerator<Entry | 'idle' | 'sealed'> {
     for (let n = await it.next(); !n.done; n = await it.next()) {
       const item = n.value;
-      if (item.kind === 'idle') yield 'idle';
+      if (item.kind === 'idle') yield item.sealed === true ? 'sealed' : 'idle';
       else if (item.kind === 'record') {
         if (options.untilSeq !== undefined && item.entry.record.seq > options.untilSeq) {
           cut = true;

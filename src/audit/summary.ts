@@ -1,6 +1,7 @@
 /** The audit's summary and JSON shape. Pure. */
 import type { Finding } from '../replay/finding.js';
 import type { Replay } from '../replay/replay.js';
+import type { Coverage } from './coverage.js';
 
 export interface AuditSummary {
   readonly kernel: string;
@@ -11,6 +12,8 @@ export interface AuditSummary {
   readonly byCode: Readonly<Record<string, number>>;
   readonly bySeverity: Readonly<Record<string, number>>;
   readonly warnings: readonly string[];
+  /** What the audit could see (import skips, blind rules); see src/audit/coverage.ts. */
+  readonly coverage?: Coverage;
 }
 
 export interface AuditReport {
@@ -18,7 +21,7 @@ export interface AuditReport {
   readonly summary: AuditSummary;
 }
 
-export function summarize(replay: Replay, warnings: readonly { message: string }[], mark: (f: Finding) => Finding = (f) => f): AuditReport {
+export function summarize(replay: Replay, warnings: readonly { message: string }[], mark: (f: Finding) => Finding = (f) => f, coverage?: Coverage): AuditReport {
   const findings = replay.findings.map(mark);
   const byCode: Record<string, number> = {};
   const bySeverity: Record<string, number> = { bug: 0, misuse: 0, info: 0 };
@@ -37,6 +40,7 @@ export function summarize(replay: Replay, warnings: readonly { message: string }
       byCode: Object.fromEntries(Object.entries(byCode).sort(([a], [b]) => (a < b ? -1 : 1))),
       bySeverity,
       warnings: warnings.map((w) => w.message),
+      ...(coverage !== undefined ? { coverage } : {}),
     },
   };
 }

@@ -12,8 +12,11 @@ import { diffCommand } from './diff.js';
 import { historyCommand } from './history.js';
 import { whatifCommand } from './whatif.js';
 import { travelCommand } from './travel.js';
+import { mergeCommand } from './merge.js';
+import { minimizeCommand } from './minimize.js';
 
 export const COMMANDS: readonly Command[] = [
   auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
-  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand,
+  replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand, mergeCommand,
+  minimizeCommand,
 ];

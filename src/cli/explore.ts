@@ -1,12 +1,15 @@
 /** `pasid-ledger explore FILE`: explore the interleavings of a scenario's tasks and report the orders that break. */
-import { mkdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdirSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CallRecord, TraceHeader } from '../../events/records.js';
 import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { openTrace } from './input.js';
-import { TraceWriter } from '../log/writer.js';
+import { TraceOutput } from '../io/traceOutput.js';
+import { checkOutput, ioError } from '../io/output.js';
+import { serializeHeader, serializeRecord } from '../log/serialize.js';
+import { validateHeader, validateRecord } from '../../events/validate.js';
 import { profileOf } from '../replay/replayTrace.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
 import { buildScenario, type Scenario } from '../explore/scenario.js';
@@ -15,10 +18,13 @@ import { parseSchedule, formatSchedule } from '../explore/schedule.js';
 import { emitRecords, emittedHeader } from '../explore/emit.js';
 import { runSchedule } from '../explore/replay.js';
 import { endFindings } from '../explore/execute.js';
+import { openProgress } from './progress.js';
+import { minimizeToFile } from './minimize.js';
+import { replayEntries } from '../replay/replayTrace.js';
 
 const HELP = `usage: pasid-ledger explore FILE [--json] [--emit DIR] [--strategy dpor|random|pct|dfs]
                               [--max-executions N] [--time SECONDS] [--preemptions N]
-                              [--seed S] [--depth D] [--kernel VERSION] [--schedule STR]
+                              [--seed S] [--depth D] [--kernel VERSION] [--schedule STR] [--force]
 
 Explores the orders in which the tasks of FILE (a trace whose records carry tid, or a
 scenario file whose records omit ret) can interleave. Each top-level call is one atomic
@@ -32,7 +38,12 @@ that raises it (a schedule is the task of each step: t1,t1,t2,t1).
 options:
   --json               print {"executions","interleavings","outcomes","verdict","violations"}
   --emit DIR           write each violating schedule as a trace (source "explored") that
-                       \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl
+                       \`pasid-ledger audit\` reproduces: DIR/<file>.<CODE>.jsonl (created if
+                       needed; existing files are refused, none written, unless --force)
+  --force              with --emit: replace existing traces of those names
+  --minimize           with --emit: also write each emitted trace minimized for its code
+                       (as \`pasid-ledger minimize\`): DIR/<file>.<CODE>.min.jsonl
+  --quiet              no progress bar (drawn on stderr only when it is a terminal)
   --strategy S         dpor (default: source-DPOR + sleep sets, exhaustive), dfs (every
                        interleaving), random or pct (sampling: never "ok")
   --max-executions N   stop after N executions (verdict "unknown" if cut short)
@@ -54,7 +65,8 @@ examples:
 
 const FLAGS = {
   '--json': 'bool', '--emit': 'string', '--max-executions': 'string', '--time': 'string', '--preemptions': 'string',
-  '--strategy': 'string', '--seed': 'string', '--depth': 'string', '--kernel': 'string', '--schedule': 'string',
+  '--strategy': 'string', '--seed': 'string', '--depth': 'string', '--kernel': 'string', '--schedule': 'string', '--force': 'bool',
+  '--minimize': 'bool', '--quiet': 'bool',
 } as const;
 
 const STRATEGIES: readonly StrategyName[] = ['dpor', 'dfs', 'random', 'pct'];
@@ -74,20 +86,60 @@ async function readAll(file: string, io: CliIo): Promise<Result<{ header: TraceH
   return ok({ header, records, name: input.file });
 }
 
-async function writeTrace(path: string, header: TraceHeader, records: readonly CallRecord[]): Promise<LedgerError | null> {
-  // Why: explore owns what it emits; a re-run replaces its earlier output.
-  rmSync(path, { force: true });
-  const w = new TraceWriter(path);
-  const opened = await w.open();
-  if (opened) return opened;
-  for (const v of [header, ...records]) {
-    const e = w.append(v);
-    if (e) {
-      w.close();
-      return e;
+interface Emitted {
+  readonly path: string;
+  readonly header: TraceHeader;
+  readonly records: readonly CallRecord[];
+}
+
+/**
+ * Writes the emitted traces into dir, each through a temporary file renamed into place. Every
+ * target is checked first (an existing file is refused unless --force, F13), so a refusal writes
+ * none of them; a directory that does not exist yet is created.
+ */
+async function emitTraces(dir: string, traces: readonly Emitted[], force: boolean, input: string): Promise<LedgerError | null> {
+  let created = false;
+  try {
+    if (!lstatSync(dir).isDirectory()) return ledgerError('OUTPUT_NOT_REGULAR', 'exists and is not a directory', { file: dir, fix: 'name a directory for --emit' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return ioError(dir, e, 'check the --emit directory');
+    // Why: one level only; a missing parent is the user's to create (and recursive mkdirSync never returns on some /proc paths).
+    try {
+      mkdirSync(dir);
+      created = true;
+    } catch (e2) {
+      return ioError(dir, e2, 'create the --emit directory');
     }
   }
-  w.close();
+  const problem = await writeEmitted(traces, force, input);
+  if (problem && created) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      /* not empty: an earlier trace was written */
+    }
+  }
+  return problem;
+}
+
+async function writeEmitted(traces: readonly Emitted[], force: boolean, input: string): Promise<LedgerError | null> {
+  for (const t of traces) {
+    const checked = checkOutput(t.path, { force, inputs: [input] });
+    if (!checked.ok) return checked.error;
+  }
+  for (const t of traces) {
+    const problem = validateHeader(t.header) ?? t.records.map(validateRecord).find((p) => p !== null);
+    if (problem) return ledgerError('FIELD_INVALID', `bug: an emitted record breaks its schema (${problem.path} ${problem.message})`, { file: t.path, fix: 'please report it' });
+    const opened = TraceOutput.toFile(t.path, { force, inputs: [input] });
+    if (!opened.ok) return opened.error;
+    const out = opened.value;
+    for (const line of [serializeHeader(t.header), ...t.records.map(serializeRecord)]) {
+      const w = out.push(line);
+      if (!w.ok) return w.error;
+    }
+    const done = await out.finish();
+    if (!done.ok) return done.error;
+  }
   return null;
 }
 
@@ -97,7 +149,7 @@ function seconds(v: string | boolean | string[] | undefined): Result<number | un
   return ok(Number(v));
 }
 
-async function scheduleRun(s: Scenario, text: string, file: string, io: CliIo, json: boolean, emitDir: string | undefined): Promise<number> {
+async function scheduleRun(s: Scenario, text: string, file: string, io: CliIo, json: boolean, emitDir: string | undefined, force: boolean): Promise<number> {
   const parsed = parseSchedule(s, text);
   if (!parsed.ok) return refuse(io, 'explore', parsed.error.message);
   const tasks = parsed.value;
@@ -106,9 +158,8 @@ async function scheduleRun(s: Scenario, text: string, file: string, io: CliIo, j
   const codes = [...runs.flatMap((r) => r.findings.map((f) => f.code)), ...end.map((f) => f.code)];
   let trace: string | null = null;
   if (emitDir !== undefined) {
-    mkdirSync(emitDir, { recursive: true });
     trace = join(emitDir, `${basename(file).replace(/\.jsonl$/, '')}.schedule.jsonl`);
-    const e = await writeTrace(trace, emittedHeader(s, `${file} under schedule ${formatSchedule(s, tasks)}`), emitRecords(s, tasks));
+    const e = await emitTraces(emitDir, [{ path: trace, header: emittedHeader(s, `${file} under schedule ${formatSchedule(s, tasks)}`), records: emitRecords(s, tasks) }], force, file);
     if (e) return refuse(io, 'explore', e.message);
   }
   if (json) {
@@ -183,25 +234,54 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!profile.ok) return fail(profile.error);
   const s = buildScenario(records, profile.value);
   for (const w of s.warnings) io.stderr.write(`pasid-ledger explore: ${name}: ${w}\n`);
-  if (typeof flags['--schedule'] === 'string') return scheduleRun(s, flags['--schedule'], name, io, json, emitDir);
+  const force = flags['--force'] === true;
+  if (typeof flags['--schedule'] === 'string') return scheduleRun(s, flags['--schedule'], name, io, json, emitDir, force);
 
   const t = time.ok ? time.value : undefined;
+  if (flags['--minimize'] === true && emitDir === undefined) return fail(ledgerError('USAGE', '--minimize needs --emit DIR (it minimizes the emitted traces)'));
+  // The explorer asks the clock before each execution: that call moves the bar (against --time when given).
+  const started = Date.now();
+  const progress = openProgress(io, { label: 'explore', total: t === undefined ? 1 : t * 1000, unit: 'steps', quiet: flags['--quiet'] === true });
+  let checks = 0;
+  const now = () => {
+    const n = Date.now();
+    progress.update(t === undefined ? 0 : n - started, ++checks);
+    return n;
+  };
   const result = exploreBuilt(s, {
     strategy,
     maxExecutions: maxExecutions.ok ? maxExecutions.value : undefined,
     preemptions: preemptions.ok ? preemptions.value : undefined,
     seed: seed.ok ? seed.value : undefined,
     depth: depth.ok ? depth.value : undefined,
-    ...(t === undefined ? {} : { deadline: Date.now() + t * 1000, now: Date.now }),
+    deadline: t === undefined ? Infinity : started + t * 1000,
+    now,
   });
+  progress.stop();
   const traces = new Map<string, string>();
+  const minimized = new Map<string, { path: string; before: number; after: number }>();
   if (emitDir !== undefined) {
-    mkdirSync(emitDir, { recursive: true });
-    for (const v of result.violations) {
-      const path = join(emitDir, `${basename(name).replace(/\.jsonl$/, '')}.${v.code}.jsonl`);
-      const e = await writeTrace(path, emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`), v.trace);
-      if (e) return fail(e);
-      traces.set(v.code, path);
+    const emitted = result.violations.map((v) => ({
+      code: v.code,
+      path: join(emitDir, `${basename(name).replace(/\.jsonl$/, '')}.${v.code}.jsonl`),
+      header: emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`),
+      records: v.trace,
+    }));
+    const e = await emitTraces(emitDir, emitted, force, name);
+    if (e) return fail(e);
+    for (const t of emitted) traces.set(t.code, t.path);
+    if (flags['--minimize'] === true) {
+      for (const v of result.violations) {
+        const path = traces.get(v.code) as string;
+        const header = emittedHeader(s, `${name}: ${v.code} under schedule ${v.schedule}`);
+        const entries = v.trace.map((record, i) => ({ record, line: i + 2 }));
+        const target = replayEntries(entries, s.profile).findings.find((f) => f.code === v.code);
+        if (target === undefined) continue;
+        const minPath = path.replace(/\.jsonl$/, '.min.jsonl');
+        const m = minimizeToFile(entries, header, s.profile, target, { path: minPath, force, inputs: [name] }, { seconds: t ?? 60, io, quiet: flags['--quiet'] === true });
+        if (!m.ok) return fail(m.error);
+        minimized.set(v.code, { path: minPath, before: m.value.before, after: m.value.after });
+      }
     }
   }
   if (json) {
@@ -213,10 +293,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       bounds: result.bounds,
       outcomes: result.outcomes.map((o) => ({ hash: o.hash, codes: o.codes, count: o.count, schedule: o.schedule })),
       verdict: result.verdict,
-      violations: result.violations.map((v) => ({ code: v.code, schedule: v.schedule, steps: v.steps, atEnd: v.atEnd, trace: traces.get(v.code) ?? null })),
+      violations: result.violations.map((v) => ({ code: v.code, schedule: v.schedule, steps: v.steps, atEnd: v.atEnd, trace: traces.get(v.code) ?? null, ...(minimized.has(v.code) ? { minimized: minimized.get(v.code) } : {}) })),
     };
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-  } else io.stdout.write(`${text(result, name, profile.value.kernel, traces)}\n`);
+  } else {
+    io.stdout.write(`${text(result, name, profile.value.kernel, traces)}\n`);
+    for (const [code, m] of minimized) io.stdout.write(`minimized ${code}: ${m.path} (${m.before} → ${m.after} records)\n`);
+  }
   return result.violations.length > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 

@@ -4,9 +4,9 @@ import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { DEFAULT_KERNEL, DEFAULT_SEED, generateTrace } from '../generate/generateTrace.js';
 import { serializeHeader, serializeRecord } from '../log/serialize.js';
-import { writeTraceLines } from '../log/writeTraceLines.js';
+import { TraceOutput } from '../io/traceOutput.js';
 
-const HELP = `usage: pasid-ledger generate --records N [--kernel VERSION] [--seed S] [-o OUT]
+const HELP = `usage: pasid-ledger generate --records N [--kernel VERSION] [--seed S] [-o OUT [--force]]
 
 Writes a synthetic trace of about N records for one kernel era: device probes,
 kernel-DMA PASIDs (global PASID or IOASID, domain alloc/free, attach/detach),
@@ -20,14 +20,15 @@ options:
   --records N        number of records (required)
   --kernel VERSION   kernel era, default ${DEFAULT_KERNEL}
   --seed S           PRNG seed (non-negative integer), default ${DEFAULT_SEED}
-  -o, --out OUT      write to OUT instead of stdout
+  -o, --out OUT      write to OUT instead of stdout (OUT appears complete or not at all)
+  --force            replace OUT if it exists (default: refuse)
 
 example:
   pasid-ledger generate --records 100000 --kernel 6.2.0 -o /tmp/t.jsonl && pasid-ledger audit /tmp/t.jsonl
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--records': 'string', '--kernel': 'string', '--seed': 'string', '-o': 'string', '--out': 'string' }, 'generate');
+  const parsed = parseArgs(argv, { '--records': 'string', '--kernel': 'string', '--seed': 'string', '-o': 'string', '--out': 'string', '--force': 'bool' }, 'generate');
   if (!parsed.ok) return refuse(io, 'generate', parsed.error.message);
   const { positional, flags } = parsed.value;
   const records = intFlag(flags['--records'], '--records');
@@ -36,24 +37,28 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (positional.length > 0 || records.value === undefined) return refuse(io, 'generate', 'expected --records N and no FILE; see `pasid-ledger generate --help`');
   const trace = generateTrace({ records: records.value, kernel: flags['--kernel'] as string | undefined, seed: seed.value });
   if (!trace.ok) return refuse(io, 'generate', trace.error.message);
-  const out = (flags['-o'] ?? flags['--out']) as string | undefined;
-  if (out === undefined) {
-    // Why: ~1 MB writes with backpressure, so a 1 M-record trace never queues in memory; a closed pipe ends quietly.
-    let closed = false;
-    io.stdout.on('error', () => (closed = true));
-    let buf = `${serializeHeader(trace.value.header)}\n`;
-    for (const r of trace.value.records()) {
-      buf += `${serializeRecord(r)}\n`;
-      if (buf.length < 1 << 20) continue;
-      if (closed) return EXIT.OK;
-      if (!io.stdout.write(buf)) await new Promise((resolve) => io.stdout.once('drain', resolve));
-      buf = '';
-    }
-    if (!closed) io.stdout.write(buf);
-    return EXIT.OK;
+  const path = (flags['-o'] ?? flags['--out']) as string | undefined;
+  let out: TraceOutput;
+  if (path !== undefined) {
+    const opened = TraceOutput.toFile(path, { force: flags['--force'] === true });
+    if (!opened.ok) return refuse(io, 'generate', opened.error.message);
+    out = opened.value;
+  } else out = TraceOutput.toStream(io.stdout);
+  // Why: ~1 MB writes with backpressure, so a 1 M-record trace never queues in memory (a closed pipe ends the process: main.ts).
+  const failed = (e: { message: string }) => refuse(io, 'generate', `${e.message}; nothing was written`);
+  let w = out.push(serializeHeader(trace.value.header));
+  for (const r of trace.value.records()) {
+    if (!w.ok) break;
+    w = out.push(serializeRecord(r));
+    if (out.waiting) await out.drained();
   }
-  const n = writeTraceLines(out, trace.value.header, trace.value.records());
-  io.stderr.write(`${out}: ${n} records, kernel ${trace.value.header.kernel}\n`);
+  if (!w.ok) {
+    out.abort();
+    return failed(w.error);
+  }
+  const done = await out.finish();
+  if (!done.ok) return failed(done.error);
+  if (path !== undefined) io.stderr.write(`${path}: ${out.count} records, kernel ${trace.value.header.kernel}\n`);
   return EXIT.OK;
 }
 

@@ -28,6 +28,7 @@ options:
   --json             print {"selector", "records": [...]}
   --kernel VERSION   use this kernel's rules instead of the header's
   --write-index      save FILE.idx (checkpoints) for the next time-travel command
+  --quiet            no progress bar while the index is built (drawn on stderr only on a terminal)
 
 exit status: 0 ok (also when nothing touched the object), 2 bad input or usage
 
@@ -38,7 +39,7 @@ examples:
 `;
 
 function formatItem(i: HistoryItem, file: string): string {
-  const out = [formatRecord({ seq: i.seq, tid: i.tid, fn: i.fn, args: i.args, ret: i.ret, ...(i.parent === null ? {} : { parent: i.parent }) } as CallRecord, i.line)];
+  const out = [formatRecord({ seq: i.seq, tid: i.tid, fn: i.fn, args: i.args, ret: i.ret, ...(i.parent === null ? {} : { parent: i.parent }), ...(i.caller !== undefined ? { caller: i.caller } : {}) } as CallRecord, i.line)];
   for (const f of i.facts) out.push(`    fact ${formatFact(f)}`);
   for (const f of i.findings) out.push(`    finding ${formatFindingLine(f, file)}`);
   if (i.changes.length > 0) for (const c of i.changes) out.push(`    ${c.text}`);
@@ -50,7 +51,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (message: string) => {
     return refuse(io, 'history', message);
   };
-  const spec: FlagSpec = Object.fromEntries([...SELECTOR_KINDS.map((k) => [`--${k}`, 'string'] as const), ['--finding', 'string'], ['--json', 'bool'], ['--kernel', 'string'], ['--write-index', 'bool']]) as FlagSpec;
+  const spec: FlagSpec = Object.fromEntries([...SELECTOR_KINDS.map((k) => [`--${k}`, 'string'] as const), ['--finding', 'string'], ['--json', 'bool'], ['--kernel', 'string'], ['--write-index', 'bool'], ['--quiet', 'bool']]) as FlagSpec;
   const parsed = parseArgs(argv, spec, 'history');
   if (!parsed.ok) return fail(parsed.error.message);
   const { positional, flags } = parsed.value;
@@ -60,7 +61,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const trace = await loadTrace(positional[0], io, kernel);
   if (!trace.ok) return fail(trace.error.message);
   const file = trace.value.file;
-  const { index } = openIndex(trace.value, { full: true, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined }, io);
+  const { index } = openIndex(trace.value, { full: true, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined, quiet: flags['--quiet'] === true }, io);
   let tokens: Set<string>;
   let until = index.entries.length - 1;
   let selector: string;

@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { CliIo } from './command.js';
-import { readTrace, readTraceFile, type ReadItem } from '../log/reader.js';
+import { readTrace, readTraceFile, type ReadItem, type ReadSummary } from '../log/reader.js';
 import { importCapture } from '../import/importCapture.js';
 import type { CaptureFormat } from '../import/importTypes.js';
 import { ledgerError, type LedgerError } from '../core/result.js';
@@ -19,10 +19,11 @@ export interface TraceInput {
   readonly lostAfter: number[];
 }
 
-export function openTrace(path: string, io: CliIo, options: { from?: string; kernel?: string } = {}): TraceInput | LedgerError {
+export function openTrace(path: string, io: CliIo, options: { from?: string; kernel?: string; onEnd?: (summary: ReadSummary) => void } = {}): TraceInput | LedgerError {
   const file = path === '-' ? '<stdin>' : path;
   if (options.from === undefined) {
-    const items = path === '-' ? readTrace(io.stdin as AsyncIterable<Uint8Array | string>, { file }) : readTraceFile(path, {});
+    const onEnd = options.onEnd;
+    const items = path === '-' ? readTrace(io.stdin as AsyncIterable<Uint8Array | string>, { file, onEnd }) : readTraceFile(path, { onEnd });
     return { items, file, lostAfter: [] };
   }
   if (!CAPTURE_FORMATS.includes(options.from as CaptureFormat)) {

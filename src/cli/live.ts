@@ -6,8 +6,12 @@
 import type { ReadItem } from '../log/readItem.js';
 import type { IdleItem } from '../audit/runReplay.js';
 
-/** Yields the items, and `{ kind: 'idle' }` whenever the next one takes longer than `ms`. */
-export async function* withIdleTicks(items: AsyncIterable<ReadItem>, ms: number, stop: { stopped: boolean; wake?: () => void }): AsyncGenerator<ReadItem | IdleItem> {
+/**
+ * Yields the items, and `{ kind: 'idle' }` whenever the next one takes longer than `ms` (`sealed`
+ * when the items come from an importer, which releases a call only with all its nested records).
+ */
+export async function* withIdleTicks(items: AsyncIterable<ReadItem>, ms: number, stop: { stopped: boolean; wake?: () => void }, sealed = false): AsyncGenerator<ReadItem | IdleItem> {
+  const idle: IdleItem = sealed ? { kind: 'idle', sealed: true } : { kind: 'idle' };
   const it = items[Symbol.asyncIterator]();
   let pending: Promise<IteratorResult<ReadItem>> | null = null;
   while (!stop.stopped) {
@@ -20,13 +24,22 @@ export async function* withIdleTicks(items: AsyncIterable<ReadItem>, ms: number,
     const next = await Promise.race([pending, tick]);
     clearTimeout(timer);
     if (next === 'idle') {
-      yield { kind: 'idle' };
+      yield idle;
       continue;
     }
     pending = null;
     if (next.done) return;
     yield next.value;
   }
+}
+
+/**
+ * Lets the process end after a live input was stopped while its producer still holds the pipe open
+ * (reliability F15): the pending read would keep stdin, and so the process, alive.
+ */
+export function releaseInput(stdin: NodeJS.ReadableStream): void {
+  const s = stdin as NodeJS.ReadableStream & { destroy?: () => void };
+  s.destroy?.();
 }
 
 /** Ends the stream on the first Ctrl-C (SIGINT) instead of dying; returns the uninstaller. */

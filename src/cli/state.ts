@@ -22,6 +22,7 @@ options:
                      trace cut right after SEQ; 0 is the start. Uses FILE.idx when it
                      matches FILE (see \`pasid-ledger travel --help\`)
   --write-index      with --at: build FILE.idx (checkpoints) for fast later seeks
+  --quiet            no progress bar while the index is built (drawn on stderr only on a terminal)
   --json             print the state as JSON (sorted, byte-stable)
   --kernel VERSION   use this kernel's rules instead of the header's
   --from FORMAT      FILE is a raw capture: ftrace or bpftrace (imported on the fly)
@@ -35,7 +36,7 @@ exit status: 0 ok, 2 bad input or usage (e.g. an --at seq that is not in FILE)
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string' }, 'state');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string', '--quiet': 'bool' }, 'state');
   if (!parsed.ok) return refuse(io, 'state', parsed.error.message);
   const { positional, flags } = parsed.value;
   const at = intFlag(flags['--at'], '--at');
@@ -47,7 +48,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     // Time travel: the checkpoints of FILE.idx when it matches, else a replay from the start.
     const trace = await loadTrace(positional[0], io, kernel, from);
     if (!trace.ok) return refuse(io, 'state', trace.error.message);
-    const { index } = openIndex(trace.value, { full: false, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined }, io);
+    const { index } = openIndex(trace.value, { full: false, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined, quiet: flags['--quiet'] === true }, io);
     const t = indexOfSeq(index, at.value, '--at', trace.value.file);
     if (!t.ok) return refuse(io, 'state', t.error.message);
     view = projectWorld(seekIndex(index, t.value).replay.world);

@@ -3,16 +3,19 @@
  * memory), and the time-travel index sidecar `TRACE.idx`: read when it matches the trace, written on
  * request. The only IO of time travel.
  */
-import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { TraceHeader } from '../../events/records.js';
 import type { Profile } from '../../machines/profile.js';
 import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
 import { profileOf, type Entry } from '../replay/replayTrace.js';
 import { buildIndex, startIndex, type TravelIndex } from '../timetravel/index.js';
-import { decodeIndex, encodeIndex, type Fingerprint } from '../timetravel/indexCodec.js';
+import { decodeIndex, encodeIndex, INDEX_FORMAT } from '../timetravel/indexCodec.js';
+import { fingerprintOf, type TraceFingerprint } from '../timetravel/fingerprint.js';
+import { AtomicOutput } from '../io/output.js';
+import type { ReadSummary } from '../log/readItem.js';
 import type { CliIo } from './command.js';
 import { openTrace } from './input.js';
+import { openProgress } from './progress.js';
 
 export interface LoadedTrace {
   readonly file: string;
@@ -22,11 +25,14 @@ export interface LoadedTrace {
   readonly profile: Profile;
   readonly entries: Entry[];
   readonly warnings: readonly LedgerError[];
+  /** Size and SHA-256 of the bytes read (null for stdin and captures): what an index is checked against. */
+  readonly fingerprint: TraceFingerprint | null;
 }
 
 /** Reads every record of a trace (or, with `from`, of a raw capture); the first reader error stops with it. */
 export async function loadTrace(path: string, io: CliIo, kernel?: string, from?: string): Promise<Result<LoadedTrace, LedgerError>> {
-  const input = openTrace(path, io, { from, kernel });
+  let summary: ReadSummary | undefined;
+  const input = openTrace(path, io, { from, kernel, onEnd: (s) => (summary = s) });
   if ('code' in input) return err(input);
   const entries: Entry[] = [];
   const warnings: LedgerError[] = [];
@@ -42,25 +48,9 @@ export async function loadTrace(path: string, io: CliIo, kernel?: string, from?:
   const profile = profileOf(header, kernel, input.file);
   if (!profile.ok) return profile;
   // A capture is imported afresh each time: no sidecar index next to it.
-  return ok({ file: input.file, path: path === '-' || from !== undefined ? null : path, header, profile: profile.value, entries, warnings });
-}
-
-const SAMPLE = 1 << 16;
-
-/** Size and SHA-256 of the first and last 64 KiB: a changed, grown or truncated trace shows. */
-export function fingerprint(path: string): Fingerprint {
-  const size = statSync(path).size;
-  const fd = openSync(path, 'r');
-  try {
-    const hash = (start: number) => {
-      const buf = Buffer.alloc(Math.min(SAMPLE, size - start));
-      readSync(fd, buf, 0, buf.length, start);
-      return createHash('sha256').update(buf).digest('hex');
-    };
-    return { size, head: hash(0), tail: hash(Math.max(0, size - SAMPLE)) };
-  } finally {
-    closeSync(fd);
-  }
+  const onDisk = path !== '-' && from === undefined;
+  const read = summary as ReadSummary | undefined;
+  return ok({ file: input.file, path: onDisk ? path : null, header, profile: profile.value, entries, warnings, fingerprint: onDisk && read !== undefined ? fingerprintOf(read) : null });
 }
 
 export const sidecarPath = (path: string) => `${path}.idx`;
@@ -76,48 +66,69 @@ export interface OpenedIndex {
  * with checkpoints, needed for the full run's facts and findings) or just the start checkpoint.
  * With `write`, a built index is saved as the sidecar (atomically: temp file then rename).
  */
-export function openIndex(t: LoadedTrace, options: { full: boolean; write: boolean; kernelOverride: boolean }, io: CliIo): OpenedIndex {
+export function openIndex(t: LoadedTrace, options: { full: boolean; write: boolean; kernelOverride: boolean; quiet?: boolean }, io: CliIo): OpenedIndex {
   const path = t.path;
   // Why: an index records one kernel's rules; --kernel asks for another, so it is neither read nor written.
-  const usable = path !== null && !options.kernelOverride;
+  const fp = t.fingerprint;
+  const usable = path !== null && fp !== null && !options.kernelOverride;
   if (usable && existsSync(sidecarPath(path))) {
     try {
       const lines = readFileSync(sidecarPath(path), 'utf8').split('\n');
       if (lines[lines.length - 1] === '') lines.pop();
-      const decoded = decodeIndex(lines, t.entries, t.profile, fingerprint(path), sidecarPath(path));
+      const decoded = decodeIndex(lines, t.entries, t.profile, fp, sidecarPath(path));
       if (decoded.ok) return { index: decoded.value, source: 'sidecar' };
       io.stderr.write(`warning: ${decoded.error.message}\n`);
     } catch (e) {
-      io.stderr.write(`warning: ${sidecarPath(path)}: cannot read the index (${(e as Error).message}); it is rebuilt from the trace\n`);
+      io.stderr.write(`warning: ${sidecarPath(path)}: cannot read the index (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it is not used; pass --write-index to rebuild it, or delete it\n`);
     }
   }
   if (!options.full && !options.write) return { index: startIndex(t.entries, t.profile), source: 'start' };
-  const index = buildIndex(t.entries, t.profile);
-  if (options.write && usable) writeSidecar(index, path, io);
+  const progress = openProgress(io, { label: 'index', total: t.entries.length, unit: 'records', quiet: options.quiet });
+  const index = buildIndex(t.entries, t.profile, undefined, undefined, (i) => (i + 1) % 1024 === 0 && progress.update(i + 1));
+  progress.stop();
+  if (options.write && usable) writeSidecar(index, path, fp, io);
   return { index, source: 'built' };
 }
 
-/** Saves the index next to the trace; a failure only warns (the index is a cache). */
-function writeSidecar(index: TravelIndex, path: string, io: CliIo): void {
+/** Whether the file at path starts like an index this tool wrote (so replacing it loses no user data). */
+function looksLikeIndex(path: string): boolean {
+  const head = Buffer.alloc(64);
+  let fd: number | undefined;
   try {
-    const tmp = `${sidecarPath(path)}.tmp`;
-    // Line by line in batches: the index of a long trace does not fit in one string.
-    const fd = openSync(tmp, 'w');
-    try {
-      let batch: string[] = [];
-      for (const line of encodeIndex(index, fingerprint(path))) {
-        batch.push(line);
-        if (batch.length >= 4096) {
-          writeSync(fd, `${batch.join('\n')}\n`);
-          batch = [];
-        }
-      }
-      if (batch.length > 0) writeSync(fd, `${batch.join('\n')}\n`);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, sidecarPath(path));
-  } catch (e) {
-    io.stderr.write(`warning: ${sidecarPath(path)}: cannot write the index (${(e as Error).message}); continuing without it\n`);
+    fd = openSync(path, 'r');
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString('utf8').startsWith(`{"format":"${INDEX_FORMAT}"`);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+}
+
+/**
+ * Saves the index next to the trace through a temporary file renamed into place; a failure only
+ * warns (the index is a cache) and leaves any earlier file as it was. A file of that name that is
+ * not an index is never replaced.
+ */
+function writeSidecar(index: TravelIndex, path: string, fp: TraceFingerprint, io: CliIo): void {
+  const target = sidecarPath(path);
+  const warn = (why: string): void => void io.stderr.write(`warning: ${why}; continuing without writing the index\n`);
+  const existing = existsSync(target);
+  if (existing && !looksLikeIndex(target)) return warn(`${target} exists and is not a pasid-ledger index, so it is not replaced`);
+  const opened = AtomicOutput.open(target, { force: existing, inputs: [path] });
+  if (!opened.ok) return warn(opened.error.message);
+  const out = opened.value;
+  // Line by line in batches: the index of a long trace does not fit in one string.
+  let batch: string[] = [];
+  for (const line of encodeIndex(index, fp)) {
+    batch.push(line);
+    if (batch.length >= 4096) {
+      const w = out.write(`${batch.join('\n')}\n`);
+      if (!w.ok) return warn(w.error.message);
+      batch = [];
+    }
+  }
+  const w = batch.length > 0 ? out.write(`${batch.join('\n')}\n`) : ok(undefined);
+  const c = w.ok ? out.commit() : w;
+  if (!c.ok) warn(c.error.message);
 }

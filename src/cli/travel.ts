@@ -20,6 +20,7 @@ ${TRAVEL_HELP}
 options:
   --kernel VERSION   use this kernel's rules instead of the header's
   --write-index      save FILE.idx after building it
+  --quiet            no progress bar while the index is built (drawn on stderr only on a terminal)
 
 exit status: 0 ok, 2 bad input or usage
 
@@ -29,14 +30,14 @@ examples:
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--kernel': 'string', '--write-index': 'bool' }, 'travel');
+  const parsed = parseArgs(argv, { '--kernel': 'string', '--write-index': 'bool', '--quiet': 'bool' }, 'travel');
   if (!parsed.ok) return refuse(io, 'travel', parsed.error.message);
   const { positional, flags } = parsed.value;
   if (positional.length !== 1 || positional[0] === '-') return refuse(io, 'travel', 'expected one FILE (stdin carries the commands); see `pasid-ledger travel --help`');
   const kernel = flags['--kernel'] as string | undefined;
   const trace = await loadTrace(positional[0], io, kernel);
   if (!trace.ok) return refuse(io, 'travel', trace.error.message);
-  const { index } = openIndex(trace.value, { full: true, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined }, io);
+  const { index } = openIndex(trace.value, { full: true, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined, quiet: flags['--quiet'] === true }, io);
   const session = new TravelSession(index, trace.value.file);
   const tty = io.stdout.isTTY === true;
   const rl = createInterface({ input: io.stdin, output: tty ? io.stdout : undefined, terminal: tty });

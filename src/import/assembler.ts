@@ -15,6 +15,7 @@ import { importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js
 import { baseSymbol, rawInteger } from './rawValue.js';
 import { SeqReorder } from './reorder.js';
 import { SummaryBuilder } from './summary.js';
+import { MAX_CAPTURE_LINE_BYTES } from './lines.js';
 import type { ImportItem, ImportOptions } from './importTypes.js';
 
 const DEFAULT_MAX_HELD = 100_000;
@@ -30,11 +31,19 @@ export class CaptureAssembler {
   readonly #summary: SummaryBuilder;
   readonly #lastTsByCpu = new Map<number, number>();
   readonly #maxHeld: number;
+  /** Symbols whose return probe the kit could not define (its start marker says so). */
+  readonly #noReturn = new Set<string>();
+  /** Symbols of which at least one return line was seen. */
+  readonly #returnsSeen = new Set<string>();
+  /** What the trace already says of each device (probe records, real or written from a BTF max_pasids). */
+  readonly #devices = new Map<string, { readonly maxPasids: number; readonly group?: string }>();
   #kernel: string | undefined;
   #host: TraceHeader['host'];
   #headerSent = false;
   #recognised = false;
   #stopped = false;
+  /** Records kept other than device state (iommu_probe_device): zero means nothing to audit. */
+  #lifecycle = 0;
 
   constructor(private readonly options: ImportOptions) {
     this.#summary = new SummaryBuilder(options.file, options.from);
@@ -50,11 +59,6 @@ export class CaptureAssembler {
 
   /** Items to emit before the first line: ftrace text cannot name its kernel, so --kernel is required up front. */
   start(): Items {
-    if (this.options.from === 'ftrace' && this.options.kernel === undefined) {
-      return this.#problem('KERNEL_UNKNOWN', 'ftrace text does not say which kernel it was captured on', 0, {
-        fix: 'pass --kernel with the output of `uname -r` on the machine under test',
-      });
-    }
     return [];
   }
 
@@ -66,16 +70,24 @@ export class CaptureAssembler {
         this.#recognised = true;
         return [];
       case 'foreign':
+        this.#summary.foreign(ev.foreign ?? 'text');
+        // Why: a tracepoint or function-tracer line is ftrace text, just none of ours: not NOT_A_CAPTURE.
+        if (ev.foreign !== undefined && ev.foreign !== 'text') this.#recognised = true;
         return this.#problem('FOREIGN_LINE', `not a line of our probes (${ev.what}); skipped`, ev.line);
       case 'truncated':
         return this.#problem('TRUNCATED_LINE', 'the last line has no newline: the capture was cut while being written; skipped', ev.line, {
           fix: 'stop the tracer before copying the capture',
+        });
+      case 'tooLong':
+        return this.#problem('LINE_TOO_LONG', `the line is ${ev.bytes} bytes, over the limit of ${MAX_CAPTURE_LINE_BYTES}; skipped`, ev.line, {
+          fix: 'this is no line of the kit (its lines are under 1 KiB): check that the file is the capture',
         });
       case 'malformed':
         this.#recognised = true;
         return this.#problem('FIELD_INVALID', `${ev.what}; skipped`, ev.line);
       case 'meta':
         this.#recognised = true;
+        for (const fn of ev.noReturn ?? []) this.#noReturn.add(fn);
         return this.#meta(ev.line, ev.kernel, ev.host);
       case 'lost': {
         this.#recognised = true;
@@ -91,18 +103,48 @@ export class CaptureAssembler {
     }
   }
 
-  /** Closes the import: open calls become ENTRY_WITHOUT_RETURN, then the summary. */
+  /**
+   * Closes the import: open calls of a function that never returned anywhere in the capture and
+   * was entered more than once (its return probe was not defined) become calls without a return value; other open calls become
+   * ENTRY_WITHOUT_RETURN; then the summary.
+   */
   finish(): Items {
     const out: Items = [];
     if (!this.#stopped) {
+      const unreturned = new Map<string, { count: number; line: number }>();
+      // Why: one open call may be a task still inside it when the capture stopped; two or more of a
+      // function that never returned anywhere mean its returns were never recorded.
+      const open = new Map<string, number>();
+      for (const call of this.#pairing.open()) open.set(call.entry.symbol, (open.get(call.entry.symbol) ?? 0) + 1);
+      const noReturnProbe = (symbol: string): boolean => !this.#returnsSeen.has(symbol) && (open.get(symbol) ?? 0) >= 2;
       for (let call = this.#pairing.oldest(); call !== undefined; call = this.#pairing.oldest()) {
         this.#pairing.abandon(call);
+        if (noReturnProbe(call.entry.symbol)) {
+          const u = unreturned.get(call.entry.symbol);
+          if (u === undefined) unreturned.set(call.entry.symbol, { count: 1, line: call.entry.line });
+          else u.count++;
+          this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false);
+          continue;
+        }
         this.#reorder.settle(call.seq, null);
         out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} never returned before the capture ended`, call.entry.line, { fn: call.entry.symbol }));
+      }
+      for (const [symbol, u] of unreturned) {
+        out.push(...this.#problem('RETURN_PROBE_MISSING', `no return of ${symbol} in the whole capture (its return probe was not defined?): kept ${u.count} entr${u.count === 1 ? 'y' : 'ies'} as calls without a return value; calls that followed on the same task may be shown nested in them`, u.line, {
+          fn: symbol,
+          fix: 'check the warnings of `ftrace-probes.sh start` and capture again with the current kit',
+        }));
       }
       out.push(...this.#release());
       if (!this.#recognised) {
         out.push(...this.#problem('NOT_A_CAPTURE', `no line is a ${this.options.from} capture line`, 0, { fix: 'check --from, and that the probes were enabled' }));
+      } else if (this.#lifecycle === 0) {
+        // Why: a trace with no lifecycle record audits as "0 findings", a false all-clear.
+        out.push(...this.#problem('NO_LIFECYCLE_RECORD', `kept no record of the PASID lifecycle: ${this.#summary.seenText()}`, 0, {
+          fix: this.options.from === 'ftrace'
+            ? 'capture with capture/ftrace-probes.sh (kprobe events named after the functions; function_graph, function and tracepoint traces carry no arguments or returns)'
+            : 'capture with the script of capture/gen-bpftrace.sh, run as `bpftrace -f json`',
+        }));
       } else if (!this.#headerSent) out.push(...this.#header());
     }
     out.push({ kind: 'summary', summary: this.#summary.build() });
@@ -163,12 +205,14 @@ export class CaptureAssembler {
       out.push(...this.#header());
       if (this.#stopped) return out;
     }
-    if (kind === 'entry') {
+    if (kind !== 'exit') this.#deviceState(fn, hit, out);
+    if (kind === 'entry' && !this.#noReturn.has(hit.symbol)) {
       const call = this.#pairing.enter(fn, hit);
       this.#decodeArgs(fn, hit, call.args, call.failures, false);
       return out;
     }
     if (kind === 'exit') {
+      this.#returnsSeen.add(hit.symbol);
       const call = this.#pairing.leave(hit.tid, hit.symbol);
       if (call === undefined) {
         out.push(...this.#problem('RETURN_WITHOUT_ENTRY', `return of ${hit.symbol} on task ${hit.tid} has no entry; skipped`, hit.line, { fn: hit.symbol }));
@@ -176,8 +220,9 @@ export class CaptureAssembler {
       }
       this.#complete(call.seq, call.parent, fn, call.entry, hit, call.args, call.failures, out);
     } else {
+      // A call record (fexit), or the entry of a function with no return probe (no return value).
       const { seq, parent } = this.#pairing.single(hit.tid);
-      this.#complete(seq, parent, fn, hit, hit, new Map(), new Map(), out);
+      this.#complete(seq, parent, fn, hit, hit, new Map(), new Map(), out, kind === 'call');
     }
     out.push(...this.#release());
     return out;
@@ -210,11 +255,14 @@ export class CaptureAssembler {
     args: Map<string, ArgValue>,
     failures: Map<string, string>,
     out: Items,
+    returned = true,
   ): void {
     this.#decodeArgs(fn, exit, args, failures, true);
     const mapping = CAPTURE_MAPPINGS[fn];
-    const ret = decodeReturn(RECORD_SPECS[fn].ret, returnOf(exit, entry !== exit), mapping.retCategory, this.#names);
-    if (!ret.ok) failures.set('return', `return ${ret.error}`);
+    // Why: without a return probe the value is unknown; a record without `ret` lets the model compute it.
+    const retKnown = returned || RECORD_SPECS[fn].ret === 'retVoid';
+    const ret = retKnown ? decodeReturn(RECORD_SPECS[fn].ret, returnOf(exit, entry !== exit), mapping.retCategory, this.#names) : undefined;
+    if (ret !== undefined && !ret.ok) failures.set('return', `return ${ret.error}`);
     if (mapping.retires !== undefined) {
       const p = rawInteger(entry.fields.get(mapping.retires) ?? exit.fields.get(mapping.retires) ?? { t: 'null' }, 16);
       if (p !== undefined) this.#names.retire(BigInt.asUintN(64, p));
@@ -227,6 +275,7 @@ export class CaptureAssembler {
     const ordered: Record<string, ArgValue> = {};
     for (const arg of Object.keys(RECORD_SPECS[fn].args)) if (args.has(arg)) ordered[arg] = args.get(arg) as ArgValue;
     const comm = entry.comm ?? exit.comm;
+    const caller = exit.caller ?? entry.caller;
     const record = {
       seq,
       ts: entry.ts,
@@ -234,9 +283,10 @@ export class CaptureAssembler {
       tid: entry.tid,
       ...(parent !== undefined ? { parent } : {}),
       ...(comm !== undefined ? { comm } : {}),
+      ...(caller !== undefined ? { caller } : {}),
       fn,
       args: ordered,
-      ret: ret.ok ? ret.value : null,
+      ...(ret !== undefined ? { ret: ret.ok ? ret.value : null } : {}),
     };
     const invalid = validateRecord(record);
     if (invalid !== null) {
@@ -245,8 +295,41 @@ export class CaptureAssembler {
       out.push(...this.#problem('RECORD_INVALID', `${fn}: ${where} ${invalid.message}; call skipped`, exit.line, { fn: exit.symbol }));
       return;
     }
+    if (fn !== 'iommu_probe_device') this.#lifecycle++;
+    if (fn === 'iommu_probe_device' && record.ret === 0) {
+      const a = ordered as { dev: string; max_pasids: number; group?: string };
+      this.#devices.set(a.dev, { maxPasids: a.max_pasids, ...(a.group !== undefined ? { group: a.group } : {}) });
+    }
     this.#reorder.settle(seq, { record: record as CallRecord, line: exit.line, offset: exit.offset });
     this.#bound(out);
+  }
+
+  /**
+   * A call that shows its device's max_pasids (a BTF probe argument, dev->iommu->max_pasids) where the
+   * trace does not say it yet, or says another value: writes an iommu_probe_device record before the
+   * call, so the model checks ranges against what the kernel read. Only outside other probed calls (a
+   * record nested in bind would be a call the bind does not make); the outer call carries it anyway.
+   */
+  #deviceState(fn: CallName, hit: ProbeHit, out: Items): void {
+    if (fn === 'iommu_probe_device') return;
+    const rawMax = hit.fields.get('max_pasids');
+    const rawDev = hit.fields.get('dev');
+    if (rawMax === undefined || rawDev === undefined || this.#pairing.innermost(hit.tid) !== undefined) return;
+    const dev = decodeArg('dev', rawDev, undefined, this.#names, {});
+    const max = decodeArg('maxPasids', rawMax, undefined, this.#names, {});
+    if (!dev.ok || !max.ok || typeof dev.value !== 'string' || typeof max.value !== 'number') return;
+    const known = this.#devices.get(dev.value);
+    if (known !== undefined && known.maxPasids === max.value) return;
+    const { seq } = this.#pairing.single(hit.tid);
+    const args = { dev: dev.value, max_pasids: max.value, ...(known?.group !== undefined ? { group: known.group } : {}) };
+    const record = { seq, ts: hit.ts, cpu: hit.cpu, tid: hit.tid, ...(hit.comm !== undefined ? { comm: hit.comm } : {}), fn: 'iommu_probe_device' as const, args, ret: 0 };
+    if (validateRecord(record) !== null) {
+      this.#reorder.settle(seq, null);
+      return;
+    }
+    this.#devices.set(dev.value, { maxPasids: max.value, ...(known?.group !== undefined ? { group: known.group } : {}) });
+    this.#reorder.settle(seq, { record: record as CallRecord, line: hit.line, offset: hit.offset });
+    out.push(...this.#problem('PROBE_RECORD_ADDED', `${hit.symbol} shows max_pasids ${max.value} for ${dev.value}: wrote an iommu_probe_device record (seq ${seq}) before it`, hit.line, { fn: hit.symbol }));
   }
 
   /** Gives up on the oldest open call when too many records wait behind it (a task that died mid-call). */

@@ -25,6 +25,28 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Deepest `[`/`{` nesting the importer parses: the kit's objects are flat; anything deeper is refused before parsing. */
+export const MAX_JSON_DEPTH = 32;
+
+/** The nesting depth of JSON text, in one pass (brackets inside strings do not count). */
+export function jsonDepth(text: string, stopAbove = MAX_JSON_DEPTH): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped char
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+      if (max > stopAbove) return max;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -35,6 +57,8 @@ function parseJson(text: string): unknown {
 
 export function parseBpftraceLine(text: string): BpftraceLine {
   if (text.trim() === '') return { kind: 'ignored' };
+  // Why: JSON.parse and the walks after it recurse per level; a deep line would blow the stack.
+  if (jsonDepth(text) > MAX_JSON_DEPTH) return { kind: 'malformed', what: `JSON nested deeper than ${MAX_JSON_DEPTH} levels (the kit prints flat objects)` };
   const outer = parseJson(text);
   if (!isObject(outer) || typeof outer.type !== 'string') return outer === undefined ? { kind: 'notJson' } : { kind: 'other', what: 'JSON without a bpftrace "type"' };
   if (outer.type === 'lost_events') {
@@ -45,6 +69,7 @@ export function parseBpftraceLine(text: string): BpftraceLine {
   }
   if (IGNORED_TYPES.has(outer.type)) return { kind: 'ignored' };
   if (outer.type !== 'printf' || typeof outer.data !== 'string') return { kind: 'other', what: `bpftrace output of type "${outer.type}"` };
+  if (jsonDepth(outer.data) > MAX_JSON_DEPTH) return { kind: 'malformed', what: `printf data nested deeper than ${MAX_JSON_DEPTH} levels (the kit prints flat objects)` };
   const inner = parseJson(outer.data.trim());
   if (!isObject(inner)) return { kind: 'other', what: 'a printf that is not one JSON object' };
   if (inner.capture === 'pasid-ledger') return meta(inner);

@@ -22,8 +22,13 @@ export interface ProbeHit {
   readonly comm?: string;
   /** The probed kernel symbol, clone suffixes (.isra.0, .constprop.0) removed. */
   readonly symbol: string;
+  /** Where the call returned to, when the tracer printed it (kretprobe `<- …`, bpftrace kstack). */
+  readonly caller?: string;
   readonly fields: ReadonlyMap<string, RawValue>;
 }
+
+/** What a line that is none of ours was (counted, so an import that keeps nothing can say what it saw). */
+export type ForeignKind = 'function_graph' | 'function' | 'tracepoint' | 'kprobe' | 'text' | 'json';
 
 /**
  * entry = kprobe/fentry (arguments), exit = kretprobe/fexit (return value, maybe arguments again),
@@ -32,8 +37,16 @@ export interface ProbeHit {
 export type CaptureEvent =
   | ({ readonly kind: 'entry' | 'exit' | 'call' } & ProbeHit)
   | { readonly kind: 'lost'; readonly line: number; readonly count?: number; readonly cpu?: number }
-  | { readonly kind: 'meta'; readonly line: number; readonly kernel?: string; readonly host?: Readonly<Record<string, string | number | boolean>> }
+  | {
+      readonly kind: 'meta';
+      readonly line: number;
+      readonly kernel?: string;
+      readonly host?: Readonly<Record<string, string | number | boolean>>;
+      /** Functions whose return probe the kit could not define: their entries are whole calls. */
+      readonly noReturn?: readonly string[];
+    }
   | { readonly kind: 'ignored'; readonly line: number }
-  | { readonly kind: 'foreign'; readonly line: number; readonly what: string }
+  | { readonly kind: 'foreign'; readonly line: number; readonly what: string; readonly foreign?: ForeignKind }
   | { readonly kind: 'truncated'; readonly line: number }
+  | { readonly kind: 'tooLong'; readonly line: number; readonly bytes: number }
   | { readonly kind: 'malformed'; readonly line: number; readonly what: string };

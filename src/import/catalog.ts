@@ -70,11 +70,12 @@ export const CAPTURE_MAPPINGS: { readonly [F in CallName]: CaptureMapping } = {
   iommu_detach_device_pasid: { symbols: ['iommu_detach_device_pasid'], names: { domain: ptr('domain') } },
   iommu_replace_device_pasid: { symbols: ['iommu_replace_device_pasid'], names: { domain: ptr('domain'), handle: ptr('sva') } },
   set_dev_pasid: {
-    symbols: ['set_dev_pasid', 'intel_svm_set_dev_pasid', 'intel_iommu_set_dev_pasid', 'arm_smmu_sva_set_dev_pasid'],
+    // VT-d, AMD (amd/pasid.c names its SVA op iommu_sva_set_dev_pasid), ARM SMMUv3.
+    symbols: ['set_dev_pasid', 'intel_svm_set_dev_pasid', 'intel_iommu_set_dev_pasid', 'iommu_sva_set_dev_pasid', 'arm_smmu_sva_set_dev_pasid'],
     names: { domain: ptr('domain'), old: ptr('domain') },
   },
   remove_dev_pasid: {
-    symbols: ['remove_dev_pasid', 'intel_iommu_remove_dev_pasid', 'intel_svm_remove_dev_pasid', 'arm_smmu_remove_dev_pasid'],
+    symbols: ['remove_dev_pasid', 'intel_iommu_remove_dev_pasid', 'intel_svm_remove_dev_pasid', 'amd_iommu_remove_dev_pasid', 'arm_smmu_remove_dev_pasid'],
     names: { domain: ptr('domain') },
   },
   pci_dev_reset_iommu_prepare: { symbols: ['pci_dev_reset_iommu_prepare'] },

@@ -10,6 +10,8 @@ export function formatSummary(s: ImportSummary): string {
     const at = r.firstLine > 0 ? ` (first at line ${r.firstLine})` : '';
     lines.push(`  ${code.padEnd(21)} ${String(r.count).padStart(6)}  ${PROBLEM_SEVERITY[code]}${at}`);
   }
+  const seen = Object.entries(s.seen).filter(([, n]) => (n ?? 0) > 0);
+  if (seen.length > 0) lines.push(`  lines of other tracers or tools: ${seen.map(([kind, n]) => `${n} ${kind}`).join(', ')}`);
   const unknown = Object.entries(s.unknownFunctions);
   if (unknown.length > 0) lines.push(`  unknown functions: ${unknown.map(([fn, n]) => `${fn} (${n})`).join(', ')}`);
   if (s.lostEventsAfterSeq.length > 0) {

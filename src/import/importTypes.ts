@@ -41,6 +41,8 @@ export interface ImportSummary {
   readonly lostEvents: number;
   /** For each lost-events marker, the last seq handed out before it: records after it may miss neighbours. */
   readonly lostEventsAfterSeq: readonly number[];
+  /** Lines that were none of ours, by what they were (function_graph, tracepoint, …). */
+  readonly seen: Readonly<Partial<Record<import('./captureEvent.js').ForeignKind, number>>>;
   /** True when nothing of severity problem or fatal happened. */
   readonly clean: boolean;
   /** True when the capture was unusable (no trace was produced). */

@@ -66,6 +66,11 @@ export class CallPairing {
     return undefined;
   }
 
+  /** Every open call, oldest first. */
+  open(): IterableIterator<InFlightCall> {
+    return this.#bySeq.values();
+  }
+
   /** Gives up on an open call: its return, if it ever comes, will have no entry. */
   abandon(call: InFlightCall): void {
     const k = key(call.entry.tid, call.entry.symbol);

@@ -22,6 +22,13 @@ export const PROBLEM_SEVERITY = {
   RECORD_INVALID: 'problem',
   /** The kernel version given with --kernel differs from the one the capture names. */
   KERNEL_MISMATCH: 'problem',
+  /**
+   * Entries of a function whose return never appears in the whole capture (its return probe was not
+   * defined): kept as calls without a return value, and the nesting under them is unknown.
+   */
+  RETURN_PROBE_MISSING: 'problem',
+  /** A call showed a device's max_pasids (BTF probe argument): an iommu_probe_device record was written before it. */
+  PROBE_RECORD_ADDED: 'notice',
   /** A probe on a kernel function pasid-ledger does not model: skipped. */
   UNKNOWN_FUNCTION: 'notice',
   /** A line of another tracer or tool interleaved with ours: skipped. */
@@ -30,6 +37,10 @@ export const PROBLEM_SEVERITY = {
   KERNEL_UNKNOWN: 'fatal',
   /** Not one line of the input is a capture line of the chosen format. */
   NOT_A_CAPTURE: 'fatal',
+  /** Lines of the format were read, but none became a record of the PASID lifecycle: nothing to audit. */
+  NO_LIFECYCLE_RECORD: 'fatal',
+  /** A line longer than the limit (64 KiB, as the trace reader): skipped up to its end. */
+  LINE_TOO_LONG: 'problem',
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_SEVERITY;

@@ -48,6 +48,25 @@ export function ioFix(code: string | undefined, path: string): string {
   }
 }
 
+/** The fix for an errno met while reading an input. */
+export function readFix(code: string | undefined, path: string): string {
+  switch (code) {
+    case 'ENOENT':
+      return `${path} does not exist; check the path`;
+    case 'EISDIR':
+      return `${path} is a directory; name a file inside it`;
+    case 'EACCES':
+    case 'EPERM':
+      return `no permission to read ${path}`;
+    case 'ENOTDIR':
+      return `a component of ${dirname(path)} is not a directory`;
+    case 'EIO':
+      return 'the device reported an I/O error; copy what can be read and check the disk';
+    default:
+      return 'check the path and permissions';
+  }
+}
+
 export function ioError(path: string, e: unknown, doing: string): LedgerError {
   const code = (e as NodeJS.ErrnoException)?.code;
   return ledgerError(OUTPUT_CODES.OUTPUT_IO, `cannot ${doing} (${code ?? String(e)})`, { file: path, fix: ioFix(code, path) });
@@ -86,6 +105,21 @@ export function checkOutput(path: string, options: OutputOptions = {}): Result<v
   return ok(undefined);
 }
 
+/** Outputs still being written: their temporary files are removed if the process exits first. */
+const unfinished = new Set<AtomicOutput>();
+let exitHookInstalled = false;
+
+function track(out: AtomicOutput): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Why: an exit on a closed pipe or a signal must not leave temporary files behind (kill -9 can; they are dot files).
+    process.once('exit', () => {
+      for (const o of unfinished) o.abort();
+    });
+  }
+  unfinished.add(out);
+}
+
 /**
  * A file being written: `write` appends, `commit` renames it over the target, `abort` removes the
  * temporary file (never the target). Writes are synchronous, so errors come back as values here.
@@ -119,7 +153,9 @@ export class AtomicOutput {
     const tmp = join(dir, `.${basename(path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
     try {
       const fd = openSync(tmp, 'wx', 0o644);
-      return ok(new AtomicOutput(path, tmp, fd, options.fsync ?? true));
+      const out = new AtomicOutput(path, tmp, fd, options.fsync ?? true);
+      track(out);
+      return ok(out);
     } catch (e) {
       return err(ioError(path, e, 'create a temporary file for the output'));
     }
@@ -158,6 +194,7 @@ export class AtomicOutput {
       closeSync(this.#fd);
       this.#fd = null;
       renameSync(this.tmp, this.path);
+      unfinished.delete(this);
       return ok(undefined);
     } catch (e) {
       this.#failed = ioError(this.path, e, 'finish the output');
@@ -168,6 +205,7 @@ export class AtomicOutput {
 
   /** Drops the temporary file; the target keeps whatever it had. Safe to call twice. */
   abort(): void {
+    unfinished.delete(this);
     if (this.#fd !== null) {
       try {
         closeSync(this.#fd);

@@ -28,6 +28,26 @@ export interface ReaderOptions {
   readonly maxLineBytes?: number;
   /** 'trace' (call records, default) or 'log' (derived facts). */
   readonly kind?: 'trace' | 'log';
+  /** Called once at the end of the input with what the reader saw as a whole (trailer, hash, size). */
+  readonly onEnd?: (summary: ReadSummary) => void;
+}
+
+/** A trailer the reader verified (its count and SHA-256 match the lines before it). */
+export interface ReadTrailer {
+  readonly count: number;
+  readonly sha256: string;
+  readonly line: number;
+}
+
+/** The input as a whole, known at its end. */
+export interface ReadSummary {
+  /** The verified trailer, or undefined when the file has none (or an error came first). */
+  readonly trailer: ReadTrailer | undefined;
+  /** SHA-256 (hex) and length of every byte read (the whole file when no error stopped the read). */
+  readonly sha256: string;
+  readonly bytes: number;
+  /** False when an error stopped the read before the end. */
+  readonly complete: boolean;
 }
 
 export type ReadItem =

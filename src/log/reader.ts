@@ -9,9 +9,10 @@ import type { LogHeader } from '../../events/facts.js';
 import type { LedgerError } from '../core/result.js';
 import { TraceChecker } from './traceChecker.js';
 import { LineSplitter } from './lineSplitter.js';
-import type { FactEntry, ReaderOptions, ReadItem, TraceEntry } from './readItem.js';
+import type { FactEntry, ReaderOptions, ReadItem, ReadSummary, TraceEntry } from './readItem.js';
+import { readFix } from '../io/output.js';
 
-export type { FactEntry, ReaderOptions, ReadItem, TraceEntry } from './readItem.js';
+export type { FactEntry, ReaderOptions, ReadItem, ReadSummary, ReadTrailer, TraceEntry } from './readItem.js';
 export { DEFAULT_MAX_ERRORS, DEFAULT_MAX_LINE_BYTES } from './readItem.js';
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {
@@ -34,11 +35,18 @@ export async function* readTrace(source: AsyncIterable<Uint8Array | string>, opt
       if (checker.done) break;
     }
   } catch (e) {
-    checker.readFailed((e as Error).message ?? String(e));
+    const code = (e as NodeJS.ErrnoException).code;
+    checker.readFailed(code ?? (e as Error).message ?? String(e), readFix(code, options.file));
   }
   splitter.end();
+  const summary = summaryOf(checker, splitter);
   for (const item of checker.items) yield item;
   checker.items = [];
+  options.onEnd?.(summary);
+}
+
+function summaryOf(checker: TraceChecker, splitter: LineSplitter): ReadSummary {
+  return { trailer: checker.trailer, sha256: splitter.sha256, bytes: splitter.bytes, complete: checker.errorCount === 0 };
 }
 
 /** readTrace over a file; '-' reads stdin. The display name defaults to the path ('<stdin>' for '-'). */
@@ -57,6 +65,8 @@ export interface SyncReadResult {
   logHeader?: LogHeader;
   /** The facts of a derived-event log (kind 'log'). */
   facts: FactEntry[];
+  /** Trailer, hash and size of the input. */
+  summary: ReadSummary;
 }
 
 /** Synchronous whole-buffer variant for tests and small inputs; same checks, same messages. */
@@ -65,7 +75,7 @@ export function readTraceSync(text: string | Uint8Array, options: ReaderOptions)
   const splitter = new LineSplitter(checker);
   splitter.push(toBytes(text));
   splitter.end();
-  const result: SyncReadResult = { entries: [], warnings: [], errors: [], facts: [] };
+  const result: SyncReadResult = { entries: [], warnings: [], errors: [], facts: [], summary: summaryOf(checker, splitter) };
   for (const item of checker.items) {
     switch (item.kind) {
       case 'header':

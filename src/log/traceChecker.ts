@@ -3,16 +3,17 @@
  * (streaming or whole-buffer alike, so both give the same items and messages). Holds only O(1) state
  * plus the runs of seen seqs; emits items into `items`, which the caller drains. No IO.
  */
-import { validateHeader, validateLogHeader, validateRecord, validateFact, type SchemaError } from '../../events/validate.js';
+import { validateHeader, validateLogHeader, validateRecord, validateFact, validateTrailer, type SchemaError } from '../../events/validate.js';
+import { TRAILER_TYPE, type Trailer } from '../../events/trailer.js';
 import { CALL_NAMES, TRACE_FORMAT, TRACE_FORMAT_VERSION, type CallName, type CallRecord, type TraceHeader } from '../../events/records.js';
 import { FACT_TYPES, LOG_FORMAT, LOG_FORMAT_VERSION, type Fact, type FactType, type LogHeader } from '../../events/facts.js';
 import { ledgerError, type LedgerError } from '../core/result.js';
 import { CODES, type ErrorCode } from './codes.js';
-import { findForbiddenKey, findUnsafeNumber, findUnsafeLiteral } from './hazards.js';
+import { countKeys, findDuplicateKey, findForbiddenKey, findUnsafeNumber, findUnsafeLiteral, MAX_DEPTH, scanJson } from './hazards.js';
 import { nearestName } from './nearestName.js';
 import { describeRecordError, describeFactError, describeHeaderError, type Problem } from './schemaMessage.js';
 import { SeqSet } from './seqSet.js';
-import { DEFAULT_MAX_ERRORS, DEFAULT_MAX_LINE_BYTES, type ReaderOptions, type ReadItem } from './readItem.js';
+import { DEFAULT_MAX_ERRORS, DEFAULT_MAX_LINE_BYTES, type ReaderOptions, type ReadItem, type ReadTrailer } from './readItem.js';
 
 export interface Failure extends Problem {
   readonly code: ErrorCode;
@@ -55,7 +56,7 @@ export function diagnose(value: unknown, text: string, problem: SchemaError, kin
     };
   }
   if (!isObject(value)) {
-    return { code: CODES.FIELD_INVALID, what: `a ${kind === 'trace' ? 'record' : 'fact'} must be a JSON object, got ${Array.isArray(value) ? 'an array' : typeof value}`, fix: 'fix the line or re-capture' };
+    return { code: CODES.FIELD_INVALID, what: `a ${kind === 'trace' ? 'record' : 'fact'} must be a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`, fix: 'fix the line or re-capture' };
   }
   const described =
     kind === 'trace'
@@ -68,6 +69,23 @@ export function diagnose(value: unknown, text: string, problem: SchemaError, kin
   return { code: CODES.FIELD_INVALID, ...described };
 }
 
+/** A NOT_JSON message, with a hint when the line ends look like "\r" only (old Mac, some Windows tools). */
+function notJson(e: unknown, text: string, header: boolean): string {
+  const cr = text.indexOf('\r');
+  const hint = cr >= 0 && cr < text.length - 1 ? '; the line holds "\\r" characters: are the line ends "\\r" only? convert them, e.g. tr \'\\r\' \'\\n\'' : '';
+  return `${header ? 'header is not JSON' : 'not JSON'} (${(e as Error).message})${hint}`;
+}
+
+/** Refusals found before or right after JSON.parse: too deep, or a duplicate key. */
+function structureFailure(text: string, keysInText: number, value: unknown): Failure | undefined {
+  if (keysInText < 0) return { code: CODES.NESTING_TOO_DEEP, what: `objects and arrays nest deeper than ${MAX_DEPTH} levels`, fix: 'flatten the value; a record nests two levels (record, args)' };
+  if (keysInText !== countKeys(value)) {
+    const field = findDuplicateKey(text);
+    return { code: CODES.DUPLICATE_KEY, field, what: 'the key appears twice in one object (readers disagree on which one counts)', fix: 'remove one of the two' };
+  }
+  return undefined;
+}
+
 export class TraceChecker {
   /** Items produced so far; the caller drains (empties) it. */
   items: ReadItem[] = [];
@@ -76,6 +94,12 @@ export class TraceChecker {
   /** Lines seen so far (the number of the current line once `line()` is entered). */
   lineNo = 0;
   errorCount = 0;
+  /** Set by the line splitter: SHA-256 of the input before a line start (undefined when unknown). */
+  digestBefore: (offset: number) => string | undefined = () => undefined;
+  /** The trailer line, once read and verified. */
+  trailer: ReadTrailer | undefined;
+  /** Body lines (records or facts) that passed so far: what a trailer counts. */
+  #bodyLines = 0;
 
   readonly #file: string;
   readonly #kind: 'trace' | 'log';
@@ -109,13 +133,24 @@ export class TraceChecker {
     if (byteLength > this.maxLineBytes) return this.#tooLong(line, byteLength, offset, terminated);
     if (line === 1) return this.#header(text, offset);
     if (text.length === 0) return this.#fail(line, offset, terminated, { code: CODES.BLANK_LINE, what: 'blank line', fix: 'delete it (only one final newline is allowed)' });
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      if (isBlank(text)) return this.#fail(line, offset, terminated, { code: CODES.BLANK_LINE, what: 'blank line (whitespace only)', fix: 'delete it' });
-      return this.#fail(line, offset, terminated, { code: CODES.NOT_JSON, what: `not JSON (${(e as Error).message})`, fix: 'fix the line or re-capture' });
+    if (this.trailer !== undefined) {
+      return this.#error(line, offset, { code: CODES.TRAILER_NOT_LAST, what: `a line after the trailer of line ${this.trailer.line} (the file was complete there)`, fix: 'remove the lines after the trailer, or split the file' });
     }
+    // Why: the nesting bound comes before JSON.parse, so no walk of the value can overflow the stack (F1).
+    const keys = scanJson(text);
+    let value: unknown;
+    if (keys >= 0) {
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        if (isBlank(text)) return this.#fail(line, offset, terminated, { code: CODES.BLANK_LINE, what: 'blank line (whitespace only)', fix: 'delete it' });
+        return this.#fail(line, offset, terminated, { code: CODES.NOT_JSON, what: notJson(e, text, false), fix: 'fix the line or re-capture' });
+      }
+    }
+    const structure = structureFailure(text, keys, value);
+    if (structure) return this.#fail(line, offset, terminated, structure);
+    if (typeof value === 'object' && value !== null && (value as { type?: unknown }).type === TRAILER_TYPE) return this.#trailer(value, line, offset, terminated);
+    this.#bodyLines++;
     if (this.#kind === 'trace') this.#record(value, text, line, offset, terminated);
     else this.#fact(value, text, line, offset, terminated);
   }
@@ -145,9 +180,36 @@ export class TraceChecker {
   }
 
   /** The input could not be read (open failed or the stream errored). */
-  readFailed(reason: string): void {
+  readFailed(reason: string, fix = 'check the path and permissions'): void {
     if (this.done) return;
-    this.#fatal(this.lineNo + 1, undefined, { code: CODES.READ_FAILED, what: `cannot read: ${reason}`, fix: 'check the path and permissions' });
+    // Why: nothing read yet means the file itself failed (a directory, missing): no line to name.
+    const line = this.lineNo === 0 ? undefined : this.lineNo + 1;
+    const error = ledgerError(CODES.READ_FAILED, `cannot read${line === undefined ? '' : ` past line ${this.lineNo}`}: ${reason}`, { file: this.#file, line, fix });
+    this.items.push({ kind: 'error', error: dropUndefined(error) });
+    this.#clean = false;
+    this.errorCount++;
+    this.done = true;
+  }
+
+  /** The trailer: last line, its count and hash match what came before; otherwise the file is not what was written. */
+  #trailer(value: unknown, line: number, offset: number, terminated: boolean): void {
+    const problem = validateTrailer(value);
+    if (problem) return this.#fail(line, offset, terminated, { code: CODES.FIELD_INVALID, field: problem.path.slice(1).replace(/\//g, '.') || undefined, what: `trailer ${problem.message}`, fix: 'a trailer is {"type":"trailer","count":N,"sha256":"<64 hex digits>"}; re-create the file' });
+    const t = value as Trailer;
+    const digest = this.digestBefore(offset);
+    if (!this.#clean) return; // earlier errors: the count and hash cannot match, and say nothing new
+    if (t.count !== this.#bodyLines || (digest !== undefined && digest !== t.sha256)) {
+      const what =
+        t.count !== this.#bodyLines
+          ? `the trailer counts ${t.count} ${this.#noun()} but ${this.#bodyLines} come before it`
+          : `the trailer's SHA-256 ${t.sha256.slice(0, 12)}… differs from the ${this.#noun()} before it (${(digest as string).slice(0, 12)}…)`;
+      return this.#error(line, offset, { code: CODES.TRAILER_MISMATCH, what: `${what}: the file was changed or cut after it was written`, fix: 'restore or re-create the file; delete the trailer line only if the edit was intended' });
+    }
+    this.trailer = { count: t.count, sha256: t.sha256, line };
+  }
+
+  #noun(): string {
+    return this.#kind === 'trace' ? 'records' : 'facts';
   }
 
   #tooLong(line: number, byteLength: number, offset: number, terminated: boolean): void {
@@ -169,13 +231,18 @@ export class TraceChecker {
       return fail({ code: CODES.BOM, what: 'starts with a UTF-8 byte order mark', fix: "strip it, e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE" });
     }
     const expected = `{"type":"header","format":"${format}","version":${supported},...}`;
+    const keys = scanJson(text);
     let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      if (isBlank(text)) return fail({ code: CODES.HEADER_MISSING, what: 'line 1 is blank, expected the header', fix: `start the file with ${expected}` });
-      return fail({ code: CODES.NOT_JSON, what: `header is not JSON (${(e as Error).message})`, fix: `start the file with ${expected}` });
+    if (keys >= 0) {
+      try {
+        value = JSON.parse(text);
+      } catch (e) {
+        if (isBlank(text)) return fail({ code: CODES.HEADER_MISSING, what: 'line 1 is blank, expected the header', fix: `start the file with ${expected}` });
+        return fail({ code: CODES.NOT_JSON, what: notJson(e, text, true), fix: `start the file with ${expected}` });
+      }
     }
+    const structure = structureFailure(text, keys, value);
+    if (structure) return fail(structure);
     if (!isObject(value) || value.type !== 'header') {
       const looksLike = isObject(value) && ('fn' in value || 'seq' in value) ? ' (it looks like a record)' : '';
       return fail({ code: CODES.HEADER_MISSING, what: `first line is not a header${looksLike}`, fix: `add a header line ${expected}` });

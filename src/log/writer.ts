@@ -12,7 +12,10 @@ import { LOG_FORMAT_VERSION, type Fact, type LogHeader } from '../../events/fact
 import { ledgerError, type LedgerError } from '../core/result.js';
 import { CODES } from './codes.js';
 import { diagnose, type Failure } from './traceChecker.js';
-import { findForbiddenKey, findUnsafeNumber } from './hazards.js';
+import { findForbiddenKey, findUnsafeNumber, findUnwritable } from './hazards.js';
+import { ioFix } from '../io/output.js';
+import { ContentDigest } from '../io/digest.js';
+import { serializeTrailer } from '../../events/trailer.js';
 import { describeHeaderError } from './schemaMessage.js';
 import { serializeFact, serializeHeader, serializeRecord } from './serialize.js';
 import { readTraceFile } from './reader.js';
@@ -94,7 +97,8 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
     try {
       existing = statSync(this.path).size;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return this.#fail(CODES.WRITE_FAILED, `cannot open: ${(e as Error).message}`, 'check the path and permissions');
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') return this.#fail(CODES.WRITE_FAILED, `cannot open: ${code ?? (e as Error).message}`, ioFix(code, this.path));
     }
     if (existing > 0) {
       const problem = await this.#scan();
@@ -105,7 +109,8 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
       this.#size = fstatSync(this.#fd).size;
       if (this.#size > 0 && this.#torn === undefined) this.#needsNewline = this.#lastByte() !== 10;
     } catch (e) {
-      return this.#fail(CODES.WRITE_FAILED, `cannot open: ${(e as Error).message}`, 'check the path and permissions');
+      const code = (e as NodeJS.ErrnoException).code;
+      return this.#fail(CODES.WRITE_FAILED, `cannot open: ${code ?? (e as Error).message}`, ioFix(code, this.path));
     }
     if (this.#torn) {
       this.emit('torn-tail', this.#torn);
@@ -131,8 +136,24 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
     return null;
   }
 
-  /** Validates value and appends it as one line: the header first, then records (trace) or facts (log). */
+  /**
+   * Validates value and appends it as one line: the header first, then records (trace) or facts
+   * (log). Never throws: a value that cannot be written (too deep, cyclic, a BigInt, a getter that
+   * throws) is a FIELD_INVALID error value (reliability F21).
+   */
   append(value: Appendable): LedgerError | null {
+    try {
+      const unwritable = findUnwritable(value);
+      if (unwritable !== undefined) {
+        return this.#emitError(ledgerError(CODES.FIELD_INVALID, `cannot be written: ${unwritable.what}`, { file: this.#file, line: this.#lines + 1, field: unwritable.path, fix: 'pass plain JSON data: objects, arrays, strings, numbers, booleans, null' }));
+      }
+      return this.#append(value);
+    } catch (e) {
+      return this.#emitError(ledgerError(CODES.FIELD_INVALID, `cannot be written: ${(e as Error)?.message ?? String(e)}`, { file: this.#file, line: this.#lines + 1, fix: 'pass plain JSON data (no getters that throw)' }));
+    }
+  }
+
+  #append(value: Appendable): LedgerError | null {
     if (this.#fd === undefined) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() and check its result');
     if (this.#torn) {
       return this.#fail(CODES.TORN_TAIL, `refused: the file ends in a torn line at byte offset ${this.#torn.offset}`, 'call repair() (or `pasid-ledger repair FILE`) first');
@@ -151,13 +172,14 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
       written = writeSync(this.#fd, bytes);
       if (this.#fsync) fsyncSync(this.#fd);
     } catch (e) {
-      return this.#fail(CODES.WRITE_FAILED, `cannot write: ${(e as Error).message}`, 'check free space and permissions');
+      const code = (e as NodeJS.ErrnoException).code;
+      return this.#fail(CODES.WRITE_FAILED, `cannot write: ${code ?? (e as Error).message}`, ioFix(code, this.path));
     }
     this.#size += written;
     if (written !== bytes.length) {
       // Why: a short write leaves a torn last line; refuse further appends until it is repaired.
       this.#torn = ledgerError(CODES.TORN_TAIL, `torn tail at byte offset ${offset} (short write)`, { file: this.#file, line: this.#lines + 1, offset });
-      return this.#fail(CODES.WRITE_FAILED, `short write (${written} of ${bytes.length} bytes)`, 'check free space, then repair()');
+      return this.#fail(CODES.WRITE_FAILED, `short write (${written} of ${bytes.length} bytes)`, `free space, then run \`pasid-ledger repair ${this.#file}\` (or call repair()) to cut the torn line`);
     }
     this.#needsNewline = false;
     this.#lines++;
@@ -168,6 +190,48 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
     }
     this.emit('appended', value, this.#lines, offset);
     return null;
+  }
+
+  /**
+   * Ends the file as complete: appends the trailer (the record or fact count and the SHA-256 of
+   * every byte before it, read back from the file), fsyncs and closes. A file with a trailer is
+   * refused by later open()s (FILE_COMPLETE): nothing may follow the trailer.
+   */
+  finish(): LedgerError | null {
+    if (this.#fd === undefined) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
+    if (this.#torn) return this.#fail(CODES.TORN_TAIL, `refused: the file ends in a torn line at byte offset ${this.#torn.offset}`, 'call repair() (or `pasid-ledger repair FILE`) first');
+    if (!this.#hasHeader) return this.#fail(CODES.HEADER_EXPECTED, 'a file without its header cannot be finished', 'append the header first');
+    const digest = new ContentDigest();
+    let rfd: number | undefined;
+    try {
+      // Why: hash what is on disk (earlier sessions' lines too), not what this process remembers writing.
+      rfd = openSync(this.path, 'r');
+      const buf = Buffer.alloc(1 << 20);
+      for (let pos = 0; pos < this.#size; ) {
+        const n = readSync(rfd, buf, 0, Math.min(buf.length, this.#size - pos), pos);
+        if (n === 0) break;
+        digest.update(buf.subarray(0, n));
+        pos += n;
+      }
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return this.#fail(CODES.WRITE_FAILED, `cannot read the file back to hash it: ${code ?? (e as Error).message}`, ioFix(code, this.path));
+    } finally {
+      if (rfd !== undefined) closeSync(rfd);
+    }
+    // The missing "\n" of the last line belongs to the bytes the trailer covers.
+    if (this.#needsNewline) digest.update('\n');
+    const trailer = Buffer.from(`${this.#needsNewline ? '\n' : ''}${serializeTrailer(this.#lines - 1, digest.hex())}\n`, 'utf8');
+    try {
+      const n = writeSync(this.#fd, trailer);
+      if (n !== trailer.length) return this.#fail(CODES.WRITE_FAILED, `short write of the trailer (${n} of ${trailer.length} bytes)`, `free space, then run \`pasid-ledger repair ${this.#file}\` and finish again`);
+      this.#size += n;
+      fsyncSync(this.#fd);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return this.#fail(CODES.WRITE_FAILED, `cannot write the trailer: ${code ?? (e as Error).message}`, ioFix(code, this.path));
+    }
+    return this.close();
   }
 
   /** fsyncs what was appended so far. */
@@ -227,7 +291,9 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
 
   /** Reads the existing file: header, last seq, seen seqs, line count, torn tail; an error refuses the open. */
   async #scan(): Promise<LedgerError | undefined> {
-    for await (const item of readTraceFile(this.path, { file: this.#file, kind: this.#kind, maxLineBytes: this.#maxLineBytes })) {
+    let trailerLine: number | undefined;
+    const onEnd = (s: { trailer?: { line: number } }) => (trailerLine = s.trailer?.line);
+    for await (const item of readTraceFile(this.path, { file: this.#file, kind: this.#kind, maxLineBytes: this.#maxLineBytes, onEnd })) {
       switch (item.kind) {
         case 'header':
         case 'log-header':
@@ -249,6 +315,9 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
         case 'error':
           return item.error;
       }
+    }
+    if (trailerLine !== undefined) {
+      return ledgerError(CODES.FILE_COMPLETE, 'the file ends with its trailer: it is complete, and nothing may follow the trailer', { file: this.#file, line: trailerLine, fix: 'write to a new file' });
     }
     return undefined;
   }

@@ -7,6 +7,7 @@ import type { StepMode } from '../../machines/kit/world.js';
 import { profileFor, type Profile } from '../../machines/profile.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
 import { Replay } from './replay.js';
+import { independentPrefix } from './idleFlush.js';
 
 /** How far ahead nested records of a call are looked for (they follow their parent closely). */
 export const LOOKAHEAD = 256;
@@ -118,10 +119,12 @@ export function replayEntries(entries: readonly Entry[], profile: Profile, mode:
 }
 
 /**
- * Streams entries through a replay with a look-ahead window of LOOKAHEAD records. `'idle'` (a live
- * input paused) flushes the window: records nested in a call arrive with it, not seconds later.
+ * Streams entries through a replay with a look-ahead window of LOOKAHEAD records. On `'idle'` (a
+ * live input paused) the head of the window whose steps cannot depend on records still to come is
+ * stepped (idleFlush.ts); `'sealed'` says every record so far has all its nested records (an
+ * importer releases a call only after the calls nested in it), so the whole window is stepped.
  */
-export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, replay: Replay): Promise<void> {
+export async function replayStream(entries: AsyncIterable<Entry | 'idle' | 'sealed'>, replay: Replay): Promise<void> {
   // Why: a queue with a head index; window.shift() moved LOOKAHEAD entries per record.
   let window: Entry[] = [];
   let head = 0;
@@ -141,9 +144,19 @@ export async function replayStream(entries: AsyncIterable<Entry | 'idle'>, repla
       head = 0;
     }
   };
+  // The head entry found to read its nested records: no early step until it is stepped normally.
+  let blocked: Entry | undefined;
   for await (const e of entries) {
-    if (e === 'idle') {
+    if (e === 'sealed') {
       flush(window.length - head);
+      continue;
+    }
+    if (e === 'idle') {
+      if (head < window.length && window[head] !== blocked) {
+        const n = independentPrefix(replay, window, head);
+        flush(n);
+        blocked = window[head];
+      }
       continue;
     }
     index.add(e, base + window.length);

@@ -6,7 +6,8 @@ import type { Position } from './index.js';
 export function formatRecord(r: CallRecord, line: number | null): string {
   const args = Object.entries(r.args as Record<string, unknown>).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(' ');
   const ret = r.ret === undefined ? '' : ` → ${String(r.ret)}`;
-  const where = `seq ${r.seq}${line !== null ? ` (line ${line}` : ' ('}${line !== null ? ', ' : ''}tid ${r.tid}${r.parent !== undefined ? `, in seq ${r.parent}` : ''})`;
+  const from = r.caller !== undefined ? `, from ${r.caller}` : '';
+  const where = `seq ${r.seq}${line !== null ? ` (line ${line}` : ' ('}${line !== null ? ', ' : ''}tid ${r.tid}${r.parent !== undefined ? `, in seq ${r.parent}` : ''}${from})`;
   return `${where} ${r.fn} ${args}${ret}`;
 }
 

@@ -24,6 +24,8 @@ export interface HistoryItem {
   readonly tid: number;
   readonly fn: string;
   readonly parent: number | null;
+  /** Where the call returned to, when the capture recorded it. */
+  readonly caller?: string;
   readonly args: CallRecord['args'];
   readonly ret: CallRecord['ret'];
   readonly facts: readonly Fact[];
@@ -60,6 +62,7 @@ export function historyOf(index: TravelIndex, tokens: ReadonlySet<string>, until
       tid: r.tid,
       fn: r.fn,
       parent: r.parent ?? null,
+      ...(r.caller !== undefined ? { caller: r.caller } : {}),
       args: r.args,
       ret: r.ret,
       facts: own,

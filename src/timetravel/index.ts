@@ -61,13 +61,14 @@ function seqIndex(entries: readonly Entry[]): Map<number, number> {
   return m;
 }
 
-/** Replays every entry once, keeping a checkpoint every `k` records. Facts are not re-validated. */
-export function buildIndex(entries: readonly Entry[], profile: Profile, k: number = DEFAULT_K, mode: StepMode = 'fast'): TravelIndex {
+/** Replays every entry once, keeping a checkpoint every `k` records. Facts are not re-validated. `onRecord(i)` after each (progress). */
+export function buildIndex(entries: readonly Entry[], profile: Profile, k: number = DEFAULT_K, mode: StepMode = 'fast', onRecord?: (i: number) => void): TravelIndex {
   if (!(k >= 1)) throw new Error(`buildIndex: k must be at least 1, got ${k}`);
   const replay = new Replay({ profile, mode, validateFacts: false });
   const checkpoints: Checkpoint[] = [{ at: 0, replay: replay.checkpoint() }];
   stepEntries(replay, entries, (i) => {
     if ((i + 1) % k === 0 && i + 1 < entries.length) checkpoints.push({ at: i + 1, replay: replay.checkpoint() });
+    onRecord?.(i);
   });
   const facts = replay.log.all();
   const findings = [...replay.findings];

@@ -86,10 +86,10 @@ describe('pasid-ledger state and replay', () => {
     expect(run.stdout).toContain('0000:6a:01.0 x mm@5001');
   });
 
-  it('refuses to overwrite an existing log', async () => {
-    const run = await cli(['replay', sample('clean-v6.8.jsonl'), '--out', sample('clean-v6.8.jsonl')]);
+  it('refuses to write the log over its own input, even with --force', async () => {
+    const run = await cli(['replay', sample('clean-v6.8.jsonl'), '--out', sample('clean-v6.8.jsonl'), '--force']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('never overwritten');
+    expect(run.stderr).toContain('the output is one of the inputs');
   });
 });
 

@@ -5,7 +5,7 @@ import { callForSymbol } from '../../src/import/catalog.js';
 
 const KIT = fileURLToPath(new URL('../../capture/', import.meta.url));
 const bpftraceProbes = (kernel: string): string[] =>
-  execFileSync('sh', [KIT + 'gen-bpftrace.sh', kernel], { encoding: 'utf8' })
+  execFileSync('sh', [KIT + 'gen-bpftrace.sh', '--bpftrace', '0.23.0', '--probes', 'fentry', '--all', kernel], { encoding: 'utf8' })
     .split('\n')
     .flatMap((l) => /^(?:fentry|fexit):(\w+) \{$/.exec(l)?.slice(1) ?? []);
 const ftraceProbes = (kernel: string): string[] =>
@@ -24,18 +24,19 @@ describe('the capture kit probes the functions of each kernel era', () => {
     expect(ftraceProbes('6.2.0')).toEqual(expect.arrayContaining(['iommu_attach_device_pasid', 'iommu_detach_device_pasid', 'ioasid_alloc']));
     expect(ftraceProbes('6.4.0')).not.toContain('ioasid_alloc');
   });
-  it('probes mm_pasid_drop only from v6.5 and global PASIDs from v6.6', () => {
-    expect(bpftraceProbes('6.2.0')).not.toContain('mm_pasid_drop');
-    expect(bpftraceProbes('6.5.0')).toContain('mm_pasid_drop');
+  it('probes mm_pasid_drop from v6.4 (a function in iommu-sva.c, cd3891158a77) and global PASIDs from v6.6', () => {
+    expect(bpftraceProbes('6.3.0')).not.toContain('mm_pasid_drop');
+    expect(bpftraceProbes('6.4.0')).toContain('mm_pasid_drop');
+    expect(ftraceProbes('6.4.0')).toContain('mm_pasid_drop');
     expect(bpftraceProbes('6.5.0')).not.toContain('iommu_alloc_global_pasid');
     expect(bpftraceProbes('6.6.0')).toEqual(expect.arrayContaining(['iommu_alloc_global_pasid', 'iommu_free_global_pasid']));
   });
   it('has the same function list in both kits, except iommu_probe_device (max_pasids needs BTF)', () => {
-    for (const k of ['5.10.0', '5.15.0', '6.2.0', '6.6.0', '6.8.0']) {
+    for (const k of ['5.10.0', '5.15.0', '6.2.0', '6.4.0', '6.6.0', '6.8.0', '6.12.0', '6.15.0']) {
       expect(unique(ftraceProbes(k))).toEqual(unique(bpftraceProbes(k)).filter((fn) => fn !== 'iommu_probe_device'));
     }
   });
   it('probes only functions the importer maps to a record', () => {
-    for (const k of ['5.10.0', '5.15.0', '6.2.0', '6.8.0']) for (const fn of bpftraceProbes(k)) expect(callForSymbol(fn), fn).toBeDefined();
+    for (const k of ['5.10.0', '5.15.0', '6.2.0', '6.8.0', '6.12.0', '6.15.0']) for (const fn of [...bpftraceProbes(k), ...ftraceProbes(k)]) expect(callForSymbol(fn), fn).toBeDefined();
   });
 });

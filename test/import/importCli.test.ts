@@ -5,16 +5,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openCaptureAsTrace } from '../../src/import/openCapture.js';
+import { withTrailer } from '../support/trailer.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
 
 const cli = (argv: string[], stdin = '') => runCommand(argv, { stdin });
+/** An expected trace as `import` writes it: the header repeats the import's counts. */
+const asWritten = (expectedFile: string, counts: object): string => {
+  const [header, ...rest] = readFileSync(DIR + expectedFile, 'utf8').split('\n');
+  return [JSON.stringify({ ...(JSON.parse(header) as object), import: counts }), ...rest].join('\n');
+};
 
 describe('pasid-ledger import', () => {
   it('writes the trace on stdout and exits 0 for a clean capture', async () => {
     const r = await cli(['import', DIR + 'idxd-v6.8.bpftrace.ndjson', '--from', 'bpftrace']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8'));
+    expect(r.stdout).toBe(withTrailer(asWritten('idxd-v6.8.bpftrace.expected.jsonl', { kept: 18, skipped: 0, reasons: {}, lostEvents: 0 })));
     expect(r.stderr).toContain('clean; kept 18 records');
   });
   it('exits 1 when the capture imported with problems', async () => {
@@ -33,15 +39,33 @@ describe('pasid-ledger import', () => {
   });
   it('reads the capture from stdin for -', async () => {
     const r = await cli(['import', '-', '--from', 'bpftrace'], readFileSync(DIR + 'idxd-v6.8.bpftrace.ndjson', 'utf8'));
-    expect(r.stdout).toBe(readFileSync(DIR + 'idxd-v6.8.bpftrace.expected.jsonl', 'utf8'));
+    expect(r.stdout).toBe(withTrailer(asWritten('idxd-v6.8.bpftrace.expected.jsonl', { kept: 18, skipped: 0, reasons: {}, lostEvents: 0 })));
   });
   it('writes the trace to -o and the summary as JSON with --json', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'pl-import-')), 'trace.jsonl');
     const r = await cli(['import', DIR + 'buggy-v6.2.ftrace.txt', '--from', 'ftrace', '--kernel', '6.2.0', '-o', out, '--json']);
-    expect(readFileSync(out, 'utf8')).toBe(readFileSync(DIR + 'buggy-v6.2.ftrace.expected.jsonl', 'utf8'));
+    expect(readFileSync(out, 'utf8')).toBe(withTrailer(asWritten('buggy-v6.2.ftrace.expected.jsonl', { kept: 23, skipped: 0, reasons: {}, lostEvents: 0 })));
     const report = JSON.parse(r.stderr) as { summary: { kept: number; clean: boolean }; problems: unknown[] };
     expect(report.summary).toMatchObject({ kept: 23, clean: true });
     expect(report.problems).toEqual([]);
+  });
+});
+
+describe('import counts in the trace header', () => {
+  it('says how many calls were skipped and why, in the header of the trace it writes', async () => {
+    const r = await cli(['import', DIR + 'problems.ftrace.txt', '--from', 'ftrace', '--kernel', '6.6.0']);
+    const header = JSON.parse(r.stdout.split('\n')[0]) as { import: { kept: number; skipped: number; reasons: Record<string, number>; lostEvents: number } };
+    expect(header.import.skipped).toBeGreaterThan(0);
+    expect(header.import.reasons.ENTRY_WITHOUT_RETURN).toBeGreaterThan(0);
+    expect(header.import.lostEvents).toBe(17);
+    expect(r.stderr).toContain(`skipped ${header.import.skipped}`);
+  });
+  it('writes no trace for a capture with nothing to audit, and exits 2 saying what it saw', async () => {
+    const r = await cli(['import', '-', '--from', 'ftrace', '--kernel', '6.8.0'], ' 1)               |  iommu_sva_bind_device() {\n 1)   0.812 us    |    mutex_lock();\n');
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('NO_LIFECYCLE_RECORD');
+    expect(r.stderr).toContain('2 function_graph lines');
   });
 });
 

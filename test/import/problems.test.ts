@@ -114,7 +114,7 @@ describe('problems about the capture as a whole', () => {
     expect(problems.map((p) => p.code)).toEqual(['KERNEL_UNKNOWN']);
   });
   it('uses --kernel over the capture\'s kernel line and reports KERNEL_MISMATCH there', async () => {
-    const { problems, header } = await importText(`${META}\n`, { from: 'bpftrace', kernel: '6.6.0' });
+    const { problems, header } = await importText(`${META}\n${call({ ts: 1, cpu: 0, tid: 1, fn: 'iommu_free_global_pasid', pasid: 3 })}\n`, { from: 'bpftrace', kernel: '6.6.0' });
     expect(problems.map((p) => [p.code, p.line])).toEqual([['KERNEL_MISMATCH', 1]]);
     expect(header?.kernel).toBe('6.6.0');
   });

@@ -10,8 +10,17 @@ const SEED = 20261124;
 
 async function roundTrip(records: CallRecord[], capture: EmittedCapture, from: 'ftrace' | 'bpftrace'): Promise<void> {
   const imported = await importText(capture.text, { from, kernel: '6.8.0' });
+  // Why: a trace of device probes alone has nothing to audit; the import says so instead of "clean".
+  if (records.every((r) => r.fn === 'iommu_probe_device')) {
+    expect(imported.problems.map((p) => p.code)).toEqual(['NO_LIFECYCLE_RECORD']);
+    return;
+  }
   expect(imported.problems).toEqual([]);
-  expect(canonicalNames(imported.records, capture.order)).toEqual(canonicalNames(records, capture.order));
+  // The emitter's kretprobe lines all return to caller_fn; the caller is kept on every ftrace record.
+  const callers = new Set(imported.records.map((r) => r.caller));
+  expect([...callers]).toEqual(from === 'ftrace' ? ['caller_fn+0x2a/0x100'] : [undefined]);
+  const withoutCaller = imported.records.map(({ caller: _c, ...r }) => r as CallRecord);
+  expect(canonicalNames(withoutCaller, capture.order)).toEqual(canonicalNames(records, capture.order));
 }
 
 describe(`round trip: a valid trace exported to a capture and imported back (seed ${SEED})`, () => {

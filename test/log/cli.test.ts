@@ -60,7 +60,7 @@ describe('pasid-ledger validate', () => {
   it('exits 2 for a missing file', async () => {
     const r = await cli(['validate', join(dir, 'missing.jsonl')]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/missing\.jsonl:1: cannot read/);
+    expect(r.stderr).toMatch(/missing\.jsonl: cannot read: ENOENT; .*missing\.jsonl does not exist/);
   });
 
   it('exits 2 for an unknown --kind', async () => {

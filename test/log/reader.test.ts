@@ -120,9 +120,12 @@ describe('readTraceFile', () => {
     expect(items[0]).toMatchObject({ kind: 'header', line: 1 });
   });
 
-  it('yields READ_FAILED for a missing file', async () => {
+  it('yields READ_FAILED for a missing file, naming no line (nothing was read) and the cause', async () => {
     const items = await collect(readTraceFile('/nonexistent/t.jsonl'));
-    expect(items).toMatchObject([{ kind: 'error', error: { code: CODES.READ_FAILED, line: 1 } }]);
+    expect(items).toMatchObject([{ kind: 'error', error: { code: CODES.READ_FAILED } }]);
+    const e = (items[0] as { error: { line?: number; message: string } }).error;
+    expect(e.line).toBeUndefined();
+    expect(e.message).toBe('/nonexistent/t.jsonl: cannot read: ENOENT; /nonexistent/t.jsonl does not exist; check the path');
   });
 
   it('never holds a long line in memory: a line over the limit spanning many chunks is refused by length', async () => {

@@ -263,12 +263,16 @@ describe('iommu_replace_device_pasid (§4.3, v6.15+)', () => {
     expect(t.codes).toEqual(['REPLACE_SAME_HANDLE']);
     expect(t.findings[0].reaction).toBe('WARN');
   });
-  it('replace with the same domain and a new handle only swaps the handle (no PasidReplaced)', () => {
+  it('replace with the same domain and a new handle only swaps the handle (no driver call, the domain keeps its one attachment)', () => {
     const t = given('6.15.0', probe(), domAlloc('dom1'), call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV, pasid: 5, handle: 'h1' })).when(replace('dom1', 5, 'h2'));
     expect(t.ret).toBe(0);
     expect(t.codes).toEqual([]);
-    expect(t.facts.map((f) => f.type)).not.toContain('PasidReplaced');
+    expect(t.facts).toEqual([{ type: 'PasidReplaced', seq: 4, group: DEV, dev: DEV, pasid: 5, from: 'dom1', to: 'dom1', handle: 'h2' }]);
     expect(t.children).toEqual([]);
+  });
+  it('after a same-domain replace, replacing with the new handle again is REPLACE_SAME_HANDLE', () => {
+    const t = given('6.15.0', probe(), domAlloc('dom1'), call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV, pasid: 5, handle: 'h1' }), replace('dom1', 5, 'h2')).when(replace('dom1', 5, 'h2'));
+    expect(t.codes).toEqual(['REPLACE_SAME_HANDLE']);
   });
   it('near miss: replace with a new domain and a new handle swaps the domain', () => {
     const t = given('6.15.0', probe(), domAlloc('dom1'), domAlloc('dom2'), call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV, pasid: 5, handle: 'h1' })).when(replace('dom2', 5, 'h2'));

@@ -7,7 +7,7 @@ import { buildIndex, seekIndex } from '../../src/timetravel/index.js';
 import { decodeIndex, encodeIndex } from '../../src/timetravel/indexCodec.js';
 import { entriesOf, withNested } from './support.js';
 
-const PRINT = { size: 100, head: 'a', tail: 'b' };
+const PRINT = { size: 100, sha256: 'a'.repeat(64) };
 
 describe('the sidecar index (seed 31)', () => {
   beforeAll(() => fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'xlarge' }));
@@ -39,9 +39,26 @@ describe('a sidecar index is refused when', () => {
   const built = buildIndex(entries, profile('6.8.0'), 4);
   const lines = [...encodeIndex(built, PRINT)];
 
-  it('the trace changed (size or hashes)', () => {
-    const r = decodeIndex(lines, entries, profile('6.8.0'), { ...PRINT, tail: 'c' }, 't.idx');
-    expect(r.ok === false && r.error.message).toMatch(/^t\.idx:1: the trace changed since the index was written/);
+  it('the trace changed, even with the same size', () => {
+    const r = decodeIndex(lines, entries, profile('6.8.0'), { ...PRINT, sha256: 'b'.repeat(64) }, 't.idx');
+    expect(r.ok === false && r.error.message).toMatch(/^t\.idx:1: the trace changed since the index was written \(same size, different content\)/);
+    const grown = decodeIndex(lines, entries, profile('6.8.0'), { ...PRINT, size: 101 }, 't.idx');
+    expect(grown.ok === false && grown.error.message).toMatch(/\(100 bytes then, 101 now\)/);
+  });
+
+  it('any line of it was changed, even to other valid JSON (its checksum)', () => {
+    for (let i = 0; i < lines.length - 1; i++) {
+      const edited = [...lines];
+      edited[i] = edited[i].replace(/\d/, (d) => String((Number(d) + 1) % 10));
+      if (edited[i] === lines[i]) continue;
+      const r = decodeIndex(edited, entries, profile('6.8.0'), PRINT, 't.idx');
+      expect(r.ok ? 'used' : r.error.code, `line ${i + 1}`).toMatch(/INDEX_CORRUPT|INDEX_STALE/);
+    }
+  });
+
+  it('its checksum trailer is missing', () => {
+    const r = decodeIndex(lines.slice(0, -1), entries, profile('6.8.0'), PRINT, 't.idx');
+    expect(r.ok ? null : r.error.code).toBe('INDEX_CORRUPT');
   });
 
   it('it was built for another kernel', () => {

@@ -1,6 +1,7 @@
 /**
  * Model-based tests with xstate/graph for every object kind: with a hand-written list of
- * representative events per kind (for the eras that flip its guards), the shortest paths reach every
+ * representative events per kind (facts, for the fact-driven kinds; for the deciding kinds the
+ * events of the eras that flip their guards), the shortest paths reach every
  * state, and stepping the kind's fast path along the simple/shortest paths plus one more event takes
  * every transition candidate (so every guard is both reachable and decisive). A candidate that no
  * single era can take is listed per kind as a finding about the machine, and the test holds the list
@@ -152,77 +153,49 @@ const CASES: Case[] = [
   },
   {
     kind: deviceKind as never,
-    proves: 'release tells held PASIDs apart; the SVA bind checks refuse a shared group in v5.11–v6.1 and max_pasids 0 in v6.2–v6.5',
-    eras: ['5.15.0', '6.2.0', '6.6.0'],
-    inputs: [{ dev: '0000:00:02.0' }],
+    proves: 'probe, release and re-probe move it; attachments, new and last SVA bonds and a reset are counted (a rebind is not a new bond)',
+    eras: ['6.8.0'],
+    inputs: [{ dev: 'd0' }],
     simple: false,
-    events: (p) => [
-      { type: 'PROBE', p, maxPasids: 0, group: 'g0' },
-      { type: 'PROBE', p, maxPasids: 8, group: 'g0' },
-      { type: 'RELEASE', p },
-      { type: 'ATTACHED', p },
-      { type: 'DETACHED', p },
-      { type: 'BOND_ADDED', p },
-      { type: 'BOND_REMOVED', p },
-      { type: 'SVA_BIND_CHECK', p, groupSize: 1 },
-      { type: 'SVA_BIND_CHECK', p, groupSize: 2 },
-      { type: 'RESET_PREPARE', p },
-      { type: 'RESET_DONE', p },
+    events: () => [
+      { type: 'DeviceProbed', dev: 'd0', max_pasids: 8, group: 'g0' },
+      { type: 'DeviceReleased', dev: 'd0' },
+      { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+      { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+      { type: 'SvaBound', handle: 'h1', dev: 'd0', mm: 'mm1', pasid: 1, domain: null, users: 1 },
+      { type: 'SvaBound', handle: 'h1', dev: 'd0', mm: 'mm1', pasid: 1, domain: null, users: 2 },
+      { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 0 },
+      { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 1 },
+      { type: 'GroupResetStarted', group: 'g0', dev: 'd0' },
+      { type: 'GroupResetDone', group: 'g0', dev: 'd0' },
     ] as unknown as MachineEvent[],
-    // Why: a preexisting device's max_pasids is unknown (null) and only PROBE sets it, which leaves
-    // `preexisting`; the shared SVA_BIND_CHECKS list carries the max_pasids == 0 check there too.
-    unreachable: ['preexisting | SVA_BIND_CHECK | #1 lacksPasidEopnotsupp'],
   },
   {
     kind: pasidSlotKind as never,
-    proves: 'attach refuses a missing group, PASID 0 and out-of-range PASIDs from v6.9 and a resetting group from v6.18; replace tells a NULL handle, the same handle and the same domain apart; the SVA lookup reuses a domain only before v6.8',
-    eras: ['6.2.0', '6.8.0-rc3', '6.9.0', '6.11.0', '6.18.0'],
-    inputs: [{ group: 'g0', pasid: 0 }, { group: 'g0', pasid: 1 }],
-    simple: false,
-    events: (p) => {
-      const attach = { type: 'ATTACH', p, dev: 'd0', domain: 'dom1', handle: 'h1', hasGroup: true, maxPasids: 8, resetting: false, domainFreed: false };
-      const replace = { ...attach, type: 'REPLACE', domain: 'dom2', handle: 'h2' };
-      const lookup = { type: 'SVA_LOOKUP', p, dev: 'd0', mm: 'mm1', domainType: 'sva', domainMm: 'mm1' };
-      return [
-        attach,
-        { ...attach, hasGroup: false },
-        { ...attach, resetting: true },
-        { ...attach, maxPasids: 1 },
-        { ...attach, domainFreed: true },
-        replace,
-        { ...replace, hasGroup: false },
-        { ...replace, nullHandle: true },
-        { ...replace, resetting: true },
-        { ...replace, handle: 'h1' },
-        { ...replace, domain: 'dom1' },
-        { type: 'DETACH', p, dev: 'd0', domain: 'dom1', unseenHistory: false },
-        { type: 'DETACH', p, dev: 'd0', domain: 'dom9', unseenHistory: false },
-        { type: 'DETACH', p, dev: 'd0', domain: 'dom1', unseenHistory: true },
-        lookup,
-        { ...lookup, domainType: 'dma' },
-        { ...lookup, domainMm: 'mm2' },
-        { type: 'END', p, sva: false },
-        { type: 'END', p, sva: true },
-      ] as unknown as MachineEvent[];
-    },
-    // Why: from v6.9 attach refuses PASID 0, and replace never fills an empty slot, so no v6.9+ trace
-    // has PASID 0 attached; before v6.9 the PASID-0 check is off. Only a trace mixing eras gets there.
-    unreachable: ['attached | ATTACH | #1 isRejectedPasidZero', 'attached | REPLACE | #2 isRejectedPasidZero'],
+    proves: 'an attach fills the slot, a replace swaps domain and handle, a detach empties it',
+    eras: ['6.15.0'],
+    inputs: [{ group: 'g0', pasid: 1 }],
+    simple: true,
+    events: () => [
+      { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1', handle: 'h1' },
+      { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom1', to: 'dom2', handle: 'h2' },
+      { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom2' },
+    ] as unknown as MachineEvent[],
   },
   {
     kind: domainKind as never,
-    proves: 'detach returns to allocated only with the last attachment; free tells an attached and a freed domain apart',
-    eras: ['6.2.0', '6.8.0'],
+    proves: 'a detach returns to allocated only with the last attachment; a replace moves one attachment from the old domain to the new; a freed name allocated again is a new domain that keeps the slots still holding it',
+    eras: ['6.8.0'],
     inputs: [{ domain: 'dom1' }],
     simple: false,
-    events: (p) => [
-      { type: 'ALLOC', p, domainType: 'sva', mm: 'mm1' },
-      { type: 'ALLOC', p, domainType: 'paging', mm: null },
-      { type: 'ATTACHED', p },
-      { type: 'DETACHED', p },
-      { type: 'USERS', p, delta: 1 },
-      { type: 'USERS', p, delta: -1 },
-      { type: 'FREE', p },
+    events: () => [
+      { type: 'DomainAllocated', domain: 'dom1', domain_type: 'sva', mm: 'mm1' },
+      { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+      { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+      { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom2', to: 'dom1' },
+      { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom1', to: 'dom2' },
+      { type: 'SvaDomainUsersChanged', domain: 'dom1', users: 1 },
+      { type: 'DomainFreed', domain: 'dom1' },
     ] as unknown as MachineEvent[],
   },
   {
@@ -274,21 +247,15 @@ const CASES: Case[] = [
   },
   {
     kind: globalPasidKind as never,
-    proves: 'alloc tells exhaustion apart; free tells INVALID, a double free and a free before detach apart; end-of-trace spares an mm-owned PASID',
+    proves: 'allocated and freed; attachments counted only while allocated',
     eras: ['6.6.0'],
     inputs: [{ pasid: 1 }],
     simple: false,
-    events: (p) => [
-      { type: 'ALLOC', p, dev: 'd0', mm: null, exhausted: false },
-      { type: 'ALLOC', p, dev: null, mm: 'mm1', exhausted: false },
-      { type: 'ALLOC', p, dev: 'd0', mm: null, exhausted: true },
-      { type: 'FREE', p, invalid: false, covered: 0 },
-      { type: 'FREE', p, invalid: true, covered: 0 },
-      { type: 'FREE', p, invalid: false, covered: 1 },
-      { type: 'ATTACHED', p },
-      { type: 'DETACHED', p },
-      { type: 'END', p, ownedByLiveMm: false },
-      { type: 'END', p, ownedByLiveMm: true },
+    events: () => [
+      { type: 'GlobalPasidAllocated', pasid: 1, dev: 'd0', mm: null },
+      { type: 'GlobalPasidFreed', pasid: 1 },
+      { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+      { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
     ] as unknown as MachineEvent[],
   },
 ];
@@ -303,7 +270,7 @@ const candidatesOf = (kind: Case['kind'], state: string, type: string): readonly
   return t === undefined ? [] : ((Array.isArray(t) ? t : [t]) as TransitionConfig[]);
 };
 const rulesOf = (c: TransitionConfig) =>
-  (Array.isArray(c.actions) ? c.actions : [c.actions]).flatMap((a) => (typeof a === 'object' && a.type === 'decide' ? [(a.params as Outcome).rule] : []));
+  (c.actions === undefined ? [] : Array.isArray(c.actions) ? c.actions : [c.actions]).flatMap((a) => (typeof a === 'object' && a.type === 'decide' ? [(a.params as Outcome).rule] : []));
 /** A candidate by its index in the compiled list (rules may repeat, e.g. two detaches with one rule). */
 const keyOf = (state: string, type: string, i: number, c: TransitionConfig) => `${state} | ${type} | #${i}${c.guard === undefined ? '' : ` ${c.guard}`}`;
 
