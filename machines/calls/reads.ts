@@ -91,6 +91,16 @@ export function groupDevices(w: World, dev: string): string[] {
   return out.includes(dev) ? out : [dev, ...out];
 }
 
+/**
+ * The group devices the driver fan-out of attach, replace and detach calls: every one before
+ * b3f6fcd8404f (v6.15-rc7, 6.12.93), then only those with PASID support (max_pasids > 0; an unknown
+ * max_pasids is kept) (#21 A8).
+ */
+export function pasidMembers(w: World, p: Profile, dev: string): string[] {
+  const members = groupDevices(w, dev);
+  return p.attachSkipsNoPasidDevices ? members.filter((m) => deviceOf(w, m).context.maxPasids !== 0) : members;
+}
+
 // ── SVA (§3) ──
 
 export const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;

@@ -56,6 +56,12 @@ describe('#21 A: the nine rules, at the kernel cases', () => {
     expect(await audit('A6-trigger-rc4')).toContain('4:MM_EXIT_WITH_BONDS');
     expect((await severities('A6-trigger-rc4')).MM_EXIT_WITH_BONDS).toBe('bug');
   });
+  it('A7 (c404f55c26fc, v6.9-rc2 … v6.15-rc6; 6.12.y before 6.12.93): a no-PASID group member makes the attach -EINVAL on 6.12.10', async () => {
+    expect(await audit('A7-trigger')).toEqual(['4:ATTACH_PASID_OUT_OF_RANGE']);
+  });
+  it('A7/A8 near miss (b3f6fcd8404f, v6.15-rc7): on 6.15 the member is skipped, one nested set_dev_pasid', async () => {
+    expect(await audit('A7-nearmiss')).toEqual(['4:ATTACH_LEAKED']);
+  });
   it('A9 (14678219cf40, v6.11): a bind over an attachment without a handle goes through the attach tries (no NESTED_CALL_UNEXPECTED)', async () => {
     const f = await audit('A9-trigger');
     expect(f).toContain('7:SVA_BIND_SLOT_BUSY');
