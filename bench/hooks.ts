@@ -20,6 +20,7 @@ export const OPTIONAL_SECTIONS = [
   { name: 'race explorer', module: './sections/explore.js' },
   { name: 'import throughput', module: './sections/import.js' },
   { name: 'batch audit (worker pool)', module: './sections/batch.js' },
+  { name: 'views (report and Perfetto export)', module: './sections/views.js' },
 ] as const;
 
 export type SectionOutcome = { readonly name: string; readonly skipped: string } | { readonly name: string; readonly figures: Record<string, number | string | boolean> };

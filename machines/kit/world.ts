@@ -76,6 +76,8 @@ export class World {
    */
   readonly #journal: unknown[] = [];
   #journaling = false;
+  /** When tracking (views): `kind:id` → the snapshot before its first change since the last take. */
+  #changes: Map<string, Snap<unknown> | undefined> | null = null;
 
   constructor(
     readonly profile: Profile,
@@ -105,6 +107,12 @@ export class World {
     return out;
   }
 
+  /** The stored snapshot under a `kind:id` key (as `objects` names them), or undefined. */
+  byKey(key: string): Snap<unknown> | undefined {
+    const colon = key.indexOf(':');
+    return this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1));
+  }
+
   /** How many objects are stored. */
   get size(): number {
     let n = 0;
@@ -122,13 +130,31 @@ export class World {
   #set(kindId: string, id: string, before: Snap<unknown> | undefined, snap: Snap<unknown> | undefined): void {
     const byId = this.#kindMap(kindId);
     if (this.#journaling) this.#journal.push(byId, id, before);
+    if (this.#changes !== null) {
+      const key = `${kindId}:${id}`;
+      if (!this.#changes.has(key)) this.#changes.set(key, before);
+    }
     if (snap === undefined) byId.delete(id);
     else byId.set(id, snap);
   }
 
-  /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches. */
+  /** A copy sharing the (immutable) snapshots: O(objects), for checkpoints and what-if branches; a tracking world's copy tracks too. */
   clone(mode: StepMode = this.mode): World {
-    return new World(this.profile, mode, this.objects, new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
+    const w = new World(this.profile, mode, this.objects, new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
+    if (this.#changes !== null) w.trackChanges();
+    return w;
+  }
+
+  /** Starts remembering which objects change (the views' per-record diffs); costs a key per change. */
+  trackChanges(): void {
+    this.#changes = new Map();
+  }
+
+  /** The objects changed since the last take (`kind:id` → snapshot before, undefined = was absent); starts a new log. */
+  takeChanges(): Map<string, Snap<unknown> | undefined> {
+    const out = this.#changes ?? new Map();
+    if (this.#changes !== null) this.#changes = new Map();
+    return out;
   }
 
   /** Starts recording what the next steps change, so a call the kernel refused can be undone. */

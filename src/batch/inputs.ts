@@ -1,9 +1,10 @@
 /**
  * The inputs of a batch audit: files as named, directories walked recursively (trace or capture
- * extensions), globs expanded (quoted in CI configs, so the shell did not). Sorted and deduplicated:
+ * extensions; race scenario files are explore's, and a walk leaves them out), globs expanded (quoted in CI configs, so the shell did not). Sorted and deduplicated:
  * the order of every batch output. An input that names nothing is a failed entry, not a stop.
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isScenarioText } from '../explore/scenarioFile.js';
 import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { globSync } from 'tinyglobby';
 import type { FailedFile } from './types.js';
@@ -38,6 +39,21 @@ export function displayName(path: string, cwd = process.cwd()): string {
   return sep === '/' ? name : name.split(sep).join('/');
 }
 
+/** The first line of a file (its first 4 KiB), or '' when it cannot be read (the audit then says why). */
+function firstLine(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(4096);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8').split('\n', 1)[0] ?? '';
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 const byName = (a: InputFile, b: InputFile) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0);
 
 export function expandInputs(args: readonly string[], options: { from?: string; cwd?: string } = {}): Expanded {
@@ -65,7 +81,12 @@ export function expandInputs(args: readonly string[], options: { from?: string; 
       const pattern = exts.length === 1 ? `**/*.${exts[0]}` : `**/*.{${exts.join(',')}}`;
       const found = globSync(pattern, { cwd: resolve(cwd, arg), onlyFiles: true, dot: false, expandDirectories: false });
       if (found.length === 0) fail(arg, 'INPUT_EMPTY', `${arg}: a directory without ${exts.map((x) => `*.${x}`).join(' or ')} files; name the files, or pass --from for raw captures`);
-      for (const f of found) add(join(resolve(cwd, arg), f));
+      // Why: a race scenario (explore's input, docs/explore.md) in a walked directory is not a trace to audit.
+      for (const f of found) {
+        const path = join(resolve(cwd, arg), f);
+        if (options.from === undefined && isScenarioText(firstLine(path))) continue;
+        add(path);
+      }
     } else if (st !== undefined) add(arg);
     else {
       const found = globSync(arg, { cwd, onlyFiles: true, dot: false, expandDirectories: false, absolute: true });

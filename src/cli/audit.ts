@@ -23,6 +23,7 @@ import { auditBatch, FORMATS, type Format } from './auditBatch.js';
 const IDLE_MS = 200;
 import { RecordCounter, coverageOf, formatCoverage, nothingToAudit } from '../audit/coverage.js';
 import { CallerIndex, withCaller } from '../audit/callers.js';
+import { finishReport, tapForReport, type ReportTap } from './auditReport.js';
 
 const HELP = `usage: pasid-ledger audit PATH... [--format text|json|junit|sarif] [--json] [-o OUT] [--force]
                             [--jobs N] [--shard I/N] [--chains] [--kernel VERSION]
@@ -65,6 +66,8 @@ options:
                      compiled fast path gives the same result)
   --quiet            no progress bar (it is drawn on stderr only when stderr is a terminal)
   --demo             exit 0 when the audit ran, findings or not (used by npm start)
+  --report FILE      also write the HTML report of \`pasid-ledger report\` to FILE
+                     (--force replaces an existing FILE)
 
 exit status: 0 no finding, 1 findings (bugs or misuses; info findings alone exit 0),
              2 bad usage, or some input could not be audited (the others still were)
@@ -81,6 +84,7 @@ examples:
 const FLAGS = {
   '--json': 'bool', '--format': 'string', '-o': 'string', '--output': 'string', '--force': 'bool', '--jobs': 'string', '--shard': 'string',
   '--chains': 'bool', '--kernel': 'string', '--from': 'string', '--xstate': 'bool', '--demo': 'bool', '--quiet': 'bool',
+  '--report': 'string',
 } as const;
 
 /** One FILE (or stdin) with a streaming format and no batch option: the findings stream as they are found. */
@@ -112,6 +116,8 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   const kernel = flags['--kernel'] as string | undefined;
   const input = openTrace(path, io, { from: flags['--from'] as string | undefined, kernel });
   if ('code' in input) return refuse(io, 'audit', input.message);
+  const tapped = tapForReport(flags, input.items, path, io);
+  if (typeof tapped === 'number') return tapped;
   const style = wantsColour(io) ? ANSI : PLAIN;
   const live = path === '-';
   const stop: { stopped: boolean; wake?: () => void } = { stopped: false };
@@ -129,8 +135,8 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   // Why: text findings on a terminal are their own progress; a bar on the same screen would tear them.
   const quiet = flags['--quiet'] === true || live || size === 0 || (!json && io.stdout.isTTY === true);
   const progress = openProgress(io, { label: 'audit', total: size, unit: 'records', quiet });
-  const items = callers.watch(counter.watch(withProgress(input.items, progress)));
-  if (json) return auditOneJson(input.file, items, mark, counter, flags, io).finally(() => progress.stop());
+  const items = callers.watch(counter.watch(withProgress(tapped.items, progress)));
+  if (json) return auditOneJson(input.file, path, items, mark, counter, tapped.tap, flags, io).finally(() => progress.stop());
   const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop, sealed) : items, {
     file: input.file,
     kernel,
@@ -151,6 +157,8 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   if (empty !== undefined) return refuse(io, 'audit', empty.message);
   const report = summarize(result.value.replay, result.value.warnings, mark, coverage);
   io.stdout.write(`${[formatSummary(report.summary, input.file, style), ...formatCoverage(coverage)].join('\n')}\n`);
+  const reported = finishReport(tapped.tap, { file: input.file, input: path, header: result.value.header, profile: result.value.replay.profile, mark }, io);
+  if (reported !== null) return reported;
   if (flags['--demo'] === true) return EXIT.OK;
   return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;
 }
@@ -160,7 +168,7 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
  * JSON.stringify(report, null, 2)): neither the findings nor the records stay in memory, and a
  * slow reader of stdout holds the replay back instead of filling memory.
  */
-async function auditOneJson(file: string, items: AsyncIterable<ReadItem>, mark: (f: Finding) => Finding, counter: RecordCounter, flags: Record<string, string | boolean | string[]>, io: CliIo): Promise<number> {
+async function auditOneJson(file: string, input: string, items: AsyncIterable<ReadItem>, mark: (f: Finding) => Finding, counter: RecordCounter, tap: ReportTap | null, flags: Record<string, string | boolean | string[]>, io: CliIo): Promise<number> {
   const tally = new FindingTally();
   let written = 0;
   const out = (text: string) => void io.stdout.write(text);
@@ -195,6 +203,8 @@ async function auditOneJson(file: string, items: AsyncIterable<ReadItem>, mark: 
   const summary = tally.summary(result.value.replay, result.value.warnings);
   const head = written === 0 ? '{\n  "findings": [],\n' : '\n  ],\n';
   out(`${head}  "summary": ${JSON.stringify(summary, null, 2).replace(/\n/g, '\n  ')}\n}\n`);
+  const reported = finishReport(tap, { file, input, header: result.value.header, profile: result.value.replay.profile, mark }, io);
+  if (reported !== null) return reported;
   if (flags['--demo'] === true) return EXIT.OK;
   return tally.actionable > 0 ? EXIT.FINDINGS : EXIT.OK;
 }

@@ -14,9 +14,12 @@ import { whatifCommand } from './whatif.js';
 import { travelCommand } from './travel.js';
 import { mergeCommand } from './merge.js';
 import { minimizeCommand } from './minimize.js';
+import { exportCommand } from './export.js';
+import { reportCommand } from './report.js';
+import { compareCommand } from './compare.js';
 
 export const COMMANDS: readonly Command[] = [
-  auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand,
+  auditCommand, stateCommand, diffCommand, historyCommand, whatifCommand, travelCommand, compareCommand,
   replayCommand, importCommand, exploreCommand, validateCommand, repairCommand, generateCommand, mergeCommand,
-  minimizeCommand,
+  minimizeCommand, exportCommand, reportCommand,
 ];

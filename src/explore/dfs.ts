@@ -1,58 +1,58 @@
 /**
- * Exhaustive DFS: every interleaving of the tasks (the multinomial count), a world clone at each
- * branch point. The brute-force baseline the DPOR tests compare against; use only on small
- * scenarios. Pure.
+ * Exhaustive DFS: every interleaving of the tasks, a world clone at each branch point. The
+ * brute-force baseline the DPOR tests compare against; use only on small scenarios. Pure.
  */
-import { World } from '../../machines/kit/world.js';
+import type { World } from '../../machines/kit/world.js';
 import type { Collector } from './collector.js';
-import { endFindings, runStep, stateHash, type StepRun } from './execute.js';
+import { outcomeHash, type Engine, type StepRun } from './run.js';
 import type { Scenario } from './scenario.js';
 import type { Strategy } from './scheduler.js';
 
 export const dfsStrategy: Strategy = {
   name: 'dfs',
-  run(s: Scenario, c: Collector): boolean {
-    const pos = s.tasks.map(() => 0);
+  run(s: Scenario, c: Collector, engine: Engine): boolean {
     const tasks: number[] = [];
     const runs: StepRun[] = [];
     let stopped = false;
+    const { world, setup } = engine.begin();
     const visit = (w: World): void => {
       if (stopped || (stopped = c.shouldStop())) return;
       let any = false;
       for (let t = 0; t < s.tasks.length && !stopped; t++) {
-        if (pos[t] >= s.tasks[t].steps.length) continue;
+        if (!engine.enabled(t)) continue;
         any = true;
         const w2 = w.clone();
-        runs.push(runStep(w2, s.steps[s.tasks[t].steps[pos[t]]]));
+        const cursor = engine.cursors[t];
+        runs.push(engine.step(w2, t));
         tasks.push(t);
-        pos[t]++;
         visit(w2);
-        pos[t]--;
+        engine.cursors[t] = cursor;
         tasks.pop();
         runs.pop();
       }
-      if (!any) c.complete(tasks, runs, endFindings(w), stateHash(w));
+      if (!any) {
+        const { teardown, end } = engine.finish(w);
+        c.complete(engine, { tasks: [...tasks], setup, runs: [...runs], teardown, end, hash: outcomeHash(s, engine, w) });
+      }
     };
-    visit(new World(s.profile));
+    visit(world);
     return !stopped;
   },
 };
 
 /**
- * The Foata normal form of an interleaving under the scenario's dependence: steps grouped into
- * levels (a step's level = 1 + the highest level of an earlier dependent step), each level sorted.
- * Two interleavings are Mazurkiewicz-equivalent iff their Foata forms are equal.
+ * The Foata normal form of an execution under the dependence of its steps as they ran: steps grouped
+ * into levels (a step's level = 1 + the highest level of an earlier dependent step), each level
+ * sorted by call id. Two executions are Mazurkiewicz-equivalent iff their Foata forms are equal.
  */
-export function foataKey(s: Scenario, tasks: readonly number[]): string {
-  const pos = s.tasks.map(() => 0);
-  const order = tasks.map((t) => s.tasks[t].steps[pos[t]++]);
+export function foataKey(engine: Engine, tasks: readonly number[], runs: readonly StepRun[]): string {
   const level: number[] = [];
-  order.forEach((a, i) => {
+  runs.forEach((a, i) => {
     let l = 0;
-    for (let j = 0; j < i; j++) if (s.dependent[order[j]][a]) l = Math.max(l, level[j] + 1);
+    for (let j = 0; j < i; j++) if (tasks[j] === tasks[i] || engine.dependent(runs[j].fp, a.fp)) l = Math.max(l, level[j] + 1);
     level.push(l);
   });
-  const levels: number[][] = [];
-  order.forEach((a, i) => (levels[level[i]] ??= []).push(a));
-  return levels.map((l) => l.sort((x, y) => x - y).join(' ')).join(' | ');
+  const levels: string[][] = [];
+  runs.forEach((a, i) => (levels[level[i]] ??= []).push(`${a.call}:${a.fp}`));
+  return levels.map((l) => l.sort().join(' ')).join(' | ');
 }

@@ -9,10 +9,8 @@ import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import type { RawFinding, World } from '../../machines/kit/world.js';
 import { Nesting } from '../replay/nesting.js';
 import { step } from '../replay/step.js';
-import type { Step } from './scenario.js';
 
-export interface StepRun {
-  readonly step: number;
+export interface Applied {
   /** The model's return (undefined when it cannot know it). */
   readonly ret: Ret | undefined;
   readonly facts: readonly FactBody[];
@@ -39,7 +37,8 @@ function nestedIn(records: readonly CallRecord[], seq: number): CallRecord[] {
  */
 const EXPLORE = { reconcile: false } as const;
 
-export function runStep(w: World, s: Step): StepRun {
+export function applyRecord(w: World, record: CallRecord, descendants: readonly CallRecord[]): Applied {
+  const s = { record, descendants };
   const state = { world: w, nesting: new Nesting() };
   // The model decides every return of an ordering it explores; a kept return only names the object.
   const top = step(state, s.record, s.descendants, EXPLORE);
@@ -51,7 +50,7 @@ export function runStep(w: World, s: Step): StepRun {
     for (const f of out.findings) findings.push(f.raw);
     facts.push(...out.facts);
   });
-  return { step: s.id, ret: top.ret, facts, findings };
+  return { ret: top.ret, facts, findings };
 }
 
 /** The end-of-trace findings (leaks) of a final world. */
@@ -60,7 +59,7 @@ export function endFindings(w: World): RawFinding[] {
 }
 
 /** FNV-1a, twice with different offsets, over a string: 16 hex digits. */
-function fnv(text: string): string {
+export function fnvText(text: string): string {
   let a = 0x811c9dc5;
   let b = 0x01000193 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
@@ -80,5 +79,5 @@ export function canonicalState(w: World): string {
 }
 
 export function stateHash(w: World): string {
-  return fnv(canonicalState(w));
+  return fnvText(canonicalState(w));
 }

@@ -7,16 +7,17 @@
 import type { Collector } from './collector.js';
 import { mulberry32, pick } from './rng.js';
 import type { Scenario } from './scenario.js';
+import type { Engine } from './run.js';
 import { runScheduled, type Strategy } from './scheduler.js';
 import { DEFAULT_SAMPLES } from './random.js';
 
 export function pctStrategy(seed: number, depth: number): Strategy {
   return {
     name: 'pct',
-    run(s: Scenario, c: Collector): boolean {
+    run(s: Scenario, c: Collector, engine: Engine): boolean {
       const rand = mulberry32(seed);
       const n = s.tasks.length;
-      const k = Math.max(1, s.steps.length);
+      const k = Math.max(1, s.tasks.reduce((a, t) => a + t.calls.length, 0));
       const samples = c.limits.maxExecutions ?? DEFAULT_SAMPLES;
       let prio: number[] = [];
       let changes = new Map<number, number>();
@@ -45,7 +46,7 @@ export function pctStrategy(seed: number, depth: number): Strategy {
           }
           return best;
         },
-      });
+      }, engine);
       c.hit('sampling');
       return false;
     },

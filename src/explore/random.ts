@@ -5,6 +5,7 @@
 import type { Collector } from './collector.js';
 import { mulberry32, pick } from './rng.js';
 import type { Scenario } from './scenario.js';
+import type { Engine } from './run.js';
 import { runScheduled, type Strategy } from './scheduler.js';
 
 export const DEFAULT_SAMPLES = 1000;
@@ -12,10 +13,10 @@ export const DEFAULT_SAMPLES = 1000;
 export function randomStrategy(seed: number): Strategy {
   return {
     name: 'random',
-    run(s: Scenario, c: Collector): boolean {
+    run(s: Scenario, c: Collector, engine: Engine): boolean {
       const rand = mulberry32(seed);
       const samples = c.limits.maxExecutions ?? DEFAULT_SAMPLES;
-      runScheduled(s, c, { beginExecution: (n) => n < samples, choose: (enabled) => enabled[pick(rand, enabled.length)] });
+      runScheduled(s, c, { beginExecution: (n) => n < samples, choose: (enabled) => enabled[pick(rand, enabled.length)] }, engine);
       c.hit('sampling');
       return false;
     },

@@ -3,9 +3,8 @@
  * of one execution; `runScheduled` drives executions with it. DPOR and the exhaustive DFS search a
  * tree instead and implement `Strategy` directly. Pure.
  */
-import { World } from '../../machines/kit/world.js';
 import type { Collector } from './collector.js';
-import { endFindings, runStep, stateHash, type StepRun } from './execute.js';
+import { Engine, outcomeHash, runOnce } from './run.js';
 import type { Scenario } from './scenario.js';
 
 export interface Scheduler {
@@ -18,31 +17,13 @@ export interface Scheduler {
 export interface Strategy {
   readonly name: string;
   /** Explores into the collector; returns true when the search was exhaustive (nothing left out). */
-  run(s: Scenario, c: Collector): boolean;
-}
-
-/** One complete execution under a scheduler; returns the task order and the runs. */
-export function runOnce(s: Scenario, choose: (enabled: readonly number[], history: readonly number[]) => number): { tasks: number[]; runs: StepRun[]; world: World } {
-  const w = new World(s.profile);
-  const pos = s.tasks.map(() => 0);
-  const tasks: number[] = [];
-  const runs: StepRun[] = [];
-  for (;;) {
-    const enabled = s.tasks.flatMap((t, i) => (pos[i] < t.steps.length ? [i] : []));
-    if (enabled.length === 0) break;
-    const t = choose(enabled, tasks);
-    const step = s.steps[s.tasks[t].steps[pos[t]]];
-    pos[t]++;
-    tasks.push(t);
-    runs.push(runStep(w, step));
-  }
-  return { tasks, runs, world: w };
+  run(s: Scenario, c: Collector, engine: Engine): boolean;
 }
 
 /** Executions driven by a scheduler until it stops or a bound is hit. */
-export function runScheduled(s: Scenario, c: Collector, scheduler: Scheduler): void {
+export function runScheduled(s: Scenario, c: Collector, scheduler: Scheduler, engine: Engine): void {
   for (let n = 0; !c.shouldStop() && scheduler.beginExecution(n); n++) {
-    const { tasks, runs, world } = runOnce(s, (e, h) => scheduler.choose(e, h));
-    c.complete(tasks, runs, endFindings(world), stateHash(world));
+    const x = runOnce(s, (e, h) => scheduler.choose(e, h), engine);
+    c.complete(engine, { ...x, hash: outcomeHash(s, engine, x.world) });
   }
 }

@@ -91,11 +91,13 @@ export function findDuplicateKey(text: string): string | undefined {
         if ((j - 1 - b) % 2 === 0) break;
       }
       if (top?.keys !== undefined && expectKey) {
-        let key: string;
-        try {
-          key = JSON.parse(text.slice(i, j + 1)) as string;
-        } catch {
-          return undefined;
+        let key = text.slice(i + 1, j);
+        if (key.includes('\\')) {
+          try {
+            key = JSON.parse(text.slice(i, j + 1)) as string;
+          } catch {
+            return undefined;
+          }
         }
         if (top.keys.has(key)) return pathOf(top, key);
         top.keys.add(key);

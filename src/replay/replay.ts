@@ -8,7 +8,7 @@ import type { CallRecord } from '../../events/records.js';
 import type { Fact } from '../../events/facts.js';
 import { endOfTrace } from '../../machines/calls/endOfTrace.js';
 import { World, type StepMode, type RawFinding } from '../../machines/kit/world.js';
-import { newModelState, step, type ModelState, type StepOptions } from './step.js';
+import { newModelState, step, type ModelState, type StepOptions, type StepOutcome } from './step.js';
 import type { Profile } from '../../machines/profile.js';
 import { EventLog } from '../log/eventLog.js';
 import { toFinding, type Finding } from './finding.js';
@@ -107,9 +107,10 @@ export class Replay extends EventEmitter<ReplayEvents> {
 
   /**
    * Steps one record. `descendants` are the records nested (transitively) inside it that follow in
-   * the trace; they only lend names the model cannot predict.
+   * the trace; they only lend names the model cannot predict. Returns the step's outcome (the
+   * model's return: `compare` reads it per record).
    */
-  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = [], lines?: ReadonlyMap<number, number>): void {
+  step(record: CallRecord, line: number | null, descendants: readonly CallRecord[] = [], lines?: ReadonlyMap<number, number>): StepOutcome {
     this.records++;
     this.lastSeq = record.seq;
     const out = step(this.#state, record, descendants, this.#stepOptions);
@@ -123,6 +124,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
       this.log.append(fact);
     }
     for (const { raw, at } of out.findings) this.#report(raw, at, at === record ? line : lines?.get(at.seq) ?? null);
+    return out;
   }
 
   /** A checkpoint of this replay (additive; see ReplayCheckpoint). */

@@ -22,7 +22,7 @@ import type { CallRecord, Ret } from '../../events/records.js';
 import { isFailure } from '../../events/ret.js';
 import { decideCall, RAISED_IN } from '../../machines/calls/index.js';
 import { reactionOf } from '../../machines/findings.js';
-import type { RawFinding, World } from '../../machines/kit/world.js';
+import type { ExpectedChild, RawFinding, World } from '../../machines/kit/world.js';
 import { Nesting, sameRet } from './nesting.js';
 
 /** What a step works on: the world of objects and the nested calls still expected. */
@@ -52,6 +52,8 @@ export interface StepOutcome {
   readonly findings: readonly StepFinding[];
   /** True when the record was checked against its enclosing call's model instead of decided. */
   readonly checkedAsNested: boolean;
+  /** The calls the model makes inside this one (what `compare` shows of a driver callback's arguments). */
+  readonly nested: readonly ExpectedChild[];
 }
 
 /** Errors the environment causes (memory), which the model cannot predict and does not report. */
@@ -84,7 +86,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   if (record.parent !== undefined) {
     const checked = state.nesting.check(record as CallRecord & { parent: number });
     if (checked !== null) {
-      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.map((raw) => ({ raw, at: record })), checkedAsNested: true };
+      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.map((raw) => ({ raw, at: record })), checkedAsNested: true, nested: [] };
     }
   }
   const w = state.world;
@@ -116,6 +118,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   }
   state.nesting.expect(record.seq, record.fn, d.children);
   const used = raws.length > 1 ? new Set<number>() : null;
-  const findings = raws.map((raw) => ({ raw, at: descendants.length === 0 ? record : siteOf(raw, record, descendants, used) }));
-  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false };
+  // Why: siteOf reads the descendants only for a finding raised in a nested call (the live idle flush watches those reads).
+  const findings = raws.map((raw) => ({ raw, at: siteOf(raw, record, descendants, used) }));
+  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children };
 }

@@ -1,7 +1,7 @@
 /** The readers of the batch: merge's result documents (fuzzed), raw captures in a directory, XML text escaping. */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
 import { cli } from '../support/cli.js';
 import { mergeDocuments } from '../../src/batch/merge.js';
@@ -67,5 +67,17 @@ describe('XML text of the JUnit report', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('a directory walk and race scenario files', () => {
+  it('leaves the scenario files of samples/races out and audits the traces beside them', async () => {
+    const { expandInputs } = await import('../../src/batch/inputs.js');
+    const races = new URL('../../samples/races/', import.meta.url).pathname;
+    const names = expandInputs([races]).files.map((f) => f.file.split('/').pop() as string);
+    const scenarios = readdirSync(races).filter((f) => f.endsWith('.jsonl') && readFileSync(races + f, 'utf8').split('\n', 1)[0].includes('"format":"pasid-ledger-scenario"'));
+    expect(scenarios.length).toBeGreaterThan(0);
+    for (const s of scenarios) expect(names).not.toContain(s);
+    expect(names).toContain('vtd-boot-race-v5.10.jsonl');
   });
 });

@@ -11,6 +11,7 @@ import { exploreBuilt } from '../../src/explore/explore.js';
 import { foataKey } from '../../src/explore/dfs.js';
 import { Collector } from '../../src/explore/collector.js';
 import { dfsStrategy } from '../../src/explore/dfs.js';
+import { Engine } from '../../src/explore/run.js';
 import { smallScenario, scenarioRecords } from './support.js';
 
 const SEED = 4242;
@@ -23,21 +24,22 @@ describe(`DPOR equals brute force on small scenarios (fast-check seed ${SEED})`,
     fc.assert(
       fc.property(smallScenario(), ([kernel, tasks]) => {
         const s = buildScenario(scenarioRecords(tasks), profileFor(kernel)!);
-        const dpor = exploreBuilt(s, { strategy: 'dpor' });
+        const dpor = exploreBuilt(s, { strategy: 'dpor', symmetry: false });
         const brute = exploreBuilt(s, { strategy: 'dfs' });
         expect(brute.executions).toBe(Number(brute.interleavings));
         expect(outcomeKeys(dpor)).toEqual(outcomeKeys(brute));
+        expect(outcomeKeys(exploreBuilt(s))).toEqual(outcomeKeys(brute));
         expect(dpor.verdict).toBe(brute.verdict);
         expect(new Set(dpor.violations.map((v) => v.code))).toEqual(new Set(brute.violations.map((v) => v.code)));
         // Classes by brute force: the Foata normal form of every interleaving.
         const classes = new Set<string>();
         const c = new Collector(s);
         const complete = c.complete.bind(c);
-        c.complete = (t, runs, end, hash) => {
-          classes.add(foataKey(s, t));
-          complete(t, runs, end, hash);
+        c.complete = (engine, x) => {
+          classes.add(foataKey(engine, x.tasks, x.runs));
+          complete(engine, x);
         };
-        dfsStrategy.run(s, c);
+        dfsStrategy.run(s, c, new Engine(s, false));
         expect(dpor.executions).toBeLessThanOrEqual(classes.size);
         expect(dpor.executions).toBe(classes.size);
         expect(dpor.executions).toBeLessThanOrEqual(classes.size + dpor.redundant);

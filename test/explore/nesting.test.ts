@@ -24,8 +24,8 @@ const SCENARIO: CallRecord[] = [
 describe('nested records', () => {
   it('move with their parent: one step per top-level call', () => {
     const s = buildScenario(SCENARIO, profileFor('6.8.0')!);
-    expect(s.tasks.map((t) => t.steps.length)).toEqual([2, 1]);
-    expect(s.steps[1].descendants.map((d) => d.seq)).toEqual([3, 4]);
+    expect(s.tasks.map((t) => t.calls.length)).toEqual([2, 1]);
+    expect(s.calls[1].descendants.map((d) => d.seq)).toEqual([3, 4]);
     expect(exploreBuilt(s).interleavings).toBe(3n);
   });
 

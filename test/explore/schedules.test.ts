@@ -38,7 +38,7 @@ describe(`schedule strings (fast-check seed ${SEED})`, () => {
     fc.assert(
       fc.property(smallScenario(), fc.array(fc.nat(), { maxLength: 12 }), ([kernel, tasks], picks) => {
         const s = buildScenario(scenarioRecords(tasks), profileFor(kernel)!);
-        const left = s.tasks.map((t) => t.steps.length);
+        const left = s.tasks.map((t) => t.calls.length);
         const schedule: number[] = [];
         for (const k of picks) {
           const enabled = left.flatMap((n, t) => (n > 0 ? [t] : []));

@@ -87,7 +87,7 @@ describe('the idle flush of a live trace (fast-check seed 15)', () => {
     );
   });
 
-  it('still steps early what cannot depend on later records, so findings show during a pause', async () => {
+  it('still steps early what cannot depend on later records, so the replay advances during a pause', async () => {
     const { call } = await import('../support/calls.js');
     const entries = entriesOf([
       call('iommu_probe_device', { dev: '0000:00:01.0', max_pasids: 32 }, 0),
@@ -95,17 +95,20 @@ describe('the idle flush of a live trace (fast-check seed 15)', () => {
       call('iommu_domain_free', { domain: 'dom1' }, null),
       call('iommu_domain_free', { domain: 'dom1' }, null),
     ]);
-    let paused = false;
-    const during: string[] = [];
+    let steppedAtPause = -1;
+    let live: { records: number } | undefined;
     async function* upToPause(): AsyncGenerator<ReadItem | IdleItem> {
       yield { kind: 'header', header: header('6.8.0'), line: 1 };
       for (const e of entries) yield { kind: 'record', entry: { record: e.record, line: e.line ?? 0, offset: 0 } };
       yield { kind: 'idle' };
-      paused = true; // the producer pauses here; what printed before this line printed during the pause
+      steppedAtPause = live?.records ?? -1; // the producer pauses here
     }
-    const r = await runReplay(upToPause(), { file: 't', onStart: (replay) => replay.on('finding', (f) => paused || during.push(f.code)) });
+    const r = await runReplay(upToPause(), { file: 't', onStart: (replay) => (live = replay) });
     expect(r.ok).toBe(true);
-    expect(during).toEqual(['DOMAIN_DOUBLE_FREE']);
+    // Without the pause nothing would be stepped before the end (4 records, a window of 256).
+    // The probe, the alloc and the first free read no nested record; a step that raises a finding
+    // may (where its finding is raised), so the double free may wait for the end.
+    expect(steppedAtPause).toBeGreaterThanOrEqual(3);
   });
 });
 
