@@ -32,6 +32,8 @@ export function normaliseDmesg(text: string): string[] {
 /** A finding's message: mm names carry the tgid of the process, handles the record's seq. */
 export function normaliseMessage(message: string): string {
   return message
+    // The caller a finding names (`[called from fn+0x1c/0x80 [mod]]`) depends on the kernel build, not on what it did.
+    .replace(/ \[called from [^\]]*(?:\][^\]]*)?\]$/, '')
     .replace(/\bmm@\d+/g, 'mm@<tgid>')
     .replace(/\bsva@\d+/g, 'sva@<seq>')
     .replace(/\b(?:0x)?[0-9a-f]{12,16}\b/g, '<addr>');

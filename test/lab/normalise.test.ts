@@ -44,3 +44,14 @@ describe('golden normalisation of finding messages', () => {
     expect(normaliseMessage('0000:00:02.0 pasid 2: dom1 is already attached')).toBe('0000:00:02.0 pasid 2: dom1 is already attached');
   });
 });
+
+describe('the caller a finding names', () => {
+  it('is dropped from the message (it depends on the kernel build)', () => {
+    expect(normaliseMessage('IOASID 999 is not allocated in default (Linux 6.1 returns an error in ioasid_set_data) [called from lab_init+0x1c/0x80 [ioasid_lab]]')).toBe(
+      'IOASID 999 is not allocated in default (Linux 6.1 returns an error in ioasid_set_data)',
+    );
+  });
+  it('near miss: a bracket inside the message stays', () => {
+    expect(normaliseMessage('ops [a] was registered')).toBe('ops [a] was registered');
+  });
+});
