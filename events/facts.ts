@@ -33,8 +33,7 @@ export const FACT_SPECS = {
   // SVA
   MmPasidAssigned: { mm: 'name', pasid: 'count' },
   MmPasidReleased: { mm: 'name', pasid: 'count' },
-  /** `keepsPasid`: live bonds pin the mm (v5.18-rc6+, 2667ed10d9f0), so its PASID stays until they go. */
-  MmExited: { mm: 'name', keepsPasid: 'bool?' },
+  MmExited: { mm: 'name' },
   SvaBound: { handle: 'name', dev: 'dev', mm: 'name', pasid: 'count', domain: 'nameOrNull', users: 'count' },
   SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
   SvaDomainUsersChanged: { domain: 'name', users: 'signed' },
