@@ -5,14 +5,12 @@
  */
 import type { CliIo } from '../cli/command.js';
 import { openTrace } from '../cli/input.js';
+import { loadTrace } from '../cli/traceFile.js';
 import { runReplay } from '../audit/runReplay.js';
 import { markLost } from '../audit/lostEvents.js';
 import { FindingTally } from '../audit/tally.js';
 import type { LedgerError } from '../core/result.js';
-import type { Entry } from '../replay/replayTrace.js';
-import { profileOf } from '../replay/replayTrace.js';
 import type { Finding } from '../replay/finding.js';
-import type { TraceHeader } from '../../events/records.js';
 import { buildIndex } from '../timetravel/index.js';
 import { chainsOf } from './chains.js';
 import type { AuditTask, BatchFinding, FileResult } from './types.js';
@@ -56,31 +54,19 @@ async function streaming(task: AuditTask): Promise<FileResult> {
 
 /** Chains need the whole trace (records before a finding are looked up by object), so the trace is loaded. */
 async function withChains(task: AuditTask): Promise<FileResult> {
-  const input = openTrace(task.path, NO_IO, { from: task.from, kernel: task.kernel });
-  if ('code' in input) return failed(task, input);
-  const entries: Entry[] = [];
-  const warnings: LedgerError[] = [];
-  let header: TraceHeader | undefined;
-  for await (const item of input.items) {
-    if (item.kind === 'header') header = item.header;
-    else if (item.kind === 'record') entries.push({ record: item.entry.record, line: item.entry.line });
-    else if (item.kind === 'warning') warnings.push(item.warning);
-    else if (item.kind === 'error') return failed(task, item.error);
-    else return failed(task, { code: 'HEADER_MISSING', message: `${task.file}:1: a derived-event log was given where a trace is expected; pass the trace, not the log` });
-  }
-  if (header === undefined) return failed(task, { code: 'EMPTY_FILE', message: `${task.file}: no header and no records; capture or write a trace first` });
-  const profile = profileOf(header, task.kernel, task.file);
-  if (!profile.ok) return failed(task, profile.error);
+  const loaded = await loadTrace(task.path, NO_IO, task.kernel, task.from);
+  if (!loaded.ok) return failed(task, loaded.error);
+  const { entries, warnings, lostAfter } = loaded.value;
   // Why: one checkpoint (the start) is enough: chains read the facts, never seek.
-  const index = buildIndex(entries, profile.value, Number.MAX_SAFE_INTEGER, task.xstate ? 'xstate' : 'fast');
+  const index = buildIndex(entries, loaded.value.profile, Number.MAX_SAFE_INTEGER, task.xstate ? 'xstate' : 'fast');
   const all = [...index.findings, ...index.endFindings];
   const chains = chainsOf(index, all);
   const tally = new FindingTally();
   const findings: BatchFinding[] = all.map((f, i) => {
-    const m = markLost(f, input.lostAfter);
+    const m = markLost(f, lostAfter);
     tally.add(m);
     return { ...m, chain: chains[i].filter((c) => c.seq !== m.seq) };
   });
-  const summary = tally.summary({ profile: profile.value, records: entries.length, log: { length: index.facts.length } as never }, warnings);
+  const summary = tally.summary({ profile: loaded.value.profile, records: entries.length, log: { length: index.facts.length } as never }, warnings);
   return { file: task.file, ok: true, summary, findings };
 }

@@ -27,6 +27,8 @@ export interface LoadedTrace {
   readonly warnings: readonly LedgerError[];
   /** Size and SHA-256 of the bytes read (null for stdin and captures): what an index is checked against. */
   readonly fingerprint: TraceFingerprint | null;
+  /** Seqs after which a capture lost events: findings after them may be artefacts (src/audit/lostEvents.ts). */
+  readonly lostAfter: readonly number[];
 }
 
 /** Reads every record of a trace (or, with `from`, of a raw capture); the first reader error stops with it. */
@@ -50,7 +52,7 @@ export async function loadTrace(path: string, io: CliIo, kernel?: string, from?:
   // A capture is imported afresh each time: no sidecar index next to it.
   const onDisk = path !== '-' && from === undefined;
   const read = summary as ReadSummary | undefined;
-  return ok({ file: input.file, path: onDisk ? path : null, header, profile: profile.value, entries, warnings, fingerprint: onDisk && read !== undefined ? fingerprintOf(read) : null });
+  return ok({ file: input.file, path: onDisk ? path : null, header, profile: profile.value, entries, warnings, fingerprint: onDisk && read !== undefined ? fingerprintOf(read) : null, lostAfter: input.lostAfter });
 }
 
 export const sidecarPath = (path: string) => `${path}.idx`;
