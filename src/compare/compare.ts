@@ -167,16 +167,8 @@ function minus(a: readonly string[], b: readonly string[]): string[] {
 /** What decides a difference on one kernel: two runs with the same probe value agree on it. */
 type Probe = (run: KernelRun) => string;
 
-interface Found {
-  readonly cause: Cause;
-  readonly seq: number | null;
-  readonly line: number | null;
-  readonly fn: string | null;
-  readonly atEnd: boolean;
-  readonly subject: string;
-  readonly from: string;
-  readonly to: string;
-  readonly detail: DifferenceDetail;
+/** A difference before it is dated: what blame needs to find its boundary. */
+interface Found extends Omit<Difference, 'blame'> {
   readonly probe: Probe;
   /** For a call difference: the call (its own range decides it). */
   readonly call?: string;
