@@ -33,7 +33,8 @@ export const FACT_SPECS = {
   // SVA
   MmPasidAssigned: { mm: 'name', pasid: 'count' },
   MmPasidReleased: { mm: 'name', pasid: 'count' },
-  MmExited: { mm: 'name' },
+  /** `keepsPasid`: live bonds pin the mm (v5.18-rc6+, 2667ed10d9f0), so its PASID stays until they go. */
+  MmExited: { mm: 'name', keepsPasid: 'bool?' },
   SvaBound: { handle: 'name', dev: 'dev', mm: 'name', pasid: 'count', domain: 'nameOrNull', users: 'count' },
   SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
   SvaDomainUsersChanged: { domain: 'name', users: 'signed' },

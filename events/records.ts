@@ -107,6 +107,11 @@ export const RECORD_SPECS = {
     doc: 'bind an mm to a device; returns the SVA handle name or an ERR_PTR errno',
   },
   iommu_sva_unbind_device: { args: { handle: 'name' }, ret: 'retVoid', doc: 'unbind an SVA handle' },
+  iommu_sva_get_pasid: {
+    args: { handle: 'name' },
+    ret: 'retPasid',
+    doc: "the PASID of an SVA handle (u32; IOMMU_PASID_INVALID without a driver op): record it next to the bind's handle",
+  },
   mm_pasid_drop: { args: { mm: 'name' }, ret: 'retVoid', doc: 'mm exit (__mmput): drops the PASID of the mm (v5.18+)' },
 
   // global PASIDs (v6.6+)

@@ -14,7 +14,7 @@ export type Severity = 'bug' | 'misuse' | 'info';
 export interface FindingSpec {
   readonly ref: string;
   readonly reaction: Reaction | ((p: Profile) => Reaction);
-  readonly severity: Severity;
+  readonly severity: Severity | ((p: Profile) => Severity);
   /** Short title for the codes table. */
   readonly title: string;
   /** One sentence: what to fix. */
@@ -27,6 +27,21 @@ export const FINDINGS = {
     ref: 'A1 §1.6', reaction: 'LOG', severity: 'misuse',
     title: 'ioasid_free of an ID the active allocator does not hold',
     fix: 'free each IOASID exactly once, while the allocator that handed it out is still active',
+  },
+  IOASID_DOUBLE_FREE: {
+    ref: 'A1 A2 §1.6 §1.7', reaction: 'LOG', severity: 'bug',
+    title: 'a second ioasid_free/ioasid_put of an ID that was allocated and already released',
+    fix: 'release each IOASID reference exactly once; the kernel only logs "Trying to free unknown IOASID"',
+  },
+  IOASID_STALE_RELEASE: {
+    ref: 'A2 §1.6 §1.7', reaction: 'SILENT', severity: 'bug',
+    title: 'an earlier holder released an ID after it was handed out again: the new owner loses it',
+    fix: 'forget an IOASID once it is released; ioasid_free/ioasid_put do not check who holds the ID',
+  },
+  IOASID_FREE_BY_OTHER: {
+    ref: '§1.6 §1.7', reaction: 'SILENT', severity: 'bug',
+    title: 'an IOASID released by a caller that never held it (it holds IDs of another set)',
+    fix: 'release only your own IDs: ioasid_free/ioasid_put take no set, so nothing stops a release of another owner\'s ID',
   },
   IOASID_PUT_UNKNOWN: {
     ref: 'A2 §1.7', reaction: 'LOG', severity: 'misuse',
@@ -74,9 +89,19 @@ export const FINDINGS = {
     fix: 'register the custom allocator before any ioasid_alloc (early in boot, before the first user)',
   },
   ALLOCATOR_ALREADY_REGISTERED: {
-    ref: 'A8 §1.3', reaction: 'ERR', severity: 'misuse',
-    title: 'the same ops registered twice (-EEXIST)',
-    fix: 'register each ioasid_allocator_ops once',
+    ref: 'A8 §1.3', reaction: 'ERR', severity: 'bug',
+    title: 'the same ops registered twice: -EEXIST, but ops->list is left pointing into the freed temporary allocator',
+    fix: 'register each ioasid_allocator_ops once; the -EEXIST path has already overwritten ops->list',
+  },
+  ALLOCATOR_LIST_CORRUPT: {
+    ref: 'A8 §1.3 §1.4 (issue #20)', reaction: 'WARN', severity: 'bug',
+    title: 'an allocator list operation follows the ops->list an -EEXIST left in freed memory (list_del corruption: BUG with CONFIG_BUG_ON_DATA_CORRUPTION, silent write after free without CONFIG_DEBUG_LIST)',
+    fix: 'never register an ops twice; after the -EEXIST the ops cannot be unregistered safely',
+  },
+  ALLOCATOR_OPS_USE_AFTER_UNREGISTER: {
+    ref: 'A12 §1.4', reaction: 'SILENT', severity: 'bug',
+    title: 'an allocation or free goes through the alloc/free/pdata of a head ops that was unregistered (use after free for VT-d: the unit is gone)',
+    fix: 'unregister the sharers before the head ops, or keep the head registered while its entry has sharers',
   },
   ALLOCATOR_REREGISTER_SHARER: {
     ref: 'A12b §1.3', reaction: 'SILENT', severity: 'bug',
@@ -176,9 +201,19 @@ export const FINDINGS = {
     fix: 'unbind from the driver release path (file release, mmu_notifier release)',
   },
   MM_EXIT_WITH_BONDS: {
-    ref: '§B.2.6 §3.4', reaction: 'SILENT', severity: 'bug',
-    title: 'mm exited (PASID dropped) while SVA bonds still use its PASID',
-    fix: 'unbind every bond of the mm before it exits (driver release paths)',
+    ref: '§B.2.6 §3.3 §3.4', reaction: 'SILENT', severity: (p) => (p.mmPasidDropAtMmdrop ? 'info' : 'bug'),
+    title: 'mm_pasid_drop while SVA bonds still use the PASID (v5.18-rc1..rc5: freed under the bonds; from v5.18-rc6 a bond pins the mm, so the capture lost unbind/iommu_domain_free records)',
+    fix: 'v5.18-rc1..rc5: unbind every bond before the mm exits; later kernels: check the capture for lost events (mm_pasid_drop runs at __mmdrop)',
+  },
+  SVA_BIND_NO_DRIVER: {
+    ref: 'A4 §3.1', reaction: 'ERR', severity: 'misuse',
+    title: 'SVA bind where no IOMMU driver implements sva_bind (-ENODEV: v5.5–v5.7, SMMUv3 before v5.11)',
+    fix: 'SVA needs Linux 5.8 (Intel) or 5.11 (SMMUv3); before that use the vendor API',
+  },
+  SVA_BIND_DISABLED_X86: {
+    ref: '§3.1 (CVE-2025-71089)', reaction: 'ERR', severity: 'info',
+    title: 'SVA bind on an x86 stable kernel that disables SVA (-EOPNOTSUPP for every bind)',
+    fix: 'run a kernel with the full stale-IOTLB series (mainline v6.19+), or a stable kernel before the backport',
   },
   // ── PASID attach/detach (iommu.c) ──
   ATTACH_BUSY: {
@@ -302,6 +337,11 @@ export const FINDINGS = {
 
 export type FindingCode = keyof typeof FINDINGS;
 export const FINDING_CODES = Object.keys(FINDINGS) as FindingCode[];
+
+export function severityOf(code: FindingCode, p: Profile): Severity {
+  const s: FindingSpec['severity'] = FINDINGS[code].severity;
+  return typeof s === 'function' ? s(p) : s;
+}
 
 export function reactionOf(code: FindingCode, p: Profile): Reaction {
   const r: FindingSpec['reaction'] = FINDINGS[code].reaction;

@@ -13,21 +13,49 @@ export { parseKernelVersion, type KernelVersion } from './kit/version.js';
 export const ERAS = ['v5.5', 'v5.11', 'v5.18', 'v6.2', 'v6.6', 'v6.8', 'newest'] as const;
 export type Era = (typeof ERAS)[number];
 
+/** The IOMMU driver of the capture (header `host.iommu`), when the header says. */
+export type Vendor = 'intel' | 'smmuv3' | 'amd';
+
+/** Whether every SVA bind is refused on this kernel (x86 stable backport of 72f98ef9a4be, CVE-2025-71089). */
+export type SvaDisabled = 'yes' | 'no' | 'maybe';
+
 export interface Profile {
   readonly era: Era;
   readonly kernel: string;
   readonly major: number;
   readonly minor: number;
+  /** The stable sublevel ("6.12.64" → 64), or null when the version string does not carry it (distro ABI strings). */
+  readonly sublevel: number | null;
+  /** The IOMMU driver from the header (`host.iommu`); null when unknown (the rules then follow the capture where vendors differ). */
+  readonly vendor: Vendor | null;
+  /** x86 from the header (`host.arch`); null when unknown. */
+  readonly x86: boolean | null;
+  /**
+   * iommu_sva_bind_device returns -EOPNOTSUPP for every device (72f98ef9a4be "iommu: disable SVA when
+   * CONFIG_X86 is set", stable only: 6.1.163+, 6.6.120+, 6.12.64+, 6.18.4+; mainline v6.19-rc1 re-enables
+   * SVA in the same series). 'maybe' when the arch or the sublevel is unknown on an affected series.
+   */
+  readonly x86SvaDisabled: SvaDisabled;
   /** ioasid.c exists (v5.5–v6.3; removed by 99b5726b4423 in v6.4). */
   readonly ioasid: boolean;
   /** ioasid_get/ioasid_put refcount instead of ioasid_free (v5.11–v5.17). */
   readonly ioasidRefcount: boolean;
   /** SVA PASID lives until the last bond of the mm is unbound (≤ v5.17) or until mm exit (v5.18+). */
   readonly svaPasidUntilMmExit: boolean;
-  /** Existing-PASID range check in iommu_sva_alloc_pasid is `pasid >= max` with max = max_pasids-1 (v5.11–v6.3; fixed in v6.4). */
+  /** Existing-PASID range check in iommu_sva_alloc_pasid is `pasid >= max` with max = max_pasids-1 (v5.18–v6.3: 701fac40384f; fixed by 4e14176ab13f in v6.4). */
   readonly svaOverflowOffByOne: boolean;
-  /** iommu_sva_bind_device requires a singleton group (core check v5.11–v6.1). */
+  /** iommu_sva_bind_device requires a singleton group (core check from 26b25a2b98e4, v5.2, until be51b1d6bbff, v6.2). */
   readonly svaSingletonGroup: boolean;
+  /** Intel implements the sva_bind op (064a57d7ddfc, v5.8): before it no in-tree driver does, and every bind is -ENODEV. */
+  readonly intelSvaBind: boolean;
+  /** SMMUv3 implements the sva_bind op (32784a9562fb, v5.11). */
+  readonly smmuSvaBind: boolean;
+  /** Intel SVA allocates its own PASID in intel_svm_bind_mm (-ENOSPC; ≤ v5.13; 404837741416 moved it to iommu_sva_alloc_pasid in v5.14). */
+  readonly intelOwnPasid: boolean;
+  /** A rebind of the same (dev, mm) is decided by the vendor's bond (≤ v6.1): SMMUv3 reuses the bond before the range check. */
+  readonly vendorBonds: boolean;
+  /** mm_pasid_drop runs at __mmdrop (2667ed10d9f0, v5.18-rc6): a live bond pins the mm, so no drop happens under bonds. */
+  readonly mmPasidDropAtMmdrop: boolean;
   /** SVA domains and iommu_attach/detach_device_pasid exist (v6.2+). */
   readonly svaDomains: boolean;
   /** bind refuses max_pasids == 0 with -EOPNOTSUPP (v6.2–v6.5); v6.6+ fails in the global allocator (-ENOSPC). */
@@ -43,10 +71,18 @@ export interface Profile {
   readonly svaHandleRefcount: boolean;
   /** Attach handles live in group->pasid_array (v6.11, 14678219cf40): bind fails -EBUSY when the PASID's SVA handle is another mm's. */
   readonly attachHandles: boolean;
-  /** iommu_attach_device_pasid rejects PASID 0 (v6.9, c404f55c26fc). */
+  /** iommu_attach_device_pasid rejects PASID 0 (c404f55c26fc, v6.9-rc2). */
   readonly attachChecksPasidZero: boolean;
-  /** iommu_attach_device_pasid rejects pasid >= max_pasids (v6.9, c404f55c26fc). */
+  /** iommu_attach_device_pasid rejects pasid >= max_pasids of any group device (c404f55c26fc, v6.9-rc2). */
   readonly attachChecksMaxPasids: boolean;
+  /** Group devices with max_pasids 0 are skipped in the attach check and the driver fan-out (b3f6fcd8404f, v6.15-rc7; 6.12.93+). */
+  readonly attachSkipsNoPasidDevices: boolean;
+  /** A failed set_dev_pasid is undone only on the devices that succeeded (c6cbe8392097, v6.10); before, on every group device. */
+  readonly rollbackOnlySucceeded: boolean;
+  /** set_dev_pasid receives the old domain (b45a3777ceab, v6.13). */
+  readonly setDevPasidGetsOld: boolean;
+  /** Removal goes through the blocked domain's set_dev_pasid; remove_dev_pasid is gone (647b7aad1949, v6.14). */
+  readonly removalViaBlockedDomain: boolean;
   /** iommu_detach_device_pasid WARNs when the erased domain differs (v6.2–v6.10; removed by 14678219cf40 in v6.11). */
   readonly detachWarnsOnMismatch: boolean;
   /** remove_dev_pasid receives the old domain (v6.10, 97e57733d8e3). */
@@ -61,7 +97,13 @@ export interface Profile {
   readonly calls: ReadonlySet<CallName>;
 }
 
-type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'calls'>;
+type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'sublevel' | 'vendor' | 'x86' | 'x86SvaDisabled' | 'calls'>;
+
+/** A stable backport: the flag also holds on `series` from sublevel `since` on. */
+interface Backport {
+  readonly series: string;
+  readonly since: number;
+}
 
 const atLeast = (v: KernelVersion, major: number, minor: number) => v.major > major || (v.major === major && v.minor >= minor);
 
@@ -80,20 +122,31 @@ export function eraOf(v: KernelVersion): Era {
  * the boundary and the section of the semantics doc. The profile of a kernel is this table evaluated
  * at its version; the calls that exist come from each call's own `exists` (machines/calls/).
  */
-export const FLAGS: { readonly [K in FlagName]: { readonly in: readonly VersionRange[]; readonly commit: string; readonly doc: string } } = {
+export const FLAGS: {
+  readonly [K in FlagName]: { readonly in: readonly VersionRange[]; readonly stable?: readonly Backport[]; readonly commit: string; readonly doc: string };
+} = {
   ioasid: { in: [{ until: '6.4' }], commit: '99b5726b4423 removed ioasid.c', doc: '§1' },
   ioasidRefcount: { in: [{ since: '5.11', until: '5.18' }], commit: 'cb4789b0d19f ioasid_get; 5.18 one PASID per mm', doc: '§1.7' },
   svaPasidUntilMmExit: { in: [{ since: '5.18' }], commit: '701fac40384f mm_pasid_drop', doc: '§3.3' },
-  svaOverflowOffByOne: { in: [{ since: '5.11', until: '6.4' }], commit: 'iommu_sva_alloc_pasid `pasid >= max`; fixed in v6.4', doc: '§3.2' },
-  svaSingletonGroup: { in: [{ since: '5.11', until: '6.2' }], commit: 'iommu_sva_bind_device group check', doc: '§3.1' },
+  svaOverflowOffByOne: { in: [{ since: '5.18', until: '6.4' }], commit: '701fac40384f `pasid >= max` (v5.18-rc1); 4e14176ab13f `> max` (v6.4)', doc: '§3.2' },
+  svaSingletonGroup: { in: [{ until: '6.2' }], commit: '26b25a2b98e4 (v5.2) group check; be51b1d6bbff removed it (v6.2)', doc: '§3.1' },
+  intelSvaBind: { in: [{ since: '5.8' }], commit: '064a57d7ddfc Intel sva_bind op', doc: '§3.1' },
+  smmuSvaBind: { in: [{ since: '5.11' }], commit: '32784a9562fb SMMUv3 sva_bind op', doc: '§3.1' },
+  intelOwnPasid: { in: [{ until: '5.14' }], commit: '404837741416 Intel uses iommu_sva_alloc_pasid (v5.14)', doc: '§3.2' },
+  vendorBonds: { in: [{ until: '6.2' }], commit: 'be51b1d6bbff SVA domains replace the vendor bonds', doc: '§3.1 §3.4' },
+  mmPasidDropAtMmdrop: { in: [{ since: '5.18-rc6' }], commit: '2667ed10d9f0 mm_pasid_drop at __mmdrop', doc: '§3.3 §B.2.6' },
   svaDomains: { in: [{ since: '6.2' }], commit: 'SVA domains', doc: '§3.4' },
   svaZeroMaxPasidsEopnotsupp: { in: [{ since: '6.2', until: '6.6' }], commit: 'iommu_sva_bind_device !max_pasids', doc: '§3.4' },
   globalPasids: { in: [{ since: '6.6' }], commit: 'iommu_alloc_global_pasid', doc: '§5' },
   svaDomainPerMm: { in: [{ since: '6.8' }], commit: 'one SVA domain per mm', doc: '§3.5' },
   svaHandleRefcount: { in: [{ since: '6.8' }], commit: '65d4418c5002 restore SVA handle sharing (not in v6.8-rc1..rc5)', doc: '§3.5' },
   attachHandles: { in: [{ since: '6.11' }], commit: '14678219cf40 attach handles', doc: '§3.5 §4.2' },
-  attachChecksPasidZero: { in: [{ since: '6.9' }], commit: 'c404f55c26fc', doc: '§4.1' },
-  attachChecksMaxPasids: { in: [{ since: '6.9' }], commit: 'c404f55c26fc', doc: '§4.1' },
+  attachChecksPasidZero: { in: [{ since: '6.9-rc2' }], commit: 'c404f55c26fc', doc: '§4.1' },
+  attachChecksMaxPasids: { in: [{ since: '6.9-rc2' }], commit: 'c404f55c26fc', doc: '§4.1' },
+  attachSkipsNoPasidDevices: { in: [{ since: '6.15-rc7' }], stable: [{ series: '6.12', since: 93 }], commit: 'b3f6fcd8404f (6.12.y: 4c77bb95628f)', doc: '§4.1' },
+  rollbackOnlySucceeded: { in: [{ since: '6.10' }], commit: 'c6cbe8392097 undo only the devices that succeeded', doc: '§4.1' },
+  setDevPasidGetsOld: { in: [{ since: '6.13' }], commit: 'b45a3777ceab pass old domain to set_dev_pasid', doc: '§4.1' },
+  removalViaBlockedDomain: { in: [{ since: '6.14' }], commit: '647b7aad1949 remove the remove_dev_pasid op', doc: '§4.2' },
   detachWarnsOnMismatch: { in: [{ until: '6.11' }], commit: '14678219cf40 removed the WARN', doc: '§4.2' },
   removeDevPasidGetsDomain: { in: [{ since: '6.10' }], commit: '97e57733d8e3', doc: '§4.2' },
   replace: { in: [{ since: '6.15' }], commit: '8a9e1e773f60 iommu_replace_device_pasid', doc: '§4.3' },
@@ -101,18 +154,91 @@ export const FLAGS: { readonly [K in FlagName]: { readonly in: readonly VersionR
   vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
 };
 
+/**
+ * The stable series that took 72f98ef9a4be alone (SVA disabled on x86) and the first sublevel with it
+ * (the stable shortlogs; mainline never shipped it).
+ */
+export const X86_SVA_DISABLED: readonly Backport[] = [
+  { series: '6.1', since: 163 },
+  { series: '6.6', since: 120 },
+  { series: '6.12', since: 64 },
+  { series: '6.18', since: 4 },
+];
+
+/**
+ * The sublevel of a version string: "6.12.64" → 64, "6.12.64+deb13-amd64" → 64; null for distro ABI
+ * strings that keep ".0" ("6.1.0-57-amd64", "5.15.0-91-generic"): Debian and Ubuntu put the real
+ * sublevel only in `uname -v`, which a capture may record as `host.kernel_version`.
+ */
+export function sublevelOf(kernel: string, hostVersion?: string): number | null {
+  const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?(.*)$/.exec(kernel);
+  if (!m) return null;
+  if (hostVersion !== undefined) {
+    const h = new RegExp(`\\b${m[1]}\\.${m[2]}\\.(\\d+)`).exec(hostVersion);
+    if (h) return Number(h[1]);
+  }
+  if (m[3] === undefined) return 0;
+  const sub = Number(m[3]);
+  const rest = m[4];
+  if (sub === 0 && /^-\d/.test(rest)) return null;
+  return sub;
+}
+
+const backported = (v: KernelVersion, sublevel: number | null, ports: readonly Backport[] | undefined) =>
+  ports?.some((b) => b.series === `${v.major}.${v.minor}` && v.rc === null && sublevel !== null && sublevel >= b.since) ?? false;
+
+function vendorOf(iommu: unknown): Vendor | null {
+  if (typeof iommu !== 'string') return null;
+  if (/smmu/i.test(iommu)) return 'smmuv3';
+  if (/amd/i.test(iommu)) return 'amd';
+  if (/intel|vt-d|dmar/i.test(iommu)) return 'intel';
+  return null;
+}
+
+function x86Of(arch: unknown): boolean | null {
+  if (typeof arch !== 'string') return null;
+  return /x86|i[3-6]86|amd64/i.test(arch);
+}
+
+function svaDisabledOf(v: KernelVersion, sublevel: number | null, x86: boolean | null, explicit: unknown): SvaDisabled {
+  if (typeof explicit === 'boolean') return explicit ? 'yes' : 'no';
+  if (x86 === false || v.rc !== null) return 'no';
+  const port = X86_SVA_DISABLED.find((b) => b.series === `${v.major}.${v.minor}`);
+  if (port === undefined) return 'no';
+  if (sublevel === null) return 'maybe';
+  if (sublevel < port.since) return 'no';
+  return x86 === true ? 'yes' : 'maybe';
+}
+
 /** v6.8-rc1..rc5 lack the handle-sharing fix (A27): the one flag with a release-candidate boundary. */
 const HANDLE_SHARING_FIX = { major: 6, minor: 8, rc: 6 } as const;
 
 /** The oldest and newest kernels this model covers. */
 export const OLDEST_SUPPORTED: KernelVersion = { major: 5, minor: 5, rc: null };
 
-/** Builds the profile of a kernel version string; null when it is not a version or predates v5.5. */
-export function profileFor(kernel: string): Profile | null {
+/** Capture facts of the header the rules read: `iommu` (vendor), `arch`, `kernel_version` (uname -v), `sva_x86_disabled`. */
+export type HostFacts = Readonly<Record<string, string | number | boolean>>;
+
+/** Builds the profile of a kernel version string (and the header's host facts); null when it is not a version or predates v5.5. */
+export function profileFor(kernel: string, host?: HostFacts): Profile | null {
   const v = parseKernelVersion(kernel);
   if (!v || compareVersions(v, { ...OLDEST_SUPPORTED, rc: 0 }) < 0) return null;
+  const hostVersion = typeof host?.kernel_version === 'string' ? host.kernel_version : undefined;
+  const sublevel = sublevelOf(kernel, hostVersion);
   const flags = {} as Record<FlagName, boolean>;
-  for (const name of Object.keys(FLAGS) as FlagName[]) flags[name] = inAnyRange(v, FLAGS[name].in);
+  for (const name of Object.keys(FLAGS) as FlagName[]) flags[name] = inAnyRange(v, FLAGS[name].in) || backported(v, sublevel, FLAGS[name].stable);
   if (v.major === 6 && v.minor === 8 && v.rc !== null && v.rc < HANDLE_SHARING_FIX.rc) flags.svaHandleRefcount = false;
-  return { era: eraOf(v), kernel, major: v.major, minor: v.minor, ...flags, calls: callsOf(v) };
+  const x86 = x86Of(host?.arch);
+  return {
+    era: eraOf(v),
+    kernel,
+    major: v.major,
+    minor: v.minor,
+    sublevel,
+    vendor: vendorOf(host?.iommu),
+    x86,
+    x86SvaDisabled: svaDisabledOf(v, sublevel, x86, host?.sva_x86_disabled),
+    ...flags,
+    calls: callsOf(v),
+  };
 }

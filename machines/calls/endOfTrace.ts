@@ -39,7 +39,12 @@ export function endOfTrace(world: World): EndFinding[] {
     step(d);
     for (const finding of d.findings) out.push({ key, finding });
   };
-  const liveMm = (mm: string | null) => mm !== null && w.has(mmKind.id, mm) && w.peek(mmKind, mm, { mm }).value !== 'exited';
+  // Why: an mm whose mm_pasid_drop came under live bonds (v5.18-rc6+) keeps its PASID with them; the bonds are the leak (#21 A6).
+  const liveMm = (mm: string | null) => {
+    if (mm === null || !w.has(mmKind.id, mm)) return false;
+    const s = w.peek(mmKind, mm, { mm });
+    return s.value !== 'exited' || s.context.dropPending === true;
+  };
   for (const [id, snap] of [...w.entriesOf<IoasidContext>(ioasidKind.id)]) {
     const c = snap.context;
     run(`${ioasidKind.id}:${id}`, (d) => w.step(ioasidKind, id, { space: c.space, ioasid: c.ioasid }, { type: 'END', p, ownedByMm: c.set === 'iommu_sva_pasid' && liveMm(c.private) }, d));

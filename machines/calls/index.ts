@@ -38,6 +38,7 @@ import pci_dev_reset_iommu_prepare from './pci_dev_reset_iommu_prepare.js';
 import pci_dev_reset_iommu_done from './pci_dev_reset_iommu_done.js';
 import iommu_sva_bind_device from './iommu_sva_bind_device.js';
 import iommu_sva_unbind_device from './iommu_sva_unbind_device.js';
+import iommu_sva_get_pasid from './iommu_sva_get_pasid.js';
 import mm_pasid_drop from './mm_pasid_drop.js';
 import iommu_alloc_global_pasid from './iommu_alloc_global_pasid.js';
 import iommu_free_global_pasid from './iommu_free_global_pasid.js';
@@ -48,7 +49,7 @@ export const CALLS: { readonly [F in CallName]: CallDefinition<F> } = {
   free_dmar_iommu, iommu_probe_device, iommu_release_device, iommu_domain_alloc, iommu_sva_domain_alloc,
   iommu_domain_free, iommu_attach_device_pasid, iommu_detach_device_pasid, iommu_replace_device_pasid,
   set_dev_pasid, remove_dev_pasid, pci_dev_reset_iommu_prepare, pci_dev_reset_iommu_done,
-  iommu_sva_bind_device, iommu_sva_unbind_device, mm_pasid_drop, iommu_alloc_global_pasid, iommu_free_global_pasid,
+  iommu_sva_bind_device, iommu_sva_unbind_device, iommu_sva_get_pasid, mm_pasid_drop, iommu_alloc_global_pasid, iommu_free_global_pasid,
 };
 
 const definition = <F extends CallName>(fn: F) => CALLS[fn] as unknown as CallDefinition<CallName>;

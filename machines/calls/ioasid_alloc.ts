@@ -11,7 +11,10 @@ import { idSpaceKind } from '../ioasid/idSpace.machine.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { defineCall, hasFact, retFrom, setRet } from '../kit/call.js';
 import type { Footprint } from '../kit/footprint.js';
-import { asNumber, ioasidKey, listOf, PASID_MIN, spaceOf, VCMD_ALLOC, type Env } from './reads.js';
+import { ioasidHolderKind, ioasidOwnerKind } from '../ioasid/ioasidOwner.machine.js';
+import type { CallRecord } from '../../events/records.js';
+import { noteOpsUse } from './ioasid_free.js';
+import { asNumber, holderOf, ioasidKey, listOf, PASID_MIN, spaceOf, VCMD_ALLOC, type Env } from './reads.js';
 
 /** Every ioasid.c call reads the active allocator; an allocation may take any ID of the active space. */
 export const IOASID_ANY_ID = ['space:*', 'ioasid:*/*'];
@@ -19,10 +22,11 @@ export const ioasidAllocFootprint: Footprint = { reads: ['allocators'], writes: 
 
 /** ioasid_alloc in the active allocator; returns the ID, or null when the call returns INVALID_IOASID. */
 export function allocateIoasid(
-  { w, p, d }: Env,
+  env: Env & { rec?: CallRecord },
   args: { set: string | null; min: number; max: number; private: string | null },
   recorded: Ret | undefined,
 ): number | null {
+  const { w, p, d } = env;
   const list = listOf(w);
   const space = list.active;
   const taken = (id: number) => w.has(ioasidKind.id, ioasidKey(space, id));
@@ -43,6 +47,7 @@ export function allocateIoasid(
     id = typeof recorded === 'number' ? recorded : lowestFree(w, space, Math.max(args.min, 1), args.max, taken);
     if (id !== null) setRet(d, id, 'ioasid_alloc: a custom allocator returns what its platform (the VT-d host) hands out (§1.5)');
   }
+  noteOpsUse(env, space, 'alloc');
   if (id === null) {
     retFrom(d, w.step(idSpaceKind, space, { space }, { type: 'ALLOC_FAILED', p, hostFailure: space !== DEFAULT_SPACE, belowPasidMin: spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN }, d));
     return null;
@@ -51,13 +56,16 @@ export function allocateIoasid(
   retFrom(d, r);
   if (!hasFact(r, 'IoasidAllocated')) return null;
   w.step(idSpaceKind, space, { space }, { type: 'ID_TAKEN', p }, d);
+  const holder = holderOf(env, args.private);
+  w.step(ioasidOwnerKind, ioasidKey(space, id), { space, ioasid: id }, { type: 'TAKE', p, holder, fresh: true }, d);
+  w.step(ioasidHolderKind, holder, { holder }, { type: 'HOLDS', p }, d);
   return id;
 }
 
 export default defineCall({
   fn: 'ioasid_alloc',
   exists: [{ until: '6.4' }],
-  raises: ['IOASID_ALLOC_FAILED', 'IOASID_DUPLICATE_IN_USE'],
+  raises: ['IOASID_ALLOC_FAILED', 'IOASID_DUPLICATE_IN_USE', 'ALLOCATOR_OPS_USE_AFTER_UNREGISTER'],
   footprint: () => ioasidAllocFootprint,
   decide: (c) => {
     const a = c.rec.args;

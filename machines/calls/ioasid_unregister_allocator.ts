@@ -22,7 +22,7 @@ export function unregisterAllocator({ w, p, d }: Env, args: { ops: string; alloc
   setRet(d, null, 'ioasid_unregister_allocator returns void');
   w.step(allocatorListKind, ALLOCATOR_LIST, {}, { type: 'UNREGISTER', p, matches: match !== undefined }, d);
   if (!match) return;
-  const r = w.step(idSpaceKind, match.space, { space: match.space }, { type: 'UNREGISTER', p, ops: args.ops }, d);
+  const r = w.step(idSpaceKind, match.space, { space: match.space }, { type: 'UNREGISTER', p, ops: args.ops, dangling: reg.dangling === true }, d);
   if (r.snap.value !== 'retired') {
     if (match.members.includes(args.ops)) w.step(allocatorRegistrationKind, args.ops, { ops: args.ops }, { type: 'DROP', p }, d);
     return;
@@ -47,7 +47,7 @@ export function unregisterAllocator({ w, p, d }: Env, args: { ops: string; alloc
 export default defineCall({
   fn: 'ioasid_unregister_allocator',
   exists: [{ until: '6.4' }],
-  raises: ['ALLOCATOR_UNREGISTER_OUTSTANDING', 'ALLOCATOR_UNREGISTER_NONE', 'ALLOCATOR_UNREGISTER_UNKNOWN', 'ALLOCATOR_UNREGISTER_OTHER_OPS', 'ALLOCATOR_DANGLING_PDATA'],
+  raises: ['ALLOCATOR_LIST_CORRUPT', 'ALLOCATOR_UNREGISTER_OUTSTANDING', 'ALLOCATOR_UNREGISTER_NONE', 'ALLOCATOR_UNREGISTER_UNKNOWN', 'ALLOCATOR_UNREGISTER_OTHER_OPS', 'ALLOCATOR_DANGLING_PDATA'],
   footprint: () => allocatorBarrier,
   decide: (c) => {
     const a = c.rec.args;

@@ -15,7 +15,7 @@ import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import { defineCall } from '../kit/call.js';
 import { slotResource } from '../kit/footprint.js';
 import type { World } from '../kit/world.js';
-import { deviceOf, groupDevices, slotKey, type Env } from './reads.js';
+import { deviceOf, groupDevices, pasidMembers, slotKey, type Env } from './reads.js';
 
 /** What iommu_attach_device_pasid and iommu_replace_device_pasid read before they decide. */
 export interface AttachReads {
@@ -27,7 +27,7 @@ export interface AttachReads {
   readonly slot: Snap<PasidSlotContext>;
   /** The device is probed and not released (it has a group). */
   readonly hasGroup: boolean;
-  /** Smallest max_pasids > 0 among the group's devices; null when unknown. */
+  /** Smallest max_pasids among the group's devices (0 counts v6.9-rc2..v6.15-rc6); null when unknown. */
   readonly maxPasids: number | null;
   readonly resetting: boolean;
   readonly domainFreed: boolean;
@@ -38,11 +38,14 @@ export interface AttachReads {
 export function attachReads(w: World, p: Profile, a: { domain: string; dev: string; pasid: number; handle: string | null }): AttachReads {
   const device = deviceOf(w, a.dev);
   const group = device.context.group;
-  const members = groupDevices(w, a.dev);
+  const members = pasidMembers(w, p, a.dev);
+  // c404f55c26fc (v6.9-rc2) tests every group device, so a member with max_pasids 0 refuses every PASID;
+  // b3f6fcd8404f (v6.15-rc7, 6.12.93) skips those members (#21 A7). An unknown max_pasids refuses nothing.
   let maxPasids: number | null = null;
-  for (const id of members) {
+  for (const id of groupDevices(w, a.dev)) {
     const m = deviceOf(w, id).context.maxPasids;
-    if (m !== null && m > 0 && (maxPasids === null || m < maxPasids)) maxPasids = m;
+    if (m === null || (m === 0 && (p.attachSkipsNoPasidDevices || !p.attachChecksMaxPasids))) continue;
+    if (maxPasids === null || m < maxPasids) maxPasids = m;
   }
   return {
     p,

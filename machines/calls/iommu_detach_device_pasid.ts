@@ -11,7 +11,7 @@ import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import { defineCall, setRet } from '../kit/call.js';
 import type { Footprint, FootprintScope } from '../kit/footprint.js';
 import { slotResource } from '../kit/footprint.js';
-import { deviceOf, groupDevices, slotKey, type Env } from './reads.js';
+import { deviceOf, pasidMembers, slotKey, type Env } from './reads.js';
 
 /**
  * A detach or replace counts down the domain in the slot, not necessarily its argument (§4.2, §4.3);
@@ -68,7 +68,7 @@ export function detachPasid({ w, p, d }: Env, a: { domain: string; dev: string; 
   setRet(d, null, 'iommu_detach_device_pasid returns void');
   // __iommu_remove_group_pasid runs before xa_erase whatever the slot holds, even nothing (§4.2, A35).
   // From v6.10 the driver is handed the caller's domain as the old one, right or wrong (A34).
-  for (const dev of groupDevices(w, a.dev)) {
+  for (const dev of pasidMembers(w, p, a.dev)) {
     d.children.push({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev, pasid: a.pasid, domain: a.domain } : { dev, pasid: a.pasid } });
   }
 }

@@ -19,6 +19,7 @@ import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
 import { svaHandleKind } from '../sva/svaHandle.machine.js';
+import { svaOpsKind } from '../sva/svaOps.machine.js';
 import { childOf, defineCall, isFailure, modelName, recordedName, retFrom, setRet, type CallContext } from '../kit/call.js';
 import { union, type Footprint, slotResource } from '../kit/footprint.js';
 import type { World } from '../kit/world.js';
@@ -39,34 +40,79 @@ const NESTED: readonly CallName[] = ['ioasid_alloc', 'ioasid_get', 'iommu_alloc_
 
 /**
  * The PASID range of a device for SVA, and the largest existing PASID it accepts, per era (§3.2–§3.5).
- * Before v5.11 there is no iommu_sva_alloc_pasid: the vendor reuses the mm's PASID without the
- * -EOVERFLOW check (A20 is v5.11+), so every existing PASID is accepted.
+ * Intel ≤ v5.13 (intel_svm_bind_mm) allocates in [1, width − 1] itself, refuses an existing PASID at or
+ * above the device's PCI width with -ENOSPC and has no -EINVAL range test. iommu_sva_alloc_pasid
+ * (v5.11–v6.5) accepts up to max = max_pasids − 1, except v5.18–v6.3's `pasid >= max` (701fac40384f,
+ * fixed by 4e14176ab13f).
  */
-export function svaRange(p: Profile, maxPasids: number | null) {
+export function svaRange(p: Profile, maxPasids: number | null, intelOwn = false) {
   const mp = maxPasids ?? PASID_MAX + 1;
-  const hasSvaAllocPasid = p.ioasidRefcount || p.svaPasidUntilMmExit;
-  const acceptMax = !hasSvaAllocPasid ? PASID_MAX : p.svaOverflowOffByOne ? mp - 2 : mp - 1;
-  return { min: 1, max: mp - 1, acceptMax, checkRange: !p.globalPasids };
+  if (intelOwn) return { min: 1, max: mp - 1, acceptMax: mp - 1, checkRange: false, intelWidth: true };
+  const acceptMax = p.svaOverflowOffByOne ? mp - 2 : mp - 1;
+  return { min: 1, max: mp - 1, acceptMax, checkRange: !p.globalPasids, intelWidth: false };
 }
 
-/** How many probed devices share the device's group (the v5.11–v6.1 singleton check). */
+/**
+ * Whether intel_svm_bind_mm allocates the PASID (Intel ≤ v5.13, 404837741416 moved it to
+ * iommu_sva_alloc_pasid in v5.14). The header's host.iommu says; without it, before v5.11 Intel is the
+ * only driver with sva_bind, and on v5.11–v5.13 the capture tells: Intel allocates with a NULL set,
+ * and is the one that answers -ENOSPC.
+ */
+export function intelOwnsPasid(c: CallContext<'iommu_sva_bind_device'>): boolean {
+  const { p, rec, children } = c;
+  if (!p.intelOwnPasid) return false;
+  if (p.vendor !== null) return p.vendor === 'intel';
+  if (!p.smmuSvaBind) return true;
+  const alloc = childOf(children, 'ioasid_alloc');
+  if (alloc !== undefined) return alloc.args.set === null;
+  return rec.ret === '-ENOSPC';
+}
+
+/**
+ * No driver of the capture implements sva_bind (iommu_sva_bind_device → -ENODEV): before v5.8 none
+ * does (Intel gained it with 064a57d7ddfc), SMMUv3 from v5.11 (32784a9562fb), AMD never; from v6.2
+ * the core binds through SVA domains.
+ */
+function lacksBindOp(p: Profile): boolean {
+  if (p.svaDomains) return false;
+  if (p.vendor === 'smmuv3') return !p.smmuSvaBind;
+  if (p.vendor === 'amd') return true;
+  return !p.intelSvaBind;
+}
+
+/**
+ * Before v6.2 a rebind of the same (dev, mm) is the vendor's business: SMMUv3's __arm_smmu_sva_bind
+ * finds the bond first and returns it without the range check; Intel (v5.14+) runs
+ * iommu_sva_alloc_pasid first, and ≤ v5.13 its width check. With no vendor in the header, a rebind the
+ * kernel let through is SMMUv3's order (the capture decides what the model cannot know).
+ */
+function bondBeforeRange(c: CallContext<'iommu_sva_bind_device'>): boolean {
+  const { p, rec } = c;
+  if (!p.vendorBonds) return false;
+  if (p.vendor !== null) return p.vendor === 'smmuv3';
+  return p.smmuSvaBind && !intelOwnsPasid(c) && recordedName(rec) !== undefined;
+}
+
+/** How many probed devices share the device's group (the v5.2–v6.1 singleton check). */
 function groupSize(w: World, dev: DeviceContext): number {
   let n = 0;
   for (const [, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (snap.value === 'probed' && snap.context.group === dev.group) n++;
   return Math.max(n, 1);
 }
 
-/** iommu_sva_alloc_pasid: the mm's PASID, allocating it on the first bind; null when the bind fails. */
+/** iommu_sva_alloc_pasid (or intel_svm_bind_mm's own allocation): the mm's PASID, allocating it on the first bind; null when the bind fails. */
 function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContext): number | null {
   const { w, p, d, rec, children } = c;
   const mm = rec.args.mm;
-  const range = svaRange(p, dev.maxPasids);
+  const intelOwn = intelOwnsPasid(c);
+  const range = svaRange(p, dev.maxPasids, intelOwn);
   const r = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...range }, d);
   if (isFailure(retFrom(d, r))) return null;
   const existing = r.snap.context.pasid;
   if (existing !== null) {
-    // v5.11–v5.17: every new bond takes a reference on the mm's PASID (ioasid_get, §3.2).
-    if (p.ioasidRefcount) {
+    // v5.11–v5.17: every new bond takes a reference on the mm's PASID (ioasid_get, §3.2); Intel ≤ v5.13
+    // finds its svm instead and takes none (one reference per mm).
+    if (p.ioasidRefcount && !intelOwn && r.snap.context.intelSvm !== true) {
       const space = listOf(w).active;
       w.step(ioasidKind, ioasidKey(space, existing), { space, ioasid: existing }, { type: 'GET', p }, d);
       d.children.push({ fn: 'ioasid_get', args: { ioasid: existing } });
@@ -76,17 +122,22 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   let pasid: number | null;
   if (p.ioasid) {
     const recorded = childOf(children, 'ioasid_alloc')?.ret;
+    // Why: intel_svm_bind_mm passes a NULL set and its svm as private data, but the svm lives exactly as long as the
+    // mm's bonds, so the model keeps the mm as the owner in both forms (end-of-trace ownership, holders).
     pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
     // Why: the set is a pointer the capture names as it likes; the range and the ID are what the kernel decides.
     d.children.push({ fn: 'ioasid_alloc', args: { min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
-    if (pasid === null) setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
+    if (pasid === null) {
+      if (intelOwn) setRet(d, '-ENOSPC', 'intel_svm_bind_mm: ioasid_alloc returned INVALID_IOASID → -ENOSPC (Intel ≤ v5.13, §3.2)');
+      else setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
+    }
   } else {
     const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret;
     pasid = allocGlobalPasid(c, { dev: null, mm }, dev.maxPasids, recorded);
     if (p.globalPasids) d.children.push({ fn: 'iommu_alloc_global_pasid', args: { dev: rec.args.dev }, ret: pasid ?? 'IOMMU_PASID_INVALID' });
     if (pasid === null) setRet(d, '-ENOSPC', 'iommu_sva_alloc_pasid: no global PASID in the device range → -ENOSPC (§3.4, §3.5)');
   }
-  if (pasid !== null) w.step(mmKind, mm, { mm }, { type: 'PASID_ASSIGNED', p, pasid }, d);
+  if (pasid !== null) w.step(mmKind, mm, { mm }, { type: 'PASID_ASSIGNED', p, pasid, intelSvm: intelOwn }, d);
   return pasid;
 }
 
@@ -108,7 +159,10 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
   const lookup: LookupReads = { p, dev, mm, slot, currentDomain };
   const row = decideBy(d, firstCheck(SVA_LOOKUP, lookup), lookup, { dev, mm });
   if (isFailure(row.ret)) {
-    if (p.svaDomainPerMm && !p.attachHandles) expectAttachTries(c, pasid);
+    // v6.11+ (14678219cf40): an attachment made without a handle (kernel DMA, idxd) reads as -ENOENT in
+    // iommu_attach_handle_get, so the bind goes through the same attach tries as v6.8–v6.10 (§3.5, #21 A9).
+    const handleless = p.attachHandles && currentDomain !== null && currentDomain.type !== 'sva' && slot.context.handle === null;
+    if ((p.svaDomainPerMm && !p.attachHandles) || handleless) expectAttachTries(c, pasid);
     return null;
   }
   if (current !== null) {
@@ -151,7 +205,8 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
  * v6.8–v6.10 iommu_sva_bind_device on an occupied PASID slot: it tries iommu_attach_device_pasid with
  * every domain on iommu_mm->sva_domains, then allocates a new SVA domain, whose attach fails too, and
  * frees it (out_free_domain) before returning the attach error (§3.5). v6.11+ asks the attach handle
- * first (iommu_attach_handle_get) and fails without these calls.
+ * first (iommu_attach_handle_get) and fails without these calls when the slot holds a handle; an
+ * attachment without a handle reads as -ENOENT there and takes these tries too (A9).
  */
 function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: number): void {
   const { w, p, d, rec, children } = c;
@@ -248,7 +303,7 @@ export default defineCall({
   fn: 'iommu_sva_bind_device',
   exists: [{}],
   nested: NESTED,
-  raises: ['SVA_BIND_NO_PASID_SUPPORT', 'SVA_BIND_PASID_OUT_OF_RANGE', 'SVA_BIND_SLOT_BUSY', 'SVA_BIND_BAD_RANGE', 'SVA_BIND_GROUP_NOT_SINGLETON', 'SVA_BIND_AFTER_EXIT', 'SVA_BIND_TWICE_BUSY'],
+  raises: ['SVA_BIND_NO_DRIVER', 'SVA_BIND_DISABLED_X86', 'SVA_BIND_NO_PASID_SUPPORT', 'SVA_BIND_PASID_OUT_OF_RANGE', 'SVA_BIND_SLOT_BUSY', 'SVA_BIND_BAD_RANGE', 'SVA_BIND_GROUP_NOT_SINGLETON', 'SVA_BIND_AFTER_EXIT', 'SVA_BIND_TWICE_BUSY'],
   footprint: (rec, p, scope) => {
     const { dev, mm } = rec.args;
     // The PASID (hence the slot) and the domain come from state; v5.11–v6.1 counts the group's devices.
@@ -262,6 +317,9 @@ export default defineCall({
     const { w, p, d, rec } = c;
     const { dev, mm } = rec.args;
     const device = deviceOf(w, dev);
+    // Order of iommu_sva_bind_device: no sva_bind op → -ENODEV; no group → -ENODEV; [x86 stable: -EOPNOTSUPP]; then the group size.
+    const ops = w.step(svaOpsKind, dev, { dev }, { type: 'BIND_CHECK', p, noBindOp: lacksBindOp(p), released: device.value === 'released', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' }, d);
+    if (isFailure(retFrom(d, ops))) return;
     const checks = { p, device, groupSize: p.svaSingletonGroup ? groupSize(w, device.context) : 1 };
     if (isFailure(decideBy(d, firstCheck(DEVICE_CHECKS, checks), checks, {}).ret)) return;
     const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
@@ -272,10 +330,13 @@ export default defineCall({
       const b: SvaBondContext = bond.context;
       const shares = !p.svaDomains || p.svaHandleRefcount;
       const handle = shares ? b.handles[0] ?? handleName : handleName;
-      // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before any bond lookup in every era (§3.2–§3.5): the mm
-      // must be live (A24) and its PASID inside this device's range (the v5.11–v6.3 off-by-one refuses the top PASID).
-      const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.context.maxPasids) }, d);
-      if (isFailure(retFrom(d, need))) return;
+      // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before the bond lookup (v6.2+, and Intel before): the mm
+      // must be live (A24) and its PASID inside this device's range (the v5.18–v6.3 off-by-one refuses the top PASID).
+      // SMMUv3 ≤ v6.1 finds the bond first and skips it (__arm_smmu_sva_bind, #21 A5).
+      if (!bondBeforeRange(c)) {
+        const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.context.maxPasids, intelOwnsPasid(c)) }, d);
+        if (isFailure(retFrom(d, need))) return;
+      }
       const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
       if (isFailure(retFrom(d, r))) {
         // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.

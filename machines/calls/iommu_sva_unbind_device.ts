@@ -13,6 +13,7 @@ import { svaHandleKind } from '../sva/svaHandle.machine.js';
 import { childOf, defineCall, setRet, type CallContext } from '../kit/call.js';
 import { slotResource, union } from '../kit/footprint.js';
 import { releaseIoasid } from './ioasid_free.js';
+import { freeGlobalPasid } from './iommu_free_global_pasid.js';
 import { detachPasid } from './iommu_detach_device_pasid.js';
 import { addSvaDomainUsers, svaPasidFootprint } from './iommu_sva_bind_device.js';
 import { freeDomain } from './iommu_domain_free.js';
@@ -24,15 +25,29 @@ const NESTED: readonly CallName[] = ['iommu_detach_device_pasid', 'remove_dev_pa
 function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number): void {
   const { w, p, d } = env;
   if (p.svaPasidUntilMmExit) return;
-  if (p.ioasidRefcount) {
+  // Intel ≤ v5.13 (intel_svm_unbind_mm): one reference per svm, dropped when the mm's last device unbinds.
+  const perMm = !p.ioasidRefcount || w.peek(mmKind, mm, { mm }).context.intelSvm === true;
+  if (p.ioasidRefcount && !perMm) {
     releaseIoasid(env, pasid, 'PUT');
     d.children.push({ fn: 'ioasid_put', args: { ioasid: pasid } });
   } else if (mmBonds <= 1) {
-    releaseIoasid(env, pasid, 'FREE');
-    d.children.push({ fn: 'ioasid_free', args: { ioasid: pasid } });
+    const how = p.ioasidRefcount ? 'PUT' : 'FREE';
+    releaseIoasid(env, pasid, how);
+    d.children.push({ fn: how === 'PUT' ? 'ioasid_put' : 'ioasid_free', args: { ioasid: pasid } });
   }
   const space = listOf(w).active;
   if (!w.has(ioasidKind.id, ioasidKey(space, pasid))) w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
+}
+
+/**
+ * The PASID of an mm whose mm_pasid_drop the capture showed while bonds pinned it (v5.18-rc6+): the
+ * kernel frees it at __mmdrop once the last pin goes, which is now; no record shows that free.
+ */
+function releasePinnedPasid(env: Env, mm: string, pasid: number): void {
+  const { w, p, d } = env;
+  if (p.ioasid) releaseIoasid(env, pasid, 'FREE');
+  else freeGlobalPasid(env, pasid, 0);
+  w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
 }
 
 /** The domain side of an unbind (v6.2+): detach and free per era (§3.4, §3.5). */
@@ -112,7 +127,8 @@ export default defineCall({
     if (last) {
       const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
       if (!p.svaDomains && b.pasid !== null) releaseBondPasid(c, mm, b.pasid, mmBonds);
-        w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d);
+      const after = w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d).snap.context;
+      if (after.dropPending === true && after.bonds === 0 && after.pasid !== null) releasePinnedPasid(c, mm, after.pasid);
     }
     setRet(d, null, 'iommu_sva_unbind_device returns void');
   },

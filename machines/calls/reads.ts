@@ -4,6 +4,7 @@
  * Shared by the calls of one subsystem; each function names the kernel data it stands for. Pure.
  */
 import { INVALID_IOASID, U32_MAX } from '../../events/fields.js';
+import type { CallRecord } from '../../events/records.js';
 import type { Decision, World } from '../kit/world.js';
 import type { Profile } from '../profile.js';
 import { allocatorListKind } from '../ioasid/allocatorList.machine.js';
@@ -31,6 +32,25 @@ export const VCMD_FREE = 'intel_vcmd_ioasid_free';
 export const PASID_MIN = 1;
 /** The ioasid_set of SVA PASIDs (iommu-sva-lib.c). */
 export const SVA_SET = 'iommu_sva_pasid';
+
+/**
+ * Who takes an IOASID reference, as the trace shows it (B2, B3): the thread of a top-level
+ * ioasid_alloc / ioasid_get; for one made inside another call, the object it was made for (the
+ * private data, e.g. the mm of an SVA bind) or else that call.
+ */
+export function holderOf(env: Env & { rec?: CallRecord }, priv: string | null): string {
+  const rec = env.rec;
+  if (rec === undefined) return priv ?? 'unknown';
+  if (rec.parent === undefined && (rec.fn === 'ioasid_alloc' || rec.fn === 'ioasid_get')) return `tid:${rec.tid}`;
+  return priv ?? `${rec.fn}@${rec.seq}`;
+}
+
+/** Who releases an IOASID: the thread of a top-level ioasid_free / ioasid_put; null inside other calls (the trace cannot tell). */
+export function releaserOf(env: Env & { rec?: CallRecord }): string | null {
+  const rec = env.rec;
+  if (rec !== undefined && rec.parent === undefined && (rec.fn === 'ioasid_free' || rec.fn === 'ioasid_put')) return `tid:${rec.tid}`;
+  return null;
+}
 
 export const listOf = (w: World) => w.peek(allocatorListKind, ALLOCATOR_LIST, {}).context;
 export const spaceOf = (w: World, space: string): IdSpaceContext => w.peek(idSpaceKind, space, { space }).context;
@@ -69,6 +89,16 @@ export function groupDevices(w: World, dev: string): string[] {
   const out: string[] = [];
   for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (id === dev || (snap.value === 'probed' && snap.context.group === group)) out.push(id);
   return out.includes(dev) ? out : [dev, ...out];
+}
+
+/**
+ * The group devices the driver fan-out of attach, replace and detach calls: every one before
+ * b3f6fcd8404f (v6.15-rc7, 6.12.93), then only those with PASID support (max_pasids > 0; an unknown
+ * max_pasids is kept) (#21 A8).
+ */
+export function pasidMembers(w: World, p: Profile, dev: string): string[] {
+  const members = groupDevices(w, dev);
+  return p.attachSkipsNoPasidDevices ? members.filter((m) => deviceOf(w, m).context.maxPasids !== 0) : members;
 }
 
 // ── SVA (§3) ──

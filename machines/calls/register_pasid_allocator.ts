@@ -6,7 +6,7 @@
  */
 import { scalableModeKind } from '../vtd/scalableMode.machine.js';
 import { vtdUnitKind } from '../vtd/vtdUnit.machine.js';
-import { defineCall, setRet } from '../kit/call.js';
+import { childOf, defineCall, setRet } from '../kit/call.js';
 import { union } from '../kit/footprint.js';
 import { allocatorBarrier, registerAllocator } from './ioasid_register_allocator.js';
 import { SCALABLE_MODE, VCMD_ALLOC, VCMD_FREE, vcmdOpsOf } from './reads.js';
@@ -31,7 +31,10 @@ export default defineCall({
     );
     setRet(d, null, 'register_pasid_allocator returns void');
     if (r.snap.value !== 'registering') return;
-    const ret = registerAllocator(c, { ops, alloc: VCMD_ALLOC, free: VCMD_FREE, pdata: a.iommu });
+    // #21 B5: ioasid_register_allocator's GFP_ATOMIC kzalloc can fail (-ENOMEM, before any list check): the
+    // environment, not a rule; the kernel then takes the same failure path as -EAGAIN (scalable mode off).
+    const recorded = childOf(c.children, 'ioasid_register_allocator')?.ret;
+    const ret = recorded === '-ENOMEM' ? recorded : registerAllocator(c, { ops, alloc: VCMD_ALLOC, free: VCMD_FREE, pdata: a.iommu });
     d.children.push({ fn: 'ioasid_register_allocator', args: { alloc: VCMD_ALLOC, free: VCMD_FREE, pdata: a.iommu }, ret });
     if (ret === 0) {
       w.step(vtdUnitKind, a.iommu, { iommu: a.iommu }, { type: 'REGISTERED', p }, d);

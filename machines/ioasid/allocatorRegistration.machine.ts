@@ -14,6 +14,8 @@ export interface RegistrationContext {
   /** The ID space (allocator entry) this ops allocates from while registered. */
   readonly space: string | null;
   readonly role: 'active' | 'standby' | 'shared' | null;
+  /** ops->list points into the ioasid_allocator_data an -EEXIST registration freed (issue #20): a later unlink corrupts the list. */
+  readonly dangling?: boolean;
 }
 
 export type RegistrationEvent =
@@ -41,6 +43,11 @@ export interface RegistrationInput {
 }
 
 const EEXIST = decide({ ret: '-EEXIST', finding: 'ALLOCATOR_ALREADY_REGISTERED', rule: 'ioasid_register_allocator: the same ops is already an entry head → -EEXIST (§1.3)' });
+/**
+ * ioasid_alloc_allocator ran first and did list_add_tail(&ops->list, &ia_data->slist), overwriting the
+ * node the live entry links through; the -EEXIST path then kfree()s ia_data (ioasid.c v5.5–v6.3).
+ */
+const EEXIST_LIVE = { actions: ['leaveDangling', decide({ ret: '-EEXIST', finding: 'ALLOCATOR_ALREADY_REGISTERED', rule: 'ioasid_register_allocator: ops->list is re-linked into a new ioasid_allocator_data, then the same ops is found as an entry head → -EEXIST and that data is freed: ops->list points into freed memory (§1.3, issue #20)' })] } as const;
 const DROP = { target: 'unregistered', actions: ['forget', decide({ rule: 'removed from the allocator list by ioasid_unregister_allocator (§1.4)' })] } as const;
 
 export const allocatorRegistrationKind = defineObjectKind<RegistrationContext, RegistrationEvent, RegistrationInput>({
@@ -66,14 +73,14 @@ export const allocatorRegistrationKind = defineObjectKind<RegistrationContext, R
     },
     active: {
       on: {
-        REGISTER: { actions: EEXIST },
+        REGISTER: EEXIST_LIVE,
         PROMOTE: { actions: decide({ rule: 'already active' }) },
         DROP,
       },
     },
     standby: {
       on: {
-        REGISTER: { actions: EEXIST },
+        REGISTER: EEXIST_LIVE,
         PROMOTE: { target: 'active', actions: ['promote', decide({ rule: 'ioasid_unregister_allocator: the first remaining entry becomes active (§1.4)' })] },
         DROP,
       },
@@ -102,7 +109,8 @@ export const allocatorRegistrationKind = defineObjectKind<RegistrationContext, R
     joinStandby: (c, e) => (e.type === 'REGISTER' ? { ...c, alloc: e.alloc, free: e.free, pdata: e.pdata, space: e.newSpace, role: 'standby' } : c),
     joinShared: (c, e) => (e.type === 'REGISTER' ? { ...c, alloc: e.alloc, free: e.free, pdata: e.pdata, space: e.sameHelpersSpace, role: 'shared' } : c),
     promote: (c) => ({ ...c, role: 'active' }),
-    forget: (c) => ({ ...c, space: null, role: null }),
+    forget: (c) => ({ ...c, space: null, role: null, dangling: undefined }),
+    leaveDangling: (c) => ({ ...c, dangling: true }),
   },
   facts: {
     AllocatorRegistered: (_e, _b, a) => ({
@@ -116,7 +124,7 @@ export const allocatorRegistrationKind = defineObjectKind<RegistrationContext, R
     }),
   },
   details: {
-    ALLOCATOR_ALREADY_REGISTERED: (_e, c) => `ops ${c.ops} is already registered`,
+    ALLOCATOR_ALREADY_REGISTERED: (_e, c) => `ops ${c.ops} is already registered${c.role === null ? '' : `; its list node now points into the freed temporary allocator data (${c.space})`}`,
     ALLOCATOR_REGISTER_OUTSTANDING: (e) => `default allocator has ${e.type === 'REGISTER' ? e.defaultOutstanding : '?'} outstanding IOASID(s)`,
     ALLOCATOR_REREGISTER_SHARER: (_e, c) => `ops ${c.ops} already shares ${c.space}`,
   },

@@ -16,12 +16,17 @@ export interface IdSpaceContext {
   /** `pallocator->ops`: the ops that created the entry; never re-pointed (A12). */
   readonly head: string | null;
   readonly outstanding: number;
+  /** The head ops left the slist while sharers stayed: pallocator->ops still points at it (A12). */
+  readonly headGone?: boolean;
 }
 
 export type IdSpaceEvent =
   | (ModelEvent & { type: 'CREATE'; ops: string; alloc: string; free: string })
   | (ModelEvent & { type: 'JOIN'; ops: string })
-  | (ModelEvent & { type: 'UNREGISTER'; ops: string })
+  /** `dangling`: the ops' list node was left in freed memory by an -EEXIST re-registration (issue #20). */
+  | (ModelEvent & { type: 'UNREGISTER'; ops: string; dangling?: boolean })
+  /** ioasid_alloc / a freeing ioasid_free calls pallocator->ops->alloc/free with its pdata. */
+  | (ModelEvent & { type: 'OPS_USED'; what: 'alloc' | 'free' })
   | (ModelEvent & { type: 'ID_TAKEN' })
   | (ModelEvent & { type: 'ID_RELEASED' })
   /** No ID could be handed out: the range is full (default) or the host refused (custom, e.g. VT-d vcmd). */
@@ -33,6 +38,14 @@ export interface IdSpaceInput {
 
 const isMember = (c: IdSpaceContext, ops: string) => c.members.includes(ops);
 const opsOf = (e: IdSpaceEvent) => (e.type === 'UNREGISTER' || e.type === 'JOIN' || e.type === 'CREATE' ? e.ops : '');
+
+const OPS_USED = [
+    {
+      guard: 'isHeadGone',
+      actions: decide({ finding: 'ALLOCATOR_OPS_USE_AFTER_UNREGISTER', rule: 'ioasid_alloc/ioasid_free call pallocator->ops, never re-pointed when its head ops was unregistered (VT-d: the ops lives in the removed unit, §1.4)' }),
+    },
+    { actions: decide({ rule: "the entry's ops is registered" }) },
+] as const;
 
 const COUNT = {
   ID_TAKEN: { actions: ['take', decide({ rule: 'xa_alloc in this space' })] },
@@ -55,6 +68,12 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
         CREATE: { actions: ['create', decide({ rule: 'new allocator entry (§1.3)' })] },
         JOIN: { actions: ['join', decide({ rule: 'same helpers: added to the entry slist (§1.3)' })] },
         UNREGISTER: [
+          {
+            // Why: the -EEXIST path of ioasid_register_allocator re-linked ops->list into a freed ioasid_allocator_data; list_del
+            // through it with sharers on the slist is the "list_del corruption" BUG the lab saw (issue #20). The BUG stops the call.
+            guard: 'isCorruptUnlink',
+            actions: decide({ finding: 'ALLOCATOR_LIST_CORRUPT', rule: 'ioasid_unregister_allocator: list_del(&ops->list) follows pointers into the freed allocator data → list_del corruption (BUG with CONFIG_BUG_ON_DATA_CORRUPTION) with ioasid_allocator_lock held' }),
+          },
           { guard: 'isLastMemberWithIds', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OUTSTANDING', rule: 'ioasid_unregister_allocator: WARN_ON(!xa_empty) on the removed entry (§1.4)' })] },
           {
             // Why: ioasid_unregister_allocator's WARN_ON(!xa_empty(&pallocator->xa)) fires on whichever entry the helper match removed, whoever's ops it was (§1.4).
@@ -68,10 +87,11 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
           },
           { guard: 'isOtherOpsLastMember', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_UNREGISTER_OTHER_OPS', rule: 'ioasid_unregister_allocator matches helpers, not the ops: it removes the entry of another ops (§1.4)' })] },
           { guard: 'isLastMember', target: 'retired', actions: ['leave', decide({ fact: 'AllocatorUnregistered', rule: REMOVED_RULE })] },
-          { guard: 'isHeadSharer', actions: ['leave', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_DANGLING_PDATA', rule: 'ioasid_unregister_allocator unlinks a sharer but never re-points pallocator->ops/pdata (§1.4)' })] },
+          { guard: 'isHeadSharer', actions: ['leave', 'headLeaves', decide({ fact: 'AllocatorUnregistered', finding: 'ALLOCATOR_DANGLING_PDATA', rule: 'ioasid_unregister_allocator unlinks a sharer but never re-points pallocator->ops/pdata (§1.4)' })] },
           { guard: 'isSharer', actions: ['leave', decide({ fact: 'AllocatorUnregistered', rule: 'ioasid_unregister_allocator: a sharer leaves the slist; the entry and its IDs stay (§1.4)' })] },
           { actions: decide({ finding: 'ALLOCATOR_UNREGISTER_UNKNOWN', rule: 'ioasid_unregister_allocator: the ops is not on the slist of the matching entry → nothing happens (§1.4)' }) },
         ],
+        OPS_USED,
         ...COUNT,
       },
     },
@@ -80,11 +100,14 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
         CREATE: { actions: decide({ rule: 'a retired entry is never reused; registration creates a new space' }) },
         JOIN: { actions: decide({ rule: 'a retired entry is never reused' }) },
         UNREGISTER: { actions: decide({ finding: 'ALLOCATOR_UNREGISTER_UNKNOWN', rule: 'the entry is gone' }) },
+        OPS_USED: { actions: decide({ rule: 'a retired entry is not called' }) },
         ...COUNT,
       },
     },
   },
   guards: {
+    isHeadGone: ({ context }) => context.headGone === true && context.members.length > 0,
+    isCorruptUnlink: ({ context, event }) => event.type === 'UNREGISTER' && event.dangling === true && context.members.length >= 2 && isMember(context, event.ops),
     isBelowPasidMin: ({ event }) => event.type === 'ALLOC_FAILED' && event.belowPasidMin,
     isHostFailure: ({ event }) => event.type === 'ALLOC_FAILED' && event.hostFailure,
     isLastMemberWithIds: ({ context, event }) => context.members.length === 1 && isMember(context, opsOf(event)) && context.outstanding > 0,
@@ -99,6 +122,7 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
     join: (c, e) => (e.type === 'JOIN' ? { ...c, members: [...c.members, e.ops] } : c),
     // Why: when the entry is removed its members go with it; otherwise only the leaving ops is unlinked.
     leave: (c, e) => ({ ...c, members: c.members.length === 1 ? [] : c.members.filter((m) => m !== opsOf(e)) }),
+    headLeaves: (c) => ({ ...c, headGone: true }),
     take: (c) => ({ ...c, outstanding: c.outstanding + 1 }),
     release: (c) => ({ ...c, outstanding: Math.max(0, c.outstanding - 1) }),
   },
@@ -111,5 +135,7 @@ export const idSpaceKind = defineObjectKind<IdSpaceContext, IdSpaceEvent, IdSpac
     ALLOCATOR_DANGLING_PDATA: (e, c) => `ops ${opsOf(e)} was the head of ${c.space}; its pdata stays in use by ${c.members.filter((m) => m !== opsOf(e)).join(', ')}`,
     ALLOCATOR_UNREGISTER_UNKNOWN: (e, c) => `ops ${opsOf(e)} is not registered with ${c.space}`,
     IOASID_ALLOC_FAILED: (_e, c) => `${c.space} handed out no ID`,
+    ALLOCATOR_OPS_USE_AFTER_UNREGISTER: (e, c) => `${e.type === 'OPS_USED' ? `ioasid_${e.what}` : 'the call'} calls ${c.head}'s ${c.alloc}/${c.free} with its pdata; ${c.head} was unregistered (sharers: ${c.members.join(', ')})`,
+    ALLOCATOR_LIST_CORRUPT: (e, c) => `${opsOf(e)} was re-registered with -EEXIST before; unlinking it from ${c.space} (sharers ${c.members.filter((m) => m !== opsOf(e)).join(', ')}) follows its dangling list node`,
   },
 });

@@ -16,9 +16,10 @@ export interface IoasidContext {
 
 export type IoasidEvent =
   | (ModelEvent & { type: 'ALLOC'; set: string | null; private: string | null; orphanAliased: boolean })
-  | (ModelEvent & { type: 'FREE'; vcmd: boolean })
+  /** `releasedAt`: the seq of the release that freed this number last and nothing re-allocated it since (null: never seen released). */
+  | (ModelEvent & { type: 'FREE'; vcmd: boolean; releasedAt?: number | null })
   | (ModelEvent & { type: 'GET' })
-  | (ModelEvent & { type: 'PUT'; vcmd: boolean })
+  | (ModelEvent & { type: 'PUT'; vcmd: boolean; releasedAt?: number | null })
   | (ModelEvent & { type: 'SET_DATA'; data: string | null })
   | (ModelEvent & { type: 'FIND'; set: string | null })
   | (ModelEvent & { type: 'ORPHAN' })
@@ -49,8 +50,14 @@ export const ioasidKind = defineObjectKind<IoasidContext, IoasidEvent, IoasidInp
           },
           { target: 'allocated', actions: ['allocate', decide({ fact: 'IoasidAllocated', rule: 'ioasid_alloc: the active allocator hands out an ID in [min, max] (§1.5)' })] },
         ],
-        FREE: { actions: decide({ ret: null, finding: 'IOASID_FREE_UNKNOWN', rule: FREE_RULE }) },
-        PUT: { actions: decide({ ret: false, finding: 'IOASID_PUT_UNKNOWN', rule: 'ioasid_put: unknown ID → pr_err, returns false (§1.7)' }) },
+        FREE: [
+          { guard: 'wasReleased', actions: decide({ ret: null, finding: 'IOASID_DOUBLE_FREE', rule: 'ioasid_free of an ID already released: the same pr_err "Trying to free unknown IOASID" as for an ID never allocated (§1.6)' }) },
+          { actions: decide({ ret: null, finding: 'IOASID_FREE_UNKNOWN', rule: FREE_RULE }) },
+        ],
+        PUT: [
+          { guard: 'wasReleased', actions: decide({ ret: false, finding: 'IOASID_DOUBLE_FREE', rule: 'ioasid_put of an ID already released: pr_err, returns false (§1.7)' }) },
+          { actions: decide({ ret: false, finding: 'IOASID_PUT_UNKNOWN', rule: 'ioasid_put: unknown ID → pr_err, returns false (§1.7)' }) },
+        ],
         GET: { actions: decide({ ret: null, finding: 'IOASID_GET_UNKNOWN', rule: 'ioasid_get: unknown ID → WARN_ON(1), no reference taken (§1.7)' }) },
         SET_DATA: { actions: decide({ ret: '-ENOENT', finding: 'IOASID_SET_DATA_UNKNOWN', rule: 'ioasid_set_data: unknown ID → -ENOENT (§1.9)' }) },
         FIND: { actions: decide({ ret: '-ENOENT', finding: 'IOASID_FIND_MISS', rule: 'ioasid_find: unknown ID → ERR_PTR(-ENOENT) (§1.8)' }) },
@@ -107,6 +114,7 @@ export const ioasidKind = defineObjectKind<IoasidContext, IoasidEvent, IoasidInp
     },
   },
   guards: {
+    wasReleased: ({ event }) => (event.type === 'FREE' || event.type === 'PUT') && event.releasedAt !== undefined && event.releasedAt !== null,
     aliasesOrphan: ({ event }) => event.type === 'ALLOC' && event.orphanAliased,
     isVcmdWithPrivate: ({ context, event }) => event.type === 'FREE' && event.vcmd && context.private !== null,
     isLastRef: ({ context }) => context.refs <= 1,
@@ -129,6 +137,8 @@ export const ioasidKind = defineObjectKind<IoasidContext, IoasidEvent, IoasidInp
     IoasidOrphaned: (_e, b) => ({ type: 'IoasidOrphaned', ...ids(b) }),
   },
   details: {
+    IOASID_DOUBLE_FREE: (e, c) =>
+      `IOASID ${c.ioasid} (${c.space}) was already released at seq ${e.type === 'FREE' || e.type === 'PUT' ? String(e.releasedAt) : '?'}${e.type === 'PUT' ? ' (refcount already 0)' : ''}`,
     IOASID_FREE_UNKNOWN: (_e, c) => `IOASID ${c.ioasid} is not allocated in the active allocator (${c.space})`,
     IOASID_PUT_UNKNOWN: (_e, c) => `IOASID ${c.ioasid} is not allocated in ${c.space} (refcount already 0)`,
     IOASID_GET_UNKNOWN: (_e, c) => `IOASID ${c.ioasid} is not allocated in ${c.space}`,

@@ -82,6 +82,7 @@ export const CAPTURE_MAPPINGS: { readonly [F in CallName]: CaptureMapping } = {
   pci_dev_reset_iommu_done: { symbols: ['pci_dev_reset_iommu_done'] },
   iommu_sva_bind_device: { symbols: ['iommu_sva_bind_device'], names: { mm: ptr('mm'), drvdata: ptr('drvdata') }, retCategory: 'sva' },
   iommu_sva_unbind_device: { symbols: ['iommu_sva_unbind_device'], names: { handle: ptr('sva') }, retires: 'handle' },
+  iommu_sva_get_pasid: { symbols: ['iommu_sva_get_pasid'], names: { handle: ptr('sva') } },
   mm_pasid_drop: { symbols: ['mm_pasid_drop'], names: { mm: ptr('mm') }, retires: 'mm' },
   iommu_alloc_global_pasid: { symbols: ['iommu_alloc_global_pasid'] },
   iommu_free_global_pasid: { symbols: ['iommu_free_global_pasid'] },

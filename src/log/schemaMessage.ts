@@ -57,7 +57,7 @@ function describe(e: SchemaError, value: unknown, lookup: KindLookup, known: (pa
   if (parts.length === 0) return { what: `${what} ${e.message}${got}`, fix };
   const kind = lookup(parts);
   if (kind && (e.keyword === 'maximum' || e.keyword === 'minimum') && PASID_KINDS.has(kind)) {
-    return { field, what: `${e.message} (PASID is 20 bits)${got}`, fix };
+    return { field, what: `${e.message} (ioasid_t is a u32)${got}`, fix };
   }
   if (kind) return { field, what: `must be ${KIND_TEXT[kind]}${got}`, fix };
   return { field, what: `${e.message}${got}`, fix };

@@ -144,7 +144,7 @@ export class FactFold {
       case 'MmExited': {
         const m = this.#mm(f.mm);
         m.exited = true;
-        m.pasid = null;
+        if (f.keepsPasid !== true) m.pasid = null;
         return;
       }
       case 'SvaBound':

@@ -1,5 +1,5 @@
 /** A finding as the audit reports it: stable code, where, what, the kernel's reaction, the fix. Pure. */
-import { FINDINGS, reactionOf, type FindingCode, type Reaction, type Severity } from '../../machines/findings.js';
+import { FINDINGS, reactionOf, severityOf, type FindingCode, type Reaction, type Severity } from '../../machines/findings.js';
 import type { Profile } from '../../machines/profile.js';
 import type { RawFinding } from '../../machines/kit/world.js';
 
@@ -47,7 +47,7 @@ export function toFinding(
     fn: where.fn,
     objects: raw.objects,
     reaction,
-    severity: spec.severity,
+    severity: severityOf(raw.code, p),
     ref: spec.ref,
     message: `${detail} (Linux ${p.major}.${p.minor} ${REACTION_WORDS[reaction]}${site})`,
     rule: raw.rule,

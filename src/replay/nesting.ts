@@ -5,6 +5,7 @@
  * iommu_probe_device, say) it is an effect the model has not applied, and the replay decides it
  * like a top-level call. Deterministic.
  */
+import { ERRNO_ALIASES } from '../../events/fields.js';
 import type { CallName, CallRecord, Ret } from '../../events/records.js';
 import { modelsNested } from '../../machines/calls/index.js';
 import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
@@ -110,6 +111,8 @@ export class Nesting {
   }
 }
 
+/** Equal returns; errno aliases (-EWOULDBLOCK = -EAGAIN) are the same number. */
 export function sameRet(a: Ret, b: Ret): boolean {
-  return a === b;
+  if (a === b) return true;
+  return typeof a === 'string' && typeof b === 'string' && (ERRNO_ALIASES[a] ?? a) === (ERRNO_ALIASES[b] ?? b);
 }

@@ -20,7 +20,7 @@ export interface Entry {
 /** The profile of a header's kernel, or --kernel's override; an error value names the fix. */
 export function profileOf(header: TraceHeader, override?: string, file = 'trace'): Result<Profile, LedgerError> {
   const kernel = override ?? header.kernel;
-  const p = profileFor(kernel);
+  const p = profileFor(kernel, header.host);
   if (p === null) {
     return err(ledgerError('KERNEL_UNSUPPORTED', `kernel version "${kernel}" is not one pasid-ledger models (5.5 or later)`, {
       file,

@@ -11,7 +11,9 @@
  * 2. The call is decided by its kernel function's model (machines/calls/).
  * 3. A recorded return that differs from the model's is RET_MISMATCH. When the kernel failed where
  *    the model predicted success, the kernel changed nothing: the model's step is undone (and
- *    -ENOMEM, the environment, is not reported).
+ *    -ENOMEM, the environment, is not reported). When the kernel succeeded where the model predicted
+ *    a refusal, the mismatch is reported alone: the refusal's findings (kernel reaction ERR) did not
+ *    happen (#21 B9).
  * 4. A finding the kernel raises inside a nested call points at that nested record when the capture
  *    recorded it (the -EAGAIN of the ioasid_register_allocator a register_pasid_allocator makes).
  */
@@ -19,6 +21,7 @@ import type { FactBody } from '../../events/facts.js';
 import type { CallRecord, Ret } from '../../events/records.js';
 import { isFailure } from '../../events/ret.js';
 import { decideCall, RAISED_IN } from '../../machines/calls/index.js';
+import { reactionOf } from '../../machines/findings.js';
 import type { ExpectedChild, RawFinding, World } from '../../machines/kit/world.js';
 import { Nesting, sameRet } from './nesting.js';
 
@@ -106,7 +109,9 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
       raws = ENVIRONMENTAL.has(recorded) ? [] : [mismatch];
     } else {
       w.commit();
-      raws = [...raws, mismatch];
+      // Why: a refusal the kernel did not make raised no error; only the disagreement is worth reporting.
+      const refusedInstead = !isFailure(recorded) && isFailure(d.ret);
+      raws = [...(refusedInstead ? raws.filter((f) => reactionOf(f.code, w.profile) !== 'ERR') : raws), mismatch];
     }
   } else {
     w.commit();

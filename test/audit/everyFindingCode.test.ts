@@ -36,9 +36,24 @@ interface Case {
 
 const CASES: Record<FindingCode, Case> = {
   IOASID_FREE_UNKNOWN: { kernel: '5.10.0', trigger: [free(7)], nearMiss: [alloc(1, 10, 1), free(1)] },
+  IOASID_DOUBLE_FREE: {
+    kernel: '5.10.0',
+    trigger: [alloc(100, 103, 100, 's1', 'p1'), free(100), free(100)],
+    nearMiss: [alloc(100, 103, 100, 's1', 'p1'), free(100), alloc(100, 103, 100, 's1', 'p1'), free(100)],
+  },
+  IOASID_STALE_RELEASE: {
+    kernel: '5.15.0',
+    trigger: [alloc(5, 5, 5, 's1', 'p1'), call('ioasid_put', { ioasid: 5 }, true), call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p2' }, 5, { tid: 200 }), call('ioasid_put', { ioasid: 5 }, true)],
+    nearMiss: [alloc(5, 5, 5, 's1', 'p1'), call('ioasid_put', { ioasid: 5 }, true), call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p2' }, 5, { tid: 200 }), call('ioasid_put', { ioasid: 5 }, true, { tid: 200 })],
+  },
+  IOASID_FREE_BY_OTHER: {
+    kernel: '6.1.0',
+    trigger: [call('ioasid_alloc', { set: 'setA', min: 7, max: 7, private: 'a' }, 7, { tid: 10 }), call('ioasid_alloc', { set: 'setB', min: 8, max: 8, private: 'b' }, 8, { tid: 20 }), call('ioasid_free', { ioasid: 7 }, null, { tid: 20 }), call('ioasid_free', { ioasid: 8 }, null, { tid: 20 })],
+    nearMiss: [call('ioasid_alloc', { set: 'setA', min: 7, max: 7, private: 'a' }, 7, { tid: 10 }), call('ioasid_alloc', { set: 'setB', min: 8, max: 8, private: 'b' }, 8, { tid: 20 }), call('ioasid_free', { ioasid: 7 }, null, { tid: 30 }), call('ioasid_free', { ioasid: 8 }, null, { tid: 20 })],
+  },
   IOASID_PUT_UNKNOWN: {
     kernel: '5.15.0',
-    trigger: [alloc(1, 10, 1), call('ioasid_put', { ioasid: 1 }, true), call('ioasid_put', { ioasid: 1 }, false)],
+    trigger: [call('ioasid_put', { ioasid: 3 }, false)],
     nearMiss: [alloc(1, 10, 1), call('ioasid_get', { ioasid: 1 }, null), call('ioasid_put', { ioasid: 1 }, false), call('ioasid_put', { ioasid: 1 }, true)],
   },
   IOASID_GET_UNKNOWN: {
@@ -77,6 +92,18 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '5.10.0',
     trigger: [register('opsA', 'a', 0), register('opsA', 'a', '-EEXIST'), unregister('opsA')],
     nearMiss: [register('opsA', 'a', 0), register('opsB', 'b', 0), unregister('opsB'), unregister('opsA')],
+  },
+  ALLOCATOR_LIST_CORRUPT: {
+    kernel: '6.1.0',
+    trigger: [register('ops1', 'x', 0), register('ops2', 'x', 0), register('ops1', 'x', '-EEXIST'), register('ops3', 'y', 0), call('ioasid_unregister_allocator', { ops: 'ops1' })],
+    nearMiss: [register('ops1', 'x', 0), register('ops1', 'x', '-EEXIST'), unregister('ops1')],
+    nearMissAlso: ['ALLOCATOR_ALREADY_REGISTERED'],
+  },
+  ALLOCATOR_OPS_USE_AFTER_UNREGISTER: {
+    kernel: '5.10.0',
+    trigger: [register('opsA', 'a', 0), register('opsB', 'a', 0), unregister('opsA'), alloc(1, 10)],
+    nearMiss: [register('opsA', 'a', 0), register('opsB', 'a', 0), unregister('opsB'), alloc(1, 10)],
+    nearMissAlso: ['IOASID_LEAKED'],
   },
   ALLOCATOR_REREGISTER_SHARER: {
     kernel: '5.10.0',
@@ -161,6 +188,16 @@ const CASES: Record<FindingCode, Case> = {
     nearMiss: [probe(), bind('mm1', 'sva1'), bind('mm1', 'sva1'), unbind('sva1'), unbind('sva1')],
   },
   SVA_BOND_LEAKED: { kernel: '6.8.0', trigger: [probe(), bind('mm1', 'sva1')], nearMiss: [probe(), bind('mm1', 'sva1'), unbind('sva1')] },
+  SVA_BIND_NO_DRIVER: {
+    kernel: '5.6.0',
+    trigger: [probe(), bind('mm1', '-ENODEV')],
+    nearMiss: [probe(), unbind('sva1')],
+  },
+  SVA_BIND_DISABLED_X86: {
+    kernel: '6.12.64 x86 intel',
+    trigger: [probe(), bind('mm1', '-EOPNOTSUPP')],
+    nearMiss: [probe(), unbind('sva1')],
+  },
   MM_EXIT_WITH_BONDS: {
     kernel: '6.8.0',
     trigger: [probe(), bind('mm1', 'sva1'), exit('mm1'), unbind('sva1')],

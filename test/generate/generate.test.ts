@@ -47,9 +47,9 @@ describe('generate', () => {
 
   it('raises only an IOASID double free and leaks on a v5.19 trace (no attach in that era)', () => {
     const codes = replayCodes('5.19.0', generate('5.19.0', 6000));
-    const injected = new Set(['IOASID_FREE_UNKNOWN', 'IOASID_LEAKED', 'SVA_BOND_LEAKED']);
+    const injected = new Set(['IOASID_DOUBLE_FREE', 'IOASID_LEAKED', 'SVA_BOND_LEAKED']);
     expect([...codes].filter((c) => !injected.has(c))).toEqual([]);
-    expect(codes).toContain('IOASID_FREE_UNKNOWN');
+    expect(codes).toContain('IOASID_DOUBLE_FREE');
     expect(codes).toContain('IOASID_LEAKED');
   });
 

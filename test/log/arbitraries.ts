@@ -1,13 +1,14 @@
 /** fast-check arbitraries of valid call records and traces, built from the catalogue's field kinds. */
 import fc from 'fast-check';
-import { ERRNOS, DOMAIN_TYPES, PASID_MAX, U32_MAX, INVALID_IOASID, IOMMU_PASID_INVALID, type FieldKind } from '../../events/fields.js';
+import { ERRNO_ALIASES, ERRNOS, DOMAIN_TYPES, PASID_MAX, U32_MAX, INVALID_IOASID, IOMMU_PASID_INVALID, type FieldKind } from '../../events/fields.js';
 import { RECORD_SPECS, CALL_NAMES, type CallName, type CallRecord } from '../../events/records.js';
 import { serializeHeader, serializeRecord } from '../../src/log/serialize.js';
 import { HEADER_LINE } from './sample.js';
 
 const name = fc.stringMatching(/^[A-Za-z0-9_][A-Za-z0-9_.:@/+#-]{0,12}$/);
-const errno = fc.constantFrom(...ERRNOS.map((e) => `-${e}`));
-const pasid = fc.integer({ min: 0, max: PASID_MAX });
+// Aliases (-EWOULDBLOCK) are read as their primary name, so generated records use primary names only.
+const errno = fc.constantFrom(...ERRNOS.map((e) => `-${e}`).filter((e) => ERRNO_ALIASES[e] === undefined));
+const pasid = fc.oneof(fc.integer({ min: 0, max: PASID_MAX }), fc.integer({ min: 0, max: U32_MAX }));
 const ioasid = fc.oneof(fc.integer({ min: 0, max: U32_MAX - 1 }), fc.constant(INVALID_IOASID));
 const safe = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
 

@@ -106,10 +106,14 @@ describe('reader error codes', () => {
     expect(e.message).toMatch(/unknown record type "iommu_atach_device_pasid"; did you mean iommu_attach_device_pasid\?/);
   });
 
-  it('FIELD_INVALID: names args.pasid and says PASID is 20 bits', () => {
-    const e = firstError(withLine(4, RECORD_LINES[2].replace('"pasid":5', '"pasid":1048576')));
+  it('FIELD_INVALID: names args.pasid and says ioasid_t is a u32', () => {
+    const e = firstError(withLine(4, RECORD_LINES[2].replace('"pasid":5', '"pasid":4294967296')));
     expect(e).toMatchObject({ code: CODES.FIELD_INVALID, line: 4, field: 'args.pasid' });
-    expect(e.message).toMatch(/^t\.jsonl:4: field "args\.pasid": must be <= 1048575 \(PASID is 20 bits\)/);
+    expect(e.message).toMatch(/^t\.jsonl:4: field "args\.pasid": must be <= 4294967295 \(ioasid_t is a u32\)/);
+  });
+
+  it('C1: a PASID above 20 bits (a u32 the kernel takes) is a valid record', () => {
+    expect(readTraceSync([HEADER_LINE, ...RECORD_LINES.map((l, i) => (i === 2 ? l.replace('"pasid":5', '"pasid":4294967295') : l))].join('\n') + '\n', { file: 't.jsonl' }).errors ?? []).toEqual([]);
   });
 
   it('SEQ_NOT_INCREASING: refuses a seq equal to the previous one', () => {

@@ -66,7 +66,7 @@ describe('TraceWriter', () => {
     w.append(header);
     const errors: string[] = [];
     w.on('error', (e) => errors.push(e.code));
-    const bad = { ...records[2], args: { ...records[2].args, pasid: 1 << 20 } } as CallRecord;
+    const bad = { ...records[2], args: { ...records[2].args, pasid: 2 ** 32 } } as CallRecord;
     expect(w.append(bad)).toMatchObject({ code: CODES.FIELD_INVALID, line: 2, field: 'args.pasid' });
     expect(errors).toEqual([CODES.FIELD_INVALID]);
     w.close();

@@ -133,8 +133,12 @@ describe('iommu_attach_device_pasid (§4.1)', () => {
         expect(t.codes).toEqual([]);
       });
     }
-    it('near miss: a device with max_pasids 0 is skipped by the range check (v6.9)', () => {
+    it('#21 A7: a device with max_pasids 0 refuses every PASID on v6.9 (c404f55c26fc tests every group device)', () => {
       const t = given('6.9.0', probe(DEV, 0), domAlloc('dom1')).when(attach('dom1', 7));
+      expect(t.ret).toBe('-EINVAL');
+    });
+    it('#21 A7 near miss: from v6.15-rc7 it is skipped by the range check (b3f6fcd8404f)', () => {
+      const t = given('6.15.0', probe(DEV, 0), domAlloc('dom1')).when(attach('dom1', 7));
       expect(t.ret).toBe(0);
       expect(t.codes).toEqual([]);
     });
@@ -387,5 +391,43 @@ describe('a domain name allocated again while PASID slots still hold it', () => 
       call('iommu_detach_device_pasid', { domain: 'dom1', dev: '0000:00:02.0', pasid: 1 }, null),
     ]);
     expect(codes(r)).toEqual(['DOMAIN_FREE_ATTACHED']);
+  });
+});
+
+describe('#21 A7/A8: group devices without PASID support (c404f55c26fc v6.9-rc2; b3f6fcd8404f v6.15-rc7, 6.12.93)', () => {
+  const A = '0000:00:01.0';
+  const B = '0000:00:01.1';
+  const group = [
+    call('iommu_probe_device', { dev: A, max_pasids: 0, group: 'g1' }),
+    call('iommu_probe_device', { dev: B, max_pasids: 64, group: 'g1' }),
+    call('iommu_domain_alloc', { type: 'paging', dev: B }, 'dom1'),
+  ];
+  const attach = call('iommu_attach_device_pasid', { domain: 'dom1', dev: B, pasid: 5 });
+  for (const kernel of ['6.9.0-rc2', '6.12.10', '6.12.92', '6.14.0', '6.15.0-rc6']) {
+    it(`A7: a member with max_pasids 0 makes every attach to the group -EINVAL (${kernel})`, () => {
+      const t = given(kernel, ...group).when(attach);
+      expect(t.ret).toBe('-EINVAL');
+      expect(t.codes).toEqual(['ATTACH_PASID_OUT_OF_RANGE']);
+    });
+  }
+  for (const kernel of ['6.15.0-rc7', '6.15.0', '6.12.93', '6.18.0']) {
+    it(`A7/A8: the member is skipped in the check and in the driver fan-out (${kernel})`, () => {
+      const t = given(kernel, ...group).when(attach);
+      expect(t.ret).toBe(0);
+      expect(t.children.map((c) => c.args.dev)).toEqual([B]);
+    });
+  }
+  it('A7 near miss: before v6.9-rc2 there is no check; the fan-out reaches both devices (6.9-rc1)', () => {
+    const t = given('6.9.0-rc1', ...group).when(attach);
+    expect(t.ret).toBe(0);
+    expect(t.children.map((c) => c.args.dev)).toEqual([A, B]);
+  });
+  it('A8: the detach fan-out skips the member too (6.15)', () => {
+    const t = given('6.15.0', ...group, attach).when(call('iommu_detach_device_pasid', { domain: 'dom1', dev: B, pasid: 5 }));
+    expect(t.children.map((c) => c.args.dev)).toEqual([B]);
+  });
+  it('A8 near miss: the 6.14 detach walks every member', () => {
+    const t = given('6.14.0', call('iommu_probe_device', { dev: A, max_pasids: 0, group: 'g1' }), call('iommu_probe_device', { dev: B, max_pasids: 64, group: 'g1' })).when(call('iommu_detach_device_pasid', { domain: 'dom1', dev: B, pasid: 5 }));
+    expect(t.children.map((c) => c.args.dev)).toEqual([A, B]);
   });
 });

@@ -30,9 +30,20 @@ describe('SVA bind: device checks', () => {
     expect(t.ret).toBe('h1');
     expect(t.codes).toEqual([]);
   });
-  it('near miss: the singleton check is not in v5.10 (vendor sva_bind only)', () => {
-    const t = given('5.10.0', probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1')).when(bind('mm1', 'h1'));
+  it('A3: the singleton check is there from the call itself (26b25a2b98e4, v5.2): it fires on v5.10 with Intel sva_bind', () => {
+    const t = given('5.10.0', probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1')).when(bind('mm1'));
+    expect(t.ret).toBe('-EINVAL');
+    expect(t.codes).toEqual(['SVA_BIND_GROUP_NOT_SINGLETON']);
+  });
+  it('A3 near miss: on v5.8 (Intel sva_bind, 064a57d7ddfc) a singleton group binds', () => {
+    const t = given('5.8.0', probe(DEV, 32, 'g1')).when(bind('mm1', 'h1'));
+    expect(t.ret).toBe('h1');
     expect(t.codes).toEqual([]);
+  });
+  it('A3/A4: on v5.7 the group check cannot fire: no driver has sva_bind, -ENODEV comes first', () => {
+    const t = given('5.7.0', probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1')).when(bind('mm1'));
+    expect(t.ret).toBe('-ENODEV');
+    expect(t.codes).toEqual(['SVA_BIND_NO_DRIVER']);
   });
   it('near miss: a released group peer does not count (6.1)', () => {
     const t = given('6.1.0', probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1'), call('iommu_release_device', { dev: DEV2 })).when(bind('mm1', 'h1'));
@@ -120,8 +131,20 @@ describe('SVA bind: the mm PASID (§3.2–§3.5)', () => {
   const pasid4On = (kernel: string, max: number) =>
     given(kernel, probe(DEV, 64), probe(DEV2, max), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mmC', 'hC'), bind('mm4', 'h4')).when(bind('mm4', undefined, DEV2));
 
-  for (const kernel of ['5.11.0', '5.15.0', '5.18.0', '6.1.0', '6.2.0', '6.3.0']) {
-    it(`-EOVERFLOW boundary: PASID max_pasids - 1 is refused in ${kernel} (off by one: pasid >= max with max = max_pasids - 1)`, () => {
+  for (const kernel of ['5.11.0', '5.17.0']) {
+    it(`A1: PASID max_pasids - 1 is accepted in ${kernel} (iommu_sva_alloc_pasid checks min <= pasid <= max before 701fac40384f)`, () => {
+      const t = pasid4On(kernel, 5);
+      expect(t.ret).toBe('sva@7');
+      expect(t.codes).toEqual([]);
+    });
+    it(`A1: PASID == max_pasids is refused in ${kernel}`, () => {
+      const t = pasid4On(kernel, 4);
+      expect(t.ret).toBe('-EOVERFLOW');
+      expect(t.codes).toEqual(['SVA_BIND_PASID_OUT_OF_RANGE']);
+    });
+  }
+  for (const kernel of ['5.18.0-rc1', '5.18.0', '6.1.0', '6.2.0', '6.3.0']) {
+    it(`A1: -EOVERFLOW boundary: PASID max_pasids - 1 is refused in ${kernel} (off by one: pasid >= max, 701fac40384f until 4e14176ab13f)`, () => {
       const t = pasid4On(kernel, 5);
       expect(t.ret).toBe('-EOVERFLOW');
       expect(t.codes).toEqual(['SVA_BIND_PASID_OUT_OF_RANGE']);
@@ -409,32 +432,155 @@ describe('the calls a failing bind makes (v6.8–v6.10 try every attach; v6.11+ 
       expect(t.codes).toEqual(['SVA_BIND_SLOT_BUSY']);
     });
   }
-  it('v6.11: the bind fails on the attach handle, without attach tries', () => {
-    const t = given('6.11.0', ...busySlot).when(bind('mm1', undefined, DEV2));
+  const handleSlot = [...busySlot.slice(0, 4), call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV2, pasid: 1, handle: 'iommufd-h1' })];
+  it('v6.11: the bind fails on the attach handle, without attach tries, when the slot holds a handle (iommufd)', () => {
+    const t = given('6.11.0', ...handleSlot).when(bind('mm1', undefined, DEV2));
     expect(t.ret).toBe('-EBUSY');
     expect(t.children).toEqual([]);
   });
-  it('v6.11: a bind whose PASID slot holds the SVA handle of an exited mm is -EBUSY (attach handle of another mm)', () => {
-    const t = given('6.11.0', probe(), bind('mm1', 'h1'), exit('mm1')).when(bind('mm2'));
-    expect(t.ret).toBe('-EBUSY');
-    expect(t.codes).toEqual(['SVA_BIND_SLOT_BUSY']);
+  for (const kernel of ['6.11.0', '6.12.0', '6.15.0']) {
+    it(`A9: a slot attached without a handle reads as -ENOENT, so the bind goes through the attach tries before -EBUSY (14678219cf40, ${kernel})`, () => {
+      const t = given(kernel, ...busySlot).when(bind('mm1', undefined, DEV2));
+      expect(t.ret).toBe('-EBUSY');
+      expect(fns(t)).toEqual(['iommu_attach_device_pasid', 'iommu_attach_device_pasid', 'iommu_domain_free', 'iommu_sva_domain_alloc']);
+    });
+  }
+  it('A9 near miss: v6.10 takes the same tries (no attach handles yet)', () => {
+    const t = given('6.10.0', ...busySlot).when(bind('mm1', undefined, DEV2));
+    expect(fns(t)).toEqual(['iommu_attach_device_pasid', 'iommu_attach_device_pasid', 'iommu_domain_free', 'iommu_sva_domain_alloc']);
   });
-  it('v6.2: the same stale slot is reused as the new mm domain (lookup by type only, §B.2.6)', () => {
-    const t = given('6.2.0', probe(), bind('mm1', 'h1'), exit('mm1')).when(bind('mm2', 'h2'));
-    expect(t.ret).toBe('h2');
-    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'SvaDomainUsersChanged', users: 2 }));
-  });
+  for (const kernel of ['6.2.0', '6.11.0']) {
+    it(`A6: an mm_pasid_drop under a live bond keeps the PASID with the bond (v5.18-rc6+), so another mm gets a new PASID (${kernel})`, () => {
+      const t = given(kernel, probe(), bind('mm1', 'h1'), exit('mm1')).when(bind('mm2', 'h2'));
+      expect(t.ret).toBe('h2');
+      expect(t.codes).toEqual([]);
+      expect(boundPasid(t.facts)).toBe(2);
+    });
+  }
   it('v6.8-rc3: the double bind tries the attach of the existing domain and a new one (A27)', () => {
     const t = given('6.8.0-rc3', probe(), bind('mm1', 'h1')).when(bind('mm1'));
     expect(fns(t)).toEqual(['iommu_attach_device_pasid', 'iommu_attach_device_pasid', 'iommu_domain_free', 'iommu_sva_domain_alloc']);
   });
 });
 
-describe('before v5.11 there is no -EOVERFLOW check (A20 is v5.11+)', () => {
-  it('v5.10: an mm PASID beyond the second device range is reused without -EOVERFLOW', () => {
-    const t = given('5.10.0', probe(DEV, 64), probe(DEV2, 4), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mmC', 'hC'), bind('mm4', 'h4')).when(bind('mm4', undefined, DEV2));
+describe('A2: Intel before v5.14 allocates its own PASID (intel_svm_bind_mm; 404837741416 moved it to iommu_sva_alloc_pasid)', () => {
+  const wide = (kernel: string, width: number) =>
+    given(kernel, probe(DEV, 64), probe(DEV2, width), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mmC', 'hC'), bind('mm4', 'h4')).when(bind('mm4', undefined, DEV2));
+  for (const kernel of ['5.10.0', '5.13.0 intel']) {
+    it(`an existing PASID at the device's width is -ENOSPC ("Limited PASID width"), not -EOVERFLOW (${kernel})`, () => {
+      const t = wide(kernel, 4);
+      expect(t.ret).toBe('-ENOSPC');
+      expect(t.codes).toEqual(['SVA_BIND_PASID_OUT_OF_RANGE']);
+    });
+    it(`near miss: PASID width − 1 is accepted (${kernel})`, () => {
+      const t = wide(kernel, 5);
+      expect(t.codes).toEqual([]);
+      expect(boundPasid(t.facts)).toBe(4);
+    });
+    it(`exhaustion is -ENOSPC (ioasid_alloc INVALID_IOASID in intel_svm_bind_mm), not -ENOMEM (${kernel})`, () => {
+      const t = given(kernel, probe(DEV, 2), bind('mmA', 'hA')).when(bind('mmB'));
+      expect(t.ret).toBe('-ENOSPC');
+    });
+    it(`a device of width 1 has no -EINVAL range test: ioasid_alloc(1, 0) fails, -ENOSPC (${kernel})`, () => {
+      const t = given(kernel, probe(DEV, 1)).when(bind('mmA'));
+      expect(t.ret).toBe('-ENOSPC');
+      expect(t.codes).not.toContain('SVA_BIND_BAD_RANGE');
+    });
+  }
+  it('A2 boundary: v5.14 Intel goes through iommu_sva_alloc_pasid: the same bind is -EOVERFLOW', () => {
+    const t = wide('5.14.0 intel', 4);
+    expect(t.ret).toBe('-EOVERFLOW');
+  });
+  it('A2: Intel ≤ v5.13 takes no ioasid_get for a second device of the same mm (one reference per svm)', () => {
+    const t = given('5.13.0 intel', probe(DEV, 64), probe(DEV2, 64), bind('mmA', 'hA')).when(bind('mmA', 'hB', DEV2));
+    expect(t.ret).toBe('hB');
+    expect(fns(t)).toEqual([]);
+  });
+  it('A2 near miss: SMMUv3 on v5.13 takes an ioasid_get per new bond (iommu_sva_alloc_pasid)', () => {
+    const t = given('5.13.0 smmuv3', probe(DEV, 64), probe(DEV2, 64), bind('mmA', 'hA')).when(bind('mmA', 'hB', DEV2));
+    expect(fns(t)).toEqual(['ioasid_get']);
+  });
+});
+
+describe('A5: before v6.2 a rebind of the same (dev, mm) is vendor-ordered', () => {
+  // The device's own first bind gets the top of its range (every lower PASID taken by other mms).
+  const top = (kernel: string) => given(kernel, probe(DEV, 64), probe(DEV2, 4), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mm3', 'h3', DEV2)).when(bind('mm3', undefined, DEV2));
+  for (const kernel of ['5.18.0 intel', '6.1.0 intel']) {
+    it(`Intel runs iommu_sva_alloc_pasid first: its own top PASID is refused on the rebind (off by one, ${kernel})`, () => {
+      const t = top(kernel);
+      expect(t.ret).toBe('-EOVERFLOW');
+    });
+  }
+  for (const kernel of ['5.18.0 smmuv3', '6.1.0 smmuv3']) {
+    it(`SMMUv3 finds the bond first (__arm_smmu_sva_bind): the rebind returns the same handle (${kernel})`, () => {
+      const t = top(kernel);
+      expect(t.ret).toBe('h3');
+      expect(t.codes).toEqual([]);
+    });
+  }
+  it('A5 boundary: from v6.2 the PASID step always runs first (no vendor bonds), SMMUv3 included', () => {
+    const t = given('6.2.0 smmuv3', probe(DEV, 64), probe(DEV2, 4), bind('mmA', 'hA'), bind('mmB', 'hB'), bind('mm3', 'h3', DEV2)).when(bind('mm3', undefined, DEV2));
+    expect(t.ret).toBe('-EOVERFLOW');
+  });
+});
+
+describe('A4: iommu_sva_bind_device exists from v5.2 but no driver implements sva_bind before v5.8', () => {
+  for (const kernel of ['5.5.0', '5.7.0']) {
+    it(`every bind is -ENODEV on ${kernel}, before any device or PASID work`, () => {
+      const t = given(kernel, probe()).when(bind('mm1'));
+      expect(t.ret).toBe('-ENODEV');
+      expect(t.codes).toEqual(['SVA_BIND_NO_DRIVER']);
+      expect(t.children).toEqual([]);
+    });
+  }
+  it('near miss: v5.8 with Intel binds (064a57d7ddfc)', () => {
+    const t = given('5.8.0 intel', probe()).when(bind('mm1', 'h1'));
+    expect(t.ret).toBe('h1');
+  });
+  it('SMMUv3 has no sva_bind before v5.11 (32784a9562fb): -ENODEV on v5.10', () => {
+    const t = given('5.10.0 smmuv3', probe()).when(bind('mm1'));
+    expect(t.ret).toBe('-ENODEV');
+  });
+  it('near miss: SMMUv3 binds on v5.11', () => {
+    const t = given('5.11.0 smmuv3', probe()).when(bind('mm1', 'h1'));
+    expect(t.ret).toBe('h1');
+  });
+  it('unbind on v5.6 is a silent no-op (the call exists)', () => {
+    const t = given('5.6.0', probe()).when(unbind('h1'));
     expect(t.codes).toEqual([]);
-    expect(boundPasid(t.facts)).toBe(4);
+  });
+});
+
+describe('x86 stable kernels with SVA disabled (72f98ef9a4be backport, CVE-2025-71089)', () => {
+  for (const kernel of ['6.1.163', '6.6.120', '6.12.64', '6.18.4']) {
+    it(`every bind is -EOPNOTSUPP on x86 ${kernel}`, () => {
+      const t = given(`${kernel} x86 intel`, probe()).when(bind('mm1'));
+      expect(t.ret).toBe('-EOPNOTSUPP');
+      expect(t.codes).toEqual(['SVA_BIND_DISABLED_X86']);
+    });
+  }
+  for (const kernel of ['6.1.162', '6.6.119', '6.12.63', '6.18.3', '6.19.0']) {
+    it(`near miss: a handle on x86 ${kernel}`, () => {
+      const t = given(`${kernel} x86 intel`, probe()).when(bind('mm1', 'h1'));
+      expect(t.ret).toBe('h1');
+    });
+  }
+  it('near miss: arm64 6.12.64 binds (the check is CONFIG_X86)', () => {
+    const t = given('6.12.64 arm64 smmuv3', probe()).when(bind('mm1', 'h1'));
+    expect(t.ret).toBe('h1');
+  });
+  it('the check comes after the no-group -ENODEV and before the group-size -EINVAL (6.1.163)', () => {
+    const t = given('6.1.163 x86 intel', probe(DEV, 32, 'g1'), probe(DEV2, 32, 'g1')).when(bind('mm1'));
+    expect(t.ret).toBe('-EOPNOTSUPP');
+  });
+  it('a distro version without the sublevel: a recorded -EOPNOTSUPP is plausible (no RET_MISMATCH)', () => {
+    const t = given('6.12.0-31-amd64 x86 intel', probe()).when(call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, '-EOPNOTSUPP'));
+    expect(t.ret).toBe('-EOPNOTSUPP');
+    expect(t.codes).toEqual(['SVA_BIND_DISABLED_X86']);
+  });
+  it('near miss: the same distro version with a recorded handle binds', () => {
+    const t = given('6.12.0-31-amd64 x86 intel', probe()).when(call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1'));
+    expect(t.codes).toEqual([]);
   });
 });
 

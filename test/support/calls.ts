@@ -32,9 +32,21 @@ export function records(calls: readonly CallSpec[]): CallRecord[] {
   })) as CallRecord[];
 }
 
-export function profile(kernel: string): Profile {
-  const p = profileFor(kernel);
-  if (!p) throw new Error(`no profile for ${kernel}`);
+/** Host facts a test kernel spec may name after the version: "5.10.0 intel", "6.12.64 x86 intel". */
+const HOST_WORDS: Record<string, Record<string, string | boolean>> = {
+  intel: { iommu: 'intel-vt-d' },
+  smmuv3: { iommu: 'arm-smmu-v3' },
+  amd: { iommu: 'amd-iommu' },
+  x86: { arch: 'x86_64' },
+  arm64: { arch: 'aarch64' },
+};
+
+/** The profile of a test kernel spec: a version, then optional host words (HOST_WORDS). */
+export function profile(spec: string): Profile {
+  const [kernel, ...words] = spec.split(' ');
+  const host = Object.assign({}, ...words.map((w) => HOST_WORDS[w] ?? {})) as Record<string, string | boolean>;
+  const p = profileFor(kernel, host);
+  if (!p) throw new Error(`no profile for ${spec}`);
   return p;
 }
 

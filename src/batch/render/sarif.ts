@@ -27,17 +27,19 @@ export function artifactUri(file: string): string {
 function rule(code: FindingCode): ReportingDescriptor {
   const spec = FINDINGS[code];
   const reaction = typeof spec.reaction === 'function' ? 'depends on the kernel version (see the README table)' : spec.reaction;
+  // A severity that depends on the kernel (MM_EXIT_WITH_BONDS) is described by its worst case; each result carries its own.
+  const severity: Severity = typeof spec.severity === 'function' ? 'bug' : spec.severity;
   return {
     id: code,
     name: pascal(code),
     shortDescription: { text: spec.title },
-    fullDescription: { text: `${spec.title}. Kernel reaction: ${reaction}. Severity: ${spec.severity}. Reference: ${spec.ref} (bug catalogue item and sections of the PASID lifecycle semantics).` },
+    fullDescription: { text: `${spec.title}. Kernel reaction: ${reaction}. Severity: ${typeof spec.severity === 'function' ? 'depends on the kernel version' : spec.severity}. Reference: ${spec.ref} (bug catalogue item and sections of the PASID lifecycle semantics).` },
     help: {
       text: `Fix: ${spec.fix}. Kernel reference: ${spec.ref}.`,
       markdown: `**Fix:** ${spec.fix}\n\n**Kernel reference:** ${spec.ref}`,
     },
-    defaultConfiguration: { level: LEVEL[spec.severity] },
-    properties: { tags: ['pasid', 'iommu', spec.severity], 'problem.severity': PROBLEM[spec.severity] },
+    defaultConfiguration: { level: LEVEL[severity] },
+    properties: { tags: ['pasid', 'iommu', severity], 'problem.severity': PROBLEM[severity] },
   };
 }
 

@@ -4,6 +4,7 @@
  * ioasid_set_data, ioasid_find, and the end-of-trace leak check.
  */
 import { describe, it, expect } from 'vitest';
+import { call } from '../../support/calls.js';
 import { given } from '../../support/gwtAlloc.js';
 import { alloc, find, free, FREE_KERNELS, get, IOASID_KERNELS, put, REFCOUNT_KERNELS, register, release, setData, unregister } from '../../support/allocCalls.js';
 import { profile } from '../../support/calls.js';
@@ -95,10 +96,18 @@ describe.each(FREE_KERNELS)('ioasid_free on %s', (kernel) => {
     expect(given(kernel).when(free(9)).codes).toEqual(['IOASID_FREE_UNKNOWN']);
   });
 
-  it('A1: double free', () => {
+  it('A1/B1: a second free of an ID that was allocated and freed is a double free (the kernel logs as for an unknown ID)', () => {
     const t = given(kernel, alloc(), free(1)).when(free(1));
-    expect(t.codes).toEqual(['IOASID_FREE_UNKNOWN']);
+    expect(t.codes).toEqual(['IOASID_DOUBLE_FREE']);
     expect(t.factTypes).toEqual([]);
+  });
+
+  it('B1 near miss: a free of an ID never allocated stays IOASID_FREE_UNKNOWN', () => {
+    expect(given(kernel, alloc(), free(1)).when(free(4242)).codes).toEqual(['IOASID_FREE_UNKNOWN']);
+  });
+
+  it('B1 near miss: freed, handed out again, freed again is clean', () => {
+    expect(given(kernel, alloc(), free(1), alloc()).when(free(1)).codes).toEqual([]);
   });
 
   it('A1: free of INVALID_IOASID', () => {
@@ -143,10 +152,32 @@ describe.each(REFCOUNT_KERNELS)('ioasid_get/ioasid_put on %s', (kernel) => {
     expect(t.endCodes).toEqual([]);
   });
 
-  it('A2: put after the count reached 0 → pr_err, returns false (IOASID_PUT_UNKNOWN)', () => {
+  it('A2/B1: put after the count reached 0 → pr_err, returns false: a double put of an ID that was allocated (IOASID_DOUBLE_FREE)', () => {
     const t = given(kernel, alloc(), put(1)).when(put(1));
     expect(t.ret).toBe(false);
+    expect(t.codes).toEqual(['IOASID_DOUBLE_FREE']);
+  });
+
+  it('A2 near miss: a put of an ID never allocated stays IOASID_PUT_UNKNOWN', () => {
+    const t = given(kernel).when(put(9));
+    expect(t.ret).toBe(false);
     expect(t.codes).toEqual(['IOASID_PUT_UNKNOWN']);
+  });
+
+  it('B2: a put by the earlier holder after the ID was handed out again drops the new owner\'s ID (IOASID_STALE_RELEASE)', () => {
+    const t = given(kernel, call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p1' }, 5), put(5), call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p2' }, 5, { tid: 200 })).when(put(5));
+    expect(t.ret).toBe(true);
+    expect(t.codes).toEqual(['IOASID_STALE_RELEASE']);
+  });
+
+  it('B2: the new owner\'s later put is then a double put, a consequence', () => {
+    const t = given(kernel, call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p1' }, 5), put(5), call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p2' }, 5, { tid: 200 }), put(5)).when(call('ioasid_put', { ioasid: 5 }, false, { tid: 200 }));
+    expect(t.codes).toEqual(['IOASID_DOUBLE_FREE']);
+  });
+
+  it('B2 near miss: the new owner puts its own ID', () => {
+    const t = given(kernel, call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p1' }, 5), put(5), call('ioasid_alloc', { set: 's1', min: 5, max: 5, private: 'p2' }, 5, { tid: 200 })).when(call('ioasid_put', { ioasid: 5 }, true, { tid: 200 }));
+    expect(t.codes).toEqual([]);
   });
 
   it('A3: get of a freed ID → WARN_ON(1), no reference (IOASID_GET_UNKNOWN)', () => {

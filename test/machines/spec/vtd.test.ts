@@ -6,6 +6,7 @@
  * helpers' own rules (PASID_MIN, A17, A18). The vcmd allocator exists v5.8–v6.3.
  */
 import { describe, it, expect } from 'vitest';
+import { call } from '../../support/calls.js';
 import { given } from '../../support/gwtAlloc.js';
 import { alloc, find, free, freeDmarIommu, get, put, register, registerPasidAllocator, release, setData, setRootEntry, smDisable, unregister, VCMD, VCMD_KERNELS } from '../../support/allocCalls.js';
 import { listOf } from '../../../machines/calls/reads.js';
@@ -83,6 +84,22 @@ describe.each(VCMD_KERNELS)('register_pasid_allocator on %s', (kernel) => {
   it('near miss of A16: earlier root tables were legacy (no ecap_smts)', () => {
     const t = given(kernel, setRootEntry('dmar0', undefined, false), alloc()).when(registerPasidAllocator('dmar1'));
     expect(t.codes).toEqual(['ALLOCATOR_REGISTER_OUTSTANDING', 'VTD_ALLOCATOR_REGISTRATION_FAILED']);
+  });
+
+  it('B5: a nested ioasid_register_allocator that failed -ENOMEM (GFP_ATOMIC) is followed down the failure path: scalable mode off after the SMT root table, no mismatch', () => {
+    const t = given(kernel, setRootEntry('dmar0')).when(
+      registerPasidAllocator('dmar1'),
+      call('ioasid_register_allocator', { ops: 'dmar1/pasid_allocator', alloc: 'intel_vcmd_ioasid_alloc', free: 'intel_vcmd_ioasid_free', pdata: 'dmar1' }, '-ENOMEM', { parent: 2 }),
+    );
+    expect(t.codes).toEqual(['VTD_ALLOCATOR_REGISTRATION_FAILED', 'VTD_SM_DISABLED_AFTER_ROOT']);
+  });
+
+  it('B5 near miss: the same nested registration returning 0 registers the allocator', () => {
+    const t = given(kernel, setRootEntry('dmar0')).when(
+      registerPasidAllocator('dmar1'),
+      call('ioasid_register_allocator', { ops: 'dmar1/pasid_allocator', alloc: 'intel_vcmd_ioasid_alloc', free: 'intel_vcmd_ioasid_free', pdata: 'dmar1' }, 0, { parent: 2 }),
+    );
+    expect(t.codes).toEqual([]);
   });
 
   it('A16 directly: intel_iommu_sm = 0 after an SMT root table', () => {
