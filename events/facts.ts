@@ -20,6 +20,13 @@ export const FACT_SPECS = {
   PasidAllocatorRegistrationFailed: { iommu: 'name' },
   RootTableProgrammed: { iommu: 'name', smt: 'bool' },
   ScalableModeDisabled: { iommu: 'nameOrNull' },
+  /** register_pasid_allocator stopped before registering (bare metal, scalable mode off, no vcmd); what it read of vccap. */
+  PasidAllocatorSkipped: { iommu: 'name', vccap_pasid: 'bool' },
+  /** register_pasid_allocator filled in iommu->pasid_allocator and calls ioasid_register_allocator with it. */
+  PasidAllocatorRegistering: { iommu: 'name', ops: 'name' },
+  PasidAllocatorRegistered: { iommu: 'name' },
+  /** free_dmar_iommu: the unit is gone. */
+  DmarUnitFreed: { iommu: 'name' },
   // devices, domains, PASID slots
   DeviceProbed: { dev: 'dev', max_pasids: 'maxPasids', group: 'name' },
   DeviceReleased: { dev: 'dev' },

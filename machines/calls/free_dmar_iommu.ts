@@ -16,10 +16,10 @@ export default defineCall({
   nested: ['ioasid_unregister_allocator'],
   footprint: (rec) => union(allocatorBarrier, { reads: [], writes: [`vtd:${rec.args.iommu}`] }),
   decide: (c) => {
-    const { w, p, d, rec } = c;
+    const { w, d, rec } = c;
     const iommu = rec.args.iommu;
-    const unit = w.peek(vtdUnitKind, iommu, { iommu });
-    w.step(vtdUnitKind, iommu, { iommu }, { type: 'FREE', p }, d);
+    const unit = w.get(vtdUnitKind, iommu, { iommu });
+    if (unit.value !== 'removed') w.emit(d, { type: 'DmarUnitFreed', iommu });
     // free_dmar_iommu: `if (vccap_pasid(iommu->vccap)) ioasid_unregister_allocator(&iommu->pasid_allocator);`
     // on the capability alone, whether or not the registration happened or succeeded (§2.2; VTD-V11, VTD-VCCAP).
     if (unit.value !== 'removed' && unit.context.vccapPasid === true) {

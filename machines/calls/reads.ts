@@ -60,8 +60,7 @@ export const asNumber = (v: number | typeof INVALID_IOASID) => (v === INVALID_IO
 
 // ── VT-d (§2) ──
 
-/** The singleton id of `intel_iommu_sm`. */
-export const SCALABLE_MODE = 'intel_iommu_sm';
+export { SCALABLE_MODE } from '../vtd/scalableMode.machine.js';
 /** `&iommu->pasid_allocator` is named after its unit. */
 export const vcmdOpsOf = (iommu: string) => `${iommu}/pasid_allocator`;
 

@@ -39,7 +39,11 @@ export type Address<I> = readonly { readonly id: string; readonly input: I }[];
 
 /** What an evolve machine may read of the world to address a group-wide fact (never to decide). */
 export interface WorldReader {
+  /** The era the world models (a kind whose evolution differs per era reads its flags here). */
+  readonly profile: Profile;
   entriesOf<C>(kindId: string): IterableIterator<[string, { readonly value: string; readonly context: C }]>;
+  /** The stored snapshot under a `kind:id` key, or undefined. */
+  byKey(key: string): { readonly value: string; readonly context: unknown } | undefined;
 }
 
 export interface FactObjectSpec<C, I> extends Omit<LifecycleSpec<C, FactEvent, I>, 'evolve'> {

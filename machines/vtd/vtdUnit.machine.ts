@@ -1,10 +1,10 @@
 /**
- * One VT-d IOMMU unit through intel_iommu_init: register_pasid_allocator decides whether a vcmd
- * custom allocator is registered (§2.1), then the root table is programmed (§2.2); free_dmar_iommu
- * removes the unit and unregisters its allocator. Pure.
+ * One VT-d IOMMU unit through intel_iommu_init, driven by facts: register_pasid_allocator skips the
+ * vcmd custom allocator or registers it (§2.1), the root table is programmed (§2.2), free_dmar_iommu
+ * removes the unit. The calls that decide are machines/calls/register_pasid_allocator.ts,
+ * iommu_set_root_entry.ts and free_dmar_iommu.ts. Pure.
  */
-import { decide } from '../kit/outcome.js';
-import { defineObjectKind, type ModelEvent } from '../kit/object.js';
+import { defineObject } from '../kit/object.js';
 
 export interface VtdUnitContext {
   readonly iommu: string;
@@ -17,110 +17,57 @@ export interface VtdUnitContext {
   readonly helpersSet: boolean;
 }
 
-export type VtdUnitEvent =
-  | (ModelEvent & { type: 'REGISTER_PASID_ALLOCATOR'; cachingMode: boolean; smSupported: boolean; vccapPasid: boolean; ops: string })
-  | (ModelEvent & { type: 'REGISTERED' })
-  | (ModelEvent & { type: 'REGISTRATION_FAILED' })
-  | (ModelEvent & { type: 'ROOT_SET'; smt: boolean })
-  | (ModelEvent & { type: 'FREE' });
+const one = (iommu: string) => [{ id: iommu, input: { iommu } }];
+const ROOT = { target: 'rootProgrammed', actions: 'setSmt' } as const;
 
-/** iommu_set_root_entry from a state that moves the unit to rootProgrammed. */
-const rootSet = (rule: string) =>
-  ({ target: 'rootProgrammed', actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule })] }) as const;
-
-export const vtdUnitKind = defineObjectKind<VtdUnitContext, VtdUnitEvent, { iommu: string }>({
+export const vtdUnitKind = defineObject<VtdUnitContext, { iommu: string }>({
   id: 'vtdUnit',
   initial: 'discovered',
   context: ({ iommu }) => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),
+  address: {
+    PasidAllocatorSkipped: (f) => one(f.iommu),
+    PasidAllocatorRegistering: (f) => one(f.iommu),
+    PasidAllocatorRegistered: (f) => one(f.iommu),
+    PasidAllocatorRegistrationFailed: (f) => one(f.iommu),
+    RootTableProgrammed: (f) => one(f.iommu),
+    DmarUnitFreed: (f) => one(f.iommu),
+  },
   states: {
     discovered: {
       on: {
-        REGISTER_PASID_ALLOCATOR: [
-          { guard: 'isBareMetal', target: 'noAllocator', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: !cap_caching_mode → bare metal keeps the default allocator (§2.1)' })] },
-          { guard: 'isScalableModeOff', target: 'noAllocator', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: !sm_supported → pr_warn, no PASID allocation (§2.1)' })] },
-          { guard: 'lacksVcmd', target: 'noAllocator', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: no vcmd PASID capability (§2.1)' })] },
-          { target: 'registering', actions: ['nameOps', decide({ ret: null, rule: 'register_pasid_allocator: guest with vcmd → ioasid_register_allocator(&iommu->pasid_allocator) (§2.1)' })] },
-        ],
-        REGISTERED: { actions: decide({ rule: 'nothing is being registered' }) },
-        REGISTRATION_FAILED: { actions: decide({ rule: 'nothing is being registered' }) },
-        ROOT_SET: rootSet('iommu_set_root_entry (§2.2)'),
-        FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu: no custom allocator to unregister' }) },
+        PasidAllocatorSkipped: { target: 'noAllocator', actions: 'noteCaps' },
+        PasidAllocatorRegistering: { target: 'registering', actions: 'nameOps' },
+        RootTableProgrammed: ROOT,
+        DmarUnitFreed: { target: 'removed' },
       },
     },
     registering: {
       on: {
-        REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'already registering' }) },
-        REGISTERED: { target: 'allocatorRegistered', actions: decide({ rule: 'vcmd allocator registered (§2.1)' }) },
-        REGISTRATION_FAILED: {
-          target: 'noAllocator',
-          actions: ['dropOps', decide({ fact: 'PasidAllocatorRegistrationFailed', finding: 'VTD_ALLOCATOR_REGISTRATION_FAILED', rule: 'register_pasid_allocator: nonzero return → pr_warn "Custom PASID allocator failed, scalable mode disabled", intel_iommu_sm = 0 (§2.1)' })],
-        },
-        ROOT_SET: rootSet('iommu_set_root_entry (§2.2)'),
-        FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu' }) },
+        PasidAllocatorRegistered: { target: 'allocatorRegistered' },
+        PasidAllocatorRegistrationFailed: { target: 'noAllocator', actions: 'dropOps' },
+        RootTableProgrammed: ROOT,
+        DmarUnitFreed: { target: 'removed' },
       },
     },
-    allocatorRegistered: {
-      on: {
-        REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'register_pasid_allocator runs once per unit at init; a second call re-registers the same ops' }) },
-        REGISTERED: { actions: decide({ rule: 'already registered' }) },
-        REGISTRATION_FAILED: { actions: decide({ rule: 'already registered' }) },
-        ROOT_SET: rootSet('iommu_set_root_entry after the allocator registered (§2.2)'),
-        FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu: ioasid_unregister_allocator(&iommu->pasid_allocator) (§2.2)' }) },
-      },
-    },
-    noAllocator: {
-      on: {
-        REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'register_pasid_allocator already decided for this unit' }) },
-        REGISTERED: { actions: decide({ rule: 'no allocator' }) },
-        REGISTRATION_FAILED: { actions: decide({ rule: 'no allocator' }) },
-        ROOT_SET: rootSet('iommu_set_root_entry (§2.2)'),
-        FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu: no custom allocator to unregister' }) },
-      },
-    },
+    allocatorRegistered: { on: { RootTableProgrammed: ROOT, DmarUnitFreed: { target: 'removed' } } },
+    noAllocator: { on: { RootTableProgrammed: ROOT, DmarUnitFreed: { target: 'removed' } } },
     rootProgrammed: {
       on: {
-        REGISTER_PASID_ALLOCATOR: [
-          { guard: 'isBareMetal', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: bare metal (§2.1)' })] },
-          { guard: 'isScalableModeOff', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: !sm_supported (§2.1)' })] },
-          { guard: 'lacksVcmd', actions: ['noteCaps', decide({ ret: null, rule: 'register_pasid_allocator: no vcmd capability (§2.1)' })] },
-          // Why: init_dmars registers before programming each unit; hot-add never registers. Registration after programming is still modelled.
-          { target: 'registering', actions: ['nameOps', decide({ ret: null, rule: 'register_pasid_allocator after iommu_set_root_entry of this unit (init order is register, then program; §2.2)' })] },
-        ],
-        REGISTERED: { actions: decide({ rule: 'registered after programming' }) },
-        REGISTRATION_FAILED: {
-          actions: ['dropOps', decide({ fact: 'PasidAllocatorRegistrationFailed', finding: 'VTD_ALLOCATOR_REGISTRATION_FAILED', rule: 'register_pasid_allocator: nonzero return → intel_iommu_sm = 0 (§2.1)' })],
-        },
-        ROOT_SET: { actions: ['setSmt', decide({ ret: null, fact: 'RootTableProgrammed', rule: 'iommu_set_root_entry again (resume / re-init)' })] },
-        FREE: { target: 'removed', actions: decide({ ret: null, rule: 'free_dmar_iommu (§2.2)' }) },
+        PasidAllocatorSkipped: { actions: 'noteCaps' },
+        PasidAllocatorRegistering: { target: 'registering', actions: 'nameOps' },
+        PasidAllocatorRegistrationFailed: { actions: 'dropOps' },
+        RootTableProgrammed: { actions: 'setSmt' },
+        DmarUnitFreed: { target: 'removed' },
       },
     },
-    removed: {
-      on: {
-        REGISTER_PASID_ALLOCATOR: { actions: decide({ ret: null, rule: 'hot-add (intel_iommu_add) never registers a PASID allocator (§2.2)' }) },
-        REGISTERED: { actions: decide({ rule: 'removed' }) },
-        REGISTRATION_FAILED: { actions: decide({ rule: 'removed' }) },
-        ROOT_SET: rootSet('iommu_set_root_entry of a re-added unit'),
-        FREE: { actions: decide({ ret: null, rule: 'already removed' }) },
-      },
-    },
+    removed: { on: { RootTableProgrammed: ROOT } },
   },
-  guards: {
-    isBareMetal: ({ event }) => event.type === 'REGISTER_PASID_ALLOCATOR' && !event.cachingMode,
-    isScalableModeOff: ({ event }) => event.type === 'REGISTER_PASID_ALLOCATOR' && !event.smSupported,
-    lacksVcmd: ({ event }) => event.type === 'REGISTER_PASID_ALLOCATOR' && !event.vccapPasid,
-  },
+  guards: {},
   updates: {
-    noteCaps: (c, e) => (e.type === 'REGISTER_PASID_ALLOCATOR' ? { ...c, vccapPasid: e.vccapPasid } : c),
+    noteCaps: (c, f) => (f.type === 'PasidAllocatorSkipped' ? { ...c, vccapPasid: f.vccap_pasid } : c),
     // Why: register_pasid_allocator fills in iommu->pasid_allocator (alloc, free, pdata) just before ioasid_register_allocator; they stay set if it fails.
-    nameOps: (c, e) => (e.type === 'REGISTER_PASID_ALLOCATOR' ? { ...c, ops: e.ops, vccapPasid: e.vccapPasid, helpersSet: true } : c),
+    nameOps: (c, f) => (f.type === 'PasidAllocatorRegistering' ? { ...c, ops: f.ops, vccapPasid: true, helpersSet: true } : c),
     dropOps: (c) => ({ ...c, ops: null }),
-    setSmt: (c, e) => (e.type === 'ROOT_SET' ? { ...c, smt: e.smt } : c),
-  },
-  facts: {
-    RootTableProgrammed: (_e, _b, a) => ({ type: 'RootTableProgrammed', iommu: a.iommu, smt: a.smt ?? false }),
-    PasidAllocatorRegistrationFailed: (_e, b) => ({ type: 'PasidAllocatorRegistrationFailed', iommu: b.iommu }),
-  },
-  details: {
-    VTD_ALLOCATOR_REGISTRATION_FAILED: (_e, c) => `${c.iommu}: ioasid_register_allocator(${c.ops}) failed; intel_iommu_sm = 0 for every unit`,
+    setSmt: (c, f) => (f.type === 'RootTableProgrammed' ? { ...c, smt: f.smt } : c),
   },
 });

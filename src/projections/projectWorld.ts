@@ -27,7 +27,7 @@ export function projectWorld(w: World): StateView {
   );
   const outstanding: Record<string, number[]> = {};
   for (const i of ioasids) if (!i.orphaned) (outstanding[i.space] ??= []).push(i.ioasid);
-  const sm = w.peek(scalableModeKind, SCALABLE_MODE, {});
+  const sm = w.get(scalableModeKind, SCALABLE_MODE, {});
   return {
     kernel: w.profile.kernel,
     era: w.profile.era,

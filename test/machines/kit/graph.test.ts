@@ -119,37 +119,30 @@ const CASES: Case[] = [
   },
   {
     kind: scalableModeKind as never,
-    proves: 'root programming tells ECAP.SMTS and the recorded mode apart',
-    eras: IOASID_ERAS,
+    proves: 'SMT root tables are remembered and scalable mode is switched off once',
+    eras: ['5.15.0'],
     inputs: [{}],
     simple: false,
-    events: (p) => [
-      { type: 'ROOT_PROGRAMMED', p, iommu: 'dmar0', ecapSmts: true, recordedSmt: null },
-      { type: 'ROOT_PROGRAMMED', p, iommu: 'dmar1', ecapSmts: false, recordedSmt: null },
-      { type: 'ROOT_PROGRAMMED', p, iommu: 'dmar0', ecapSmts: true, recordedSmt: false },
-      { type: 'ROOT_PROGRAMMED', p, iommu: 'dmar1', ecapSmts: false, recordedSmt: true },
-      { type: 'DISABLE', p, iommu: null },
+    events: () => [
+      { type: 'RootTableProgrammed', iommu: 'dmar0', smt: true },
+      { type: 'RootTableProgrammed', iommu: 'dmar1', smt: true },
+      { type: 'ScalableModeDisabled', iommu: null },
     ] as unknown as MachineEvent[],
   },
   {
     kind: vtdUnitKind as never,
-    proves: 'the pasid-allocator registration checks caching mode, scalable mode and the vcmd capability',
-    eras: IOASID_ERAS,
+    proves: 'the pasid-allocator registration is skipped or attempted once, succeeds or fails; root programming and removal move the unit from any state',
+    eras: ['5.15.0'],
     inputs: [{ iommu: 'dmar0' }],
     simple: false,
-    events: (p) => {
-      const reg = { type: 'REGISTER_PASID_ALLOCATOR', p, cachingMode: true, smSupported: true, vccapPasid: true, ops: 'dmar0/pasid_allocator' };
-      return [
-        { ...reg, cachingMode: false },
-        { ...reg, smSupported: false },
-        { ...reg, vccapPasid: false },
-        reg,
-        { type: 'REGISTERED', p },
-        { type: 'REGISTRATION_FAILED', p },
-        { type: 'ROOT_SET', p, smt: true },
-        { type: 'FREE', p },
-      ] as unknown as MachineEvent[];
-    },
+    events: () => [
+      { type: 'PasidAllocatorSkipped', iommu: 'dmar0', vccap_pasid: true },
+      { type: 'PasidAllocatorRegistering', iommu: 'dmar0', ops: 'dmar0/pasid_allocator' },
+      { type: 'PasidAllocatorRegistered', iommu: 'dmar0' },
+      { type: 'PasidAllocatorRegistrationFailed', iommu: 'dmar0' },
+      { type: 'RootTableProgrammed', iommu: 'dmar0', smt: true },
+      { type: 'DmarUnitFreed', iommu: 'dmar0' },
+    ] as unknown as MachineEvent[],
   },
   {
     kind: deviceKind as never,

@@ -16,58 +16,58 @@ describe.each(VCMD_KERNELS)('register_pasid_allocator on %s', (kernel) => {
   it('bare metal (no caching mode) registers nothing: the default allocator stays active', () => {
     const t = given(kernel).when(registerPasidAllocator('dmar0', { cap_caching_mode: false }), alloc());
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['IoasidAllocated']);
-    expect(t.facts[0]).toMatchObject({ space: 'default' });
+    expect(t.factTypes).toEqual(['PasidAllocatorSkipped', 'IoasidAllocated']);
+    expect(t.facts[1]).toMatchObject({ space: 'default' });
   });
 
   it('scalable mode off for the unit (no ecap_smts) → no PASID allocation, nothing registered', () => {
     const t = given(kernel).when(registerPasidAllocator('dmar0', { ecap_smts: false }));
-    expect(t.factTypes).toEqual([]);
+    expect(t.factTypes).toEqual(['PasidAllocatorSkipped']);
     expect(listOf(t.replay.world).entries).toEqual([]);
   });
 
   it('scalable mode already switched off (intel_iommu_sm = 0) → nothing registered', () => {
     const t = given(kernel, smDisable()).when(registerPasidAllocator('dmar0'));
-    expect(t.factTypes).toEqual([]);
+    expect(t.factTypes).toEqual(['PasidAllocatorSkipped']);
     expect(t.codes).toEqual([]);
   });
 
   it('no vcmd PASID capability (vccap_pasid) → nothing registered', () => {
     const t = given(kernel).when(registerPasidAllocator('dmar0', { vccap_pasid: false }));
-    expect(t.factTypes).toEqual([]);
+    expect(t.factTypes).toEqual(['PasidAllocatorSkipped']);
   });
 
   it('a guest unit with vcmd registers the vcmd allocator as the first custom allocator', () => {
     const t = given(kernel).when(registerPasidAllocator('dmar0'));
     expect(t.ret).toBeNull();
-    expect(t.factTypes).toEqual(['AllocatorRegistered', 'AllocatorSwitched']);
-    expect(t.facts[0]).toMatchObject({ ops: 'dmar0/pasid_allocator', ...VCMD, pdata: 'dmar0', role: 'active' });
+    expect(t.factTypes).toEqual(['PasidAllocatorRegistering', 'AllocatorRegistered', 'AllocatorSwitched', 'PasidAllocatorRegistered']);
+    expect(t.facts[1]).toMatchObject({ ops: 'dmar0/pasid_allocator', ...VCMD, pdata: 'dmar0', role: 'active' });
     expect(t.codes).toEqual([]);
   });
 
   it('the 2nd unit has the same helpers → shares the entry and returns 0 (no switch)', () => {
     const t = given(kernel, registerPasidAllocator('dmar0')).when(registerPasidAllocator('dmar1'));
-    expect(t.factTypes).toEqual(['AllocatorRegistered']);
-    expect(t.facts[0]).toMatchObject({ role: 'shared' });
+    expect(t.factTypes).toEqual(['PasidAllocatorRegistering', 'AllocatorRegistered', 'PasidAllocatorRegistered']);
+    expect(t.facts[1]).toMatchObject({ role: 'shared' });
     expect(t.codes).toEqual([]);
   });
 
   it('the 2nd unit shares even with IDs outstanding (only the first registration checks, B.2.1)', () => {
     const t = given(kernel, registerPasidAllocator('dmar0'), alloc(1, 100, 9)).when(registerPasidAllocator('dmar1'));
     expect(t.codes).toEqual([]);
-    expect(t.facts[0]).toMatchObject({ role: 'shared' });
+    expect(t.facts[1]).toMatchObject({ role: 'shared' });
   });
 
   it('A15: registration fails (-EAGAIN, default IDs outstanding) → pr_warn, intel_iommu_sm = 0', () => {
     const t = given(kernel, alloc()).when(registerPasidAllocator('dmar0'));
     expect(t.codes).toEqual(['ALLOCATOR_REGISTER_OUTSTANDING', 'VTD_ALLOCATOR_REGISTRATION_FAILED']);
-    expect(t.factTypes).toEqual(['PasidAllocatorRegistrationFailed', 'ScalableModeDisabled']);
+    expect(t.factTypes).toEqual(['PasidAllocatorRegistering', 'PasidAllocatorRegistrationFailed', 'ScalableModeDisabled']);
   });
 
   it('A15: after the failure every later unit is legacy: its root table has no SMT, later registrations are skipped', () => {
     const t = given(kernel, alloc(), registerPasidAllocator('dmar0')).when(setRootEntry('dmar0'), registerPasidAllocator('dmar1'));
     expect(t.facts[0]).toMatchObject({ type: 'RootTableProgrammed', iommu: 'dmar0', smt: false });
-    expect(t.factTypes).toEqual(['RootTableProgrammed']);
+    expect(t.factTypes).toEqual(['RootTableProgrammed', 'PasidAllocatorSkipped']);
     expect(t.codes).toEqual([]);
   });
 
@@ -148,7 +148,7 @@ describe.each(VCMD_KERNELS)('free_dmar_iommu on %s', (kernel) => {
   it('unregisters the unit’s vcmd allocator: the last one switches back to default', () => {
     const t = given(kernel, registerPasidAllocator('dmar0'), setRootEntry('dmar0')).when(freeDmarIommu('dmar0'));
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['AllocatorUnregistered', 'AllocatorSwitched']);
+    expect(t.factTypes).toEqual(['DmarUnitFreed', 'AllocatorUnregistered', 'AllocatorSwitched']);
     expect(listOf(t.replay.world).active).toBe('default');
   });
 
@@ -187,7 +187,7 @@ describe.each(VCMD_KERNELS)('free_dmar_iommu on %s', (kernel) => {
   it('near miss: no vcmd capability → ioasid_unregister_allocator is not called', () => {
     const t = given(kernel, registerPasidAllocator('dmar0', { vccap_pasid: false })).when(freeDmarIommu('dmar0'));
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual([]);
+    expect(t.factTypes).toEqual(['DmarUnitFreed']);
   });
 
   it('a unit never seen by register_pasid_allocator (hot-added) unregisters nothing the model knows of', () => {
