@@ -38,10 +38,14 @@ export const FACT_SPECS = {
   GroupResetStarted: { group: 'name', dev: 'dev' },
   GroupResetDone: { group: 'name', dev: 'dev' },
   // SVA
-  MmPasidAssigned: { mm: 'name', pasid: 'count' },
+  /** `intel_svm`: intel_svm_bind_mm allocated it (Intel ≤ v5.13): one reference per mm, dropped with its last bond. */
+  MmPasidAssigned: { mm: 'name', pasid: 'count', intel_svm: 'bool?' },
   MmPasidReleased: { mm: 'name', pasid: 'count' },
   /** `keepsPasid`: live bonds pin the mm (v5.18-rc6+, 2667ed10d9f0), so its PASID stays until they go. */
   MmExited: { mm: 'name', keepsPasid: 'bool?' },
+  /** iommu_mm->sva_domains (v6.8+) gains or loses an SVA domain (list_add: the newest is tried first). */
+  MmSvaDomainAdded: { mm: 'name', domain: 'name' },
+  MmSvaDomainRemoved: { mm: 'name', domain: 'name' },
   SvaBound: { handle: 'name', dev: 'dev', mm: 'name', pasid: 'count', domain: 'nameOrNull', users: 'count' },
   SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
   SvaDomainUsersChanged: { domain: 'name', users: 'signed' },

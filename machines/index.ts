@@ -12,7 +12,6 @@ import { domainKind } from './device/domain.machine.js';
 import { mmKind } from './sva/mm.machine.js';
 import { svaBondKind } from './sva/svaBond.machine.js';
 import { svaHandleKind } from './sva/svaHandle.machine.js';
-import { svaOpsKind } from './sva/svaOps.machine.js';
 import { globalPasidKind } from './global/globalPasid.machine.js';
 
 /** IOASID allocator (ioasid.c), VT-d, devices and PASID slots (iommu.c), SVA, global PASIDs. */
@@ -20,7 +19,7 @@ export const OBJECT_KINDS = [
   allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind, ioasidOwnerKind, ioasidHolderKind,
   scalableModeKind, vtdUnitKind,
   deviceKind, pasidSlotKind, domainKind,
-  mmKind, svaBondKind, svaHandleKind, svaOpsKind,
+  mmKind, svaBondKind, svaHandleKind,
   globalPasidKind,
 ] as const;
 
@@ -28,6 +27,6 @@ export {
   allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind, ioasidOwnerKind, ioasidHolderKind,
   scalableModeKind, vtdUnitKind,
   deviceKind, pasidSlotKind, domainKind,
-  mmKind, svaBondKind, svaHandleKind, svaOpsKind,
+  mmKind, svaBondKind, svaHandleKind,
   globalPasidKind,
 };

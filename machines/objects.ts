@@ -10,8 +10,12 @@ import { pasidSlotKind } from './device/pasidSlot.machine.js';
 import { globalPasidKind } from './global/globalPasid.machine.js';
 import { scalableModeKind } from './vtd/scalableMode.machine.js';
 import { vtdUnitKind } from './vtd/vtdUnit.machine.js';
+import { mmKind } from './sva/mm.machine.js';
+import { svaBondKind } from './sva/svaBond.machine.js';
+import { svaHandleKind } from './sva/svaHandle.machine.js';
 
 export const FACT_DRIVEN: readonly FactObject<never, never>[] = [
   deviceKind as never, pasidSlotKind as never, domainKind as never, globalPasidKind as never,
   scalableModeKind as never, vtdUnitKind as never,
+  mmKind as never, svaBondKind as never, svaHandleKind as never,
 ];

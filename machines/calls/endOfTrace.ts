@@ -7,7 +7,7 @@ import { decideBy, type Check } from '../kit/checks.js';
 import { ioasidKind, type IoasidContext } from '../ioasid/ioasid.machine.js';
 import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
 import { domainKind } from '../device/domain.machine.js';
-import { svaBondKind } from '../sva/svaBond.machine.js';
+import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { globalPasidKind, type GlobalPasidContext } from '../global/globalPasid.machine.js';
 
@@ -21,6 +21,12 @@ const GLOBAL_PASID_LEAKED: Check<GlobalPasidContext> = {
   finding: 'GLOBAL_PASID_LEAKED',
   detail: (c) => `PASID ${c.pasid}${c.dev ? ` of ${c.dev}` : ''} is still allocated`,
   rule: 'allocated and never freed by the end of the trace (A6, §5)',
+};
+
+const SVA_BOND_LEAKED: Check<SvaBondContext> = {
+  finding: 'SVA_BOND_LEAKED',
+  detail: (c) => `${c.dev} is still bound to ${c.mm} (pasid ${c.pasid}, ${c.users} bind(s), handle ${c.handles.join(', ')})`,
+  rule: 'bound and never unbound by the end of the trace (A26)',
 };
 
 export interface EndFinding {
@@ -42,7 +48,7 @@ export function endOfTrace(world: World): EndFinding[] {
   // Why: an mm whose mm_pasid_drop came under live bonds (v5.18-rc6+) keeps its PASID with them; the bonds are the leak (#21 A6).
   const liveMm = (mm: string | null) => {
     if (mm === null || !w.has(mmKind.id, mm)) return false;
-    const s = w.peek(mmKind, mm, { mm });
+    const s = w.get(mmKind, mm, { mm });
     return s.value !== 'exited' || s.context.dropPending === true;
   };
   for (const [id, snap] of [...w.entriesOf<IoasidContext>(ioasidKind.id)]) {
@@ -55,9 +61,8 @@ export function endOfTrace(world: World): EndFinding[] {
     const sva = c.domain !== null && w.get(domainKind, c.domain, { domain: c.domain }).context.type === 'sva';
     if (!sva) run(`${pasidSlotKind.id}:${id}`, (d) => decideBy(d, ATTACH_LEAKED, c, {}));
   }
-  for (const [id, snap] of [...w.entriesOf<{ dev: string; mm: string }>(svaBondKind.id)]) {
-    run(`${svaBondKind.id}:${id}`, (d) => w.step(svaBondKind, id, { dev: snap.context.dev, mm: snap.context.mm }, { type: 'END', p }, d));
-  }
+  // Unbound pairs are not stored: every bond left is bound.
+  for (const [id, snap] of [...w.entriesOf<SvaBondContext>(svaBondKind.id)]) run(`${svaBondKind.id}:${id}`, (d) => decideBy(d, SVA_BOND_LEAKED, snap.context, {}));
   for (const [id, snap] of [...w.entriesOf<GlobalPasidContext>(globalPasidKind.id)]) {
     // An SVA PASID stays with its mm until exit (§3.5).
     if (!liveMm(snap.context.mm)) run(`${globalPasidKind.id}:${id}`, (d) => decideBy(d, GLOBAL_PASID_LEAKED, snap.context, {}));

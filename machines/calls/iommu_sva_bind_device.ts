@@ -17,10 +17,8 @@ import type { Snap } from '../kit/lifecycle.js';
 import { freeDomain } from './iommu_domain_free.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
-import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
-import { svaHandleKind } from '../sva/svaHandle.machine.js';
-import { svaOpsKind } from '../sva/svaOps.machine.js';
-import { childOf, defineCall, isFailure, modelName, recordedName, retFrom, setRet, type CallContext } from '../kit/call.js';
+import { sharesHandle, svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
+import { childOf, defineCall, isFailure, modelName, recordedName, setRet, type CallContext } from '../kit/call.js';
 import { union, type Footprint, slotResource } from '../kit/footprint.js';
 import type { World } from '../kit/world.js';
 import { allocateIoasid, ioasidAllocFootprint } from './ioasid_alloc.js';
@@ -29,6 +27,7 @@ import { allocGlobalPasid } from './iommu_alloc_global_pasid.js';
 import { allocDomain } from './iommu_domain_alloc.js';
 import { attachPasid } from './iommu_attach_device_pasid.js';
 import { bondKey, deviceOf, domainOf, ioasidKey, listOf, slotOf, SVA_SET, type Env } from './reads.js';
+import { requestPasid } from './svaChecks.js';
 
 /** The PASID allocation or release a bind, unbind or mm exit may do in this era (§3.2–§3.5). */
 export function svaPasidFootprint(p: Profile): Footprint {
@@ -106,13 +105,13 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
   const mm = rec.args.mm;
   const intelOwn = intelOwnsPasid(c);
   const range = svaRange(p, dev.maxPasids, intelOwn);
-  const r = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...range }, d);
-  if (isFailure(retFrom(d, r))) return null;
-  const existing = r.snap.context.pasid;
+  const need = requestPasid(c, mm, range);
+  if (isFailure(need.row.ret)) return null;
+  const existing = need.mm.pasid;
   if (existing !== null) {
     // v5.11–v5.17: every new bond takes a reference on the mm's PASID (ioasid_get, §3.2); Intel ≤ v5.13
     // finds its svm instead and takes none (one reference per mm).
-    if (p.ioasidRefcount && !intelOwn && r.snap.context.intelSvm !== true) {
+    if (p.ioasidRefcount && !intelOwn && need.mm.intelSvm !== true) {
       const space = listOf(w).active;
       w.step(ioasidKind, ioasidKey(space, existing), { space, ioasid: existing }, { type: 'GET', p }, d);
       d.children.push({ fn: 'ioasid_get', args: { ioasid: existing } });
@@ -137,7 +136,7 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
     if (p.globalPasids) d.children.push({ fn: 'iommu_alloc_global_pasid', args: { dev: rec.args.dev }, ret: pasid ?? 'IOMMU_PASID_INVALID' });
     if (pasid === null) setRet(d, '-ENOSPC', 'iommu_sva_alloc_pasid: no global PASID in the device range → -ENOSPC (§3.4, §3.5)');
   }
-  if (pasid !== null) w.step(mmKind, mm, { mm }, { type: 'PASID_ASSIGNED', p, pasid, intelSvm: intelOwn }, d);
+  if (pasid !== null) w.emit(d, { type: 'MmPasidAssigned', mm, pasid, ...(intelOwn ? { intel_svm: true } : {}) });
   return pasid;
 }
 
@@ -146,7 +145,7 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
  * with list_add, at the head, so the newest is tried first (§3.5).
  */
 function triedOrder(w: World, mm: string): string[] {
-  return [...w.peek(mmKind, mm, { mm }).context.domains].reverse();
+  return [...w.get(mmKind, mm, { mm }).context.domains].reverse();
 }
 
 /** The SVA domain of a bind (v6.2+): found on the PASID, shared through the mm (v6.8+), or new; null when the bind fails. */
@@ -184,13 +183,13 @@ function domainForBind(c: CallContext<'iommu_sva_bind_device'>, pasid: number): 
     domain = (allocChild && recordedName(allocChild)) ?? attachChild?.args.domain ?? modelName('sva-dom', rec.seq);
     allocDomain(c, domain, 'sva', mm);
     d.children.push({ fn: 'iommu_sva_domain_alloc', args: { dev, mm }, ret: domain });
-    if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_ADDED', p, domain }, d);
+    if (p.svaDomainPerMm) w.emit(d, { type: 'MmSvaDomainAdded', mm, domain });
   }
   const ret = attachPasid(c, { domain, dev, pasid, handle: null });
   d.children.push({ fn: 'iommu_attach_device_pasid', args: { domain, dev, pasid }, ret });
   if (isFailure(ret)) {
     if (created) {
-      if (p.svaDomainPerMm) w.step(mmKind, mm, { mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
+      if (p.svaDomainPerMm) w.emit(d, { type: 'MmSvaDomainRemoved', mm, domain });
       freeDomain(c, domain, false);
       d.children.push({ fn: 'iommu_domain_free', args: { domain } });
     }
@@ -232,14 +231,69 @@ function expectAttachTries(c: CallContext<'iommu_sva_bind_device'>, pasid: numbe
  */
 function handleOwner(w: World, p: Profile, dev: string, mm: string): string {
   if (!p.attachHandles) return dev;
-  const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+  const pasid = w.get(mmKind, mm, { mm }).context.pasid;
   if (pasid === null) return dev;
   const slot = slotOf(w, dev, pasid).snap.context;
   if (slot.domain === null || slot.dev === null || slot.dev === dev) return dev;
   const owner = domainOf(w, slot.domain).context;
-  const joined = owner.type === 'sva' && owner.mm === mm && w.peek(svaBondKind, bondKey(slot.dev, mm), { dev: slot.dev, mm }).value === 'bound';
+  const joined = owner.type === 'sva' && owner.mm === mm && w.get(svaBondKind, bondKey(slot.dev, mm), { dev: slot.dev, mm, shares: sharesHandle(p) }).value === 'bound';
   return joined ? slot.dev : dev;
 }
+
+interface OpsReads {
+  readonly dev: string;
+  /** No driver of this capture implements sva_bind in this release (v5.5–v5.7; SMMUv3 before v5.11; AMD before v6.2). */
+  readonly noBindOp: boolean;
+  /** The device has no IOMMU group any more: the core's -ENODEV comes before the x86 check (the device decides it). */
+  readonly released: boolean;
+  /** The stable x86 disable applies ('maybe': the capture's sublevel or arch is unknown; the recorded -EOPNOTSUPP then decides). */
+  readonly disabled: 'yes' | 'no' | 'maybe';
+  readonly recordedEopnotsupp: boolean;
+}
+
+/**
+ * The driver side of iommu_sva_bind_device before any device or PASID work: whether a driver
+ * implements the bind at all (no `ops->sva_bind` before v5.8: every bind is -ENODEV, 26b25a2b98e4 /
+ * 064a57d7ddfc, §3.1), and the x86 stable kernels that refuse every bind with -EOPNOTSUPP right after
+ * the group lookup (72f98ef9a4be, CVE-2025-71089).
+ */
+const OPS_CHECKS: readonly Check<OpsReads>[] = [
+  {
+    when: (r) => r.noBindOp,
+    ret: '-ENODEV',
+    finding: 'SVA_BIND_NO_DRIVER',
+    detail: (r) => `no IOMMU driver of this kernel implements sva_bind for ${r.dev}`,
+    rule: 'iommu_sva_bind_device: !ops->sva_bind → -ENODEV (no driver implements it before 064a57d7ddfc, v5.8; SMMUv3 from 32784a9562fb, v5.11; §3.1)',
+  },
+  { when: (r) => r.released, rule: 'iommu_sva_bind_device: no group → the device decides -ENODEV' },
+  {
+    when: (r) => r.disabled === 'yes' || (r.disabled === 'maybe' && r.recordedEopnotsupp),
+    ret: '-EOPNOTSUPP',
+    finding: 'SVA_BIND_DISABLED_X86',
+    detail: (r) =>
+      r.disabled === 'yes' ? `SVA is disabled on this x86 stable kernel (bind of ${r.dev})` : `the recorded -EOPNOTSUPP for ${r.dev} matches an x86 stable kernel with SVA disabled (sublevel or arch not in the header)`,
+    rule: 'iommu_sva_bind_device: IS_ENABLED(CONFIG_X86) → -EOPNOTSUPP (stable backport of 72f98ef9a4be: 6.1.163, 6.6.120, 6.12.64, 6.18.4)',
+  },
+  { rule: 'iommu_sva_bind_device: the driver implements sva_bind' },
+];
+
+interface RebindReads {
+  readonly p: Profile;
+  readonly bond: SvaBondContext;
+}
+
+/** Another bind of a bound (dev, mm), per era (§3.1–§3.5). */
+const REBIND: readonly Check<RebindReads>[] = [
+  {
+    when: (r) => r.p.svaDomainPerMm && !r.p.svaHandleRefcount,
+    ret: '-EBUSY',
+    finding: 'SVA_BIND_TWICE_BUSY',
+    detail: (r) => `${r.bond.dev} is already bound to ${r.bond.mm} (pasid ${r.bond.pasid})`,
+    rule: 'iommu_sva_bind_device v6.8-rc1..rc5: no per-handle refcount, the second attach of the same (dev, pasid) fails -EBUSY (A27, fixed by 65d4418c5002)',
+  },
+  { when: (r) => sharesHandle(r.p), rule: 'iommu_sva_bind_device: the bond exists → its refcount goes up and the same handle is returned (§3.1, §3.5)' },
+  { rule: 'iommu_sva_bind_device v6.2–v6.7: the SVA domain is found, domain->users++ and a new handle is returned (§3.4)' },
+];
 
 interface DeviceChecks {
   readonly p: Profile;
@@ -318,31 +372,31 @@ export default defineCall({
     const { dev, mm } = rec.args;
     const device = deviceOf(w, dev);
     // Order of iommu_sva_bind_device: no sva_bind op → -ENODEV; no group → -ENODEV; [x86 stable: -EOPNOTSUPP]; then the group size.
-    const ops = w.step(svaOpsKind, dev, { dev }, { type: 'BIND_CHECK', p, noBindOp: lacksBindOp(p), released: device.value === 'released', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' }, d);
-    if (isFailure(retFrom(d, ops))) return;
+    const ops: OpsReads = { dev, noBindOp: lacksBindOp(p), released: device.value === 'released', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' };
+    if (isFailure(decideBy(d, firstCheck(OPS_CHECKS, ops), ops, {}).ret)) return;
     const checks = { p, device, groupSize: p.svaSingletonGroup ? groupSize(w, device.context) : 1 };
     if (isFailure(decideBy(d, firstCheck(DEVICE_CHECKS, checks), checks, {}).ret)) return;
     const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
-  
+    const shares = sharesHandle(p);
+
     const bondDev = handleOwner(w, p, dev, mm);
-    const bond = w.peek(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm });
+    const bond = w.get(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm, shares });
     if (bond.value === 'bound') {
       const b: SvaBondContext = bond.context;
-      const shares = !p.svaDomains || p.svaHandleRefcount;
       const handle = shares ? b.handles[0] ?? handleName : handleName;
       // iommu_sva_alloc_pasid / iommu_alloc_mm_data runs before the bond lookup (v6.2+, and Intel before): the mm
       // must be live (A24) and its PASID inside this device's range (the v5.18–v6.3 off-by-one refuses the top PASID).
       // SMMUv3 ≤ v6.1 finds the bond first and skips it (__arm_smmu_sva_bind, #21 A5).
-      if (!bondBeforeRange(c)) {
-        const need = w.step(mmKind, mm, { mm }, { type: 'NEED_PASID', p, ...svaRange(p, device.context.maxPasids, intelOwnsPasid(c)) }, d);
-        if (isFailure(retFrom(d, need))) return;
-      }
-      const r = w.step(svaBondKind, bondKey(bondDev, mm), { dev: bondDev, mm }, { type: 'BIND', p, handle, pasid: b.pasid ?? 0, domain: b.domain }, d);
-      if (isFailure(retFrom(d, r))) {
+      if (!bondBeforeRange(c) && isFailure(requestPasid(c, mm, svaRange(p, device.context.maxPasids, intelOwnsPasid(c))).row.ret)) return;
+      const rebind: RebindReads = { p, bond: b };
+      if (isFailure(decideBy(d, firstCheck(REBIND, rebind), rebind, { handle, pasid: b.pasid ?? 0, domain: b.domain }).ret)) {
         // v6.8-rc1..rc5 (A27): the failure comes from the attach tries of iommu_sva_bind_device.
         if (b.pasid !== null) expectAttachTries(c, b.pasid);
         return;
       }
+      // The bond's refcount goes up (shared handle) or the bind gets a handle of its own (v6.2–v6.7).
+      const factHandle = shares && !b.handles.includes(handle) ? b.handles[0] ?? '' : handle;
+      w.emit(d, { type: 'SvaBound', handle: factHandle, dev: bondDev, mm, pasid: b.pasid ?? 0, domain: b.domain, users: b.users + 1 });
       if (!shares && b.domain !== null) addSvaDomainUsers(c, b.domain, 1);
       // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
       // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
@@ -351,17 +405,15 @@ export default defineCall({
         w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
         d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
       }
-      w.step(svaHandleKind, handle, { handle }, { type: 'BOUND', p, dev: bondDev, mm }, d);
       return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');
     }
-  
+
     const pasid = pasidForBind(c, device.context);
     if (pasid === null) return;
     const domain = p.svaDomains ? domainForBind(c, pasid) : null;
     if (p.svaDomains && domain === null) return;
-    w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'BIND', p, handle: handleName, pasid, domain }, d);
-    w.step(svaHandleKind, handleName, { handle: handleName }, { type: 'BOUND', p, dev, mm }, d);
-        w.step(mmKind, mm, { mm }, { type: 'BOND_ADDED', p }, d);
+    // A new bond of (dev, mm): its handle, and the mm and the device count it (§3).
+    w.emit(d, { type: 'SvaBound', handle: handleName, dev, mm, pasid, domain, users: 1 });
     setRet(d, handleName, 'iommu_sva_bind_device returns a handle (§3)');
   },
 });

@@ -17,11 +17,11 @@ export default defineCall({
     const handle = rec.args.handle;
     // v5.5–v5.7: no driver has sva_bind, so no handle can exist; the getter has no op either.
     if (!p.intelSvaBind) return setRet(d, IOMMU_PASID_INVALID, 'iommu_sva_get_pasid: !ops->sva_get_pasid → IOMMU_PASID_INVALID (v5.2–v5.7, no driver implements it)');
-    const h = w.peek(svaHandleKind, handle, { handle });
+    const h = w.get(svaHandleKind, handle, { handle });
     // A handle the capture never saw bound (or already freed): the PASID it reads is not the model's to know.
     if (h.value !== 'live' || h.context.mm === null) return setRet(d, undefined, 'iommu_sva_get_pasid of a handle the model does not hold');
     const mm = h.context.mm;
-    const pasid = w.peek(mmKind, mm, { mm }).context.pasid;
+    const pasid = w.get(mmKind, mm, { mm }).context.pasid;
     setRet(d, pasid ?? undefined, `iommu_sva_get_pasid: the PASID of ${mm}, which the handle is bound to (§3)`);
   },
 });

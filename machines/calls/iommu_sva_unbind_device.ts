@@ -8,8 +8,11 @@
 import type { CallName } from '../../events/records.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
-import { svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
-import { svaHandleKind } from '../sva/svaHandle.machine.js';
+import { sharesHandle, svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
+import { svaHandleKind, type SvaHandleContext } from '../sva/svaHandle.machine.js';
+import type { Snap } from '../kit/lifecycle.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import { releaseMmPasid } from './svaChecks.js';
 import { childOf, defineCall, setRet, type CallContext } from '../kit/call.js';
 import { slotResource, union } from '../kit/footprint.js';
 import { releaseIoasid } from './ioasid_free.js';
@@ -26,7 +29,7 @@ function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number):
   const { w, p, d } = env;
   if (p.svaPasidUntilMmExit) return;
   // Intel ≤ v5.13 (intel_svm_unbind_mm): one reference per svm, dropped when the mm's last device unbinds.
-  const perMm = !p.ioasidRefcount || w.peek(mmKind, mm, { mm }).context.intelSvm === true;
+  const perMm = !p.ioasidRefcount || w.get(mmKind, mm, { mm }).context.intelSvm === true;
   if (p.ioasidRefcount && !perMm) {
     releaseIoasid(env, pasid, 'PUT');
     d.children.push({ fn: 'ioasid_put', args: { ioasid: pasid } });
@@ -36,7 +39,7 @@ function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number):
     d.children.push({ fn: how === 'PUT' ? 'ioasid_put' : 'ioasid_free', args: { ioasid: pasid } });
   }
   const space = listOf(w).active;
-  if (!w.has(ioasidKind.id, ioasidKey(space, pasid))) w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
+  if (!w.has(ioasidKind.id, ioasidKey(space, pasid))) releaseMmPasid(env, mm);
 }
 
 /**
@@ -44,10 +47,9 @@ function releaseBondPasid(env: Env, mm: string, pasid: number, mmBonds: number):
  * kernel frees it at __mmdrop once the last pin goes, which is now; no record shows that free.
  */
 function releasePinnedPasid(env: Env, mm: string, pasid: number): void {
-  const { w, p, d } = env;
-  if (p.ioasid) releaseIoasid(env, pasid, 'FREE');
+  if (env.p.ioasid) releaseIoasid(env, pasid, 'FREE');
   else freeGlobalPasid(env, pasid, 0);
-  w.step(mmKind, mm, { mm }, { type: 'PASID_RELEASED', p }, d);
+  releaseMmPasid(env, mm);
 }
 
 /** The domain side of an unbind (v6.2+): detach and free per era (§3.4, §3.5). */
@@ -59,7 +61,7 @@ function releaseBondDomain(env: Env, b: SvaBondContext): void {
   const users = addSvaDomainUsers(env, domain, -1);
   if (users > 0) return;
   if (!p.svaDomainPerMm) detachInside(env, domain, b.dev, b.pasid);
-  else w.step(mmKind, b.mm, { mm: b.mm }, { type: 'DOMAIN_REMOVED', p, domain }, d);
+  else w.emit(d, { type: 'MmSvaDomainRemoved', mm: b.mm, domain });
   freeDomain(env, domain, false);
   d.children.push({ fn: 'iommu_domain_free', args: { domain } });
 }
@@ -89,6 +91,19 @@ function unbindUnseen(c: CallContext<'iommu_sva_unbind_device'>): void {
   setRet(d, null, 'iommu_sva_unbind_device returns void');
 }
 
+/** iommu_sva_unbind_device has no check of the handle (§3.4, A25). */
+const HANDLE_CHECKS: readonly Check<Snap<SvaHandleContext>>[] = [
+  {
+    when: (h) => h.value === 'freed',
+    ret: null,
+    finding: 'SVA_UNBIND_FREED_HANDLE',
+    detail: (h) => `${h.context.handle} (${h.context.dev ?? '?'}, ${h.context.mm ?? '?'}) was already unbound and freed`,
+    rule: 'iommu_sva_unbind_device has no check: the handle was kfree()d by an earlier unbind (§3.4, A25)',
+  },
+  { when: (h) => h.value === 'unseen', ret: null, rule: 'iommu_sva_unbind_device of a handle bound before the capture: nothing to check' },
+  { ret: null, rule: 'iommu_sva_unbind_device of a live handle' },
+];
+
 export default defineCall({
   fn: 'iommu_sva_unbind_device',
   exists: [{}],
@@ -102,18 +117,21 @@ export default defineCall({
   decide: (c) => {
     const { w, p, d, rec } = c;
     const handle = rec.args.handle;
-    const h = w.peek(svaHandleKind, handle, { handle });
-    w.step(svaHandleKind, handle, { handle }, { type: 'UNBIND', p }, d);
+    const h = w.get(svaHandleKind, handle, { handle });
+    decideBy(d, firstCheck(HANDLE_CHECKS, h), h, {});
     setRet(d, null, 'iommu_sva_unbind_device returns void');
     if (h.value === 'unseen') return unbindUnseen(c);
     if (h.value !== 'live' || h.context.dev === null || h.context.mm === null) return;
     const { dev, mm } = h.context;
-    const bond = w.peek(svaBondKind, bondKey(dev, mm), { dev, mm });
+    const shares = sharesHandle(p);
+    const bond = w.get(svaBondKind, bondKey(dev, mm), { dev, mm, shares });
     if (bond.value !== 'bound') return;
     const b: SvaBondContext = bond.context;
-    const shares = !p.svaDomains || p.svaHandleRefcount;
     const last = b.users <= 1;
-    w.step(svaBondKind, bondKey(dev, mm), { dev, mm }, { type: 'UNBIND', p, handle }, d);
+    const mmBonds = w.get(mmKind, mm, { mm }).context.bonds;
+    // One bind of the pair is gone; the last one ends the bond (and the mm and device count one bond less).
+    // The handle is kfree()d with its last reference: every unbind of a per-bind handle (v6.2–v6.7), the last of a shared one.
+    w.emit(d, { type: 'SvaUnbound', handle, dev: b.dev, mm: b.mm, domain: b.domain, users: b.users - 1 });
     if (shares && !last) {
       // Intel v5.11–v5.17 drops its per-bind PASID reference on every unbind (see the bind).
       if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_put') !== undefined) {
@@ -123,11 +141,9 @@ export default defineCall({
       return setRet(d, null, 'iommu_sva_unbind_device: the handle refcount does not reach 0 (§3.5)');
     }
     if (p.svaDomains) releaseBondDomain(c, b);
-    w.step(svaHandleKind, handle, { handle }, { type: 'RELEASE', p }, d);
     if (last) {
-      const mmBonds = w.peek(mmKind, mm, { mm }).context.bonds;
       if (!p.svaDomains && b.pasid !== null) releaseBondPasid(c, mm, b.pasid, mmBonds);
-      const after = w.step(mmKind, mm, { mm }, { type: 'BOND_REMOVED', p }, d).snap.context;
+      const after = w.get(mmKind, mm, { mm }).context;
       if (after.dropPending === true && after.bonds === 0 && after.pasid !== null) releasePinnedPasid(c, mm, after.pasid);
     }
     setRet(d, null, 'iommu_sva_unbind_device returns void');

@@ -102,7 +102,7 @@ export function pasidMembers(w: World, p: Profile, dev: string): string[] {
 
 // ── SVA (§3) ──
 
-export const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
+export { bondKey } from '../sva/svaBond.machine.js';
 
 // ── the global PASID IDA (§5) ──
 

@@ -1,11 +1,11 @@
 /**
- * The bond of one (device, mm): unbound or bound, with its handle, domain and count of binds.
- * Decides what another bind of the same pair does per era (§3.1–§3.5): the vendor bond or the
- * per-handle refcount returns the same handle; v6.2–v6.7 hand out a new handle each time (domain
- * users count them); v6.8-rc1..rc5 fail -EBUSY (A27). `unbound` is not stored. Pure.
+ * The bond of one (device, mm), driven by facts: unbound (not stored) or bound, with its handles,
+ * domain and count of binds. Whether another bind of the pair shares the handle (the vendor bond
+ * ≤ v6.1, the per-handle refcount v6.8+) or takes a new one (v6.2–v6.7) is the era's, read when the
+ * bond is made. The call that decides is machines/calls/iommu_sva_bind_device.ts (and unbind). Pure.
  */
-import { decide } from '../kit/outcome.js';
-import { defineObjectKind, type ModelEvent } from '../kit/object.js';
+import type { Profile } from '../profile.js';
+import { defineObject } from '../kit/object.js';
 
 export interface SvaBondContext {
   readonly dev: string;
@@ -16,76 +16,48 @@ export interface SvaBondContext {
   readonly handles: readonly string[];
   /** Binds not yet unbound. */
   readonly users: number;
+  /** Binds of the pair share one handle (≤ v6.1, v6.8+); v6.2–v6.7 hand out one per bind. */
+  readonly shares: boolean;
 }
-
-export type SvaBondEvent =
-  | (ModelEvent & { type: 'BIND'; handle: string; pasid: number; domain: string | null })
-  | (ModelEvent & { type: 'UNBIND'; handle: string })
-  | (ModelEvent & { type: 'END' });
 
 export interface SvaBondInput {
   readonly dev: string;
   readonly mm: string;
+  readonly shares: boolean;
 }
 
-const sharesHandle = (e: SvaBondEvent) => !e.p.svaDomains || e.p.svaHandleRefcount;
+/** Whether the binds of one (dev, mm) share a handle in this era (§3.1, §3.4, §3.5). */
+export const sharesHandle = (p: Profile) => !p.svaDomains || p.svaHandleRefcount;
 
-export const svaBondKind = defineObjectKind<SvaBondContext, SvaBondEvent, SvaBondInput>({
+export const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
+
+export const svaBondKind = defineObject<SvaBondContext, SvaBondInput>({
   id: 'svaBond',
   initial: 'unbound',
   absent: 'unbound',
-  context: ({ dev, mm }) => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0 }),
+  context: ({ dev, mm, shares }) => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0, shares }),
+  address: {
+    SvaBound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
+    SvaUnbound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
+  },
   states: {
-    unbound: {
-      on: {
-        BIND: { target: 'bound', actions: ['bindNew', decide({ fact: 'SvaBound', rule: 'iommu_sva_bind_device: a new bond of (dev, mm) (§3)' })] },
-        UNBIND: { actions: decide({ ret: null, rule: 'no bond of this pair (the handle decides what that means)' }) },
-        END: { actions: decide({ rule: 'not bound' }) },
-      },
-    },
+    unbound: { on: { SvaBound: { target: 'bound', actions: 'bindNew' } } },
     bound: {
       on: {
-        BIND: [
-          { guard: 'isBusyRegression', actions: decide({ ret: '-EBUSY', finding: 'SVA_BIND_TWICE_BUSY', rule: 'iommu_sva_bind_device v6.8-rc1..rc5: no per-handle refcount, the second attach of the same (dev, pasid) fails -EBUSY (A27, fixed by 65d4418c5002)' }) },
-          { guard: 'sharesHandle', actions: ['bindAgain', decide({ fact: 'SvaBound', rule: 'iommu_sva_bind_device: the bond exists → its refcount goes up and the same handle is returned (§3.1, §3.5)' })] },
-          { actions: ['bindNewHandle', decide({ fact: 'SvaBound', rule: 'iommu_sva_bind_device v6.2–v6.7: the SVA domain is found, domain->users++ and a new handle is returned (§3.4)' })] },
-        ],
-        END: { actions: decide({ finding: 'SVA_BOND_LEAKED', rule: 'bound and never unbound by the end of the trace (A26)' }) },
-        UNBIND: [
-          { guard: 'isLastUser', target: 'unbound', actions: ['unbind', decide({ ret: null, fact: 'SvaUnbound', rule: 'iommu_sva_unbind_device: the last bind of the pair is gone (§3.4, §3.5)' })] },
-          { actions: ['unbind', decide({ ret: null, fact: 'SvaUnbound', rule: 'iommu_sva_unbind_device: one bind of the pair is gone (§3.4, §3.5)' })] },
-        ],
+        SvaBound: [{ guard: 'sharesHandle', actions: 'bindAgain' }, { actions: 'bindNewHandle' }],
+        SvaUnbound: [{ guard: 'isLastUser', target: 'unbound' }, { actions: 'unbind' }],
       },
     },
   },
   guards: {
-    isBusyRegression: ({ event }) => event.p.svaDomainPerMm && !event.p.svaHandleRefcount,
-    sharesHandle: ({ event }) => sharesHandle(event),
-    isLastUser: ({ context }) => context.users <= 1,
+    sharesHandle: ({ context }) => context.shares,
+    isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
   },
   updates: {
-    bindNew: (c, e) => (e.type === 'BIND' ? { ...c, pasid: e.pasid, domain: e.domain, handles: [e.handle], users: 1 } : c),
+    bindNew: (c, f) => (f.type === 'SvaBound' ? { ...c, pasid: f.pasid, domain: f.domain, handles: [f.handle], users: 1 } : c),
     bindAgain: (c) => ({ ...c, users: c.users + 1 }),
-    bindNewHandle: (c, e) => (e.type === 'BIND' ? { ...c, handles: [...c.handles, e.handle], users: c.users + 1 } : c),
-    unbind: (c, e) =>
-      e.type === 'UNBIND'
-        ? { ...c, users: c.users - 1, handles: sharesHandle(e) && c.users > 1 ? c.handles : c.handles.filter((h) => h !== e.handle) }
-        : c,
-  },
-  facts: {
-    SvaBound: (e, _b, a) => ({
-      type: 'SvaBound',
-      handle: e.type === 'BIND' && a.handles.includes(e.handle) ? e.handle : a.handles[0] ?? '',
-      dev: a.dev,
-      mm: a.mm,
-      pasid: a.pasid ?? 0,
-      domain: a.domain,
-      users: a.users,
-    }),
-    SvaUnbound: (e, b, a) => ({ type: 'SvaUnbound', handle: e.type === 'UNBIND' ? e.handle : '', dev: b.dev, mm: b.mm, domain: b.domain, users: a.users }),
-  },
-  details: {
-    SVA_BIND_TWICE_BUSY: (_e, c) => `${c.dev} is already bound to ${c.mm} (pasid ${c.pasid})`,
-    SVA_BOND_LEAKED: (_e, c) => `${c.dev} is still bound to ${c.mm} (pasid ${c.pasid}, ${c.users} bind(s), handle ${c.handles.join(', ')})`,
+    bindNewHandle: (c, f) => (f.type === 'SvaBound' ? { ...c, handles: [...c.handles, f.handle], users: c.users + 1 } : c),
+    // A shared handle stays with the pair until its last unbind; a per-bind handle goes with its bind.
+    unbind: (c, f) => (f.type === 'SvaUnbound' ? { ...c, users: c.users - 1, handles: c.shares ? c.handles : c.handles.filter((h) => h !== f.handle) } : c),
   },
 });

@@ -1,10 +1,12 @@
 /**
- * One struct iommu_sva handle returned by iommu_sva_bind_device: live until its last unbind frees
- * it; an unbind of a freed handle is a use-after-free (A25). A handle never seen bound was bound
- * before the capture began. Pure.
+ * One struct iommu_sva handle returned by iommu_sva_bind_device, driven by facts: live until the
+ * unbind that frees it (the last one of a shared handle, every one of a per-bind handle, v6.2–v6.7),
+ * then freed; an unbind of a freed handle is a use-after-free (A25, decided by
+ * machines/calls/iommu_sva_unbind_device.ts). A handle never seen bound was bound before the capture
+ * began (`unseen`). Pure.
  */
-import { decide } from '../kit/outcome.js';
-import { defineObjectKind, type ModelEvent } from '../kit/object.js';
+import { defineObject } from '../kit/object.js';
+import { sharesHandle } from './svaBond.machine.js';
 
 export interface SvaHandleContext {
   readonly handle: string;
@@ -12,44 +14,25 @@ export interface SvaHandleContext {
   readonly mm: string | null;
 }
 
-export type SvaHandleEvent =
-  | (ModelEvent & { type: 'BOUND'; dev: string; mm: string })
-  | (ModelEvent & { type: 'UNBIND' })
-  | (ModelEvent & { type: 'RELEASE' });
+const one = (handle: string) => [{ id: handle, input: { handle } }];
 
-export const svaHandleKind = defineObjectKind<SvaHandleContext, SvaHandleEvent, { handle: string }>({
+export const svaHandleKind = defineObject<SvaHandleContext, { handle: string }>({
   id: 'svaHandle',
   initial: 'unseen',
   context: ({ handle }) => ({ handle, dev: null, mm: null }),
+  address: {
+    SvaBound: (f) => one(f.handle),
+    // iommu_sva_unbind_device kfree()s the handle when its refcount reaches 0 (§3.4, §3.5).
+    SvaUnbound: (f, w) => (f.users <= 0 || !sharesHandle(w.profile) ? one(f.handle) : []),
+  },
   states: {
-    unseen: {
-      on: {
-        BOUND: { target: 'live', actions: ['own', decide({ rule: 'iommu_sva_bind_device returned this handle' })] },
-        UNBIND: { actions: decide({ ret: null, rule: 'iommu_sva_unbind_device of a handle bound before the capture: nothing to check' }) },
-        RELEASE: { actions: decide({ rule: 'not live' }) },
-      },
-    },
-    live: {
-      on: {
-        BOUND: { actions: ['own', decide({ rule: 'the same handle returned again (shared handle)' })] },
-        UNBIND: { actions: decide({ ret: null, rule: 'iommu_sva_unbind_device of a live handle' }) },
-        RELEASE: { target: 'freed', actions: decide({ rule: 'iommu_sva_unbind_device: kfree(handle) (§3.4)' }) },
-      },
-    },
-    freed: {
-      on: {
-        BOUND: { target: 'live', actions: ['own', decide({ rule: 'the allocator reused the handle name after kfree' })] },
-        UNBIND: { actions: decide({ ret: null, finding: 'SVA_UNBIND_FREED_HANDLE', rule: 'iommu_sva_unbind_device has no check: the handle was kfree()d by an earlier unbind (§3.4, A25)' }) },
-        RELEASE: { actions: decide({ rule: 'already freed' }) },
-      },
-    },
+    unseen: { on: { SvaBound: { target: 'live', actions: 'own' } } },
+    live: { on: { SvaBound: { actions: 'own' }, SvaUnbound: { target: 'freed' } } },
+    // Why: the allocator may reuse the handle's memory (and the capture its name) after kfree.
+    freed: { on: { SvaBound: { target: 'live', actions: 'own' } } },
   },
   guards: {},
   updates: {
-    own: (c, e) => (e.type === 'BOUND' ? { ...c, dev: e.dev, mm: e.mm } : c),
-  },
-  facts: {},
-  details: {
-    SVA_UNBIND_FREED_HANDLE: (_e, c) => `${c.handle} (${c.dev ?? '?'}, ${c.mm ?? '?'}) was already unbound and freed`,
+    own: (c, f) => (f.type === 'SvaBound' ? { ...c, dev: f.dev, mm: f.mm } : c),
   },
 });
