@@ -16,6 +16,18 @@ export const FACT_SPECS = {
   IoasidPut: { space: 'name', ioasid: 'count', refs: 'count' },
   IoasidDataSet: { space: 'name', ioasid: 'count', data: 'nameOrNull' },
   IoasidOrphaned: { space: 'name', ioasid: 'count' },
+  /** ioasid_register_allocator -EEXIST for an ops already on the list: its list node now points into freed allocator data (issue #20). */
+  AllocatorListNodeDangling: { ops: 'name' },
+  /** ioasid_unregister_allocator hit that dangling node (list_del corruption BUG): the ops is off the list, the entry as it was. */
+  AllocatorListCorrupted: { ops: 'name', space: 'name' },
+  /**
+   * Who took a reference of an IOASID, as the trace shows it (the kernel keeps no holders): the tid of
+   * a top-level ioasid_alloc/ioasid_get, or the object a nested one was made for; `fresh` for a new
+   * allocation (a new generation of the number). Checked against later releases (#21 B2, B3).
+   */
+  IoasidHolderAdded: { space: 'name', ioasid: 'count', holder: 'name', fresh: 'bool' },
+  /** The number was freed at record `at`: its holders become earlier holders (#21 B1, B2). */
+  IoasidHoldersReleased: { space: 'name', ioasid: 'count', at: 'count' },
   // VT-d
   PasidAllocatorRegistrationFailed: { iommu: 'name' },
   RootTableProgrammed: { iommu: 'name', smt: 'bool' },

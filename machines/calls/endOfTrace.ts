@@ -3,7 +3,9 @@
  * says whether that is a leak (IDs, bonds, attachments, global PASIDs, orphans). Pure.
  */
 import { newDecision, type RawFinding, type World } from '../kit/world.js';
-import { decideBy, type Check } from '../kit/checks.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import type { Snap } from '../kit/lifecycle.js';
+import { SVA_SET } from './reads.js';
 import { ioasidKind, type IoasidContext } from '../ioasid/ioasid.machine.js';
 import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
 import { domainKind } from '../device/domain.machine.js';
@@ -29,6 +31,22 @@ const SVA_BOND_LEAKED: Check<SvaBondContext> = {
   rule: 'bound and never unbound by the end of the trace (A26)',
 };
 
+/** An IOASID at the end of the trace (unallocated ones are not stored). */
+const IOASID_END: readonly Check<{ s: Snap<IoasidContext>; ownedByMm: boolean }>[] = [
+  {
+    when: (r) => r.s.value === 'orphaned',
+    finding: 'IOASID_ORPHANED',
+    detail: (r) => `IOASID ${r.s.context.ioasid} of retired ${r.s.context.space} is orphaned`,
+    rule: 'orphaned by ioasid_unregister_allocator and never reachable again (§1.4 rule 3)',
+  },
+  { when: (r) => r.ownedByMm, rule: 'an SVA PASID stays with its mm until exit (§3.3, A28)' },
+  {
+    finding: 'IOASID_LEAKED',
+    detail: (r) => `IOASID ${r.s.context.ioasid} (set ${r.s.context.set ?? 'NULL'}, ${r.s.context.space}) is still allocated`,
+    rule: 'allocated and never freed by the end of the trace (A6)',
+  },
+];
+
 export interface EndFinding {
   /** The world key of the object left behind (`kind:id`). */
   readonly key: string;
@@ -52,8 +70,8 @@ export function endOfTrace(world: World): EndFinding[] {
     return s.value !== 'exited' || s.context.dropPending === true;
   };
   for (const [id, snap] of [...w.entriesOf<IoasidContext>(ioasidKind.id)]) {
-    const c = snap.context;
-    run(`${ioasidKind.id}:${id}`, (d) => w.step(ioasidKind, id, { space: c.space, ioasid: c.ioasid }, { type: 'END', p, ownedByMm: c.set === 'iommu_sva_pasid' && liveMm(c.private) }, d));
+    const r = { s: snap, ownedByMm: snap.context.set === SVA_SET && liveMm(snap.context.private) };
+    run(`${ioasidKind.id}:${id}`, (d) => decideBy(d, firstCheck(IOASID_END, r), r, {}));
   }
   for (const [id, snap] of [...w.entriesOf<PasidSlotContext>(pasidSlotKind.id)]) {
     const c = snap.context;

@@ -4,16 +4,14 @@
  * the lowest free (xa_alloc), a custom one what its platform (the VT-d host) answers. Pure.
  */
 import { INVALID_IOASID } from '../../events/fields.js';
-import type { Ret } from '../../events/records.js';
+import type { CallRecord, Ret } from '../../events/records.js';
 import { lowestFree } from '../ids.js';
 import { DEFAULT_SPACE } from '../ioasid/allocatorList.machine.js';
-import { idSpaceKind } from '../ioasid/idSpace.machine.js';
 import { ioasidKind } from '../ioasid/ioasid.machine.js';
-import { defineCall, hasFact, retFrom, setRet } from '../kit/call.js';
+import { decideBy, firstCheck } from '../kit/checks.js';
+import { defineCall, setRet } from '../kit/call.js';
 import type { Footprint } from '../kit/footprint.js';
-import { ioasidHolderKind, ioasidOwnerKind } from '../ioasid/ioasidOwner.machine.js';
-import type { CallRecord } from '../../events/records.js';
-import { noteOpsUse } from './ioasid_free.js';
+import { ALLOC, ALLOC_FAILED, ioasidOf, noteOpsUse, type AllocFailedReads, type AllocReads } from './ioasidChecks.js';
 import { asNumber, holderOf, ioasidKey, listOf, PASID_MIN, spaceOf, VCMD_ALLOC, type Env } from './reads.js';
 
 /** Every ioasid.c call reads the active allocator; an allocation may take any ID of the active space. */
@@ -26,10 +24,11 @@ export function allocateIoasid(
   args: { set: string | null; min: number; max: number; private: string | null },
   recorded: Ret | undefined,
 ): number | null {
-  const { w, p, d } = env;
+  const { w, d } = env;
   const list = listOf(w);
   const space = list.active;
   const taken = (id: number) => w.has(ioasidKind.id, ioasidKey(space, id));
+  const belowPasidMin = space !== DEFAULT_SPACE && spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN;
   let id: number | null;
   if (space === DEFAULT_SPACE) {
     const predicted = args.min <= args.max ? lowestFree(w, space, args.min, args.max, taken) : null;
@@ -37,9 +36,7 @@ export function allocateIoasid(
     const adopt = typeof recorded === 'number' && recorded >= args.min && recorded <= args.max && !taken(recorded);
     id = adopt ? (recorded as number) : predicted;
     if (predicted !== null) setRet(d, predicted, 'ioasid_alloc: the default allocator hands out the lowest free ID in [min, max] (xa_alloc, §1.2)');
-  } else if (recorded === INVALID_IOASID) {
-    id = null;
-  } else if (spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN) {
+  } else if (recorded === INVALID_IOASID || belowPasidMin) {
     // intel_vcmd_ioasid_alloc: `if (min < PASID_MIN || max > intel_pasid_max_id) return INVALID_IOASID;` (§2.3)
     id = null;
   } else {
@@ -49,16 +46,14 @@ export function allocateIoasid(
   }
   noteOpsUse(env, space, 'alloc');
   if (id === null) {
-    retFrom(d, w.step(idSpaceKind, space, { space }, { type: 'ALLOC_FAILED', p, hostFailure: space !== DEFAULT_SPACE, belowPasidMin: spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN }, d));
+    const f: AllocFailedReads = { space, hostFailure: space !== DEFAULT_SPACE, belowPasidMin };
+    decideBy(d, firstCheck(ALLOC_FAILED, f), f, {});
     return null;
   }
-  const r = w.step(ioasidKind, ioasidKey(space, id), { space, ioasid: id }, { type: 'ALLOC', p, set: args.set, private: args.private, orphanAliased: list.orphans.includes(id) }, d);
-  retFrom(d, r);
-  if (!hasFact(r, 'IoasidAllocated')) return null;
-  w.step(idSpaceKind, space, { space }, { type: 'ID_TAKEN', p }, d);
-  const holder = holderOf(env, args.private);
-  w.step(ioasidOwnerKind, ioasidKey(space, id), { space, ioasid: id }, { type: 'TAKE', p, holder, fresh: true }, d);
-  w.step(ioasidHolderKind, holder, { holder }, { type: 'HOLDS', p }, d);
+  const r: AllocReads = { s: ioasidOf(env, space, id), orphanAliased: list.orphans.includes(id) };
+  if (decideBy(d, firstCheck(ALLOC, r), r, {}).then !== 'allocate') return null;
+  w.emit(d, { type: 'IoasidAllocated', space, ioasid: id, set: args.set, private: args.private, refs: 1 });
+  w.emit(d, { type: 'IoasidHolderAdded', space, ioasid: id, holder: holderOf(env, args.private), fresh: true });
   return id;
 }
 

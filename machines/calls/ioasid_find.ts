@@ -3,21 +3,21 @@
  * allocated ID of the given set in the active allocator, after the optional getter; an error pointer
  * otherwise. Pure.
  */
-import { ioasidKind, type IoasidContext } from '../ioasid/ioasid.machine.js';
-import { defineCall, retFrom, setRet } from '../kit/call.js';
+import { decideBy, firstCheck } from '../kit/checks.js';
+import { defineCall, setRet } from '../kit/call.js';
+import { FIND, ioasidOf, type FindReads } from './ioasidChecks.js';
 import { ioasidOneFootprint } from './ioasid_get.js';
-import { asNumber, ioasidKey, listOf } from './reads.js';
+import { asNumber, listOf } from './reads.js';
 
 export default defineCall({
   fn: 'ioasid_find',
   exists: [{ until: '6.4' }],
   footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
-  decide: ({ w, p, d, rec }) => {
-    const space = listOf(w).active;
-    const id = asNumber(rec.args.ioasid);
-    const r = w.step(ioasidKind, ioasidKey(space, id), { space, ioasid: id }, { type: 'FIND', p, set: rec.args.set }, d);
-    if (retFrom(d, r) !== undefined) return;
+  decide: (c) => {
+    const { d, rec } = c;
+    const r: FindReads = { s: ioasidOf(c, listOf(c.w).active, asNumber(rec.args.ioasid)), set: rec.args.set };
+    if (decideBy(d, firstCheck(FIND, r), r, {}).then !== 'found') return;
     // Found: the private data, unless a getter (mmget_not_zero) may have refused it, which the model cannot know.
-    if (rec.args.getter === undefined || rec.args.getter === null) setRet(d, (r.snap.context as IoasidContext).private, 'ioasid_find: returns the private data (§1.8)');
+    if (rec.args.getter === undefined || rec.args.getter === null) setRet(d, r.s.context.private, 'ioasid_find: returns the private data (§1.8)');
   },
 });

@@ -1,48 +1,70 @@
 /**
  * ioasid_free(ioasid) — drivers/iommu/ioasid.c, v5.5–v5.10 and v5.18–v6.3 (§1.6): the ID is looked up
- * in the active allocator (no set is passed) and freed there; the VT-d vcmd free asks the host. Pure.
+ * in the active allocator (no set is passed) and freed there; the VT-d vcmd free asks the host. Who
+ * releases it is checked against its holders first (#21 B1–B3). Pure.
  */
-import { ioasidKind } from '../ioasid/ioasid.machine.js';
-import { idSpaceKind } from '../ioasid/idSpace.machine.js';
-import { noteFreed } from '../ids.js';
-import { defineCall, hasFact, retFrom } from '../kit/call.js';
-import type { Footprint } from '../kit/footprint.js';
-import { ioasidHolderKind, ioasidOwnerKind } from '../ioasid/ioasidOwner.machine.js';
-import { DEFAULT_SPACE } from '../ioasid/allocatorList.machine.js';
 import type { CallRecord } from '../../events/records.js';
+import { ioasidHolderKind, ioasidOwnerKind, type IoasidOwnerContext } from '../ioasid/ioasidOwner.machine.js';
+import { noteFreed } from '../ids.js';
+import type { Snap } from '../kit/lifecycle.js';
+import { decideBy, firstCheck, type Check } from '../kit/checks.js';
+import { defineCall } from '../kit/call.js';
+import type { Footprint } from '../kit/footprint.js';
+import { FREE, ioasidOf, noteOpsUse, PUT, type ReleaseReads } from './ioasidChecks.js';
 import { asNumber, ioasidKey, listOf, releaserOf, spaceOf, VCMD_FREE, type Env } from './reads.js';
+
+export { noteOpsUse } from './ioasidChecks.js';
 
 /** A release reads the active allocator and changes its space's counters and the one ID. */
 export const ioasidReleaseFootprint = (id: number | string): Footprint => ({ reads: ['allocators'], writes: ['space:*', `ioasid:*/${String(id)}`] });
 
-/** ioasid_free / ioasid_put of an ID, looked up in the active allocator (§1.6, §1.7); who releases it is checked against its holders (B1–B3). */
-export function releaseIoasid(env: Env & { rec?: CallRecord }, id: number, how: 'FREE' | 'PUT'): void {
-  const { w, p, d } = env;
-  const space = listOf(w).active;
-  const key = ioasidKey(space, id);
-  const vcmd = spaceOf(w, space).free === VCMD_FREE;
-  const owner = w.peek(ioasidOwnerKind, key, { space, ioasid: id });
-  if (w.has(ioasidKind.id, key)) {
-    const releaser = releaserOf(env);
-    const holdsOther = releaser !== null && w.peek(ioasidHolderKind, releaser, { holder: releaser }).context.held > 0;
-    w.step(ioasidOwnerKind, key, { space, ioasid: id }, { type: 'RELEASE_CHECK', p, releaser, releaserHoldsOther: holdsOther }, d);
-  }
-  const releasedAt = owner.value === 'released' ? owner.context.releasedAt : null;
-  const r = w.step(ioasidKind, key, { space, ioasid: id }, { type: how, p, vcmd, releasedAt }, d);
-  retFrom(d, r);
-  if (hasFact(r, 'IoasidFreed')) {
-    noteOpsUse(env, space, 'free');
-    w.step(idSpaceKind, space, { space }, { type: 'ID_RELEASED', p }, d);
-    noteFreed(w, space, id);
-    for (const h of w.peek(ioasidOwnerKind, key, { space, ioasid: id }).context.holders) w.step(ioasidHolderKind, h, { holder: h }, { type: 'LETS_GO', p }, d);
-    w.step(ioasidOwnerKind, key, { space, ioasid: id }, { type: 'RELEASED', p, seq: env.rec?.seq ?? 0 }, d);
-  }
+interface HolderReads {
+  readonly owner: Snap<IoasidOwnerContext>;
+  /** Who releases: the thread of a top-level ioasid_free / ioasid_put; null inside other calls (the trace cannot tell). */
+  readonly releaser: string | null;
+  /** The releaser holds IDs of its own. */
+  readonly releaserHoldsOther: boolean;
 }
 
-/** A12/B4: ioasid_alloc and a freeing ioasid_free/put call the entry's ops — which may be an unregistered head (§1.4). */
-export function noteOpsUse({ w, p, d }: Env, space: string, what: 'alloc' | 'free'): void {
-  if (space === DEFAULT_SPACE) return;
-  w.step(idSpaceKind, space, { space }, { type: 'OPS_USED', p, what }, d);
+const notHolder = (r: HolderReads) => r.owner.value === 'held' && r.releaser !== null && !r.owner.context.holders.includes(r.releaser);
+
+/** The holders of the ID against the releaser (the kernel takes no owner, so only the trace can tell). */
+const HOLDERS: readonly Check<HolderReads>[] = [
+  {
+    when: (r) => notHolder(r) && r.owner.context.earlier.includes(r.releaser as string),
+    finding: 'IOASID_STALE_RELEASE',
+    detail: (r) => `${r.releaser} held IOASID ${r.owner.context.ioasid} in an earlier generation; it now belongs to ${r.owner.context.holders.join(', ')}, whose ID is dropped`,
+    rule: 'ioasid_free/ioasid_put take no owner: an earlier holder releases the number handed out again, and the new owner loses it (§1.6, §1.7)',
+  },
+  {
+    when: (r) => notHolder(r) && r.releaserHoldsOther,
+    finding: 'IOASID_FREE_BY_OTHER',
+    detail: (r) => `${r.releaser} never held it; IOASID ${r.owner.context.ioasid} (${r.owner.context.space}) is held by ${r.owner.context.holders.join(', ') || 'nobody'}`,
+    rule: 'ioasid_free/ioasid_put take no set: a caller that never held this ID releases it (§1.6, §1.7)',
+  },
+  { rule: 'released by a holder (or by a caller the trace cannot name)' },
+];
+
+/** ioasid_free / ioasid_put of an ID, looked up in the active allocator (§1.6, §1.7); who releases it is checked against its holders (B1–B3). */
+export function releaseIoasid(env: Env & { rec?: CallRecord }, id: number, how: 'FREE' | 'PUT'): void {
+  const { w, d } = env;
+  const space = listOf(w).active;
+  const owner = w.get(ioasidOwnerKind, ioasidKey(space, id), { space, ioasid: id });
+  const s = ioasidOf(env, space, id);
+  if (s.value !== 'unallocated') {
+    const releaser = releaserOf(env);
+    const h: HolderReads = { owner, releaser, releaserHoldsOther: releaser !== null && w.get(ioasidHolderKind, releaser, { holder: releaser }).context.held > 0 };
+    decideBy(d, firstCheck(HOLDERS, h), h, {}, { setsRet: false });
+  }
+  const r: ReleaseReads = { s, vcmd: spaceOf(w, space).free === VCMD_FREE, releasedAt: owner.value === 'released' ? owner.context.releasedAt : null };
+  const row = how === 'FREE' ? decideBy(d, firstCheck(FREE, r), r, {}) : decideBy(d, firstCheck(PUT, r), r, {});
+  if (row.then === undefined) return;
+  if (how === 'PUT') w.emit(d, { type: 'IoasidPut', space, ioasid: id, refs: Math.max(0, s.context.refs - 1) });
+  if (row.then !== 'free') return;
+  w.emit(d, { type: 'IoasidFreed', space, ioasid: id });
+  noteOpsUse(env, space, 'free');
+  noteFreed(w, space, id);
+  w.emit(d, { type: 'IoasidHoldersReleased', space, ioasid: id, at: env.rec?.seq ?? 0 });
 }
 
 export default defineCall({

@@ -15,13 +15,13 @@ import type { PasidSlotContext } from '../device/pasidSlot.machine.js';
 import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import type { Snap } from '../kit/lifecycle.js';
 import { freeDomain } from './iommu_domain_free.js';
-import { ioasidKind } from '../ioasid/ioasid.machine.js';
 import { mmKind } from '../sva/mm.machine.js';
 import { sharesHandle, svaBondKind, type SvaBondContext } from '../sva/svaBond.machine.js';
 import { childOf, defineCall, isFailure, modelName, recordedName, setRet, type CallContext } from '../kit/call.js';
 import { union, type Footprint, slotResource } from '../kit/footprint.js';
 import type { World } from '../kit/world.js';
 import { allocateIoasid, ioasidAllocFootprint } from './ioasid_alloc.js';
+import { getIoasid } from './ioasid_get.js';
 import { ioasidReleaseFootprint } from './ioasid_free.js';
 import { allocGlobalPasid } from './iommu_alloc_global_pasid.js';
 import { allocDomain } from './iommu_domain_alloc.js';
@@ -112,8 +112,7 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
     // v5.11–v5.17: every new bond takes a reference on the mm's PASID (ioasid_get, §3.2); Intel ≤ v5.13
     // finds its svm instead and takes none (one reference per mm).
     if (p.ioasidRefcount && !intelOwn && need.mm.intelSvm !== true) {
-      const space = listOf(w).active;
-      w.step(ioasidKind, ioasidKey(space, existing), { space, ioasid: existing }, { type: 'GET', p }, d);
+      getIoasid(c, existing, null, false);
       d.children.push({ fn: 'ioasid_get', args: { ioasid: existing } });
     }
     return existing;
@@ -401,8 +400,7 @@ export default defineCall({
       // v5.11–v5.17: Intel takes a PASID reference on every bind (intel_svm_alloc_pasid) and drops one on every
       // unbind; SMMUv3 only per new bond. Balanced either way; the capture's nested ioasid_get says which vendor.
       if (p.ioasidRefcount && b.pasid !== null && childOf(c.children, 'ioasid_get') !== undefined) {
-        const space = listOf(w).active;
-        w.step(ioasidKind, ioasidKey(space, b.pasid), { space, ioasid: b.pasid }, { type: 'GET', p }, d);
+        getIoasid(c, b.pasid, null, false);
         d.children.push({ fn: 'ioasid_get', args: { ioasid: b.pasid } });
       }
       return setRet(d, handle, 'iommu_sva_bind_device: the (dev, mm) pair is already bound (§3)');

@@ -7,7 +7,7 @@ import { INVALID_IOASID, U32_MAX } from '../../events/fields.js';
 import type { CallRecord } from '../../events/records.js';
 import type { Decision, World } from '../kit/world.js';
 import type { Profile } from '../profile.js';
-import { allocatorListKind } from '../ioasid/allocatorList.machine.js';
+import { ALLOCATOR_LIST, allocatorListKind } from '../ioasid/allocatorList.machine.js';
 import { idSpaceKind, type IdSpaceContext } from '../ioasid/idSpace.machine.js';
 import { deviceKind, type DeviceContext } from '../device/device.machine.js';
 import { pasidSlotKind, type PasidSlotContext } from '../device/pasidSlot.machine.js';
@@ -23,8 +23,7 @@ export interface Env {
 
 // ── ioasid.c (§1) ──
 
-/** The singleton id of the allocator list (allocators_list + active_allocator). */
-export const ALLOCATOR_LIST = 'ioasid';
+export { ALLOCATOR_LIST };
 /** The helpers of the VT-d vcmd allocator: every vIOMMU registers the same two, so they share one ID space. */
 export const VCMD_ALLOC = 'intel_vcmd_ioasid_alloc';
 export const VCMD_FREE = 'intel_vcmd_ioasid_free';
@@ -52,9 +51,9 @@ export function releaserOf(env: Env & { rec?: CallRecord }): string | null {
   return null;
 }
 
-export const listOf = (w: World) => w.peek(allocatorListKind, ALLOCATOR_LIST, {}).context;
-export const spaceOf = (w: World, space: string): IdSpaceContext => w.peek(idSpaceKind, space, { space }).context;
-export const ioasidKey = (space: string, id: number) => `${space}/${id}`;
+export const listOf = (w: World) => w.get(allocatorListKind, ALLOCATOR_LIST, {}).context;
+export const spaceOf = (w: World, space: string): IdSpaceContext => w.get(idSpaceKind, space, { space }).context;
+export { ioasidKey } from '../ioasid/ioasid.machine.js';
 /** ioasid_t is a u32: INVALID_IOASID is (ioasid_t)-1. */
 export const asNumber = (v: number | typeof INVALID_IOASID) => (v === INVALID_IOASID ? U32_MAX : v);
 

@@ -1,12 +1,14 @@
 /**
- * The allocator list of ioasid.c (allocators_list + active_allocator): the default allocator is
- * active until the first custom entry registers; unregistering falls back to the next entry or to
- * the default (§1.3, §1.4). Also remembers the orphaned ID numbers, which alias new IDs (A10). Pure.
+ * The allocator list of ioasid.c (allocators_list + active_allocator), driven by facts: the default
+ * allocator is active until the first custom entry registers; unregistering falls back to the next
+ * entry or to the default (§1.3, §1.4). Also remembers the orphaned ID numbers, which alias new IDs
+ * (A10). The calls that decide are machines/calls/ioasid_{register,unregister}_allocator.ts. Pure.
  */
-import { decide } from '../kit/outcome.js';
-import { defineObjectKind, type ModelEvent } from '../kit/object.js';
+import { defineObject } from '../kit/object.js';
 
 export const DEFAULT_SPACE = 'default';
+/** The singleton id of the allocator list (allocators_list + active_allocator). */
+export const ALLOCATOR_LIST = 'ioasid';
 
 export interface AllocatorListContext {
   /** The active entry's space: DEFAULT_SPACE or a custom space. */
@@ -19,54 +21,43 @@ export interface AllocatorListContext {
   readonly created: number;
 }
 
-export type AllocatorListEvent =
-  | (ModelEvent & { type: 'ENTRY_ADDED'; space: string })
-  | (ModelEvent & { type: 'ENTRY_REMOVED'; space: string; orphans: readonly number[] })
-  | (ModelEvent & { type: 'UNREGISTER'; matches: boolean });
+const ONE = [{ id: ALLOCATOR_LIST, input: {} }] as const;
 
-const switched = (b: AllocatorListContext, a: AllocatorListContext) => ({ type: 'AllocatorSwitched' as const, from: b.active, to: a.active });
-
-export const allocatorListKind = defineObjectKind<AllocatorListContext, AllocatorListEvent, Record<string, never>>({
+export const allocatorListKind = defineObject<AllocatorListContext, Record<string, never>>({
   id: 'allocatorList',
   initial: 'defaultActive',
   context: () => ({ active: DEFAULT_SPACE, entries: [], orphans: [], created: 0 }),
+  address: {
+    // A sharer joins an entry that is already listed.
+    AllocatorRegistered: (f) => (f.role === 'shared' ? [] : ONE),
+    AllocatorUnregistered: (f) => (f.removed ? ONE : []),
+    AllocatorSwitched: () => ONE,
+    IoasidOrphaned: () => ONE,
+  },
   states: {
     defaultActive: {
       on: {
-        ENTRY_ADDED: { target: 'customActive', actions: ['append', 'activateFirst', decide({ fact: 'AllocatorSwitched', rule: 'ioasid_register_allocator: the first custom allocator replaces the default (§1.3)' })] },
-        ENTRY_REMOVED: { actions: decide({ rule: 'no custom entry to remove' }) },
-        UNREGISTER: { actions: decide({ ret: null, finding: 'ALLOCATOR_UNREGISTER_NONE', rule: 'ioasid_unregister_allocator: list empty → pr_warn "No custom IOASID allocators active!" (§1.4)' }) },
+        AllocatorRegistered: { target: 'customActive', actions: 'append' },
+        AllocatorSwitched: { actions: 'activate' },
+        IoasidOrphaned: { actions: 'orphan' },
       },
     },
     customActive: {
       on: {
-        ENTRY_ADDED: { actions: ['append', decide({ rule: 'ioasid_register_allocator: later entries wait behind the active one (§1.3)' })] },
-        ENTRY_REMOVED: [
-          { guard: 'isLastEntry', target: 'defaultActive', actions: ['remove', 'activateFirst', decide({ fact: 'AllocatorSwitched', rule: 'ioasid_unregister_allocator: no custom allocator left → switch to default (§1.4)' })] },
-          { guard: 'isActiveEntry', actions: ['remove', 'activateFirst', decide({ fact: 'AllocatorSwitched', rule: 'ioasid_unregister_allocator: the active entry left → the first remaining entry becomes active (§1.4)' })] },
-          { actions: ['remove', decide({ rule: 'ioasid_unregister_allocator: a standby entry left' })] },
-        ],
-        UNREGISTER: [
-          { guard: 'matchesEntry', actions: decide({ rule: 'ioasid_unregister_allocator: the first entry with the same helpers is affected (§1.4)' }) },
-          { actions: decide({ ret: null, finding: 'ALLOCATOR_UNREGISTER_UNKNOWN', rule: 'ioasid_unregister_allocator: no entry with these helpers → silent no-op (§1.4)' }) },
-        ],
+        AllocatorRegistered: { actions: 'append' },
+        AllocatorUnregistered: [{ guard: 'isLastEntry', target: 'defaultActive', actions: 'remove' }, { actions: 'remove' }],
+        AllocatorSwitched: { actions: 'activate' },
+        IoasidOrphaned: { actions: 'orphan' },
       },
     },
   },
   guards: {
     isLastEntry: ({ context }) => context.entries.length <= 1,
-    isActiveEntry: ({ context, event }) => event.type === 'ENTRY_REMOVED' && context.active === event.space,
-    matchesEntry: ({ event }) => event.type === 'UNREGISTER' && event.matches,
   },
   updates: {
-    append: (c, e) => (e.type === 'ENTRY_ADDED' ? { ...c, entries: [...c.entries, e.space], created: c.created + 1 } : c),
-    remove: (c, e) =>
-      e.type === 'ENTRY_REMOVED'
-        ? { ...c, entries: c.entries.filter((s) => s !== e.space), orphans: [...new Set([...c.orphans, ...e.orphans])].sort((a, b) => a - b) }
-        : c,
-    activateFirst: (c) => ({ ...c, active: c.entries[0] ?? DEFAULT_SPACE }),
-  },
-  facts: {
-    AllocatorSwitched: (_e, b, a) => switched(b, a),
+    append: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, entries: [...c.entries, f.space], created: c.created + 1 } : c),
+    remove: (c, f) => (f.type === 'AllocatorUnregistered' ? { ...c, entries: c.entries.filter((s) => s !== f.space) } : c),
+    activate: (c, f) => (f.type === 'AllocatorSwitched' ? { ...c, active: f.to } : c),
+    orphan: (c, f) => (f.type === 'IoasidOrphaned' && !c.orphans.includes(f.ioasid) ? { ...c, orphans: [...c.orphans, f.ioasid].sort((a, b) => a - b) } : c),
   },
 });

@@ -1,13 +1,13 @@
 /**
- * Who holds one IOASID number of one ID space, across its generations (§1.6, §1.7). The kernel keeps
- * no holders — ioasid_free/ioasid_put take no set and no owner — so only the trace can tell a release
- * by the holder from a stale release by an earlier holder after the number was handed out again (B2),
- * or from a release by a caller that never held it but holds IDs of its own (B3), and a second release
- * of a number already released from a free of a number never allocated (B1). `untracked` is not
- * stored. Pure.
+ * Who holds one IOASID number of one ID space, across its generations (§1.6, §1.7), driven by the
+ * holder facts. The kernel keeps no holders — ioasid_free/ioasid_put take no set and no owner — so
+ * only the trace can tell a release by the holder from a stale release by an earlier holder after the
+ * number was handed out again (B2), or from a release by a caller that never held it but holds IDs of
+ * its own (B3), and a second release of a number already released from a free of a number never
+ * allocated (B1); machines/calls/ioasid_free.ts decides. `untracked` is not stored. Pure.
  */
-import { decide } from '../kit/outcome.js';
-import { defineObjectKind, type ModelEvent } from '../kit/object.js';
+import { defineObject, type WorldReader } from '../kit/object.js';
+import { ioasidKey } from './ioasid.machine.js';
 
 export interface IoasidOwnerContext {
   readonly space: string;
@@ -20,74 +20,36 @@ export interface IoasidOwnerContext {
   readonly releasedAt: number | null;
 }
 
-export type IoasidOwnerEvent =
-  | (ModelEvent & { type: 'TAKE'; holder: string; fresh: boolean })
-  /** A release is about to run; `releaser` is null when the trace cannot tell who releases (nested calls). */
-  | (ModelEvent & { type: 'RELEASE_CHECK'; releaser: string | null; releaserHoldsOther: boolean })
-  | (ModelEvent & { type: 'RELEASED'; seq: number });
+const one = (f: { space: string; ioasid: number }) => [{ id: ioasidKey(f.space, f.ioasid), input: { space: f.space, ioasid: f.ioasid } }];
 
-const ownerDetail = (c: IoasidOwnerContext) => `IOASID ${c.ioasid} (${c.space}) is held by ${c.holders.join(', ') || 'nobody'}`;
-
-export const ioasidOwnerKind = defineObjectKind<IoasidOwnerContext, IoasidOwnerEvent, { space: string; ioasid: number }>({
+export const ioasidOwnerKind = defineObject<IoasidOwnerContext, { space: string; ioasid: number }>({
   id: 'ioasidOwner',
   initial: 'untracked',
   absent: 'untracked',
   context: ({ space, ioasid }) => ({ space, ioasid, holders: [], earlier: [], releasedAt: null }),
+  address: { IoasidHolderAdded: one, IoasidHoldersReleased: one },
   states: {
-    untracked: {
-      on: {
-        TAKE: { target: 'held', actions: ['take', decide({ rule: 'a holder took the ID' })] },
-        RELEASE_CHECK: { actions: decide({ rule: 'the ID was never seen allocated: nothing to check' }) },
-        RELEASED: { actions: decide({ rule: 'nothing tracked' }) },
-      },
-    },
-    held: {
-      on: {
-        TAKE: { actions: ['take', decide({ rule: 'another holder took a reference' })] },
-        RELEASE_CHECK: [
-          {
-            guard: 'isStaleHolder',
-            actions: decide({ finding: 'IOASID_STALE_RELEASE', rule: 'ioasid_free/ioasid_put take no owner: an earlier holder releases the number handed out again, and the new owner loses it (§1.6, §1.7)' }),
-          },
-          {
-            guard: 'isOtherOwner',
-            actions: decide({ finding: 'IOASID_FREE_BY_OTHER', rule: 'ioasid_free/ioasid_put take no set: a caller that never held this ID releases it (§1.6, §1.7)' }),
-          },
-          { actions: decide({ rule: 'released by a holder (or by a caller the trace cannot name)' }) },
-        ],
-        RELEASED: { target: 'released', actions: ['release', decide({ rule: 'the ID is free again' })] },
-      },
-    },
-    released: {
-      on: {
-        TAKE: { target: 'held', actions: ['take', decide({ rule: 'the number is handed out again: a new generation' })] },
-        RELEASE_CHECK: { actions: decide({ rule: 'a release of a free number (the ioasid machine reports it)' }) },
-        RELEASED: { actions: decide({ rule: 'already free' }) },
-      },
-    },
+    untracked: { on: { IoasidHolderAdded: { target: 'held', actions: 'take' } } },
+    held: { on: { IoasidHolderAdded: { actions: 'take' }, IoasidHoldersReleased: { target: 'released', actions: 'release' } } },
+    // A new allocation of the number is a new generation.
+    released: { on: { IoasidHolderAdded: { target: 'held', actions: 'take' } } },
   },
-  guards: {
-    isStaleHolder: ({ context, event }) =>
-      event.type === 'RELEASE_CHECK' && event.releaser !== null && !context.holders.includes(event.releaser) && context.earlier.includes(event.releaser),
-    isOtherOwner: ({ context, event }) =>
-      event.type === 'RELEASE_CHECK' && event.releaser !== null && !context.holders.includes(event.releaser) && event.releaserHoldsOther,
-  },
+  guards: {},
   updates: {
-    take: (c, e) => {
-      if (e.type !== 'TAKE') return c;
-      if (e.fresh) return { ...c, holders: [e.holder], releasedAt: null };
-      return c.holders.includes(e.holder) ? c : { ...c, holders: [...c.holders, e.holder] };
+    take: (c, f) => {
+      if (f.type !== 'IoasidHolderAdded') return c;
+      if (f.fresh) return { ...c, holders: [f.holder], releasedAt: null };
+      return c.holders.includes(f.holder) ? c : { ...c, holders: [...c.holders, f.holder] };
     },
-    release: (c, e) =>
-      e.type === 'RELEASED' ? { ...c, earlier: [...new Set([...c.earlier, ...c.holders])], holders: [], releasedAt: e.seq } : c,
-  },
-  facts: {},
-  details: {
-    IOASID_STALE_RELEASE: (e, c) =>
-      `${e.type === 'RELEASE_CHECK' ? e.releaser : '?'} held IOASID ${c.ioasid} in an earlier generation; it now belongs to ${c.holders.join(', ')}, whose ID is dropped`,
-    IOASID_FREE_BY_OTHER: (e, c) => `${e.type === 'RELEASE_CHECK' ? e.releaser : '?'} never held it; ${ownerDetail(c)}`,
+    release: (c, f) => (f.type === 'IoasidHoldersReleased' ? { ...c, earlier: [...new Set([...c.earlier, ...c.holders])], holders: [], releasedAt: f.at } : c),
   },
 });
+
+/** The holders of an IOASID number now (before the fact at hand reaches its owner: ioasidHolderKind is folded first). */
+function holdersOf(w: WorldReader, f: { space: string; ioasid: number }): readonly string[] {
+  const s = w.byKey(`${ioasidOwnerKind.id}:${ioasidKey(f.space, f.ioasid)}`) as { value: string; context: IoasidOwnerContext } | undefined;
+  return s?.value === 'held' ? s.context.holders : [];
+}
 
 /** How many IOASIDs one holder holds now (B3 names a releaser only when it holds IDs of its own). `none` is not stored. */
 export interface IoasidHolderContext {
@@ -95,27 +57,24 @@ export interface IoasidHolderContext {
   readonly held: number;
 }
 
-export type IoasidHolderEvent = (ModelEvent & { type: 'HOLDS' }) | (ModelEvent & { type: 'LETS_GO' });
+const holder = (h: string) => ({ id: h, input: { holder: h } });
 
-export const ioasidHolderKind = defineObjectKind<IoasidHolderContext, IoasidHolderEvent, { holder: string }>({
+export const ioasidHolderKind = defineObject<IoasidHolderContext, { holder: string }>({
   id: 'ioasidHolder',
   initial: 'none',
   absent: 'none',
-  context: ({ holder }) => ({ holder, held: 0 }),
+  context: ({ holder: h }) => ({ holder: h, held: 0 }),
+  address: {
+    // A holder counts an ID once: a new generation, or a reference it did not hold yet.
+    IoasidHolderAdded: (f, w) => f.fresh || !holdersOf(w, f).includes(f.holder) ? [holder(f.holder)] : [],
+    IoasidHoldersReleased: (f, w) => holdersOf(w, f).map(holder),
+  },
   states: {
-    none: {
-      on: {
-        HOLDS: { target: 'holding', actions: ['inc', decide({ rule: 'the holder took an ID' })] },
-        LETS_GO: { actions: decide({ rule: 'holds nothing' }) },
-      },
-    },
+    none: { on: { IoasidHolderAdded: { target: 'holding', actions: 'inc' } } },
     holding: {
       on: {
-        HOLDS: { actions: ['inc', decide({ rule: 'the holder took another ID' })] },
-        LETS_GO: [
-          { guard: 'isLast', target: 'none', actions: ['dec', decide({ rule: 'the holder let its last ID go' })] },
-          { actions: ['dec', decide({ rule: 'the holder let an ID go' })] },
-        ],
+        IoasidHolderAdded: { actions: 'inc' },
+        IoasidHoldersReleased: [{ guard: 'isLast', target: 'none', actions: 'dec' }, { actions: 'dec' }],
       },
     },
   },
@@ -126,5 +85,4 @@ export const ioasidHolderKind = defineObjectKind<IoasidHolderContext, IoasidHold
     inc: (c) => ({ ...c, held: c.held + 1 }),
     dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
   },
-  facts: {},
 });

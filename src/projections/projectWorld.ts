@@ -20,7 +20,7 @@ import { ALLOCATOR_LIST, SCALABLE_MODE } from '../../machines/calls/reads.js';
 import { groupPasidKey, sortBy, spaceIdKey, type StateView } from './view.js';
 
 export function projectWorld(w: World): StateView {
-  const list: AllocatorListContext = w.peek(allocatorListKind, ALLOCATOR_LIST, {}).context;
+  const list: AllocatorListContext = w.get(allocatorListKind, ALLOCATOR_LIST, {}).context;
   const ioasids = sortBy(
     [...w.entriesOf<IoasidContext>(ioasidKind.id)].map(([, s]) => ({ space: s.context.space, ioasid: s.context.ioasid, set: s.context.set, private: s.context.private, refs: s.context.refs, orphaned: s.value === 'orphaned' })),
     (i) => spaceIdKey(i.space, i.ioasid),
@@ -34,7 +34,7 @@ export function projectWorld(w: World): StateView {
     allocator: {
       active: list.active,
       entries: list.entries.map((space) => {
-        const c: IdSpaceContext = w.peek(idSpaceKind, space, { space }).context;
+        const c: IdSpaceContext = w.get(idSpaceKind, space, { space }).context;
         return { space, alloc: c.alloc, free: c.free, members: [...c.members], head: c.head };
       }),
       outstanding,

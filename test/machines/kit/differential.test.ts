@@ -8,8 +8,8 @@ import fc from 'fast-check';
 import { anyTrace } from '../../support/arbitraries.js';
 import { replayCalls } from '../../support/calls.js';
 import { defineLifecycle, type Snap } from '../../../machines/kit/lifecycle.js';
-import { ioasidKind, type IoasidContext, type IoasidEvent } from '../../../machines/ioasid/ioasid.machine.js';
-import { profileFor, type Profile } from '../../../machines/profile.js';
+import { svaBondKind, type SvaBondContext } from '../../../machines/sva/svaBond.machine.js';
+import type { FactBody } from '../../../events/facts.js';
 
 const observe = (kernel: string, calls: Parameters<typeof replayCalls>[1], mode: 'fast' | 'xstate') => {
   const r = replayCalls(kernel, calls, mode);
@@ -28,38 +28,39 @@ describe('fast and xstate executors (seed 11)', () => {
 });
 
 describe('the differential comparison catches a broken guard (seed 12)', () => {
-  const p = profileFor('5.15.0') as Profile;
-  // A copy of the ioasid lifecycle whose last-reference guard is off by one.
-  const broken = defineLifecycle({ ...ioasidKind.spec, guards: { ...ioasidKind.spec.guards, isLastRef: ({ context }) => context.refs <= 0 } });
-  const allocated: Snap<IoasidContext> = { value: 'allocated', context: { space: 'default', ioasid: 1, set: null, private: null, refs: 1 } };
-  const put: IoasidEvent = { type: 'PUT', p, vcmd: false };
+  // A copy of the SVA bond lifecycle whose last-unbind guard is off by one.
+  const broken = defineLifecycle({ ...svaBondKind.spec, guards: { ...svaBondKind.spec.guards, isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 1 } });
+  const input = { dev: 'd0', mm: 'mm1', shares: true };
+  const bound: Snap<SvaBondContext> = { value: 'bound', context: { dev: 'd0', mm: 'mm1', pasid: 1, domain: null, handles: ['h1'], users: 2, shares: true } };
+  const unbind: FactBody = { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 1 };
 
   it('a single step shows the divergence', () => {
-    expect(broken.step(allocated, put)).not.toEqual(ioasidKind.step(allocated, put));
-    expect(broken.stepWithXState(allocated, put)).toEqual(broken.step(allocated, put));
+    expect(broken.step(bound, unbind)).not.toEqual(svaBondKind.step(bound, unbind));
+    expect(broken.stepWithXState(bound, unbind)).toEqual(broken.step(bound, unbind));
   });
 
-  it('fast-check finds an event sequence on which original and broken copy disagree, and reports it', () => {
-    const event = fc.constantFrom<IoasidEvent>(
-      { type: 'ALLOC', p, set: null, private: null, orphanAliased: false },
-      { type: 'GET', p },
-      put,
-      { type: 'FREE', p, vcmd: false },
-    );
-    const agree = (events: IoasidEvent[]) => {
-      let a = ioasidKind.initial({ space: 'default', ioasid: 1 });
-      let b = broken.initial({ space: 'default', ioasid: 1 });
-      for (const e of events) {
-        const ra = ioasidKind.step(a, e);
-        const rb = broken.stepWithXState(b, e);
-        if (JSON.stringify(ra) !== JSON.stringify(rb)) return false;
+  it('fast-check finds a fact sequence on which original and broken copy disagree, and reports it', () => {
+    let users = 0;
+    const fact = fc.constantFrom<'bind' | 'unbind'>('bind', 'unbind');
+    const agree = (steps: ('bind' | 'unbind')[]) => {
+      let a = svaBondKind.initial(input);
+      let b = broken.initial(input);
+      users = 0;
+      for (const s of steps) {
+        users += s === 'bind' ? 1 : -1;
+        const f: FactBody = s === 'bind'
+          ? { type: 'SvaBound', handle: 'h1', dev: 'd0', mm: 'mm1', pasid: 1, domain: null, users }
+          : { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users };
+        const ra = svaBondKind.step(a, f);
+        const rb = broken.stepWithXState(b, f);
+        if (JSON.stringify(ra.snap) !== JSON.stringify(rb.snap)) return false;
         a = ra.snap;
         b = rb.snap;
       }
       return true;
     };
-    const out = fc.check(fc.property(fc.array(event, { maxLength: 8 }), agree), { seed: 12, numRuns: 500 });
+    const out = fc.check(fc.property(fc.array(fact, { maxLength: 8 }), agree), { seed: 12, numRuns: 500 });
     expect(out.failed, 'the broken guard went unnoticed').toBe(true);
-    expect(out.counterexample?.[0].map((e) => e.type)).toContain('PUT');
+    expect(out.counterexample?.[0]).toContain('unbind');
   });
 });

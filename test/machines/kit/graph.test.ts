@@ -11,15 +11,13 @@ import { describe, it, expect } from 'vitest';
 import { getShortestPaths, getSimplePaths } from 'xstate/graph';
 import type { AnyStateMachine } from 'xstate';
 import {
-  allocatorListKind, allocatorRegistrationKind, deviceKind, domainKind, globalPasidKind, idSpaceKind, ioasidKind, mmKind,
+  allocatorListKind, allocatorRegistrationKind, deviceKind, domainKind, globalPasidKind, idSpaceKind, ioasidHolderKind, ioasidKind, ioasidOwnerKind, mmKind,
   pasidSlotKind, scalableModeKind, svaBondKind, svaHandleKind, vtdUnitKind,
 } from '../../../machines/index.js';
 import type { Lifecycle, MachineEvent, Snap, TransitionConfig } from '../../../machines/kit/lifecycle.js';
 import type { Outcome } from '../../../machines/kit/outcome.js';
 import { profileFor, type Profile } from '../../../machines/profile.js';
 
-/** The IOASID/VT-d eras; the other kinds name the kernels that flip their guards. */
-const IOASID_ERAS = ['5.10.0', '5.15.0', '6.1.0'];
 
 interface Case {
   readonly kind: Lifecycle<unknown, MachineEvent, unknown>;
@@ -39,82 +37,89 @@ interface Case {
 const CASES: Case[] = [
   {
     kind: allocatorListKind as never,
-    proves: 'entries are added and removed, and unregister tells the listed allocator from another',
-    eras: IOASID_ERAS,
+    proves: 'entries are appended and removed (the last one back to the default), the active entry switches, orphans are remembered',
+    eras: ['5.15.0'],
     inputs: [{}],
     simple: false,
-    events: (p) => [
-      { type: 'ENTRY_ADDED', p, space: 'A' },
-      { type: 'ENTRY_ADDED', p, space: 'B' },
-      { type: 'ENTRY_REMOVED', p, space: 'A', orphans: [] },
-      { type: 'ENTRY_REMOVED', p, space: 'B', orphans: [1] },
-      { type: 'UNREGISTER', p, matches: true },
-      { type: 'UNREGISTER', p, matches: false },
+    events: () => [
+      { type: 'AllocatorRegistered', ops: 'opsA', alloc: 'a', free: 'f', pdata: null, role: 'active', space: 'A' },
+      { type: 'AllocatorRegistered', ops: 'opsB', alloc: 'b', free: 'f', pdata: null, role: 'standby', space: 'B' },
+      { type: 'AllocatorUnregistered', ops: 'opsA', space: 'A', removed: true },
+      { type: 'AllocatorSwitched', from: 'A', to: 'B' },
+      { type: 'IoasidOrphaned', space: 'A', ioasid: 3 },
     ] as unknown as MachineEvent[],
   },
   {
     kind: allocatorRegistrationKind as never,
-    proves: 'register tells the entry head, an empty list with or without outstanding IDs, a shared helper space and a new space apart',
-    eras: IOASID_ERAS,
+    proves: 'a registration joins as active, shared or standby; a standby is promoted; the -EEXIST re-registration leaves its node dangling; unregistering or a corrupt unlink drops it',
+    eras: ['5.15.0'],
     inputs: [{ ops: 'opsA' }],
     simple: false,
-    events: (p) => {
-      const reg = { type: 'REGISTER', p, alloc: 'a', free: 'f', pdata: null, listEmpty: false, defaultOutstanding: 0, isEntryHead: false, sameHelpersSpace: null, newSpace: 'S2' };
+    events: () => {
+      const reg = { type: 'AllocatorRegistered', ops: 'opsA', alloc: 'a', free: 'f', pdata: null, space: 'S1' };
       return [
-        { ...reg, isEntryHead: true },
-        { ...reg, listEmpty: true, defaultOutstanding: 1 },
-        { ...reg, listEmpty: true },
-        { ...reg, sameHelpersSpace: 'S1' },
-        reg,
-        { type: 'PROMOTE', p },
-        { type: 'DROP', p },
+        { ...reg, role: 'active' },
+        { ...reg, role: 'shared' },
+        { ...reg, role: 'standby' },
+        { type: 'AllocatorSwitched', from: 'S0', to: 'S1' },
+        { type: 'AllocatorListNodeDangling', ops: 'opsA' },
+        { type: 'AllocatorUnregistered', ops: 'opsA', space: 'S1', removed: false },
+        { type: 'AllocatorListCorrupted', ops: 'opsA', space: 'S1' },
       ] as unknown as MachineEvent[];
     },
   },
   {
     kind: idSpaceKind as never,
-    proves: 'unregister tells the creator, a joiner and a stranger apart, and allocation failures tell host and pasid-min failures apart',
-    eras: IOASID_ERAS,
+    proves: 'an entry is created or joined, a sharer (or its head) leaves, the last member retires it; outstanding IDs are counted',
+    eras: ['5.15.0'],
     inputs: [{ space: 'S' }],
     simple: false,
-    events: (p) => [
-      { type: 'CREATE', p, ops: 'opsA', alloc: 'a', free: 'f' },
-      { type: 'JOIN', p, ops: 'opsB' },
-      { type: 'UNREGISTER', p, ops: 'opsA' },
-      { type: 'UNREGISTER', p, ops: 'opsB' },
-      { type: 'UNREGISTER', p, ops: 'opsZ' },
-      { type: 'UNREGISTER', p, ops: 'opsA', dangling: true },
-      { type: 'OPS_USED', p, what: 'alloc' },
-      { type: 'ID_TAKEN', p },
-      { type: 'ID_RELEASED', p },
-      { type: 'ALLOC_FAILED', p, hostFailure: false, belowPasidMin: false },
-      { type: 'ALLOC_FAILED', p, hostFailure: true, belowPasidMin: false },
-      { type: 'ALLOC_FAILED', p, hostFailure: true, belowPasidMin: true },
+    events: () => [
+      { type: 'AllocatorRegistered', ops: 'opsA', alloc: 'a', free: 'f', pdata: null, role: 'active', space: 'S' },
+      { type: 'AllocatorRegistered', ops: 'opsB', alloc: 'a', free: 'f', pdata: null, role: 'shared', space: 'S' },
+      { type: 'AllocatorUnregistered', ops: 'opsA', space: 'S', removed: false },
+      { type: 'AllocatorUnregistered', ops: 'opsB', space: 'S', removed: false },
+      { type: 'AllocatorUnregistered', ops: 'opsB', space: 'S', removed: true },
+      { type: 'IoasidAllocated', space: 'S', ioasid: 1, set: null, private: null, refs: 1 },
+      { type: 'IoasidFreed', space: 'S', ioasid: 1 },
     ] as unknown as MachineEvent[],
   },
   {
     kind: ioasidKind as never,
-    proves: 'alloc, free, get/put (vcmd or not), find by set and end-of-trace ownership each decide',
-    eras: IOASID_ERAS,
+    proves: 'an ID is allocated, referenced, given data, freed or orphaned',
+    eras: ['5.15.0'],
     inputs: [{ space: 'S', ioasid: 1 }],
     simple: false,
-    events: (p) => [
-      { type: 'ALLOC', p, set: null, private: null, orphanAliased: false },
-      { type: 'ALLOC', p, set: 'setA', private: 'mm1', orphanAliased: false },
-      { type: 'ALLOC', p, set: null, private: null, orphanAliased: true },
-      { type: 'FREE', p, vcmd: false },
-      { type: 'FREE', p, vcmd: true },
-      { type: 'GET', p },
-      { type: 'PUT', p, vcmd: false },
-      { type: 'PUT', p, vcmd: true },
-      { type: 'FREE', p, vcmd: false, releasedAt: 3 },
-      { type: 'PUT', p, vcmd: false, releasedAt: 3 },
-      { type: 'SET_DATA', p, data: null },
-      { type: 'FIND', p, set: null },
-      { type: 'FIND', p, set: 'setB' },
-      { type: 'ORPHAN', p },
-      { type: 'END', p, ownedByMm: false },
-      { type: 'END', p, ownedByMm: true },
+    events: () => [
+      { type: 'IoasidAllocated', space: 'S', ioasid: 1, set: 'setA', private: 'mm1', refs: 1 },
+      { type: 'IoasidGot', space: 'S', ioasid: 1, refs: 2 },
+      { type: 'IoasidPut', space: 'S', ioasid: 1, refs: 1 },
+      { type: 'IoasidDataSet', space: 'S', ioasid: 1, data: null },
+      { type: 'IoasidFreed', space: 'S', ioasid: 1 },
+      { type: 'IoasidOrphaned', space: 'S', ioasid: 1 },
+    ] as unknown as MachineEvent[],
+  },
+  {
+    kind: ioasidOwnerKind as never,
+    proves: 'holders are added to a generation, become earlier holders when the number is released, and a new allocation starts a new generation',
+    eras: ['5.15.0'],
+    inputs: [{ space: 'S', ioasid: 1 }],
+    simple: false,
+    events: () => [
+      { type: 'IoasidHolderAdded', space: 'S', ioasid: 1, holder: 'tid:1', fresh: true },
+      { type: 'IoasidHolderAdded', space: 'S', ioasid: 1, holder: 'tid:2', fresh: false },
+      { type: 'IoasidHoldersReleased', space: 'S', ioasid: 1, at: 5 },
+    ] as unknown as MachineEvent[],
+  },
+  {
+    kind: ioasidHolderKind as never,
+    proves: 'a holder counts the IDs it holds and is dropped with its last one',
+    eras: ['5.15.0'],
+    inputs: [{ holder: 'tid:1' }],
+    simple: false,
+    events: () => [
+      { type: 'IoasidHolderAdded', space: 'S', ioasid: 1, holder: 'tid:1', fresh: true },
+      { type: 'IoasidHoldersReleased', space: 'S', ioasid: 1, at: 5 },
     ] as unknown as MachineEvent[],
   },
   {

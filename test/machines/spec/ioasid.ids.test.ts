@@ -15,7 +15,7 @@ describe.each(IOASID_KERNELS)('ioasid_alloc on %s', (kernel) => {
   it('the default allocator hands out the lowest free ID in [min, max]', () => {
     const t = given(kernel, alloc(3, 10), alloc(3, 10), release(kernel, 3)).when(alloc(3, 10));
     expect(t.ret).toBe(3);
-    expect(t.factTypes).toEqual(['IoasidAllocated']);
+    expect(t.factTypes).toEqual(['IoasidAllocated', 'IoasidHolderAdded']);
     expect(t.facts[0]).toMatchObject({ space: 'default', ioasid: 3, refs: 1 });
   });
 
@@ -88,7 +88,7 @@ describe.each(FREE_KERNELS)('ioasid_free on %s', (kernel) => {
   it('frees an allocated ID (IoasidFreed, returns void)', () => {
     const t = given(kernel, alloc()).when(free(1));
     expect(t.ret).toBeNull();
-    expect(t.factTypes).toEqual(['IoasidFreed']);
+    expect(t.factTypes).toEqual(['IoasidFreed', 'IoasidHoldersReleased']);
     expect(t.codes).toEqual([]);
   });
 
@@ -122,7 +122,7 @@ describe.each(FREE_KERNELS)('ioasid_free on %s', (kernel) => {
   it('A5: free ignores the set: an ID of another set is freed silently', () => {
     const t = given(kernel, alloc(1, 10, undefined, 'setA')).when(free(1));
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['IoasidFreed']);
+    expect(t.factTypes).toEqual(['IoasidFreed', 'IoasidHoldersReleased']);
   });
 
   it('ioasid_get and ioasid_put do not exist here (CALL_NOT_IN_KERNEL)', () => {
@@ -135,7 +135,7 @@ describe.each(REFCOUNT_KERNELS)('ioasid_get/ioasid_put on %s', (kernel) => {
   it('ioasid_alloc starts the refcount at 1; the only put frees and returns true', () => {
     const t = given(kernel, alloc()).when(put(1));
     expect(t.ret).toBe(true);
-    expect(t.factTypes).toEqual(['IoasidPut', 'IoasidFreed']);
+    expect(t.factTypes).toEqual(['IoasidPut', 'IoasidFreed', 'IoasidHoldersReleased']);
   });
 
   it('get then put: the first put returns false and keeps the ID', () => {
@@ -195,7 +195,7 @@ describe.each(REFCOUNT_KERNELS)('ioasid_get/ioasid_put on %s', (kernel) => {
   it('A4: an extra put after the ID was re-allocated frees the new owner’s ID (silent ABA)', () => {
     const t = given(kernel, alloc(), put(1), alloc()).when(put(1));
     expect(t.ret).toBe(true);
-    expect(t.factTypes).toEqual(['IoasidPut', 'IoasidFreed']);
+    expect(t.factTypes).toEqual(['IoasidPut', 'IoasidFreed', 'IoasidHoldersReleased']);
   });
 
   it('a recorded put return that disagrees → RET_MISMATCH', () => {

@@ -38,11 +38,11 @@ describe.each(IOASID_KERNELS)('ioasid_register_allocator on %s', (kernel) => {
     expect(t.codes).toEqual(['ALLOCATOR_REGISTER_OUTSTANDING']);
   });
 
-  it('A8: the same ops registered twice → -EEXIST, nothing changes', () => {
+  it('A8: the same ops registered twice → -EEXIST; its list node is left pointing into the freed allocator data (issue #20)', () => {
     const t = given(kernel, register('opsA')).when(register('opsA'));
     expect(t.ret).toBe('-EEXIST');
     expect(t.codes).toEqual(['ALLOCATOR_ALREADY_REGISTERED']);
-    expect(t.factTypes).toEqual([]);
+    expect(t.factTypes).toEqual(['AllocatorListNodeDangling']);
   });
 
   it('A8 for a standby entry head too', () => {
@@ -108,7 +108,7 @@ describe.each(IOASID_KERNELS)('ioasid_register_allocator on %s', (kernel) => {
   it('a recorded -ENOMEM where the model predicts 0 rolls the registration back, without a finding', () => {
     const t = given(kernel).when(register('opsA', H, null, '-ENOMEM'), alloc());
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['IoasidAllocated']);
+    expect(t.factTypes).toEqual(['IoasidAllocated', 'IoasidHolderAdded']);
     expect(t.facts[0]).toMatchObject({ space: 'default' });
   });
 
@@ -146,6 +146,6 @@ describe('ioasid_register_allocator outside ioasid.c', () => {
   it('ioasid_free of the default allocator is unaffected by a failed registration', () => {
     const t = given('6.1.0', alloc(), register('opsA')).when(free(1));
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['IoasidFreed']);
+    expect(t.factTypes).toEqual(['IoasidFreed', 'IoasidHoldersReleased']);
   });
 });

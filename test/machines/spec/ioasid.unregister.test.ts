@@ -103,7 +103,7 @@ describe.each(IOASID_KERNELS)('ioasid_unregister_allocator on %s', (kernel) => {
   it('sharer leaves → only unlinked; the entry, its IDs and the active allocator stay', () => {
     const t = given(kernel, register('opsA'), register('opsB'), alloc(1, 100, 4)).when(unregister('opsB'), release(kernel, 4));
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['AllocatorUnregistered', ...(profile(kernel).ioasidRefcount ? ['IoasidPut', 'IoasidFreed'] : ['IoasidFreed'])]);
+    expect(t.factTypes).toEqual(['AllocatorUnregistered', ...(profile(kernel).ioasidRefcount ? ['IoasidPut', 'IoasidFreed', 'IoasidHoldersReleased'] : ['IoasidFreed', 'IoasidHoldersReleased'])]);
     expect(t.facts[0]).toMatchObject({ ops: 'opsB', removed: false });
   });
 

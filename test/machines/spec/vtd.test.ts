@@ -16,7 +16,7 @@ describe.each(VCMD_KERNELS)('register_pasid_allocator on %s', (kernel) => {
   it('bare metal (no caching mode) registers nothing: the default allocator stays active', () => {
     const t = given(kernel).when(registerPasidAllocator('dmar0', { cap_caching_mode: false }), alloc());
     expect(t.codes).toEqual([]);
-    expect(t.factTypes).toEqual(['PasidAllocatorSkipped', 'IoasidAllocated']);
+    expect(t.factTypes).toEqual(['PasidAllocatorSkipped', 'IoasidAllocated', 'IoasidHolderAdded']);
     expect(t.facts[1]).toMatchObject({ space: 'default' });
   });
 
