@@ -1,7 +1,7 @@
 /**
  * The state view: what `pasid-ledger state` shows and what time travel compares. Plain JSON with
  * every list sorted, so equal states print byte-identical. Built from the world (projectWorld) or
- * from the facts alone (foldFacts); a property test holds them equal.
+ * from the world rebuilt from the facts alone (test/projections/worldFromLog.test.ts holds them equal).
  */
 import type { Era } from '../../machines/profile.js';
 
