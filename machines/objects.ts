@@ -1,9 +1,8 @@
 /**
- * The fact-driven kernel objects: each follows the facts that are about it (its `address` table),
- * and the world is their fold. Kinds not listed here still decide in their own transitions and are
- * being moved over (see machines/kit/object.ts). Pure.
+ * The kernel objects, all fact-driven: each follows the facts that are about it (its `address`
+ * table), and the world is their fold. The order is the order a fact reaches them. Pure.
  */
-import type { FactObject } from './kit/object.js';
+import type { FactKind } from './kit/object.js';
 import { deviceKind } from './device/device.machine.js';
 import { domainKind } from './device/domain.machine.js';
 import { pasidSlotKind } from './device/pasidSlot.machine.js';
@@ -19,11 +18,11 @@ import { ioasidHolderKind, ioasidOwnerKind } from './ioasid/ioasidOwner.machine.
 import { svaBondKind } from './sva/svaBond.machine.js';
 import { svaHandleKind } from './sva/svaHandle.machine.js';
 
-export const FACT_DRIVEN: readonly FactObject<never, never>[] = [
-  deviceKind as never, pasidSlotKind as never, domainKind as never, globalPasidKind as never,
-  scalableModeKind as never, vtdUnitKind as never,
-  mmKind as never, svaBondKind as never, svaHandleKind as never,
-  allocatorListKind as never, allocatorRegistrationKind as never, idSpaceKind as never, ioasidKind as never,
+export const FACT_DRIVEN: readonly FactKind[] = [
+  deviceKind, pasidSlotKind, domainKind, globalPasidKind,
+  scalableModeKind, vtdUnitKind,
+  mmKind, svaBondKind, svaHandleKind,
+  allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind,
   // Why: a holder's count follows the owner's holders as they were before the fact (it reads them to address it).
-  ioasidHolderKind as never, ioasidOwnerKind as never,
+  ioasidHolderKind, ioasidOwnerKind,
 ];

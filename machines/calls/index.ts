@@ -5,10 +5,10 @@
  * Adding a kernel function is its schema row in events/records.ts and its file here (the mapped type
  * below then asks for its line). Pure apart from stepping the given world.
  */
-import { CALL_NAMES, type CallName, type CallRecord } from '../../events/records.js';
+import { CALL_NAMES, type CallName, type CallRecord, type CallRecordOf } from '../../events/records.js';
 import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
-import type { CallDefinition, CallModel } from '../kit/call.js';
+import type { CallDefinition } from '../kit/call.js';
 import { EMPTY, OPEN_SCOPE, type Footprint, type FootprintScope } from '../kit/footprint.js';
 import { inAnyRange, type KernelVersion } from '../kit/version.js';
 import { newDecision, type Decision, type World } from '../kit/world.js';
@@ -52,7 +52,8 @@ export const CALLS: { readonly [F in CallName]: CallDefinition<F> } = {
   iommu_sva_bind_device, iommu_sva_unbind_device, iommu_sva_get_pasid, mm_pasid_drop, iommu_alloc_global_pasid, iommu_free_global_pasid,
 };
 
-const definition = <F extends CallName>(fn: F) => CALLS[fn] as unknown as CallDefinition<CallName>;
+/** The definition of a record's function, typed by that function (so its footprint and decide take the record as it is). */
+const definitionOf = <F extends CallName>(rec: CallRecordOf<F>): CallDefinition<F> => CALLS[rec.fn as F];
 
 /** The calls that exist in a kernel version (each call's `exists`). */
 export function callsOf(v: KernelVersion): ReadonlySet<CallName> {
@@ -88,7 +89,7 @@ export const RAISED_IN: Partial<Record<FindingCode, CallName>> = (() => {
 /** The footprint of one top-level call record under a profile (what the race explorer compares). */
 export function footprint(rec: CallRecord, p: Profile, scope: FootprintScope = OPEN_SCOPE): Footprint {
   if (!p.calls.has(rec.fn)) return EMPTY;
-  return definition(rec.fn).footprint(rec as never, p, scope);
+  return footprintOf(rec, p, scope);
 }
 
 /**
@@ -108,6 +109,14 @@ export function decideCall(w: World, rec: CallRecord, children: readonly CallRec
     });
     return d;
   }
-  (definition(rec.fn).decide as CallModel<CallName>)({ w, p, rec: rec as never, d, children });
+  decideOf(rec, w, p, d, children);
   return d;
+}
+
+function footprintOf<F extends CallName>(rec: CallRecordOf<F>, p: Profile, scope: FootprintScope): Footprint {
+  return definitionOf(rec).footprint(rec, p, scope);
+}
+
+function decideOf<F extends CallName>(rec: CallRecordOf<F>, w: World, p: Profile, d: Decision, children: readonly CallRecord[]): void {
+  definitionOf(rec).decide({ w, p, rec, d, children });
 }

@@ -36,10 +36,10 @@ function opsOfSpace(w: WorldReader, space: string, value?: string) {
 
 const DROP = { target: 'unregistered', actions: 'forget' } as const;
 
-export const allocatorRegistrationKind = defineObject<RegistrationContext, RegistrationInput>({
+export const allocatorRegistrationKind = defineObject({
   id: KIND,
   initial: 'unregistered',
-  context: ({ ops }) => ({ ops, alloc: '', free: '', pdata: null, space: null, role: null }),
+  context: ({ ops }: RegistrationInput): RegistrationContext => ({ ops, alloc: '', free: '', pdata: null, space: null, role: null }),
   address: {
     AllocatorRegistered: (f) => one(f.ops),
     // A removed entry takes every member with it; otherwise only the leaving ops goes.

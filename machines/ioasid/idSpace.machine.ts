@@ -32,10 +32,10 @@ const COUNT = {
   IoasidFreed: { actions: 'release' },
 } as const;
 
-export const idSpaceKind = defineObject<IdSpaceContext, IdSpaceInput>({
+export const idSpaceKind = defineObject({
   id: 'idSpace',
   initial: 'live',
-  context: ({ space }) => ({ space, alloc: '', free: '', members: [], head: null, outstanding: 0 }),
+  context: ({ space }: IdSpaceInput): IdSpaceContext => ({ space, alloc: '', free: '', members: [], head: null, outstanding: 0 }),
   address: {
     AllocatorRegistered: one,
     AllocatorUnregistered: one,

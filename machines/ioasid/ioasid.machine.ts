@@ -22,11 +22,11 @@ export interface IoasidInput {
 export const ioasidKey = (space: string, id: number) => `${space}/${id}`;
 const one = (f: { space: string; ioasid: number }) => [{ id: ioasidKey(f.space, f.ioasid), input: { space: f.space, ioasid: f.ioasid } }];
 
-export const ioasidKind = defineObject<IoasidContext, IoasidInput>({
+export const ioasidKind = defineObject({
   id: 'ioasid',
   initial: 'unallocated',
   absent: 'unallocated',
-  context: ({ space, ioasid }) => ({ space, ioasid, set: null, private: null, refs: 0 }),
+  context: ({ space, ioasid }: IoasidInput): IoasidContext => ({ space, ioasid, set: null, private: null, refs: 0 }),
   address: {
     IoasidAllocated: one,
     IoasidFreed: one,

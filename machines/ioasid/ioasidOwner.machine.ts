@@ -22,11 +22,11 @@ export interface IoasidOwnerContext {
 
 const one = (f: { space: string; ioasid: number }) => [{ id: ioasidKey(f.space, f.ioasid), input: { space: f.space, ioasid: f.ioasid } }];
 
-export const ioasidOwnerKind = defineObject<IoasidOwnerContext, { space: string; ioasid: number }>({
+export const ioasidOwnerKind = defineObject({
   id: 'ioasidOwner',
   initial: 'untracked',
   absent: 'untracked',
-  context: ({ space, ioasid }) => ({ space, ioasid, holders: [], earlier: [], releasedAt: null }),
+  context: ({ space, ioasid }: { space: string; ioasid: number }): IoasidOwnerContext => ({ space, ioasid, holders: [], earlier: [], releasedAt: null }),
   address: { IoasidHolderAdded: one, IoasidHoldersReleased: one },
   states: {
     untracked: { on: { IoasidHolderAdded: { target: 'held', actions: 'take' } } },
@@ -59,11 +59,11 @@ export interface IoasidHolderContext {
 
 const holder = (h: string) => ({ id: h, input: { holder: h } });
 
-export const ioasidHolderKind = defineObject<IoasidHolderContext, { holder: string }>({
+export const ioasidHolderKind = defineObject({
   id: 'ioasidHolder',
   initial: 'none',
   absent: 'none',
-  context: ({ holder: h }) => ({ holder: h, held: 0 }),
+  context: ({ holder: h }: { holder: string }): IoasidHolderContext => ({ holder: h, held: 0 }),
   address: {
     // A holder counts an ID once: a new generation, or a reference it did not hold yet.
     IoasidHolderAdded: (f, w) => f.fresh || !holdersOf(w, f).includes(f.holder) ? [holder(f.holder)] : [],

@@ -10,9 +10,8 @@ import { retKind } from '../../events/ret.js';
 import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
 import type { Footprint, FootprintScope } from './footprint.js';
-import type { StepResult } from './lifecycle.js';
 import type { VersionRange } from './version.js';
-import { decidedRet, type Decision, type World } from './world.js';
+import type { Decision, World } from './world.js';
 
 export { isFailure } from '../../events/ret.js';
 
@@ -49,23 +48,10 @@ export function defineCall<F extends CallName>(def: CallDefinition<F>): CallDefi
   return def;
 }
 
-/** Sets the call's return from a step's outcomes (when they decide one). */
-export function retFrom(d: Decision, r: StepResult<unknown>): Ret | undefined {
-  const { ret, rule } = decidedRet(r.outcomes);
-  if (ret !== undefined) {
-    d.ret = ret;
-    d.rule = rule;
-  }
-  return ret;
-}
-
 export function setRet(d: Decision, ret: Ret | undefined, rule: string): void {
   d.ret = ret;
   d.rule = rule;
 }
-
-/** True when a step decided the fact. */
-export const hasFact = (r: StepResult<unknown>, fact: string) => r.outcomes.some((o) => o.fact === fact);
 
 /** The nested record of a function, if the capture saw one. */
 export function childOf<F extends CallName>(children: readonly CallRecord[], fn: F): CallRecordOf<F> | undefined {

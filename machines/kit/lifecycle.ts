@@ -1,13 +1,16 @@
 /**
- * A lifecycle: one XState v5 machine per kernel object kind, plus the transition table compiled
- * from that same machine for bulk replay. Both executors call the same guard and update functions,
- * so the rules live once, in the machine config. Pure: no IO, clock or randomness.
+ * A lifecycle: one XState v5 machine per kernel object kind, driven by facts, plus the transition
+ * table compiled from that same machine for bulk replay. Both executors call the same guard and
+ * update functions, so the rules of how an object evolves live once, in the machine config. The
+ * machine is built with `setup()`: its context, events and input are typed, and a transition may only
+ * name the kind's own guards and updates (checked at compile time when the kind's type parameters
+ * are inferred, and when the table is compiled). Transitions only update the object; the calls
+ * decide (machines/calls/). Pure: no IO, clock or randomness.
  *
  * The machine subset we use (checked by `compileTable`): flat states, no final states, named guards,
- * actions that are either named context updates or `decide(...)` outcomes with static params.
+ * actions that are named context updates.
  */
 import { assign, setup, transition, type AnyStateMachine } from 'xstate';
-import type { Outcome } from './outcome.js';
 
 /** A persisted object snapshot: plain JSON, ~100 bytes, what the world stores per object. */
 export interface Snap<C> {
@@ -22,45 +25,32 @@ export interface MachineEvent {
 export type Guard<C, E> = (args: { context: C; event: E }) => boolean;
 export type Update<C, E> = (context: C, event: E) => C;
 
-type ActionRef = string | { type: string; params?: unknown };
-export interface TransitionConfig {
+/** One transition candidate: a target state, the guard that must hold, the updates to apply. */
+export interface TransitionConfig<G extends string = string, U extends string = string> {
   readonly target?: string;
-  readonly guard?: string;
-  /** Required on deciding machines (a decide outcome); an evolve transition may only change state. */
-  readonly actions?: ActionRef | readonly ActionRef[];
+  readonly guard?: G;
+  readonly actions?: U | readonly U[];
 }
-export interface StateConfig {
-  readonly on: Readonly<Record<string, TransitionConfig | readonly TransitionConfig[]>>;
+export interface StateConfig<G extends string = string, U extends string = string, T extends string = string> {
+  readonly on: { readonly [K in T]?: TransitionConfig<G, U> | readonly TransitionConfig<G, U>[] };
   readonly description?: string;
 }
 
-export interface LifecycleSpec<C, E extends MachineEvent, I> {
+export interface LifecycleSpec<C, E extends MachineEvent, I, G extends string = string, U extends string = string> {
   readonly id: string;
   readonly initial: string;
   readonly context: (input: I) => C;
-  readonly states: Readonly<Record<string, StateConfig>>;
-  readonly guards: Readonly<Record<string, Guard<C, E>>>;
-  readonly updates: Readonly<Record<string, Update<C, E>>>;
-  /**
-   * An evolve machine (driven by facts): its transitions only update the object, they decide nothing,
-   * and a fact it has no transition for leaves the object as it is.
-   */
-  readonly evolve?: boolean;
+  readonly states: Readonly<Record<string, StateConfig<NoInfer<G>, NoInfer<U>, E['type']>>>;
+  readonly guards: Readonly<Record<G, Guard<C, E>>>;
+  readonly updates: Readonly<Record<U, Update<C, E>>>;
 }
 
-/** One compiled candidate transition: the guard to call, updates to apply, outcomes to report. */
+/** One compiled candidate transition: the guard to call, updates to apply. */
 interface CompiledTransition<C, E> {
   readonly guard: Guard<C, E> | null;
   readonly guardName: string | null;
   readonly target: string | null;
   readonly updates: readonly Update<C, E>[];
-  readonly outcomes: readonly Outcome[];
-}
-
-export interface StepResult<C> {
-  readonly snap: Snap<C>;
-  /** What the taken transition decided; empty when the event is not handled in this state. */
-  readonly outcomes: readonly Outcome[];
 }
 
 export interface Lifecycle<C, E extends MachineEvent, I> {
@@ -69,17 +59,14 @@ export interface Lifecycle<C, E extends MachineEvent, I> {
   readonly spec: LifecycleSpec<C, E, I>;
   /** The snapshot of a new object. */
   initial(input: I): Snap<C>;
-  /** Fast path: the compiled table, same guards and updates as the machine. */
-  step(snap: Snap<C>, event: E): StepResult<C>;
+  /** Fast path: the compiled table, same guards and updates as the machine; the same snapshot when nothing changed. */
+  step(snap: Snap<C>, event: E): Snap<C>;
   /** Reference path: XState's pure `transition()` on a snapshot resolved from the stored one. */
-  stepWithXState(snap: Snap<C>, event: E): StepResult<C>;
+  stepWithXState(snap: Snap<C>, event: E): Snap<C>;
   /** Event types the machine handles in some state. */
   readonly eventTypes: readonly string[];
   readonly stateNames: readonly string[];
 }
-
-const DECIDE = 'decide';
-const NO_OUTCOMES: readonly Outcome[] = Object.freeze([]);
 
 function asArray<T>(x: T | readonly T[]): readonly T[] {
   return Array.isArray(x) ? (x as readonly T[]) : [x as T];
@@ -106,56 +93,62 @@ function shallowEqual(a: object, b: object): boolean {
   return n === 0;
 }
 
-/** Builds the XState machine and compiles its table. Throws (a pasid-ledger bug) on configs outside the subset. */
-export function defineLifecycle<C, E extends MachineEvent, I>(spec: LifecycleSpec<C, E, I>): Lifecycle<C, E, I> {
-  const actions: Record<string, unknown> = { [DECIDE]: () => undefined };
-  for (const [name, update] of Object.entries(spec.updates)) {
-    actions[name] = assign(({ context, event }: { context: C; event: E }) => update(context, event) as never);
+/** The XState machine of a spec, built with setup(): typed context, events, input, guards and actions. */
+function machineOf<C extends object, E extends MachineEvent, I, G extends string, U extends string>(spec: LifecycleSpec<C, E, I, G, U>) {
+  const actions = {} as Record<U, ReturnType<typeof assign<C, E, undefined, E, never>>>;
+  for (const name of Object.keys(spec.updates) as U[]) {
+    const update = spec.updates[name];
+    actions[name] = assign<C, E, undefined, E, never>(({ context, event }) => update(context, event));
   }
-  const machine = setup({
-    types: {} as never,
-    guards: spec.guards as never,
-    actions: actions as never,
+  return setup({
+    types: { context: {} as C, events: {} as E, input: {} as I },
+    guards: spec.guards as Record<G, Guard<C, E>>,
+    actions,
   }).createMachine({
     id: spec.id,
     initial: spec.initial,
-    context: ({ input }: { input: I }) => spec.context(input),
-    states: spec.states as never,
-  } as never) as unknown as AnyStateMachine;
+    context: ({ input }) => spec.context(input),
+    // Why: the states are checked against the spec's own guard and update names (LifecycleSpec), which setup() cannot see through generics.
+    states: spec.states as Parameters<ReturnType<typeof setup>['createMachine']>[0]['states'],
+  });
+}
 
+/** Builds the XState machine and compiles its table. Throws (a pasid-ledger bug) on configs outside the subset. */
+export function defineLifecycle<C extends object, E extends MachineEvent, I, G extends string = string, U extends string = string>(
+  spec: LifecycleSpec<C, E, I, G, U>,
+): Lifecycle<C, E, I> {
+  // Why: XState's StateMachine is invariant in its (here never) actor types, so the typed machine is not an AnyStateMachine.
+  const machine = machineOf(spec) as unknown as AnyStateMachine;
   const table = compileTable(spec);
-  const eventTypes = [...new Set(Object.values(spec.states).flatMap((s) => Object.keys(s.on)))];
+  const eventTypes = [...new Set(Object.values<StateConfig>(spec.states).flatMap((s) => Object.keys(s.on)))];
 
-  function step(snap: Snap<C>, event: E): StepResult<C> {
+  function step(snap: Snap<C>, event: E): Snap<C> {
     const candidates = table.get(snap.value)?.get(event.type);
-    if (candidates === undefined) return { snap, outcomes: NO_OUTCOMES };
+    if (candidates === undefined) return snap;
     const args = { context: snap.context, event };
     for (const t of candidates) {
       if (t.guard !== null && !t.guard(args)) continue;
       let context = snap.context;
       for (const update of t.updates) context = update(context, event);
       const value = t.target ?? snap.value;
-      const next = unchanged(snap, value, context) ? snap : { value, context };
-      return { snap: next, outcomes: t.outcomes };
+      return unchanged(snap, value, context) ? snap : { value, context };
     }
-    return { snap, outcomes: NO_OUTCOMES };
+    return snap;
   }
 
-  function stepWithXState(snap: Snap<C>, event: E): StepResult<C> {
-    const resolved = machine.resolveState({ value: snap.value, context: snap.context as never });
-    const [next, executed] = transition(machine, resolved, event as never);
-    const outcomes = (executed as readonly { type: string; params?: unknown }[]).filter((a) => a.type === DECIDE).map((a) => a.params as Outcome);
-    if (outcomes.length === 0 && !spec.evolve) return { snap, outcomes: NO_OUTCOMES };
+  function stepWithXState(snap: Snap<C>, event: E): Snap<C> {
+    const resolved = machine.resolveState({ value: snap.value, context: snap.context });
+    const [next] = transition(machine, resolved, event);
     // Why: XState's assign always builds a new context; both paths keep the snapshot when nothing changed,
-    // so World.step stores (and journals) exactly the same objects in either mode.
-    if (unchanged(snap, next.value as string, next.context as C)) return { snap, outcomes };
-    return { snap: { value: next.value as string, context: next.context as C }, outcomes };
+    // so the world stores (and journals) exactly the same objects in either mode.
+    if (unchanged(snap, next.value as string, next.context as C)) return snap;
+    return { value: next.value as string, context: next.context as C };
   }
 
   return {
     id: spec.id,
     machine,
-    spec,
+    spec: spec as unknown as LifecycleSpec<C, E, I>,
     initial: (input) => ({ value: spec.initial, context: spec.context(input) }),
     step,
     stepWithXState,
@@ -165,47 +158,38 @@ export function defineLifecycle<C, E extends MachineEvent, I>(spec: LifecycleSpe
 }
 
 /** Compiles the machine config into `state → event type → candidate transitions` (document order). */
-export function compileTable<C, E extends MachineEvent, I>(
-  spec: LifecycleSpec<C, E, I>,
+export function compileTable<C, E extends MachineEvent, I, G extends string, U extends string>(
+  spec: LifecycleSpec<C, E, I, G, U>,
 ): Map<string, Map<string, readonly CompiledTransition<C, E>[]>> {
   const table = new Map<string, Map<string, readonly CompiledTransition<C, E>[]>>();
-  for (const [stateName, state] of Object.entries(spec.states)) {
+  for (const [stateName, state] of Object.entries<StateConfig>(spec.states)) {
     const byEvent = new Map<string, readonly CompiledTransition<C, E>[]>();
     for (const [eventType, config] of Object.entries(state.on)) {
-      byEvent.set(
-        eventType,
-        asArray(config).map((t) => compileTransition(spec, stateName, eventType, t)),
-      );
+      if (config === undefined) continue;
+      byEvent.set(eventType, asArray(config).map((t) => compileTransition(spec, stateName, eventType, t)));
     }
     table.set(stateName, byEvent);
   }
   return table;
 }
 
-function compileTransition<C, E extends MachineEvent, I>(
-  spec: LifecycleSpec<C, E, I>,
+function compileTransition<C, E extends MachineEvent, I, G extends string, U extends string>(
+  spec: LifecycleSpec<C, E, I, G, U>,
   stateName: string,
   eventType: string,
   t: TransitionConfig,
 ): CompiledTransition<C, E> {
   const where = `${spec.id}.${stateName} on ${eventType}`;
+  const guards: Readonly<Record<string, Guard<C, E>>> = spec.guards;
+  const updates: Readonly<Record<string, Update<C, E>>> = spec.updates;
   if (t.target !== undefined && !(t.target in spec.states)) throw new Error(`${where}: unknown target ${t.target}`);
-  const guard = t.guard === undefined ? null : spec.guards[t.guard];
+  const guard = t.guard === undefined ? null : guards[t.guard];
   if (guard === undefined) throw new Error(`${where}: guard '${t.guard}' is missing from the guards`);
-  const updates: Update<C, E>[] = [];
-  const outcomes: Outcome[] = [];
+  const list: Update<C, E>[] = [];
   for (const ref of t.actions === undefined ? [] : asArray(t.actions)) {
-    if (typeof ref === 'string') {
-      const update = spec.updates[ref];
-      if (update === undefined) throw new Error(`${where}: update '${ref}' is missing from the updates`);
-      updates.push(update);
-    } else if (ref.type === DECIDE) {
-      outcomes.push(ref.params as Outcome);
-    } else {
-      throw new Error(`${where}: action ${ref.type} is outside the compiled subset`);
-    }
+    const update = updates[ref];
+    if (update === undefined) throw new Error(`${where}: update '${ref}' is missing from the updates`);
+    list.push(update);
   }
-  // Why: an empty outcome list means "not handled"; every deciding transition must say what it decided.
-  if (outcomes.length === 0 && !spec.evolve) throw new Error(`${where}: transition has no decide(...) outcome`);
-  return { guard, guardName: t.guard ?? null, target: t.target ?? null, updates, outcomes };
+  return { guard, guardName: t.guard ?? null, target: t.target ?? null, updates: list };
 }

@@ -1,35 +1,13 @@
 /**
- * Object kinds. A deciding kind (`defineObjectKind`, being retired) is a lifecycle whose transitions
- * also decide returns and findings; a fact-driven kind (`defineObject`) only evolves from facts.
- * `absent` names the state that is not stored (absent ≡ that state), so freed IDs and empty slots
- * cost nothing. Pure.
+ * Object kinds: a kernel object is a lifecycle driven by facts (the evolve half). The world is the
+ * fold of the facts through these machines; the calls decide (machines/calls/) and state what
+ * happened as facts. `absent` names the state that is not stored (absent ≡ that state), so freed IDs
+ * and empty slots cost nothing. Pure.
  */
 import type { FactBody, FactType } from '../../events/facts.js';
-import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
-import { defineLifecycle, type Lifecycle, type LifecycleSpec, type MachineEvent } from './lifecycle.js';
-
-/** Every machine event carries the era profile its guards read. */
-export interface ModelEvent extends MachineEvent {
-  readonly p: Profile;
-}
-
-export interface ObjectKindSpec<C, E extends ModelEvent, I> extends LifecycleSpec<C, E, I> {
-  /** The state that is not stored: an object in it is dropped from the world. */
-  readonly absent?: string;
-  /** Builds the payload of each fact a transition names. */
-  readonly facts: Partial<Record<FactType, (event: E, before: C, after: C) => FactBody>>;
-  /** One clause of detail for a finding, e.g. "detached with dom2 but dom1 is attached". */
-  readonly details?: Partial<Record<FindingCode, (event: E, before: C) => string>>;
-}
-
-export interface ObjectKind<C, E extends ModelEvent, I> extends Lifecycle<C, E, I> {
-  readonly kind: ObjectKindSpec<C, E, I>;
-}
-
-export function defineObjectKind<C, E extends ModelEvent, I>(spec: ObjectKindSpec<C, E, I>): ObjectKind<C, E, I> {
-  return { ...defineLifecycle(spec), kind: spec };
-}
+import type { AnyStateMachine } from 'xstate';
+import { defineLifecycle, type Guard, type Lifecycle, type LifecycleSpec, type Snap, type StateConfig } from './lifecycle.js';
 
 /** A fact as an evolve machine receives it: the event type is the fact type. */
 export type FactEvent = FactBody;
@@ -46,22 +24,36 @@ export interface WorldReader {
   byKey(key: string): { readonly value: string; readonly context: unknown } | undefined;
 }
 
-export interface FactObjectSpec<C, I> extends Omit<LifecycleSpec<C, FactEvent, I>, 'evolve'> {
+export type AddressTable<I> = { readonly [T in FactType]?: (fact: Extract<FactBody, { type: T }>, w: WorldReader) => Address<I> };
+
+export interface FactObjectSpec<C, I, G extends string = string, U extends string = string> extends LifecycleSpec<C, FactEvent, I, G, U> {
   /** The state that is not stored: an object in it is dropped from the world. */
   readonly absent?: string;
   /** For each fact type it follows, which instances the fact is about. */
-  readonly address: { readonly [T in FactType]?: (fact: Extract<FactBody, { type: T }>, w: WorldReader) => Address<I> };
+  readonly address: AddressTable<I>;
 }
 
-/**
- * A kernel object driven by facts (the evolve half): the world is the fold of the facts through
- * these machines. Its transitions update the object and decide nothing; the calls decide
- * (machines/calls/) and state what happened as facts.
- */
+/** A kernel object driven by facts: its transitions update the object and decide nothing. */
 export interface FactObject<C, I> extends Lifecycle<C, FactEvent, I> {
   readonly factSpec: FactObjectSpec<C, I>;
 }
 
-export function defineObject<C, I>(spec: FactObjectSpec<C, I>): FactObject<C, I> {
-  return { ...defineLifecycle<C, FactEvent, I>({ ...spec, evolve: true }), factSpec: spec };
+/**
+ * Any fact-driven kind, its context and input erased: what the world folds facts through. (Methods,
+ * so a FactObject of any context is one of these.)
+ */
+export interface FactKind {
+  readonly id: string;
+  readonly stateNames: readonly string[];
+  readonly eventTypes: readonly string[];
+  readonly factSpec: { readonly absent?: string; readonly address: AddressTable<unknown> };
+  readonly spec: { readonly id: string; readonly states: Readonly<Record<string, StateConfig>>; readonly guards: Readonly<Record<string, Guard<never, FactEvent>>> };
+  readonly machine: AnyStateMachine;
+  initial(input: unknown): Snap<unknown>;
+  step(snap: Snap<unknown>, fact: FactEvent): Snap<unknown>;
+  stepWithXState(snap: Snap<unknown>, fact: FactEvent): Snap<unknown>;
+}
+
+export function defineObject<C extends object, I, G extends string = string, U extends string = string>(spec: FactObjectSpec<C, I, G, U>): FactObject<C, I> {
+  return { ...defineLifecycle<C, FactEvent, I, G, U>(spec), factSpec: spec as unknown as FactObjectSpec<C, I> };
 }

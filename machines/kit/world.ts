@@ -1,17 +1,16 @@
 /**
- * The model's state: one snapshot per kernel object, keyed by kind and name, stepped through the
- * object's lifecycle. A call model steps several objects for one kernel call and collects what they
- * decided into a Decision. Deterministic; the only mutation is of this world's own map.
+ * The model's state: one snapshot per kernel object, keyed by kind and name, the fold of the facts
+ * through the objects' lifecycles. A call model reads the world, decides (its check tables) and emits
+ * the facts that follow, which the world folds (`emit`); what it decided goes into a Decision.
+ * Deterministic; the only mutation is of this world's own map, and only by facts.
  */
 import type { FactBody } from '../../events/facts.js';
 import type { CallName, Ret } from '../../events/records.js';
 import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
-import type { Snap, StepResult } from './lifecycle.js';
-import type { FactObject, ModelEvent, ObjectKind } from './object.js';
+import type { Snap } from './lifecycle.js';
+import type { FactKind, FactObject } from './object.js';
 import { FACT_DRIVEN } from '../objects.js';
-import { objectsOf } from './checks.js';
-import type { Outcome } from './outcome.js';
 
 /** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
 export type StepMode = 'fast' | 'xstate';
@@ -47,10 +46,10 @@ export function newDecision(): Decision {
 }
 
 /** For each fact type, the fact-driven kinds that follow it (derived from their `address` tables). */
-type Route = { readonly kind: FactObject<unknown, unknown>; readonly address: (fact: FactBody, w: World) => readonly { id: string; input: unknown }[] };
+type Route = { readonly kind: FactKind; readonly address: (fact: FactBody, w: World) => readonly { id: string; input: unknown }[] };
 const ROUTES: ReadonlyMap<string, readonly Route[]> = (() => {
   const m = new Map<string, Route[]>();
-  for (const kind of FACT_DRIVEN as unknown as readonly FactObject<unknown, unknown>[]) {
+  for (const kind of FACT_DRIVEN) {
     for (const [type, address] of Object.entries(kind.factSpec.address)) {
       const list = m.get(type) ?? [];
       list.push({ kind, address: address as Route['address'] });
@@ -189,12 +188,6 @@ export class World {
     return this.#kindMap(kindId).entries() as IterableIterator<[string, Snap<C>]>;
   }
 
-  /** The stored snapshot, or the kind's initial one (not stored) when the object is unknown. */
-  peek<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I): Snap<C> {
-    const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
-    return stored ?? kind.initial(input);
-  }
-
   has(kindId: string, id: string): boolean {
     return this.#byKind.get(kindId)?.has(id) ?? false;
   }
@@ -210,9 +203,9 @@ export class World {
       for (const { id, input } of address(fact, this)) {
         const stored = this.#byKind.get(kind.id)?.get(id);
         const before = stored ?? kind.initial(input);
-        const result = this.mode === 'fast' ? kind.step(before, fact) : kind.stepWithXState(before, fact);
-        if (result.snap === before) continue;
-        this.#set(kind.id, id, stored, result.snap.value === kind.factSpec.absent ? undefined : result.snap);
+        const after = this.mode === 'fast' ? kind.step(before, fact) : kind.stepWithXState(before, fact);
+        if (after === before) continue;
+        this.#set(kind.id, id, stored, after.value === kind.factSpec.absent ? undefined : after);
       }
     }
   }
@@ -228,48 +221,4 @@ export class World {
     const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
     return stored ?? kind.initial(input);
   }
-
-  /**
-   * Steps one object and records its outcomes (facts, findings) into `d`.
-   * Returns the outcomes so the call model can read the decided return.
-   */
-  step<C, E extends ModelEvent, I>(kind: ObjectKind<C, E, I>, id: string, input: I, event: E, d: Decision): StepResult<C> {
-    const stored = this.#byKind.get(kind.id)?.get(id) as Snap<C> | undefined;
-    const before = stored ?? kind.initial(input);
-    const result = this.mode === 'fast' ? kind.step(before, event) : kind.stepWithXState(before, event);
-    if (result.outcomes.length === 0) {
-      // Why: machines are complete (a test checks it); an unhandled event is a pasid-ledger bug.
-      throw new Error(`model gap: ${kind.id} in state ${before.value} does not handle ${event.type}`);
-    }
-    if (result.snap !== before) this.#set(kind.id, id, stored, result.snap.value === kind.kind.absent ? undefined : (result.snap as Snap<unknown>));
-    this.record(kind, event, before.context, result.snap.context, result.outcomes, d);
-    return result;
-  }
-
-  private record<C, E extends ModelEvent, I>(
-    kind: ObjectKind<C, E, I>,
-    event: E,
-    before: C,
-    after: C,
-    outcomes: readonly Outcome[],
-    d: Decision,
-  ): void {
-    for (const o of outcomes) {
-      if (o.fact !== undefined) {
-        const build = kind.kind.facts[o.fact];
-        if (build === undefined) throw new Error(`model gap: ${kind.id} names fact ${o.fact} but cannot build it`);
-        this.emit(d, build(event, before, after));
-      }
-      if (o.finding !== undefined) {
-        const detail = kind.kind.details?.[o.finding]?.(event, before) ?? '';
-        d.findings.push({ code: o.finding, rule: o.rule, detail, objects: objectsOf(event) });
-      }
-    }
-  }
-}
-
-/** The first return an outcome list decides, with its rule. */
-export function decidedRet(outcomes: readonly Outcome[]): { ret: Ret | undefined; rule: string } {
-  for (const o of outcomes) if (o.ret !== undefined) return { ret: o.ret, rule: o.rule };
-  return { ret: undefined, rule: outcomes[0]?.rule ?? '' };
 }

@@ -36,10 +36,10 @@ const EXIT = [
   { target: 'exited', actions: 'dropPasid' },
 ] as const;
 
-export const mmKind = defineObject<MmContext, { mm: string }>({
+export const mmKind = defineObject({
   id: 'mm',
   initial: 'live',
-  context: ({ mm }) => ({ mm, pasid: null, bonds: 0, domains: [] }),
+  context: ({ mm }: { mm: string }): MmContext => ({ mm, pasid: null, bonds: 0, domains: [] }),
   address: {
     MmPasidAssigned: (f) => one(f.mm),
     MmPasidReleased: (f) => one(f.mm),

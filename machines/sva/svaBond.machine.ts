@@ -31,11 +31,11 @@ export const sharesHandle = (p: Profile) => !p.svaDomains || p.svaHandleRefcount
 
 export const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
 
-export const svaBondKind = defineObject<SvaBondContext, SvaBondInput>({
+export const svaBondKind = defineObject({
   id: 'svaBond',
   initial: 'unbound',
   absent: 'unbound',
-  context: ({ dev, mm, shares }) => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0, shares }),
+  context: ({ dev, mm, shares }: SvaBondInput): SvaBondContext => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0, shares }),
   address: {
     SvaBound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
     SvaUnbound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],

@@ -16,10 +16,10 @@ export interface SvaHandleContext {
 
 const one = (handle: string) => [{ id: handle, input: { handle } }];
 
-export const svaHandleKind = defineObject<SvaHandleContext, { handle: string }>({
+export const svaHandleKind = defineObject({
   id: 'svaHandle',
   initial: 'unseen',
-  context: ({ handle }) => ({ handle, dev: null, mm: null }),
+  context: ({ handle }: { handle: string }): SvaHandleContext => ({ handle, dev: null, mm: null }),
   address: {
     SvaBound: (f) => one(f.handle),
     // iommu_sva_unbind_device kfree()s the handle when its refcount reaches 0 (§3.4, §3.5).

@@ -15,10 +15,10 @@ export interface ScalableModeContext {
 export const SCALABLE_MODE = 'intel_iommu_sm';
 const ONE = [{ id: SCALABLE_MODE, input: {} }] as const;
 
-export const scalableModeKind = defineObject<ScalableModeContext, Record<string, never>>({
+export const scalableModeKind = defineObject({
   id: 'scalableMode',
   initial: 'enabled',
-  context: () => ({ smtRoots: [] }),
+  context: (_: Record<string, never>): ScalableModeContext => ({ smtRoots: [] }),
   address: {
     // Only an SMT root table is remembered (the SMT bit is set only while scalable mode is on).
     RootTableProgrammed: (f) => (f.smt ? ONE : []),

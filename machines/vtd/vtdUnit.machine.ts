@@ -20,10 +20,10 @@ export interface VtdUnitContext {
 const one = (iommu: string) => [{ id: iommu, input: { iommu } }];
 const ROOT = { target: 'rootProgrammed', actions: 'setSmt' } as const;
 
-export const vtdUnitKind = defineObject<VtdUnitContext, { iommu: string }>({
+export const vtdUnitKind = defineObject({
   id: 'vtdUnit',
   initial: 'discovered',
-  context: ({ iommu }) => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),
+  context: ({ iommu }: { iommu: string }): VtdUnitContext => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),
   address: {
     PasidAllocatorSkipped: (f) => one(f.iommu),
     PasidAllocatorRegistering: (f) => one(f.iommu),

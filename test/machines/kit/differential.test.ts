@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { anyTrace } from '../../support/arbitraries.js';
 import { replayCalls } from '../../support/calls.js';
 import { defineLifecycle, type Snap } from '../../../machines/kit/lifecycle.js';
-import { svaBondKind, type SvaBondContext } from '../../../machines/sva/svaBond.machine.js';
+import { svaBondKind, type SvaBondContext, type SvaBondInput } from '../../../machines/sva/svaBond.machine.js';
 import type { FactBody } from '../../../events/facts.js';
 
 const observe = (kernel: string, calls: Parameters<typeof replayCalls>[1], mode: 'fast' | 'xstate') => {
@@ -29,7 +29,7 @@ describe('fast and xstate executors (seed 11)', () => {
 
 describe('the differential comparison catches a broken guard (seed 12)', () => {
   // A copy of the SVA bond lifecycle whose last-unbind guard is off by one.
-  const broken = defineLifecycle({ ...svaBondKind.spec, guards: { ...svaBondKind.spec.guards, isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 1 } });
+  const broken = defineLifecycle<SvaBondContext, FactBody, SvaBondInput>({ ...svaBondKind.spec, guards: { ...svaBondKind.spec.guards, isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 1 } });
   const input = { dev: 'd0', mm: 'mm1', shares: true };
   const bound: Snap<SvaBondContext> = { value: 'bound', context: { dev: 'd0', mm: 'mm1', pasid: 1, domain: null, handles: ['h1'], users: 2, shares: true } };
   const unbind: FactBody = { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 1 };
@@ -53,9 +53,9 @@ describe('the differential comparison catches a broken guard (seed 12)', () => {
           : { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users };
         const ra = svaBondKind.step(a, f);
         const rb = broken.stepWithXState(b, f);
-        if (JSON.stringify(ra.snap) !== JSON.stringify(rb.snap)) return false;
-        a = ra.snap;
-        b = rb.snap;
+        if (JSON.stringify(ra) !== JSON.stringify(rb)) return false;
+        a = ra;
+        b = rb;
       }
       return true;
     };

@@ -15,7 +15,6 @@ import {
   pasidSlotKind, scalableModeKind, svaBondKind, svaHandleKind, vtdUnitKind,
 } from '../../../machines/index.js';
 import type { Lifecycle, MachineEvent, Snap, TransitionConfig } from '../../../machines/kit/lifecycle.js';
-import type { Outcome } from '../../../machines/kit/outcome.js';
 import { profileFor, type Profile } from '../../../machines/profile.js';
 
 
@@ -264,17 +263,16 @@ const candidatesOf = (kind: Case['kind'], state: string, type: string): readonly
   const t = kind.spec.states[state]?.on[type];
   return t === undefined ? [] : ((Array.isArray(t) ? t : [t]) as TransitionConfig[]);
 };
-const rulesOf = (c: TransitionConfig) =>
-  (c.actions === undefined ? [] : Array.isArray(c.actions) ? c.actions : [c.actions]).flatMap((a) => (typeof a === 'object' && a.type === 'decide' ? [(a.params as Outcome).rule] : []));
+const updatesOf = (c: TransitionConfig): readonly string[] => (c.actions === undefined ? [] : typeof c.actions === 'string' ? [c.actions] : (c.actions as readonly string[]));
 /** A candidate by its index in the compiled list (rules may repeat, e.g. two detaches with one rule). */
 const keyOf = (state: string, type: string, i: number, c: TransitionConfig) => `${state} | ${type} | #${i}${c.guard === undefined ? '' : ` ${c.guard}`}`;
 
-/** Every transition candidate, keyed by state, event type and index, with its decided rules. */
+/** Every transition candidate, keyed by state, event type and index, with its updates. */
 function allCandidates(kind: Case['kind']): Map<string, string> {
   const out = new Map<string, string>();
   for (const [state, config] of Object.entries(kind.spec.states)) {
     for (const type of Object.keys(config.on)) {
-      candidatesOf(kind, state, type).forEach((c, i) => out.set(keyOf(state, type, i, c), rulesOf(c).join(' + ')));
+      candidatesOf(kind, state, type).forEach((c, i) => out.set(keyOf(state, type, i, c), [c.target === undefined ? 'stay' : `→ ${c.target}`, ...updatesOf(c)].join(' + ')));
     }
   }
   return out;
@@ -284,16 +282,16 @@ function allCandidates(kind: Case['kind']): Map<string, string> {
 function takenAlong(kind: Case['kind'], input: unknown, events: readonly MachineEvent[], into: Set<string>): void {
   let snap: Snap<unknown> = kind.initial(input);
   for (const e of events) {
-    const r = kind.step(snap, e);
+    const next = kind.step(snap, e);
     const cands = candidatesOf(kind, snap.value, e.type);
     const i = cands.findIndex((c) => c.guard === undefined || kind.spec.guards[c.guard]!({ context: snap.context, event: e }));
     if (i >= 0) {
       const c = cands[i]!;
       // The table and the config must agree on the candidate; a mismatch is a kit bug, not a coverage gap.
-      expect(r.outcomes.map((o) => o.rule), keyOf(snap.value, e.type, i, c)).toEqual(rulesOf(c));
+      expect(next.value, keyOf(snap.value, e.type, i, c)).toBe(c.target ?? snap.value);
       into.add(keyOf(snap.value, e.type, i, c));
     }
-    snap = r.snap;
+    snap = next;
   }
 }
 
