@@ -155,6 +155,12 @@ export const FLAGS: {
   vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
 };
 
+/** The stable sublevels of a series at which a backport changes the rules (the era table's and the x86 SVA disable), ascending. */
+export function stableSteps(series: string): number[] {
+  const all = [...Object.values(FLAGS).flatMap((f) => f.stable ?? []), ...X86_SVA_DISABLED];
+  return [...new Set(all.filter((b) => b.series === series).map((b) => b.since))].sort((x, y) => x - y);
+}
+
 /**
  * The stable series that took 72f98ef9a4be alone (SVA disabled on x86) and the first sublevel with it
  * (the stable shortlogs; mainline never shipped it).

@@ -6,7 +6,7 @@
 import { CALL_NAMES, type CallName } from '../../events/records.js';
 import { CALLS } from '../../machines/calls/index.js';
 import { compareVersions, formatRanges, parseKernelVersion, type KernelVersion, type VersionRange } from '../../machines/kit/version.js';
-import { FLAGS, OLDEST_SUPPORTED, profileFor, type Profile } from '../../machines/profile.js';
+import { FLAGS, OLDEST_SUPPORTED, profileFor, type Profile, type SvaDisabled } from '../../machines/profile.js';
 
 export type FlagName = keyof typeof FLAGS;
 export const FLAG_NAMES = Object.keys(FLAGS) as FlagName[];
@@ -14,7 +14,12 @@ export const FLAG_NAMES = Object.keys(FLAGS) as FlagName[];
 /** One thing that differs between two profiles: a flag of the era table, or whether a call exists. */
 export type Change =
   | { readonly kind: 'flag'; readonly flag: FlagName; readonly from: boolean; readonly to: boolean; readonly commit: string; readonly doc: string }
-  | { readonly kind: 'call'; readonly fn: CallName; readonly from: boolean; readonly to: boolean; readonly exists: string; readonly where: string };
+  | { readonly kind: 'call'; readonly fn: CallName; readonly from: boolean; readonly to: boolean; readonly exists: string; readonly where: string }
+  /** A stable-only backport the era table cannot hold: the x86 SVA disable (72f98ef9a4be, stable series only). */
+  | { readonly kind: 'backport'; readonly name: 'x86SvaDisabled'; readonly from: SvaDisabled; readonly to: SvaDisabled; readonly commit: string; readonly doc: string };
+
+/** The name of a change: its flag, call or backport. */
+export const changeName = (c: Change): string => (c.kind === 'flag' ? c.flag : c.kind === 'call' ? c.fn : c.name);
 
 /** A version bound as the tables write it: '6.2' is the first release candidate of 6.2 (rc 0). */
 function boundOf(text: string): KernelVersion {
@@ -29,11 +34,14 @@ export function boundaryName(v: KernelVersion): string {
 
 const key = (v: KernelVersion) => `${v.major}.${v.minor}-${v.rc ?? 'final'}`;
 
-/** What differs between two profiles, flags first (in the era table's order), then calls. */
+/** What differs between two profiles, flags first (in the era table's order), then the x86 SVA disable, then calls. */
 export function changesBetween(a: Profile, b: Profile): Change[] {
   const out: Change[] = [];
   for (const flag of FLAG_NAMES) {
     if (a[flag] !== b[flag]) out.push({ kind: 'flag', flag, from: a[flag], to: b[flag], commit: FLAGS[flag].commit, doc: FLAGS[flag].doc });
+  }
+  if (a.x86SvaDisabled !== b.x86SvaDisabled) {
+    out.push({ kind: 'backport', name: 'x86SvaDisabled', from: a.x86SvaDisabled, to: b.x86SvaDisabled, commit: '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set (stable only)', doc: '§3.4' });
   }
   for (const fn of CALL_NAMES) {
     const from = a.calls.has(fn);
@@ -98,12 +106,14 @@ export function segmentStart(v: KernelVersion): KernelVersion | null {
 /** "ioasidRefcount (cb4789b0d19f …, §1.7)" or "ioasid_free exists v5.5–before v5.11 (machines/calls/ioasid_free.ts)". */
 export function describeChange(c: Change): string {
   if (c.kind === 'flag') return `${c.flag} ${c.from ? 'on' : 'off'} → ${c.to ? 'on' : 'off'} (${c.commit}, ${c.doc})`;
+  if (c.kind === 'backport') return `${c.name} ${c.from} → ${c.to} (${c.commit}, ${c.doc})`;
   return `${c.fn} ${c.to ? 'appears' : 'is gone'} (exists ${c.exists}; ${c.where})`;
 }
 
 /** The profile `base` with one change applied (a counterfactual: which change alone makes a difference). */
 export function withChange(base: Profile, c: Change): Profile {
   if (c.kind === 'flag') return { ...base, [c.flag]: c.to };
+  if (c.kind === 'backport') return { ...base, [c.name]: c.to };
   const calls = new Set(base.calls);
   if (c.to) calls.add(c.fn);
   else calls.delete(c.fn);

@@ -3,7 +3,7 @@ import { CALL_NAMES } from '../../events/records.js';
 import { FLAGS, profileFor, type Profile } from '../../machines/profile.js';
 import { parseKernelVersion, type KernelVersion } from '../../machines/kit/version.js';
 import { CALLS } from '../../machines/calls/index.js';
-import { BOUNDARIES, boundaryName, changesBetween, FLAG_NAMES, flagsOfCall, segmentStart, versionKernel, withChange } from '../../src/compare/boundaries.js';
+import { BOUNDARIES, boundaryName, changeName, changesBetween, FLAG_NAMES, flagsOfCall, segmentStart, versionKernel, withChange } from '../../src/compare/boundaries.js';
 
 const at = (k: string) => profileFor(k) as Profile;
 const v = (k: string) => parseKernelVersion(k) as KernelVersion;
@@ -35,7 +35,7 @@ describe('the era boundaries', () => {
     let prev = at('5.5.0');
     for (const b of BOUNDARIES) {
       const p = at(versionKernel(b));
-      for (const c of changesBetween(prev, p)) changed.add(c.kind === 'flag' ? c.flag : c.fn);
+      for (const c of changesBetween(prev, p)) changed.add(changeName(c));
       prev = p;
     }
     expect(FLAG_NAMES.filter((f) => !changed.has(f))).toEqual([]);

@@ -44,3 +44,32 @@ describe('dating a difference at its first boundary', () => {
     expect(pair.summary.replays).toBeLessThanOrEqual(pair.boundaries.length + 1 + pair.boundaries.reduce((n, b) => n + b.changes.length, 0));
   });
 });
+
+describe('two kernels of one stable series', () => {
+  const calls = [call('iommu_probe_device', { dev: '0000:6a:01.0', max_pasids: 32 }), call('iommu_sva_bind_device', { dev: '0000:6a:01.0', mm: 'mm@1' }, 'sva1')];
+
+  it('differ when only the later one has the x86 SVA disable (72f98ef9a4be, 6.12.64+): the rules are not only the era flags', () => {
+    // Given an x86 host, when 6.12.10 is compared with 6.12.70, then the bind that 6.12.70 refuses shows.
+    const d = comparison('6.12.10', '6.12.70', calls, { arch: 'x86_64' }).differences.find((x) => x.cause === 'return');
+    expect(d?.to).toBe('"-EOPNOTSUPP"');
+  });
+
+  it('near miss: on an arm64 host the same two kernels bind alike', () => {
+    expect(comparison('6.12.10', '6.12.70', calls, { arch: 'aarch64' }).differences).toEqual([]);
+  });
+});
+
+describe('dating a stable backport', () => {
+  const calls = [call('iommu_probe_device', { dev: '0000:6a:01.0', max_pasids: 32 }), call('iommu_sva_bind_device', { dev: '0000:6a:01.0', mm: 'mm@1' }, 'sva1')];
+
+  it('names the sublevel that took it and the commit: 6.12.64, x86SvaDisabled', () => {
+    const d = comparison('6.12.10', '6.12.70', calls, { arch: 'x86_64' }).differences.find((x) => x.cause === 'return');
+    expect(d?.blame.boundary).toBe('6.12.64');
+    expect(d?.blame.responsible.map((c) => (c.kind === 'backport' ? c.name : c.kind))).toEqual(['x86SvaDisabled']);
+  });
+
+  it('going down from 6.12.70 to 6.12.10 the same difference is dated at 6.12.64', () => {
+    const d = comparison('6.12.70', '6.12.10', calls, { arch: 'x86_64' }).differences.find((x) => x.cause === 'return');
+    expect(d?.blame.boundary).toBe('6.12.64');
+  });
+});

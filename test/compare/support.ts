@@ -1,7 +1,7 @@
 /** Test support: compare calls across two kernels and list the differences tersely. */
 import { profileFor, type HostFacts, type Profile } from '../../machines/profile.js';
 import { comparePair, RunCache, type PairComparison } from '../../src/compare/compare.js';
-import type { Change } from '../../src/compare/boundaries.js';
+import { changeName } from '../../src/compare/boundaries.js';
 import type { Entry } from '../../src/replay/replayTrace.js';
 import { records, type CallSpec } from '../support/calls.js';
 
@@ -17,7 +17,6 @@ export function comparison(from: string, to: string, calls: readonly CallSpec[],
   return comparePair(new RunCache(entriesOf(calls)), kernel(from, host), kernel(to, host));
 }
 
-const changeName = (c: Change) => (c.kind === 'flag' ? c.flag : c.fn);
 
 /** "return seq 3 iommu_sva_bind_device ← 5.11 svaSingletonGroup" per difference. */
 export function across(from: string, to: string, calls: readonly CallSpec[], host?: HostFacts): string[] {
