@@ -29,7 +29,11 @@ kernel_code() {
 
 dev() { printf 'dev=+0(+0($arg%s)):string' "$1"; }
 
-# What start changes, saved so remove can put it back: buffer size, clock, record-tgid.
+# The kernel log in the same buffer: the printk:console tracepoint (in the logging task's context from
+# v5.19, printk_sprint), so the importer can tie a WARN, BUG or oops to the probed call it happened in.
+CONSOLE_EVENT=events/printk/console
+
+# What start changes, saved so remove can put it back: buffer size, clock, record-tgid, printk:console.
 STATE=${STATE:-/tmp/pasid-ledger-ftrace.state}
 save_state() {
   [ -f "$STATE" ] && return 0   # a second start keeps the state of before the first
@@ -37,6 +41,7 @@ save_state() {
     echo "buffer_size_kb=$(cat "$TRACEFS/buffer_size_kb" | sed 's/ .*//')"
     echo "trace_clock=$(sed 's/.*\[\(.*\)\].*/\1/' "$TRACEFS/trace_clock")"
     echo "record_tgid=$(cat "$TRACEFS/options/record-tgid")"
+    if [ -f "$TRACEFS/$CONSOLE_EVENT/enable" ]; then echo "printk_console=$(cat "$TRACEFS/$CONSOLE_EVENT/enable")"; fi
   } > "$STATE"
 }
 restore_state() {
@@ -46,6 +51,7 @@ restore_state() {
       buffer_size_kb) echo "$value" > "$TRACEFS/buffer_size_kb" ;;
       trace_clock) echo "$value" > "$TRACEFS/trace_clock" ;;
       record_tgid) echo "$value" > "$TRACEFS/options/record-tgid" ;;
+      printk_console) echo "$value" > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null || true ;;
     esac
   done < "$STATE"
   rm -f "$STATE"
@@ -60,12 +66,15 @@ mark() { echo "pasid_ledger: $1" >> "$TRACEFS/trace_marker" 2>/dev/null || echo 
 # Extra fetch args tried first on an entry probe, dropped when the kernel refuses them: with BTF
 # probe arguments (v6.6+, CONFIG_PROBE_EVENTS_BTF_ARGS) a kprobe reads dev->iommu->max_pasids, which
 # the model needs for the range checks of iommu_alloc_global_pasid and iommu_attach_device_pasid.
+# dev_iommu (the pointer) tells a device without dev->iommu (never probed by an IOMMU: the fetch
+# reads nothing and prints 0) from one whose max_pasids is 0.
 btf_extra() {
   case "$1" in
     "p:$GROUP/iommu_alloc_global_pasid "*|"p:$GROUP/iommu_attach_device_pasid "*|"p:$GROUP/iommu_sva_bind_device "*)
       echo 'max_pasids=dev->iommu->max_pasids:u32' ;;
   esac
 }
+BTF_IOMMU='dev_iommu=dev->iommu:x64'
 
 # One line per probe, in tracefs kprobe_events syntax. Each function gets an entry probe (arguments)
 # and a return probe (ret), so the importer can pair them and see nesting.
@@ -184,7 +193,7 @@ case "${1:-}" in
         continue
       fi
       extra=$(btf_extra "$def")
-      if [ -n "$extra" ] && add "$def $extra"; then
+      if [ -n "$extra" ] && { add "$def $extra $BTF_IOMMU" || add "$def $extra"; }; then
         continue
       elif add "$def"; then
         continue
@@ -220,12 +229,16 @@ case "${1:-}" in
       mark "device dev=\"$dev\" max_pasids=$max group=$group"
     done
     echo 1 > "$TRACEFS/events/$GROUP/enable"
+    if ! echo 1 > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null; then
+      echo "warning: could not enable printk:console: kernel WARNs and oopses will not be in the capture" >&2
+    fi
     echo "capturing; run the workload, then: sh $0 stop" >&2
     ;;
   stop)
     out=${2:-capture.txt}
     echo 0 > "$TRACEFS/tracing_on"
     echo 0 > "$TRACEFS/events/$GROUP/enable"
+    echo 0 > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null || true
     cat "$TRACEFS/trace" > "$out"
     # kprobe_profile lines carry the event name without its group: "NAME NHIT NMISSED" (3rd column:
     # missed kretprobes). Keep the lines of the events this kit defined.

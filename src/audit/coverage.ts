@@ -142,6 +142,13 @@ export function formatCoverage(c: Coverage): string[] {
       .join(', ');
     lines.push(`import: ${c.imported.skipped} call(s) of the capture were skipped${c.imported.lostEvents > 0 ? `, the tracer lost ${c.imported.lostEvents} event(s)` : ''} (${why}): findings may be missing or be artefacts`);
   }
+  // Why: a call cut short by an oops is kept with an unknown return (#20); the audit says so, and names the report.
+  const unreturned = c.imported?.notes?.ENTRY_WITHOUT_RETURN ?? 0;
+  if (unreturned > 0) lines.push(`import: ${unreturned} call(s) never returned (kept with an unknown return; see the import's notes)`);
+  for (const r of c.imported?.kernelReports ?? []) {
+    const inside = r.inside.length > 0 ? `inside seq ${r.inside.join(' → ')}` : 'outside any probed call';
+    lines.push(`kernel: "${r.text}"${r.rip !== undefined ? ` at ${r.rip}` : ''} on task ${r.tid}, ${inside}`);
+  }
   if (c.blind.length > 0 && (c.source === 'ftrace' || c.source === 'bpftrace')) {
     lines.push(`blind on this capture (${c.blind.length} rule(s) had calls to judge but not the records they need):`);
     for (const b of c.blind) lines.push(`  ${b.code.padEnd(34)} needs ${b.needs}`);

@@ -59,6 +59,18 @@ export type FtraceLine =
       readonly ts: number;
       readonly fields: ReadonlyMap<string, RawValue>;
     }
+  /**
+   * A kernel log line traced by the printk:console tracepoint (the kit enables it): printed in the
+   * context of the task that logged it from v5.19 (printk_sprint), with the console's `[  t]` header before.
+   */
+  | {
+      readonly kind: 'console';
+      readonly comm?: string;
+      readonly tid: number;
+      readonly cpu: number;
+      readonly ts: number;
+      readonly text: string;
+    }
   | { readonly kind: 'other'; readonly what: string; readonly foreign: ForeignKind };
 
 /** What the kit writes before its marker text (tracefs prints `tracing_mark_write: TEXT`). */
@@ -68,6 +80,9 @@ const MARKER_EVENTS = new Set(['tracing_mark_write', 'print']);
 /** Suffixes of return events: the kit and perf probe `__return`, fprobe `__exit`; fprobe entries `__entry`. */
 const EXIT_SUFFIXES = ['__return', '__exit'] as const;
 const ENTRY_SUFFIX = '__entry';
+/** The printk tracepoint (events/printk/console) and the `<L>[   1.234567] ` header kernels before v5.19 put before its text. */
+const CONSOLE_EVENT = 'console';
+const CONSOLE_HEADER = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
 
 /** Preamble lines of `trace-cmd report`, `perf script` and tracefs headers carry nothing to import. */
 function isPreamble(t: string): boolean {
@@ -165,6 +180,9 @@ export function parseFtraceLine(text: string): FtraceLine {
   const rest = text.slice(skipSpaces(text, tokenEnd));
   const { name, exit: exitByName } = eventName(rawEvent);
   if (MARKER_EVENTS.has(name)) return marker(name, rest, pre);
+  if (name === CONSOLE_EVENT && !rest.startsWith('(')) {
+    return { kind: 'console', ...(pre.comm !== undefined ? { comm: pre.comm } : {}), tid: pre.tid, cpu: pre.cpu, ts: pre.ts, text: rest.replace(CONSOLE_HEADER, '').trimEnd() };
+  }
   if (name === 'function' || name === 'funcgraph_entry' || name === 'funcgraph_exit') {
     return { kind: 'other', what: `a ${name === 'function' ? 'function-tracer' : 'function_graph'} line`, foreign: name === 'function' ? 'function' : 'function_graph' };
   }
