@@ -13,6 +13,7 @@ import { readTrace } from '../../src/log/reader.js';
 import type { TraceHeader } from '../../events/records.js';
 import { coverageOf, formatCoverage } from '../../src/audit/coverage.js';
 import { parseFtraceLine } from '../../src/import/ftraceLine.js';
+import { validateHeader } from '../../events/validate.js';
 
 const MARK = '          insmod-539     (    539) [001] .....    10.000000: tracing_mark_write: pasid_ledger: capture kernel=6.12.95+deb12-amd64 kit=ftrace-probes';
 const INSMOD = '          insmod-539     (    539) [001] .....';
@@ -136,6 +137,7 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
       notes: { ENTRY_WITHOUT_RETURN: 2, KERNEL_REPORT: 1 },
       kernelReports: [{ text: 'BUG: kernel NULL pointer dereference, address: 0000000000000000', tid: 539, rip: 'cache_tag_unassign_domain+0x3c/0x1e0', inside: [1, 2] }],
     });
+    expect(validateHeader(header)).toBeNull();
   });
   it('near miss: ordinary log lines are no report, and a WARN of another task is not tied to our calls', async () => {
     const other = '     kworker/0:1-12      (     12) [000] .....';
