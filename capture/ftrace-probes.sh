@@ -32,6 +32,12 @@ dev() { printf 'dev=+0(+0($arg%s)):string' "$1"; }
 # The kernel log in the same buffer: the printk:console tracepoint (in the logging task's context from
 # v5.19, printk_sprint), so the importer can tie a WARN, BUG or oops to the probed call it happened in.
 CONSOLE_EVENT=events/printk/console
+# An oops switches tracing off (oops_enter() calls tracing_off()) before it prints the report, so the
+# report itself never reaches the buffer: stop then appends the kernel log since start (dmesg, after
+# the line start wrote to /dev/kmsg) as DMESG_PREFIX lines, which the importer reads.
+KMSG=${KMSG:-/dev/kmsg}
+KMSG_MARK='pasid_ledger: capture started'
+DMESG_PREFIX='pasid_ledger-dmesg: '
 
 # What start changes, saved so remove can put it back: buffer size, clock, record-tgid, printk:console.
 STATE=${STATE:-/tmp/pasid-ledger-ftrace.state}
@@ -224,6 +230,7 @@ case "${1:-}" in
     # the functions whose entries have no return probe (kept as calls instead of waiting for a return).
     noret=$(printf '%s\n' "$results" | sed -n 's/^noret //p' | paste -sd, -)
     mark "capture kernel=$(uname -r) kit=ftrace-probes${noret:+ noreturn=$noret}"
+    echo "$KMSG_MARK" > "$KMSG" 2>/dev/null || true
     # Devices probed at boot, before this capture: their max_pasids and group as device markers.
     sh "$(dirname "$0")/devices.sh" | while read -r dev max group; do
       mark "device dev=\"$dev\" max_pasids=$max group=$group"
@@ -236,10 +243,19 @@ case "${1:-}" in
     ;;
   stop)
     out=${2:-capture.txt}
+    was_on=$(cat "$TRACEFS/tracing_on")
     echo 0 > "$TRACEFS/tracing_on"
     echo 0 > "$TRACEFS/events/$GROUP/enable"
     echo 0 > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null || true
     cat "$TRACEFS/trace" > "$out"
+    if [ "$was_on" = 0 ]; then
+      echo "warning: tracing was switched off during the capture (an oops or BUG does that): the kernel log since start is appended to $out" >&2
+      echo "# pasid_ledger: tracing_on was 0 at stop; the kernel log since the capture started follows" >> "$out"
+      ${DMESG:-dmesg} 2>/dev/null | awk -v mark="$KMSG_MARK" -v pre="$DMESG_PREFIX" '
+        index($0, mark) { n = 0; seen = 1; next }
+        seen { buf[n++] = $0 }
+        END { for (i = 0; i < n; i++) print pre buf[i] }' >> "$out" || true
+    fi
     # kprobe_profile lines carry the event name without its group: "NAME NHIT NMISSED" (3rd column:
     # missed kretprobes). Keep the lines of the events this kit defined.
     # kprobe_events lists return probes as r<maxactive>: (r10: on 6.12), not r:.

@@ -28,6 +28,8 @@ const RETURN_FIELDS = ['ret', 'retval', '$retval'] as const;
 const REPORT_START = /^(?:WARNING: |BUG: |kernel BUG at |Oops: |general protection fault|list_(?:add|del) corruption|Kernel panic - not syncing|UBSAN: )/;
 /** `RIP: 0010:cache_tag_unassign_domain+0x3c/0x1e0` (x86), `pc : fn+0x…` (arm64): where it happened. */
 const REPORT_AT = /^(?:RIP: [0-9a-f]{4}:|pc : )(\S+)/;
+/** The task of a report: `CPU: 1 UID: 0 PID: 539 Comm: insmod` (v6.11+ adds UID), `WARNING: CPU: 1 PID: 539 at …`. */
+const REPORT_TASK = /\bCPU: \d+ (?:UID: \d+ )?PID: (\d+)(?: Comm: | at )/;
 /** The kit's BTF fetch of dev->iommu beside max_pasids: 0 means dev->iommu is NULL (nothing was read). */
 const DEV_IOMMU_FIELD = 'dev_iommu';
 
@@ -55,6 +57,10 @@ export class CaptureAssembler {
   #lifecycle = 0;
   /** Tasks whose latest kernel report has not shown its `RIP:` line yet. */
   readonly #reportOpen = new Set<number>();
+  /** Report lines traced through printk:console, so the same lines in the appended dmesg are not read twice. */
+  readonly #tracedReportLines = new Map<string, number>();
+  /** A report read from the appended dmesg, until its `RIP:` line. */
+  #kmsgReport: { line: number; ts: number; text: string; tid?: number; rip?: string; continues: boolean } | undefined;
 
   constructor(private readonly options: ImportOptions) {
     this.#summary = new SummaryBuilder(options.file, options.from);
@@ -103,6 +109,8 @@ export class CaptureAssembler {
       case 'kernelLog':
         this.#recognised = true;
         return this.#kernelLog(ev);
+      case 'kmsg':
+        return this.#kmsg(ev);
       case 'lost': {
         this.#recognised = true;
         this.#summary.lost(ev.count, this.#pairing.lastSeq);
@@ -125,6 +133,7 @@ export class CaptureAssembler {
   finish(): Items {
     const out: Items = [];
     if (!this.#stopped) {
+      out.push(...this.#closeKmsgReport());
       const unreturned = new Map<string, { count: number; line: number }>();
       // Why: one open call may be a task still inside it when the capture stopped; two or more of a
       // function that never returned anywhere mean its returns were never recorded.
@@ -359,6 +368,7 @@ export class CaptureAssembler {
    * KERNEL_REPORT naming the probed calls the logging task was inside; its `RIP:` line names where.
    */
   #kernelLog(ev: Extract<import('./captureEvent.js').CaptureEvent, { kind: 'kernelLog' }>): Items {
+    if (REPORT_START.test(ev.text) || REPORT_AT.test(ev.text) || REPORT_TASK.test(ev.text)) this.#tracedReportLines.set(ev.text, (this.#tracedReportLines.get(ev.text) ?? 0) + 1);
     const at = REPORT_AT.exec(ev.text);
     if (at !== null && this.#reportOpen.has(ev.tid)) {
       this.#reportOpen.delete(ev.tid);
@@ -373,8 +383,68 @@ export class CaptureAssembler {
     const inside = this.#pairing.stack(ev.tid).map((c) => ({ seq: c.seq, fn: c.fn }));
     const report: KernelReport = { line: ev.line, ts: ev.ts, tid: ev.tid, text: ev.text, inside };
     this.#summary.report(report);
+    return this.#reportProblem(report, ev.comm);
+  }
+
+  #reportProblem(report: KernelReport, comm?: string): Items {
+    const { inside } = report;
     const where = inside.length > 0 ? `inside ${inside.map((c) => `${c.fn} (seq ${c.seq})`).join(' → ')}` : 'outside any probed call';
-    return this.#problem('KERNEL_REPORT', `the kernel reported "${ev.text}" on task ${ev.tid}${ev.comm !== undefined ? ` (${ev.comm})` : ''}, ${where}`, ev.line, inside.length > 0 ? { fn: inside[inside.length - 1].fn } : {});
+    return this.#problem('KERNEL_REPORT', `the kernel reported "${report.text}"${report.rip !== undefined ? ` at ${report.rip}` : ''} on task ${report.tid}${comm !== undefined ? ` (${comm})` : ''}, ${where}`, report.line, inside.length > 0 ? { fn: inside[inside.length - 1].fn } : {});
+  }
+
+  /**
+   * A kernel log line the kit appended after the trace because an oops switched tracing off
+   * (oops_enter → tracing_off) before the report was printed: the report's `PID:` line names the
+   * task, whose open calls are the ones it died in. Lines the trace already holds are skipped.
+   */
+  #kmsg(ev: Extract<import('./captureEvent.js').CaptureEvent, { kind: 'kmsg' }>): Items {
+    const traced = this.#tracedReportLines.get(ev.text);
+    if (traced !== undefined) {
+      if (traced <= 1) this.#tracedReportLines.delete(ev.text);
+      else this.#tracedReportLines.set(ev.text, traced - 1);
+      // Why: a report whose first lines were traced goes on here (its RIP came after tracing_off).
+      if (REPORT_START.test(ev.text) && this.#kmsgReport === undefined && this.#reportOpen.size > 0) {
+        this.#kmsgReport = { line: ev.line, ts: ev.ts ?? 0, text: ev.text, continues: true };
+      }
+      return [];
+    }
+    const task = REPORT_TASK.exec(ev.text);
+    const at = REPORT_AT.exec(ev.text);
+    const r = this.#kmsgReport;
+    if (r !== undefined) {
+      if (task !== null && r.tid === undefined) r.tid = Number(task[1]);
+      if (at !== null && r.rip === undefined) {
+        r.rip = at[1];
+        return this.#closeKmsgReport();
+      }
+      return [];
+    }
+    if (!REPORT_START.test(ev.text)) {
+      // The task line of a report whose start was traced (tracing went off right after it).
+      if (task !== null && this.#reportOpen.has(Number(task[1]))) this.#kmsgReport = { line: ev.line, ts: ev.ts ?? 0, text: ev.text, tid: Number(task[1]), continues: true };
+      return [];
+    }
+    this.#kmsgReport = { line: ev.line, ts: ev.ts ?? 0, text: ev.text, ...(task !== null ? { tid: Number(task[1]) } : {}), continues: false };
+    return [];
+  }
+
+  /** Ends the report read from the appended dmesg: a new KERNEL_REPORT, or the RIP of the traced one it continues. */
+  #closeKmsgReport(): Items {
+    const r = this.#kmsgReport;
+    if (r === undefined) return [];
+    this.#kmsgReport = undefined;
+    const open = r.tid !== undefined && this.#reportOpen.has(r.tid) ? r.tid : r.continues && this.#reportOpen.size === 1 ? [...this.#reportOpen][0] : undefined;
+    if (open !== undefined) {
+      this.#reportOpen.delete(open);
+      if (r.rip !== undefined) this.#summary.rip(open, r.rip);
+      return [];
+    }
+    if (r.continues) return [];
+    const tid = r.tid ?? 0;
+    const inside = r.tid === undefined ? [] : this.#pairing.stack(r.tid).map((c) => ({ seq: c.seq, fn: c.fn }));
+    const report: KernelReport = { line: r.line, ts: r.ts, tid, text: r.text, ...(r.rip !== undefined ? { rip: r.rip } : {}), inside };
+    this.#summary.report(report);
+    return this.#reportProblem(report);
   }
 
   /**

@@ -49,6 +49,8 @@ export type CaptureEvent =
     }
   /** A kernel log line (printk:console), in the context of the task that logged it. */
   | { readonly kind: 'kernelLog'; readonly line: number; readonly ts: number; readonly cpu: number; readonly tid: number; readonly comm?: string; readonly text: string }
+  /** A kernel log line appended after the trace (dmesg): no task; the report's `PID:` line names it. */
+  | { readonly kind: 'kmsg'; readonly line: number; readonly ts?: number; readonly text: string }
   | { readonly kind: 'ignored'; readonly line: number }
   | { readonly kind: 'foreign'; readonly line: number; readonly what: string; readonly foreign?: ForeignKind }
   | { readonly kind: 'truncated'; readonly line: number }

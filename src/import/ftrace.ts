@@ -19,6 +19,8 @@ export function ftraceEvent({ line, offset, text, terminated }: CaptureLine): Ca
       return { kind: 'foreign', line, what: parsed.what, foreign: parsed.foreign };
     case 'marker':
       return markerEvent(line, offset, parsed);
+    case 'kmsg':
+      return { kind: 'kmsg', line, ...(parsed.ts !== undefined ? { ts: parsed.ts } : {}), text: parsed.text };
     case 'console':
       return { kind: 'kernelLog', line, ts: parsed.ts, cpu: parsed.cpu, tid: parsed.tid, ...(parsed.comm !== undefined ? { comm: parsed.comm } : {}), text: parsed.text };
     case 'probe':

@@ -71,6 +71,8 @@ export type FtraceLine =
       readonly ts: number;
       readonly text: string;
     }
+  /** A kernel log line the kit appended after the trace (`pasid_ledger-dmesg: [  t] TEXT`): no task, dmesg's clock. */
+  | { readonly kind: 'kmsg'; readonly ts?: number; readonly text: string }
   | { readonly kind: 'other'; readonly what: string; readonly foreign: ForeignKind };
 
 /** What the kit writes before its marker text (tracefs prints `tracing_mark_write: TEXT`). */
@@ -83,6 +85,9 @@ const ENTRY_SUFFIX = '__entry';
 /** The printk tracepoint (events/printk/console) and the `<L>[   1.234567] ` header kernels before v5.19 put before its text. */
 const CONSOLE_EVENT = 'console';
 const CONSOLE_HEADER = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
+/** What ftrace-probes.sh stop puts before each kernel log line it appends when an oops switched tracing off. */
+const DMESG_PREFIX = 'pasid_ledger-dmesg: ';
+const DMESG_HEADER = /^\[\s*(\d+)\.(\d+)\]\s?/;
 
 /** Preamble lines of `trace-cmd report`, `perf script` and tracefs headers carry nothing to import. */
 function isPreamble(t: string): boolean {
@@ -150,6 +155,11 @@ function eventName(token: string): { name: string; exit: boolean } {
 }
 
 export function parseFtraceLine(text: string): FtraceLine {
+  if (text.startsWith(DMESG_PREFIX)) {
+    const rest = text.slice(DMESG_PREFIX.length);
+    const h = DMESG_HEADER.exec(rest);
+    return { kind: 'kmsg', ...(h !== null ? { ts: toNs(h[1], h[2]) } : {}), text: (h !== null ? rest.slice(h[0].length) : rest).trimEnd() };
+  }
   const t = text.trimStart();
   if (isPreamble(t)) return { kind: 'ignored' };
   const pre = prefixOf(text);

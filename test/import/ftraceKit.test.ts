@@ -107,6 +107,26 @@ describe('ftrace-probes.sh start, stop and remove', () => {
     kit(env, 'remove');
     expect(readFileSync(enable, 'utf8').trim()).toBe('0');
   });
+  it('appends the kernel log since start when an oops switched tracing off (the report is not in the buffer then)', () => {
+    const { dir, env } = fakeTracefs(1, ['iommu_free_global_pasid']);
+    const kmsg = join(dir, 'kmsg');
+    writeFileSync(kmsg, '[    1.0] boot noise\n');
+    const dmesg = { ...env, KMSG: kmsg, DMESG: `cat ${kmsg}` };
+    kit(dmesg, 'start', '6.12.0');
+    expect(readFileSync(kmsg, 'utf8')).toContain('pasid_ledger: capture started');
+    writeFileSync(kmsg, readFileSync(kmsg, 'utf8') + '[   10.5] BUG: kernel NULL pointer dereference, address: 0000000000000000\n');
+    writeFileSync(join(dir, 'trace'), '# tracer: nop\n');
+    writeFileSync(join(dir, 'tracing_on'), '0\n');
+    const out = join(dir, 'capture.txt');
+    kit(dmesg, 'stop', out);
+    const lines = readFileSync(out, 'utf8').split('\n');
+    expect(lines).toContain('pasid_ledger-dmesg: [   10.5] BUG: kernel NULL pointer dereference, address: 0000000000000000');
+    expect(lines.some((l) => l.includes('boot noise'))).toBe(false);
+    // Near miss: with tracing still on at stop (no oops), nothing is appended.
+    kit(dmesg, 'start', '6.12.0');
+    kit(dmesg, 'stop', out);
+    expect(readFileSync(out, 'utf8')).not.toContain('pasid_ledger-dmesg:');
+  });
   it('still starts where the kernel has no printk:console event, and says what is lost', () => {
     const { env } = fakeTracefs(1, ['iommu_free_global_pasid']);
     const r = spawnSync('sh', [KIT, 'start', '6.12.0'], { env, encoding: 'utf8' });

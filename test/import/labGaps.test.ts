@@ -183,6 +183,49 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
     expect(parseFtraceLine(at('10.1', 'console', 'lab: begin'))).toMatchObject({ kind: 'console', tid: 539, text: 'lab: begin' });
     expect(parseFtraceLine(at('10.1', 'console', '(console+0x4/0x10) x=1'))).toMatchObject({ kind: 'probe' });
   });
+  it('reads the report from the kernel log the kit appends when the oops switched tracing off before printing it', async () => {
+    // The lab's 6.1 sva-bind run: tracing_off() in oops_enter() comes before "BUG: …", so only dmesg has it.
+    const lines = [
+      MARK,
+      at('18.664500', 'iommu_sva_bind_device', '(iommu_sva_bind_device+0x4/0x20) dev="lab_plain" mm=0xff45a49cc2362c00 drvdata=0x0'),
+      at('18.664510', 'console', 'lab: about to bind lab_plain'),
+      '# pasid_ledger: tracing_on was 0 at stop; the kernel log since the capture started follows',
+      'pasid_ledger-dmesg: [   18.664510] lab: about to bind lab_plain',
+      'pasid_ledger-dmesg: [   18.664600] BUG: kernel NULL pointer dereference, address: 0000000000000030',
+      'pasid_ledger-dmesg: [   18.664601] Oops: 0000 [#1] PREEMPT SMP NOPTI',
+      'pasid_ledger-dmesg: [   18.664602] CPU: 0 PID: 539 Comm: insmod Tainted: G           OE      6.1.0-57-amd64 #1  Debian 6.1.192-1',
+      'pasid_ledger-dmesg: [   18.664603] RIP: 0010:iommu_sva_bind_device+0x2a/0x110',
+      'pasid_ledger-dmesg: [   18.664604] RIP: 0033:0x7f0000001234',
+    ];
+    const { summary, records, problems } = await importText(text(lines), { from: 'ftrace', kernel: '6.1.0-57-amd64' });
+    expect(records.map((r) => r.fn)).toEqual(['iommu_sva_bind_device']);
+    expect(summary.kernelReports).toEqual([
+      { line: 6, ts: 18664600000, tid: 539, text: 'BUG: kernel NULL pointer dereference, address: 0000000000000030', rip: 'iommu_sva_bind_device+0x2a/0x110', inside: [{ seq: 1, fn: 'iommu_sva_bind_device' }] },
+    ]);
+    expect(problems.find((p) => p.code === 'ENTRY_WITHOUT_RETURN')?.message).toContain('the kernel reported "BUG: kernel NULL pointer dereference, address: 0000000000000030" at iommu_sva_bind_device+0x2a/0x110 inside it');
+  });
+  it('finishes a report whose first lines were traced from the appended log, without counting it twice', async () => {
+    // The lab's 6.1 ioasid-eexist run: "list_del corruption" and "kernel BUG at" traced, the RIP only in dmesg.
+    const lines = [
+      MARK,
+      at('20.213352', 'ioasid_unregister_allocator', '(ioasid_unregister_allocator+0x4/0x180) ops=0xffffffffc0282080'),
+      at('20.213466', 'console', 'list_del corruption. prev->next should be ffffffffc0282090, but was ffffffffc0282010. (prev=ff23e37a3ff1fe58)'),
+      at('20.213926', 'console', 'kernel BUG at lib/list_debug.c:59!'),
+      'pasid_ledger-dmesg: [   20.213466] list_del corruption. prev->next should be ffffffffc0282090, but was ffffffffc0282010. (prev=ff23e37a3ff1fe58)',
+      'pasid_ledger-dmesg: [   20.213926] kernel BUG at lib/list_debug.c:59!',
+      'pasid_ledger-dmesg: [   20.214100] invalid opcode: 0000 [#1] PREEMPT SMP NOPTI',
+      'pasid_ledger-dmesg: [   20.214101] CPU: 0 PID: 539 Comm: insmod Tainted: G           OE      6.1.0-57-amd64 #1  Debian 6.1.192-1',
+      'pasid_ledger-dmesg: [   20.214102] RIP: 0010:__list_del_entry_valid.cold+0x4b/0x6f',
+    ];
+    const { summary } = await importText(text(lines), { from: 'ftrace', kernel: '6.1.0-57-amd64' });
+    expect(summary.kernelReports.map((r) => [r.text.slice(0, 19), r.rip, r.inside.map((c) => c.seq)])).toEqual([['list_del corruption', '__list_del_entry_valid.cold+0x4b/0x6f', [1]]]);
+    expect(summary.notes.KERNEL_REPORT?.count).toBe(1);
+  });
+  it('near miss: appended log lines without a report make none', async () => {
+    const lines = [MARK, at('10.1', 'iommu_free_global_pasid', '(iommu_free_global_pasid+0x4/0x40) pasid=1'), 'pasid_ledger-dmesg: [   10.2] lab: end', 'pasid_ledger-dmesg: [   10.3] CPU: 0 PID: 539 Comm: insmod'];
+    const { summary } = await importText(text(lines), { from: 'ftrace' });
+    expect(summary.kernelReports).toEqual([]);
+  });
   it('reads the console header of kernels before v5.19 (`[  10.12] ` before the text)', async () => {
     const lines = [MARK, at('10.000100', 'console', '[   10.000099] kernel BUG at lib/list_debug.c:59!')];
     const { summary } = await importText(text(lines), { from: 'ftrace' });
