@@ -29,7 +29,17 @@ kernel_code() {
 
 dev() { printf 'dev=+0(+0($arg%s)):string' "$1"; }
 
-# What start changes, saved so remove can put it back: buffer size, clock, record-tgid.
+# The kernel log in the same buffer: the printk:console tracepoint (in the logging task's context from
+# v5.19, printk_sprint), so the importer can tie a WARN, BUG or oops to the probed call it happened in.
+CONSOLE_EVENT=events/printk/console
+# An oops switches tracing off (oops_enter() calls tracing_off()) before it prints the report, so the
+# report itself never reaches the buffer: stop then appends the kernel log since start (dmesg, after
+# the line start wrote to /dev/kmsg) as DMESG_PREFIX lines, which the importer reads.
+KMSG=${KMSG:-/dev/kmsg}
+KMSG_MARK='pasid_ledger: capture started'
+DMESG_PREFIX='pasid_ledger-dmesg: '
+
+# What start changes, saved so remove can put it back: buffer size, clock, record-tgid, printk:console.
 STATE=${STATE:-/tmp/pasid-ledger-ftrace.state}
 save_state() {
   [ -f "$STATE" ] && return 0   # a second start keeps the state of before the first
@@ -37,6 +47,7 @@ save_state() {
     echo "buffer_size_kb=$(cat "$TRACEFS/buffer_size_kb" | sed 's/ .*//')"
     echo "trace_clock=$(sed 's/.*\[\(.*\)\].*/\1/' "$TRACEFS/trace_clock")"
     echo "record_tgid=$(cat "$TRACEFS/options/record-tgid")"
+    if [ -f "$TRACEFS/$CONSOLE_EVENT/enable" ]; then echo "printk_console=$(cat "$TRACEFS/$CONSOLE_EVENT/enable")"; fi
   } > "$STATE"
 }
 restore_state() {
@@ -46,6 +57,7 @@ restore_state() {
       buffer_size_kb) echo "$value" > "$TRACEFS/buffer_size_kb" ;;
       trace_clock) echo "$value" > "$TRACEFS/trace_clock" ;;
       record_tgid) echo "$value" > "$TRACEFS/options/record-tgid" ;;
+      printk_console) echo "$value" > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null || true ;;
     esac
   done < "$STATE"
   rm -f "$STATE"
@@ -60,12 +72,15 @@ mark() { echo "pasid_ledger: $1" >> "$TRACEFS/trace_marker" 2>/dev/null || echo 
 # Extra fetch args tried first on an entry probe, dropped when the kernel refuses them: with BTF
 # probe arguments (v6.6+, CONFIG_PROBE_EVENTS_BTF_ARGS) a kprobe reads dev->iommu->max_pasids, which
 # the model needs for the range checks of iommu_alloc_global_pasid and iommu_attach_device_pasid.
+# dev_iommu (the pointer) tells a device without dev->iommu (never probed by an IOMMU: the fetch
+# reads nothing and prints 0) from one whose max_pasids is 0.
 btf_extra() {
   case "$1" in
     "p:$GROUP/iommu_alloc_global_pasid "*|"p:$GROUP/iommu_attach_device_pasid "*|"p:$GROUP/iommu_sva_bind_device "*)
       echo 'max_pasids=dev->iommu->max_pasids:u32' ;;
   esac
 }
+BTF_IOMMU='dev_iommu=dev->iommu:x64'
 
 # One line per probe, in tracefs kprobe_events syntax. Each function gets an entry probe (arguments)
 # and a return probe (ret), so the importer can pair them and see nesting.
@@ -184,7 +199,7 @@ case "${1:-}" in
         continue
       fi
       extra=$(btf_extra "$def")
-      if [ -n "$extra" ] && add "$def $extra"; then
+      if [ -n "$extra" ] && { add "$def $extra $BTF_IOMMU" || add "$def $extra"; }; then
         continue
       elif add "$def"; then
         continue
@@ -215,18 +230,32 @@ case "${1:-}" in
     # the functions whose entries have no return probe (kept as calls instead of waiting for a return).
     noret=$(printf '%s\n' "$results" | sed -n 's/^noret //p' | paste -sd, -)
     mark "capture kernel=$(uname -r) kit=ftrace-probes${noret:+ noreturn=$noret}"
+    echo "$KMSG_MARK" > "$KMSG" 2>/dev/null || true
     # Devices probed at boot, before this capture: their max_pasids and group as device markers.
     sh "$(dirname "$0")/devices.sh" | while read -r dev max group; do
       mark "device dev=\"$dev\" max_pasids=$max group=$group"
     done
     echo 1 > "$TRACEFS/events/$GROUP/enable"
+    if ! echo 1 > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null; then
+      echo "warning: could not enable printk:console: kernel WARNs and oopses will not be in the capture" >&2
+    fi
     echo "capturing; run the workload, then: sh $0 stop" >&2
     ;;
   stop)
     out=${2:-capture.txt}
+    was_on=$(cat "$TRACEFS/tracing_on")
     echo 0 > "$TRACEFS/tracing_on"
     echo 0 > "$TRACEFS/events/$GROUP/enable"
+    echo 0 > "$TRACEFS/$CONSOLE_EVENT/enable" 2>/dev/null || true
     cat "$TRACEFS/trace" > "$out"
+    if [ "$was_on" = 0 ]; then
+      echo "warning: tracing was switched off during the capture (an oops or BUG does that): the kernel log since start is appended to $out" >&2
+      echo "# pasid_ledger: tracing_on was 0 at stop; the kernel log since the capture started follows" >> "$out"
+      ${DMESG:-dmesg} 2>/dev/null | awk -v mark="$KMSG_MARK" -v pre="$DMESG_PREFIX" '
+        index($0, mark) { n = 0; seen = 1; next }
+        seen { buf[n++] = $0 }
+        END { for (i = 0; i < n; i++) print pre buf[i] }' >> "$out" || true
+    fi
     # kprobe_profile lines carry the event name without its group: "NAME NHIT NMISSED" (3rd column:
     # missed kretprobes). Keep the lines of the events this kit defined.
     # kprobe_events lists return probes as r<maxactive>: (r10: on 6.12), not r:.

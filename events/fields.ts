@@ -68,7 +68,9 @@ export const FIELD_SCHEMAS = {
   pasid: { type: 'integer', minimum: 0, maximum: U32_MAX },
   pasidOrInvalid: { anyOf: [{ type: 'integer', minimum: 0, maximum: U32_MAX }, { const: IOMMU_PASID_INVALID }] },
   ioasid: { anyOf: [{ type: 'integer', minimum: 0, maximum: U32_MAX - 1 }, { const: INVALID_IOASID }] },
-  maxPasids: { type: 'integer', minimum: 0, maximum: PASID_MAX + 1 },
+  // null: the capture could not read it (a probe at boot, before dev->iommu exists; a NULL dev->iommu),
+  // which the model treats as an unknown maximum, as for a device probed before the capture (#20).
+  maxPasids: { anyOf: [{ type: 'integer', minimum: 0, maximum: PASID_MAX + 1 }, { type: 'null' }] },
   count: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   signed: { type: 'integer', minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER },
   domainType: { type: 'string', enum: [...DOMAIN_TYPES] },
@@ -92,8 +94,10 @@ export type FieldType<K extends FieldKind> = K extends 'name' | 'dev' | 'text'
     ? string | null
     : K extends 'bool' | 'retBool'
       ? boolean
-      : K extends 'pasid' | 'maxPasids' | 'count' | 'signed'
+      : K extends 'pasid' | 'count' | 'signed'
         ? number
+        : K extends 'maxPasids'
+          ? number | null
         : K extends 'pasidOrInvalid' | 'retPasid'
           ? number | typeof IOMMU_PASID_INVALID
           : K extends 'ioasid' | 'retIoasid'

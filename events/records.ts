@@ -62,7 +62,7 @@ export const RECORD_SPECS = {
   iommu_probe_device: {
     args: { dev: 'dev', max_pasids: 'maxPasids', group: 'name?', iommu: 'name?' },
     ret: 'retInt',
-    doc: 'device probed by the IOMMU core; max_pasids as computed at probe (0 = no PASID)',
+    doc: 'device probed by the IOMMU core; max_pasids as computed at probe (0 = no PASID, null = the capture could not read it)',
   },
   iommu_release_device: { args: { dev: 'dev' }, ret: 'retVoid', doc: 'device released by the IOMMU core' },
   iommu_domain_alloc: {
@@ -180,8 +180,12 @@ export interface ImportCounts {
   readonly kept: number;
   /** Calls or lines that became no record. */
   readonly skipped: number;
-  /** Problem code → how many times (the import's stable codes, e.g. ENTRY_WITHOUT_RETURN). */
+  /** Why calls became no record: problem code → how many times (the import's stable codes, e.g. FIELD_INVALID). */
   readonly reasons: Readonly<Record<string, number>>;
+  /** Notes about records that were kept: code → how many times (e.g. ENTRY_WITHOUT_RETURN, LOST_EVENTS). */
+  readonly notes?: Readonly<Record<string, number>>;
+  /** The kernel's WARN/BUG/oops reports during the capture, and the seqs of the calls each happened in. */
+  readonly kernelReports?: readonly { readonly text: string; readonly tid: number; readonly rip?: string; readonly inside: readonly number[] }[];
   /** Events the tracer said it dropped. */
   readonly lostEvents: number;
 }

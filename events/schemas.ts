@@ -39,6 +39,27 @@ export const HEADER_SCHEMA = {
           additionalProperties: { type: 'integer', minimum: 0 },
         },
         lostEvents: { type: 'integer', minimum: 0 },
+        notes: {
+          type: 'object',
+          maxProperties: 64,
+          propertyNames: { pattern: '^[A-Z][A-Z0-9_]{0,63}$' },
+          additionalProperties: { type: 'integer', minimum: 0 },
+        },
+        kernelReports: {
+          type: 'array',
+          maxItems: 32,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['text', 'tid', 'inside'],
+            properties: {
+              text: { type: 'string', maxLength: 1024 },
+              tid: { type: 'integer', minimum: 0 },
+              rip: { type: 'string', maxLength: 256 },
+              inside: { type: 'array', maxItems: 64, items: { type: 'integer', minimum: 1 } },
+            },
+          },
+        },
       },
     },
   },

@@ -97,7 +97,8 @@ export interface Profile {
   readonly calls: ReadonlySet<CallName>;
 }
 
-type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'sublevel' | 'vendor' | 'x86' | 'x86SvaDisabled' | 'calls'>;
+/** A flag of the era table. */
+export type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'sublevel' | 'vendor' | 'x86' | 'x86SvaDisabled' | 'calls'>;
 
 /** A stable backport: the flag also holds on `series` from sublevel `since` on. */
 interface Backport {
@@ -153,6 +154,12 @@ export const FLAGS: {
   resetBlocksAttach: { in: [{ since: '6.18' }], commit: 'group->resetting_domain (first release not confirmed)', doc: '§4.1' },
   vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
 };
+
+/** The stable sublevels of a series at which a backport changes the rules (the era table's and the x86 SVA disable), ascending. */
+export function stableSteps(series: string): number[] {
+  const all = [...Object.values(FLAGS).flatMap((f) => f.stable ?? []), ...X86_SVA_DISABLED];
+  return [...new Set(all.filter((b) => b.series === series).map((b) => b.since))].sort((x, y) => x - y);
+}
 
 /**
  * The stable series that took 72f98ef9a4be alone (SVA disabled on x86) and the first sublevel with it
@@ -241,4 +248,15 @@ export function profileFor(kernel: string, host?: HostFacts): Profile | null {
     ...flags,
     calls: callsOf(v),
   };
+}
+
+/**
+ * Another kernel's profile on the host of `like` (its IOMMU vendor and arch kept): the kernels compare
+ * walks through between a trace's two, where vendor rules (which driver has sva_bind) still apply.
+ */
+export function profileOnHostOf(like: Profile, kernel: string): Profile | null {
+  const host: Record<string, string> = {};
+  if (like.vendor !== null) host.iommu = like.vendor;
+  if (like.x86 !== null) host.arch = like.x86 ? 'x86_64' : 'aarch64';
+  return profileFor(kernel, host);
 }

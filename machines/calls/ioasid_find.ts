@@ -12,6 +12,7 @@ import { asNumber, listOf } from './reads.js';
 export default defineCall({
   fn: 'ioasid_find',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: (c) => {
     const { d, rec } = c;

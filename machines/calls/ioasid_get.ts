@@ -30,6 +30,7 @@ export function getIoasid(env: Env & { rec?: CallRecord }, id: number, holder: s
 export default defineCall({
   fn: 'ioasid_get',
   exists: [{ since: '5.11', until: '5.18' }],
+  existsFollows: ['ioasidRefcount'],
   raises: ['IOASID_GET_UNKNOWN'],
   footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: (c) => {

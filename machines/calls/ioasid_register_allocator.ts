@@ -90,6 +90,7 @@ export function registerAllocator({ w, d }: Env, args: { ops: string; alloc: str
 export default defineCall({
   fn: 'ioasid_register_allocator',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   raises: ['ALLOCATOR_REGISTER_OUTSTANDING', 'ALLOCATOR_ALREADY_REGISTERED', 'ALLOCATOR_REREGISTER_SHARER'],
   footprint: () => allocatorBarrier,
   decide: (c) => {

@@ -11,6 +11,7 @@ import { asNumber, listOf } from './reads.js';
 export default defineCall({
   fn: 'ioasid_set_data',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: (c) => {
     const { w, d, rec } = c;

@@ -40,6 +40,7 @@ export function allocGlobalPasid({ w, d }: Env, owner: { dev: string | null; mm:
 export default defineCall({
   fn: 'iommu_alloc_global_pasid',
   exists: [{ since: '6.6' }],
+  existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_EXHAUSTED'],
   footprint: (rec) => ({ reads: [`dev:${rec.args.dev}`], writes: ['ida', 'gpasid:*'] }),
   decide: (c) => {

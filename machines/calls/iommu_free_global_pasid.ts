@@ -54,6 +54,7 @@ export function freeGlobalPasid({ w, d }: Env, pasid: number | typeof IOMMU_PASI
 export default defineCall({
   fn: 'iommu_free_global_pasid',
   exists: [{ since: '6.6' }],
+  existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_ATTACHED'],
   footprint: (rec) => ({ reads: [], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`] }),
   decide: (c) => {

@@ -53,6 +53,7 @@ const CHECKS: readonly Check<DropReads, 'free' | 'pinned'>[] = [
 export default defineCall({
   fn: 'mm_pasid_drop',
   exists: [{ since: '5.18' }],
+  existsFollows: ['svaPasidUntilMmExit'],
   nested: NESTED,
   raises: ['MM_EXIT_WITH_BONDS'],
   // __mmput frees the PASID without iommu_sva_lock (§B.2.6).

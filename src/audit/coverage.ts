@@ -87,9 +87,14 @@ function countsFromWarnings(warnings: readonly { code?: string }[], kept: number
   let skipped = 0;
   let lost = 0;
   let any = false;
+  const notes: Record<string, number> = {};
   for (const w of warnings) {
     if (w.code === undefined) continue;
-    if (SKIP_CODES.has(w.code)) {
+    if (w.code === 'ENTRY_WITHOUT_RETURN') {
+      // Why: since #20 the import keeps such a call (with an unknown return): a note, not a skip.
+      notes[w.code] = (notes[w.code] ?? 0) + 1;
+      any = true;
+    } else if (SKIP_CODES.has(w.code)) {
       skipped++;
       reasons[w.code] = (reasons[w.code] ?? 0) + 1;
       any = true;
@@ -99,7 +104,7 @@ function countsFromWarnings(warnings: readonly { code?: string }[], kept: number
       any = true;
     }
   }
-  return any ? { kept, skipped, reasons, lostEvents: lost } : undefined;
+  return any ? { kept, skipped, reasons, lostEvents: lost, ...(Object.keys(notes).length > 0 ? { notes } : {}) } : undefined;
 }
 
 export function coverageOf(header: TraceHeader, byFn: ReadonlyMap<CallName, number>, warnings: readonly { code?: string }[] = []): Coverage {
@@ -141,6 +146,13 @@ export function formatCoverage(c: Coverage): string[] {
       .map(([code, n]) => `${code} ${n}`)
       .join(', ');
     lines.push(`import: ${c.imported.skipped} call(s) of the capture were skipped${c.imported.lostEvents > 0 ? `, the tracer lost ${c.imported.lostEvents} event(s)` : ''} (${why}): findings may be missing or be artefacts`);
+  }
+  // Why: a call cut short by an oops is kept with an unknown return (#20); the audit says so, and names the report.
+  const unreturned = c.imported?.notes?.ENTRY_WITHOUT_RETURN ?? 0;
+  if (unreturned > 0) lines.push(`import: ${unreturned} call(s) never returned (kept with an unknown return; see the import's notes)`);
+  for (const r of c.imported?.kernelReports ?? []) {
+    const inside = r.inside.length > 0 ? `inside seq ${r.inside.join(' → ')}` : 'outside any probed call';
+    lines.push(`kernel: "${r.text}"${r.rip !== undefined ? ` at ${r.rip}` : ''} on task ${r.tid}, ${inside}`);
   }
   if (c.blind.length > 0 && (c.source === 'ftrace' || c.source === 'bpftrace')) {
     lines.push(`blind on this capture (${c.blind.length} rule(s) had calls to judge but not the records they need):`);

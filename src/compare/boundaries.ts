@@ -6,7 +6,7 @@
 import { CALL_NAMES, type CallName } from '../../events/records.js';
 import { CALLS } from '../../machines/calls/index.js';
 import { compareVersions, formatRanges, parseKernelVersion, type KernelVersion, type VersionRange } from '../../machines/kit/version.js';
-import { FLAGS, OLDEST_SUPPORTED, profileFor, type Profile } from '../../machines/profile.js';
+import { FLAGS, OLDEST_SUPPORTED, profileFor, type Profile, type SvaDisabled } from '../../machines/profile.js';
 
 export type FlagName = keyof typeof FLAGS;
 export const FLAG_NAMES = Object.keys(FLAGS) as FlagName[];
@@ -14,7 +14,12 @@ export const FLAG_NAMES = Object.keys(FLAGS) as FlagName[];
 /** One thing that differs between two profiles: a flag of the era table, or whether a call exists. */
 export type Change =
   | { readonly kind: 'flag'; readonly flag: FlagName; readonly from: boolean; readonly to: boolean; readonly commit: string; readonly doc: string }
-  | { readonly kind: 'call'; readonly fn: CallName; readonly from: boolean; readonly to: boolean; readonly exists: string; readonly where: string };
+  | { readonly kind: 'call'; readonly fn: CallName; readonly from: boolean; readonly to: boolean; readonly exists: string; readonly where: string }
+  /** A stable-only backport the era table cannot hold: the x86 SVA disable (72f98ef9a4be, stable series only). */
+  | { readonly kind: 'backport'; readonly name: 'x86SvaDisabled'; readonly from: SvaDisabled; readonly to: SvaDisabled; readonly commit: string; readonly doc: string };
+
+/** The name of a change: its flag, call or backport. */
+export const changeName = (c: Change): string => (c.kind === 'flag' ? c.flag : c.kind === 'call' ? c.fn : c.name);
 
 /** A version bound as the tables write it: '6.2' is the first release candidate of 6.2 (rc 0). */
 function boundOf(text: string): KernelVersion {
@@ -29,11 +34,14 @@ export function boundaryName(v: KernelVersion): string {
 
 const key = (v: KernelVersion) => `${v.major}.${v.minor}-${v.rc ?? 'final'}`;
 
-/** What differs between two profiles, flags first (in the era table's order), then calls. */
+/** What differs between two profiles, flags first (in the era table's order), then the x86 SVA disable, then calls. */
 export function changesBetween(a: Profile, b: Profile): Change[] {
   const out: Change[] = [];
   for (const flag of FLAG_NAMES) {
     if (a[flag] !== b[flag]) out.push({ kind: 'flag', flag, from: a[flag], to: b[flag], commit: FLAGS[flag].commit, doc: FLAGS[flag].doc });
+  }
+  if (a.x86SvaDisabled !== b.x86SvaDisabled) {
+    out.push({ kind: 'backport', name: 'x86SvaDisabled', from: a.x86SvaDisabled, to: b.x86SvaDisabled, commit: '72f98ef9a4be iommu: disable SVA when CONFIG_X86 is set (stable only)', doc: '§3.4' });
   }
   for (const fn of CALL_NAMES) {
     const from = a.calls.has(fn);
@@ -98,56 +106,28 @@ export function segmentStart(v: KernelVersion): KernelVersion | null {
 /** "ioasidRefcount (cb4789b0d19f …, §1.7)" or "ioasid_free exists v5.5–before v5.11 (machines/calls/ioasid_free.ts)". */
 export function describeChange(c: Change): string {
   if (c.kind === 'flag') return `${c.flag} ${c.from ? 'on' : 'off'} → ${c.to ? 'on' : 'off'} (${c.commit}, ${c.doc})`;
+  if (c.kind === 'backport') return `${c.name} ${c.from} → ${c.to} (${c.commit}, ${c.doc})`;
   return `${c.fn} ${c.to ? 'appears' : 'is gone'} (exists ${c.exists}; ${c.where})`;
 }
 
 /** The profile `base` with one change applied (a counterfactual: which change alone makes a difference). */
 export function withChange(base: Profile, c: Change): Profile {
   if (c.kind === 'flag') return { ...base, [c.flag]: c.to };
+  if (c.kind === 'backport') return { ...base, [c.name]: c.to };
   const calls = new Set(base.calls);
   if (c.to) calls.add(c.fn);
   else calls.delete(c.fn);
   return { ...base, calls };
 }
 
-/** The profile of each segment of the era table, oldest first: [the oldest kernel, each boundary]. */
-const SEGMENTS: readonly { readonly start: KernelVersion; readonly profile: Profile }[] = [OLDEST_SUPPORTED, ...BOUNDARIES].map((start) => ({
-  start,
-  profile: profileFor(versionKernel(start)) as Profile,
-}));
-
 /**
- * The era-table flags that stand for a call's range at a boundary (its commit and section): among
- * the flags changing there, those that track whether the call exists (equal or opposite) over the
- * longest run of segments around the boundary; ties go to the flag that tracks it in more segments
- * overall. `ioasid` for the ioasid_* calls at v6.4, `ioasidRefcount` for ioasid_free at v5.11.
+ * The era-table flags that stand for a call's range at a boundary (their commit and section): those
+ * among the flags changing there that the call's definition says its range follows (`existsFollows`).
+ * `ioasid` for the ioasid_* calls at v6.4, `ioasidRefcount` for ioasid_free at v5.11.
  */
-export function flagsOfCall(fn: CallName, boundary: KernelVersion, candidates: readonly FlagName[]): FlagName[] {
-  // The segment the boundary opens (any version inside it will do).
-  let at = -1;
-  SEGMENTS.forEach((s, i) => {
-    if (compareVersions(s.start, boundary) <= 0) at = i;
-  });
-  if (at < 1 || candidates.length === 0) return [];
-  const exists = SEGMENTS.map((s) => s.profile.calls.has(fn));
-  const score = (flag: FlagName): [number, number] => {
-    let best: [number, number] = [0, 0];
-    for (const same of [true, false]) {
-      const tracks = SEGMENTS.map((s, i) => (s.profile[flag] === exists[i]) === same);
-      if (!tracks[at] || !tracks[at - 1]) continue;
-      let lo = at - 1;
-      let hi = at;
-      while (lo > 0 && tracks[lo - 1]) lo--;
-      while (hi + 1 < tracks.length && tracks[hi + 1]) hi++;
-      const s: [number, number] = [hi - lo + 1, tracks.filter(Boolean).length];
-      if (s[0] > best[0] || (s[0] === best[0] && s[1] > best[1])) best = s;
-    }
-    return best;
-  };
-  const scored = candidates.map((f) => ({ f, s: score(f) }));
-  const top = scored.reduce((m, x) => (x.s[0] > m[0] || (x.s[0] === m[0] && x.s[1] > m[1]) ? x.s : m), [0, 0] as [number, number]);
-  if (top[0] === 0) return [];
-  return scored.filter((x) => x.s[0] === top[0] && x.s[1] === top[1]).map((x) => x.f);
+export function flagsOfCall(fn: CallName, candidates: readonly FlagName[]): FlagName[] {
+  const follows: readonly string[] = CALLS[fn].existsFollows ?? [];
+  return candidates.filter((f) => follows.includes(f));
 }
 
 /** The profile of the segment just before a boundary (the oldest kernel's for the first boundary). */

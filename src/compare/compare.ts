@@ -8,11 +8,11 @@
  * Pure and deterministic; replays are memoised per profile.
  */
 import { compareVersions, parseKernelVersion, type KernelVersion } from '../../machines/kit/version.js';
-import { profileFor, type Profile } from '../../machines/profile.js';
+import { profileOnHostOf, stableSteps, type Profile } from '../../machines/profile.js';
 import type { Entry } from '../replay/replayTrace.js';
 import type { CallName } from '../../events/records.js';
-import { boundariesIn, boundaryName, changesBetween, flagsOfCall, versionKernel, withChange, type Change } from './boundaries.js';
-import { retSeenText, runKernel, type FindingSeen, type KernelRun, type RecordSeen, type RetSeen } from './run.js';
+import { boundariesIn, boundaryName, changeName, changesBetween, flagsOfCall, versionKernel, withChange, type Change } from './boundaries.js';
+import { retKey, retSeenText, runKernel, type FindingSeen, type FullRun, type KernelRun, type RetSeen } from './run.js';
 
 export const CAUSES = ['call', 'return', 'state', 'nested', 'finding'] as const;
 export type Cause = (typeof CAUSES)[number];
@@ -105,7 +105,7 @@ export class RunCache {
 
   /** `before` with one change applied, the same object every time (so its run is found again). */
   variant(before: Profile, c: Change): Profile {
-    const key = `${profileKey(before)}|${c.kind === 'flag' ? c.flag : c.fn}`;
+    const key = `${profileKey(before)}|${changeName(c)}`;
     let p = this.#variants.get(key);
     if (p === undefined) this.#variants.set(key, (p = withChange(before, c)));
     return p;
@@ -116,21 +116,37 @@ export class RunCache {
     return this.#runs.get(profileKey(p));
   }
 
+  /** The run of a profile, digests only unless it was replayed in full already (bisection needs no more). */
   run(p: Profile): KernelRun {
     const key = profileKey(p);
     let r = this.#runs.get(key);
     if (r === undefined) {
       this.replays++;
-      r = runKernel(this.entries, p);
+      r = runKernel(this.entries, p, false);
       this.#runs.set(key, r);
     }
     return r;
+  }
+
+  /** The run of a profile with the texts per record (the two kernels a comparison reports). */
+  full(p: Profile): FullRun {
+    const key = profileKey(p);
+    let r = this.#runs.get(key);
+    if (r === undefined || r.records === null) {
+      this.replays++;
+      r = runKernel(this.entries, p, true);
+      this.#runs.set(key, r);
+    }
+    return r as FullRun;
   }
 }
 
 const KEYS = new WeakMap<Profile, string>();
 
-/** Profiles with the same flags and calls give the same run (the kernel string only names it in messages). */
+/**
+ * Profiles with the same rules give the same run: the flags, the host facts the rules read (vendor,
+ * arch, the x86 SVA disable) and the calls; the kernel string only names it in messages.
+ */
 function profileKey(p: Profile): string {
   const known = KEYS.get(p);
   if (known !== undefined) return known;
@@ -139,17 +155,18 @@ function profileKey(p: Profile): string {
   return key;
 }
 
+const NAMING_ONLY = new Set(['kernel', 'era', 'major', 'minor', 'sublevel', 'calls']);
+
 function computeKey(p: Profile): string {
-  const flags = Object.entries(p)
-    .filter(([, v]) => typeof v === 'boolean')
-    .map(([k, v]) => `${k}:${v ? 1 : 0}`)
+  const rules = Object.entries(p)
+    .filter(([k]) => !NAMING_ONLY.has(k))
+    .map(([k, v]) => `${k}:${String(v)}`)
     .sort()
     .join(',');
-  return `${flags}|${[...p.calls].sort().join(',')}`;
+  return `${rules}|${[...p.calls].sort().join(',')}`;
 }
 
 const retText = retSeenText;
-const retKey = (r: RetSeen | undefined) => (r === undefined ? '-' : 'value' in r ? `=${JSON.stringify(r.value)}` : `?${r.undecided}`);
 
 /** Multiset difference of fact lines: those in `a` not matched in `b`. */
 function minus(a: readonly string[], b: readonly string[]): string[] {
@@ -164,8 +181,8 @@ function minus(a: readonly string[], b: readonly string[]): string[] {
   return out;
 }
 
-/** What decides a difference on one kernel: two runs with the same probe value agree on it. */
-type Probe = (run: KernelRun) => string;
+/** What decides a difference on one kernel: two runs with the same probe value agree on it (a run's digests suffice). */
+type Probe = (run: KernelRun) => string | number;
 
 /** A difference before it is dated: what blame needs to find its boundary. */
 interface Found extends Omit<Difference, 'blame'> {
@@ -174,13 +191,11 @@ interface Found extends Omit<Difference, 'blame'> {
   readonly call?: string;
 }
 
-const findingProbe = (seq: number | null, key: string, atEnd: boolean): Probe => (run) => {
-  const f = atEnd ? run.end.get(`${seq ?? '-'} ${key}`) : seq === null ? undefined : run.records.get(seq)?.findings.get(key);
-  return f === undefined ? '-' : f.reaction;
-};
+const findingProbe = (seq: number | null, pos: number | undefined, key: string, atEnd: boolean): Probe => (run) =>
+  (atEnd ? run.digests.end.get(`${seq ?? '-'} ${key}`) : pos === undefined ? undefined : run.digests.findings.get(pos)?.get(key)) ?? '-';
 
 function findingDiffs(
-  seq: number | null, line: number | null, fn: string | null, atEnd: boolean,
+  seq: number | null, pos: number | undefined, line: number | null, fn: string | null, atEnd: boolean,
   a: ReadonlyMap<string, FindingSeen>, b: ReadonlyMap<string, FindingSeen>, ka: string, kb: string,
 ): Found[] {
   const out: Found[] = [];
@@ -190,7 +205,7 @@ function findingDiffs(
     const fb = b.get(key);
     const any = (fa ?? fb) as FindingSeen;
     const probeKey = atEnd ? key.slice(key.indexOf(' ') + 1) : key;
-    const base = { cause: 'finding' as const, seq, line: any.line ?? line, fn: any.fn ?? fn, atEnd, subject: probeKey, probe: findingProbe(seq, probeKey, atEnd) };
+    const base = { cause: 'finding' as const, seq, line: any.line ?? line, fn: any.fn ?? fn, atEnd, subject: probeKey, probe: findingProbe(seq, pos, probeKey, atEnd) };
     if (fa !== undefined && fb === undefined) {
       out.push({ ...base, from: `${fa.code}: ${fa.message}`, to: 'not raised', detail: { cause: 'finding', code: fa.code, change: 'vanishes', reactionFrom: fa.reaction, reactionTo: null, message: fa.message } });
     } else if (fa === undefined && fb !== undefined) {
@@ -203,18 +218,18 @@ function findingDiffs(
 }
 
 /** The differences between two runs of the same entries (no blame), in trace order, end-of-trace findings last. */
-export function compareRuns(entries: readonly Entry[], ra: KernelRun, rb: KernelRun): { cause: Cause; seq: number | null; subject: string; from: string; to: string }[] {
+export function compareRuns(entries: readonly Entry[], ra: FullRun, rb: FullRun): { cause: Cause; seq: number | null; subject: string; from: string; to: string }[] {
   return differencesOf(entries, ra, rb).map(({ cause, seq, subject, from, to }) => ({ cause, seq, subject, from, to }));
 }
 
-function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun): Found[] {
+function differencesOf(entries: readonly Entry[], ra: FullRun, rb: FullRun): Found[] {
   const ka = ra.profile.kernel;
   const kb = rb.profile.kernel;
   const out: Found[] = [];
-  for (const e of entries) {
+  for (const [pos, e] of entries.entries()) {
     const { seq, fn } = e.record;
-    const a = ra.records.get(seq) as RecordSeen;
-    const b = rb.records.get(seq) as RecordSeen;
+    const a = ra.records.get(seq)!;
+    const b = rb.records.get(seq)!;
     const where = { seq, line: e.line, fn, atEnd: false, subject: fn };
     if (a.exists !== b.exists) {
       const on = a.exists ? a : b;
@@ -230,7 +245,7 @@ function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun):
       continue;
     }
     if (retKey(a.ret) !== retKey(b.ret)) {
-      out.push({ ...where, cause: 'return', from: retText(a.ret), to: retText(b.ret), detail: { cause: 'return', retFrom: a.ret, retTo: b.ret }, probe: (run) => retKey(run.records.get(seq)?.ret) });
+      out.push({ ...where, cause: 'return', from: retText(a.ret), to: retText(b.ret), detail: { cause: 'return', retFrom: a.ret, retTo: b.ret }, probe: (run) => run.digests.ret[pos] });
     }
     const onlyA = minus(a.facts, b.facts);
     const onlyB = minus(b.facts, a.facts);
@@ -240,7 +255,7 @@ function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun):
         from: onlyA.length === 0 ? '(nothing else)' : onlyA.join('; '),
         to: onlyB.length === 0 ? '(nothing else)' : onlyB.join('; '),
         detail: { cause: 'state', onlyFrom: onlyA, onlyTo: onlyB },
-        probe: (run) => [...(run.records.get(seq)?.facts ?? [])].sort().join('\n'),
+        probe: (run) => run.digests.facts[pos],
       });
     }
     const nestedA = minus(a.nested, b.nested);
@@ -251,10 +266,10 @@ function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun):
         from: nestedA.length === 0 ? '(nothing else)' : nestedA.join('; '),
         to: nestedB.length === 0 ? '(nothing else)' : nestedB.join('; '),
         detail: { cause: 'nested', onlyFrom: nestedA, onlyTo: nestedB },
-        probe: (run) => [...(run.records.get(seq)?.nested ?? [])].sort().join('\n'),
+        probe: (run) => run.digests.nested[pos],
       });
     }
-    out.push(...findingDiffs(seq, e.line, fn, false, a.findings, b.findings, ka, kb));
+    out.push(...findingDiffs(seq, pos, e.line, fn, false, a.findings, b.findings, ka, kb));
   }
   // End-of-trace findings (leaks) point at the record that created the object.
   const lineOf = new Map(entries.map((e) => [e.record.seq, e]));
@@ -264,43 +279,62 @@ function differencesOf(entries: readonly Entry[], ra: KernelRun, rb: KernelRun):
     const seq = seqOf(k);
     const e = seq === null ? undefined : lineOf.get(seq);
     const pick = (m: KernelRun['end']) => new Map(m.has(k) ? [[k, m.get(k) as FindingSeen]] : []);
-    out.push(...findingDiffs(seq, e?.line ?? null, e?.record.fn ?? null, true, pick(ra.end), pick(rb.end), ka, kb));
+    out.push(...findingDiffs(seq, undefined, e?.line ?? null, e?.record.fn ?? null, true, pick(ra.end), pick(rb.end), ka, kb));
   }
   return out;
 }
 
-/** A point of the walk from the first kernel to the second: a profile, and the boundary crossed to reach it. */
+/** A point of the walk from the first kernel to the second: a profile, and the boundary crossed to reach it (null for the first). */
 interface Point {
   readonly profile: Profile;
-  readonly boundary: KernelVersion | null;
+  /** "6.9-rc2" for an era boundary, "6.12.64" for a stable backport. */
+  readonly boundary: string | null;
 }
 
-/** The kernels to replay from `a` to `b`: `a`, one kernel per era boundary between them, `b` (in b's segment). */
+/** The stable point of a series at which a backport lands, as a kernel string ("6.12.64"). */
+const stableKernel = (v: KernelVersion, sublevel: number) => `${v.major}.${v.minor}.${sublevel}`;
+
+/**
+ * The kernels to replay from `a` to `b`: `a`, one kernel per era boundary between them, `b` (in b's
+ * segment). Two kernels of one stable series cross no era boundary but may cross backports (the
+ * x86 SVA disable at 6.12.64, the skip of devices without PASIDs at 6.12.93): one point each.
+ */
 function walk(a: Profile, b: Profile): Point[] {
   const va = parseKernelVersion(a.kernel) as KernelVersion;
   const vb = parseKernelVersion(b.kernel) as KernelVersion;
-  const up = compareVersions(va, vb) <= 0;
+  const up = compareVersions(va, vb) <= 0 && (compareVersions(va, vb) !== 0 || (a.sublevel ?? 0) <= (b.sublevel ?? 0));
   const [lo, hi] = up ? [va, vb] : [vb, va];
   const crossed = boundariesIn(lo, hi);
   const points: Point[] = [{ profile: a, boundary: null }];
+  if (crossed.length === 0 && compareVersions(va, vb) === 0 && va.rc === null && a.sublevel !== null && b.sublevel !== null) {
+    const [sLo, sHi] = up ? [a.sublevel, b.sublevel] : [b.sublevel, a.sublevel];
+    const steps = stableSteps(`${va.major}.${va.minor}`).filter((s) => s > sLo && s <= sHi);
+    const ordered = up ? steps : [...steps].reverse();
+    // Going down, crossing the backport at s lands just below it (s - 1), or on b for the last one.
+    ordered.forEach((s, i) => {
+      const last = i === ordered.length - 1;
+      points.push({ profile: last ? b : (profileOnHostOf(a, stableKernel(va, up ? s : s - 1)) as Profile), boundary: stableKernel(va, s) });
+    });
+    if (ordered.length === 0 && profileKey(a) !== profileKey(b)) points.push({ profile: b, boundary: b.kernel });
+    return points;
+  }
   if (up) {
-    crossed.forEach((bv, i) => points.push({ profile: i === crossed.length - 1 ? b : (profileFor(versionKernel(bv)) as Profile), boundary: bv }));
+    crossed.forEach((bv, i) => points.push({ profile: i === crossed.length - 1 ? b : (profileOnHostOf(a, versionKernel(bv)) as Profile), boundary: boundaryName(bv) }));
   } else {
     // Going down, crossing boundary bv lands in the segment below it: the next boundary down's, or b's.
     const down = [...crossed].reverse();
-    down.forEach((bv, i) => points.push({ profile: i === down.length - 1 ? b : (profileFor(versionKernel(down[i + 1])) as Profile), boundary: bv }));
+    down.forEach((bv, i) => points.push({ profile: i === down.length - 1 ? b : (profileOnHostOf(a, versionKernel(down[i + 1])) as Profile), boundary: boundaryName(bv) }));
   }
   return points;
 }
 
 /** Which of the boundary's changes, applied alone to the profile before it, changes what the probe sees. */
-function blame(cache: RunCache, before: Profile, after: Profile, boundary: KernelVersion, d: Found): Blame {
+function blame(cache: RunCache, before: Profile, after: Profile, name: string, d: Found): Blame {
   const changes = changesBetween(before, after);
-  const name = boundaryName(boundary);
   const flagNames = changes.flatMap((c) => (c.kind === 'flag' ? [c.flag] : []));
   // A call range carries no commit: the flag that tracks it at this boundary names the commit and section.
   const withFlags = (chosen: readonly Change[]): Change[] => {
-    const flags = new Set(chosen.flatMap((c) => (c.kind === 'call' ? flagsOfCall(c.fn, boundary, flagNames) : [])));
+    const flags = new Set(chosen.flatMap((c) => (c.kind === 'call' ? flagsOfCall(c.fn, flagNames) : [])));
     return changes.filter((c) => chosen.includes(c) || (c.kind === 'flag' && flags.has(c.flag)));
   };
   if (d.call !== undefined) {
@@ -334,8 +368,8 @@ export function comparePair(cache: RunCache, a: Profile, b: Profile): PairCompar
   const before = cache.replays;
   const points = walk(a, b);
   const runAt = (i: number) => cache.run(points[i].profile);
-  const ra = runAt(0);
-  const rb = runAt(points.length - 1);
+  const ra = cache.full(points[0].profile);
+  const rb = cache.full(points[points.length - 1].profile);
   const found = differencesOf(cache.entries, ra, rb);
   const differences: Difference[] = found.map((d) => {
     const seenA = d.probe(ra);
@@ -368,10 +402,10 @@ export function comparePair(cache: RunCache, a: Profile, b: Profile): PairCompar
       }
     }
     const { probe: _probe, call: _call, ...rest } = d;
-    return { ...rest, blame: blame(cache, points[hi - 1].profile, points[hi].profile, points[hi].boundary as KernelVersion, d) };
+    return { ...rest, blame: blame(cache, points[hi - 1].profile, points[hi].profile, points[hi].boundary as string, d) };
   });
   const boundaries = points.slice(1).map((p, i) => {
-    const name = boundaryName(p.boundary as KernelVersion);
+    const name = p.boundary as string;
     return { boundary: name, changes: changesBetween(points[i].profile, p.profile), differences: differences.filter((d) => d.blame.boundary === name).length };
   });
   const byCause = { call: 0, return: 0, state: 0, nested: 0, finding: 0 };

@@ -11,7 +11,7 @@ import { buildScenario, type Scenario } from '../explore/scenario.js';
 import { parseSchedule } from '../explore/schedule.js';
 import { compareVersions, parseKernelVersion, type KernelVersion } from '../../machines/kit/version.js';
 import { profileFor } from '../../machines/profile.js';
-import { boundariesIn, boundaryName, changesBetween, profileBefore, versionKernel, type Change } from './boundaries.js';
+import { boundariesIn, boundaryName, changeName, changesBetween, profileBefore, versionKernel, type Change } from './boundaries.js';
 
 export interface KernelExploration {
   readonly kernel: string;
@@ -61,7 +61,7 @@ function boundariesBetween(a: Profile, b: Profile): { boundary: string; changes:
 }
 
 function boundaryText(b: { boundary: string; changes: readonly Change[] }): string {
-  const flags = b.changes.flatMap((c) => (c.kind === 'flag' ? [c.flag] : []));
+  const flags = b.changes.flatMap((c) => (c.kind === 'call' ? [] : [changeName(c)]));
   const calls = b.changes.filter((c) => c.kind === 'call').length;
   return `v${b.boundary} (${[...flags, ...(calls > 0 ? [`${calls} call range${calls === 1 ? '' : 's'}`] : [])].join(', ')})`;
 }

@@ -46,7 +46,10 @@ export const hasDifferences = (r: CompareReport) => r.pairs.some((p) => p.differ
 
 /** The JSON form: plain data, keys in a fixed order. */
 export function reportJson(r: CompareReport): unknown {
-  const change = (c: Change) => (c.kind === 'flag' ? { kind: c.kind, flag: c.flag, from: c.from, to: c.to, commit: c.commit, doc: c.doc } : { kind: c.kind, fn: c.fn, from: c.from, to: c.to, exists: c.exists, where: c.where });
+  const change = (c: Change) =>
+    c.kind === 'flag' ? { kind: c.kind, flag: c.flag, from: c.from, to: c.to, commit: c.commit, doc: c.doc }
+    : c.kind === 'backport' ? { kind: c.kind, name: c.name, from: c.from, to: c.to, commit: c.commit, doc: c.doc }
+    : { kind: c.kind, fn: c.fn, from: c.from, to: c.to, exists: c.exists, where: c.where };
   return {
     schema: r.schema,
     file: r.file,

@@ -11,16 +11,27 @@ import { CAPTURE_MAPPINGS, callForSymbol, namesMmByTask } from './catalog.js';
 import { decodeArg, decodeReturn, type ArgValue } from './decodeValue.js';
 import { PointerNames, type NameHint } from './naming.js';
 import { CallPairing } from './pairing.js';
-import { importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js';
+import { EVERY_TIME, importProblem, PROBLEM_SEVERITY, type ProblemCode } from './problems.js';
 import { baseSymbol, rawInteger } from './rawValue.js';
 import { SeqReorder } from './reorder.js';
 import { SummaryBuilder } from './summary.js';
 import { MAX_CAPTURE_LINE_BYTES } from './lines.js';
-import type { ImportItem, ImportOptions } from './importTypes.js';
+import type { ImportItem, ImportOptions, KernelReport } from './importTypes.js';
 
 const DEFAULT_MAX_HELD = 100_000;
 /** Field names under which a return value may arrive (kit `ret=`, bare kretprobe `$retval`, fprobe exit `arg1`). */
 const RETURN_FIELDS = ['ret', 'retval', '$retval'] as const;
+/**
+ * The first line of a kernel report (lib/bug.c, arch/x86/mm/fault.c, lib/list_debug.c, kernel/panic.c):
+ * a WARN, a BUG or oops, a list corruption, a panic. Lines of one report follow until its `RIP:`.
+ */
+const REPORT_START = /^(?:WARNING: |BUG: |kernel BUG at |Oops: |general protection fault|list_(?:add|del) corruption|Kernel panic - not syncing|UBSAN: )/;
+/** `RIP: 0010:cache_tag_unassign_domain+0x3c/0x1e0` (x86), `pc : fn+0x…` (arm64): where it happened. */
+const REPORT_AT = /^(?:RIP: [0-9a-f]{4}:|pc : )(\S+)/;
+/** The task of a report: `CPU: 1 UID: 0 PID: 539 Comm: insmod` (v6.11+ adds UID), `WARNING: CPU: 1 PID: 539 at …`. */
+const REPORT_TASK = /\bCPU: \d+ (?:UID: \d+ )?PID: (\d+)(?: Comm: | at )/;
+/** The kit's BTF fetch of dev->iommu beside max_pasids: 0 means dev->iommu is NULL (nothing was read). */
+const DEV_IOMMU_FIELD = 'dev_iommu';
 
 type Items = ImportItem[];
 
@@ -36,14 +47,20 @@ export class CaptureAssembler {
   /** Symbols of which at least one return line was seen. */
   readonly #returnsSeen = new Set<string>();
   /** What the trace already says of each device (probe records, real or written from a BTF max_pasids). */
-  readonly #devices = new Map<string, { readonly maxPasids: number; readonly group?: string }>();
+  readonly #devices = new Map<string, { readonly maxPasids: number | null; readonly group?: string }>();
   #kernel: string | undefined;
   #host: TraceHeader['host'];
   #headerSent = false;
   #recognised = false;
   #stopped = false;
-  /** Records kept other than device state (iommu_probe_device): zero means nothing to audit. */
+  /** Records kept other than device state the kit wrote (iommu_probe_device from markers or BTF): zero means nothing to audit. */
   #lifecycle = 0;
+  /** Tasks whose latest kernel report has not shown its `RIP:` line yet. */
+  readonly #reportOpen = new Set<number>();
+  /** Report lines traced through printk:console, so the same lines in the appended dmesg are not read twice. */
+  readonly #tracedReportLines = new Map<string, number>();
+  /** A report read from the appended dmesg, until its `RIP:` line. */
+  #kmsgReport: { line: number; ts: number; text: string; tid?: number; rip?: string; continues: boolean } | undefined;
 
   constructor(private readonly options: ImportOptions) {
     this.#summary = new SummaryBuilder(options.file, options.from);
@@ -89,6 +106,11 @@ export class CaptureAssembler {
         this.#recognised = true;
         for (const fn of ev.noReturn ?? []) this.#noReturn.add(fn);
         return this.#meta(ev.line, ev.kernel, ev.host);
+      case 'kernelLog':
+        this.#recognised = true;
+        return this.#kernelLog(ev);
+      case 'kmsg':
+        return this.#kmsg(ev);
       case 'lost': {
         this.#recognised = true;
         this.#summary.lost(ev.count, this.#pairing.lastSeq);
@@ -111,6 +133,7 @@ export class CaptureAssembler {
   finish(): Items {
     const out: Items = [];
     if (!this.#stopped) {
+      out.push(...this.#closeKmsgReport());
       const unreturned = new Map<string, { count: number; line: number }>();
       // Why: one open call may be a task still inside it when the capture stopped; two or more of a
       // function that never returned anywhere mean its returns were never recorded.
@@ -123,11 +146,13 @@ export class CaptureAssembler {
           const u = unreturned.get(call.entry.symbol);
           if (u === undefined) unreturned.set(call.entry.symbol, { count: 1, line: call.entry.line });
           else u.count++;
-          this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false);
+          this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false);
           continue;
         }
-        this.#reorder.settle(call.seq, null);
-        out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} never returned before the capture ended`, call.entry.line, { fn: call.entry.symbol }));
+        // Why: the kernel made the call even if it never returned (the task oopsed in it, #20): dropping
+        // it hides the call that crashed the kernel. The model decides what a missing return would be.
+        this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false);
+        out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} (seq ${call.seq}) never returned ${this.#whyNoReturn(call.entry.tid, call.seq)}: kept as a call with an unknown return`, call.entry.line, { fn: call.entry.symbol }));
       }
       for (const [symbol, u] of unreturned) {
         out.push(...this.#problem('RETURN_PROBE_MISSING', `no return of ${symbol} in the whole capture (its return probe was not defined?): kept ${u.count} entr${u.count === 1 ? 'y' : 'ies'} as calls without a return value; calls that followed on the same task may be shown nested in them`, u.line, {
@@ -256,7 +281,9 @@ export class CaptureAssembler {
     failures: Map<string, string>,
     out: Items,
     returned = true,
+    bound = true,
   ): void {
+    if (fn === 'iommu_probe_device') this.#probeMaxPasids(entry, exit, args, failures, out);
     this.#decodeArgs(fn, exit, args, failures, true);
     const mapping = CAPTURE_MAPPINGS[fn];
     // Why: without a return probe the value is unknown; a record without `ret` lets the model compute it.
@@ -295,13 +322,129 @@ export class CaptureAssembler {
       out.push(...this.#problem('RECORD_INVALID', `${fn}: ${where} ${invalid.message}; call skipped`, exit.line, { fn: exit.symbol }));
       return;
     }
-    if (fn !== 'iommu_probe_device') this.#lifecycle++;
+    // Why: a probe the kernel made is a call to audit; a device marker is only the state the kit read from sysfs.
+    if (fn !== 'iommu_probe_device' || entry.marker !== true) this.#lifecycle++;
     if (fn === 'iommu_probe_device' && record.ret === 0) {
-      const a = ordered as { dev: string; max_pasids: number; group?: string };
+      const a = ordered as { dev: string; max_pasids: number | null; group?: string };
       this.#devices.set(a.dev, { maxPasids: a.max_pasids, ...(a.group !== undefined ? { group: a.group } : {}) });
     }
     this.#reorder.settle(seq, { record: record as CallRecord, line: exit.line, offset: exit.offset });
-    this.#bound(out);
+    if (bound) this.#bound(out);
+  }
+
+  /**
+   * A probe record without a max_pasids the capture could read keeps the device with an unknown
+   * maximum (null): at boot dev->iommu does not exist yet when __iommu_probe_device is entered
+   * (iommu_init_device allocates it), and a NULL dev->iommu reads as nothing (#20).
+   */
+  #probeMaxPasids(entry: ProbeHit, exit: ProbeHit, args: Map<string, ArgValue>, failures: Map<string, string>, out: Items): void {
+    if (args.has('max_pasids') || failures.has('max_pasids')) return;
+    const raw = exit.fields.get('max_pasids') ?? entry.fields.get('max_pasids');
+    const iommu = exit.fields.get(DEV_IOMMU_FIELD) ?? entry.fields.get(DEV_IOMMU_FIELD);
+    const nullIommu = iommu !== undefined && rawInteger(iommu, 16) === 0n;
+    if (raw !== undefined && !nullIommu) return;
+    args.set('max_pasids', null);
+    const dev = entry.fields.get('dev');
+    const name = dev !== undefined && (dev.t === 'str' || dev.t === 'word') ? dev.v : 'the device';
+    const why = nullIommu ? 'dev->iommu is NULL' : 'the probe has no max_pasids (at boot dev->iommu is set up inside __iommu_probe_device)';
+    out.push(...this.#problem('MAX_PASIDS_UNKNOWN', `${entry.symbol} of ${name}: ${why}; kept with an unknown max_pasids (null): range refusals on it are not judged`, exit.line, { fn: entry.symbol }));
+  }
+
+  /** Why a call never returned, in words, for its ENTRY_WITHOUT_RETURN. */
+  #whyNoReturn(tid: number, seq: number): string {
+    const r = this.#reportText(tid, seq);
+    return r !== '' ? `(the kernel${r.slice(' and the kernel'.length)})` : 'before the capture ended';
+  }
+
+  /** ` and the kernel reported "…" (at RIP) inside it at line N`, when the task's latest report happened inside call `seq`. */
+  #reportText(tid: number, seq: number): string {
+    const r = this.#summary.lastReport(tid);
+    if (r === undefined || !r.inside.some((c) => c.seq === seq)) return '';
+    return ` and the kernel reported "${r.text}"${r.rip !== undefined ? ` at ${r.rip}` : ''} inside it (line ${r.line})`;
+  }
+
+  /**
+   * A kernel log line (printk:console): the first line of a WARN/BUG/oops report becomes a
+   * KERNEL_REPORT naming the probed calls the logging task was inside; its `RIP:` line names where.
+   */
+  #kernelLog(ev: Extract<import('./captureEvent.js').CaptureEvent, { kind: 'kernelLog' }>): Items {
+    if (REPORT_START.test(ev.text) || REPORT_AT.test(ev.text) || REPORT_TASK.test(ev.text)) this.#tracedReportLines.set(ev.text, (this.#tracedReportLines.get(ev.text) ?? 0) + 1);
+    const at = REPORT_AT.exec(ev.text);
+    if (at !== null && this.#reportOpen.has(ev.tid)) {
+      this.#reportOpen.delete(ev.tid);
+      this.#summary.rip(ev.tid, at[1]);
+      return [];
+    }
+    if (!REPORT_START.test(ev.text)) return [];
+    // Why: "BUG: kernel NULL pointer dereference" is followed by "Oops: …", "list_del corruption" by
+    // "kernel BUG at …": one report until its RIP line.
+    if (this.#reportOpen.has(ev.tid)) return [];
+    this.#reportOpen.add(ev.tid);
+    const inside = this.#pairing.stack(ev.tid).map((c) => ({ seq: c.seq, fn: c.fn }));
+    const report: KernelReport = { line: ev.line, ts: ev.ts, tid: ev.tid, text: ev.text, inside };
+    this.#summary.report(report);
+    return this.#reportProblem(report, ev.comm);
+  }
+
+  #reportProblem(report: KernelReport, comm?: string): Items {
+    const { inside } = report;
+    const where = inside.length > 0 ? `inside ${inside.map((c) => `${c.fn} (seq ${c.seq})`).join(' → ')}` : 'outside any probed call';
+    return this.#problem('KERNEL_REPORT', `the kernel reported "${report.text}"${report.rip !== undefined ? ` at ${report.rip}` : ''} on task ${report.tid}${comm !== undefined ? ` (${comm})` : ''}, ${where}`, report.line, inside.length > 0 ? { fn: inside[inside.length - 1].fn } : {});
+  }
+
+  /**
+   * A kernel log line the kit appended after the trace because an oops switched tracing off
+   * (oops_enter → tracing_off) before the report was printed: the report's `PID:` line names the
+   * task, whose open calls are the ones it died in. Lines the trace already holds are skipped.
+   */
+  #kmsg(ev: Extract<import('./captureEvent.js').CaptureEvent, { kind: 'kmsg' }>): Items {
+    const traced = this.#tracedReportLines.get(ev.text);
+    if (traced !== undefined) {
+      if (traced <= 1) this.#tracedReportLines.delete(ev.text);
+      else this.#tracedReportLines.set(ev.text, traced - 1);
+      // Why: a report whose first lines were traced goes on here (its RIP came after tracing_off).
+      if (REPORT_START.test(ev.text) && this.#kmsgReport === undefined && this.#reportOpen.size > 0) {
+        this.#kmsgReport = { line: ev.line, ts: ev.ts ?? 0, text: ev.text, continues: true };
+      }
+      return [];
+    }
+    const task = REPORT_TASK.exec(ev.text);
+    const at = REPORT_AT.exec(ev.text);
+    const r = this.#kmsgReport;
+    if (r !== undefined) {
+      if (task !== null && r.tid === undefined) r.tid = Number(task[1]);
+      if (at !== null && r.rip === undefined) {
+        r.rip = at[1];
+        return this.#closeKmsgReport();
+      }
+      return [];
+    }
+    if (!REPORT_START.test(ev.text)) {
+      // The task line of a report whose start was traced (tracing went off right after it).
+      if (task !== null && this.#reportOpen.has(Number(task[1]))) this.#kmsgReport = { line: ev.line, ts: ev.ts ?? 0, text: ev.text, tid: Number(task[1]), continues: true };
+      return [];
+    }
+    this.#kmsgReport = { line: ev.line, ts: ev.ts ?? 0, text: ev.text, ...(task !== null ? { tid: Number(task[1]) } : {}), continues: false };
+    return [];
+  }
+
+  /** Ends the report read from the appended dmesg: a new KERNEL_REPORT, or the RIP of the traced one it continues. */
+  #closeKmsgReport(): Items {
+    const r = this.#kmsgReport;
+    if (r === undefined) return [];
+    this.#kmsgReport = undefined;
+    const open = r.tid !== undefined && this.#reportOpen.has(r.tid) ? r.tid : r.continues && this.#reportOpen.size === 1 ? [...this.#reportOpen][0] : undefined;
+    if (open !== undefined) {
+      this.#reportOpen.delete(open);
+      if (r.rip !== undefined) this.#summary.rip(open, r.rip);
+      return [];
+    }
+    if (r.continues) return [];
+    const tid = r.tid ?? 0;
+    const inside = r.tid === undefined ? [] : this.#pairing.stack(r.tid).map((c) => ({ seq: c.seq, fn: c.fn }));
+    const report: KernelReport = { line: r.line, ts: r.ts, tid, text: r.text, ...(r.rip !== undefined ? { rip: r.rip } : {}), inside };
+    this.#summary.report(report);
+    return this.#reportProblem(report);
   }
 
   /**
@@ -315,6 +458,14 @@ export class CaptureAssembler {
     const rawMax = hit.fields.get('max_pasids');
     const rawDev = hit.fields.get('dev');
     if (rawMax === undefined || rawDev === undefined || this.#pairing.innermost(hit.tid) !== undefined) return;
+    const rawIommu = hit.fields.get(DEV_IOMMU_FIELD);
+    if (rawIommu !== undefined && rawInteger(rawIommu, 16) === 0n) {
+      // Why: the fetch through a NULL dev->iommu reads nothing, and the value printed (0) is not the
+      // device's: no IOMMU probe of it succeeded, so its maximum stays unknown to the model (#20).
+      const name = rawDev.t === 'str' || rawDev.t === 'word' ? rawDev.v : 'the device';
+      out.push(...this.#problem('MAX_PASIDS_UNKNOWN', `${hit.symbol} of ${name}: dev->iommu is NULL, so the max_pasids printed is not the device's; no probe record written`, hit.line, { fn: hit.symbol }));
+      return;
+    }
     const dev = decodeArg('dev', rawDev, undefined, this.#names, {});
     const max = decodeArg('maxPasids', rawMax, undefined, this.#names, {});
     if (!dev.ok || !max.ok || typeof dev.value !== 'string' || typeof max.value !== 'number') return;
@@ -338,8 +489,8 @@ export class CaptureAssembler {
       const call = this.#pairing.oldest();
       if (call === undefined) return;
       this.#pairing.abandon(call);
-      this.#reorder.settle(call.seq, null);
-      out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} did not return within ${this.#maxHeld} records; given up`, call.entry.line, { fn: call.entry.symbol }));
+      this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false);
+      out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} (seq ${call.seq}) did not return within ${this.#maxHeld} records${this.#reportText(call.entry.tid, call.seq)}: kept as a call with an unknown return; a return that comes later has no entry`, call.entry.line, { fn: call.entry.symbol }));
       out.push(...this.#release());
     }
   }
@@ -360,7 +511,7 @@ export class CaptureAssembler {
     const problem = importProblem(code, what, { file: this.options.file, line, ...extra });
     const first = this.#summary.count(problem);
     if (PROBLEM_SEVERITY[code] === 'fatal') this.#stopped = true;
-    if (PROBLEM_SEVERITY[code] === 'notice' && !first) return [];
+    if (PROBLEM_SEVERITY[code] === 'notice' && !first && !EVERY_TIME.has(code)) return [];
     return [{ kind: 'problem', problem }];
   }
 }

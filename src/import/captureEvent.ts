@@ -25,6 +25,8 @@ export interface ProbeHit {
   /** Where the call returned to, when the tracer printed it (kretprobe `<- …`, bpftrace kstack). */
   readonly caller?: string;
   readonly fields: ReadonlyMap<string, RawValue>;
+  /** Written by the kit (a `device` marker from sysfs), not a probe hit of the call. */
+  readonly marker?: true;
 }
 
 /** What a line that is none of ours was (counted, so an import that keeps nothing can say what it saw). */
@@ -45,6 +47,10 @@ export type CaptureEvent =
       /** Functions whose return probe the kit could not define: their entries are whole calls. */
       readonly noReturn?: readonly string[];
     }
+  /** A kernel log line (printk:console), in the context of the task that logged it. */
+  | { readonly kind: 'kernelLog'; readonly line: number; readonly ts: number; readonly cpu: number; readonly tid: number; readonly comm?: string; readonly text: string }
+  /** A kernel log line appended after the trace (dmesg): no task; the report's `PID:` line names it. */
+  | { readonly kind: 'kmsg'; readonly line: number; readonly ts?: number; readonly text: string }
   | { readonly kind: 'ignored'; readonly line: number }
   | { readonly kind: 'foreign'; readonly line: number; readonly what: string; readonly foreign?: ForeignKind }
   | { readonly kind: 'truncated'; readonly line: number }

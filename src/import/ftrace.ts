@@ -19,6 +19,10 @@ export function ftraceEvent({ line, offset, text, terminated }: CaptureLine): Ca
       return { kind: 'foreign', line, what: parsed.what, foreign: parsed.foreign };
     case 'marker':
       return markerEvent(line, offset, parsed);
+    case 'kmsg':
+      return { kind: 'kmsg', line, ...(parsed.ts !== undefined ? { ts: parsed.ts } : {}), text: parsed.text };
+    case 'console':
+      return { kind: 'kernelLog', line, ts: parsed.ts, cpu: parsed.cpu, tid: parsed.tid, ...(parsed.comm !== undefined ? { comm: parsed.comm } : {}), text: parsed.text };
     case 'probe':
       return {
         kind: parsed.phase,
@@ -54,7 +58,7 @@ function markerEvent(line: number, offset: number, m: Extract<FtraceLine, { kind
   if (m.word === 'device') {
     const fields = new Map(m.fields);
     fields.set('ret', { t: 'num', v: 0n });
-    return { kind: 'call', line, offset, ts: m.ts, cpu: m.cpu, tid: m.tid, ...(m.comm !== undefined ? { comm: m.comm } : {}), symbol: 'iommu_probe_device', fields };
+    return { kind: 'call', line, offset, ts: m.ts, cpu: m.cpu, tid: m.tid, ...(m.comm !== undefined ? { comm: m.comm } : {}), symbol: 'iommu_probe_device', fields, marker: true };
   }
   return { kind: 'foreign', line, what: `a kit marker "${m.word}" this version does not read` };
 }

@@ -59,6 +59,20 @@ export type FtraceLine =
       readonly ts: number;
       readonly fields: ReadonlyMap<string, RawValue>;
     }
+  /**
+   * A kernel log line traced by the printk:console tracepoint (the kit enables it): printed in the
+   * context of the task that logged it from v5.19 (printk_sprint), with the console's `[  t]` header before.
+   */
+  | {
+      readonly kind: 'console';
+      readonly comm?: string;
+      readonly tid: number;
+      readonly cpu: number;
+      readonly ts: number;
+      readonly text: string;
+    }
+  /** A kernel log line the kit appended after the trace (`pasid_ledger-dmesg: [  t] TEXT`): no task, dmesg's clock. */
+  | { readonly kind: 'kmsg'; readonly ts?: number; readonly text: string }
   | { readonly kind: 'other'; readonly what: string; readonly foreign: ForeignKind };
 
 /** What the kit writes before its marker text (tracefs prints `tracing_mark_write: TEXT`). */
@@ -68,6 +82,12 @@ const MARKER_EVENTS = new Set(['tracing_mark_write', 'print']);
 /** Suffixes of return events: the kit and perf probe `__return`, fprobe `__exit`; fprobe entries `__entry`. */
 const EXIT_SUFFIXES = ['__return', '__exit'] as const;
 const ENTRY_SUFFIX = '__entry';
+/** The printk tracepoint (events/printk/console) and the `<L>[   1.234567] ` header kernels before v5.19 put before its text. */
+const CONSOLE_EVENT = 'console';
+const CONSOLE_HEADER = /^(?:<\d>)?\[\s*\d+\.\d+\]\s?/;
+/** What ftrace-probes.sh stop puts before each kernel log line it appends when an oops switched tracing off. */
+const DMESG_PREFIX = 'pasid_ledger-dmesg: ';
+const DMESG_HEADER = /^\[\s*(\d+)\.(\d+)\]\s?/;
 
 /** Preamble lines of `trace-cmd report`, `perf script` and tracefs headers carry nothing to import. */
 function isPreamble(t: string): boolean {
@@ -135,6 +155,11 @@ function eventName(token: string): { name: string; exit: boolean } {
 }
 
 export function parseFtraceLine(text: string): FtraceLine {
+  if (text.startsWith(DMESG_PREFIX)) {
+    const rest = text.slice(DMESG_PREFIX.length);
+    const h = DMESG_HEADER.exec(rest);
+    return { kind: 'kmsg', ...(h !== null ? { ts: toNs(h[1], h[2]) } : {}), text: (h !== null ? rest.slice(h[0].length) : rest).trimEnd() };
+  }
   const t = text.trimStart();
   if (isPreamble(t)) return { kind: 'ignored' };
   const pre = prefixOf(text);
@@ -165,6 +190,9 @@ export function parseFtraceLine(text: string): FtraceLine {
   const rest = text.slice(skipSpaces(text, tokenEnd));
   const { name, exit: exitByName } = eventName(rawEvent);
   if (MARKER_EVENTS.has(name)) return marker(name, rest, pre);
+  if (name === CONSOLE_EVENT && !rest.startsWith('(')) {
+    return { kind: 'console', ...(pre.comm !== undefined ? { comm: pre.comm } : {}), tid: pre.tid, cpu: pre.cpu, ts: pre.ts, text: rest.replace(CONSOLE_HEADER, '').trimEnd() };
+  }
   if (name === 'function' || name === 'funcgraph_entry' || name === 'funcgraph_exit') {
     return { kind: 'other', what: `a ${name === 'function' ? 'function-tracer' : 'function_graph'} line`, foreign: name === 'function' ? 'function' : 'function_graph' };
   }

@@ -72,5 +72,20 @@ export async function* importCaptureToTrace(source: AsyncIterable<string | Uint8
 export function importCounts(s: ImportSummary): ImportCounts {
   const reasons: Record<string, number> = {};
   for (const [code, r] of Object.entries(s.reasons)) if (r !== undefined) reasons[code] = r.count;
-  return { kept: s.kept, skipped: s.skipped, reasons, lostEvents: s.lostEvents };
+  const notes: Record<string, number> = {};
+  for (const [code, r] of Object.entries(s.notes)) if (r !== undefined) notes[code] = r.count;
+  const kernelReports = s.kernelReports.map((r) => ({
+    text: r.text.slice(0, 1024),
+    tid: r.tid,
+    ...(r.rip !== undefined ? { rip: r.rip.slice(0, 256) } : {}),
+    inside: r.inside.slice(-64).map((c) => c.seq),
+  }));
+  return {
+    kept: s.kept,
+    skipped: s.skipped,
+    reasons,
+    lostEvents: s.lostEvents,
+    ...(Object.keys(notes).length > 0 ? { notes } : {}),
+    ...(kernelReports.length > 0 ? { kernelReports } : {}),
+  };
 }

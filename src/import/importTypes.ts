@@ -18,6 +18,20 @@ export interface ImportOptions {
   readonly maxHeld?: number;
 }
 
+/** A WARN, BUG, oops or panic the kernel logged while the capture ran. */
+export interface KernelReport {
+  /** Capture line of the report's first line. */
+  readonly line: number;
+  readonly ts: number;
+  readonly tid: number;
+  /** The report's first line ("BUG: kernel NULL pointer dereference, address: 0000000000000000"). */
+  readonly text: string;
+  /** Where it happened, from the report's `RIP:` line (`cache_tag_unassign_domain+0x3c/0x1e0`). */
+  readonly rip?: string;
+  /** The probed calls the task was inside, outermost first: their seq and function. */
+  readonly inside: readonly { readonly seq: number; readonly fn: string }[];
+}
+
 /** How often a problem happened and where first. */
 export interface ReasonCount {
   readonly count: number;
@@ -32,9 +46,14 @@ export interface ImportSummary {
   readonly lines: number;
   /** Records written to the trace. */
   readonly kept: number;
-  /** Calls or lines that became no record, summed over `reasons` of problem and notice severity. */
+  /** Calls or lines that became no record, summed over `reasons` (the fatal ones aside). */
   readonly skipped: number;
+  /** Why calls or lines became no record (or, for a fatal code, why the capture was refused). */
   readonly reasons: Readonly<Partial<Record<ProblemCode, ReasonCount>>>;
+  /** What is worth knowing about records that were kept (or written): problems and notices that dropped nothing. */
+  readonly notes: Readonly<Partial<Record<ProblemCode, ReasonCount>>>;
+  /** The kernel's WARN/BUG/oops reports in the capture (printk:console lines), with the call each happened in. */
+  readonly kernelReports: readonly KernelReport[];
   /** Probed functions pasid-ledger does not model, by symbol, with their counts. */
   readonly unknownFunctions: Readonly<Record<string, number>>;
   /** Events the tracer says it dropped (sum of the markers' counts; a marker without a count adds 0). */

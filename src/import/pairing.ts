@@ -82,6 +82,11 @@ export class CallPairing {
     this.#forget(call);
   }
 
+  /** The open calls of a task, outermost first. */
+  stack(tid: number): readonly InFlightCall[] {
+    return [...(this.#byTid.get(tid) ?? [])];
+  }
+
   /** The innermost open call on a task: the parent of whatever that task calls next. */
   innermost(tid: number): number | undefined {
     const calls = this.#byTid.get(tid);

@@ -6,7 +6,10 @@ import { ledgerError, type LedgerError } from '../core/result.js';
  * not make an import unclean; `fatal` ones stop the import (exit 2).
  */
 export const PROBLEM_SEVERITY = {
-  /** An entry whose return never came: the capture ended or the task died (or the return was lost). */
+  /**
+   * An entry whose return never came: the task oopsed inside the call, or was still in it when the
+   * capture ended (or the return was lost). Kept as a call with an unknown return (#20).
+   */
   ENTRY_WITHOUT_RETURN: 'problem',
   /** A return (kretprobe/fexit) with no matching entry on that task. */
   RETURN_WITHOUT_ENTRY: 'problem',
@@ -29,6 +32,13 @@ export const PROBLEM_SEVERITY = {
   RETURN_PROBE_MISSING: 'problem',
   /** A call showed a device's max_pasids (BTF probe argument): an iommu_probe_device record was written before it. */
   PROBE_RECORD_ADDED: 'notice',
+  /**
+   * A device's max_pasids could not be read (a probe at boot, before dev->iommu exists; a NULL
+   * dev->iommu): the probe is kept with max_pasids null, an unknown maximum.
+   */
+  MAX_PASIDS_UNKNOWN: 'notice',
+  /** The kernel reported a WARN, BUG, oops or panic (a printk:console line of the capture), named with the call it happened in. */
+  KERNEL_REPORT: 'notice',
   /** A probe on a kernel function pasid-ledger does not model: skipped. */
   UNKNOWN_FUNCTION: 'notice',
   /** A line of another tracer or tool interleaved with ours: skipped. */
@@ -45,6 +55,9 @@ export const PROBLEM_SEVERITY = {
 
 export type ProblemCode = keyof typeof PROBLEM_SEVERITY;
 export type Severity = (typeof PROBLEM_SEVERITY)[ProblemCode];
+
+/** Notices worth a message every time (each is a different event), not only the first time. */
+export const EVERY_TIME: ReadonlySet<ProblemCode> = new Set<ProblemCode>(['KERNEL_REPORT']);
 export const PROBLEM_CODES = Object.keys(PROBLEM_SEVERITY) as ProblemCode[];
 
 /** One problem, with the capture line it was found on (0 when it concerns the whole capture). */

@@ -1,12 +1,18 @@
 /** Counts what an import kept and skipped, for the closing summary. */
 import { PROBLEM_SEVERITY, type ImportProblem, type ProblemCode } from './problems.js';
-import type { ImportSummary, ReasonCount, CaptureFormat } from './importTypes.js';
+import type { ImportSummary, KernelReport, ReasonCount, CaptureFormat } from './importTypes.js';
 import type { ForeignKind } from './captureEvent.js';
 
-/** Problems that mean a call or line produced no record (as opposed to warnings about kept records). */
+/**
+ * Problems that mean a call or line produced no record (as opposed to notes about kept records). An
+ * entry without a return is kept as a call with an unknown return since #20, so it is a note.
+ */
 export const SKIPPING: ReadonlySet<ProblemCode> = new Set<ProblemCode>([
-  'ENTRY_WITHOUT_RETURN', 'RETURN_WITHOUT_ENTRY', 'TRUNCATED_LINE', 'FIELD_INVALID', 'RECORD_INVALID', 'UNKNOWN_FUNCTION', 'FOREIGN_LINE', 'LINE_TOO_LONG',
+  'RETURN_WITHOUT_ENTRY', 'TRUNCATED_LINE', 'FIELD_INVALID', 'RECORD_INVALID', 'UNKNOWN_FUNCTION', 'FOREIGN_LINE', 'LINE_TOO_LONG',
 ]);
+
+/** Kernel reports kept in the summary and the trace header (a WARN storm is counted, not listed). */
+export const MAX_REPORTS = 32;
 
 const FOREIGN_WORDS: Readonly<Record<ForeignKind, string>> = {
   function_graph: 'function_graph lines',
@@ -26,6 +32,7 @@ export class SummaryBuilder {
   #kept = 0;
   #lines = 0;
   #kernel: string | undefined;
+  readonly #reports: KernelReport[] = [];
 
   constructor(
     private readonly file: string,
@@ -61,6 +68,27 @@ export class SummaryBuilder {
     return parts.join(', ');
   }
 
+  /** Keeps a kernel report for the summary (the first MAX_REPORTS; the count of KERNEL_REPORT says how many there were). */
+  report(r: KernelReport): void {
+    if (this.#reports.length < MAX_REPORTS) this.#reports.push(r);
+  }
+
+  /** Adds the `RIP:` location to the latest report of a task that has none yet. */
+  rip(tid: number, rip: string): void {
+    for (let i = this.#reports.length - 1; i >= 0; i--) {
+      const r = this.#reports[i];
+      if (r.tid !== tid) continue;
+      if (r.rip === undefined) this.#reports[i] = { ...r, rip };
+      return;
+    }
+  }
+
+  /** The latest report of a task, if any. */
+  lastReport(tid: number): KernelReport | undefined {
+    for (let i = this.#reports.length - 1; i >= 0; i--) if (this.#reports[i].tid === tid) return this.#reports[i];
+    return undefined;
+  }
+
   kept(): void {
     this.#kept++;
   }
@@ -80,11 +108,14 @@ export class SummaryBuilder {
 
   build(): ImportSummary {
     const reasons: Partial<Record<ProblemCode, ReasonCount>> = {};
+    const notes: Partial<Record<ProblemCode, ReasonCount>> = {};
     let skipped = 0;
     let clean = true;
     let fatal = false;
     for (const [code, r] of this.#reasons) {
-      reasons[code] = { count: r.count, firstLine: r.firstLine };
+      // Why: a reader asks first why records are missing; notes about kept records are another question.
+      if (SKIPPING.has(code) || PROBLEM_SEVERITY[code] === 'fatal') reasons[code] = { count: r.count, firstLine: r.firstLine };
+      else notes[code] = { count: r.count, firstLine: r.firstLine };
       if (SKIPPING.has(code)) skipped += r.count;
       if (PROBLEM_SEVERITY[code] !== 'notice') clean = false;
       if (PROBLEM_SEVERITY[code] === 'fatal') fatal = true;
@@ -97,6 +128,8 @@ export class SummaryBuilder {
       kept: this.#kept,
       skipped,
       reasons,
+      notes,
+      kernelReports: [...this.#reports],
       unknownFunctions: Object.fromEntries(this.#unknown),
       lostEvents: this.#lost,
       lostEventsAfterSeq: [...this.#lostAfter],

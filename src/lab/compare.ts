@@ -8,6 +8,7 @@
  */
 import type { ExpectedFinding, KernelExpectation, KnownGap } from './scenario.js';
 import { normaliseDmesg, normaliseMessage } from './normalise.js';
+import { PROBLEM_SEVERITY, type ProblemCode } from '../import/problems.js';
 
 export type Status = 'PASS' | 'FAIL' | 'KNOWN GAP' | 'GAP CLOSED';
 
@@ -33,6 +34,8 @@ export interface ObservedImport {
   readonly kept: number;
   readonly skipped: number;
   readonly reasons: Readonly<Record<string, number>>;
+  /** Notes about kept records: code → count (problems and notices alike). */
+  readonly notes: Readonly<Record<string, number>>;
 }
 
 export interface Observed {
@@ -85,23 +88,34 @@ function checkDmesg(expect: KernelExpectation, seen: Observed): Verdict[] {
   return [{ status: 'PASS', check: 'dmesg', detail: `${expect.dmesg.length} expected kernel log lines, in order` }];
 }
 
+const counts = (m: Readonly<Record<string, number>>): string => Object.entries(m).map(([r, n]) => `${r} ×${n}`).join(', ');
+
 function checkImport(expect: KernelExpectation, seen: Observed): Verdict {
   const want = expect.import;
-  // The summary's reasons also hold notes that skip nothing (e.g. a record the importer added), so
-  // only the reasons the expectation names are compared, and the skip total must add up to them.
+  // Reasons say why records were dropped (compared exactly, and the skip total must add up to them);
+  // of the notes about kept records only the problems are compared (a notice such as a record the
+  // importer added is not the kernel's doing).
   const wantTotal = Object.values(want.skipped).reduce((a, n) => a + n, 0);
-  const reasons = Object.entries(seen.import.reasons).filter(([r, n]) => n > 0 && (r in want.skipped || !seen.import.clean));
+  const reasons = Object.entries(seen.import.reasons).filter(([, n]) => n > 0);
+  const problems = Object.entries(seen.import.notes).filter(([c, n]) => n > 0 && PROBLEM_SEVERITY[c as ProblemCode] === 'problem');
   const got = seen.import.fatal
     ? `refused the capture (${Object.keys(seen.import.reasons).join(', ') || 'fatal'}; ${seen.import.skipped} skipped)`
     : seen.import.clean
       ? 'clean'
-      : `skipped ${seen.import.skipped}: ${reasons.map(([r, n]) => `${r} ×${n}`).join(', ') || 'no reason given'}`;
+      : [
+          seen.import.skipped > 0 || reasons.length > 0 ? `skipped ${seen.import.skipped}: ${reasons.map(([r, n]) => `${r} ×${n}`).join(', ') || 'no reason given'}` : 'skipped 0',
+          ...(problems.length > 0 ? [`notes ${problems.map(([r, n]) => `${r} ×${n}`).join(', ')}`] : []),
+        ].join('; ');
   const same =
     !seen.import.fatal &&
     seen.import.clean === want.clean &&
     seen.import.skipped === wantTotal &&
-    Object.entries(want.skipped).every(([r, n]) => seen.import.reasons[r] === n);
-  const wanted = want.clean ? 'clean' : `skipped ${wantTotal}: ${Object.entries(want.skipped).map(([r, n]) => `${r} ×${n}`).join(', ')}`;
+    Object.entries(want.skipped).every(([r, n]) => seen.import.reasons[r] === n) &&
+    Object.entries(want.notes).every(([r, n]) => seen.import.notes[r] === n) &&
+    problems.every(([r]) => r in want.notes);
+  const wanted = want.clean
+    ? 'clean'
+    : [`skipped ${wantTotal}${wantTotal > 0 ? `: ${counts(want.skipped)}` : ''}`, ...(Object.keys(want.notes).length > 0 ? [`notes ${counts(want.notes)}`] : [])].join('; ');
   if (same && want.knownGap) return { status: 'GAP CLOSED', check: 'import', detail: `${got}, as expected: remove the ${gapText(want.knownGap)}` };
   if (same) return { status: 'PASS', check: 'import', detail: `${got}, ${seen.import.kept} records kept` };
   if (want.knownGap) return { status: 'KNOWN GAP', check: 'import', detail: `${got}; the kernel's truth is ${wanted}; ${gapText(want.knownGap)}` };

@@ -5,6 +5,7 @@
  */
 import type { Observed } from './compare.js';
 import { normaliseDmesg, normaliseMessage } from './normalise.js';
+import { PROBLEM_SEVERITY, type ProblemCode } from '../import/problems.js';
 
 /** Lines from the scenario module's load on, without the taint notices and the register dumps. */
 export function draftDmesg(dmesg: string): string[] {
@@ -17,10 +18,13 @@ export function draftDmesg(dmesg: string): string[] {
 
 export function draftExpectation(seen: Observed): Record<string, unknown> {
   const reasons = Object.fromEntries(Object.entries(seen.import.reasons).filter(([, n]) => n > 0));
+  const notes = Object.fromEntries(Object.entries(seen.import.notes).filter(([c, n]) => n > 0 && PROBLEM_SEVERITY[c as ProblemCode] === 'problem'));
   return {
     ...(seen.insmod !== null && seen.insmod !== 0 ? { insmod: seen.insmod } : {}),
     dmesg: draftDmesg(seen.dmesg),
-    import: seen.import.clean ? { clean: true } : { clean: false, skipped: reasons },
+    import: seen.import.clean
+      ? { clean: true }
+      : { clean: false, ...(Object.keys(reasons).length > 0 ? { skipped: reasons } : {}), ...(Object.keys(notes).length > 0 ? { notes } : {}) },
     findings: seen.findings.map((f) => ({ code: f.code, fn: f.fn, severity: f.severity, message: normaliseMessage(f.message), atEnd: f.atEnd })),
   };
 }

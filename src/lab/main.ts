@@ -58,13 +58,18 @@ function readJson(file: string): unknown {
 function observe(run: string): Observed {
   const text = (f: string) => (existsSync(join(run, f)) ? readFileSync(join(run, f), 'utf8') : '');
   const insmodLine = /^insmod=(\d+)$/m.exec(text('insmod.txt'));
-  const imp = (readJson(join(run, 'import.json')) as { summary: { clean: boolean; fatal?: boolean; kept: number; skipped: number; reasons: Record<string, { count: number }> } }).summary;
+  const imp = (
+    readJson(join(run, 'import.json')) as {
+      summary: { clean: boolean; fatal?: boolean; kept: number; skipped: number; reasons: Record<string, { count: number }>; notes?: Record<string, { count: number }> };
+    }
+  ).summary;
   const reasons = Object.fromEntries(Object.entries(imp.reasons).map(([r, v]) => [r, v.count]));
+  const notes = Object.fromEntries(Object.entries(imp.notes ?? {}).map(([r, v]) => [r, v.count]));
   const audit = text('audit.json').trim() === '' ? { findings: [] } : (readJson(join(run, 'audit.json')) as { findings: ObservedFinding[] });
   return {
     dmesg: text('dmesg.txt'),
     insmod: insmodLine ? Number(insmodLine[1]) : null,
-    import: { clean: imp.clean, fatal: imp.fatal === true, kept: imp.kept, skipped: imp.skipped, reasons },
+    import: { clean: imp.clean, fatal: imp.fatal === true, kept: imp.kept, skipped: imp.skipped, reasons, notes },
     findings: audit.findings.map((f) => ({ code: f.code, fn: f.fn, severity: f.severity, message: f.message, atEnd: f.atEnd, seq: f.seq })),
   };
 }

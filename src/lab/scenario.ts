@@ -33,6 +33,11 @@ export interface ImportExpectation {
   readonly clean: boolean;
   /** When not clean: the skip reasons and their counts, exactly. */
   readonly skipped: Readonly<Record<string, number>>;
+  /**
+   * The import's notes of problem severity about records it kept (ENTRY_WITHOUT_RETURN: a call the
+   * kernel never returned from, when it oopsed), exactly; notices (e.g. PROBE_RECORD_ADDED) are not compared.
+   */
+  readonly notes: Readonly<Record<string, number>>;
   readonly knownGap?: KnownGap;
 }
 
@@ -173,17 +178,23 @@ function stringList(v: Json, at: string, fail: Fail): string[] {
 }
 
 function importExpectation(v: Json, at: string, fail: Fail): ImportExpectation {
-  if (v === undefined) return { clean: true, skipped: {} };
+  if (v === undefined) return { clean: true, skipped: {}, notes: {} };
   if (!isObject(v)) fail(at, 'is not an object', 'write {"clean": true} or {"clean": false, "skipped": {"REASON": N}}');
   const o = v as Record<string, Json>;
-  known(o, ['clean', 'skipped', 'knownGap'], `${at}.`, fail);
+  known(o, ['clean', 'skipped', 'notes', 'knownGap'], `${at}.`, fail);
   if (typeof o.clean !== 'boolean') fail(`${at}.clean`, 'is not true or false', 'say whether every record is kept');
   const skipped = o.skipped ?? {};
   if (!isObject(skipped) || Object.values(skipped).some((n) => !Number.isInteger(n) || (n as number) < 1))
     fail(`${at}.skipped`, 'is not a map of skip reasons to counts', 'write {"ENTRY_WITHOUT_RETURN": 1}');
   if (o.clean === true && Object.keys(skipped as object).length > 0) fail(`${at}.skipped`, 'lists skips for a clean import', 'drop skipped or set clean to false');
+  const notes = o.notes ?? {};
+  if (!isObject(notes) || Object.values(notes).some((n) => !Number.isInteger(n) || (n as number) < 1))
+    fail(`${at}.notes`, 'is not a map of note codes to counts', 'write {"ENTRY_WITHOUT_RETURN": 1}');
+  if (o.clean === true && Object.keys(notes as object).length > 0) fail(`${at}.notes`, 'lists problems for a clean import', 'drop notes or set clean to false');
+  if (o.clean === false && Object.keys(skipped as object).length === 0 && Object.keys(notes as object).length === 0)
+    fail(at, 'is not clean but names no skip and no note', 'list the skip reasons in skipped or the problems about kept records in notes');
   const knownGap = o.knownGap === undefined ? undefined : gap(o.knownGap, `${at}.knownGap`, fail);
-  return { clean: o.clean as boolean, skipped: skipped as Record<string, number>, ...(knownGap ? { knownGap } : {}) };
+  return { clean: o.clean as boolean, skipped: skipped as Record<string, number>, notes: notes as Record<string, number>, ...(knownGap ? { knownGap } : {}) };
 }
 
 function findingList(v: Json, at: string, needGap: boolean, fail: Fail): ExpectedFinding[] {

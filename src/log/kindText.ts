@@ -10,7 +10,7 @@ export const KIND_TEXT: { readonly [K in FieldKind]: string } = {
   pasid: `a PASID (ioasid_t, u32): an integer 0..${U32_MAX}; values above ${PASID_MAX} (20 bits) are audited, not refused`,
   pasidOrInvalid: `a PASID (0..${U32_MAX}) or "IOMMU_PASID_INVALID"`,
   ioasid: `an integer 0..${U32_MAX - 1} or "INVALID_IOASID"`,
-  maxPasids: `an integer 0..${PASID_MAX + 1}`,
+  maxPasids: `an integer 0..${PASID_MAX + 1}, or null (the capture could not read it: an unknown maximum)`,
   count: 'an integer 0..2^53-1',
   signed: 'an integer -(2^53-1)..2^53-1',
   domainType: `one of ${DOMAIN_TYPES.map((t) => `"${t}"`).join(', ')}`,

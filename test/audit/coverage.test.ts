@@ -35,8 +35,13 @@ describe('what an audit could see', () => {
     expect(formatCoverage(coverageOf(header('ftrace', { import: { ...imported, skipped: 0, reasons: {} } }), counts({ ioasid_alloc: 5 })))).toEqual([]);
   });
   it('counts the skips of a raw capture audited with --from from its problems', () => {
-    const c = coverageOf(header('bpftrace'), counts({ ioasid_alloc: 1 }), [{ code: 'ENTRY_WITHOUT_RETURN' }, { code: 'ENTRY_WITHOUT_RETURN' }, { code: 'CLOCK_BACKWARDS' }]);
-    expect(c.imported).toEqual({ kept: 1, skipped: 2, reasons: { ENTRY_WITHOUT_RETURN: 2 }, lostEvents: 0 });
+    const c = coverageOf(header('bpftrace'), counts({ ioasid_alloc: 1 }), [{ code: 'FIELD_INVALID' }, { code: 'FIELD_INVALID' }, { code: 'CLOCK_BACKWARDS' }]);
+    expect(c.imported).toEqual({ kept: 1, skipped: 2, reasons: { FIELD_INVALID: 2 }, lostEvents: 0 });
+  });
+  it('counts an entry without return of a raw capture as a kept call, not a skip (#20)', () => {
+    const c = coverageOf(header('bpftrace'), counts({ ioasid_alloc: 1 }), [{ code: 'ENTRY_WITHOUT_RETURN' }, { code: 'ENTRY_WITHOUT_RETURN' }]);
+    expect(c.imported).toEqual({ kept: 1, skipped: 0, reasons: {}, lostEvents: 0, notes: { ENTRY_WITHOUT_RETURN: 2 } });
+    expect(formatCoverage(c)).toEqual(["import: 2 call(s) never returned (kept with an unknown return; see the import's notes)"]);
   });
   it('has nothing to audit in a trace without lifecycle records, device records or not', () => {
     expect(nothingToAudit(coverageOf(header('ftrace'), counts({})), 't.jsonl')?.code).toBe('NO_LIFECYCLE_RECORD');

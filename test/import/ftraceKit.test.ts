@@ -48,7 +48,8 @@ describe('ftrace-probes.sh start, stop and remove', () => {
     const { dir, env } = fakeTracefs(2, ['iommu_alloc_global_pasid', 'iommu_free_global_pasid']);
     kit(env, 'start', '6.12.0');
     expect(readFileSync(join(dir, 'kprobe_events'), 'utf8').trimEnd().split('\n')).toEqual([
-      'p:pasid_ledger/iommu_alloc_global_pasid iommu_alloc_global_pasid dev=+0(+0($arg1)):string max_pasids=dev->iommu->max_pasids:u32',
+      // dev_iommu tells a NULL dev->iommu (max_pasids not read) from a real max_pasids of 0 (#20).
+      'p:pasid_ledger/iommu_alloc_global_pasid iommu_alloc_global_pasid dev=+0(+0($arg1)):string max_pasids=dev->iommu->max_pasids:u32 dev_iommu=dev->iommu:x64',
       'r:pasid_ledger/iommu_alloc_global_pasid__return iommu_alloc_global_pasid ret=$retval:x64',
       'p:pasid_ledger/iommu_free_global_pasid iommu_free_global_pasid pasid=$arg1:u32',
       'r:pasid_ledger/iommu_free_global_pasid__return iommu_free_global_pasid',
@@ -92,6 +93,45 @@ describe('ftrace-probes.sh start, stop and remove', () => {
     writeFileSync(join(dir, 'kprobe_events'), readFileSync(join(dir, 'kprobe_events'), 'utf8').replace(/^r:/gm, 'r10:'));
     kit(env, 'remove');
     expect(readFileSync(join(dir, 'kprobe_events'), 'utf8')).toContain('-:pasid_ledger/iommu_free_global_pasid__return\n');
+  });
+  it('records the kernel log with the probes (printk:console) from start to stop, and puts its setting back on remove', () => {
+    const { dir, env } = fakeTracefs(1, ['iommu_free_global_pasid']);
+    const enable = join(dir, 'events', 'printk', 'console', 'enable');
+    mkdirSync(join(dir, 'events', 'printk', 'console'), { recursive: true });
+    writeFileSync(enable, '0\n');
+    kit(env, 'start', '6.12.0');
+    expect(readFileSync(enable, 'utf8').trim()).toBe('1');
+    kit(env, 'stop', join(dir, 'capture.txt'));
+    expect(readFileSync(enable, 'utf8').trim()).toBe('0');
+    writeFileSync(enable, '1\n');
+    kit(env, 'remove');
+    expect(readFileSync(enable, 'utf8').trim()).toBe('0');
+  });
+  it('appends the kernel log since start when an oops switched tracing off (the report is not in the buffer then)', () => {
+    const { dir, env } = fakeTracefs(1, ['iommu_free_global_pasid']);
+    const kmsg = join(dir, 'kmsg');
+    writeFileSync(kmsg, '[    1.0] boot noise\n');
+    const dmesg = { ...env, KMSG: kmsg, DMESG: `cat ${kmsg}` };
+    kit(dmesg, 'start', '6.12.0');
+    expect(readFileSync(kmsg, 'utf8')).toContain('pasid_ledger: capture started');
+    writeFileSync(kmsg, readFileSync(kmsg, 'utf8') + '[   10.5] BUG: kernel NULL pointer dereference, address: 0000000000000000\n');
+    writeFileSync(join(dir, 'trace'), '# tracer: nop\n');
+    writeFileSync(join(dir, 'tracing_on'), '0\n');
+    const out = join(dir, 'capture.txt');
+    kit(dmesg, 'stop', out);
+    const lines = readFileSync(out, 'utf8').split('\n');
+    expect(lines).toContain('pasid_ledger-dmesg: [   10.5] BUG: kernel NULL pointer dereference, address: 0000000000000000');
+    expect(lines.some((l) => l.includes('boot noise'))).toBe(false);
+    // Near miss: with tracing still on at stop (no oops), nothing is appended.
+    kit(dmesg, 'start', '6.12.0');
+    kit(dmesg, 'stop', out);
+    expect(readFileSync(out, 'utf8')).not.toContain('pasid_ledger-dmesg:');
+  });
+  it('still starts where the kernel has no printk:console event, and says what is lost', () => {
+    const { env } = fakeTracefs(1, ['iommu_free_global_pasid']);
+    const r = spawnSync('sh', [KIT, 'start', '6.12.0'], { env, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('could not enable printk:console');
   });
   it('puts back the buffer size, clock and record-tgid on remove', () => {
     const { dir, env } = fakeTracefs(2, ['iommu_free_global_pasid']);

@@ -55,7 +55,13 @@ describe('problems in ftrace captures, each with its line', () => {
   });
   it('summarises kept and skipped records', async () => {
     const { summary } = await ftraceProblems();
-    expect(summary).toMatchObject({ kept: 3, skipped: 7, clean: false, fatal: false, lines: 15 });
+    // The bind whose return never came is kept (#20): 4 kept, and the 6 skips are lines or calls that made no record.
+    expect(summary).toMatchObject({ kept: 4, skipped: 6, clean: false, fatal: false, lines: 15 });
+  });
+  it('lists why records were dropped apart from the notes about kept ones', async () => {
+    const { summary } = await ftraceProblems();
+    expect(Object.keys(summary.reasons).sort()).toEqual(['FIELD_INVALID', 'FOREIGN_LINE', 'RETURN_WITHOUT_ENTRY', 'TRUNCATED_LINE', 'UNKNOWN_FUNCTION']);
+    expect(Object.keys(summary.notes).sort()).toEqual(['CLOCK_BACKWARDS', 'ENTRY_WITHOUT_RETURN', 'LOST_EVENTS']);
   });
 });
 
@@ -135,19 +141,25 @@ describe('open calls that hold back later records', () => {
     for (let i = 0; i < 5; i++) lines.push(call({ ts: 2 + i, cpu: 1, tid: 10, fn: 'iommu_free_global_pasid', pasid: i + 1 }));
     const { problems, records, items } = await importText(lines.join('\n') + '\n', { from: 'bpftrace', maxHeld: 3 });
     expect(linesOf(problems, 'ENTRY_WITHOUT_RETURN')).toEqual([2]);
-    expect(records.map((r) => r.seq)).toEqual([2, 3, 4, 5, 6]);
+    // Why: the call the task never returned from is kept (#20), without a return value.
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(records[0]).not.toHaveProperty('ret');
     // Why: the give-up must happen while streaming, before the last line, not at the end.
     const firstRecord = items.findIndex((i) => i.kind === 'record');
     const giveUp = items.findIndex((i) => i.kind === 'problem');
     expect(giveUp).toBeLessThan(firstRecord);
   });
-  it('drops the parent of calls nested in a call that never returned', async () => {
+  it('keeps a call that never returned as a call with an unknown return, and the calls nested in it', async () => {
     const lines = [
       META,
       call({ ts: 1, cpu: 0, tid: 9, fn: 'iommu_sva_bind_device', ph: 'entry', dev: 'd0', mm: '0xffff888100000040' }),
       call({ ts: 2, cpu: 0, tid: 9, fn: 'iommu_alloc_global_pasid', dev: 'd0', ret: 5 }),
     ];
-    const { records } = await importText(lines.join('\n') + '\n', { from: 'bpftrace' });
-    expect(records).toEqual([{ seq: 2, ts: 2, cpu: 0, tid: 9, fn: 'iommu_alloc_global_pasid', args: { dev: 'd0' }, ret: 5 }]);
+    const { records, summary } = await importText(lines.join('\n') + '\n', { from: 'bpftrace' });
+    expect(records).toEqual([
+      { seq: 1, ts: 1, cpu: 0, tid: 9, fn: 'iommu_sva_bind_device', args: { dev: 'd0', mm: 'mm1' } },
+      { seq: 2, ts: 2, cpu: 0, tid: 9, parent: 1, fn: 'iommu_alloc_global_pasid', args: { dev: 'd0' }, ret: 5 },
+    ]);
+    expect(summary).toMatchObject({ kept: 2, skipped: 0, clean: false, notes: { ENTRY_WITHOUT_RETURN: { count: 1, firstLine: 2 } } });
   });
 });

@@ -55,3 +55,48 @@ describe('a real 6.1 capture of the IOASID allocator API', () => {
     expect(records.some((r) => r.fn === 'iommu_probe_device')).toBe(true);
   });
 });
+
+describe('real captures of the gaps the lab found (#20)', () => {
+  it('6.12 detach with the wrong domain: the calls the oops cut are kept, and the oops is named inside them', async () => {
+    const { records, summary } = await importText(read('real-v6.12-detach-wrong-domain.ftrace.txt'), { from: 'ftrace' });
+    const detach = records.filter((r) => r.fn === 'iommu_detach_device_pasid');
+    const op = records.filter((r) => r.fn === 'remove_dev_pasid');
+    expect(detach).toHaveLength(1);
+    expect(op.map((r) => r.parent)).toEqual([detach[0]?.seq]);
+    expect(summary.skipped).toBe(0);
+    expect(summary.notes.ENTRY_WITHOUT_RETURN?.count).toBe(2);
+    expect(summary.kernelReports).toHaveLength(1);
+    const [report] = summary.kernelReports;
+    expect(report?.text).toMatch(/^BUG: kernel NULL pointer dereference/);
+    expect(report?.rip).toMatch(/^cache_tag_unassign_domain\+/);
+    expect(report?.inside.map((c) => c.fn)).toEqual(['iommu_detach_device_pasid', 'remove_dev_pasid']);
+    const r = await cli(['audit', DIR + 'real-v6.12-detach-wrong-domain.ftrace.txt', '--from', 'ftrace']);
+    expect(r.stdout).toContain('DETACH_WRONG_DOMAIN');
+    // Audited straight from the capture (--from), the import's warnings name the oops and the kept calls.
+    expect(r.stdout + r.stderr).toMatch(/the kernel reported "BUG: kernel NULL pointer dereference[^"]*" at cache_tag_unassign_domain\+\S+ on task \d+, inside iommu_detach_device_pasid/);
+    expect(r.stdout + r.stderr).toContain('import: 2 call(s) never returned (kept with an unknown return');
+    expect(r.stdout + r.stderr).not.toContain('were skipped');
+  });
+  it('6.1 bind on a device no IOMMU probed: the report comes from the log the kit appended (tracing went off at the oops)', async () => {
+    const text = read('real-v6.1-sva-bind-oops.ftrace.txt');
+    expect(text).toContain('pasid_ledger-dmesg: ');
+    const { summary } = await importText(text, { from: 'ftrace' });
+    expect(summary.kernelReports.map((k) => [k.text.slice(0, 39), k.rip?.split('+')[0], k.inside.map((c) => c.fn)])).toEqual([
+      ['BUG: kernel NULL pointer dereference, a', 'iommu_sva_bind_device', ['iommu_sva_bind_device']],
+    ]);
+  });
+  it('6.12 boot-time probes: every probe kept, with an unknown max_pasids, the refused ones with -ENODEV', async () => {
+    const { records, summary } = await importText(read('real-v6.12-boot-probes.ftrace.txt'), { from: 'ftrace', kernel: '6.12.95+deb12-amd64' });
+    expect(summary).toMatchObject({ clean: true, fatal: false, skipped: 0 });
+    expect(records.every((r) => r.fn === 'iommu_probe_device' && (r.args as { max_pasids: number | null }).max_pasids === null)).toBe(true);
+    expect(records.filter((r) => r.ret === 0).map((r) => (r.args as { dev: string }).dev)).toEqual(['0000:00:00.0', '0000:00:01.0', '0000:00:02.0', '0000:00:1f.0', '0000:00:1f.2', '0000:00:1f.3']);
+    expect(records.filter((r) => r.ret === '-ENODEV')).toHaveLength(7);
+  });
+  it('6.12 bind on a device without dev->iommu: no probe record from the 0 the BTF fetch printed', async () => {
+    const { records, problems } = await importText(read('real-v6.12-sva-bind.ftrace.txt'), { from: 'ftrace' });
+    const probes = records.filter((r) => r.fn === 'iommu_probe_device').map((r) => (r.args as { dev: string }).dev);
+    expect(probes).not.toContain('lab_plain');
+    expect(probes).toContain('0000:00:02.0');
+    expect(problems.filter((p) => p.code === 'MAX_PASIDS_UNKNOWN').map((p) => p.message)).toEqual([expect.stringContaining('lab_plain: dev->iommu is NULL')]);
+  });
+});

@@ -16,7 +16,7 @@ function run(extra: Partial<Observed> = {}): Observed {
   return {
     dmesg: '[    1.000000] lab: begin\n[    1.000100] Trying to free unknown IOASID 10\n[    1.000200] lab: end\n',
     insmod: 0,
-    import: { clean: true, kept: 3, skipped: 0, reasons: {} },
+    import: { clean: true, kept: 3, skipped: 0, reasons: {}, notes: {} },
     findings: [],
     ...extra,
   };
@@ -92,22 +92,37 @@ describe('comparing a lab run with its goldens', () => {
     expect(passed(v)).toBe(true);
   });
 
-  it('compares an unclean import by its skip reasons, ignoring notes that skip nothing', () => {
-    const e = expectation({ import: { clean: false, skipped: { ENTRY_WITHOUT_RETURN: 1 } } });
-    const o = run({ import: { clean: false, kept: 4, skipped: 1, reasons: { ENTRY_WITHOUT_RETURN: 1, PROBE_RECORD_ADDED: 2 } } });
+  it('compares an unclean import by its skip reasons, ignoring notices about kept records', () => {
+    const e = expectation({ import: { clean: false, skipped: { FIELD_INVALID: 1 } } });
+    const o = run({ import: { clean: false, kept: 4, skipped: 1, reasons: { FIELD_INVALID: 1 }, notes: { PROBE_RECORD_ADDED: 2 } } });
     expect(statuses(e, o, 'import')).toEqual(['PASS']);
     expect(statuses(e, run(), 'import')).toEqual(['FAIL']);
   });
 
+  it('compares the problems about kept records (a call the kernel never returned from) exactly', () => {
+    const e = expectation({ import: { clean: false, notes: { ENTRY_WITHOUT_RETURN: 2 } } });
+    const o = (n: number) => run({ import: { clean: false, kept: 12, skipped: 0, reasons: {}, notes: { ENTRY_WITHOUT_RETURN: n, PROBE_RECORD_ADDED: 1 } } });
+    expect(statuses(e, o(2), 'import')).toEqual(['PASS']);
+    expect(statuses(e, o(1), 'import')).toEqual(['FAIL']);
+  });
+
+  it('fails an import with a problem about kept records the expectation does not name', () => {
+    const e = expectation({ import: { clean: false, skipped: { FIELD_INVALID: 1 } } });
+    const o = run({ import: { clean: false, kept: 4, skipped: 1, reasons: { FIELD_INVALID: 1 }, notes: { LOST_EVENTS: 1 } } });
+    const v = compareRun(e, o).find((x) => x.check === 'import');
+    expect(v?.status).toBe('FAIL');
+    expect(v?.detail).toContain('notes LOST_EVENTS ×1');
+  });
+
   it('fails an import that refused the whole capture, naming the reasons', () => {
-    const o = run({ import: { clean: false, fatal: true, kept: 0, skipped: 14, reasons: { FIELD_INVALID: 14, NO_LIFECYCLE_RECORD: 1 } } });
+    const o = run({ import: { clean: false, fatal: true, kept: 0, skipped: 14, reasons: { FIELD_INVALID: 14, NO_LIFECYCLE_RECORD: 1 }, notes: {} } });
     const v = compareRun(expectation({}), o).find((x) => x.check === 'import');
     expect(v?.status).toBe('FAIL');
     expect(v?.detail).toContain('refused the capture (FIELD_INVALID, NO_LIFECYCLE_RECORD; 14 skipped)');
   });
 
   it('a clean import expectation passes although the summary carries notes', () => {
-    const o = run({ import: { clean: true, kept: 51, skipped: 0, reasons: { PROBE_RECORD_ADDED: 2 } } });
+    const o = run({ import: { clean: true, kept: 51, skipped: 0, reasons: {}, notes: { PROBE_RECORD_ADDED: 2 } } });
     expect(statuses(expectation({}), o, 'import')).toEqual(['PASS']);
   });
 });

@@ -61,6 +61,12 @@ describe('scenario directory validation', () => {
     expect(error(r)?.field).toBe('kernels.6.1.findings[0].knownGap.issue');
   });
 
+  it('accepts the problems an unclean import shows about kept records (notes), and refuses an unclean import that names none', () => {
+    const r = parse(withKernel({ import: { clean: false, notes: { ENTRY_WITHOUT_RETURN: 2 } } }));
+    expect(r.ok && r.value.kernels['6.1'].import).toEqual({ clean: false, skipped: {}, notes: { ENTRY_WITHOUT_RETURN: 2 } });
+    expect(error(parse(withKernel({ import: { clean: false } })))?.message).toContain('names no skip and no note');
+    expect(error(parse(withKernel({ import: { clean: true, notes: { ENTRY_WITHOUT_RETURN: 1 } } })))?.message).toContain('lists problems for a clean import');
+  });
   it('refuses a lower-case finding code', () => {
     expect(error(parse(withKernel({ findings: [{ code: 'ret_mismatch' }] })))?.field).toBe('kernels.6.1.findings[0].code');
   });
