@@ -92,6 +92,8 @@ const CASES: readonly Case[] = [
     boundary: '5.14', before: '5.13.0', after: '5.14.0', host: { iommu: 'intel' },
     calls: [probe(A), probe(B, 1), bind(A, 'mm@1', 'sva1'), bind(B, 'mm@1', 'sva2')],
     differences: [
+      // ≤ v5.13 the first bind's PASID is intel_svm_bind_mm's (one reference per mm: MmPasidAssigned.intel_svm).
+      'state seq 3 iommu_sva_bind_device ← 5.14 intelOwnPasid',
       'return seq 4 iommu_sva_bind_device ← 5.14 intelOwnPasid',
       'finding seq 4 SVA_BIND_PASID_OUT_OF_RANGE vanishes ← 5.14 intelOwnPasid',
       'finding seq 4 SVA_BIND_BAD_RANGE appears ← 5.14 intelOwnPasid',
@@ -195,6 +197,8 @@ const CASES: readonly Case[] = [
     boundary: '6.8', before: '6.7.0', after: '6.8-rc1',
     calls: [probe(A), probe(B), bind(A, 'mm@1', 'sva1'), bind(B, 'mm@1', 'sva2')],
     differences: [
+      // v6.8+ the first bind lists its SVA domain on iommu_mm->sva_domains (MmSvaDomainAdded).
+      'state seq 3 iommu_sva_bind_device ← 6.8 svaDomainPerMm',
       'state seq 4 iommu_sva_bind_device ← 6.8 svaDomainPerMm',
       'nested seq 4 iommu_sva_bind_device ← 6.8 svaDomainPerMm',
     ],
