@@ -1,6 +1,6 @@
 /**
- * The end-of-trace checks: every object that can be left behind gets an END event, and its machine
- * says whether that is a leak (IDs, bonds, attachments, global PASIDs, orphans). Pure.
+ * The end-of-trace checks: every object that can be left behind is read against its table (IDs,
+ * orphans, bonds, attachments, global PASIDs) to say whether that is a leak. Pure: reads only.
  */
 import { newDecision, type RawFinding, type World } from '../kit/world.js';
 import { decideBy, firstCheck, type Check } from '../kit/checks.js';
@@ -53,10 +53,8 @@ export interface EndFinding {
   readonly finding: RawFinding;
 }
 
-/** Runs the END checks on a copy of the world (the world itself is left as it was). */
-export function endOfTrace(world: World): EndFinding[] {
-  const w = world.clone();
-  const p = w.profile;
+/** Runs the END checks: they only read the world. */
+export function endOfTrace(w: World): EndFinding[] {
   const out: EndFinding[] = [];
   const run = (key: string, step: (d: ReturnType<typeof newDecision>) => void) => {
     const d = newDecision();

@@ -101,8 +101,8 @@ describe('the audit keeps no facts in memory', () => {
     const result = await runReplay(readTraceFile(sample('clean-v6.8.jsonl')), { file: 'clean', onStart: (r) => r.log.on('appended', () => seen++) });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.value.replay.log.length).toBe(52);
-    expect(seen).toBe(52);
+    expect(result.value.replay.log.length).toBe(56);
+    expect(seen).toBe(56);
     expect(result.value.replay.log.all()).toEqual([]);
   });
 });

@@ -20,9 +20,9 @@ describe('pasid-ledger travel (commands piped in)', () => {
   it('goes back to an earlier state', async () => {
     const r = await travel('seek 8', 'back 1', 'where');
     expect(r.stdout.split('\n').filter((l) => l.startsWith('at seq'))).toEqual([
-      'at seq 8 (line 9), record 8 of 13; 12 facts, 1 findings so far',
-      'at seq 7 (line 8), record 7 of 13; 11 facts, 0 findings so far',
-      'at seq 7 (line 8), record 7 of 13; 11 facts, 0 findings so far',
+      'at seq 8 (line 9), record 8 of 13; 13 facts, 1 findings so far',
+      'at seq 7 (line 8), record 7 of 13; 12 facts, 0 findings so far',
+      'at seq 7 (line 8), record 7 of 13; 12 facts, 0 findings so far',
     ]);
   });
 

@@ -94,7 +94,7 @@ describe('F10: a partial output never validates as complete', () => {
     const log = join(d, 'l.jsonl');
     expect((await cli(['replay', sample('clean-v6.8.jsonl'), '--out', log])).code).toBe(0);
     const whole = await cli(['validate', '--kind', 'log', log]);
-    expect(whole.stdout).toMatch(/valid log, 52 facts, complete \(trailer: 52 facts, SHA-256 checked\)/);
+    expect(whole.stdout).toMatch(/valid log, 56 facts, complete \(trailer: 56 facts, SHA-256 checked\)/);
     const lines = readFileSync(log, 'utf8').split('\n');
     writeFileSync(join(d, 'cut.jsonl'), `${lines.slice(0, 20).join('\n')}\n`);
     const cut = await cli(['validate', '--kind', 'log', join(d, 'cut.jsonl')]);
