@@ -110,7 +110,9 @@ export async function openTimeline(path: string, io: CliIo, o: TimelineOptions):
   const trace = await loadTrace(path, io, o.kernel, o.from);
   if (!trace.ok) return trace;
   const t = trace.value;
-  if (t.entries.length > LARGE_TRACE && indexable && !o.write) {
+  // PASID_LEDGER_INDEX_HINT sets the threshold (tests; 0 always hints).
+  const large = Number(io.env.PASID_LEDGER_INDEX_HINT ?? LARGE_TRACE);
+  if (t.entries.length > large && indexable && !o.write) {
     io.stderr.write(`note: ${t.file} has ${t.entries.length} records and no index, so it is replayed from its first record; \`pasid-ledger ${o.command === 'state' ? 'state FILE --at SEQ' : o.command + ' FILE'} --write-index\` builds ${sidecarPath(t.file)} once (one streaming pass), and then state --at, diff, history and travel read only the records they need
 `);
   }

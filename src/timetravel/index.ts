@@ -85,7 +85,10 @@ export function buildIndex(entries: readonly Entry[], profile: Profile, k: numbe
   const checkpoints: Checkpoint[] = [liveCheckpoint(replay, tracker, 0)];
   stepEntries(replay, entries, (i) => {
     tracker.update(i + 1);
-    if ((i + 1) % k === 0 && i + 1 < entries.length) checkpoints.push(liveCheckpoint(replay, tracker, i + 1));
+    if ((i + 1) % k === 0 && i + 1 < entries.length) {
+      tracker.settle(i + 1);
+      checkpoints.push(liveCheckpoint(replay, tracker, i + 1));
+    }
     onRecord?.(i);
   });
   const facts = replay.log.all();
@@ -113,7 +116,9 @@ function emptyWorld(profile: Profile): World {
  * entries of that position. `facts`/`findings` are the run's (prefixes copied by reference).
  */
 export function restoreCheckpoint(profile: Profile, mode: StepMode, cp: Checkpoint, dead: DeadLog, facts: readonly Fact[], findings: readonly Finding[]): Replay {
-  const replay = Replay.restore({ profile, mode, validateFacts: false }, { ...cp.replay, world: emptyWorld(profile) }, facts, findings);
+  // Why: an index read from disk has no facts before the checkpoint; its log then starts empty (factBase counts them).
+  const preload = facts.length >= cp.replay.facts ? cp.replay.facts : 0;
+  const replay = Replay.restore({ profile, mode, validateFacts: false }, { ...cp.replay, world: emptyWorld(profile), facts: preload }, facts, findings);
   replay.world = restoreWorld(profile, mode, cp.replay.world.objects, dead, cp.at);
   return replay;
 }

@@ -5,7 +5,11 @@
  * the live objects; the dead ones go once into one append-only log shared by every checkpoint,
  * each entry with the span of positions [from, until) in which it was the object's state. A world
  * restored at position c is the checkpoint's live objects plus, behind them, a read-only layer of
- * the log entries alive at c: nothing is copied per dead object. Pure.
+ * the log entries alive at c: nothing is copied per dead object.
+ *
+ * Live objects that stay unchanged from one settling to the next (a leaked global PASID, an mm
+ * holding its PASID for the whole trace) go into the same log ("settled", `settle`), so a checkpoint
+ * holds only what changed recently and stops growing with the trace. Pure.
  */
 import type { Snap } from '../../machines/kit/lifecycle.js';
 import { World, type StepMode } from '../../machines/kit/world.js';
@@ -38,6 +42,7 @@ export class DeadLog {
   /** Snapshots, or their JSON text until first read (an index read from disk parses lazily). */
   readonly snaps: (Snap<unknown> | string)[] = [];
   #byKey: Map<string, number[]> | null = null;
+  #byKind: Map<string, number[]> | null = null;
 
   get length(): number {
     return this.keys.length;
@@ -49,8 +54,44 @@ export class DeadLog {
     this.snaps.push(snap);
     this.from.push(from);
     this.until.push(until);
-    this.#byKey?.get(key)?.push(i) ?? this.#byKey?.set(key, [i]);
+    if (this.#byKey !== null) {
+      const list = this.#byKey.get(key);
+      if (list === undefined) this.#byKey.set(key, [i]);
+      else list.push(i);
+      const kindId = key.slice(0, key.indexOf(':'));
+      const kl = this.#byKind?.get(kindId);
+      if (kl === undefined) this.#byKind?.set(kindId, [i]);
+      else kl.push(i);
+    }
     return i;
+  }
+
+  #index(): void {
+    if (this.#byKey !== null) return;
+    this.#byKey = new Map();
+    this.#byKind = new Map();
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i];
+      const list = this.#byKey.get(key);
+      if (list === undefined) this.#byKey.set(key, [i]);
+      else list.push(i);
+      const kindId = key.slice(0, key.indexOf(':'));
+      const kl = this.#byKind.get(kindId);
+      if (kl === undefined) this.#byKind.set(kindId, [i]);
+      else kl.push(i);
+    }
+  }
+
+  /** Entries of one kind, in log order. */
+  ofKind(kindId: string): readonly number[] {
+    this.#index();
+    return this.#byKind?.get(kindId) ?? [];
+  }
+
+  /** The kinds with entries. */
+  kinds(): string[] {
+    this.#index();
+    return [...(this.#byKind as Map<string, number[]>).keys()];
   }
 
   snap(i: number): Snap<unknown> {
@@ -67,15 +108,8 @@ export class DeadLog {
 
   /** The entry of `key` visible at position `at`, or -1. */
   find(key: string, at: number): number {
-    if (this.#byKey === null) {
-      this.#byKey = new Map();
-      for (let i = 0; i < this.keys.length; i++) {
-        const list = this.#byKey.get(this.keys[i]);
-        if (list === undefined) this.#byKey.set(this.keys[i], [i]);
-        else list.push(i);
-      }
-    }
-    const list = this.#byKey.get(key);
+    this.#index();
+    const list = (this.#byKey as Map<string, number[]>).get(key);
     if (list !== undefined) for (const i of list) if (this.visible(i, at)) return i;
     return -1;
   }
@@ -95,8 +129,11 @@ class LayeredMap extends Map<string, Snap<unknown>> {
   readonly #at: number;
   #layer: number[] | null = null;
 
+  readonly #kindId: string;
+
   constructor(kindId: string, dead: DeadLog, at: number, own: Iterable<[string, Snap<unknown>]>) {
     super();
+    this.#kindId = kindId;
     this.#prefix = `${kindId}:`;
     this.#dead = dead;
     this.#at = at;
@@ -134,7 +171,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
     if (this.#layer === null) {
       const d = this.#dead;
       this.#layer = [];
-      for (let i = 0; i < d.length; i++) if (d.keys[i].startsWith(this.#prefix) && d.visible(i, this.#at)) this.#layer.push(i);
+      for (const i of d.ofKind(this.#kindId)) if (d.visible(i, this.#at)) this.#layer.push(i);
     }
     return this.#layer;
   }
@@ -182,9 +219,10 @@ export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<re
     list.push([key.slice(colon + 1), snap]);
   }
   const maps: [string, Map<string, Snap<unknown>>][] = [];
-  for (const kindId of new Set([...byKind.keys(), ...Object.keys(DEAD_STATES)])) {
+  const layered = new Set(dead.kinds());
+  for (const kindId of new Set([...byKind.keys(), ...layered])) {
     const own = byKind.get(kindId) ?? [];
-    maps.push([kindId, DEAD_STATES[kindId] !== undefined ? new LayeredMap(kindId, dead, at, own) : new Map(own)]);
+    maps.push([kindId, layered.has(kindId) ? new LayeredMap(kindId, dead, at, own) : new Map(own)]);
   }
   return World.fromKindMaps(profile, mode, maps);
 }
@@ -200,6 +238,9 @@ export class LiveTracker {
   readonly #open = new Map<string, number>();
   /** Keys whose live state changed since the last `takeDirty`. */
   #dirty = new Set<string>();
+  /** Live key → the position from which it has had its current snapshot. */
+  readonly #since = new Map<string, number>();
+  #lastSettle = 0;
 
   constructor(readonly world: World, readonly dead: DeadLog, readonly onClose?: (i: number) => void) {
     world.trackChanges();
@@ -218,14 +259,33 @@ export class LiveTracker {
       }
       if (snap !== undefined && isDead(key, snap)) {
         this.#open.set(key, this.dead.push(key, snap, at));
+        this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (snap === undefined) {
+        this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (this.live.get(key) !== snap) {
         this.live.set(key, snap);
+        this.#since.set(key, at);
         this.#dirty.add(key);
       }
     }
+  }
+
+  /**
+   * Moves every live object unchanged since the previous settling into the log (open, from the
+   * position it got its snapshot), so the next checkpoints need not hold it. Call at a checkpoint
+   * that holds every live object (a full one), not between a checkpoint and its deltas.
+   */
+  settle(at: number): void {
+    for (const [key, from] of this.#since) {
+      if (from > this.#lastSettle) continue;
+      const snap = this.live.get(key) as Snap<unknown>;
+      this.#open.set(key, this.dead.push(key, snap, from));
+      this.live.delete(key);
+      this.#since.delete(key);
+    }
+    this.#lastSettle = at;
   }
 
   takeDirty(): Set<string> {

@@ -289,20 +289,25 @@ export class SidecarBuilder {
     const cp = this.#replay.checkpoint(EMPTY_WORLD.get(this.profile) ?? newEmpty(this.profile));
     const set: [string, unknown][] = [];
     const del: string[] = [];
+    if (full) this.#tracker.settle(this.#stepped);
     const dirty = this.#tracker.takeDirty();
     const live = this.#tracker.live;
-    if (full) for (const [key, snap] of live) set.push([key, snap]);
-    else {
+    if (full) {
+      for (const [key, snap] of live) set.push([key, snap]);
+      this.#lastState = new Map(live);
+    } else {
       for (const key of dirty) {
         const snap = live.get(key);
         if (snap !== undefined) set.push([key, snap]);
         else if (this.#lastState.has(key)) del.push(key);
       }
     }
-    for (const key of dirty) {
-      const snap = live.get(key);
-      if (snap === undefined) this.#lastState.delete(key);
-      else this.#lastState.set(key, snap);
+    if (!full) {
+      for (const key of dirty) {
+        const snap = live.get(key);
+        if (snap === undefined) this.#lastState.delete(key);
+        else this.#lastState.set(key, snap);
+      }
     }
     const origin = new Map<string, unknown>(cp.origin.map(([k, v]) => [`@${k}`, v] as const));
     for (const [k, v] of origin) if (full || this.#lastOrigin.get(k) !== v) set.push([k, v]);

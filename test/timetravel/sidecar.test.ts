@@ -50,6 +50,7 @@ describe('the binary index (seed 4243)', () => {
           expect(projectWorld(pos.replay.world), `seq ${entries[t].record.seq}`).toEqual(projectWorld(cut.world));
           expect(pos.replay.findings).toEqual(cut.findings.filter((f) => !f.atEnd));
           expect(pos.factBase + pos.replay.log.length).toBe(cut.log.length);
+          expect(pos.replay.log.all()).toEqual(cut.log.all().slice(pos.factBase));
         }
       }),
       { seed: 4243, numRuns: 12 },
