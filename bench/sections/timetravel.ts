@@ -23,13 +23,13 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Builds path.idx with K in a child process; its wall time and peak RSS. */
-function build(path: string, k: number): { ms: number; peakRssMb: number } {
+function build(path: string, k: number): { ms: number; cpuMs: number; peakRssMb: number } {
   const r = spawnSync(process.execPath, [BUILDER, path, String(k)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`index build failed: ${r.stderr}`);
-  return JSON.parse(r.stdout) as { ms: number; peakRssMb: number };
+  return JSON.parse(r.stdout) as { ms: number; cpuMs: number; peakRssMb: number };
 }
 
-function seeks(path: string, kernel: string): { medianMs: number; worstMs: number; records: number; indexBytes: number; checkpoints: number } {
+function seeks(path: string, kernel: string): { medianMs: number; worstMs: number; cpuMedianMs: number; records: number; indexBytes: number; checkpoints: number } {
   const profile = profileFor(kernel);
   if (profile === null) throw new Error(`no profile for ${kernel}`);
   const fd = openSync(path, 'r');
@@ -47,28 +47,37 @@ function seeks(path: string, kernel: string): { medianMs: number; worstMs: numbe
     // A fixed LCG: the same records are sought in every run.
     let x = 12345;
     const times: number[] = [];
+    const cpu: number[] = [];
     for (let i = 0; i < SEEKS; i++) {
       x = (x * 1103515245 + 12345) % 2147483648;
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       index.seek(x % index.length);
       times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
     }
-    return { medianMs: r2(median(times)), worstMs: r2(Math.max(...times)), records: index.length, indexBytes: index.stats.bytes, checkpoints: index.stats.checkpoints };
+    return { medianMs: r2(median(times)), worstMs: r2(Math.max(...times)), cpuMedianMs: r2(median(cpu)), records: index.length, indexBytes: index.stats.bytes, checkpoints: index.stats.checkpoints };
   } finally {
     closeSync(fd);
   }
 }
 
-function cliMs(args: string[], runs = 3): number {
+/** Median wall ms of a CLI run, and its CPU ms (the children's rusage: the figure a shared machine does not distort). */
+function cliMs(args: string[], runs = 3): { ms: number; cpuMs: number } {
   const times: number[] = [];
+  const cpus: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync('/bin/sh', ['-c', `${JSON.stringify(process.execPath)} ${[BIN, ...args].map((a) => JSON.stringify(a)).join(' ')} > /dev/null; s=$?; times >&2; exit $s`], { encoding: 'utf8' });
     if (r.status !== 0 && r.status !== 1) throw new Error(`pasid-ledger ${args.join(' ')} failed: ${r.stderr}`);
     if (r.stderr.includes('warning')) throw new Error(`pasid-ledger ${args.join(' ')}: ${r.stderr}`);
     times.push(performance.now() - t0);
+    // `times` prints the shell's and its children's user and system time: the second line is the child's.
+    const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(r.stderr.trim());
+    cpus.push(m === null ? NaN : (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000);
   }
-  return Math.round(median(times));
+  return { ms: Math.round(median(times)), cpuMs: Math.round(median(cpus)) };
 }
 
 export const benchSection: BenchSection = {
@@ -83,11 +92,13 @@ export const benchSection: BenchSection = {
         const b = build(path, k);
         const s = seeks(path, ctx.kernel);
         figures[`${label}: index build ms`] = b.ms;
+        figures[`${label}: index build CPU ms`] = b.cpuMs;
         figures[`${label}: index build peak RSS MB`] = b.peakRssMb;
         figures[`${label}: index / trace size %`] = r2((s.indexBytes / statSync(path).size) * 100);
         figures[`${label}: checkpoints`] = s.checkpoints;
         figures[`${label}: seek median ms`] = s.medianMs;
         figures[`${label}: seek worst ms`] = s.worstMs;
+        figures[`${label}: seek median CPU ms`] = s.cpuMedianMs;
         if (k !== SIDECAR_K) rmSync(`${path}.idx`);
       }
     }
@@ -95,13 +106,18 @@ export const benchSection: BenchSection = {
     if (sizes.length > 0) {
       build(path, SIDECAR_K);
       const startup = cliMs(['--version']);
-      const at = String(Math.floor(largest * 0.7));
-      const state = cliMs(['state', path, '--at', at]);
-      figures[`${largest} records: CLI start-up (--version) ms`] = startup;
-      figures[`${largest} records: state --at ${at} (indexed) ms`] = state;
-      figures[`${largest} records: state --at / start-up`] = r2(state / startup);
+      const at = Math.floor(largest * 0.7);
+      // state prints the whole state (on the generated trace ~100 k lines at 1 M, most of them freed domains); diff of a few records prints little.
+      const state = cliMs(['state', path, '--at', String(at)]);
+      const diff = cliMs(['diff', path, '--from', String(at), '--to', String(at + 10)]);
+      figures[`${largest} records: CLI start-up (--version) ms / CPU ms`] = `${startup.ms} / ${startup.cpuMs}`;
+      figures[`${largest} records: state --at ${at} (indexed) ms / CPU ms`] = `${state.ms} / ${state.cpuMs}`;
+      figures[`${largest} records: state --at / start-up (CPU)`] = r2(state.cpuMs / startup.cpuMs);
+      figures[`${largest} records: diff --from ${at} --to ${at + 10} (indexed) ms / CPU ms`] = `${diff.ms} / ${diff.cpuMs}`;
+      figures[`${largest} records: diff / start-up (CPU)`] = r2(diff.cpuMs / startup.cpuMs);
       const pasid = '5';
-      figures[`${largest} records: history --pasid ${pasid} (indexed) ms`] = cliMs(['history', path, '--pasid', pasid, '--json'], 1);
+      const history = cliMs(['history', path, '--pasid', pasid, '--json'], 1);
+      figures[`${largest} records: history --pasid ${pasid} (indexed) ms / CPU ms`] = `${history.ms} / ${history.cpuMs}`;
     }
     return figures;
   },

@@ -10,4 +10,5 @@ if (!r.ok || r.value === null) {
   process.stderr.write(`${r.ok ? 'not written' : r.error.message}\n`);
   process.exit(1);
 }
-process.stdout.write(JSON.stringify({ ms: Math.round(performance.now() - t0), peakRssMb: Math.round((process.resourceUsage().maxRSS * 1024) / (1 << 20)) }));
+const u = process.resourceUsage();
+process.stdout.write(JSON.stringify({ ms: Math.round(performance.now() - t0), cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000), peakRssMb: Math.round((u.maxRSS * 1024) / (1 << 20)) }));

@@ -592,18 +592,31 @@ export class DiskIndex implements Timeline {
     return positionOf((i) => this.entry(i), t, r.replay, r.facts);
   }
 
+  /** The full run (records decided with their nested records in view) at position `at`, kept for the next factsOf. */
+  #full: { replay: Replay; at: number } | null = null;
+
   factsOf(t: number): readonly Fact[] {
-    const r = this.#restore(this.#checkpointFor(t));
-    // The full run: record t decided with its nested records after it in view.
-    const entries = this.range(r.at, t + LOOKAHEAD);
+    // A checkpoint is the full run's state itself, so the full run resumes from the last one at or before t.
+    let full = this.#full;
+    if (full === null || full.at > t || t - full.at > this.k) {
+      const cps = this.footer.checkpoints;
+      let i = cps.length - 1;
+      while (i > 0 && cps[i][0] > t) i--;
+      const r = this.#restore(i);
+      full = { replay: r.replay, at: r.at };
+    }
+    const entries = this.range(full.at, t + LOOKAHEAD);
     const children = new ChildIndex();
     entries.forEach((e, pos) => children.add(e, pos));
-    for (let j = 0; j + r.at <= t; j++) {
-      const d = children.take(entries[j], j);
-      r.replay.step(entries[j].record, entries[j].line, d.records, d.lines);
-    }
     const seq = this.entry(t).record.seq;
-    return r.replay.log.all().filter((f) => f.seq === seq);
+    const before = full.replay.log.length;
+    for (let j = 0; j + full.at <= t; j++) {
+      const d = children.take(entries[j], j);
+      full.replay.step(entries[j].record, entries[j].line, d.records, d.lines);
+    }
+    const own = full.replay.log.all().slice(before).filter((f) => f.seq === seq);
+    this.#full = { replay: full.replay, at: t + 1 };
+    return own;
   }
 
   touching(tokens: ReadonlySet<string>, until: number): number[] {
