@@ -26,6 +26,15 @@ export const DEAD_STATES: Readonly<Record<string, readonly string[]>> = {
   mm: ['exited'],
 };
 
+/**
+ * Kinds whose unchanged live objects may be settled into the log. A restored world iterates a
+ * layered kind in another order than a replay from the start (log entries first), so only kinds no
+ * call iterates are settled: calls walk devices (a group's devices, machines/calls/reads.ts) and
+ * IOASIDs (ioasid_unregister_allocator); only the end-of-trace checks walk slots, bonds and global
+ * PASIDs, and time travel takes its end-of-trace findings from the full run.
+ */
+export const SETTLED_KINDS: ReadonlySet<string> = new Set([...Object.keys(DEAD_STATES), 'globalPasid', 'svaBond', 'pasidSlot']);
+
 export function isDead(key: string, snap: Snap<unknown>): boolean {
   const states = DEAD_STATES[key.slice(0, key.indexOf(':'))];
   return states !== undefined && states.includes(snap.value);
@@ -279,7 +288,7 @@ export class LiveTracker {
    */
   settle(at: number): void {
     for (const [key, from] of this.#since) {
-      if (from > this.#lastSettle) continue;
+      if (from > this.#lastSettle || !SETTLED_KINDS.has(key.slice(0, key.indexOf(':')))) continue;
       const snap = this.live.get(key) as Snap<unknown>;
       this.#open.set(key, this.dead.push(key, snap, from));
       this.live.delete(key);
