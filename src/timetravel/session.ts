@@ -24,7 +24,8 @@ export const TRAVEL_HELP = `commands:
   seek finding N    go to the record that raised finding N (see \`findings\`)
   watch KIND NAME   watch an object: pasid N, dev BDF, domain D, mm M, allocator OPS, handle H, ioasid N
   unwatch           stop watching
-  continue          step until a watched object changes (without a watch: until the next finding)
+  continue          go to the next record that changes the watched object (without a watch:
+                    to the next finding of \`findings\`)
   state             the state here (as \`pasid-ledger state --at\`)
   diff              what changed since the previous position
   findings          the findings so far (numbered for \`seek finding N\`), then the ones still ahead
@@ -132,6 +133,51 @@ export class TravelSession {
     return before === null || before === now ? null : `${w.label} changed`;
   };
 
+  /**
+   * `continue` without a watch: straight to the record of the full run's next finding (the list
+   * `findings` numbers), one seek, not a step per record.
+   */
+  #toNextFinding(): string {
+    const here = this.#cursor.position.at;
+    const start = this.#view();
+    for (const f of this.index.findings) {
+      const t = f.seq === null ? undefined : this.index.indexOf(f.seq);
+      if (t === undefined || t <= here) continue;
+      this.#cursor.moveTo(t);
+      this.#previous = start;
+      return `stopped: a finding\n${this.#report(start)}\n  ${formatFindingLine(f, this.file)}`;
+    }
+    this.#cursor.moveTo(this.#cursor.length - 1);
+    this.#previous = start;
+    return `stopped: end of trace\n${this.#report(start)}`;
+  }
+
+  /**
+   * `continue` with a watch: only the records that name the watched object (the index's
+   * per-object lists) can change it, so the cursor visits those, in order, until its state differs.
+   */
+  #toWatchChange(w: { token: string; label: string }): string {
+    const here = this.#cursor.position.at;
+    const start = this.#view();
+    let before = this.#watched(start);
+    const candidates = this.index.touching(new Set([w.token]), this.#cursor.length - 1).filter((t) => t > here);
+    let note = 'end of trace';
+    for (const [i, t] of candidates.entries()) {
+      this.#cursor.moveTo(t);
+      if ((i + 1) % 64 === 0) this.options.onProgress?.(i + 1, candidates.length);
+      const now = this.#watched(this.#view());
+      if (now !== before) {
+        note = `${w.label} changed`;
+        break;
+      }
+      before = now;
+    }
+    if (candidates.length >= 64) this.options.onProgressEnd?.();
+    if (note === 'end of trace') this.#cursor.moveTo(this.#cursor.length - 1);
+    this.#previous = start;
+    return `stopped: ${note}\n${this.#report(start)}`;
+  }
+
   run(line: string): Response {
     const words = line.trim().split(/\s+/).filter((w) => w !== '');
     const [cmd, ...rest] = words;
@@ -176,16 +222,8 @@ export class TravelSession {
       case 'unwatch':
         this.#watch = null;
         return text('not watching');
-      case 'continue': {
-        this.#watchedBefore = this.#watch === null ? null : this.#watched(this.#view());
-        const stop = this.#watch !== null
-          ? this.#watchStop
-          : (_t: number, n: number) => (this.#cursor.position.replay.findings.length > n ? 'a finding' : null);
-        const out = this.#run(Infinity, stop);
-        const fs = this.#cursor.position.replay.findings;
-        const fresh = this.#watch === null && out.startsWith('stopped: a finding') ? `\n  ${formatFindingLine(fs[fs.length - 1], this.file)}` : '';
-        return text(out + fresh);
-      }
+      case 'continue':
+        return text(this.#watch === null ? this.#toNextFinding() : this.#toWatchChange(this.#watch));
       case 'state':
         return text(formatState(this.#view()));
       case 'diff': {

@@ -49,7 +49,7 @@ describe('the commands through the binary index give the answers of a replay fro
   });
 
   it('travel: seeks, steps, findings', async () => {
-    const script = ['seek 2500', 'step 3', 'back 2', 'findings', 'seek finding 1', 'diff', 'where', 'quit'];
+    const script = ['seek 2500', 'step 3', 'back 2', 'findings', 'seek finding 1', 'diff', 'continue', 'watch pasid 3', 'continue', 'continue', 'where', 'quit'];
     const a = await cli(['travel', plain], script);
     const b = await cli(['travel', indexed], script);
     expect(b.stderr).toBe('');
