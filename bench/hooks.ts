@@ -16,7 +16,7 @@ export interface BenchSection {
 }
 
 export const OPTIONAL_SECTIONS = [
-  { name: 'checkpoint indexing and seek', module: './sections/timetravel.js' },
+  { name: 'time travel (binary index)', module: './sections/timetravel.js' },
   { name: 'race explorer', module: './sections/explore.js' },
   { name: 'import throughput', module: './sections/import.js' },
   { name: 'batch audit (worker pool)', module: './sections/batch.js' },

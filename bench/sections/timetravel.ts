@@ -1,57 +1,125 @@
 /**
- * Time travel's bench section (loaded by bench/hooks.ts): per generated trace and K, building the
- * checkpoint index (`buildIndex`), its size (JSON length of the checkpoints, sampled), and seeks to
- * 100 pseudo-random records (`seekIndex`, mean and worst).
+ * Time travel's bench section (loaded by bench/hooks.ts): the binary index (`TRACE.idx`) of each
+ * generated trace built in one streaming pass in a child process (for a clean peak RSS), its size
+ * against the trace's, in-process seeks through it to pseudo-random records (median and worst),
+ * for several K on 100 k records (how the default K was chosen) and the default K on the largest;
+ * then the CLI: `state --at N` on the indexed largest trace against the CLI's own start-up
+ * (`--version`), and `history --pasid N` there.
  */
-import type { Entry } from '../../src/replay/replayTrace.js';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { profileFor } from '../../machines/profile.js';
-import { readTraceFile } from '../../src/log/reader.js';
-import { buildIndex, seekIndex } from '../../src/timetravel/index.js';
-import { encodeCheckpoint } from '../../src/timetravel/indexCodec.js';
+import { openSidecar } from '../../src/timetravel/sidecar.js';
+import { SIDECAR_K } from '../../src/timetravel/sidecar.js';
 import type { BenchContext, BenchSection } from '../hooks.js';
 
-/** K choices per trace size: the 1 M trace only at the default K, to keep the bench within memory and minutes. */
-const ksFor = (records: number) => (records > 200_000 ? [4096] : [1024, 4096, 16384]);
-const SEEKS = 100;
+const SEEKS = 101;
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const BIN = `${ROOT}bin/pasid-ledger.js`;
+const BUILDER = fileURLToPath(new URL('./timetravelBuild.js', import.meta.url));
 
-async function entriesOf(path: string): Promise<Entry[]> {
-  const out: Entry[] = [];
-  for await (const item of readTraceFile(path)) if (item.kind === 'record') out.push({ record: item.entry.record, line: item.entry.line });
-  return out;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/** Builds path.idx with K in a child process; its wall time and peak RSS. */
+function build(path: string, k: number): { ms: number; cpuMs: number; peakRssMb: number } {
+  const r = spawnSync(process.execPath, [BUILDER, path, String(k)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`index build failed: ${r.stderr}`);
+  return JSON.parse(r.stdout) as { ms: number; cpuMs: number; peakRssMb: number };
+}
+
+function seeks(path: string, kernel: string): { medianMs: number; worstMs: number; cpuMedianMs: number; records: number; indexBytes: number; checkpoints: number } {
+  const profile = profileFor(kernel);
+  if (profile === null) throw new Error(`no profile for ${kernel}`);
+  const fd = openSync(path, 'r');
+  try {
+    const readAt = (p: number, n: number) => {
+      const b = Buffer.alloc(n);
+      readSync(fd, b, 0, n, p);
+      return b;
+    };
+    const st = statSync(path);
+    const opened = openSidecar(readFileSync(`${path}.idx`), { size: st.size, stamp: { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }, sha256: () => { throw new Error('the trace changed during the bench'); } }, profile, readAt, `${path}.idx`);
+    if (!opened.ok) throw new Error(opened.error.message);
+    const index = opened.value;
+    index.seek(index.length - 1);
+    // A fixed LCG: the same records are sought in every run.
+    let x = 12345;
+    const times: number[] = [];
+    const cpu: number[] = [];
+    for (let i = 0; i < SEEKS; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      index.seek(x % index.length);
+      times.push(performance.now() - t0);
+      const c = process.cpuUsage(c0);
+      cpu.push((c.user + c.system) / 1000);
+    }
+    return { medianMs: r2(median(times)), worstMs: r2(Math.max(...times)), cpuMedianMs: r2(median(cpu)), records: index.length, indexBytes: index.stats.bytes, checkpoints: index.stats.checkpoints };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Median wall ms of a CLI run, and its CPU ms (the children's rusage: the figure a shared machine does not distort). */
+function cliMs(args: string[], runs = 3): { ms: number; cpuMs: number } {
+  const times: number[] = [];
+  const cpus: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync('/bin/sh', ['-c', `${JSON.stringify(process.execPath)} ${[BIN, ...args].map((a) => JSON.stringify(a)).join(' ')} > /dev/null; s=$?; times >&2; exit $s`], { encoding: 'utf8' });
+    if (r.status !== 0 && r.status !== 1) throw new Error(`pasid-ledger ${args.join(' ')} failed: ${r.stderr}`);
+    if (r.stderr.includes('warning')) throw new Error(`pasid-ledger ${args.join(' ')}: ${r.stderr}`);
+    times.push(performance.now() - t0);
+    // `times` prints the shell's and its children's user and system time: the second line is the child's.
+    const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(r.stderr.trim());
+    cpus.push(m === null ? NaN : (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000);
+  }
+  return { ms: Math.round(median(times)), cpuMs: Math.round(median(cpus)) };
 }
 
 export const benchSection: BenchSection = {
-  name: 'checkpoint indexing and seek',
+  name: 'time travel (binary index)',
   async run(ctx: BenchContext) {
     const figures: Record<string, number | string | boolean> = {};
-    const profile = profileFor(ctx.kernel);
-    if (profile === null) return { skipped: `no profile for ${ctx.kernel}` };
-    for (const [size, path] of [...ctx.traces].sort(([a], [b]) => a - b)) {
-      const entries = await entriesOf(path);
-      for (const k of ksFor(entries.length)) {
-        if (k * 2 > entries.length) continue;
+    const sizes = [...ctx.traces].sort(([a], [b]) => a - b);
+    for (const [size, path] of sizes) {
+      // The default K last: its index stays for the CLI runs below.
+      const ks = size === 100_000 ? [256, 4096, SIDECAR_K] : [SIDECAR_K];
+      for (const k of ks) {
         const label = `${size} records, K ${k}`;
-        let t0 = performance.now();
-        const index = buildIndex(entries, profile, k);
-        figures[`${label}: build ms`] = Math.round(performance.now() - t0);
-        const step = Math.max(1, Math.floor(index.checkpoints.length / 50));
-        const sampled = index.checkpoints.filter((_, i) => i % step === 0);
-        const bytes = sampled.reduce((s, c) => s + encodeCheckpoint(c).length, 0) / sampled.length;
-        figures[`${label}: checkpoints`] = index.checkpoints.length;
-        figures[`${label}: bytes per checkpoint (JSON)`] = Math.round(bytes);
-        // A fixed LCG: the same records are sought in every run.
-        let x = 12345;
-        let worst = 0;
-        t0 = performance.now();
-        for (let i = 0; i < SEEKS; i++) {
-          x = (x * 1103515245 + 12345) % 2147483648;
-          const s0 = performance.now();
-          seekIndex(index, x % entries.length);
-          worst = Math.max(worst, performance.now() - s0);
-        }
-        figures[`${label}: seek mean ms`] = Math.round(((performance.now() - t0) / SEEKS) * 100) / 100;
-        figures[`${label}: seek worst ms`] = Math.round(worst * 100) / 100;
+        const b = build(path, k);
+        const s = seeks(path, ctx.kernel);
+        figures[`${label}: index build ms`] = b.ms;
+        figures[`${label}: index build CPU ms`] = b.cpuMs;
+        figures[`${label}: index build peak RSS MB`] = b.peakRssMb;
+        figures[`${label}: index / trace size %`] = r2((s.indexBytes / statSync(path).size) * 100);
+        figures[`${label}: checkpoints`] = s.checkpoints;
+        figures[`${label}: seek median ms`] = s.medianMs;
+        figures[`${label}: seek worst ms`] = s.worstMs;
+        figures[`${label}: seek median CPU ms`] = s.cpuMedianMs;
+        if (k !== SIDECAR_K) rmSync(`${path}.idx`);
       }
+    }
+    const [largest, path] = sizes[sizes.length - 1];
+    if (sizes.length > 0) {
+      if (!existsSync(`${path}.idx`)) build(path, SIDECAR_K);
+      const startup = cliMs(['--version']);
+      const at = Math.floor(largest * 0.7);
+      // state prints the whole state (on the generated trace ~100 k lines at 1 M, most of them freed domains); diff of a few records prints little.
+      const state = cliMs(['state', path, '--at', String(at)]);
+      const diff = cliMs(['diff', path, '--from', String(at), '--to', String(at + 10)]);
+      figures[`${largest} records: CLI start-up (--version) ms / CPU ms`] = `${startup.ms} / ${startup.cpuMs}`;
+      figures[`${largest} records: state --at ${at} (indexed) ms / CPU ms`] = `${state.ms} / ${state.cpuMs}`;
+      figures[`${largest} records: state --at / start-up (CPU)`] = r2(state.cpuMs / startup.cpuMs);
+      figures[`${largest} records: diff --from ${at} --to ${at + 10} (indexed) ms / CPU ms`] = `${diff.ms} / ${diff.cpuMs}`;
+      figures[`${largest} records: diff / start-up (CPU)`] = r2(diff.cpuMs / startup.cpuMs);
+      // A PASID allocated once late in the trace (the generator's IDA hands out low numbers again and again: pasid 5 is touched by thousands of records).
+      const pasid = String(Math.round(largest / 1000));
+      const history = cliMs(['history', path, '--pasid', pasid, '--json'], 1);
+      figures[`${largest} records: history --pasid ${pasid} (indexed) ms / CPU ms`] = `${history.ms} / ${history.cpuMs}`;
     }
     return figures;
   },

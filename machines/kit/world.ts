@@ -96,6 +96,16 @@ export class World {
   }
 
   /**
+   * A world over per-kind maps the caller built (time travel: a restored checkpoint whose dead
+   * objects are a read-only layer behind each map). The maps are used as they are, not copied.
+   */
+  static fromKindMaps(profile: Profile, mode: StepMode, maps: Iterable<readonly [string, Map<string, Snap<unknown>>]>): World {
+    const w = new World(profile, mode);
+    for (const [kindId, byId] of maps) w.#byKind.set(kindId, byId);
+    return w;
+  }
+
+  /**
    * Every stored object as `kind:id` → snapshot, built on demand (checkpoints, tests): kinds in name
    * order (so two worlds with the same objects list them alike), each kind's objects in the order
    * they were first stored.

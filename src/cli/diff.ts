@@ -4,9 +4,9 @@ import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import { diffViews } from '../timetravel/diffViews.js';
-import { indexOfSeq, seekIndex } from '../timetravel/index.js';
+import { timelineIndexOf } from '../timetravel/timeline.js';
 import { formatFact, formatFindingLine } from '../timetravel/format.js';
-import { loadTrace, openIndex } from './traceFile.js';
+import { openTimeline } from './traceFile.js';
 
 const HELP = `usage: pasid-ledger diff FILE --from A --to B [--json] [--kernel VERSION]
 
@@ -24,6 +24,9 @@ options:
   --to B             the later seq
   --json             print {"from", "to", "changes": [...], "facts": [...], "findings": [...]}
   --kernel VERSION   use this kernel's rules instead of the header's
+  --write-index      build FILE.idx first (see \`pasid-ledger state --help\`); FILE.idx is
+                     used whenever it matches FILE
+  --quiet            no progress bar while the index is built
 
 exit status: 0 ok, 2 bad input or usage (a seq not in FILE, A after B)
 
@@ -36,7 +39,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const fail = (message: string) => {
     return refuse(io, 'diff', message);
   };
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--to': 'string' }, 'diff');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--from': 'string', '--to': 'string', '--write-index': 'bool', '--quiet': 'bool' }, 'diff');
   if (!parsed.ok) return fail(parsed.error.message);
   const { positional, flags } = parsed.value;
   const from = intFlag(flags['--from'], '--from');
@@ -45,27 +48,29 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   if (!to.ok) return fail(to.error.message);
   if (positional.length !== 1 || from.value === undefined || to.value === undefined) return fail('expected FILE, --from A and --to B; see `pasid-ledger diff --help`');
   const kernel = flags['--kernel'] as string | undefined;
-  const trace = await loadTrace(positional[0], io, kernel);
-  if (!trace.ok) return fail(trace.error.message);
-  const { index } = openIndex(trace.value, { full: false, write: false, kernelOverride: kernel !== undefined }, io);
-  const a = indexOfSeq(index, from.value, '--from', trace.value.file);
+  const opened = await openTimeline(positional[0], io, { command: 'diff', kernel, full: false, write: flags['--write-index'] === true, quiet: flags['--quiet'] === true });
+  if (!opened.ok) return fail(opened.error.message);
+  const { timeline, file } = opened.value;
+  const a = timelineIndexOf(timeline, from.value, '--from', file);
   if (!a.ok) return fail(a.error.message);
-  const b = indexOfSeq(index, to.value, '--to', trace.value.file);
+  const b = timelineIndexOf(timeline, to.value, '--to', file);
   if (!b.ok) return fail(b.error.message);
-  if (a.value > b.value) return fail(`${trace.value.file}: --from ${from.value} comes after --to ${to.value}; swap them`);
-  const pa = seekIndex(index, a.value);
-  const pb = seekIndex(index, b.value);
-  const changes = diffViews(projectWorld(pa.replay.world), projectWorld(pb.replay.world));
+  if (a.value > b.value) return fail(`${file}: --from ${from.value} comes after --to ${to.value}; swap them`);
+  const pa = timeline.seek(a.value);
+  const va = projectWorld(pa.replay.world);
+  // Why: the facts of (A, B] are in the log of a replay restored at or before record A + 1.
+  const pb = timeline.seek(b.value, a.value + 1);
+  const changes = diffViews(va, projectWorld(pb.replay.world));
   const facts = pb.replay.log.all().filter((f) => f.seq > from.value!);
   const findings = pb.replay.findings.filter((f) => f.seq !== null && f.seq > from.value!);
   if (flags['--json'] === true) {
     io.stdout.write(`${JSON.stringify({ from: from.value, to: to.value, changes, facts, findings }, null, 2)}\n`);
     return EXIT.OK;
   }
-  const out = [`${trace.value.file}: from ${from.value === 0 ? 'the start' : `seq ${from.value}`} to seq ${to.value}`];
+  const out = [`${file}: from ${from.value === 0 ? 'the start' : `seq ${from.value}`} to seq ${to.value}`];
   out.push('', changes.length === 0 ? 'no object changed' : 'changes:', ...changes.map((c) => `  ${c.text}`));
   if (facts.length > 0) out.push('', `facts in (${from.value}, ${to.value}]:`, ...facts.map((f) => `  ${formatFact(f)}`));
-  if (findings.length > 0) out.push('', `findings in (${from.value}, ${to.value}]:`, ...findings.map((f) => `  ${formatFindingLine(f, trace.value.file)}`));
+  if (findings.length > 0) out.push('', `findings in (${from.value}, ${to.value}]:`, ...findings.map((f) => `  ${formatFindingLine(f, file)}`));
   io.stdout.write(`${out.join('\n')}\n`);
   return EXIT.OK;
 }

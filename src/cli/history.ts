@@ -6,7 +6,8 @@ import { chainEnd, chainTokens, historyOf, nthFinding, type HistoryItem } from '
 import { selectorToken, SELECTOR_KINDS } from '../timetravel/refs.js';
 import { formatFact, formatFindingLine, formatRecord } from '../timetravel/format.js';
 import type { CallRecord } from '../../events/records.js';
-import { loadTrace, openIndex } from './traceFile.js';
+import { openTimeline } from './traceFile.js';
+import { openProgress } from './progress.js';
 
 const HELP = `usage: pasid-ledger history FILE (--pasid N | --dev BDF | --domain D | --mm M |
                                   --allocator OPS | --handle H | --ioasid N |
@@ -27,7 +28,8 @@ options:
   --finding CODE[:N] the chain of the Nth finding with CODE
   --json             print {"selector", "records": [...]}
   --kernel VERSION   use this kernel's rules instead of the header's
-  --write-index      save FILE.idx (checkpoints) for the next time-travel command
+  --write-index      build FILE.idx first (one streaming pass); with it, history reads only
+                     the records that touched the object (its per-object record lists)
   --quiet            no progress bar while the index is built (drawn on stderr only on a terminal)
 
 exit status: 0 ok (also when nothing touched the object), 2 bad input or usage
@@ -58,12 +60,11 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const chosen = [...SELECTOR_KINDS.filter((k) => flags[`--${k}`] !== undefined).map((k) => `--${k}`), ...(flags['--finding'] !== undefined ? ['--finding'] : [])];
   if (positional.length !== 1 || chosen.length !== 1) return fail(`expected FILE and exactly one selector (got ${chosen.join(', ') || 'none'}); see \`pasid-ledger history --help\``);
   const kernel = flags['--kernel'] as string | undefined;
-  const trace = await loadTrace(positional[0], io, kernel);
-  if (!trace.ok) return fail(trace.error.message);
-  const file = trace.value.file;
-  const { index } = openIndex(trace.value, { full: true, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined, quiet: flags['--quiet'] === true }, io);
+  const opened = await openTimeline(positional[0], io, { command: 'history', kernel, full: true, write: flags['--write-index'] === true, quiet: flags['--quiet'] === true });
+  if (!opened.ok) return fail(opened.error.message);
+  const { timeline: index, file } = opened.value;
   let tokens: Set<string>;
-  let until = index.entries.length - 1;
+  let until = index.length - 1;
   let selector: string;
   let header: string;
   if (chosen[0] === '--finding') {
@@ -82,7 +83,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     selector = `${kind} ${value}`;
     header = `history of ${selector} in ${file}:`;
   }
-  const items = historyOf(index, tokens, until);
+  // The records come from the per-object lists of FILE.idx when there is one; each costs a seek.
+  const progress = openProgress(io, { label: 'history', total: 0, unit: 'records', quiet: flags['--quiet'] === true });
+  const items = historyOf(index, tokens, until, (done, total) => {
+    if (done === 1) progress.setTotal(total);
+    progress.update(done, done);
+  });
+  progress.stop();
   if (flags['--json'] === true) {
     io.stdout.write(`${JSON.stringify({ selector, tokens: [...tokens], records: items }, null, 2)}\n`);
     return EXIT.OK;

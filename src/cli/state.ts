@@ -7,8 +7,8 @@ import { runReplay } from '../audit/runReplay.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import { formatState } from '../projections/formatState.js';
 import type { StateView } from '../projections/view.js';
-import { indexOfSeq, seekIndex } from '../timetravel/index.js';
-import { loadTrace, openIndex } from './traceFile.js';
+import { timelineIndexOf } from '../timetravel/timeline.js';
+import { openTimeline } from './traceFile.js';
 
 const HELP = `usage: pasid-ledger state FILE [--at SEQ] [--json] [--kernel VERSION] [--write-index]
 
@@ -20,8 +20,9 @@ SVA bonds and handles, mms and their PASIDs, global PASIDs.
 options:
   --at SEQ           the state right after record SEQ (time travel): the state of the
                      trace cut right after SEQ; 0 is the start. Uses FILE.idx when it
-                     matches FILE (see \`pasid-ledger travel --help\`)
-  --write-index      with --at: build FILE.idx (checkpoints) for fast later seeks
+                     matches FILE: then only one checkpoint and the records after it are read
+  --write-index      with --at: build FILE.idx first (one streaming pass: checkpoints, record
+                     offsets, per-object record lists) for fast later seeks
   --quiet            no progress bar while the index is built (drawn on stderr only on a terminal)
   --json             print the state as JSON (sorted, byte-stable)
   --kernel VERSION   use this kernel's rules instead of the header's
@@ -45,13 +46,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const from = flags['--from'] as string | undefined;
   let view: StateView;
   if (at.value !== undefined) {
-    // Time travel: the checkpoints of FILE.idx when it matches, else a replay from the start.
-    const trace = await loadTrace(positional[0], io, kernel, from);
-    if (!trace.ok) return refuse(io, 'state', trace.error.message);
-    const { index } = openIndex(trace.value, { full: false, write: flags['--write-index'] === true, kernelOverride: kernel !== undefined, quiet: flags['--quiet'] === true }, io);
-    const t = indexOfSeq(index, at.value, '--at', trace.value.file);
+    // Time travel: one checkpoint of FILE.idx and the records after it when it matches, else a replay from the start.
+    const opened = await openTimeline(positional[0], io, { command: 'state', kernel, from, full: false, write: flags['--write-index'] === true, quiet: flags['--quiet'] === true });
+    if (!opened.ok) return refuse(io, 'state', opened.error.message);
+    const { timeline, file } = opened.value;
+    const t = timelineIndexOf(timeline, at.value, '--at', file);
     if (!t.ok) return refuse(io, 'state', t.error.message);
-    view = projectWorld(seekIndex(index, t.value).replay.world);
+    view = projectWorld(timeline.seek(t.value).replay.world);
   } else {
     const input = openTrace(positional[0], io, { from, kernel });
     if ('code' in input) return refuse(io, 'state', input.message);

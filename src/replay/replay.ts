@@ -127,10 +127,10 @@ export class Replay extends EventEmitter<ReplayEvents> {
     return out;
   }
 
-  /** A checkpoint of this replay (additive; see ReplayCheckpoint). */
-  checkpoint(): ReplayCheckpoint {
+  /** A checkpoint of this replay (additive; see ReplayCheckpoint); time travel passes its own (live-only) copy of the world. */
+  checkpoint(world: World = this.world.clone()): ReplayCheckpoint {
     return {
-      world: this.world.clone(),
+      world,
       nesting: this.#state.nesting.snapshot(),
       origin: [...this.#origin],
       records: this.records,

@@ -1,15 +1,21 @@
 /**
- * A cursor over a trace's positions for walking (travel, history): stepping to the next record
- * extends the current replay when that record is a top-level call (no earlier call's decision can
+ * A cursor over a trace's positions for walking (travel, history): moving forward extends the
+ * current replay while every record passed is a top-level call (no earlier call's decision can
  * change: it is nobody's nested record), and seeks otherwise. Pure.
  */
-import { positionOf, seekIndex, type Position, type TravelIndex } from './index.js';
+import { positionOf, type Position, type TravelIndex } from './index.js';
+import { asTimeline, type Timeline } from './timeline.js';
+
+/** Forward moves longer than this seek instead (a seek steps at most K + 256 records). */
+const MAX_EXTEND = 4096;
 
 export class Cursor {
   #pos: Position;
+  readonly timeline: Timeline;
 
-  constructor(readonly index: TravelIndex, at = -1) {
-    this.#pos = seekIndex(index, at);
+  constructor(index: Timeline | TravelIndex, at = -1) {
+    this.timeline = asTimeline(index);
+    this.#pos = this.timeline.seek(at);
   }
 
   get position(): Position {
@@ -18,21 +24,24 @@ export class Cursor {
 
   /** Record count (the last index is length - 1). */
   get length(): number {
-    return this.index.entries.length;
+    return this.timeline.length;
   }
 
   /** Moves to record index t (clamped to [-1, length - 1]); returns the new position. */
   moveTo(t: number): Position {
     const target = Math.max(-1, Math.min(this.length - 1, t));
-    if (target === this.#pos.at) return this.#pos;
-    const next = this.index.entries[target];
-    if (target === this.#pos.at + 1 && next.record.parent === undefined) {
-      // The cut now ends at `target`: its own nested records are not in it yet.
-      this.#pos.replay.step(next.record, next.line);
-      this.#pos = positionOf(this.index, target, this.#pos.replay);
-    } else {
-      this.#pos = seekIndex(this.index, target);
+    const from = this.#pos.at;
+    if (target === from) return this.#pos;
+    if (target > from && target - from <= Math.min(MAX_EXTEND, this.timeline.k)) {
+      const next = this.timeline.range(from + 1, target);
+      if (next.every((e) => e.record.parent === undefined)) {
+        // The cut now ends at `target`: the nested records of these calls are not in it yet.
+        for (const e of next) this.#pos.replay.step(e.record, e.line);
+        this.#pos = positionOf((i) => this.timeline.entry(i), target, this.#pos.replay, this.#pos.factBase);
+        return this.#pos;
+      }
     }
+    this.#pos = this.timeline.seek(target);
     return this.#pos;
   }
 }

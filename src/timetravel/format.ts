@@ -1,7 +1,7 @@
 /** Text of time-travel output: records, findings, positions. Pure. */
 import type { CallRecord } from '../../events/records.js';
 import type { Finding } from '../replay/finding.js';
-import type { Position } from './index.js';
+import { factsSoFar, type Position } from './index.js';
 
 export function formatRecord(r: CallRecord, line: number | null): string {
   const args = Object.entries(r.args as Record<string, unknown>).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`).join(' ');
@@ -19,7 +19,7 @@ export function formatFindingLine(f: Finding, file: string): string {
 
 export function formatWhere(p: Position, records: number): string {
   if (p.at < 0) return `at the start (before record 1 of ${records}); 0 facts, 0 findings`;
-  return `at seq ${p.seq}${p.line !== null ? ` (line ${p.line})` : ''}, record ${p.at + 1} of ${records}; ${p.replay.log.length} facts, ${p.replay.findings.length} findings so far`;
+  return `at seq ${p.seq}${p.line !== null ? ` (line ${p.line})` : ''}, record ${p.at + 1} of ${records}; ${factsSoFar(p)} facts, ${p.replay.findings.length} findings so far`;
 }
 
 export function formatFact(f: import('../../events/facts.js').Fact): string {

@@ -11,7 +11,8 @@ import type { Finding } from '../replay/finding.js';
 import { Cursor } from './cursor.js';
 import { describe, diffViews, flattenView, type Change } from './diffViews.js';
 import type { TravelIndex } from './index.js';
-import { factsBySeq, findingTokens, recordTokens } from './refs.js';
+import { findingTokens, recordTokens } from './refs.js';
+import { asTimeline, type Timeline } from './timeline.js';
 
 export interface ObjectState {
   readonly label: string;
@@ -42,46 +43,47 @@ function selected(view: ReturnType<typeof projectWorld>, tokens: ReadonlySet<str
   return flattenView(view).filter((o) => o.refs.some((r) => tokens.has(r))).map((o) => ({ label: o.label, state: describe(o) }));
 }
 
-/** Every record (up to record index `until`, inclusive) whose args, return or facts name one of `tokens`. */
-export function historyOf(index: TravelIndex, tokens: ReadonlySet<string>, until = index.entries.length - 1): HistoryItem[] {
-  const facts = factsBySeq(index.facts);
+/** Every record (up to record index `until`, inclusive) whose args, return or facts name one of `tokens`. `onItem(done, total)` after each (progress). */
+export function historyOf(index: TravelIndex | Timeline, tokens: ReadonlySet<string>, until?: number, onItem?: (done: number, total: number) => void): HistoryItem[] {
+  const tl = asTimeline(index);
+  const last = until ?? tl.length - 1;
   const findings = new Map<number, Finding[]>();
-  for (const f of index.findings) if (f.seq !== null) findings.set(f.seq, [...(findings.get(f.seq) ?? []), f]);
-  const cursor = new Cursor(index);
+  for (const f of tl.findings) if (f.seq !== null) findings.set(f.seq, [...(findings.get(f.seq) ?? []), f]);
+  const touched = tl.touching(tokens, last);
+  const cursor = new Cursor(tl);
   const out: HistoryItem[] = [];
-  for (let t = 0; t <= until; t++) {
-    const r = index.entries[t].record;
-    const own = facts.get(r.seq) ?? [];
-    const touched = recordTokens(r, own);
-    if (![...tokens].some((k) => touched.has(k))) continue;
+  for (const t of touched) {
+    const e = tl.entry(t);
+    const r = e.record;
     const before = projectWorld(cursor.moveTo(t - 1).replay.world);
     const after = projectWorld(cursor.moveTo(t).replay.world);
     out.push({
       seq: r.seq,
-      line: index.entries[t].line,
+      line: e.line,
       tid: r.tid,
       fn: r.fn,
       parent: r.parent ?? null,
       ...(r.caller !== undefined ? { caller: r.caller } : {}),
       args: r.args,
       ret: r.ret,
-      facts: own,
+      facts: tl.factsOf(t),
       findings: findings.get(r.seq) ?? [],
       before: selected(before, tokens),
       after: selected(after, tokens),
       changes: diffViews(before, after).filter((c) => c.refs.some((k) => tokens.has(k))),
     });
+    onItem?.(out.length, touched.length);
   }
   return out;
 }
 
 /** Every finding of the full run, end-of-trace ones last (the numbering `--finding CODE:N` uses). */
-export function allFindings(index: TravelIndex): Finding[] {
+export function allFindings(index: TravelIndex | Timeline): Finding[] {
   return [...index.findings, ...index.endFindings];
 }
 
 /** The Nth (1-based) finding with a code, or an error listing the codes the trace has. */
-export function nthFinding(index: TravelIndex, code: string, n: number, file = 'trace'): Result<Finding, LedgerError> {
+export function nthFinding(index: TravelIndex | Timeline, code: string, n: number, file = 'trace'): Result<Finding, LedgerError> {
   const all = allFindings(index);
   const same = all.filter((f) => f.code === code);
   if (n >= 1 && n <= same.length) return ok(same[n - 1]);
@@ -96,9 +98,10 @@ export function nthFinding(index: TravelIndex, code: string, n: number, file = '
 }
 
 /** The record index up to which a finding's chain runs: its record, or the end for an end-of-trace finding. */
-export function chainEnd(index: TravelIndex, f: Finding): number {
-  if (f.atEnd || f.seq === null) return index.entries.length - 1;
-  return index.indexOfSeq.get(f.seq) ?? index.entries.length - 1;
+export function chainEnd(index: TravelIndex | Timeline, f: Finding): number {
+  const tl = asTimeline(index);
+  if (f.atEnd || f.seq === null) return tl.length - 1;
+  return tl.indexOf(f.seq) ?? tl.length - 1;
 }
 
 /**
@@ -106,12 +109,13 @@ export function chainEnd(index: TravelIndex, f: Finding): number {
  * slot the raising record names (a device alone would pull in all its records); an end-of-trace
  * finding names none, so the objects of the record that created the leaked object.
  */
-export function chainTokens(index: TravelIndex, f: Finding): Set<string> {
+export function chainTokens(index: TravelIndex | Timeline, f: Finding): Set<string> {
+  const tl = asTimeline(index);
   const named = findingTokens(f);
-  const t = f.seq === null ? undefined : index.indexOfSeq.get(f.seq);
+  const t = f.seq === null ? undefined : tl.indexOf(f.seq);
   if (t === undefined) return named;
-  const r = index.entries[t].record;
-  const own = recordTokens(r, index.facts.filter((x) => x.seq === r.seq));
+  const r = tl.entry(t).record;
+  const own = recordTokens(r, tl.factsOf(t));
   const slots = [...own].filter((k) => k.startsWith('slot:'));
   if (named.size === 0) return new Set(slots.length > 0 ? slots : own);
   if (slots.length === 0) return named;

@@ -13,8 +13,10 @@ import type { StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
 import type { Finding } from '../replay/finding.js';
+import { World } from '../../machines/kit/world.js';
 import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { LOOKAHEAD, stepEntries, type Entry } from '../replay/replayTrace.js';
+import { DeadLog, LiveTracker, restoreWorld } from './live.js';
 
 /**
  * Default distance between checkpoints, tuned by measurement (`npm run bench`, section
@@ -27,6 +29,7 @@ export const DEFAULT_K = 4096;
 export interface Checkpoint {
   /** Records [0, at) have been stepped. */
   readonly at: number;
+  /** The replay's bookkeeping; its world holds the live objects only (the dead ones are in the index's dead log). */
   readonly replay: ReplayCheckpoint;
 }
 
@@ -44,6 +47,8 @@ export interface TravelIndex {
   readonly endFindings: readonly Finding[];
   /** seq → index in entries. */
   readonly indexOfSeq: ReadonlyMap<number, number>;
+  /** The dead objects of the run, shared by every checkpoint (live.ts). */
+  readonly dead: DeadLog;
 }
 
 /** A position: the replay of records [0, at] (at = -1: before the first record). */
@@ -53,7 +58,12 @@ export interface Position {
   readonly seq: number;
   readonly line: number | null;
   readonly replay: Replay;
+  /** Facts of the run before the restored checkpoint that `replay.log.length` does not count. */
+  readonly factBase: number;
 }
+
+/** How many facts the records up to a position derived. */
+export const factsSoFar = (p: Position): number => p.factBase + p.replay.log.length;
 
 function seqIndex(entries: readonly Entry[]): Map<number, number> {
   const m = new Map<number, number>();
@@ -61,25 +71,56 @@ function seqIndex(entries: readonly Entry[]): Map<number, number> {
   return m;
 }
 
-/** Replays every entry once, keeping a checkpoint every `k` records. Facts are not re-validated. `onRecord(i)` after each (progress). */
+/** A checkpoint of a replay whose live objects a tracker follows. */
+export function liveCheckpoint(replay: Replay, tracker: LiveTracker, at: number): Checkpoint {
+  return { at, replay: replay.checkpoint(new World(replay.profile, 'fast', new Map(tracker.live))) };
+}
+
+/** Replays every entry once, keeping a checkpoint of the live objects every `k` records. Facts are not re-validated. `onRecord(i)` after each (progress). */
 export function buildIndex(entries: readonly Entry[], profile: Profile, k: number = DEFAULT_K, mode: StepMode = 'fast', onRecord?: (i: number) => void): TravelIndex {
   if (!(k >= 1)) throw new Error(`buildIndex: k must be at least 1, got ${k}`);
   const replay = new Replay({ profile, mode, validateFacts: false });
-  const checkpoints: Checkpoint[] = [{ at: 0, replay: replay.checkpoint() }];
+  const dead = new DeadLog();
+  const tracker = new LiveTracker(replay.world, dead);
+  const checkpoints: Checkpoint[] = [liveCheckpoint(replay, tracker, 0)];
   stepEntries(replay, entries, (i) => {
-    if ((i + 1) % k === 0 && i + 1 < entries.length) checkpoints.push({ at: i + 1, replay: replay.checkpoint() });
+    tracker.update(i + 1);
+    if ((i + 1) % k === 0 && i + 1 < entries.length) {
+      tracker.settle(i + 1);
+      checkpoints.push(liveCheckpoint(replay, tracker, i + 1));
+    }
     onRecord?.(i);
   });
   const facts = replay.log.all();
   const findings = [...replay.findings];
   const endFindings = replay.end();
-  return { entries, profile, mode, k, checkpoints, facts, findings, endFindings, indexOfSeq: seqIndex(entries) };
+  return { entries, profile, mode, k, checkpoints, facts, findings, endFindings, indexOfSeq: seqIndex(entries), dead };
 }
 
 /** An index with only the start checkpoint: seeks replay from the first record (no build pass). */
 export function startIndex(entries: readonly Entry[], profile: Profile, mode: StepMode = 'fast'): TravelIndex {
   const replay = new Replay({ profile, mode, validateFacts: false });
-  return { entries, profile, mode, k: Infinity, checkpoints: [{ at: 0, replay: replay.checkpoint() }], facts: [], findings: [], endFindings: [], indexOfSeq: seqIndex(entries) };
+  return { entries, profile, mode, k: Infinity, checkpoints: [{ at: 0, replay: replay.checkpoint() }], facts: [], findings: [], endFindings: [], indexOfSeq: seqIndex(entries), dead: new DeadLog() };
+}
+
+const NO_WORLD_CACHE = new WeakMap<Profile, World>();
+/** An empty world to hand Replay.restore (which copies it) when the restored world is built apart. */
+function emptyWorld(profile: Profile): World {
+  let w = NO_WORLD_CACHE.get(profile);
+  if (w === undefined) NO_WORLD_CACHE.set(profile, (w = new World(profile)));
+  return w;
+}
+
+/**
+ * A replay in the state of a checkpoint: its live objects copied in front of the dead log's
+ * entries of that position. `facts`/`findings` are the run's (prefixes copied by reference).
+ */
+export function restoreCheckpoint(profile: Profile, mode: StepMode, cp: Checkpoint, dead: DeadLog, facts: readonly Fact[], findings: readonly Finding[]): Replay {
+  // Why: an index read from disk has no facts before the checkpoint; its log then starts empty (factBase counts them).
+  const preload = facts.length >= cp.replay.facts ? cp.replay.facts : 0;
+  const replay = Replay.restore({ profile, mode, validateFacts: false }, { ...cp.replay, world: emptyWorld(profile), facts: preload }, facts, findings);
+  replay.world = restoreWorld(profile, mode, cp.replay.world.objects, dead, cp.at);
+  return replay;
 }
 
 /** The last checkpoint usable for target index t (see the file comment). */
@@ -100,15 +141,15 @@ function checkpointFor(index: TravelIndex, t: number): Checkpoint {
 export function seekIndex(index: TravelIndex, t: number): Position {
   if (t < -1 || t >= index.entries.length) throw new Error(`seekIndex: ${t} is outside the trace`);
   const cp = checkpointFor(index, t);
-  const replay = Replay.restore({ profile: index.profile, mode: index.mode, validateFacts: false }, cp.replay, index.facts, index.findings);
+  const replay = restoreCheckpoint(index.profile, index.mode, cp, index.dead, index.facts, index.findings);
   // Why: the cut trace is entries[0..t]; nested records after it are invisible to the calls before it.
   stepEntries(replay, index.entries.slice(Math.max(0, cp.at), t + 1));
-  return positionOf(index, t, replay);
+  return positionOf(index, t, replay, cp.replay.facts);
 }
 
-export function positionOf(index: TravelIndex, t: number, replay: Replay): Position {
-  const e = t >= 0 ? index.entries[t] : undefined;
-  return { at: t, seq: e?.record.seq ?? 0, line: e?.line ?? null, replay };
+export function positionOf(index: { readonly entries: readonly Entry[] } | ((t: number) => Entry), t: number, replay: Replay, factBase: number): Position {
+  const e = t < 0 ? undefined : typeof index === 'function' ? index(t) : index.entries[t];
+  return { at: t, seq: e?.record.seq ?? 0, line: e?.line ?? null, replay, factBase };
 }
 
 /** The record index of a seq, or an error naming the nearest seqs of the trace. 0 is the start. */

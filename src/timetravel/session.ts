@@ -9,9 +9,13 @@ import type { StateView } from '../projections/view.js';
 import { Cursor } from './cursor.js';
 import { describe, diffViews, flattenView } from './diffViews.js';
 import { allFindings } from './history.js';
-import { indexOfSeq, type TravelIndex } from './index.js';
 import { formatFindingLine, formatRecord, formatWhere } from './format.js';
-import { selectorToken, type SelectorKind } from './refs.js';
+import { recordTokens, selectorToken, type SelectorKind } from './refs.js';
+import { asTimeline, timelineIndexOf, type Timeline } from './timeline.js';
+import type { TravelIndex } from './index.js';
+
+/** A move prints its record and at most this many changes; `diff` lists them all, `state` the whole state. */
+export const SUMMARY_CHANGES = 12;
 
 export const TRAVEL_HELP = `commands:
   step [N]          apply the next N records (default 1); stops early when a watched object changes
@@ -20,7 +24,8 @@ export const TRAVEL_HELP = `commands:
   seek finding N    go to the record that raised finding N (see \`findings\`)
   watch KIND NAME   watch an object: pasid N, dev BDF, domain D, mm M, allocator OPS, handle H, ioasid N
   unwatch           stop watching
-  continue          step until a watched object changes (without a watch: until the next finding)
+  continue          go to the next record that changes the watched object (without a watch:
+                    to the next finding of \`findings\`)
   state             the state here (as \`pasid-ledger state --at\`)
   diff              what changed since the previous position
   findings          the findings so far (numbered for \`seek finding N\`), then the ones still ahead
@@ -37,12 +42,21 @@ export interface Response {
   readonly quit: boolean;
 }
 
+export interface SessionOptions {
+  /** Called while a long `step`/`continue` runs: records done of at most `total` (a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Called when the long step ends (the bar is taken down). */
+  readonly onProgressEnd?: () => void;
+}
+
 export class TravelSession {
   readonly #cursor: Cursor;
   #previous: StateView;
   #watch: { token: string; label: string } | null = null;
+  readonly index: Timeline;
 
-  constructor(readonly index: TravelIndex, readonly file: string) {
+  constructor(index: Timeline | TravelIndex, readonly file: string, readonly options: SessionOptions = {}) {
+    this.index = asTimeline(index);
     this.#cursor = new Cursor(index);
     this.#previous = this.#view();
   }
@@ -68,37 +82,101 @@ export class TravelSession {
   #report(before: StateView): string {
     const p = this.#cursor.position;
     const out = [formatWhere(p, this.#cursor.length)];
-    if (p.at >= 0) out.push(`  ${formatRecord(this.index.entries[p.at].record, p.line)}`);
+    if (p.at >= 0) out.push(`  ${formatRecord(this.index.entry(p.at).record, p.line)}`);
     const changes = diffViews(before, this.#view());
-    for (const c of changes) out.push(`  ${c.text}`);
+    for (const c of changes.slice(0, SUMMARY_CHANGES)) out.push(`  ${c.text}`);
+    if (changes.length > SUMMARY_CHANGES) out.push(`  ... ${changes.length - SUMMARY_CHANGES} more change(s) of ${changes.length}: \`diff\` lists them all, \`state\` shows the whole state`);
     return out.join('\n');
   }
 
-  /** Steps forward one record at a time until `stop` says so, `max` records, or the end. */
-  #run(max: number, stop: (before: StateView, after: StateView, findingsBefore: number) => string | null): string {
+  /**
+   * Steps forward one record at a time until `stop` says so, `max` records, or the end. `stop`
+   * sees the record just stepped and the findings count before it; it computes views only when
+   * it needs them (a watch looks only at records that name the watched object).
+   */
+  #run(max: number, stop: (t: number, findingsBefore: number) => string | null): string {
     const start = this.#view();
     let note = '';
+    const total = Math.min(max, this.#cursor.length - 1 - this.#cursor.position.at);
     for (let i = 0; i < max && this.#cursor.position.at < this.#cursor.length - 1; i++) {
-      const before = this.#view();
       const findings = this.#cursor.position.replay.findings.length;
-      this.#cursor.moveTo(this.#cursor.position.at + 1);
-      const why = stop(before, this.#view(), findings);
+      const t = this.#cursor.position.at + 1;
+      this.#cursor.moveTo(t);
+      if ((i + 1) % 1024 === 0) this.options.onProgress?.(i + 1, total);
+      const why = stop(t, findings);
       if (why !== null) {
         note = why;
         break;
       }
     }
+    if (total >= 1024) this.options.onProgressEnd?.();
     if (note === '' && this.#cursor.position.at >= this.#cursor.length - 1) note = 'end of trace';
     this.#previous = start;
     return `${note ? `stopped: ${note}\n` : ''}${this.#report(start)}`;
   }
 
-  #watchStop = (before: StateView, after: StateView): string | null => {
-    if (this.#watch === null) return null;
-    const a = this.#watched(before);
-    const b = this.#watched(after);
-    return a === b ? null : `${this.#watch.label} changed`;
+  /** The watched objects as they were before the last step, kept while stepping. */
+  #watchedBefore: string | null = null;
+
+  #watchStop = (t: number): string | null => {
+    const w = this.#watch;
+    if (w === null) return null;
+    const p = this.#cursor.position;
+    // The facts of the record just stepped are the log's tail (a restored log holds those since its checkpoint).
+    const log = p.replay.log.all();
+    let i = log.length;
+    while (i > 0 && log[i - 1].seq === p.seq) i--;
+    if (!recordTokens(this.index.entry(t).record, log.slice(i)).has(w.token)) return null;
+    const now = this.#watched(this.#view());
+    const before = this.#watchedBefore;
+    this.#watchedBefore = now;
+    return before === null || before === now ? null : `${w.label} changed`;
   };
+
+  /**
+   * `continue` without a watch: straight to the record of the full run's next finding (the list
+   * `findings` numbers), one seek, not a step per record.
+   */
+  #toNextFinding(): string {
+    const here = this.#cursor.position.at;
+    const start = this.#view();
+    for (const f of this.index.findings) {
+      const t = f.seq === null ? undefined : this.index.indexOf(f.seq);
+      if (t === undefined || t <= here) continue;
+      this.#cursor.moveTo(t);
+      this.#previous = start;
+      return `stopped: a finding\n${this.#report(start)}\n  ${formatFindingLine(f, this.file)}`;
+    }
+    this.#cursor.moveTo(this.#cursor.length - 1);
+    this.#previous = start;
+    return `stopped: end of trace\n${this.#report(start)}`;
+  }
+
+  /**
+   * `continue` with a watch: only the records that name the watched object (the index's
+   * per-object lists) can change it, so the cursor visits those, in order, until its state differs.
+   */
+  #toWatchChange(w: { token: string; label: string }): string {
+    const here = this.#cursor.position.at;
+    const start = this.#view();
+    let before = this.#watched(start);
+    const candidates = this.index.touching(new Set([w.token]), this.#cursor.length - 1).filter((t) => t > here);
+    let note = 'end of trace';
+    for (const [i, t] of candidates.entries()) {
+      this.#cursor.moveTo(t);
+      if ((i + 1) % 64 === 0) this.options.onProgress?.(i + 1, candidates.length);
+      const now = this.#watched(this.#view());
+      if (now !== before) {
+        note = `${w.label} changed`;
+        break;
+      }
+      before = now;
+    }
+    if (candidates.length >= 64) this.options.onProgressEnd?.();
+    if (note === 'end of trace') this.#cursor.moveTo(this.#cursor.length - 1);
+    this.#previous = start;
+    return `stopped: ${note}\n${this.#report(start)}`;
+  }
 
   run(line: string): Response {
     const words = line.trim().split(/\s+/).filter((w) => w !== '');
@@ -112,6 +190,7 @@ export class TravelSession {
       case 'step': {
         const n = count(rest[0]);
         if (n === null) return text(`step takes a number of records, got "${rest[0]}"; e.g. step 5`);
+        this.#watchedBefore = this.#watch === null ? null : this.#watched(this.#view());
         return text(this.#run(n, this.#watchStop));
       }
       case 'back': {
@@ -125,11 +204,11 @@ export class TravelSession {
           const n = Number(rest[1]);
           if (!/^\d+$/.test(rest[1] ?? '') || n < 1 || n > all.length) return text(`seek finding N: N is 1..${all.length} (see \`findings\`)`);
           const f = all[n - 1];
-          const t = f.seq === null ? this.#cursor.length - 1 : (this.index.indexOfSeq.get(f.seq) ?? this.#cursor.length - 1);
+          const t = f.seq === null ? this.#cursor.length - 1 : (this.index.indexOf(f.seq) ?? this.#cursor.length - 1);
           return text(`${formatFindingLine(f, this.file)}\n${this.#moveTo(f.atEnd ? this.#cursor.length - 1 : t)}`);
         }
         if (!/^\d+$/.test(rest[0] ?? '')) return text('seek takes a seq (0 = the start) or `finding N`; e.g. seek 12');
-        const t = indexOfSeq(this.index, Number(rest[0]), 'seek', this.file);
+        const t = timelineIndexOf(this.index, Number(rest[0]), 'seek', this.file);
         if (!t.ok) return text(t.error.message);
         return text(this.#moveTo(t.value));
       }
@@ -143,15 +222,8 @@ export class TravelSession {
       case 'unwatch':
         this.#watch = null;
         return text('not watching');
-      case 'continue': {
-        const stop = this.#watch !== null
-          ? this.#watchStop
-          : (_b: StateView, _a: StateView, n: number) => (this.#cursor.position.replay.findings.length > n ? 'a finding' : null);
-        const out = this.#run(Infinity, stop);
-        const fs = this.#cursor.position.replay.findings;
-        const fresh = this.#watch === null && out.startsWith('stopped: a finding') ? `\n  ${formatFindingLine(fs[fs.length - 1], this.file)}` : '';
-        return text(out + fresh);
-      }
+      case 'continue':
+        return text(this.#watch === null ? this.#toNextFinding() : this.#toWatchChange(this.#watch));
       case 'state':
         return text(formatState(this.#view()));
       case 'diff': {
@@ -165,7 +237,7 @@ export class TravelSession {
         return text(lines.length === 0 ? 'no findings in this trace' : `${here} so far; > marks those ahead\n${lines.join('\n')}`);
       }
       case 'where':
-        return text(`${formatWhere(p, this.#cursor.length)}${p.at >= 0 ? `\n  ${formatRecord(this.index.entries[p.at].record, p.line)}` : ''}${this.#watch ? `\nwatching ${this.#watch.label}` : ''}`);
+        return text(`${formatWhere(p, this.#cursor.length)}${p.at >= 0 ? `\n  ${formatRecord(this.index.entry(p.at).record, p.line)}` : ''}${this.#watch ? `\nwatching ${this.#watch.label}` : ''}`);
       case 'help':
         return text(TRAVEL_HELP);
       case 'quit':

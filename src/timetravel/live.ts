@@ -1,0 +1,310 @@
+/**
+ * Live objects and the shared log of dead ones (time-travel checkpoints). The world keeps freed
+ * domains, freed SVA handles and exited mms so that their reuse is caught (use after free, double
+ * unbind, bind after exit); on a long trace they are ~94 % of the world. A checkpoint holds only
+ * the live objects; the dead ones go once into one append-only log shared by every checkpoint,
+ * each entry with the span of positions [from, until) in which it was the object's state. A world
+ * restored at position c is the checkpoint's live objects plus, behind them, a read-only layer of
+ * the log entries alive at c: nothing is copied per dead object.
+ *
+ * Live objects that stay unchanged from one settling to the next (a leaked global PASID, an mm
+ * holding its PASID for the whole trace) go into the same log ("settled", `settle`), so a checkpoint
+ * holds only what changed recently and stops growing with the trace. Pure.
+ */
+import type { Snap } from '../../machines/kit/lifecycle.js';
+import { World, type StepMode } from '../../machines/kit/world.js';
+import type { Profile } from '../../machines/profile.js';
+
+/**
+ * The states kept only to catch reuse (kind id → state). An object in another state is live; a
+ * kind renamed or added later only costs checkpoint size here, never correctness (a "dead" object
+ * that changes again simply ends its log entry).
+ */
+export const DEAD_STATES: Readonly<Record<string, readonly string[]>> = {
+  domain: ['freed'],
+  svaHandle: ['freed'],
+  mm: ['exited'],
+};
+
+/**
+ * Kinds whose unchanged live objects may be settled into the log. A restored world iterates a
+ * layered kind in another order than a replay from the start (log entries first), so only kinds no
+ * call iterates are settled: calls walk devices (a group's devices, machines/calls/reads.ts) and
+ * IOASIDs (ioasid_unregister_allocator); only the end-of-trace checks walk slots, bonds and global
+ * PASIDs, and time travel takes its end-of-trace findings from the full run.
+ */
+export const SETTLED_KINDS: ReadonlySet<string> = new Set([...Object.keys(DEAD_STATES), 'globalPasid', 'svaBond', 'pasidSlot']);
+
+export function isDead(key: string, snap: Snap<unknown>): boolean {
+  const states = DEAD_STATES[key.slice(0, key.indexOf(':'))];
+  return states !== undefined && states.includes(snap.value);
+}
+
+/** Position `until` of an entry still the object's state at the end. */
+export const OPEN = -1;
+
+/** The append-only log of dead objects; an entry is visible at positions from ≤ c < until. */
+export class DeadLog {
+  readonly keys: string[] = [];
+  readonly from: number[] = [];
+  readonly until: number[] = [];
+  /** Snapshots, or their JSON text until first read (an index read from disk parses lazily). */
+  readonly snaps: (Snap<unknown> | string)[] = [];
+  #byKey: Map<string, number[]> | null = null;
+  #byKind: Map<string, number[]> | null = null;
+
+  get length(): number {
+    return this.keys.length;
+  }
+
+  push(key: string, snap: Snap<unknown> | string, from: number, until = OPEN): number {
+    const i = this.keys.length;
+    this.keys.push(key);
+    this.snaps.push(snap);
+    this.from.push(from);
+    this.until.push(until);
+    if (this.#byKey !== null) {
+      const list = this.#byKey.get(key);
+      if (list === undefined) this.#byKey.set(key, [i]);
+      else list.push(i);
+      const kindId = key.slice(0, key.indexOf(':'));
+      const kl = this.#byKind?.get(kindId);
+      if (kl === undefined) this.#byKind?.set(kindId, [i]);
+      else kl.push(i);
+    }
+    return i;
+  }
+
+  #index(): void {
+    if (this.#byKey !== null) return;
+    this.#byKey = new Map();
+    this.#byKind = new Map();
+    for (let i = 0; i < this.keys.length; i++) {
+      const key = this.keys[i];
+      const list = this.#byKey.get(key);
+      if (list === undefined) this.#byKey.set(key, [i]);
+      else list.push(i);
+      const kindId = key.slice(0, key.indexOf(':'));
+      const kl = this.#byKind.get(kindId);
+      if (kl === undefined) this.#byKind.set(kindId, [i]);
+      else kl.push(i);
+    }
+  }
+
+  /** Entries of one kind, in log order. */
+  ofKind(kindId: string): readonly number[] {
+    this.#index();
+    return this.#byKind?.get(kindId) ?? [];
+  }
+
+  /** The kinds with entries. */
+  kinds(): string[] {
+    this.#index();
+    return [...(this.#byKind as Map<string, number[]>).keys()];
+  }
+
+  snap(i: number): Snap<unknown> {
+    const s = this.snaps[i];
+    if (typeof s !== 'string') return s;
+    const parsed = JSON.parse(s) as Snap<unknown>;
+    this.snaps[i] = parsed;
+    return parsed;
+  }
+
+  visible(i: number, at: number): boolean {
+    return this.from[i] <= at && (this.until[i] === OPEN || at < this.until[i]);
+  }
+
+  /** The entry of `key` visible at position `at`, or -1. */
+  find(key: string, at: number): number {
+    this.#index();
+    const list = (this.#byKey as Map<string, number[]>).get(key);
+    if (list !== undefined) for (const i of list) if (this.visible(i, at)) return i;
+    return -1;
+  }
+}
+
+const GONE: Snap<unknown> = Object.freeze({ value: '\u0000gone', context: null });
+
+/**
+ * One kind's objects at a restored position: its own (mutable) map in front of the dead log's
+ * entries visible at `at`. Deleting an object the layer holds leaves a marker. Iteration gives the
+ * layer's objects first (in log order), then the others in the order they were stored.
+ */
+class LayeredMap extends Map<string, Snap<unknown>> {
+  readonly #top = new Map<string, Snap<unknown>>();
+  readonly #prefix: string;
+  readonly #dead: DeadLog;
+  readonly #at: number;
+  #layer: number[] | null = null;
+
+  readonly #kindId: string;
+
+  constructor(kindId: string, dead: DeadLog, at: number, own: Iterable<[string, Snap<unknown>]>) {
+    super();
+    this.#kindId = kindId;
+    this.#prefix = `${kindId}:`;
+    this.#dead = dead;
+    this.#at = at;
+    for (const [id, s] of own) this.#top.set(id, s);
+  }
+
+  override get(id: string): Snap<unknown> | undefined {
+    const t = this.#top.get(id);
+    if (t !== undefined) return t === GONE ? undefined : t;
+    const i = this.#dead.find(this.#prefix + id, this.#at);
+    return i < 0 ? undefined : this.#dead.snap(i);
+  }
+
+  override has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  override set(id: string, snap: Snap<unknown>): this {
+    this.#top.set(id, snap);
+    return this;
+  }
+
+  override delete(id: string): boolean {
+    const had = this.has(id);
+    if (this.#dead.find(this.#prefix + id, this.#at) >= 0) this.#top.set(id, GONE);
+    else this.#top.delete(id);
+    return had;
+  }
+
+  override clear(): void {
+    throw new Error('LayeredMap.clear: a restored world is never cleared');
+  }
+
+  #layerIds(): number[] {
+    if (this.#layer === null) {
+      const d = this.#dead;
+      this.#layer = [];
+      for (const i of d.ofKind(this.#kindId)) if (d.visible(i, this.#at)) this.#layer.push(i);
+    }
+    return this.#layer;
+  }
+
+  override *entries(): MapIterator<[string, Snap<unknown>]> {
+    const n = this.#prefix.length;
+    for (const i of this.#layerIds()) {
+      const id = this.#dead.keys[i].slice(n);
+      if (!this.#top.has(id)) yield [id, this.#dead.snap(i)];
+    }
+    for (const [id, s] of this.#top) if (s !== GONE) yield [id, s];
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, Snap<unknown>]> {
+    return this.entries();
+  }
+
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  override *values(): MapIterator<Snap<unknown>> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  override forEach(fn: (value: Snap<unknown>, key: string, map: Map<string, Snap<unknown>>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+
+  override get size(): number {
+    let n = 0;
+    for (const _ of this.entries()) n++;
+    return n;
+  }
+}
+
+/** The world at position `at`: `live` (`kind:id` → snapshot; copied) in front of the dead log's entries visible at `at`. */
+export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<readonly [string, Snap<unknown>]>, dead: DeadLog, at: number): World {
+  const byKind = new Map<string, [string, Snap<unknown>][]>();
+  for (const [key, snap] of live) {
+    const colon = key.indexOf(':');
+    const kindId = key.slice(0, colon);
+    let list = byKind.get(kindId);
+    if (list === undefined) byKind.set(kindId, (list = []));
+    list.push([key.slice(colon + 1), snap]);
+  }
+  const maps: [string, Map<string, Snap<unknown>>][] = [];
+  const layered = new Set(dead.kinds());
+  for (const kindId of new Set([...byKind.keys(), ...layered])) {
+    const own = byKind.get(kindId) ?? [];
+    maps.push([kindId, layered.has(kindId) ? new LayeredMap(kindId, dead, at, own) : new Map(own)]);
+  }
+  return World.fromKindMaps(profile, mode, maps);
+}
+
+/**
+ * Follows a replay's world record by record (through its change tracking) and keeps what a
+ * checkpoint needs: the live objects, the dead log, and which keys changed since the last
+ * checkpoint (for deltas). `onClose` hears of each dead entry once its span is known.
+ */
+export class LiveTracker {
+  readonly live = new Map<string, Snap<unknown>>();
+  /** key → index of its open dead entry. */
+  readonly #open = new Map<string, number>();
+  /** Keys whose live state changed since the last `takeDirty`. */
+  #dirty = new Set<string>();
+  /** Live key → the position from which it has had its current snapshot. */
+  readonly #since = new Map<string, number>();
+  #lastSettle = 0;
+
+  constructor(readonly world: World, readonly dead: DeadLog, readonly onClose?: (i: number) => void) {
+    world.trackChanges();
+  }
+
+  /** After a record: `at` is the number of records stepped so far. */
+  update(at: number): void {
+    for (const key of this.world.takeChanges().keys()) {
+      const snap = this.world.byKey(key);
+      const open = this.#open.get(key);
+      if (open !== undefined) {
+        if (snap !== undefined && this.dead.snaps[open] === snap) continue;
+        this.dead.until[open] = at;
+        this.#open.delete(key);
+        this.onClose?.(open);
+      }
+      if (snap !== undefined && isDead(key, snap)) {
+        this.#open.set(key, this.dead.push(key, snap, at));
+        this.#since.delete(key);
+        if (this.live.delete(key)) this.#dirty.add(key);
+      } else if (snap === undefined) {
+        this.#since.delete(key);
+        if (this.live.delete(key)) this.#dirty.add(key);
+      } else if (this.live.get(key) !== snap) {
+        this.live.set(key, snap);
+        this.#since.set(key, at);
+        this.#dirty.add(key);
+      }
+    }
+  }
+
+  /**
+   * Moves every live object unchanged since the previous settling into the log (open, from the
+   * position it got its snapshot), so the next checkpoints need not hold it. Call at a checkpoint
+   * that holds every live object (a full one), not between a checkpoint and its deltas.
+   */
+  settle(at: number): void {
+    for (const [key, from] of this.#since) {
+      if (from > this.#lastSettle || !SETTLED_KINDS.has(key.slice(0, key.indexOf(':')))) continue;
+      const snap = this.live.get(key) as Snap<unknown>;
+      this.#open.set(key, this.dead.push(key, snap, from));
+      this.live.delete(key);
+      this.#since.delete(key);
+    }
+    this.#lastSettle = at;
+  }
+
+  takeDirty(): Set<string> {
+    const d = this.#dirty;
+    this.#dirty = new Set();
+    return d;
+  }
+
+  /** Entries still open at the end of the trace. */
+  openEntries(): number[] {
+    return [...this.#open.values()];
+  }
+}
