@@ -51,6 +51,9 @@ interface SizeFigures {
   /** Pipeline / floor, both from this size in this run (the floor: whole-file when measured, else chunked). */
   pipelineVsParseFloor: number;
   pipelineVsChunkedParseFloor: number;
+  /** The same ratios from CPU time (user + system) of each phase: what a shared machine distorts least. */
+  pipelineVsParseFloorCpu: number;
+  pipelineVsChunkedParseFloorCpu: number;
   /** Peak RSS and heap of the pipeline alone in a child process (from MEMORY_FROM records on). */
   peakRssMb: number | null;
   peakHeapMb: number | null;
@@ -85,7 +88,7 @@ async function childPipeline(path: string): Promise<void> {
 function measureMemory(path: string): ChildMemory {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, [self, '--child-pipeline', path], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout) as ChildMemory;
 }
 
@@ -130,6 +133,8 @@ async function measureSize(path: string, records: number, kernel: string): Promi
     pipelineCpuNsPerRecord: Math.round((full.cpuMs * 1e6) / n),
     pipelineVsParseFloor: ratio(pipelineRate, floorRate ?? chunkedRate),
     pipelineVsChunkedParseFloor: ratio(pipelineRate, chunkedRate),
+    pipelineVsParseFloorCpu: ratio(perSec(n, full.cpuMs), floor !== undefined ? perSec(floor.value, floor.cpuMs) : perSec(chunked.value, chunked.cpuMs)),
+    pipelineVsChunkedParseFloorCpu: ratio(perSec(n, full.cpuMs), perSec(chunked.value, chunked.cpuMs)),
     peakRssMb: memory?.peakRssMb ?? null,
     peakHeapMb: memory?.peakHeapMb ?? null,
   };
@@ -210,6 +215,8 @@ async function main(): Promise<void> {
       fastReplayEventsPerSec: big.fastReplayEventsPerSec,
       pipelineVsParseFloor: big.pipelineVsParseFloor,
       pipelineVsChunkedParseFloor: big.pipelineVsChunkedParseFloor,
+      pipelineVsParseFloorCpu: big.pipelineVsParseFloorCpu,
+      pipelineVsChunkedParseFloorCpu: big.pipelineVsChunkedParseFloorCpu,
       pipelineVsNaiveTransition: big.naiveTransitionEventsPerSec !== null ? ratio(big.pipelineEventsPerSec, big.naiveTransitionEventsPerSec) : null,
       fastReplayVsNaiveTransition: big.fastReplayEventsPerSec !== null && big.naiveTransitionEventsPerSec !== null ? ratio(big.fastReplayEventsPerSec, big.naiveTransitionEventsPerSec) : null,
       fastPathAgrees: agreement.agrees,
@@ -240,6 +247,7 @@ async function main(): Promise<void> {
       ['pipeline: read+validate+replay+audit (rec/s)', (f) => fmt(f.pipelineEventsPerSec)],
       ['pipeline / parse floor', (f) => pct(f.pipelineEventsPerSec, f.parseFloorEventsPerSec)],
       ['pipeline / chunked parse floor', (f) => pct(f.pipelineEventsPerSec, f.chunkedParseFloorEventsPerSec)],
+      ['pipeline / parse floor, CPU time', (f) => `${Math.round(f.pipelineVsParseFloorCpu * 100)} %`],
       ['pipeline / XState transition()', (f) => (f.naiveTransitionEventsPerSec === null ? '—' : `${ratio(f.pipelineEventsPerSec, f.naiveTransitionEventsPerSec)}×`)],
       ['pipeline ns/record (wall)', (f) => fmt(f.pipelineNsPerRecord)],
       ['pipeline ns/record (CPU)', (f) => fmt(f.pipelineCpuNsPerRecord)],
@@ -255,7 +263,7 @@ async function main(): Promise<void> {
     rows.forEach(([h], i) => log(`${h.padEnd(w0)}  ${cols.map((c, j) => c[i].padStart(widths[j])).join('  ')}`));
     log('');
     log(`fast path agrees with XState transition() on ${fmt(agreement.records)} records: ${agreement.agrees ? 'yes' : `NO (${agreement.difference})`}`);
-    log(`audit at ${fmt(big.records)} records: ${big.pipelineVsParseFloor} of the JSON.parse floor (target ≥ 0.5), ${big.pipelineVsChunkedParseFloor} of the chunked floor`);
+    log(`audit at ${fmt(big.records)} records: ${big.pipelineVsParseFloor} of the JSON.parse floor (target ≥ 0.5; ${big.pipelineVsParseFloorCpu} in CPU time), ${big.pipelineVsChunkedParseFloor} of the chunked floor`);
     log(`peak memory, ${fmt(memory.records)}-record pipeline (child process): RSS ${memory.peakRssMb} MB (target ≤ 200 MB at 1 M), heap ${memory.peakHeapMb} MB, ${fmt(memory.worldObjects)} world objects at end`);
     if (figures.length > 1) log(`cost per record ${fmt(small.records)} → ${fmt(big.records)}: ×${growth} (${growth <= 1.5 ? 'linear' : 'worse than linear'})`);
     if (auditGrowth !== null) log(`audit cost per record ${fmt(auditGrowth.from)} → ${fmt(auditGrowth.to)}: ×${auditGrowth.nsPerRecordFactor} wall, ×${auditGrowth.cpuNsPerRecordFactor} CPU (target: flat within 20 %)`);
