@@ -1,12 +1,15 @@
 /**
  * `npm run bench`: generates traces of 10 k, 100 k and 1 M records and measures, in one run and as
  * ratios to each other, the JSON.parse floor, ajv validation, replay through XState's transition()
- * and through the compiled tables, the full audit pipeline, and (in a child process, for a clean
- * peak) the memory of the largest pipeline. `--quick`: 10 k only. `--json`: one object on stdout.
+ * and through the compiled tables, the full audit pipeline, and (in a child process per size from
+ * 100 k on, for a clean peak) the memory of the pipeline. `--quick`: 10 k only. `--sizes A,B,...`
+ * picks sizes; above 1 M only the streaming figures are taken (chunked floor, pipeline, memory),
+ * since the in-memory phases would hold every record. `--json`: one object on stdout (run it as
+ * `npm run -s bench -- --json` so npm prints no banner). `--audit-only`: no optional sections.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateTrace } from '../src/generate/generateTrace.js';
@@ -14,12 +17,18 @@ import { writeTraceLines } from '../src/log/writeTraceLines.js';
 import { fastPathAgrees, type Agreement } from './agreement.js';
 import { runOptionalSections, type SectionOutcome } from './hooks.js';
 import { best, mb, PeakMemory, perSec } from './measure.js';
-import { loadEntries, parseFloor, pipeline, replayOnly, validateAll } from './phases.js';
+import { chunkedParseFloor, loadEntries, parseFloor, pipeline, replayOnly, validateAll } from './phases.js';
 
 /** XState's transition() path is ~50× slower: it runs on a prefix of this many records. */
 const XSTATE_SAMPLE = 20_000;
 const FULL_SIZES = [10_000, 100_000, 1_000_000];
 const QUICK_SIZES = [10_000];
+/** Above this many records only the streaming phases run (the in-memory ones would hold every record). */
+const IN_MEMORY_LIMIT = 1_000_000;
+/** From this size on a child process measures the pipeline's peak memory (smaller ones are node's baseline). */
+const MEMORY_FROM = 100_000;
+/** The cost per record is compared from this size on: below it JIT warm-up dominates (the first ~20 k records). */
+const GROWTH_FROM = 100_000;
 
 interface SizeFigures {
   records: number;
@@ -27,13 +36,27 @@ interface SizeFigures {
   liveObjectsAtEnd: number;
   findings: number;
   facts: number;
-  parseFloorEventsPerSec: number;
-  validateEventsPerSec: number;
-  naiveTransitionEventsPerSec: number;
-  naiveTransitionSample: number;
-  fastReplayEventsPerSec: number;
+  /** Whole-file read + split + JSON.parse; null above IN_MEMORY_LIMIT (the file does not fit one string). */
+  parseFloorEventsPerSec: number | null;
+  /** The same read in 1 MiB chunks (any size). */
+  chunkedParseFloorEventsPerSec: number;
+  validateEventsPerSec: number | null;
+  naiveTransitionEventsPerSec: number | null;
+  naiveTransitionSample: number | null;
+  fastReplayEventsPerSec: number | null;
   pipelineEventsPerSec: number;
   pipelineNsPerRecord: number;
+  /** CPU time (user + system) of the pipeline per record, next to wall: a loaded machine distorts it less. */
+  pipelineCpuNsPerRecord: number;
+  /** Pipeline / floor, both from this size in this run (the floor: whole-file when measured, else chunked). */
+  pipelineVsParseFloor: number;
+  pipelineVsChunkedParseFloor: number;
+  /** The same ratios from CPU time (user + system) of each phase: what a shared machine distorts least. */
+  pipelineVsParseFloorCpu: number;
+  pipelineVsChunkedParseFloorCpu: number;
+  /** Peak RSS and heap of the pipeline alone in a child process (from MEMORY_FROM records on). */
+  peakRssMb: number | null;
+  peakHeapMb: number | null;
 }
 
 interface ChildMemory {
@@ -65,7 +88,7 @@ async function childPipeline(path: string): Promise<void> {
 function measureMemory(path: string): ChildMemory {
   const self = fileURLToPath(import.meta.url);
   const r = spawnSync(process.execPath, [self, '--child-pipeline', path], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`memory child failed: ${r.stderr.slice(-2000)}`);
   return JSON.parse(r.stdout) as ChildMemory;
 }
 
@@ -74,33 +97,53 @@ async function measureSize(path: string, records: number, kernel: string): Promi
   const profile = generateTrace({ records: 1, kernel });
   if (!profile.ok) throw new Error(profile.error.message);
   const p = profile.value.profile;
-  const floor = await best(runs, () => parseFloor(path));
-  const entries = loadEntries(path);
-  const n = entries.length;
-  const validate = await best(runs, () => validateAll(entries));
-  if (validate.value !== 0) throw new Error(`${validate.value} generated records are invalid`);
-  const fast = await best(runs, () => replayOnly(entries, p, 'fast'));
-  const sample = entries.slice(0, Math.min(n, XSTATE_SAMPLE));
-  const xstate = await best(records <= 10_000 ? 2 : 1, () => replayOnly(sample, p, 'xstate'));
+  const inMemory = records <= IN_MEMORY_LIMIT;
+  const floor = inMemory ? await best(runs, () => parseFloor(path)) : undefined;
+  const chunked = await best(runs, () => chunkedParseFloor(path));
+  let validate, fast, xstate, sample: number | null = null;
+  if (inMemory) {
+    const entries = loadEntries(path);
+    validate = await best(runs, () => validateAll(entries));
+    if (validate.value !== 0) throw new Error(`${validate.value} generated records are invalid`);
+    fast = await best(runs, () => replayOnly(entries, p, 'fast'));
+    const prefix = entries.slice(0, Math.min(entries.length, XSTATE_SAMPLE));
+    sample = prefix.length;
+    xstate = await best(records <= 10_000 ? 2 : 1, () => replayOnly(prefix, p, 'xstate'));
+  }
   const full = await best(runs, () => pipeline(path));
+  const n = full.value.records;
+  const memory = records >= MEMORY_FROM ? measureMemory(path) : undefined;
+  const pipelineRate = perSec(n, full.ms);
+  const chunkedRate = perSec(chunked.value, chunked.ms);
+  const floorRate = floor !== undefined ? perSec(floor.value, floor.ms) : null;
   return {
     records: n,
     bytes: statSync(path).size,
     liveObjectsAtEnd: full.value.world.size,
     findings: full.value.findings.length,
     facts: full.value.log.length,
-    parseFloorEventsPerSec: perSec(floor.value, floor.ms),
-    validateEventsPerSec: perSec(n, validate.ms),
-    naiveTransitionEventsPerSec: perSec(sample.length, xstate.ms),
-    naiveTransitionSample: sample.length,
-    fastReplayEventsPerSec: perSec(n, fast.ms),
-    pipelineEventsPerSec: perSec(n, full.ms),
+    parseFloorEventsPerSec: floorRate,
+    chunkedParseFloorEventsPerSec: chunkedRate,
+    validateEventsPerSec: validate ? perSec(n, validate.ms) : null,
+    naiveTransitionEventsPerSec: xstate && sample !== null ? perSec(sample, xstate.ms) : null,
+    naiveTransitionSample: sample,
+    fastReplayEventsPerSec: fast ? perSec(n, fast.ms) : null,
+    pipelineEventsPerSec: pipelineRate,
     pipelineNsPerRecord: Math.round((full.ms * 1e6) / n),
+    pipelineCpuNsPerRecord: Math.round((full.cpuMs * 1e6) / n),
+    pipelineVsParseFloor: ratio(pipelineRate, floorRate ?? chunkedRate),
+    pipelineVsChunkedParseFloor: ratio(pipelineRate, chunkedRate),
+    pipelineVsParseFloorCpu: ratio(perSec(n, full.cpuMs), floor !== undefined ? perSec(floor.value, floor.cpuMs) : perSec(chunked.value, chunked.cpuMs)),
+    pipelineVsChunkedParseFloorCpu: ratio(perSec(n, full.cpuMs), perSec(chunked.value, chunked.cpuMs)),
+    peakRssMb: memory?.peakRssMb ?? null,
+    peakHeapMb: memory?.peakHeapMb ?? null,
   };
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+const fmt = (n: number | null) => (n === null ? '—' : n.toLocaleString('en-US'));
+function ratio(a: number, b: number): number {
+  return Math.round((a / b) * 100) / 100;
+}
 
 async function main(): Promise<void> {
   const childPath = option('--child-pipeline');
@@ -110,6 +153,8 @@ async function main(): Promise<void> {
   const kernel = option('--kernel') ?? '6.8.0';
   const seed = Number(option('--seed') ?? 1);
   const log = (s: string) => (json ? process.stderr : process.stdout).write(`${s}\n`);
+  // Why: wall figures on a shared machine mean little without the load they were taken under.
+  const loadStart = loadavg().map((l) => Math.round(l * 10) / 10);
   const dir = mkdtempSync(join(tmpdir(), 'pasid-ledger-bench-'));
   try {
     const traces = new Map<number, string>();
@@ -131,30 +176,49 @@ async function main(): Promise<void> {
     const gen = generateTrace({ records: 1, kernel });
     if (!gen.ok) throw new Error(gen.error.message);
     const agreement: Agreement = fastPathAgrees(loadEntries(smallest), gen.value.profile);
-    const largest = sizes[sizes.length - 1];
-    log(`measuring peak memory of the ${fmt(largest)}-record pipeline in a child process...`);
-    const memory = measureMemory(traces.get(largest) as string);
-    const sections: SectionOutcome[] = await runOptionalSections({ traces, kernel });
+    // The top-level memory figures: the largest size that has them (a child process per size from MEMORY_FROM on).
+    const measuredMemory = figures.filter((f) => f.peakRssMb !== null);
+    const memorySize = measuredMemory[measuredMemory.length - 1] ?? figures[figures.length - 1];
+    const memory = memorySize.peakRssMb !== null ? { records: memorySize.records, peakRssMb: memorySize.peakRssMb, peakHeapMb: memorySize.peakHeapMb, worldObjects: memorySize.liveObjectsAtEnd } : measureMemory(traces.get(sizes[sizes.length - 1]) as string);
+    // Why: the other sections keep whole traces in memory; they get the sizes the in-memory phases ran on.
+    const sectionTraces = new Map([...traces].filter(([records]) => records <= IN_MEMORY_LIMIT));
+    // `--audit-only`: the audit figures alone (the optional sections of other subsystems are skipped).
+    const sections: SectionOutcome[] = flag('--audit-only') ? [] : await runOptionalSections({ traces: sectionTraces, kernel });
 
-    const big = figures[figures.length - 1];
+    // The headline: the largest size with every phase measured (the in-memory ones stop at IN_MEMORY_LIMIT).
+    const complete = figures.filter((f) => f.parseFloorEventsPerSec !== null);
+    const big = complete[complete.length - 1] ?? figures[figures.length - 1];
     const small = figures[0];
     const growth = ratio(big.pipelineNsPerRecord, small.pipelineNsPerRecord);
+    // Cost per record from GROWTH_FROM records to the largest size, wall and CPU (the issue's "flat within 20 %").
+    const grown = figures.filter((f) => f.records >= GROWTH_FROM);
+    const first = grown[0];
+    const last = grown[grown.length - 1];
+    const auditGrowth =
+      first !== undefined && last !== first
+        ? { from: first.records, to: last.records, nsPerRecordFactor: ratio(last.pipelineNsPerRecord, first.pipelineNsPerRecord), cpuNsPerRecordFactor: ratio(last.pipelineCpuNsPerRecord, first.pipelineCpuNsPerRecord) }
+        : null;
     const result = {
       node: process.version,
       cpu: cpus()[0]?.model ?? 'unknown',
       cores: availableParallelism(),
+      loadAverage: { start: loadStart, end: loadavg().map((l) => Math.round(l * 10) / 10) },
       kernel,
       seed,
       records: big.records,
       pipelineEventsPerSec: big.pipelineEventsPerSec,
       parseFloorEventsPerSec: big.parseFloorEventsPerSec,
+      chunkedParseFloorEventsPerSec: big.chunkedParseFloorEventsPerSec,
       validateEventsPerSec: big.validateEventsPerSec,
       naiveTransitionEventsPerSec: big.naiveTransitionEventsPerSec,
       naiveTransitionSample: big.naiveTransitionSample,
       fastReplayEventsPerSec: big.fastReplayEventsPerSec,
-      pipelineVsParseFloor: ratio(big.pipelineEventsPerSec, big.parseFloorEventsPerSec),
-      pipelineVsNaiveTransition: ratio(big.pipelineEventsPerSec, big.naiveTransitionEventsPerSec),
-      fastReplayVsNaiveTransition: ratio(big.fastReplayEventsPerSec, big.naiveTransitionEventsPerSec),
+      pipelineVsParseFloor: big.pipelineVsParseFloor,
+      pipelineVsChunkedParseFloor: big.pipelineVsChunkedParseFloor,
+      pipelineVsParseFloorCpu: big.pipelineVsParseFloorCpu,
+      pipelineVsChunkedParseFloorCpu: big.pipelineVsChunkedParseFloorCpu,
+      pipelineVsNaiveTransition: big.naiveTransitionEventsPerSec !== null ? ratio(big.pipelineEventsPerSec, big.naiveTransitionEventsPerSec) : null,
+      fastReplayVsNaiveTransition: big.fastReplayEventsPerSec !== null && big.naiveTransitionEventsPerSec !== null ? ratio(big.fastReplayEventsPerSec, big.naiveTransitionEventsPerSec) : null,
       fastPathAgrees: agreement.agrees,
       fastPathAgreementRecords: agreement.records,
       fastPathDifference: agreement.difference,
@@ -163,6 +227,7 @@ async function main(): Promise<void> {
       memoryRecords: memory.records,
       memoryWorldObjects: memory.worldObjects,
       growth: { from: small.records, to: big.records, nsPerRecordFactor: growth, linear: growth <= 1.5 },
+      auditGrowth,
       sizes: figures,
       sections,
     };
@@ -170,30 +235,38 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
     }
+    const pct = (a: number, b: number | null) => (b === null ? '—' : `${Math.round((a / b) * 100)} %`);
     const rows: [string, (f: SizeFigures) => string][] = [
       ['records', (f) => fmt(f.records)],
       ['file MB', (f) => String(mb(f.bytes))],
       ['JSON.parse floor (rec/s)', (f) => fmt(f.parseFloorEventsPerSec)],
+      ['JSON.parse floor, 1 MiB chunks (rec/s)', (f) => fmt(f.chunkedParseFloorEventsPerSec)],
       ['ajv validation (rec/s)', (f) => fmt(f.validateEventsPerSec)],
-      ['replay, XState transition() (rec/s)', (f) => `${fmt(f.naiveTransitionEventsPerSec)}${f.naiveTransitionSample < f.records ? ` (first ${fmt(f.naiveTransitionSample)})` : ''}`],
+      ['replay, XState transition() (rec/s)', (f) => `${fmt(f.naiveTransitionEventsPerSec)}${f.naiveTransitionSample !== null && f.naiveTransitionSample < f.records ? ` (first ${fmt(f.naiveTransitionSample)})` : ''}`],
       ['replay, compiled tables (rec/s)', (f) => fmt(f.fastReplayEventsPerSec)],
       ['pipeline: read+validate+replay+audit (rec/s)', (f) => fmt(f.pipelineEventsPerSec)],
-      ['pipeline / parse floor', (f) => `${Math.round((f.pipelineEventsPerSec / f.parseFloorEventsPerSec) * 100)} %`],
-      ['pipeline / XState transition()', (f) => `${ratio(f.pipelineEventsPerSec, f.naiveTransitionEventsPerSec)}×`],
-      ['pipeline ns/record', (f) => fmt(f.pipelineNsPerRecord)],
+      ['pipeline / parse floor', (f) => pct(f.pipelineEventsPerSec, f.parseFloorEventsPerSec)],
+      ['pipeline / chunked parse floor', (f) => pct(f.pipelineEventsPerSec, f.chunkedParseFloorEventsPerSec)],
+      ['pipeline / parse floor, CPU time', (f) => `${Math.round(f.pipelineVsParseFloorCpu * 100)} %`],
+      ['pipeline / XState transition()', (f) => (f.naiveTransitionEventsPerSec === null ? '—' : `${ratio(f.pipelineEventsPerSec, f.naiveTransitionEventsPerSec)}×`)],
+      ['pipeline ns/record (wall)', (f) => fmt(f.pipelineNsPerRecord)],
+      ['pipeline ns/record (CPU)', (f) => fmt(f.pipelineCpuNsPerRecord)],
+      ['pipeline peak RSS / heap MB (child)', (f) => (f.peakRssMb === null ? '—' : `${f.peakRssMb} / ${f.peakHeapMb}`)],
       ['world objects at end', (f) => fmt(f.liveObjectsAtEnd)],
       ['findings / facts', (f) => `${f.findings} / ${fmt(f.facts)}`],
     ];
     log('');
-    log(`pasid-ledger bench — Node ${process.version}, ${result.cpu}, ${result.cores} cores, kernel ${kernel}, seed ${seed}`);
+    log(`pasid-ledger bench — Node ${process.version}, ${result.cpu}, ${result.cores} cores, kernel ${kernel}, seed ${seed}, load average ${loadStart.join(' ')} → ${result.loadAverage.end.join(' ')}`);
     const w0 = Math.max(...rows.map(([h]) => h.length));
     const cols = figures.map((f) => rows.map(([, g]) => g(f)));
     const widths = cols.map((c) => Math.max(...c.map((s) => s.length)));
     rows.forEach(([h], i) => log(`${h.padEnd(w0)}  ${cols.map((c, j) => c[i].padStart(widths[j])).join('  ')}`));
     log('');
     log(`fast path agrees with XState transition() on ${fmt(agreement.records)} records: ${agreement.agrees ? 'yes' : `NO (${agreement.difference})`}`);
-    log(`peak memory, ${fmt(memory.records)}-record pipeline (child process): RSS ${memory.peakRssMb} MB, heap ${memory.peakHeapMb} MB, ${fmt(memory.worldObjects)} world objects at end`);
+    log(`audit at ${fmt(big.records)} records: ${big.pipelineVsParseFloor} of the JSON.parse floor (target ≥ 0.5; ${big.pipelineVsParseFloorCpu} in CPU time), ${big.pipelineVsChunkedParseFloor} of the chunked floor`);
+    log(`peak memory, ${fmt(memory.records)}-record pipeline (child process): RSS ${memory.peakRssMb} MB (target ≤ 200 MB at 1 M), heap ${memory.peakHeapMb} MB, ${fmt(memory.worldObjects)} world objects at end`);
     if (figures.length > 1) log(`cost per record ${fmt(small.records)} → ${fmt(big.records)}: ×${growth} (${growth <= 1.5 ? 'linear' : 'worse than linear'})`);
+    if (auditGrowth !== null) log(`audit cost per record ${fmt(auditGrowth.from)} → ${fmt(auditGrowth.to)}: ×${auditGrowth.nsPerRecordFactor} wall, ×${auditGrowth.cpuNsPerRecordFactor} CPU (target: flat within 20 %)`);
     for (const s of sections) log('skipped' in s ? `${s.name}: skipped — ${s.skipped}` : `${s.name}: ${JSON.stringify(s.figures)}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

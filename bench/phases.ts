@@ -3,14 +3,15 @@
  * through XState's pure transition() and through the compiled tables, and the full pipeline
  * (read + validate + replay + end-of-trace audit) as `pasid-ledger audit` runs it.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { CallRecord } from '../events/records.js';
 import { validateRecord } from '../events/validate.js';
 import type { StepMode } from '../machines/kit/world.js';
 import type { Profile } from '../machines/profile.js';
 import { runReplay } from '../src/audit/runReplay.js';
-import type { ReadItem } from '../src/log/readItem.js';
-import { readTraceFile } from '../src/log/reader.js';
+import { readTraceFileChunks } from '../src/log/reader.js';
+import { RecordCounter } from '../src/audit/coverage.js';
+import { CallerIndex } from '../src/audit/callers.js';
 import type { Replay } from '../src/replay/replay.js';
 import { replayEntries, type Entry } from '../src/replay/replayTrace.js';
 import type { PeakMemory } from './measure.js';
@@ -23,6 +24,37 @@ export function parseFloor(path: string): number {
     if (lines[i].length === 0) continue;
     JSON.parse(lines[i]);
     n++;
+  }
+  return n;
+}
+
+/**
+ * The same floor read in 1 MiB chunks (no whole-file string: it works for any size, and it is what a
+ * streaming reader can reach), split at "\n" and JSON.parse per line.
+ */
+export function chunkedParseFloor(path: string): number {
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  const decoder = new TextDecoder();
+  let rest = '';
+  let n = -1; // the header line is not a record
+  try {
+    for (;;) {
+      const got = readSync(fd, buf, 0, buf.length, null);
+      const text = rest + decoder.decode(buf.subarray(0, got), { stream: got > 0 });
+      let start = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+        if (nl > start) {
+          JSON.parse(text.slice(start, nl));
+          n++;
+        }
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+      if (got === 0) break;
+    }
+  } finally {
+    closeSync(fd);
   }
   return n;
 }
@@ -47,17 +79,24 @@ export function replayOnly(entries: readonly Entry[], profile: Profile, mode: St
   return replayEntries(entries, profile, mode, true);
 }
 
-/** The whole pipeline as the audit command runs it: file → reader → validate → replay → end-of-trace. */
+/**
+ * The whole pipeline as `pasid-ledger audit` runs it: file → reader (chunks) → validate → replay →
+ * end-of-trace, with the audit's per-record observers (record counter, caller index).
+ */
 export async function pipeline(path: string, memory?: PeakMemory, every = 65536): Promise<Replay> {
-  const items = readTraceFile(path);
-  async function* sampled(): AsyncGenerator<ReadItem> {
-    let n = 0;
-    for await (const item of items) {
-      if (++n % every === 0) memory?.sample();
-      yield item;
-    }
-  }
-  const result = await runReplay(memory ? sampled() : items, { file: path, mode: 'fast', validateFacts: true });
+  const counter = new RecordCounter();
+  const callers = new CallerIndex();
+  let n = 0;
+  const result = await runReplay(readTraceFileChunks(path), {
+    file: path,
+    mode: 'fast',
+    validateFacts: true,
+    onRecord: (e) => {
+      counter.add(e.record);
+      callers.add(e.record);
+      if (memory !== undefined && ++n % every === 0) memory.sample();
+    },
+  });
   if (!result.ok) throw new Error(`bench trace failed to replay: ${result.error.message}`);
   memory?.sample();
   return result.value.replay;

@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../replay/finding.js';
 import type { ReadItem } from '../log/readItem.js';
+import type { CallRecord } from '../../events/records.js';
 
 /** Callers remembered (oldest dropped first): bounds memory on long traces; a leak found at the end
  * of a long trace may point at a record older than this and is then printed without its caller. */
@@ -19,15 +20,17 @@ export class CallerIndex {
     return seq === null ? undefined : this.#bySeq.get(seq);
   }
 
+  /** Remembers one record's caller (runReplay's onRecord: as the replay takes the record). */
+  add(r: CallRecord): void {
+    if (r.caller !== undefined) {
+      this.#bySeq.set(r.seq, r.caller);
+      if (this.#bySeq.size > this.limit) this.#bySeq.delete(this.#bySeq.keys().next().value as number);
+    }
+  }
+
   async *watch<T extends ReadItem | { kind: 'idle' }>(items: AsyncIterable<T>): AsyncGenerator<T> {
     for await (const item of items) {
-      if (item.kind === 'record') {
-        const r = (item as Extract<ReadItem, { kind: 'record' }>).entry.record;
-        if (r.caller !== undefined) {
-          this.#bySeq.set(r.seq, r.caller);
-          if (this.#bySeq.size > this.limit) this.#bySeq.delete(this.#bySeq.keys().next().value as number);
-        }
-      }
+      if (item.kind === 'record') this.add((item as Extract<ReadItem, { kind: 'record' }>).entry.record);
       yield item;
     }
   }

@@ -4,7 +4,7 @@
  * none of the records it needs to judge them). A trace with no lifecycle record is not "clean": there
  * was nothing to audit. Pure; `RecordCounter` only counts what passes through it.
  */
-import type { CallName, ImportCounts, TraceHeader } from '../../events/records.js';
+import type { CallName, CallRecord, ImportCounts, TraceHeader } from '../../events/records.js';
 import { ledgerError, type LedgerError } from '../core/result.js';
 import type { ReadItem } from '../log/readItem.js';
 import { FINDINGS } from '../../machines/findings.js';
@@ -70,12 +70,14 @@ export class RecordCounter {
     return this.#byFn;
   }
 
+  /** Counts one record (runReplay's onRecord). */
+  add(record: CallRecord): void {
+    this.#byFn.set(record.fn, (this.#byFn.get(record.fn) ?? 0) + 1);
+  }
+
   async *watch<T extends ReadItem | { kind: 'idle' }>(items: AsyncIterable<T>): AsyncGenerator<T> {
     for await (const item of items) {
-      if (item.kind === 'record') {
-        const fn = (item as Extract<ReadItem, { kind: 'record' }>).entry.record.fn;
-        this.#byFn.set(fn, (this.#byFn.get(fn) ?? 0) + 1);
-      }
+      if (item.kind === 'record') this.add((item as Extract<ReadItem, { kind: 'record' }>).entry.record);
       yield item;
     }
   }

@@ -34,7 +34,7 @@ async function streaming(task: AuditTask): Promise<FileResult> {
   const findings: Finding[] = [];
   const tally = new FindingTally();
   const mark = (f: Finding) => markLost(f, input.lostAfter);
-  const result = await runReplay(input.items, {
+  const result = await runReplay(input.chunks, {
     file: task.file,
     kernel: task.kernel,
     mode: task.xstate ? 'xstate' : 'fast',

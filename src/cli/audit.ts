@@ -14,7 +14,7 @@ import { markLost } from '../audit/lostEvents.js';
 import type { Finding } from '../replay/finding.js';
 import { FindingTally } from '../audit/tally.js';
 import { runReplay } from '../audit/runReplay.js';
-import type { ReadItem } from '../log/readItem.js';
+import type { ReadChunk, TraceEntry } from '../log/readItem.js';
 import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
 import { auditBatch, FORMATS, type Format } from './auditBatch.js';
@@ -120,7 +120,7 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   const kernel = flags['--kernel'] as string | undefined;
   const input = openTrace(path, io, { from: flags['--from'] as string | undefined, kernel });
   if ('code' in input) return refuse(io, 'audit', input.message);
-  const tapped = tapForReport(flags, input.items, path, io);
+  const tapped = tapForReport(flags, input.chunks, path, io);
   if (typeof tapped === 'number') return tapped;
   const style = wantsColour(io) ? ANSI : PLAIN;
   const live = path === '-';
@@ -139,11 +139,17 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   // Why: text findings on a terminal are their own progress; a bar on the same screen would tear them.
   const quiet = flags['--quiet'] === true || live || size === 0 || (!json && io.stdout.isTTY === true);
   const progress = openProgress(io, { label: 'audit', total: size, unit: 'records', quiet });
-  const items = callers.watch(counter.watch(withProgress(tapped.items, progress)));
-  if (json) return auditOneJson(input.file, path, items, mark, counter, tapped.tap, flags, io).finally(() => progress.stop());
+  const items = withProgress(tapped.items, progress);
+  // Why: counted and indexed as the replay takes each record, in its loop, not in a stage of their own.
+  const onRecord = (e: TraceEntry) => {
+    counter.add(e.record);
+    callers.add(e.record);
+  };
+  if (json) return auditOneJson(input.file, path, items, onRecord, mark, counter, tapped.tap, flags, io).finally(() => progress.stop());
   const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop, sealed) : items, {
     file: input.file,
     kernel,
+    onRecord,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
     validateFacts: true,
     // Findings stream as they happen, so a long or live trace shows them early.
@@ -172,18 +178,20 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
  * JSON.stringify(report, null, 2)): neither the findings nor the records stay in memory, and a
  * slow reader of stdout holds the replay back instead of filling memory.
  */
-async function auditOneJson(file: string, input: string, items: AsyncIterable<ReadItem>, mark: (f: Finding) => Finding, counter: RecordCounter, tap: ReportTap | null, flags: Record<string, string | boolean | string[]>, io: CliIo): Promise<number> {
+async function auditOneJson(file: string, input: string, chunks: AsyncIterable<ReadChunk>, onRecord: (e: TraceEntry) => void, mark: (f: Finding) => Finding, counter: RecordCounter, tap: ReportTap | null, flags: Record<string, string | boolean | string[]>, io: CliIo): Promise<number> {
   const tally = new FindingTally();
   let written = 0;
   const out = (text: string) => void io.stdout.write(text);
-  async function* paced(): AsyncGenerator<ReadItem> {
-    for await (const item of items) {
+  // Why: a slow reader of stdout holds the replay back: at most one chunk's findings are written before it waits.
+  async function* paced(): AsyncGenerator<ReadChunk> {
+    for await (const chunk of chunks) {
       if (io.stdout.writableNeedDrain === true) await new Promise((r) => io.stdout.once('drain', r));
-      yield item;
+      yield chunk;
     }
   }
   const result = await runReplay(paced(), {
     file,
+    onRecord,
     kernel: flags['--kernel'] as string | undefined,
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
     validateFacts: true,

@@ -24,17 +24,21 @@ export interface ReportTap {
  * With --report, checks the output before the audit runs and passes the items through while
  * keeping the records; without it, the items as they are. An error is the exit code to return.
  */
-export function tapForReport<T extends ReadItem | { kind: 'idle' }>(flags: Record<string, unknown>, items: AsyncIterable<T>, input: string, io: CliIo): { items: AsyncIterable<T>; tap: ReportTap | null } | number {
+export function tapForReport<T extends ReadItem | { kind: 'idle' } | readonly ReadItem[]>(flags: Record<string, unknown>, items: AsyncIterable<T>, input: string, io: CliIo): { items: AsyncIterable<T>; tap: ReportTap | null } | number {
   const path = flags['--report'];
   if (typeof path !== 'string') return { items, tap: null };
   const force = flags['--force'] === true;
   const checked = checkOutput(path, { force, inputs: [input] });
   if (!checked.ok) return refuse(io, 'audit', checked.error.message);
   const tap: ReportTap = { path, force, entries: [] };
+  const see = (item: ReadItem | { kind: 'idle' }) => {
+    if (item.kind === 'record') tap.entries.push({ record: item.entry.record, line: item.entry.line });
+  };
   async function* keep(): AsyncGenerator<T> {
-    for await (const item of items) {
-      if (item.kind === 'record') tap.entries.push({ record: item.entry.record, line: item.entry.line });
-      yield item;
+    for await (const x of items) {
+      if (Array.isArray(x)) for (const item of x as readonly ReadItem[]) see(item);
+      else see(x as ReadItem | { kind: 'idle' });
+      yield x;
     }
   }
   return { items: keep(), tap };

@@ -4,7 +4,8 @@
  */
 import { createReadStream } from 'node:fs';
 import type { CliIo } from './command.js';
-import { readTrace, readTraceFile, type ReadItem, type ReadSummary } from '../log/reader.js';
+import { readTraceChunks, readTraceFileChunks, type ReadItem, type ReadSummary } from '../log/reader.js';
+import type { ReadChunk } from '../log/readItem.js';
 import { importCapture } from '../import/importCapture.js';
 import type { CaptureFormat } from '../import/importTypes.js';
 import { ledgerError, type LedgerError } from '../core/result.js';
@@ -12,7 +13,10 @@ import { ledgerError, type LedgerError } from '../core/result.js';
 export const CAPTURE_FORMATS: readonly CaptureFormat[] = ['ftrace', 'bpftrace'];
 
 export interface TraceInput {
+  /** The items one at a time. Read either `items` or `chunks`, once: both read the same input. */
   readonly items: AsyncIterable<ReadItem>;
+  /** The items one chunk of input at a time (what runReplay steps without a promise per record). */
+  readonly chunks: AsyncIterable<ReadChunk>;
   /** The name used in messages. */
   readonly file: string;
   /** Seqs after which a capture lost events (filled while streaming); findings after them may be artefacts. */
@@ -23,8 +27,9 @@ export function openTrace(path: string, io: CliIo, options: { from?: string; ker
   const file = path === '-' ? '<stdin>' : path;
   if (options.from === undefined) {
     const onEnd = options.onEnd;
-    const items = path === '-' ? readTrace(io.stdin as AsyncIterable<Uint8Array | string>, { file, onEnd }) : readTraceFile(path, { onEnd });
-    return { items, file, lostAfter: [] };
+    // Why: opened on first use, so the view a command does not read opens no file.
+    const chunks = () => (path === '-' ? readTraceChunks(io.stdin as AsyncIterable<Uint8Array | string>, { file, onEnd }) : readTraceFileChunks(path, { onEnd }));
+    return views(chunks, file, []);
   }
   if (!CAPTURE_FORMATS.includes(options.from as CaptureFormat)) {
     return ledgerError('USAGE', `--from takes ${CAPTURE_FORMATS.join(' or ')}, got ${options.from}`);
@@ -49,7 +54,24 @@ export function openTrace(path: string, io: CliIo, options: { from?: string; ker
       yield { kind: 'error', error: ledgerError('CAPTURE_UNREADABLE', `cannot read the capture (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { file, fix: 'check the path' }) };
     }
   }
-  return { items: items(), file, lostAfter };
+  async function* chunks(): AsyncGenerator<ReadChunk> {
+    for await (const item of items()) yield [item];
+  }
+  return { items: items(), chunks: chunks(), file, lostAfter };
+}
+
+/** Both views of a chunked read, each opening the input when it is first iterated. */
+function views(open: () => AsyncIterable<ReadChunk>, file: string, lostAfter: number[]): TraceInput {
+  return {
+    file,
+    lostAfter,
+    chunks: { [Symbol.asyncIterator]: () => open()[Symbol.asyncIterator]() },
+    items: {
+      async *[Symbol.asyncIterator]() {
+        for await (const chunk of open()) yield* chunk;
+      },
+    },
+  };
 }
 
 /** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */

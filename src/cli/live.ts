@@ -10,10 +10,10 @@ import type { IdleItem } from '../audit/runReplay.js';
  * Yields the items, and `{ kind: 'idle' }` whenever the next one takes longer than `ms` (`sealed`
  * when the items come from an importer, which releases a call only with all its nested records).
  */
-export async function* withIdleTicks(items: AsyncIterable<ReadItem>, ms: number, stop: { stopped: boolean; wake?: () => void }, sealed = false): AsyncGenerator<ReadItem | IdleItem> {
+export async function* withIdleTicks<T extends ReadItem | readonly ReadItem[]>(items: AsyncIterable<T>, ms: number, stop: { stopped: boolean; wake?: () => void }, sealed = false): AsyncGenerator<T | IdleItem> {
   const idle: IdleItem = sealed ? { kind: 'idle', sealed: true } : { kind: 'idle' };
   const it = items[Symbol.asyncIterator]();
-  let pending: Promise<IteratorResult<ReadItem>> | null = null;
+  let pending: Promise<IteratorResult<T>> | null = null;
   while (!stop.stopped) {
     pending ??= it.next();
     let timer: NodeJS.Timeout | undefined;

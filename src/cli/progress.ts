@@ -71,13 +71,20 @@ export function openProgress(io: CliIo, options: ProgressOptions): Progress {
   };
 }
 
-/** Passes reader items through, moving a progress bar by bytes read (records counted), every 1024 records. */
-export async function* withProgress<T extends { kind: string; entry?: { offset: number } }>(items: AsyncIterable<T>, p: Progress): AsyncGenerator<T> {
+/**
+ * Passes reader items (or chunks of them) through, moving a progress bar by bytes read (records
+ * counted), every 1024 records.
+ */
+export async function* withProgress<T extends { kind: string; entry?: { offset: number } }, C extends T | readonly T[]>(items: AsyncIterable<C>, p: Progress): AsyncGenerator<C> {
   let records = 0;
+  const see = (item: T) => {
+    if (item.kind === 'record' && ++records % 1024 === 0) p.update(item.entry?.offset ?? 0, records);
+  };
   try {
-    for await (const item of items) {
-      if (item.kind === 'record' && ++records % 1024 === 0) p.update(item.entry?.offset ?? 0, records);
-      yield item;
+    for await (const x of items) {
+      if (Array.isArray(x)) for (const item of x as readonly T[]) see(item);
+      else see(x as T);
+      yield x;
     }
   } finally {
     p.stop();

@@ -43,7 +43,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return refuse(io, 'replay', input.message);
   }
   let writeError: string | undefined;
-  const result = await runReplay(input.items, {
+  const result = await runReplay(input.chunks, {
     file: input.file,
     kernel: flags['--kernel'] as string | undefined,
     onStart: (replay) => {

@@ -56,7 +56,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   } else {
     const input = openTrace(positional[0], io, { from, kernel });
     if ('code' in input) return refuse(io, 'state', input.message);
-    const result = await runReplay(input.items, { file: input.file, kernel });
+    const result = await runReplay(input.chunks, { file: input.file, kernel });
     if (!result.ok) return refuse(io, 'state', result.error.message);
     view = projectWorld(result.value.replay.world);
   }

@@ -60,3 +60,6 @@ export type ReadItem =
 
 export const DEFAULT_MAX_ERRORS = 100;
 export const DEFAULT_MAX_LINE_BYTES = 65536;
+
+/** The items of one chunk of input, in order (readTraceChunks): handled in one synchronous loop. */
+export type ReadChunk = readonly ReadItem[];

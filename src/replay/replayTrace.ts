@@ -119,49 +119,80 @@ export function replayEntries(entries: readonly Entry[], profile: Profile, mode:
 }
 
 /**
- * Streams entries through a replay with a look-ahead window of LOOKAHEAD records. On `'idle'` (a
- * live input paused) the head of the window whose steps cannot depend on records still to come is
- * stepped (idleFlush.ts); `'sealed'` says every record so far has all its nested records (an
+ * The look-ahead window of a streamed replay, driven synchronously: `push` an entry as it is read,
+ * `idle` or `sealed` on a live input's pause, `finish` at the end. A reader hands it a whole
+ * chunk's entries in one synchronous loop, so no promise is made per record. On `idle` (a live
+ * input paused) the head of the window whose steps cannot depend on records still to come is
+ * stepped (idleFlush.ts); `sealed` says every record so far has all its nested records (an
  * importer releases a call only after the calls nested in it), so the whole window is stepped.
  */
-export async function replayStream(entries: AsyncIterable<Entry | 'idle' | 'sealed'>, replay: Replay): Promise<void> {
+export class StreamReplay {
+  readonly #replay: Replay;
   // Why: a queue with a head index; window.shift() moved LOOKAHEAD entries per record.
-  let window: Entry[] = [];
-  let head = 0;
+  #window: Entry[] = [];
+  #head = 0;
   // Positions count from the start of the stream, so the index survives compacting the window.
-  let base = 0;
-  const index = new ChildIndex();
-  const flush = (n: number) => {
-    for (let k = 0; k < n && head < window.length; k++) {
-      const e = window[head];
-      const d = index.take(e, base + head);
-      head++;
+  #base = 0;
+  readonly #index = new ChildIndex();
+  // The head entry found to read its nested records: no early step until it is stepped normally.
+  #blocked: Entry | undefined;
+
+  constructor(replay: Replay) {
+    this.#replay = replay;
+  }
+
+  /** One entry, in trace order; steps the entry that leaves the window. */
+  push(e: Entry): void {
+    this.#index.add(e, this.#base + this.#window.length);
+    this.#window.push(e);
+    if (this.#window.length - this.#head > LOOKAHEAD) this.#flush(1);
+  }
+
+  /** A live input paused: steps what no later record can change. */
+  idle(): void {
+    const window = this.#window;
+    if (this.#head < window.length && window[this.#head] !== this.#blocked) {
+      const n = independentPrefix(this.#replay, window, this.#head);
+      this.#flush(n);
+      // Why: the flush may have compacted the window; read the head from the current one.
+      this.#blocked = this.#window[this.#head];
+    }
+  }
+
+  /** Every record so far has its nested records: steps the whole window. */
+  sealed(): void {
+    this.#flush(this.#window.length - this.#head);
+  }
+
+  /** The end of the input: steps what is left (the end-of-trace checks are the caller's). */
+  finish(): void {
+    this.#flush(this.#window.length - this.#head);
+  }
+
+  #flush(n: number): void {
+    const replay = this.#replay;
+    const index = this.#index;
+    for (let k = 0; k < n && this.#head < this.#window.length; k++) {
+      const e = this.#window[this.#head];
+      const d = index.take(e, this.#base + this.#head);
+      this.#head++;
       replay.step(e.record, e.line, d.records, d.lines);
     }
-    if (head >= 4096) {
-      window = window.slice(head);
-      base += head;
-      head = 0;
+    if (this.#head >= 4096) {
+      this.#window = this.#window.slice(this.#head);
+      this.#base += this.#head;
+      this.#head = 0;
     }
-  };
-  // The head entry found to read its nested records: no early step until it is stepped normally.
-  let blocked: Entry | undefined;
-  for await (const e of entries) {
-    if (e === 'sealed') {
-      flush(window.length - head);
-      continue;
-    }
-    if (e === 'idle') {
-      if (head < window.length && window[head] !== blocked) {
-        const n = independentPrefix(replay, window, head);
-        flush(n);
-        blocked = window[head];
-      }
-      continue;
-    }
-    index.add(e, base + window.length);
-    window.push(e);
-    if (window.length - head > LOOKAHEAD) flush(1);
   }
-  flush(window.length - head);
+}
+
+/** Streams entries through a replay with a look-ahead window of LOOKAHEAD records (see StreamReplay). */
+export async function replayStream(entries: AsyncIterable<Entry | 'idle' | 'sealed'>, replay: Replay): Promise<void> {
+  const stream = new StreamReplay(replay);
+  for await (const e of entries) {
+    if (e === 'sealed') stream.sealed();
+    else if (e === 'idle') stream.idle();
+    else stream.push(e);
+  }
+  stream.finish();
 }
