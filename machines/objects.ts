@@ -8,7 +8,8 @@ import { deviceKind } from './device/device.machine.js';
 import { domainKind } from './device/domain.machine.js';
 import { pasidSlotKind } from './device/pasidSlot.machine.js';
 import { globalPasidKind } from './global/globalPasid.machine.js';
+import { globalPasidHistoryKind } from './global/globalPasidHistory.machine.js';
 
 export const FACT_DRIVEN: readonly FactObject<never, never>[] = [
-  deviceKind as never, pasidSlotKind as never, domainKind as never, globalPasidKind as never,
+  deviceKind as never, pasidSlotKind as never, domainKind as never, globalPasidKind as never, globalPasidHistoryKind as never,
 ];

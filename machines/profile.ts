@@ -87,9 +87,15 @@ export interface Profile {
   readonly detachWarnsOnMismatch: boolean;
   /** remove_dev_pasid receives the old domain (v6.10, 97e57733d8e3). */
   readonly removeDevPasidGetsDomain: boolean;
+  /**
+   * VT-d's PASID removal returns early when the passed domain does not hold the PASID (79ea2feb917b,
+   * CVE-2026-53281: v7.1, stable 7.0.10 and 6.18.33). Before it (v6.10+, when the driver is handed the
+   * caller's domain) a wrong-domain detach drops a per-IOMMU reference of the wrong domain.
+   */
+  readonly vtdRemoveChecksDomain: boolean;
   /** iommu_replace_device_pasid exists (v6.15, 8a9e1e773f60). */
   readonly replace: boolean;
-  /** PCI reset blocks attach (group->resetting_domain); read in very recent mainline, first release not confirmed: modelled from v6.18. */
+  /** PCI reset blocks attach (group->resetting_domain): c279e83953d9 introduced pci_dev_reset_iommu_prepare/done in v7.0 (its fixes went to 7.0.y, none to 6.19.y or older). */
   readonly resetBlocksAttach: boolean;
   /** The VT-d vcmd custom allocator exists (v5.8, 3375303e8287, until v6.3). */
   readonly vcmdAllocator: boolean;
@@ -150,7 +156,8 @@ export const FLAGS: {
   detachWarnsOnMismatch: { in: [{ until: '6.11' }], commit: '14678219cf40 removed the WARN', doc: '§4.2' },
   removeDevPasidGetsDomain: { in: [{ since: '6.10' }], commit: '97e57733d8e3', doc: '§4.2' },
   replace: { in: [{ since: '6.15' }], commit: '8a9e1e773f60 iommu_replace_device_pasid', doc: '§4.3' },
-  resetBlocksAttach: { in: [{ since: '6.18' }], commit: 'group->resetting_domain (first release not confirmed)', doc: '§4.1' },
+  vtdRemoveChecksDomain: { in: [{ since: '7.1' }], stable: [{ series: '7.0', since: 10 }, { series: '6.18', since: 33 }], commit: '79ea2feb917b VT-d returns early on a PASID the domain does not hold (CVE-2026-53281)', doc: '§4.2' },
+  resetBlocksAttach: { in: [{ since: '7.0' }], commit: 'c279e83953d9 pci_dev_reset_iommu_prepare/done (v7.0)', doc: '§4.1' },
   vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
 };
 

@@ -14,6 +14,8 @@ export interface DomainContext {
   readonly mm: string | null;
   readonly attachments: number;
   readonly users: number;
+  /** Per-IOMMU references VT-d dropped for it in wrong-domain detaches it was never attached by (#21 B10). */
+  readonly vtdDrops: number;
 }
 
 const one = (domain: string) => [{ id: domain, input: { domain } }];
@@ -24,12 +26,13 @@ const ON_ANY = {
   PasidDetached: { actions: 'detach' },
   PasidReplaced: [{ guard: 'isReplacedBy', target: 'attached', actions: 'attach' }, { actions: 'detach' }],
   SvaDomainUsersChanged: { actions: 'setUsers' },
+  VtdDomainRefDropped: { actions: 'dropVtdRef' },
 } as const;
 
 export const domainKind = defineObject<DomainContext, { domain: string }>({
   id: 'domain',
   initial: 'allocated',
-  context: ({ domain }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0 }),
+  context: ({ domain }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0, vtdDrops: 0 }),
   address: {
     DomainAllocated: (f) => one(f.domain),
     DomainFreed: (f) => one(f.domain),
@@ -38,6 +41,7 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
     // The old domain loses the slot, the new one gains it; a same-domain replace only swaps the handle.
     PasidReplaced: (f) => (f.from === f.to ? [] : [...one(f.from), ...one(f.to)]),
     SvaDomainUsersChanged: (f) => one(f.domain),
+    VtdDomainRefDropped: (f) => one(f.domain),
   },
   states: {
     allocated: {
@@ -59,6 +63,7 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
           { actions: 'detach' },
         ],
         SvaDomainUsersChanged: { actions: 'setUsers' },
+        VtdDomainRefDropped: { actions: 'dropVtdRef' },
         DomainFreed: { target: 'freed' },
       },
     },
@@ -78,7 +83,8 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
     isReplacedBy: ({ context, event }) => event.type === 'PasidReplaced' && event.to === context.domain,
   },
   updates: {
-    allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0 } : c),
+    allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0, vtdDrops: 0 } : c),
+    dropVtdRef: (c) => ({ ...c, vtdDrops: c.vtdDrops + 1 }),
     attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
     setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),

@@ -220,7 +220,7 @@ const CASES: Record<FindingCode, Case> = {
     nearMiss: [probe(), attach('dom1', 1), detach('dom1', 1), call('iommu_release_device', { dev: D }, null)],
   },
   ATTACH_DURING_RESET: {
-    kernel: '6.18.0',
+    kernel: '7.0.0',
     trigger: [probe(), call('pci_dev_reset_iommu_prepare', { dev: D }, 0), attach('dom1', 1, '-EBUSY'), call('pci_dev_reset_iommu_done', { dev: D }, null)],
     nearMiss: [probe(), call('pci_dev_reset_iommu_prepare', { dev: D }, 0), call('pci_dev_reset_iommu_done', { dev: D }, null), attach('dom1', 1), detach('dom1', 1)],
   },
@@ -256,6 +256,38 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '6.2.0',
     trigger: [probe(), attach('dom1', 1), call('iommu_release_device', { dev: D }, null)],
     nearMiss: [probe(), attach('dom1', 1), detach('dom1', 1), call('iommu_release_device', { dev: D }, null)],
+  },
+  DETACH_FREED_DOMAIN: {
+    kernel: '6.12.0',
+    trigger: [probe(), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), domFree('dom1'), detach('dom1', 1)],
+    nearMiss: [probe(), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), domFree('dom1')],
+  },
+  VTD_DOMAIN_REFCOUNT_CORRUPT: {
+    kernel: '6.12.0 intel',
+    trigger: [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), attach('dom2', 2), detach('dom2', 1), detach('dom2', 2)],
+    nearMiss: [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), attach('dom2', 2), detach('dom1', 1), detach('dom2', 2)],
+  },
+  GLOBAL_PASID_FREE_UNKNOWN: { kernel: '6.6.0', trigger: [probe(), gFree(3)], nearMiss: [probe(), gAlloc(1), gFree(1)] },
+  GLOBAL_PASID_STALE_FREE: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 10 }],
+    nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 20 }],
+  },
+  GLOBAL_PASID_FREE_BY_OTHER: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gAlloc(2, E), tid: 20 }, { ...gFree(1), tid: 20 }, { ...gFree(2), tid: 20 }],
+    nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gAlloc(2, E), tid: 20 }, { ...gFree(1), tid: 10 }, { ...gFree(2), tid: 20 }],
+  },
+  GLOBAL_PASID_COLLISION: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), gAlloc(1), gAlloc(1, E)],
+    nearMiss: [probe(), probe(E), gAlloc(1), gAlloc(2, E), gFree(1), gFree(2)],
+    nearMissAlso: [],
+  },
+  GLOBAL_PASID_SECOND_OWNER: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), gAlloc(1), domAlloc('dom1'), attach('dom1', 1), gFree(1), gAlloc(1, E)],
+    nearMiss: [probe(), probe(E), gAlloc(1), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), gFree(1), gAlloc(1, E), gFree(1)],
   },
   GLOBAL_PASID_FREE_INVALID: { kernel: '6.6.0', trigger: [gFree('IOMMU_PASID_INVALID')], nearMiss: [probe(), gAlloc(1), gFree(1)] },
   GLOBAL_PASID_DOUBLE_FREE: { kernel: '6.6.0', trigger: [probe(), gAlloc(1), gFree(1), gFree(1)], nearMiss: [probe(), gAlloc(1), gFree(1), gAlloc(1), gFree(1)] },

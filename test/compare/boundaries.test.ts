@@ -9,7 +9,7 @@ const v = (k: string) => parseKernelVersion(k) as KernelVersion;
 
 describe('the era boundaries', () => {
   it('are the versions where the era table or a call range changes, with v6.8-rc6 (the handle-sharing fix)', () => {
-    expect(BOUNDARIES.map(boundaryName)).toEqual(['5.8', '5.11', '5.18', '6.2', '6.4', '6.6', '6.8', '6.8-rc6', '6.9', '6.10', '6.11', '6.15', '6.18']);
+    expect(BOUNDARIES.map(boundaryName)).toEqual(['5.8', '5.11', '5.18', '6.2', '6.4', '6.6', '6.8', '6.8-rc6', '6.9', '6.10', '6.11', '6.15', '7.0']);
   });
 
   it('leave no change out: every release and release candidate from 5.5 to 6.30 has the rules of its segment', () => {

@@ -190,9 +190,9 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'a PCI reset blocks attach: pci_dev_reset_iommu_prepare exists',
-    boundary: '6.18', before: '6.17.0', after: '6.18.0',
+    boundary: '7.0', before: '6.19.0', after: '7.0.0',
     calls: [probe(A), call('pci_dev_reset_iommu_prepare', { dev: A })],
-    differences: ['call seq 2 pci_dev_reset_iommu_prepare ← 6.18 resetBlocksAttach+pci_dev_reset_iommu_prepare'],
+    differences: ['call seq 2 pci_dev_reset_iommu_prepare ← 7.0 resetBlocksAttach+pci_dev_reset_iommu_prepare'],
   },
 ];
 
