@@ -103,7 +103,8 @@ export interface Profile {
   readonly calls: ReadonlySet<CallName>;
 }
 
-type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'sublevel' | 'vendor' | 'x86' | 'x86SvaDisabled' | 'calls'>;
+/** A flag of the era table. */
+export type FlagName = Exclude<keyof Profile, 'era' | 'kernel' | 'major' | 'minor' | 'sublevel' | 'vendor' | 'x86' | 'x86SvaDisabled' | 'calls'>;
 
 /** A stable backport: the flag also holds on `series` from sublevel `since` on. */
 interface Backport {
@@ -248,4 +249,15 @@ export function profileFor(kernel: string, host?: HostFacts): Profile | null {
     ...flags,
     calls: callsOf(v),
   };
+}
+
+/**
+ * Another kernel's profile on the host of `like` (its IOMMU vendor and arch kept): the kernels compare
+ * walks through between a trace's two, where vendor rules (which driver has sva_bind) still apply.
+ */
+export function profileOnHostOf(like: Profile, kernel: string): Profile | null {
+  const host: Record<string, string> = {};
+  if (like.vendor !== null) host.iommu = like.vendor;
+  if (like.x86 !== null) host.arch = like.x86 ? 'x86_64' : 'aarch64';
+  return profileFor(kernel, host);
 }

@@ -13,6 +13,7 @@ import { listOf, VCMD_ALLOC, VCMD_FREE, vcmdOpsOf } from './reads.js';
 export default defineCall({
   fn: 'free_dmar_iommu',
   exists: [{ since: '5.8', until: '6.4' }],
+  existsFollows: ['vcmdAllocator'],
   nested: ['ioasid_unregister_allocator'],
   footprint: (rec) => union(allocatorBarrier, { reads: [], writes: [`vtd:${rec.args.iommu}`] }),
   decide: (c) => {

@@ -65,6 +65,7 @@ export function allocateIoasid(
 export default defineCall({
   fn: 'ioasid_alloc',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   raises: ['IOASID_ALLOC_FAILED', 'IOASID_DUPLICATE_IN_USE', 'ALLOCATOR_OPS_USE_AFTER_UNREGISTER'],
   footprint: () => ioasidAllocFootprint,
   decide: (c) => {

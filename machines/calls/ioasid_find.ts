@@ -11,6 +11,7 @@ import { asNumber, ioasidKey, listOf } from './reads.js';
 export default defineCall({
   fn: 'ioasid_find',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: ({ w, p, d, rec }) => {
     const space = listOf(w).active;

@@ -48,6 +48,7 @@ export function noteOpsUse({ w, p, d }: Env, space: string, what: 'alloc' | 'fre
 export default defineCall({
   fn: 'ioasid_free',
   exists: [{ until: '5.11' }, { since: '5.18', until: '6.4' }],
+  existsFollows: ['ioasidRefcount', 'ioasid'],
   raises: ['IOASID_FREE_UNKNOWN', 'VTD_VCMD_FREE_ACTIVE', 'IOASID_DOUBLE_FREE', 'IOASID_STALE_RELEASE', 'IOASID_FREE_BY_OTHER'],
   footprint: (rec) => ioasidReleaseFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: (c) => releaseIoasid(c, asNumber(c.rec.args.ioasid), 'FREE'),

@@ -14,6 +14,7 @@ export const ioasidOneFootprint = (id: number | string): Footprint => ({ reads: 
 export default defineCall({
   fn: 'ioasid_get',
   exists: [{ since: '5.11', until: '5.18' }],
+  existsFollows: ['ioasidRefcount'],
   raises: ['IOASID_GET_UNKNOWN'],
   footprint: (rec) => ioasidOneFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: (c) => {

@@ -9,6 +9,7 @@ import { asNumber } from './reads.js';
 export default defineCall({
   fn: 'ioasid_put',
   exists: [{ since: '5.11', until: '5.18' }],
+  existsFollows: ['ioasidRefcount'],
   raises: ['IOASID_PUT_UNKNOWN'],
   footprint: (rec) => ioasidReleaseFootprint(rec.args.ioasid === 'INVALID_IOASID' ? '*' : rec.args.ioasid),
   decide: (c) => releaseIoasid(c, asNumber(c.rec.args.ioasid), 'PUT'),

@@ -55,6 +55,7 @@ export function registerAllocator({ w, p, d }: Env, args: { ops: string; alloc: 
 export default defineCall({
   fn: 'ioasid_register_allocator',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   raises: ['ALLOCATOR_REGISTER_OUTSTANDING', 'ALLOCATOR_ALREADY_REGISTERED', 'ALLOCATOR_REREGISTER_SHARER'],
   footprint: () => allocatorBarrier,
   decide: (c) => {

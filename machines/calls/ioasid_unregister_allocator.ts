@@ -47,6 +47,7 @@ export function unregisterAllocator({ w, p, d }: Env, args: { ops: string; alloc
 export default defineCall({
   fn: 'ioasid_unregister_allocator',
   exists: [{ until: '6.4' }],
+  existsFollows: ['ioasid'],
   raises: ['ALLOCATOR_LIST_CORRUPT', 'ALLOCATOR_UNREGISTER_OUTSTANDING', 'ALLOCATOR_UNREGISTER_NONE', 'ALLOCATOR_UNREGISTER_UNKNOWN', 'ALLOCATOR_UNREGISTER_OTHER_OPS', 'ALLOCATOR_DANGLING_PDATA'],
   footprint: () => allocatorBarrier,
   decide: (c) => {

@@ -82,7 +82,9 @@ function inferBound({ w }: Env, dev: string, predicted: number | null): boolean 
 export default defineCall({
   fn: 'iommu_alloc_global_pasid',
   exists: [{ since: '6.6' }],
+  existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_EXHAUSTED', 'GLOBAL_PASID_COLLISION', 'GLOBAL_PASID_SECOND_OWNER'],
+  // Why: an exhaustion of a device whose max_pasids is unknown writes the inferred bound (#21 B11).
   footprint: (rec) => ({ reads: [], writes: ['ida', 'gpasid:*', `dev:${rec.args.dev}`] }),
   decide: (c) => {
     const dev = deviceOf(c.w, c.rec.args.dev).context;

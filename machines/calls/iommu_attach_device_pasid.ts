@@ -173,6 +173,7 @@ export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; 
 export default defineCall({
   fn: 'iommu_attach_device_pasid',
   exists: [{ since: '6.2' }],
+  existsFollows: ['svaDomains'],
   nested: ['set_dev_pasid', 'remove_dev_pasid'],
   raises: ['ATTACH_BUSY', 'ATTACH_PASID_OUT_OF_RANGE', 'ATTACH_PASID_ZERO', 'ATTACH_DURING_RESET', 'ATTACH_FREED_DOMAIN'],
   footprint: (rec, _p, scope) => {

@@ -151,6 +151,7 @@ export function detachPasid({ w, p, d }: Env, a: { domain: string; dev: string; 
 export default defineCall({
   fn: 'iommu_detach_device_pasid',
   exists: [{ since: '6.2' }],
+  existsFollows: ['svaDomains'],
   nested: ['remove_dev_pasid', 'set_dev_pasid'],
   raises: ['DETACH_WRONG_DOMAIN', 'DETACH_NOT_ATTACHED', 'DETACH_FREED_DOMAIN', 'VTD_DOMAIN_REFCOUNT_CORRUPT'],
   footprint: (rec, _p, scope) => slotChangeFootprint(rec.args, scope, []),

@@ -100,6 +100,7 @@ export function freeGlobalPasid(env: Env & { rec?: CallRecord }, pasid: number |
 export default defineCall({
   fn: 'iommu_free_global_pasid',
   exists: [{ since: '6.6' }],
+  existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_UNKNOWN', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_BY_OTHER', 'GLOBAL_PASID_FREE_ATTACHED'],
   // Why: telling a free by another holder apart reads which PASIDs the releaser holds.
   footprint: (rec) => ({ reads: ['gpasid:*'], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`] }),

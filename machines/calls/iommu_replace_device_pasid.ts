@@ -32,6 +32,7 @@ const CHECKS: readonly Check<ReplaceReads, 'replace'>[] = [
 export default defineCall({
   fn: 'iommu_replace_device_pasid',
   exists: [{ since: '6.15' }],
+  existsFollows: ['replace'],
   nested: ['set_dev_pasid'],
   raises: ['REPLACE_NOT_ATTACHED', 'REPLACE_SAME_HANDLE'],
   footprint: (rec, _p, scope) => slotChangeFootprint(rec.args, scope, [rec.args.domain]),

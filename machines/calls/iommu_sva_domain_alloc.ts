@@ -8,6 +8,7 @@ import { allocDomain } from './iommu_domain_alloc.js';
 export default defineCall({
   fn: 'iommu_sva_domain_alloc',
   exists: [{ since: '6.2' }],
+  existsFollows: ['svaDomains'],
   footprint: (rec) => ({ reads: [], writes: [`domain:${recordedName(rec) ?? modelName('sva-dom', rec.seq)}`] }),
   decide: (c) => {
     if (c.rec.ret === null) return setRet(c.d, undefined, 'allocation failure (-ENOMEM) is the environment, not a rule');

@@ -16,6 +16,7 @@ const NESTED: readonly CallName[] = ['ioasid_free', 'iommu_free_global_pasid'];
 export default defineCall({
   fn: 'mm_pasid_drop',
   exists: [{ since: '5.18' }],
+  existsFollows: ['svaPasidUntilMmExit'],
   nested: NESTED,
   raises: ['MM_EXIT_WITH_BONDS'],
   // __mmput frees the PASID without iommu_sva_lock (§B.2.6).

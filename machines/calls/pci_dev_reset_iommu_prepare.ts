@@ -8,6 +8,7 @@ import { deviceOf } from './reads.js';
 export default defineCall({
   fn: 'pci_dev_reset_iommu_prepare',
   exists: [{ since: '7.0' }],
+  existsFollows: ['resetBlocksAttach'],
   footprint: (rec) => ({ reads: [], writes: [`dev:${rec.args.dev}`] }),
   decide: ({ w, d, rec }) => {
     w.emit(d, { type: 'GroupResetStarted', group: deviceOf(w, rec.args.dev).context.group, dev: rec.args.dev });

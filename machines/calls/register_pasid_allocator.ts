@@ -14,6 +14,7 @@ import { SCALABLE_MODE, VCMD_ALLOC, VCMD_FREE, vcmdOpsOf } from './reads.js';
 export default defineCall({
   fn: 'register_pasid_allocator',
   exists: [{ since: '5.8', until: '6.4' }],
+  existsFollows: ['vcmdAllocator'],
   nested: ['ioasid_register_allocator', 'intel_iommu_sm_disable'],
   // Reads intel_iommu_sm and may clear it (-EAGAIN → scalable mode off, §2.1).
   footprint: (rec) => union(allocatorBarrier, { reads: [], writes: [`vtd:${rec.args.iommu}`, 'intel_iommu_sm'] }),

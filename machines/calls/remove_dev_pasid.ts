@@ -10,6 +10,7 @@ import { EMPTY } from '../kit/footprint.js';
 export default defineCall({
   fn: 'remove_dev_pasid',
   exists: [{ since: '6.2', until: '6.14' }],
+  existsFollows: ['svaDomains', 'removalViaBlockedDomain'],
   footprint: () => EMPTY,
   decide: ({ d }) => setRet(d, undefined, 'driver op observed outside a core call'),
 });

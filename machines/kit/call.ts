@@ -8,7 +8,7 @@
 import type { CallName, CallRecord, CallRecordOf, Ret } from '../../events/records.js';
 import { retKind } from '../../events/ret.js';
 import type { FindingCode } from '../findings.js';
-import type { Profile } from '../profile.js';
+import type { FlagName, Profile } from '../profile.js';
 import type { Footprint, FootprintScope } from './footprint.js';
 import type { StepResult } from './lifecycle.js';
 import type { VersionRange } from './version.js';
@@ -31,6 +31,12 @@ export interface CallDefinition<F extends CallName> {
   readonly fn: F;
   /** The releases the function exists in (a call outside them is CALL_NOT_IN_KERNEL). */
   readonly exists: readonly VersionRange[];
+  /**
+   * The era-table flags whose boundaries are the bounds of `exists` (the commits that added or removed
+   * the function): `compare` names their commit and section when the call appears or goes. Required
+   * when `exists` has a bound; test/compare/boundaries.test.ts checks each bound is one of theirs.
+   */
+  readonly existsFollows?: readonly FlagName[];
   /**
    * The calls it makes inside itself, which a capture may record nested under it. Under a call with
    * this list a nested record the model does not make there is NESTED_CALL_UNEXPECTED; under a call

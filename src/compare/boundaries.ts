@@ -110,44 +110,14 @@ export function withChange(base: Profile, c: Change): Profile {
   return { ...base, calls };
 }
 
-/** The profile of each segment of the era table, oldest first: [the oldest kernel, each boundary]. */
-const SEGMENTS: readonly { readonly start: KernelVersion; readonly profile: Profile }[] = [OLDEST_SUPPORTED, ...BOUNDARIES].map((start) => ({
-  start,
-  profile: profileFor(versionKernel(start)) as Profile,
-}));
-
 /**
- * The era-table flags that stand for a call's range at a boundary (its commit and section): among
- * the flags changing there, those that track whether the call exists (equal or opposite) over the
- * longest run of segments around the boundary; ties go to the flag that tracks it in more segments
- * overall. `ioasid` for the ioasid_* calls at v6.4, `ioasidRefcount` for ioasid_free at v5.11.
+ * The era-table flags that stand for a call's range at a boundary (their commit and section): those
+ * among the flags changing there that the call's definition says its range follows (`existsFollows`).
+ * `ioasid` for the ioasid_* calls at v6.4, `ioasidRefcount` for ioasid_free at v5.11.
  */
-export function flagsOfCall(fn: CallName, boundary: KernelVersion, candidates: readonly FlagName[]): FlagName[] {
-  // The segment the boundary opens (any version inside it will do).
-  let at = -1;
-  SEGMENTS.forEach((s, i) => {
-    if (compareVersions(s.start, boundary) <= 0) at = i;
-  });
-  if (at < 1 || candidates.length === 0) return [];
-  const exists = SEGMENTS.map((s) => s.profile.calls.has(fn));
-  const score = (flag: FlagName): [number, number] => {
-    let best: [number, number] = [0, 0];
-    for (const same of [true, false]) {
-      const tracks = SEGMENTS.map((s, i) => (s.profile[flag] === exists[i]) === same);
-      if (!tracks[at] || !tracks[at - 1]) continue;
-      let lo = at - 1;
-      let hi = at;
-      while (lo > 0 && tracks[lo - 1]) lo--;
-      while (hi + 1 < tracks.length && tracks[hi + 1]) hi++;
-      const s: [number, number] = [hi - lo + 1, tracks.filter(Boolean).length];
-      if (s[0] > best[0] || (s[0] === best[0] && s[1] > best[1])) best = s;
-    }
-    return best;
-  };
-  const scored = candidates.map((f) => ({ f, s: score(f) }));
-  const top = scored.reduce((m, x) => (x.s[0] > m[0] || (x.s[0] === m[0] && x.s[1] > m[1]) ? x.s : m), [0, 0] as [number, number]);
-  if (top[0] === 0) return [];
-  return scored.filter((x) => x.s[0] === top[0] && x.s[1] === top[1]).map((x) => x.f);
+export function flagsOfCall(fn: CallName, candidates: readonly FlagName[]): FlagName[] {
+  const follows: readonly string[] = CALLS[fn].existsFollows ?? [];
+  return candidates.filter((f) => follows.includes(f));
 }
 
 /** The profile of the segment just before a boundary (the oldest kernel's for the first boundary). */

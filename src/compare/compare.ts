@@ -8,7 +8,7 @@
  * Pure and deterministic; replays are memoised per profile.
  */
 import { compareVersions, parseKernelVersion, type KernelVersion } from '../../machines/kit/version.js';
-import { profileFor, type Profile } from '../../machines/profile.js';
+import { profileOnHostOf, type Profile } from '../../machines/profile.js';
 import type { Entry } from '../replay/replayTrace.js';
 import type { CallName } from '../../events/records.js';
 import { boundariesIn, boundaryName, changesBetween, flagsOfCall, versionKernel, withChange, type Change } from './boundaries.js';
@@ -284,11 +284,11 @@ function walk(a: Profile, b: Profile): Point[] {
   const crossed = boundariesIn(lo, hi);
   const points: Point[] = [{ profile: a, boundary: null }];
   if (up) {
-    crossed.forEach((bv, i) => points.push({ profile: i === crossed.length - 1 ? b : (profileFor(versionKernel(bv)) as Profile), boundary: bv }));
+    crossed.forEach((bv, i) => points.push({ profile: i === crossed.length - 1 ? b : (profileOnHostOf(a, versionKernel(bv)) as Profile), boundary: bv }));
   } else {
     // Going down, crossing boundary bv lands in the segment below it: the next boundary down's, or b's.
     const down = [...crossed].reverse();
-    down.forEach((bv, i) => points.push({ profile: i === down.length - 1 ? b : (profileFor(versionKernel(down[i + 1])) as Profile), boundary: bv }));
+    down.forEach((bv, i) => points.push({ profile: i === down.length - 1 ? b : (profileOnHostOf(a, versionKernel(down[i + 1])) as Profile), boundary: bv }));
   }
   return points;
 }
@@ -300,7 +300,7 @@ function blame(cache: RunCache, before: Profile, after: Profile, boundary: Kerne
   const flagNames = changes.flatMap((c) => (c.kind === 'flag' ? [c.flag] : []));
   // A call range carries no commit: the flag that tracks it at this boundary names the commit and section.
   const withFlags = (chosen: readonly Change[]): Change[] => {
-    const flags = new Set(chosen.flatMap((c) => (c.kind === 'call' ? flagsOfCall(c.fn, boundary, flagNames) : [])));
+    const flags = new Set(chosen.flatMap((c) => (c.kind === 'call' ? flagsOfCall(c.fn, flagNames) : [])));
     return changes.filter((c) => chosen.includes(c) || (c.kind === 'flag' && flags.has(c.flag)));
   };
   if (d.call !== undefined) {
