@@ -30,6 +30,10 @@ export const FACT_SPECS = {
   PasidReplaced: { group: 'name', dev: 'dev', pasid: 'pasid', from: 'name', to: 'name', handle: 'name?' },
   GroupResetStarted: { group: 'name', dev: 'dev' },
   GroupResetDone: { group: 'name', dev: 'dev' },
+  /** v5.2–v5.17 aux domains: `pasid` is the domain's default PASID when the capture shows it (C5). */
+  AuxDomainAttached: { domain: 'name', dev: 'dev', pasid: 'count?' },
+  /** `last`: the domain's last aux device, whose unlink frees the default PASID (domain->default_pasid is not reset). */
+  AuxDomainDetached: { domain: 'name', dev: 'dev', last: 'bool' },
   /** The bound a run of global PASID allocations ending in exhaustion shows (#21 B11): max_pasids <= this. */
   DeviceMaxPasidsInferred: { dev: 'dev', max_pasids: 'maxPasids' },
   /** VT-d (v6.10+) dropped a per-IOMMU reference of a domain a wrong-domain detach named (domain_detach_iommu, #21 B10). */

@@ -267,6 +267,31 @@ export const FINDINGS = {
     title: 'VT-d domain_detach_iommu finds no per-IOMMU info of the domain: NULL dereference (a wrong-domain detach dropped a reference it never held)',
     fix: 'pass the attached domain to iommu_detach_device_pasid; kernels with 79ea2feb917b (7.0.10, 6.18.33) return early instead',
   },
+  AUX_ATTACH_NOT_AUX: {
+    ref: '#21 C5', reaction: 'ERR', severity: 'misuse',
+    title: 'aux attach of a domain that is not an unmanaged domain (-EPERM, v5.2–v5.17)',
+    fix: 'aux-attach only IOMMU_DOMAIN_UNMANAGED domains, after iommu_dev_enable_feature(IOMMU_DEV_FEAT_AUX)',
+  },
+  AUX_ATTACH_NO_PASID: {
+    ref: '#21 C5', reaction: 'LOG', severity: 'misuse',
+    title: 'aux attach could not allocate the domain\'s default PASID ("Can\'t allocate default pasid", -ENODEV)',
+    fix: 'the PASID space of the device is exhausted: free unused IOASIDs',
+  },
+  AUX_REATTACH_FREED_PASID: {
+    ref: '#21 C5', reaction: 'SILENT', severity: 'bug',
+    title: 'aux attach of a domain whose default PASID was freed at its last aux detach: the freed number is programmed again (VT-d does not reset default_pasid)',
+    fix: 'free the aux domain after its last aux detach and allocate a new one',
+  },
+  AUX_DETACH_NOT_ATTACHED: {
+    ref: '#21 C5', reaction: 'SILENT', severity: 'misuse',
+    title: 'aux detach of a (domain, device) pair that is not aux-attached',
+    fix: 'aux-detach only what was aux-attached (check the aux attach return value)',
+  },
+  AUX_GET_PASID_NONE: {
+    ref: '#21 C5', reaction: 'ERR', severity: 'misuse',
+    title: 'iommu_aux_get_pasid of a domain that was never aux-attached (-EINVAL)',
+    fix: 'aux-attach the domain first; its default PASID is allocated then',
+  },
   ATTACH_LEAKED: {
     ref: 'A36 §4', reaction: 'SILENT', severity: 'bug',
     title: 'PASID attachment never detached by the end of the trace',

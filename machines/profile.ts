@@ -97,6 +97,8 @@ export interface Profile {
   readonly replace: boolean;
   /** PCI reset blocks attach (group->resetting_domain): c279e83953d9 introduced pci_dev_reset_iommu_prepare/done in v7.0 (its fixes went to 7.0.y, none to 6.19.y or older). */
   readonly resetBlocksAttach: boolean;
+  /** The aux-domain API (iommu_aux_attach_device & co.) exists (v5.2 IOMMU pull; removed by 8652d875939b in v5.18). */
+  readonly auxDomains: boolean;
   /** The VT-d vcmd custom allocator exists (v5.8, 3375303e8287, until v6.3). */
   readonly vcmdAllocator: boolean;
   /** The calls that exist in this kernel (each call's `exists`, machines/calls/). */
@@ -159,6 +161,7 @@ export const FLAGS: {
   replace: { in: [{ since: '6.15' }], commit: '8a9e1e773f60 iommu_replace_device_pasid', doc: '§4.3' },
   vtdRemoveChecksDomain: { in: [{ since: '7.1' }], stable: [{ series: '7.0', since: 10 }, { series: '6.18', since: 33 }], commit: '79ea2feb917b VT-d returns early on a PASID the domain does not hold (CVE-2026-53281)', doc: '§4.2' },
   resetBlocksAttach: { in: [{ since: '7.0' }], commit: 'c279e83953d9 pci_dev_reset_iommu_prepare/done (v7.0)', doc: '§4.1' },
+  auxDomains: { in: [{ until: '5.18' }], commit: '8652d875939b removed the aux-domain API (v5.18; added in v5.2)', doc: '§1 (C5)' },
   vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
 };
 

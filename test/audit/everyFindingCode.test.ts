@@ -25,6 +25,11 @@ const gAlloc = (ret: number | 'IOMMU_PASID_INVALID', dev = D) => call('iommu_all
 const gFree = (pasid: number | 'IOMMU_PASID_INVALID') => call('iommu_free_global_pasid', { pasid }, null);
 const domAlloc = (name: string) => call('iommu_domain_alloc', { type: 'dma' }, name);
 const domFree = (domain: string) => call('iommu_domain_free', { domain }, null);
+const unmanaged = (name: string) => call('iommu_domain_alloc', { type: 'unmanaged' }, name);
+const auxAttach = (domain: string, ret: 0 | '-EPERM' | '-ENODEV') => call('iommu_aux_attach_device', { domain, dev: D }, ret);
+const auxDetach = (domain: string) => call('iommu_aux_detach_device', { domain, dev: D }, null);
+/** v5.10: an aux attach allocating the default PASID, and the detach that frees it (nested records). */
+const AUX_CLEAN: readonly CallSpec[] = [probe(), unmanaged('dom1'), auxAttach('dom1', 0), { ...alloc(1, 31, 1), parent: 3 }, auxDetach('dom1'), { ...free(1), parent: 5 }];
 
 interface Case {
   readonly kernel: string;
@@ -266,6 +271,19 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '6.12.0 intel',
     trigger: [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), attach('dom2', 2), detach('dom2', 1), detach('dom2', 2)],
     nearMiss: [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), attach('dom2', 2), detach('dom1', 1), detach('dom2', 2)],
+  },
+  AUX_ATTACH_NOT_AUX: { kernel: '5.10.0', trigger: [probe(), domAlloc('dom1'), auxAttach('dom1', '-EPERM')], nearMiss: AUX_CLEAN },
+  AUX_ATTACH_NO_PASID: { kernel: '5.10.0', trigger: [probe(), unmanaged('dom1'), auxAttach('dom1', '-ENODEV'), { ...alloc(1, 31, 'INVALID_IOASID'), parent: 3 }], nearMiss: AUX_CLEAN },
+  AUX_REATTACH_FREED_PASID: {
+    kernel: '5.10.0',
+    trigger: [...AUX_CLEAN, auxAttach('dom1', 0)],
+    nearMiss: [...AUX_CLEAN, unmanaged('dom2'), auxAttach('dom2', 0), { ...alloc(1, 31, 1), parent: 8 }, auxDetach('dom2'), { ...free(1), parent: 10 }],
+  },
+  AUX_DETACH_NOT_ATTACHED: { kernel: '5.10.0', trigger: [probe(), unmanaged('dom1'), auxDetach('dom1')], nearMiss: AUX_CLEAN },
+  AUX_GET_PASID_NONE: {
+    kernel: '5.10.0',
+    trigger: [probe(), unmanaged('dom1'), call('iommu_aux_get_pasid', { domain: 'dom1', dev: D }, '-EINVAL')],
+    nearMiss: [...AUX_CLEAN.slice(0, 4), call('iommu_aux_get_pasid', { domain: 'dom1', dev: D }, 1), auxDetach('dom1'), { ...free(1), parent: 6 }],
   },
   GLOBAL_PASID_FREE_UNKNOWN: { kernel: '6.6.0', trigger: [probe(), gFree(3)], nearMiss: [probe(), gAlloc(1), gFree(1)] },
   GLOBAL_PASID_STALE_FREE: {

@@ -98,6 +98,12 @@ const CASES: readonly Case[] = [
     ],
   },
   {
+    name: 'the aux-domain API is gone (8652d875939b)',
+    boundary: '5.18', before: '5.17.0', after: '5.18.0',
+    calls: [probe(A), unmanaged('dom1'), call('iommu_aux_get_pasid', { domain: 'dom1', dev: A })],
+    differences: ['call seq 3 iommu_aux_get_pasid ← 5.18 auxDomains+iommu_aux_get_pasid'],
+  },
+  {
     name: 'the SVA PASID lives until mm exit, not until the last unbind',
     boundary: '5.18', before: '5.17.0', after: '5.18.0',
     calls: [probe(A), bind(A, 'mm@1', 'sva1'), call('iommu_sva_unbind_device', { handle: 'sva1' })],

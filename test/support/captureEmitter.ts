@@ -173,7 +173,7 @@ export function emitFtrace(records: readonly CallRecord[]): EmittedCapture {
     const task = `${(r.comm ?? '<...>').padStart(16)}-${String(r.tid).padEnd(7)} (${String(r.tid).padStart(7)}) [${String(r.cpu).padStart(3, '0')}] ..... ${time.padStart(12)}:`;
     if (step.phase === 'exit') {
       const ret = retValue(r.fn, r.ret, ptrs) ?? 0n;
-      const signed = RECORD_SPECS[r.fn].ret === 'retInt' ? BigInt.asIntN(32, ret) : ret;
+      const signed = RECORD_SPECS[r.fn].ret === 'retInt' || RECORD_SPECS[r.fn].ret === 'retIntValue' ? BigInt.asIntN(32, ret) : ret;
       return `${task} ${symbol}__return: (caller_fn+0x2a/0x100 <- ${symbol}) ret=${hex(signed)}`;
     }
     const fields = argEntries(r, ptrs).map(([k, v]) => (v.kind === 'str' ? `${k}="${v.v}"` : v.kind === 'ptr' ? `${k}=${hex(v.v)}` : `${k}=${v.v}`));
@@ -194,7 +194,7 @@ export function emitBpftrace(records: readonly CallRecord[], kernel: string): Em
     if (step.phase !== 'entry') {
       const ret = retValue(r.fn, r.ret, ptrs);
       const kind = RECORD_SPECS[r.fn].ret;
-      if (ret !== undefined) o.ret = POINTER_RETS.has(kind) ? hex(ret) : kind === 'retInt' ? Number(BigInt.asIntN(32, ret)) : Number(ret);
+      if (ret !== undefined) o.ret = POINTER_RETS.has(kind) ? hex(ret) : kind === 'retInt' || kind === 'retIntValue' ? Number(BigInt.asIntN(32, ret)) : Number(ret);
     }
     return JSON.stringify({ type: 'printf', data: JSON.stringify(o) + '\n' });
   });

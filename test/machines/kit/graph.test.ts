@@ -199,6 +199,8 @@ const CASES: Case[] = [
       { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom1', to: 'dom2' },
       { type: 'SvaDomainUsersChanged', domain: 'dom1', users: 1 },
       { type: 'VtdDomainRefDropped', domain: 'dom1' },
+      { type: 'AuxDomainAttached', domain: 'dom1', dev: 'd0', pasid: 1 },
+      { type: 'AuxDomainDetached', domain: 'dom1', dev: 'd0', last: true },
       { type: 'DomainFreed', domain: 'dom1' },
     ] as unknown as MachineEvent[],
   },
