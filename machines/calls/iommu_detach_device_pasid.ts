@@ -154,7 +154,8 @@ export default defineCall({
   existsFollows: ['svaDomains'],
   nested: ['remove_dev_pasid', 'set_dev_pasid'],
   raises: ['DETACH_WRONG_DOMAIN', 'DETACH_NOT_ATTACHED', 'DETACH_FREED_DOMAIN', 'VTD_DOMAIN_REFCOUNT_CORRUPT'],
-  footprint: (rec, _p, scope) => slotChangeFootprint(rec.args, scope, []),
+  // Why: on VT-d a wrong-domain detach also counts down the named domain (#21 B10).
+  footprint: (rec, p, scope) => slotChangeFootprint(rec.args, scope, p.vendor === 'intel' ? [rec.args.domain] : []),
   decide: (c) => {
     const a = c.rec.args;
     detachPasid(c, { domain: a.domain, dev: a.dev, pasid: a.pasid });
