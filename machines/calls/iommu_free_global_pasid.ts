@@ -14,7 +14,6 @@ import { globalPasidHistoryKind, type GlobalPasidHistoryContext } from '../globa
 import { noteFreed } from '../ids.js';
 import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import { defineCall, setRet } from '../kit/call.js';
-import type { World } from '../kit/world.js';
 import { IDA, NO_PASID, type Env } from './reads.js';
 
 interface FreeReads {
@@ -23,8 +22,6 @@ interface FreeReads {
   readonly history: Snap<GlobalPasidHistoryContext>;
   /** The thread of a top-level free; null inside another call (mm_pasid_drop) or when unknown. */
   readonly releaser: string | null;
-  /** The releaser holds other global PASIDs (computed only when it is neither the holder nor an earlier one). */
-  readonly holdsOther: boolean;
   /** Attachments already reported as another finding by the caller (mm_pasid_drop's live bonds). */
   readonly covered: number;
 }
@@ -51,10 +48,11 @@ const CHECKS: readonly Check<FreeReads, 'free'>[] = [
     then: 'free',
   },
   {
-    when: (r) => otherHolder(r) && r.holdsOther,
+    // Why: only this PASID's own history is read, so frees of different PASIDs still commute (§B.3).
+    when: (r) => otherHolder(r),
     ret: null,
     finding: 'GLOBAL_PASID_FREE_BY_OTHER',
-    detail: (r) => `${r.releaser} never held PASID ${r.id.context.pasid} (it belongs to ${r.history.context.holder})`,
+    detail: (r) => `${r.releaser} never held PASID ${r.id.context.pasid} (it belongs to ${r.history.context.holder}; a teardown thread of the owner frees it legitimately)`,
     rule: 'iommu_free_global_pasid takes no device or owner: any caller can free another owner\'s PASID (§5, #21 B3)',
     then: 'free',
   },
@@ -69,12 +67,6 @@ const CHECKS: readonly Check<FreeReads, 'free'>[] = [
   { ret: null, rule: 'iommu_free_global_pasid: ida_free (§5)', then: 'free' },
 ];
 
-/** True when `holder` holds a global PASID (a scan: only for a free by someone who is not the PASID's holder). */
-function holdsAny(w: World, holder: string): boolean {
-  for (const [, s] of w.entriesOf<GlobalPasidHistoryContext>(globalPasidHistoryKind.id)) if (s.value === 'held' && s.context.holder === holder) return true;
-  return false;
-}
-
 /** The thread of a top-level iommu_free_global_pasid; null inside another call (the trace cannot tell). */
 const releaserOf = (rec: CallRecord | undefined) => (rec !== undefined && rec.fn === 'iommu_free_global_pasid' && rec.parent === undefined ? `tid:${rec.tid}` : null);
 
@@ -86,9 +78,7 @@ export function freeGlobalPasid(env: Env & { rec?: CallRecord }, pasid: number |
   const id = invalid ? w.get(globalPasidKind, NO_PASID, { pasid: -1 }) : w.get(globalPasidKind, String(n), { pasid: n });
   const history = w.get(globalPasidHistoryKind, invalid ? NO_PASID : String(n), { pasid: n });
   const releaser = releaserOf(env.rec);
-  const h = history.context;
-  const holdsOther = releaser !== null && h.holder !== null && releaser !== h.holder && !h.past.includes(releaser) && holdsAny(w, releaser);
-  const r: FreeReads = { invalid, id, history, releaser, holdsOther, covered };
+  const r: FreeReads = { invalid, id, history, releaser, covered };
   const row = firstCheck(CHECKS, r);
   if (row.then === 'free' && !invalid) {
     w.emit(d, { type: 'GlobalPasidFreed', pasid: n, ...(releaser === null ? {} : { by: releaser }) });
@@ -102,8 +92,7 @@ export default defineCall({
   exists: [{ since: '6.6' }],
   existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_UNKNOWN', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_BY_OTHER', 'GLOBAL_PASID_FREE_ATTACHED'],
-  // Why: telling a free by another holder apart reads which PASIDs the releaser holds.
-  footprint: (rec) => ({ reads: ['gpasid:*'], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`] }),
+  footprint: (rec) => ({ reads: [], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`] }),
   decide: (c) => {
     freeGlobalPasid(c, c.rec.args.pasid);
     setRet(c.d, null, 'iommu_free_global_pasid returns void');

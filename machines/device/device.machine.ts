@@ -15,8 +15,6 @@ export interface DeviceContext {
   readonly bonds: number;
   /** A PCI reset is in progress (group->resetting_domain). */
   readonly resetting: boolean;
-  /** The highest global PASID the device was given (0: none): max_pasids is above it (#21 B11). */
-  readonly highestGlobalPasid: number;
 }
 
 const one = (dev: string) => [{ id: dev, input: { dev } }];
@@ -29,7 +27,6 @@ const COUNTERS = {
   SvaUnbound: { guard: 'isBondGone', actions: 'unbond' },
   GroupResetStarted: { actions: 'startReset' },
   GroupResetDone: { actions: 'endReset' },
-  GlobalPasidAllocated: { actions: 'gotPasid' },
   DeviceMaxPasidsInferred: { actions: 'inferMax' },
 } as const;
 
@@ -38,7 +35,7 @@ const PROBED = { target: 'probed', actions: 'probe' } as const;
 export const deviceKind = defineObject<DeviceContext, { dev: string }>({
   id: 'device',
   initial: 'preexisting',
-  context: ({ dev }) => ({ dev, group: dev, maxPasids: null, attached: 0, bonds: 0, resetting: false, highestGlobalPasid: 0 }),
+  context: ({ dev }) => ({ dev, group: dev, maxPasids: null, attached: 0, bonds: 0, resetting: false }),
   address: {
     DeviceProbed: (f) => one(f.dev),
     DeviceReleased: (f) => one(f.dev),
@@ -48,7 +45,6 @@ export const deviceKind = defineObject<DeviceContext, { dev: string }>({
     SvaUnbound: (f) => one(f.dev),
     GroupResetStarted: (f) => one(f.dev),
     GroupResetDone: (f) => one(f.dev),
-    GlobalPasidAllocated: (f) => (f.dev === null ? [] : one(f.dev)),
     DeviceMaxPasidsInferred: (f) => one(f.dev),
   },
   states: {
@@ -68,7 +64,6 @@ export const deviceKind = defineObject<DeviceContext, { dev: string }>({
     unbond: (c) => ({ ...c, bonds: Math.max(0, c.bonds - 1) }),
     startReset: (c) => ({ ...c, resetting: true }),
     endReset: (c) => ({ ...c, resetting: false }),
-    gotPasid: (c, f) => (f.type === 'GlobalPasidAllocated' && f.pasid > c.highestGlobalPasid ? { ...c, highestGlobalPasid: f.pasid } : c),
     // Why: a bound the capture gives (a probe) is the truth; the inferred one only fills an unknown.
     inferMax: (c, f) => (f.type === 'DeviceMaxPasidsInferred' && c.maxPasids === null ? { ...c, maxPasids: f.max_pasids } : c),
   },

@@ -308,7 +308,7 @@ export function outcomeHash(s: Scenario, engine: Engine, w: World): string {
   const lines: string[] = [];
   for (const [key, snap] of w.objects) {
     let k = key;
-    const m = /^(globalPasid:|pasidSlot:.*\/)(\d+)$/.exec(key);
+    const m = /^(globalPasid:|globalPasidHistory:|pasidSlot:.*\/)(\d+)$/.exec(key);
     if (m) k = `${m[1]}${rename(Number(m[2]))}`;
     lines.push(`${k}=${JSON.stringify(snap, (field, v: unknown) => (field === 'pasid' && typeof v === 'number' ? rename(v) : v))}`);
   }

@@ -169,7 +169,6 @@ const CASES: Case[] = [
       { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 1 },
       { type: 'GroupResetStarted', group: 'g0', dev: 'd0' },
       { type: 'GroupResetDone', group: 'g0', dev: 'd0' },
-      { type: 'GlobalPasidAllocated', pasid: 3, dev: 'd0', mm: null },
       { type: 'DeviceMaxPasidsInferred', dev: 'd0', max_pasids: 4 },
     ] as unknown as MachineEvent[],
   },
