@@ -343,11 +343,6 @@ export const FINDINGS = {
     title: 'an earlier holder freed a global PASID after it was handed out again: the new owner loses it',
     fix: 'forget a PASID once you free it; ida_free does not check who holds the ID',
   },
-  GLOBAL_PASID_FREE_BY_OTHER: {
-    ref: '§5 (#21 B3)', reaction: 'SILENT', severity: 'bug',
-    title: 'a global PASID freed by a caller that never held it (it holds other PASIDs)',
-    fix: 'free only your own PASIDs: iommu_free_global_pasid takes no device or owner',
-  },
   GLOBAL_PASID_COLLISION: {
     ref: '§5 (#21 B8)', reaction: 'SILENT', severity: 'bug',
     title: 'an allocation returned a global PASID the model says another owner still holds (the IDA never does: lost free records, or two owners now share it)',

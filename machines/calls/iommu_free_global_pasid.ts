@@ -3,8 +3,8 @@
  * then ida_free, which WARNs for an ID that is not allocated and checks no attachment: a PASID freed
  * before its detach can be handed out again while still attached (§5.1, A40). ida_free takes no
  * owner either, so the audit tells apart what the kernel cannot (#21 B1–B3): a second free of a
- * freed PASID, a free of one never allocated, a free by an earlier holder after the number was
- * handed out again, and a free by a thread that holds other PASIDs but never this one. Pure.
+ * freed PASID, a free of one never allocated, and a free by an earlier holder after the number was
+ * handed out again. Pure.
  */
 import { IOMMU_PASID_INVALID } from '../../events/fields.js';
 import type { CallRecord } from '../../events/records.js';
@@ -48,15 +48,6 @@ const CHECKS: readonly Check<FreeReads, 'free'>[] = [
     then: 'free',
   },
   {
-    // Why: only this PASID's own history is read, so frees of different PASIDs still commute (§B.3).
-    when: (r) => otherHolder(r),
-    ret: null,
-    finding: 'GLOBAL_PASID_FREE_BY_OTHER',
-    detail: (r) => `${r.releaser} never held PASID ${r.id.context.pasid} (it belongs to ${r.history.context.holder}; a teardown thread of the owner frees it legitimately)`,
-    rule: 'iommu_free_global_pasid takes no device or owner: any caller can free another owner\'s PASID (§5, #21 B3)',
-    then: 'free',
-  },
-  {
     when: (r) => r.id.context.attachments > r.covered,
     ret: null,
     finding: 'GLOBAL_PASID_FREE_ATTACHED',
@@ -91,7 +82,7 @@ export default defineCall({
   fn: 'iommu_free_global_pasid',
   exists: [{ since: '6.6' }],
   existsFollows: ['globalPasids'],
-  raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_UNKNOWN', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_BY_OTHER', 'GLOBAL_PASID_FREE_ATTACHED'],
+  raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_UNKNOWN', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_ATTACHED'],
   footprint: (rec) => ({ reads: [], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`] }),
   decide: (c) => {
     freeGlobalPasid(c, c.rec.args.pasid);

@@ -159,13 +159,9 @@ describe('who frees a global PASID (#21 B1–B3: ida_free takes no owner)', () =
     const t = given('6.12.0', probe(), by(10, alloc()), by(10, free(1))).when(by(10, free(1)));
     expect(t.codes).toEqual(['GLOBAL_PASID_DOUBLE_FREE']);
   });
-  it('B3: another thread freeing a PASID it never held is GLOBAL_PASID_FREE_BY_OTHER', () => {
+  it('B3 near miss: a cleanup thread that never held the PASID frees it without a finding (an owner check would need every PASID, and frees of different PASIDs must commute, §B.3)', () => {
     const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(20, alloc(DEV2))).when(by(20, free(1)));
-    expect(t.codes).toEqual(['GLOBAL_PASID_FREE_BY_OTHER']);
-  });
-  it('B3 near miss: a free inside another call (mm_pasid_drop) is never attributed', () => {
-    const t = given('6.12.0', probe(), by(10, alloc())).when({ ...free(1), tid: 30, parent: 2 });
-    expect(t.codes).not.toContain('GLOBAL_PASID_FREE_BY_OTHER');
+    expect(t.codes).toEqual([]);
   });
 });
 
