@@ -49,6 +49,14 @@ export const FACT_SPECS = {
   PasidReplaced: { group: 'name', dev: 'dev', pasid: 'pasid', from: 'name', to: 'name', handle: 'name?' },
   GroupResetStarted: { group: 'name', dev: 'dev' },
   GroupResetDone: { group: 'name', dev: 'dev' },
+  /** v5.2–v5.17 aux domains: `pasid` is the domain's default PASID when the capture shows it (C5). */
+  AuxDomainAttached: { domain: 'name', dev: 'dev', pasid: 'count?' },
+  /** `last`: the domain's last aux device, whose unlink frees the default PASID (domain->default_pasid is not reset). */
+  AuxDomainDetached: { domain: 'name', dev: 'dev', last: 'bool' },
+  /** The bound a run of global PASID allocations ending in exhaustion shows (#21 B11): max_pasids <= this. */
+  DeviceMaxPasidsInferred: { dev: 'dev', max_pasids: 'maxPasids' },
+  /** VT-d (v6.10+) dropped a per-IOMMU reference of a domain a wrong-domain detach named (domain_detach_iommu, #21 B10). */
+  VtdDomainRefDropped: { domain: 'name' },
   // SVA
   /** `intel_svm`: intel_svm_bind_mm allocated it (Intel ≤ v5.13): one reference per mm, dropped with its last bond. */
   MmPasidAssigned: { mm: 'name', pasid: 'count', intel_svm: 'bool?' },
@@ -62,8 +70,10 @@ export const FACT_SPECS = {
   SvaUnbound: { handle: 'name', dev: 'dev', mm: 'name', domain: 'nameOrNull', users: 'signed' },
   SvaDomainUsersChanged: { domain: 'name', users: 'signed' },
   // global PASIDs (v6.6+)
-  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull', mm: 'nameOrNull' },
-  GlobalPasidFreed: { pasid: 'count' },
+  /** `holder`: the thread of a top-level iommu_alloc_global_pasid (who may free it, #21 B2/B3). */
+  GlobalPasidAllocated: { pasid: 'count', dev: 'nameOrNull', mm: 'nameOrNull', holder: 'name?' },
+  /** `by`: the thread of a top-level iommu_free_global_pasid. */
+  GlobalPasidFreed: { pasid: 'count', by: 'name?' },
 } as const satisfies Record<string, FieldList>;
 
 export type FactType = keyof typeof FACT_SPECS;

@@ -80,6 +80,8 @@ export const FIELD_SCHEMAS = {
   retBool: { type: 'boolean' },
   retIoasid: { anyOf: [{ type: 'integer', minimum: 0, maximum: U32_MAX - 1 }, { const: INVALID_IOASID }] },
   retPasid: { anyOf: [{ type: 'integer', minimum: 0, maximum: U32_MAX }, { const: IOMMU_PASID_INVALID }] },
+  // An int that is a value or an errno (iommu_aux_get_pasid: the PASID, or -EINVAL).
+  retIntValue: { anyOf: [{ type: 'integer', minimum: 0, maximum: 2147483647 }, errnoSchema] },
   retHandle: { anyOf: [errnoSchema, nameSchema] },
   retPtr: { anyOf: [errnoSchema, nameSchema, { type: 'null' }] },
   retDomain: { anyOf: [nameSchema, { type: 'null' }] },
@@ -106,6 +108,8 @@ export type FieldType<K extends FieldKind> = K extends 'name' | 'dev' | 'text'
               ? DomainType
               : K extends 'retInt'
                 ? 0 | Errno
+                : K extends 'retIntValue'
+                ? number | Errno
                 : K extends 'retVoid'
                   ? null
                   : K extends 'retHandle'

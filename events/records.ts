@@ -8,7 +8,7 @@ interface RecordSpec {
   /** Arguments under the kernel's parameter names (plus observed state the capture reads, documented). */
   readonly args: FieldList;
   /** Kind of the recorded return value. */
-  readonly ret: 'retInt' | 'retVoid' | 'retBool' | 'retIoasid' | 'retPasid' | 'retHandle' | 'retPtr' | 'retDomain';
+  readonly ret: 'retInt' | 'retIntValue' | 'retVoid' | 'retBool' | 'retIoasid' | 'retPasid' | 'retHandle' | 'retPtr' | 'retDomain';
   /** One line for `--help` and the README. */
   readonly doc: string;
 }
@@ -97,8 +97,21 @@ export const RECORD_SPECS = {
     ret: 'retVoid',
     doc: 'driver op remove_dev_pasid (usually nested in detach); domain passed from the attach-handle era on',
   },
-  pci_dev_reset_iommu_prepare: { args: { dev: 'dev' }, ret: 'retInt', doc: 'PCI reset begins: the group blocks attach (newest)' },
-  pci_dev_reset_iommu_done: { args: { dev: 'dev' }, ret: 'retVoid', doc: 'PCI reset done (newest)' },
+  pci_dev_reset_iommu_prepare: { args: { dev: 'dev' }, ret: 'retInt', doc: 'PCI reset begins: the group blocks attach (v7.0+)' },
+  pci_dev_reset_iommu_done: { args: { dev: 'dev' }, ret: 'retVoid', doc: 'PCI reset done (v7.0+)' },
+
+  // drivers/iommu/iommu.c aux domains (v5.2–v5.17; VT-d aux_domain_add_dev / aux_domain_remove_dev)
+  iommu_aux_attach_device: {
+    args: { domain: 'name', dev: 'dev' },
+    ret: 'retInt',
+    doc: 'aux-attach a domain to a device (v5.2–v5.17): the first attach of the domain allocates its default PASID (nested ioasid_alloc)',
+  },
+  iommu_aux_detach_device: {
+    args: { domain: 'name', dev: 'dev' },
+    ret: 'retVoid',
+    doc: "aux-detach (v5.2–v5.17): the domain's last device frees its default PASID (nested ioasid_free / ioasid_put)",
+  },
+  iommu_aux_get_pasid: { args: { domain: 'name', dev: 'dev' }, ret: 'retIntValue', doc: "the domain's default PASID, or -EINVAL without one (v5.2–v5.17)" },
 
   // drivers/iommu/iommu-sva.c (and iommu-sva-lib.c / iommu.c before v6.2)
   iommu_sva_bind_device: {

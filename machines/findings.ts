@@ -247,14 +247,50 @@ export const FINDINGS = {
     fix: 'allocate a new domain; never reuse a freed one',
   },
   DETACH_WRONG_DOMAIN: {
-    ref: 'A34 §4.2', reaction: (p) => (p.detachWarnsOnMismatch ? 'WARN' : 'SILENT'), severity: 'bug',
-    title: 'detach with a domain other than the attached one',
+    // VT-d's removal WARNs once from v6.10, when it is handed the caller's domain (#21 B10).
+    ref: 'A34 §4.2', reaction: (p) => (p.detachWarnsOnMismatch || (p.vendor === 'intel' && p.removeDevPasidGetsDomain) ? 'WARN' : 'SILENT'), severity: 'bug',
+    title: 'detach with a domain other than the attached one (from v6.10 the driver tears down with the wrong domain: VT-d drops its references, see VTD_DOMAIN_REFCOUNT_CORRUPT)',
     fix: 'pass the domain that is attached to that PASID (the driver needs the old domain to flush)',
   },
   DETACH_NOT_ATTACHED: {
     ref: 'A35 §4.2', reaction: (p) => (p.detachWarnsOnMismatch ? 'WARN' : 'SILENT'), severity: 'bug',
     title: 'detach of a PASID that has nothing attached',
     fix: 'detach only what was attached (check the attach return value)',
+  },
+  DETACH_FREED_DOMAIN: {
+    ref: 'A37 §4.2 (#21 B6)', reaction: 'SILENT', severity: 'bug',
+    title: 'detach that hands a freed domain to the driver (use-after-free: from v6.10 the driver gets the caller\'s domain; in every era when the slot still holds the freed domain)',
+    fix: 'detach before iommu_domain_free, and never name a domain after its free',
+  },
+  VTD_DOMAIN_REFCOUNT_CORRUPT: {
+    ref: 'A34 §4.2 (#21 B10, CVE-2026-53281)', reaction: 'SILENT', severity: 'bug',
+    title: 'VT-d domain_detach_iommu finds no per-IOMMU info of the domain: NULL dereference (a wrong-domain detach dropped a reference it never held)',
+    fix: 'pass the attached domain to iommu_detach_device_pasid; kernels with 79ea2feb917b (7.0.10, 6.18.33) return early instead',
+  },
+  AUX_ATTACH_NOT_AUX: {
+    ref: '#21 C5', reaction: 'ERR', severity: 'misuse',
+    title: 'aux attach of a domain that is not an unmanaged domain (-EPERM, v5.2–v5.17)',
+    fix: 'aux-attach only IOMMU_DOMAIN_UNMANAGED domains, after iommu_dev_enable_feature(IOMMU_DEV_FEAT_AUX)',
+  },
+  AUX_ATTACH_NO_PASID: {
+    ref: '#21 C5', reaction: 'LOG', severity: 'misuse',
+    title: 'aux attach could not allocate the domain\'s default PASID ("Can\'t allocate default pasid", -ENODEV)',
+    fix: 'the PASID space of the device is exhausted: free unused IOASIDs',
+  },
+  AUX_REATTACH_FREED_PASID: {
+    ref: '#21 C5', reaction: 'SILENT', severity: 'bug',
+    title: 'aux attach of a domain whose default PASID was freed at its last aux detach: the freed number is programmed again (VT-d does not reset default_pasid)',
+    fix: 'free the aux domain after its last aux detach and allocate a new one',
+  },
+  AUX_DETACH_NOT_ATTACHED: {
+    ref: '#21 C5', reaction: 'SILENT', severity: 'misuse',
+    title: 'aux detach of a (domain, device) pair that is not aux-attached',
+    fix: 'aux-detach only what was aux-attached (check the aux attach return value)',
+  },
+  AUX_GET_PASID_NONE: {
+    ref: '#21 C5', reaction: 'ERR', severity: 'misuse',
+    title: 'iommu_aux_get_pasid of a domain that was never aux-attached (-EINVAL)',
+    fix: 'aux-attach the domain first; its default PASID is allocated then',
   },
   ATTACH_LEAKED: {
     ref: 'A36 §4', reaction: 'SILENT', severity: 'bug',
@@ -293,9 +329,29 @@ export const FINDINGS = {
     fix: 'check the allocation result before freeing; do not free IOMMU_PASID_INVALID',
   },
   GLOBAL_PASID_DOUBLE_FREE: {
-    ref: 'A39 §5', reaction: 'WARN', severity: 'bug',
-    title: 'iommu_free_global_pasid of a PASID that is not allocated (ida_free WARN)',
+    ref: 'A39 §5 (#21 B1)', reaction: 'WARN', severity: 'bug',
+    title: 'iommu_free_global_pasid of a PASID that was allocated and already freed (ida_free WARN)',
     fix: 'free each global PASID once',
+  },
+  GLOBAL_PASID_FREE_UNKNOWN: {
+    ref: 'A39 §5 (#21 B1)', reaction: 'WARN', severity: 'misuse',
+    title: 'iommu_free_global_pasid of a PASID the capture never saw allocated (ida_free WARN)',
+    fix: 'free only PASIDs you allocated (or start the capture before the allocation)',
+  },
+  GLOBAL_PASID_STALE_FREE: {
+    ref: '§5 (#21 B2)', reaction: 'SILENT', severity: 'bug',
+    title: 'an earlier holder freed a global PASID after it was handed out again: the new owner loses it',
+    fix: 'forget a PASID once you free it; ida_free does not check who holds the ID',
+  },
+  GLOBAL_PASID_COLLISION: {
+    ref: '§5 (#21 B8)', reaction: 'SILENT', severity: 'bug',
+    title: 'an allocation returned a global PASID the model says another owner still holds (the IDA never does: lost free records, or two owners now share it)',
+    fix: 'check the capture for lost iommu_free_global_pasid/mm_pasid_drop records; otherwise the two owners share one PASID',
+  },
+  GLOBAL_PASID_SECOND_OWNER: {
+    ref: 'A40 §5.1 §B.2.7 (#21 B7)', reaction: 'SILENT', severity: 'bug',
+    title: 'a global PASID freed while attached is handed to (or attached by) a new owner while the old attachment lives on',
+    fix: 'detach every attachment of a PASID before iommu_free_global_pasid',
   },
   GLOBAL_PASID_FREE_ATTACHED: {
     ref: 'A40 §5.1 §B.2.7', reaction: 'SILENT', severity: 'bug',

@@ -17,9 +17,10 @@ import { ioasidKind } from './ioasid/ioasid.machine.js';
 import { ioasidHolderKind, ioasidOwnerKind } from './ioasid/ioasidOwner.machine.js';
 import { svaBondKind } from './sva/svaBond.machine.js';
 import { svaHandleKind } from './sva/svaHandle.machine.js';
+import { globalPasidHistoryKind } from './global/globalPasidHistory.machine.js';
 
 export const FACT_DRIVEN: readonly FactKind[] = [
-  deviceKind, pasidSlotKind, domainKind, globalPasidKind,
+  deviceKind, pasidSlotKind, domainKind, globalPasidKind, globalPasidHistoryKind,
   scalableModeKind, vtdUnitKind,
   mmKind, svaBondKind, svaHandleKind,
   allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind,

@@ -87,10 +87,18 @@ export interface Profile {
   readonly detachWarnsOnMismatch: boolean;
   /** remove_dev_pasid receives the old domain (v6.10, 97e57733d8e3). */
   readonly removeDevPasidGetsDomain: boolean;
+  /**
+   * VT-d's PASID removal returns early when the passed domain does not hold the PASID (79ea2feb917b,
+   * CVE-2026-53281: v7.1, stable 7.0.10 and 6.18.33). Before it (v6.10+, when the driver is handed the
+   * caller's domain) a wrong-domain detach drops a per-IOMMU reference of the wrong domain.
+   */
+  readonly vtdRemoveChecksDomain: boolean;
   /** iommu_replace_device_pasid exists (v6.15, 8a9e1e773f60). */
   readonly replace: boolean;
-  /** PCI reset blocks attach (group->resetting_domain); read in very recent mainline, first release not confirmed: modelled from v6.18. */
+  /** PCI reset blocks attach (group->resetting_domain): c279e83953d9 introduced pci_dev_reset_iommu_prepare/done in v7.0 (its fixes went to 7.0.y, none to 6.19.y or older). */
   readonly resetBlocksAttach: boolean;
+  /** The aux-domain API (iommu_aux_attach_device & co.) exists (v5.2 IOMMU pull; removed by 8652d875939b in v5.18). */
+  readonly auxDomains: boolean;
   /** The VT-d vcmd custom allocator exists (v5.8, 3375303e8287, until v6.3). */
   readonly vcmdAllocator: boolean;
   /** The calls that exist in this kernel (each call's `exists`, machines/calls/). */
@@ -151,7 +159,9 @@ export const FLAGS: {
   detachWarnsOnMismatch: { in: [{ until: '6.11' }], commit: '14678219cf40 removed the WARN', doc: '§4.2' },
   removeDevPasidGetsDomain: { in: [{ since: '6.10' }], commit: '97e57733d8e3', doc: '§4.2' },
   replace: { in: [{ since: '6.15' }], commit: '8a9e1e773f60 iommu_replace_device_pasid', doc: '§4.3' },
-  resetBlocksAttach: { in: [{ since: '6.18' }], commit: 'group->resetting_domain (first release not confirmed)', doc: '§4.1' },
+  vtdRemoveChecksDomain: { in: [{ since: '7.1' }], stable: [{ series: '7.0', since: 10 }, { series: '6.18', since: 33 }], commit: '79ea2feb917b VT-d returns early on a PASID the domain does not hold (CVE-2026-53281)', doc: '§4.2' },
+  resetBlocksAttach: { in: [{ since: '7.0' }], commit: 'c279e83953d9 pci_dev_reset_iommu_prepare/done (v7.0)', doc: '§4.1' },
+  auxDomains: { in: [{ until: '5.18' }], commit: '8652d875939b removed the aux-domain API (v5.18; added in v5.2)', doc: '§1 (C5)' },
   vcmdAllocator: { in: [{ since: '5.8', until: '6.4' }], commit: '3375303e8287 VT-d vcmd allocator', doc: '§2' },
 };
 

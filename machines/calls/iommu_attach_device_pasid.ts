@@ -16,6 +16,10 @@ import { defineCall } from '../kit/call.js';
 import { slotResource } from '../kit/footprint.js';
 import type { World } from '../kit/world.js';
 import { deviceOf, groupDevices, pasidMembers, slotKey, type Env } from './reads.js';
+import { globalPasidHistoryKind } from '../global/globalPasidHistory.machine.js';
+import type { CallRecord } from '../../events/records.js';
+import { isFailure } from '../kit/call.js';
+import type { ExpectedChild } from '../kit/world.js';
 
 /** What iommu_attach_device_pasid and iommu_replace_device_pasid read before they decide. */
 export interface AttachReads {
@@ -33,6 +37,8 @@ export interface AttachReads {
   readonly domainFreed: boolean;
   /** The group's devices (for_each_group_device), in probe order. */
   readonly members: readonly string[];
+  /** Groups where an earlier owner of this global PASID left it attached after its free (#21 B7). */
+  readonly staleGroups: readonly string[];
 }
 
 export function attachReads(w: World, p: Profile, a: { domain: string; dev: string; pasid: number; handle: string | null }): AttachReads {
@@ -56,6 +62,7 @@ export function attachReads(w: World, p: Profile, a: { domain: string; dev: stri
     resetting: device.context.resetting,
     domainFreed: w.get(domainKind, a.domain, { domain: a.domain }).value === 'freed',
     members,
+    staleGroups: w.get(globalPasidHistoryKind, String(a.pasid), { pasid: a.pasid }).context.stale,
   };
 }
 
@@ -101,13 +108,60 @@ const CHECKS: readonly Check<AttachReads, 'attach'>[] = [
     rule: 'iommu_attach_device_pasid before v6.9 has no max_pasids check (§4.1)',
     then: 'attach',
   },
+  {
+    when: (r) => r.staleGroups.length > 0,
+    ret: 0,
+    finding: 'GLOBAL_PASID_SECOND_OWNER',
+    detail: (r) => `${r.dev} pasid ${r.pasid} attached while its earlier owner still has it attached in group ${r.staleGroups.join(', ')}`,
+    rule: 'iommu_attach_device_pasid: group->pasid_array is per group, so a PASID freed while attached elsewhere attaches again (§5.1, #21 B7)',
+    then: 'attach',
+  },
   { ret: 0, rule: ATTACHED, then: 'attach' },
 ];
 
-/** iommu_attach_device_pasid (§4.1); returns the call's return. Bind composes it for the SVA domain. */
-export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }): Ret | undefined {
+/**
+ * The undo of a driver's failed set_dev_pasid on the group devices before it (#21 B5), as each era
+ * makes it: v6.2–v6.9 __iommu_remove_group_pasid calls remove_dev_pasid on every group device
+ * (the failing one and those never tried included); v6.10–v6.13 only the devices that succeeded, with
+ * the domain (c6cbe8392097, 97e57733d8e3); v6.14+ through the blocked domain's set_dev_pasid with
+ * the domain as the old one (647b7aad1949). `old` (replace, v6.15+) sets them back to the old domain.
+ */
+export function undoCalls(p: Profile, members: readonly string[], failed: number, pasid: number, domain: string, old: string | null): ExpectedChild[] {
+  if (old !== null) return members.slice(0, failed).map((dev) => ({ fn: 'set_dev_pasid', args: { domain: old, dev, pasid, old: domain }, ret: 0 }));
+  if (!p.rollbackOnlySucceeded) return members.map((dev) => ({ fn: 'remove_dev_pasid', args: p.removeDevPasidGetsDomain ? { dev, pasid, domain } : { dev, pasid } }));
+  if (p.removalViaBlockedDomain) return members.slice(0, failed).map((dev) => ({ fn: 'set_dev_pasid', args: { dev, pasid, old: domain }, ret: 0 }));
+  return members.slice(0, failed).map((dev) => ({ fn: 'remove_dev_pasid', args: { dev, pasid, domain } }));
+}
+
+/** The group device whose recorded set_dev_pasid failed, and its error (the driver's answer the model cannot predict). */
+export function driverFailure(answers: readonly CallRecord[], members: readonly string[], domain: string): { at: number; err: string } | null {
+  for (const c of answers) {
+    if (c.fn !== 'set_dev_pasid' || c.args.domain !== domain || typeof c.ret !== 'string' || !isFailure(c.ret)) continue;
+    const at = members.indexOf(c.args.dev);
+    if (at >= 0) return { at, err: c.ret };
+  }
+  return null;
+}
+
+/**
+ * iommu_attach_device_pasid (§4.1); returns the call's return. Bind composes it for the SVA domain.
+ * `answers`: the recorded nested calls, whose set_dev_pasid errors are the driver's (#21 B5).
+ */
+export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }, answers: readonly CallRecord[] = []): Ret | undefined {
   const r = attachReads(w, p, a);
   const row = firstCheck(CHECKS, r);
+  const failure = row.then === 'attach' ? driverFailure(answers, r.members, a.domain) : null;
+  if (failure !== null) {
+    // __iommu_set_group_pasid stopped at the failing device and undid the others; the slot stays empty.
+    r.members.slice(0, failure.at).forEach((dev) => d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 }));
+    d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev: r.members[failure.at], pasid: a.pasid }, ret: failure.err as Ret });
+    d.children.push(...undoCalls(p, r.members, failure.at, a.pasid, a.domain, null));
+    // Why: a freed domain was still handed to the driver; the other findings of a successful attach did not happen.
+    if (row.finding === 'ATTACH_FREED_DOMAIN') decideBy(d, row, r, { dev: a.dev, domain: a.domain, handle: a.handle }, { setsRet: false });
+    d.ret = failure.err as Ret;
+    d.rule = `iommu_attach_device_pasid: set_dev_pasid of ${r.members[failure.at]} failed ${failure.err} → the group devices undone, the error returned (§4.1)`;
+    return d.ret;
+  }
   if (row.then === 'attach') {
     w.emit(d, { type: 'PasidAttached', group: r.slot.context.group, dev: a.dev, pasid: a.pasid, domain: a.domain, ...(a.handle === null ? {} : { handle: a.handle }) });
     for (const dev of r.members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid }, ret: 0 });
@@ -120,7 +174,7 @@ export default defineCall({
   fn: 'iommu_attach_device_pasid',
   exists: [{ since: '6.2' }],
   existsFollows: ['svaDomains'],
-  nested: ['set_dev_pasid'],
+  nested: ['set_dev_pasid', 'remove_dev_pasid'],
   raises: ['ATTACH_BUSY', 'ATTACH_PASID_OUT_OF_RANGE', 'ATTACH_PASID_ZERO', 'ATTACH_DURING_RESET', 'ATTACH_FREED_DOMAIN'],
   footprint: (rec, _p, scope) => {
     const a = rec.args;
@@ -128,6 +182,6 @@ export default defineCall({
   },
   decide: (c) => {
     const a = c.rec.args;
-    attachPasid(c, { domain: a.domain, dev: a.dev, pasid: a.pasid, handle: a.handle ?? null });
+    attachPasid(c, { domain: a.domain, dev: a.dev, pasid: a.pasid, handle: a.handle ?? null }, c.children);
   },
 });

@@ -6,7 +6,8 @@
  */
 import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import { defineCall } from '../kit/call.js';
-import { attachReads, PRECHECKS, type AttachReads } from './iommu_attach_device_pasid.js';
+import type { Ret } from '../../events/records.js';
+import { attachReads, driverFailure, PRECHECKS, undoCalls, type AttachReads } from './iommu_attach_device_pasid.js';
 import { slotChangeFootprint } from './iommu_detach_device_pasid.js';
 
 type ReplaceReads = AttachReads & { readonly nullHandle: boolean };
@@ -35,12 +36,23 @@ export default defineCall({
   nested: ['set_dev_pasid'],
   raises: ['REPLACE_NOT_ATTACHED', 'REPLACE_SAME_HANDLE'],
   footprint: (rec, _p, scope) => slotChangeFootprint(rec.args, scope, [rec.args.domain]),
-  decide: ({ w, p, d, rec }) => {
+  decide: (c) => {
+    const { w, p, d, rec } = c;
     const a = rec.args;
     const handle = a.handle ?? null;
     const r: ReplaceReads = { ...attachReads(w, p, { domain: a.domain, dev: a.dev, pasid: a.pasid, handle }), nullHandle: a.handle === null };
     const row = firstCheck(CHECKS, r);
     const old = r.slot.context.domain;
+    const failure = row.then === 'replace' && old !== null && old !== a.domain ? driverFailure(c.children, r.members, a.domain) : null;
+    if (failure !== null && old !== null) {
+      // #21 B5: the devices before the failing one are set back to the old domain; the slot keeps it.
+      r.members.slice(0, failure.at).forEach((dev) => d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 }));
+      d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev: r.members[failure.at], pasid: a.pasid, old }, ret: failure.err as Ret });
+      d.children.push(...undoCalls(p, r.members, failure.at, a.pasid, a.domain, old));
+      d.ret = failure.err as Ret;
+      d.rule = `iommu_replace_device_pasid: set_dev_pasid of ${r.members[failure.at]} failed ${failure.err} → the devices before it set back to ${old}, the error returned (§4.3)`;
+      return;
+    }
     if (row.then === 'replace' && old !== null) {
       w.emit(d, { type: 'PasidReplaced', group: r.slot.context.group, dev: a.dev, pasid: a.pasid, from: old, to: a.domain, ...(handle === null ? {} : { handle }) });
       if (old !== a.domain) for (const dev of r.members) d.children.push({ fn: 'set_dev_pasid', args: { domain: a.domain, dev, pasid: a.pasid, old }, ret: 0 });

@@ -1,5 +1,5 @@
 /**
- * pci_dev_reset_iommu_done(dev) — drivers/iommu/iommu.c, modelled from v6.18 (§4.1): the reset is
+ * pci_dev_reset_iommu_done(dev) — drivers/iommu/iommu.c, v7.0+ (c279e83953d9, §4.1): the reset is
  * over and attach is allowed again. Pure.
  */
 import { defineCall, setRet } from '../kit/call.js';
@@ -7,7 +7,7 @@ import { deviceOf } from './reads.js';
 
 export default defineCall({
   fn: 'pci_dev_reset_iommu_done',
-  exists: [{ since: '6.18' }],
+  exists: [{ since: '7.0' }],
   existsFollows: ['resetBlocksAttach'],
   footprint: (rec) => ({ reads: [], writes: [`dev:${rec.args.dev}`] }),
   decide: ({ w, d, rec }) => {

@@ -1,5 +1,5 @@
 /**
- * pci_dev_reset_iommu_prepare(dev) — drivers/iommu/iommu.c, modelled from v6.18 (§4.1): the group
+ * pci_dev_reset_iommu_prepare(dev) — drivers/iommu/iommu.c, v7.0+ (c279e83953d9, §4.1): the group
  * blocks attach (group->resetting_domain) until pci_dev_reset_iommu_done. Pure.
  */
 import { defineCall, setRet } from '../kit/call.js';
@@ -7,7 +7,7 @@ import { deviceOf } from './reads.js';
 
 export default defineCall({
   fn: 'pci_dev_reset_iommu_prepare',
-  exists: [{ since: '6.18' }],
+  exists: [{ since: '7.0' }],
   existsFollows: ['resetBlocksAttach'],
   footprint: (rec) => ({ reads: [], writes: [`dev:${rec.args.dev}`] }),
   decide: ({ w, d, rec }) => {

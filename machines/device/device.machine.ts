@@ -27,6 +27,7 @@ const COUNTERS = {
   SvaUnbound: { guard: 'isBondGone', actions: 'unbond' },
   GroupResetStarted: { actions: 'startReset' },
   GroupResetDone: { actions: 'endReset' },
+  DeviceMaxPasidsInferred: { actions: 'inferMax' },
 } as const;
 
 const PROBED = { target: 'probed', actions: 'probe' } as const;
@@ -44,6 +45,7 @@ export const deviceKind = defineObject<DeviceContext, { dev: string }>({
     SvaUnbound: (f) => one(f.dev),
     GroupResetStarted: (f) => one(f.dev),
     GroupResetDone: (f) => one(f.dev),
+    DeviceMaxPasidsInferred: (f) => one(f.dev),
   },
   states: {
     preexisting: { on: { DeviceProbed: PROBED, DeviceReleased: { target: 'released' }, ...COUNTERS } },
@@ -62,5 +64,7 @@ export const deviceKind = defineObject<DeviceContext, { dev: string }>({
     unbond: (c) => ({ ...c, bonds: Math.max(0, c.bonds - 1) }),
     startReset: (c) => ({ ...c, resetting: true }),
     endReset: (c) => ({ ...c, resetting: false }),
+    // Why: a bound the capture gives (a probe) is the truth; the inferred one only fills an unknown.
+    inferMax: (c, f) => (f.type === 'DeviceMaxPasidsInferred' && c.maxPasids === null ? { ...c, maxPasids: f.max_pasids } : c),
   },
 });

@@ -14,6 +14,13 @@ export interface DomainContext {
   readonly mm: string | null;
   readonly attachments: number;
   readonly users: number;
+  /** Per-IOMMU references VT-d dropped for it in wrong-domain detaches it was never attached by (#21 B10). */
+  readonly vtdDrops: number;
+  /** v5.2–v5.17 aux domains: the default PASID (null: none, or the capture did not show it) and the aux devices. */
+  readonly auxPasid: number | null;
+  readonly auxDevs: readonly string[];
+  /** The default PASID was freed with the last aux device; VT-d does not reset domain->default_pasid. */
+  readonly auxPasidFreed: boolean;
 }
 
 const one = (domain: string) => [{ id: domain, input: { domain } }];
@@ -24,12 +31,15 @@ const ON_ANY = {
   PasidDetached: { actions: 'detach' },
   PasidReplaced: [{ guard: 'isReplacedBy', target: 'attached', actions: 'attach' }, { actions: 'detach' }],
   SvaDomainUsersChanged: { actions: 'setUsers' },
+  VtdDomainRefDropped: { actions: 'dropVtdRef' },
+  AuxDomainAttached: { actions: 'auxAttach' },
+  AuxDomainDetached: { actions: 'auxDetach' },
 } as const;
 
 export const domainKind = defineObject<DomainContext, { domain: string }>({
   id: 'domain',
   initial: 'allocated',
-  context: ({ domain }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0 }),
+  context: ({ domain }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false }),
   address: {
     DomainAllocated: (f) => one(f.domain),
     DomainFreed: (f) => one(f.domain),
@@ -38,6 +48,9 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
     // The old domain loses the slot, the new one gains it; a same-domain replace only swaps the handle.
     PasidReplaced: (f) => (f.from === f.to ? [] : [...one(f.from), ...one(f.to)]),
     SvaDomainUsersChanged: (f) => one(f.domain),
+    VtdDomainRefDropped: (f) => one(f.domain),
+    AuxDomainAttached: (f) => one(f.domain),
+    AuxDomainDetached: (f) => one(f.domain),
   },
   states: {
     allocated: {
@@ -59,6 +72,9 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
           { actions: 'detach' },
         ],
         SvaDomainUsersChanged: { actions: 'setUsers' },
+        VtdDomainRefDropped: { actions: 'dropVtdRef' },
+        AuxDomainAttached: { actions: 'auxAttach' },
+        AuxDomainDetached: { actions: 'auxDetach' },
         DomainFreed: { target: 'freed' },
       },
     },
@@ -78,7 +94,17 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
     isReplacedBy: ({ context, event }) => event.type === 'PasidReplaced' && event.to === context.domain,
   },
   updates: {
-    allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0 } : c),
+    allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false } : c),
+    dropVtdRef: (c) => ({ ...c, vtdDrops: c.vtdDrops + 1 }),
+    auxAttach: (c, f) =>
+      // A new default PASID comes only with the domain's first aux attach; later ones reuse the number, freed or not.
+      f.type === 'AuxDomainAttached' ? { ...c, auxDevs: [...c.auxDevs, f.dev], ...(f.pasid === undefined ? {} : { auxPasid: f.pasid, auxPasidFreed: false }) } : c,
+    auxDetach: (c, f) => {
+      if (f.type !== 'AuxDomainDetached') return c;
+      const i = c.auxDevs.indexOf(f.dev);
+      const auxDevs = i < 0 ? c.auxDevs : [...c.auxDevs.slice(0, i), ...c.auxDevs.slice(i + 1)];
+      return { ...c, auxDevs, auxPasidFreed: f.last ? true : c.auxPasidFreed };
+    },
     attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
     setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),

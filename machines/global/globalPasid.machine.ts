@@ -32,6 +32,8 @@ export const globalPasidKind = defineObject<GlobalPasidContext, { pasid: number 
     allocated: {
       on: {
         GlobalPasidFreed: { target: 'free' },
+        // Why: a recorded allocation of a number the model holds (#21 B8): the new owner, the slots keep counting.
+        GlobalPasidAllocated: { actions: 'reown' },
         PasidAttached: { actions: 'attach' },
         PasidDetached: { actions: 'detach' },
       },
@@ -40,6 +42,7 @@ export const globalPasidKind = defineObject<GlobalPasidContext, { pasid: number 
   guards: {},
   updates: {
     own: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, dev: f.dev, mm: f.mm, attachments: 0 } : c),
+    reown: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, dev: f.dev, mm: f.mm } : c),
     attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
     detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
   },

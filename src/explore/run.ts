@@ -307,6 +307,8 @@ export function outcomeHash(s: Scenario, engine: Engine, w: World): string {
   const rename = (n: number) => (names.has(n) ? `@${names.get(n) as string}` : String(n));
   const lines: string[] = [];
   for (const [key, snap] of w.objects) {
+    // Why: the audit's memory of who held a number (#21 B1–B3, B7) is not kernel state; findings carry what it decides.
+    if (key.startsWith('globalPasidHistory:')) continue;
     let k = key;
     const m = /^(globalPasid:|pasidSlot:.*\/)(\d+)$/.exec(key);
     if (m) k = `${m[1]}${rename(Number(m[2]))}`;

@@ -68,6 +68,9 @@ export const CAPTURE_MAPPINGS: { readonly [F in CallName]: CaptureMapping } = {
   iommu_domain_free: { symbols: ['iommu_domain_free'], names: { domain: ptr('domain') }, retires: 'domain' },
   iommu_attach_device_pasid: { symbols: ['iommu_attach_device_pasid'], names: { domain: ptr('domain'), handle: ptr('sva') } },
   iommu_detach_device_pasid: { symbols: ['iommu_detach_device_pasid'], names: { domain: ptr('domain') } },
+  iommu_aux_attach_device: { symbols: ['iommu_aux_attach_device'], names: { domain: ptr('domain') } },
+  iommu_aux_detach_device: { symbols: ['iommu_aux_detach_device'], names: { domain: ptr('domain') } },
+  iommu_aux_get_pasid: { symbols: ['iommu_aux_get_pasid'], names: { domain: ptr('domain') } },
   iommu_replace_device_pasid: { symbols: ['iommu_replace_device_pasid'], names: { domain: ptr('domain'), handle: ptr('sva') } },
   set_dev_pasid: {
     // VT-d, AMD (amd/pasid.c names its SVA op iommu_sva_set_dev_pasid), ARM SMMUv3.

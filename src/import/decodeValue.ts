@@ -106,7 +106,7 @@ function decodeName(raw: RawValue, source: NameSource | undefined, names: Pointe
 
 /** Decodes a return value by the C return type of the function. */
 export function decodeReturn(
-  kind: 'retInt' | 'retVoid' | 'retBool' | 'retIoasid' | 'retPasid' | 'retHandle' | 'retPtr' | 'retDomain',
+  kind: 'retInt' | 'retIntValue' | 'retVoid' | 'retBool' | 'retIoasid' | 'retPasid' | 'retHandle' | 'retPtr' | 'retDomain',
   raw: RawValue | undefined,
   category: NameCategory | undefined,
   names: PointerNames,
@@ -114,11 +114,13 @@ export function decodeReturn(
   if (kind === 'retVoid') return ok(null);
   if (raw === undefined) return err('the return value is missing');
   switch (kind) {
-    case 'retInt': {
+    case 'retInt':
+    case 'retIntValue': {
       const n = rawInteger(raw, 16);
       if (n === undefined) return err(`expected an int return, got ${showRaw(raw)}`);
       const v = BigInt.asIntN(32, n);
       if (v === 0n) return ok(0);
+      if (kind === 'retIntValue' && v > 0n) return ok(Number(v));
       const name = v < 0n ? errnoName(Number(-v)) : undefined;
       return name === undefined ? err(`int ${v} is neither 0 nor an errno the trace format names`) : ok(name);
     }

@@ -19,6 +19,7 @@ export const KIND_TEXT: { readonly [K in FieldKind]: string } = {
   retBool: 'true or false',
   retIoasid: `an IOASID 0..${U32_MAX - 1} or "INVALID_IOASID"`,
   retPasid: `a PASID 0..${U32_MAX} or "IOMMU_PASID_INVALID"`,
+  retIntValue: 'an integer 0..2147483647 or an errno such as "-EINVAL"',
   retHandle: 'a handle name, or an errno such as "-ENODEV"',
   retPtr: 'a name, an errno, or null',
   retDomain: 'a domain name, or null (allocation failed)',

@@ -37,6 +37,6 @@ describe('the caller of the record a finding points at', () => {
   it('is printed by audit of a real-layout capture', async () => {
     const capture = fileURLToPath(new URL('../fixtures/captures/lab-v6.12.ftrace.txt', import.meta.url));
     const r = await cli(['audit', capture, '--from', 'ftrace']);
-    expect(r.stdout).toMatch(/GLOBAL_PASID_DOUBLE_FREE PASID 1 is not allocated .*\[called from pasid_lab_init\+0x11b\/0xff0 \[pasid_lab\]\]/);
+    expect(r.stdout).toMatch(/GLOBAL_PASID_DOUBLE_FREE PASID 1 was already freed .*\[called from pasid_lab_init\+0x11b\/0xff0 \[pasid_lab\]\]/);
   });
 });

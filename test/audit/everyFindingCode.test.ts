@@ -25,6 +25,11 @@ const gAlloc = (ret: number | 'IOMMU_PASID_INVALID', dev = D) => call('iommu_all
 const gFree = (pasid: number | 'IOMMU_PASID_INVALID') => call('iommu_free_global_pasid', { pasid }, null);
 const domAlloc = (name: string) => call('iommu_domain_alloc', { type: 'dma' }, name);
 const domFree = (domain: string) => call('iommu_domain_free', { domain }, null);
+const unmanaged = (name: string) => call('iommu_domain_alloc', { type: 'unmanaged' }, name);
+const auxAttach = (domain: string, ret: 0 | '-EPERM' | '-ENODEV') => call('iommu_aux_attach_device', { domain, dev: D }, ret);
+const auxDetach = (domain: string) => call('iommu_aux_detach_device', { domain, dev: D }, null);
+/** v5.10: an aux attach allocating the default PASID, and the detach that frees it (nested records). */
+const AUX_CLEAN: readonly CallSpec[] = [probe(), unmanaged('dom1'), auxAttach('dom1', 0), { ...alloc(1, 31, 1), parent: 3 }, auxDetach('dom1'), { ...free(1), parent: 5 }];
 
 interface Case {
   readonly kernel: string;
@@ -220,7 +225,7 @@ const CASES: Record<FindingCode, Case> = {
     nearMiss: [probe(), attach('dom1', 1), detach('dom1', 1), call('iommu_release_device', { dev: D }, null)],
   },
   ATTACH_DURING_RESET: {
-    kernel: '6.18.0',
+    kernel: '7.0.0',
     trigger: [probe(), call('pci_dev_reset_iommu_prepare', { dev: D }, 0), attach('dom1', 1, '-EBUSY'), call('pci_dev_reset_iommu_done', { dev: D }, null)],
     nearMiss: [probe(), call('pci_dev_reset_iommu_prepare', { dev: D }, 0), call('pci_dev_reset_iommu_done', { dev: D }, null), attach('dom1', 1), detach('dom1', 1)],
   },
@@ -256,6 +261,46 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '6.2.0',
     trigger: [probe(), attach('dom1', 1), call('iommu_release_device', { dev: D }, null)],
     nearMiss: [probe(), attach('dom1', 1), detach('dom1', 1), call('iommu_release_device', { dev: D }, null)],
+  },
+  DETACH_FREED_DOMAIN: {
+    kernel: '6.12.0',
+    trigger: [probe(), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), domFree('dom1'), detach('dom1', 1)],
+    nearMiss: [probe(), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), domFree('dom1')],
+  },
+  VTD_DOMAIN_REFCOUNT_CORRUPT: {
+    kernel: '6.12.0 intel',
+    trigger: [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), attach('dom2', 2), detach('dom2', 1), detach('dom2', 2)],
+    nearMiss: [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), attach('dom2', 2), detach('dom1', 1), detach('dom2', 2)],
+  },
+  AUX_ATTACH_NOT_AUX: { kernel: '5.10.0', trigger: [probe(), domAlloc('dom1'), auxAttach('dom1', '-EPERM')], nearMiss: AUX_CLEAN },
+  AUX_ATTACH_NO_PASID: { kernel: '5.10.0', trigger: [probe(), unmanaged('dom1'), auxAttach('dom1', '-ENODEV'), { ...alloc(1, 31, 'INVALID_IOASID'), parent: 3 }], nearMiss: AUX_CLEAN },
+  AUX_REATTACH_FREED_PASID: {
+    kernel: '5.10.0',
+    trigger: [...AUX_CLEAN, auxAttach('dom1', 0)],
+    nearMiss: [...AUX_CLEAN, unmanaged('dom2'), auxAttach('dom2', 0), { ...alloc(1, 31, 1), parent: 8 }, auxDetach('dom2'), { ...free(1), parent: 10 }],
+  },
+  AUX_DETACH_NOT_ATTACHED: { kernel: '5.10.0', trigger: [probe(), unmanaged('dom1'), auxDetach('dom1')], nearMiss: AUX_CLEAN },
+  AUX_GET_PASID_NONE: {
+    kernel: '5.10.0',
+    trigger: [probe(), unmanaged('dom1'), call('iommu_aux_get_pasid', { domain: 'dom1', dev: D }, '-EINVAL')],
+    nearMiss: [...AUX_CLEAN.slice(0, 4), call('iommu_aux_get_pasid', { domain: 'dom1', dev: D }, 1), auxDetach('dom1'), { ...free(1), parent: 6 }],
+  },
+  GLOBAL_PASID_FREE_UNKNOWN: { kernel: '6.6.0', trigger: [probe(), gFree(3)], nearMiss: [probe(), gAlloc(1), gFree(1)] },
+  GLOBAL_PASID_STALE_FREE: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 10 }],
+    nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 20 }],
+  },
+  GLOBAL_PASID_COLLISION: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), gAlloc(1), gAlloc(1, E)],
+    nearMiss: [probe(), probe(E), gAlloc(1), gAlloc(2, E), gFree(1), gFree(2)],
+    nearMissAlso: [],
+  },
+  GLOBAL_PASID_SECOND_OWNER: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), gAlloc(1), domAlloc('dom1'), attach('dom1', 1), gFree(1), gAlloc(1, E)],
+    nearMiss: [probe(), probe(E), gAlloc(1), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), gFree(1), gAlloc(1, E), gFree(1)],
   },
   GLOBAL_PASID_FREE_INVALID: { kernel: '6.6.0', trigger: [gFree('IOMMU_PASID_INVALID')], nearMiss: [probe(), gAlloc(1), gFree(1)] },
   GLOBAL_PASID_DOUBLE_FREE: { kernel: '6.6.0', trigger: [probe(), gAlloc(1), gFree(1), gFree(1)], nearMiss: [probe(), gAlloc(1), gFree(1), gAlloc(1), gFree(1)] },

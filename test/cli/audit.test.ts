@@ -21,10 +21,11 @@ describe('pasid-ledger audit', () => {
     expect(run.stdout).toMatch(/buggy-v6\.2\.jsonl:21 \[seq 20\] DETACH_WRONG_DOMAIN 0000:6a:01\.0 pasid 3: detached with dom4 but dom3 is attached \(Linux 6\.2 WARNs in iommu_detach_device_pasid\)/);
   });
 
-  it('uses the rules of --kernel instead of the header: the wrong-domain detach is silent from 6.11', async () => {
+  it('uses the rules of --kernel instead of the header: from 6.11 the core is silent and the wrong-domain detach WARNs in VT-d\'s removal (#21 B10)', async () => {
     const run = await cli(['audit', '--kernel', '6.11.0', '--json', sample('buggy-v6.2.jsonl')]);
-    const detach = (JSON.parse(run.stdout) as { findings: { code: string; reaction: string }[] }).findings.find((f) => f.code === 'DETACH_WRONG_DOMAIN');
-    expect(detach?.reaction).toBe('SILENT');
+    const detach = (JSON.parse(run.stdout) as { findings: { code: string; reaction: string; message: string }[] }).findings.find((f) => f.code === 'DETACH_WRONG_DOMAIN');
+    expect(detach?.reaction).toBe('WARN');
+    expect(detach?.message).toContain('VT-d WARNs once');
   });
 
   it('colours only on a terminal and never with NO_COLOR', async () => {

@@ -11,15 +11,15 @@ const v = (k: string) => parseKernelVersion(k) as KernelVersion;
 describe('the era boundaries', () => {
   it('are the versions where the era table or a call range changes, with the release candidates that changed a rule', () => {
     // v5.18-rc6: mm_pasid_drop moves to __mmdrop; v6.8-rc6: handle sharing restored; v6.9-rc2: the
-    // attach checks; v6.15-rc7: devices without PASIDs skipped.
+    // attach checks; v6.15-rc7: devices without PASIDs skipped; v7.1: VT-d's wrong-domain fix (stable 7.0.10, 6.18.33).
     expect(BOUNDARIES.map(boundaryName)).toEqual([
-      '5.8', '5.11', '5.14', '5.18', '5.18-rc6', '6.2', '6.4', '6.6', '6.8', '6.8-rc6', '6.9-rc2', '6.10', '6.11', '6.13', '6.14', '6.15', '6.15-rc7', '6.18',
+      '5.8', '5.11', '5.14', '5.18', '5.18-rc6', '6.2', '6.4', '6.6', '6.8', '6.8-rc6', '6.9-rc2', '6.10', '6.11', '6.13', '6.14', '6.15', '6.15-rc7', '7.0', '7.1',
     ]);
   });
 
   it('leave no change out: every release and release candidate from 5.5 to 6.30 has the rules of its segment', () => {
-    for (const major of [5, 6]) {
-      for (let minor = major === 5 ? 5 : 0; minor <= (major === 5 ? 19 : 30); minor++) {
+    for (const major of [5, 6, 7]) {
+      for (let minor = major === 5 ? 5 : 0; minor <= (major === 5 ? 19 : major === 6 ? 30 : 5); minor++) {
         for (const rc of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, null]) {
           const k = rc === null ? `${major}.${minor}.0` : `${major}.${minor}.0-rc${rc}`;
           const start = segmentStart(v(k));

@@ -31,11 +31,11 @@ interface Case {
 
 /**
  * Era-table flags that no rule reads yet: they date a kernel change (compare --kernel-range lists
- * them) but change no outcome, so no trace can show them: set_dev_pasid's old domain (v6.13) and the
- * blocked domain's removal (v6.14) change only which driver functions the capture kit probes, and the
- * v6.10 rollback of only the devices that succeeded waits for the attach-rollback rule (#21 B5).
+ * them) but change no outcome, so no trace can show them: set_dev_pasid's old domain (v6.13) changes
+ * only an argument the attach passes as NULL (the replace that passes one exists from v6.15).
  */
-const READ_BY_NO_RULE: readonly string[] = ['setDevPasidGetsOld', 'removalViaBlockedDomain', 'rollbackOnlySucceeded'];
+const READ_BY_NO_RULE: readonly string[] = ['setDevPasidGetsOld'];
+const C = '0000:6a:03.0';
 
 // Each trace exercises one rule of one boundary; its comparison across the boundary lists exactly
 // the differences that rule makes, all tied to that boundary and that flag (or call range).
@@ -98,6 +98,12 @@ const CASES: readonly Case[] = [
       'finding seq 4 SVA_BIND_PASID_OUT_OF_RANGE vanishes ← 5.14 intelOwnPasid',
       'finding seq 4 SVA_BIND_BAD_RANGE appears ← 5.14 intelOwnPasid',
     ],
+  },
+  {
+    name: 'the aux-domain API is gone (8652d875939b)',
+    boundary: '5.18', before: '5.17.0', after: '5.18.0',
+    calls: [probe(A), unmanaged('dom1'), call('iommu_aux_get_pasid', { domain: 'dom1', dev: A })],
+    differences: ['call seq 3 iommu_aux_get_pasid ← 5.18 auxDomains+iommu_aux_get_pasid'],
   },
   {
     name: 'the SVA PASID lives until mm exit, not until the last unbind',
@@ -245,6 +251,17 @@ const CASES: readonly Case[] = [
     differences: ['nested seq 4 iommu_detach_device_pasid ← 6.10 removeDevPasidGetsDomain'],
   },
   {
+    name: 'a driver set_dev_pasid error is undone only on the group devices that succeeded (c6cbe8392097, #21 B5)',
+    boundary: '6.10', before: '6.9.0', after: '6.10.0',
+    calls: [
+      probe(A, 32, 'g1'), probe(C, 32, 'g1'), unmanaged('dom1'),
+      call('iommu_attach_device_pasid', { domain: 'dom1', dev: A, pasid: 1 }, '-ENOSPC'),
+      call('set_dev_pasid', { domain: 'dom1', dev: A, pasid: 1 }, 0, { parent: 4 }),
+      call('set_dev_pasid', { domain: 'dom1', dev: C, pasid: 1 }, '-ENOSPC', { parent: 4 }),
+    ],
+    differences: ['nested seq 4 iommu_attach_device_pasid ← 6.10 rollbackOnlySucceeded'],
+  },
+  {
     name: 'a detach of an empty PASID no longer WARNs',
     boundary: '6.11', before: '6.10.0', after: '6.11.0',
     calls: [probe(A), unmanaged('dom1'), call('iommu_detach_device_pasid', { domain: 'dom1', dev: A, pasid: 1 })],
@@ -260,6 +277,12 @@ const CASES: readonly Case[] = [
       'nested seq 4 iommu_sva_bind_device ← 6.11 attachHandles',
       'finding seq 4 SVA_BIND_SLOT_BUSY vanishes ← 6.11 attachHandles',
     ],
+  },
+  {
+    name: 'the removal goes through the blocked domain\'s set_dev_pasid; remove_dev_pasid is gone (647b7aad1949)',
+    boundary: '6.14', before: '6.13.0', after: '6.14.0',
+    calls: [probe(A), unmanaged('dom1'), attach('dom1', 1), call('iommu_detach_device_pasid', { domain: 'dom1', dev: A, pasid: 1 })],
+    differences: ['nested seq 4 iommu_detach_device_pasid ← 6.14 removalViaBlockedDomain'],
   },
   {
     name: 'iommu_replace_device_pasid exists',
@@ -281,9 +304,20 @@ const CASES: readonly Case[] = [
   },
   {
     name: 'a PCI reset blocks attach: pci_dev_reset_iommu_prepare exists',
-    boundary: '6.18', before: '6.17.0', after: '6.18.0',
+    boundary: '7.0', before: '6.19.0', after: '7.0.0',
     calls: [probe(A), call('pci_dev_reset_iommu_prepare', { dev: A })],
-    differences: ['call seq 2 pci_dev_reset_iommu_prepare ← 6.18 resetBlocksAttach+pci_dev_reset_iommu_prepare'],
+    differences: ['call seq 2 pci_dev_reset_iommu_prepare ← 7.0 resetBlocksAttach+pci_dev_reset_iommu_prepare'],
+  },
+  {
+    name: 'VT-d returns early on a wrong-domain detach: no reference dropped, no NULL dereference (79ea2feb917b, #21 B10)',
+    boundary: '7.1', before: '7.0.9', after: '7.1.0',
+    host: { iommu: 'intel-vt-d' },
+    calls: [
+      probe(A), unmanaged('dom1'), unmanaged('dom2'), attach('dom1', 1), attach('dom2', 2),
+      call('iommu_detach_device_pasid', { domain: 'dom2', dev: A, pasid: 1 }),
+      call('iommu_detach_device_pasid', { domain: 'dom2', dev: A, pasid: 2 }),
+    ],
+    differences: ['state seq 6 iommu_detach_device_pasid ← 7.1 vtdRemoveChecksDomain', 'finding seq 7 VTD_DOMAIN_REFCOUNT_CORRUPT vanishes ← 7.1 vtdRemoveChecksDomain'],
   },
 ];
 
@@ -341,7 +375,7 @@ function segmentPairs(): [string, string][] {
   return starts.map((s, i) => {
     const next = BOUNDARIES[i] ?? null;
     const first = versionKernel(s);
-    if (next === null) return [first, '6.30.0'];
+    if (next === null) return [first, '7.30.0'];
     // The last version before `next`: the release before it, or its previous release candidate.
     const last = next.rc !== null && next.rc > 1 ? `${next.major}.${next.minor}.0-rc${next.rc - 1}` : next.minor > 0 ? `${next.major}.${next.minor - 1}.9` : `${next.major - 1}.19.0`;
     return [first, last];

@@ -31,7 +31,7 @@ const EXPECTED: Record<string, Expect> = {
   // §B.2.6 corrected: mm_pasid_drop after the last unbind is clean in every order.
   'unbind-then-mmdrop-v6.8.jsonl': { verdict: 'ok', codes: {} },
   // §B.2.7: freed while attached in every order.
-  'global-pasid-free-before-detach-v6.6.jsonl': { verdict: 'violation', codes: { GLOBAL_PASID_FREE_ATTACHED: 'every' } },
+  'global-pasid-free-before-detach-v6.6.jsonl': { verdict: 'violation', codes: { GLOBAL_PASID_FREE_ATTACHED: 'every', GLOBAL_PASID_SECOND_OWNER: 'some' } },
   // §B.2.8: the loser of the attach race gets -EBUSY and, guarded, does not detach.
   'attach-vs-attach-v6.8.jsonl': { verdict: 'violation', codes: { ATTACH_BUSY: 'some' } },
 };

@@ -27,6 +27,7 @@ export const KIND_ARBITRARIES: { readonly [K in FieldKind]: fc.Arbitrary<unknown
   signed: fc.integer({ min: -Number.MAX_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
   domainType: fc.constantFrom(...DOMAIN_TYPES),
   retInt: fc.oneof(fc.constant(0), errno),
+  retIntValue: fc.oneof(fc.integer({ min: 0, max: 2147483647 }), errno),
   retVoid: fc.constant(null),
   retBool: fc.boolean(),
   retIoasid: ioasid,

@@ -173,22 +173,24 @@ describe('iommu_attach_device_pasid (§4.1)', () => {
     expect(t.codes).toEqual([]);
   });
 
-  describe('PCI reset (modelled from v6.18)', () => {
+  describe('PCI reset (v7.0+, c279e83953d9)', () => {
     const reset = call('pci_dev_reset_iommu_prepare', { dev: DEV });
-    it('attach during a reset is -EBUSY (6.18)', () => {
-      const t = given('6.18.0', probe(), domAlloc('dom1'), reset).when(attach('dom1', 5));
+    it('attach during a reset is -EBUSY (7.0)', () => {
+      const t = given('7.0.0', probe(), domAlloc('dom1'), reset).when(attach('dom1', 5));
       expect(t.ret).toBe('-EBUSY');
       expect(t.codes).toEqual(['ATTACH_DURING_RESET']);
     });
-    it('near miss: attach after the reset is done succeeds (6.18)', () => {
-      const t = given('6.18.0', probe(), domAlloc('dom1'), reset, call('pci_dev_reset_iommu_done', { dev: DEV })).when(attach('dom1', 5));
+    it('near miss: attach after the reset is done succeeds (7.0)', () => {
+      const t = given('7.0.0', probe(), domAlloc('dom1'), reset, call('pci_dev_reset_iommu_done', { dev: DEV })).when(attach('dom1', 5));
       expect(t.ret).toBe(0);
       expect(t.codes).toEqual([]);
     });
-    it('the reset calls do not exist before v6.18', () => {
-      const t = given('6.15.0', probe()).when(reset);
-      expect(t.codes).toEqual(['CALL_NOT_IN_KERNEL']);
-    });
+    for (const kernel of ['6.18.0', '6.19.0']) {
+      it(`the reset calls do not exist before v7.0 (${kernel})`, () => {
+        const t = given(kernel, probe()).when(reset);
+        expect(t.codes).toEqual(['CALL_NOT_IN_KERNEL']);
+      });
+    }
   });
 
   it('attach does not exist before v6.2', () => {
@@ -381,7 +383,7 @@ describe('captures that begin late (the history before the capture is unknown)',
 });
 
 describe('a domain name allocated again while PASID slots still hold it', () => {
-  it('keeps counting the attachments of those slots, so freeing it is still DOMAIN_FREE_ATTACHED', () => {
+  it('keeps counting the attachments of those slots: freeing it is still DOMAIN_FREE_ATTACHED, and the detach then hands the driver the freed domain (#21 B6)', () => {
     const r = replayCalls('6.2.0', [
       call('iommu_probe_device', { dev: '0000:00:02.0', max_pasids: 32 }, 0),
       call('iommu_domain_alloc', { type: 'dma' }, 'dom1'),
@@ -390,7 +392,7 @@ describe('a domain name allocated again while PASID slots still hold it', () => 
       call('iommu_domain_free', { domain: 'dom1' }, null),
       call('iommu_detach_device_pasid', { domain: 'dom1', dev: '0000:00:02.0', pasid: 1 }, null),
     ]);
-    expect(codes(r)).toEqual(['DOMAIN_FREE_ATTACHED']);
+    expect(codes(r)).toEqual(['DOMAIN_FREE_ATTACHED', 'DETACH_FREED_DOMAIN']);
   });
 });
 
@@ -429,5 +431,146 @@ describe('#21 A7/A8: group devices without PASID support (c404f55c26fc v6.9-rc2;
   it('A8 near miss: the 6.14 detach walks every member', () => {
     const t = given('6.14.0', call('iommu_probe_device', { dev: A, max_pasids: 0, group: 'g1' }), call('iommu_probe_device', { dev: B, max_pasids: 64, group: 'g1' })).when(call('iommu_detach_device_pasid', { domain: 'dom1', dev: B, pasid: 5 }));
     expect(t.children.map((c) => c.args.dev)).toEqual([A, B]);
+  });
+});
+
+describe('a driver set_dev_pasid error inside an attach (#21 B5): the kernel undoes the group devices already set', () => {
+  const A = '0000:00:04.0';
+  const B = '0000:00:05.0';
+  const group = [probe(A, 32, 'g1'), probe(B, 32, 'g1'), domAlloc('dom1')];
+  const set = (dev: string, ret: 0 | '-ENOSPC') => call('set_dev_pasid', { domain: 'dom1', dev, pasid: 5 }, ret);
+  const attachA = call('iommu_attach_device_pasid', { domain: 'dom1', dev: A, pasid: 5 }, '-ENOSPC');
+  for (const kernel of ['6.2.0', '6.9.0']) {
+    it(`v6.2–v6.9: __iommu_remove_group_pasid calls remove_dev_pasid on every group device, then the error is returned (${kernel})`, () => {
+      const t = given(kernel, ...group).when(attachA, set(A, 0), set(B, '-ENOSPC'), call('remove_dev_pasid', { dev: A, pasid: 5 }), call('remove_dev_pasid', { dev: B, pasid: 5 }));
+      expect(t.ret).toBe('-ENOSPC');
+      expect(t.codes).toEqual([]);
+      expect(t.children.filter((c) => c.fn === 'remove_dev_pasid').map((c) => c.args.dev)).toEqual([A, B]);
+      expect(t.facts).toEqual([]);
+    });
+  }
+  for (const kernel of ['6.10.0', '6.13.0']) {
+    it(`v6.10–v6.13 (c6cbe8392097): only the devices before the failing one are undone, with the domain (${kernel})`, () => {
+      const t = given(kernel, ...group).when(attachA, set(A, 0), set(B, '-ENOSPC'), call('remove_dev_pasid', { dev: A, pasid: 5, domain: 'dom1' }));
+      expect(t.ret).toBe('-ENOSPC');
+      expect(t.codes).toEqual([]);
+      expect(t.children.filter((c) => c.fn === 'remove_dev_pasid')).toEqual([{ fn: 'remove_dev_pasid', args: { dev: A, pasid: 5, domain: 'dom1' } }]);
+    });
+  }
+  it('v6.10+: an undo of every group device (the v6.9 form) is NESTED_CALL_UNEXPECTED', () => {
+    const t = given('6.12.0', ...group).when(attachA, set(A, 0), set(B, '-ENOSPC'), call('remove_dev_pasid', { dev: A, pasid: 5, domain: 'dom1' }), call('remove_dev_pasid', { dev: B, pasid: 5, domain: 'dom1' }));
+    expect(t.codes).toEqual(['NESTED_CALL_UNEXPECTED']);
+  });
+  it('v6.14+ (647b7aad1949): the undo is the blocked domain\'s set_dev_pasid with the domain as the old one', () => {
+    const t = given('6.14.0', ...group).when(attachA, set(A, 0), set(B, '-ENOSPC'), call('set_dev_pasid', { domain: 'blocked', dev: A, pasid: 5, old: 'dom1' }, 0));
+    expect(t.ret).toBe('-ENOSPC');
+    expect(t.codes).toEqual([]);
+    expect(t.children.at(-1)).toEqual({ fn: 'set_dev_pasid', args: { dev: A, pasid: 5, old: 'dom1' }, ret: 0 });
+  });
+  it('the first device failing undoes nothing from v6.10 (6.12)', () => {
+    const t = given('6.12.0', ...group).when(attachA, set(A, '-ENOSPC'));
+    expect(t.ret).toBe('-ENOSPC');
+    expect(t.codes).toEqual([]);
+    expect(t.children).toEqual([{ fn: 'set_dev_pasid', args: { domain: 'dom1', dev: A, pasid: 5 }, ret: '-ENOSPC' }]);
+  });
+  it('the slot stays empty: a later attach of the PASID succeeds', () => {
+    const t = given('6.12.0', ...group, { ...attachA }, { ...set(A, '-ENOSPC'), parent: 4 }).when(call('iommu_attach_device_pasid', { domain: 'dom1', dev: A, pasid: 5 }, 0));
+    expect(t.ret).toBe(0);
+    expect(t.codes).toEqual([]);
+  });
+  it('near miss: every set_dev_pasid succeeds, the attach is stored', () => {
+    const t = given('6.12.0', ...group).when(call('iommu_attach_device_pasid', { domain: 'dom1', dev: A, pasid: 5 }, 0), set(A, 0), set(B, 0));
+    expect(t.ret).toBe(0);
+    expect(t.codes).toEqual([]);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'PasidAttached', pasid: 5 }));
+  });
+  it('replace (v6.15+): the devices before the failing one are set back to the old domain, the slot keeps it', () => {
+    const base = [...group, domAlloc('dom2'), call('iommu_attach_device_pasid', { domain: 'dom1', dev: A, pasid: 5, handle: 'h1' }, 0)];
+    const setNew = (dev: string, ret: 0 | '-ENOSPC') => call('set_dev_pasid', { domain: 'dom2', dev, pasid: 5, old: 'dom1' }, ret);
+    const t = given('6.15.0', ...base).when(
+      call('iommu_replace_device_pasid', { domain: 'dom2', dev: A, pasid: 5, handle: 'h2' }, '-ENOSPC'),
+      setNew(A, 0),
+      setNew(B, '-ENOSPC'),
+      call('set_dev_pasid', { domain: 'dom1', dev: A, pasid: 5, old: 'dom2' }, 0),
+    );
+    expect(t.ret).toBe('-ENOSPC');
+    expect(t.codes).toEqual([]);
+    expect(t.facts).toEqual([]);
+  });
+});
+
+describe('a detach naming a freed domain (#21 B6)', () => {
+  const freed = [probe(), domAlloc('dom1'), attach('dom1', 5), detach('dom1', 5), call('iommu_domain_free', { domain: 'dom1' })];
+  for (const kernel of ['6.10.0', '6.12.0', '6.15.0']) {
+    it(`v6.10+ (97e57733d8e3): the driver is handed the freed domain: DETACH_FREED_DOMAIN (${kernel})`, () => {
+      const t = given(kernel, ...freed).when(detach('dom1', 5));
+      expect(t.codes).toEqual(['DETACH_FREED_DOMAIN']);
+    });
+  }
+  it('v6.2–v6.9: the driver looks the attached domain up itself, so it is the core WARN only (6.9)', () => {
+    const t = given('6.9.0', ...freed).when(detach('dom1', 5));
+    expect(t.codes).toEqual(['DETACH_NOT_ATTACHED']);
+  });
+  it('in every era a slot that still holds the domain freed while attached is used by the driver (6.5)', () => {
+    const t = given('6.5.0', probe(), domAlloc('dom1'), attach('dom1', 5), call('iommu_domain_free', { domain: 'dom1' })).when(detach('dom1', 5));
+    expect(t.codes).toEqual(['DETACH_FREED_DOMAIN']);
+  });
+  it('near miss: detach before the free is clean (6.12)', () => {
+    const t = given('6.12.0', probe(), domAlloc('dom1'), attach('dom1', 5)).when(detach('dom1', 5));
+    expect(t.codes).toEqual([]);
+  });
+});
+
+describe('a wrong-domain detach per vendor (#21 B10)', () => {
+  const base = [probe(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 5), attach('dom2', 6)];
+  const run = (kernel: string, vendor: string, ...calls: ReturnType<typeof detach>[]) => replayCalls(`${kernel} ${vendor}`, [...base, ...calls]);
+  it('VT-d 6.12: the wrong detach drops dom2\'s reference; the detach of dom2\'s last PASID then dereferences NULL', () => {
+    const r = run('6.12.0', 'intel', detach('dom2', 5), detach('dom2', 6));
+    expect(r.findings.map((f) => `${f.seq}:${f.code}`)).toEqual(['6:DETACH_WRONG_DOMAIN', '7:VTD_DOMAIN_REFCOUNT_CORRUPT']);
+    expect(r.findings[0].reaction).toBe('WARN');
+  });
+  it('VT-d 6.12: a wrong domain never attached on the IOMMU dereferences NULL at once', () => {
+    const r = replayCalls('6.12.0 intel', [probe(), domAlloc('dom1'), domAlloc('dom3'), attach('dom1', 5), detach('dom3', 5)]);
+    expect(codes(r)).toEqual(['DETACH_WRONG_DOMAIN', 'VTD_DOMAIN_REFCOUNT_CORRUPT']);
+  });
+  it('VT-d near miss: the right detaches are clean (6.12)', () => {
+    const r = run('6.12.0', 'intel', detach('dom1', 5), detach('dom2', 6));
+    expect(codes(r)).toEqual([]);
+  });
+  it('VT-d near miss: 6.9 hands the driver no domain: the core WARN only', () => {
+    const r = run('6.9.0', 'intel', detach('dom2', 5), detach('dom2', 6));
+    expect(codes(r)).toEqual(['DETACH_WRONG_DOMAIN']);
+  });
+  for (const kernel of ['7.0.10', '6.18.33', '7.1.0']) {
+    it(`VT-d near miss: with 79ea2feb917b the driver returns early, nothing is dropped (${kernel})`, () => {
+      const r = run(kernel, 'intel', detach('dom2', 5), detach('dom2', 6));
+      expect(codes(r)).toEqual(['DETACH_WRONG_DOMAIN']);
+    });
+  }
+  it('VT-d: 7.0.9 still drops the reference', () => {
+    const r = run('7.0.9', 'intel', detach('dom2', 5), detach('dom2', 6));
+    expect(codes(r)).toEqual(['DETACH_WRONG_DOMAIN', 'VTD_DOMAIN_REFCOUNT_CORRUPT']);
+  });
+  for (const [iommu, text] of [['smmuv3', 'SMMUv3 removes the PASID as if dom2'], ['amd', 'AMD finds no entry']] as const) {
+    it(`${iommu} 6.12: the wrong domain reaches the driver (named in the finding), no VT-d refcount`, () => {
+      const r = run('6.12.0', iommu, detach('dom2', 5), detach('dom2', 6));
+      expect(codes(r)).toEqual(['DETACH_WRONG_DOMAIN']);
+      expect(r.findings[0].message).toContain(text);
+      expect(r.findings[0].reaction).toBe('SILENT');
+    });
+  }
+});
+
+describe('detach removal per era (§4.2)', () => {
+  it('v6.14+ (647b7aad1949): the removal is the blocked domain\'s set_dev_pasid with the domain as old', () => {
+    const t = given('6.14.0', probe(), domAlloc('dom1'), attach('dom1', 5)).when(detach('dom1', 5));
+    expect(t.children).toEqual([{ fn: 'set_dev_pasid', args: { dev: DEV, pasid: 5, old: 'dom1' }, ret: 0 }]);
+  });
+  it('v6.13: remove_dev_pasid with the domain', () => {
+    const t = given('6.13.0', probe(), domAlloc('dom1'), attach('dom1', 5)).when(detach('dom1', 5));
+    expect(t.children).toEqual([{ fn: 'remove_dev_pasid', args: { dev: DEV, pasid: 5, domain: 'dom1' } }]);
+  });
+  it('remove_dev_pasid does not exist from v6.14', () => {
+    expect(given('6.14.0', probe()).when(call('remove_dev_pasid', { dev: DEV, pasid: 5 })).codes).toEqual(['CALL_NOT_IN_KERNEL']);
   });
 });

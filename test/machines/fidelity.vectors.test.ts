@@ -81,12 +81,34 @@ describe('#21 B: the audit gaps, at the kernel cases', () => {
   });
 });
 
+describe('#21 B, device family: the kernel cases', () => {
+  it('B6 (97e57733d8e3, v6.10): on 6.12 a detach naming a freed domain hands it to the driver (use-after-free)', async () => {
+    expect(await audit('B6-6.12.0')).toEqual(['8:DETACH_FREED_DOMAIN']);
+  });
+  it('B6 near miss: on 6.5 the driver is not given the domain, so the same detach is the core WARN only', async () => {
+    expect(await audit('B6-6.5.0')).toEqual(['8:DETACH_NOT_ATTACHED']);
+  });
+  it('B7: a PASID freed while attached goes to a second owner, which attaches it in its own group', async () => {
+    const f = await audit('B7');
+    expect(f.slice(0, 3)).toEqual(['8:GLOBAL_PASID_FREE_ATTACHED', '9:GLOBAL_PASID_SECOND_OWNER', '10:GLOBAL_PASID_SECOND_OWNER']);
+  });
+  it('B10 (v6.10+ before 79ea2feb917b): on 6.12 VT-d a wrong-domain detach drops the wrong domain\'s reference; its last detach then dereferences NULL', async () => {
+    expect(await audit('B10')).toEqual(['8:DETACH_WRONG_DOMAIN', '10:VTD_DOMAIN_REFCOUNT_CORRUPT']);
+    expect((await severities('B10')).DETACH_WRONG_DOMAIN).toBe('bug');
+  });
+  it('B11: seven allocations then IOMMU_PASID_INVALID show max_pasids <= 8; the attach of 4000 is then refused (no RET_MISMATCH)', async () => {
+    const f = await audit('B11');
+    expect(f.slice(0, 2)).toEqual(['9:GLOBAL_PASID_EXHAUSTED', '10:ATTACH_PASID_OUT_OF_RANGE']);
+    expect(f.filter((x) => x.includes('RET_MISMATCH'))).toEqual([]);
+  });
+});
+
 describe('#21 C and #20: records and kernels the model did not know', () => {
   it('C1: a u32 PASID argument is recorded and audited (v6.9-rc2+ refuses it -EINVAL), not refused as input', async () => {
     expect(await audit('C1')).toEqual(['3:ATTACH_PASID_OUT_OF_RANGE']);
   });
-  it('C2: -E2BIG is a recordable errno', async () => {
-    expect(await audit('C2')).not.toEqual([]);
+  it('C2: -E2BIG is a recordable errno, and an SMMUv3 set_dev_pasid answering it fails the attach (#21 B5: no mismatch)', async () => {
+    expect(await audit('C2')).toEqual([]);
   });
   it('#20: the -EEXIST re-registration of an entry head with a sharer corrupts the list at the next unregister', async () => {
     expect(await audit('E20-2-trigger')).toEqual(['3:ALLOCATOR_ALREADY_REGISTERED', '5:ALLOCATOR_LIST_CORRUPT']);

@@ -73,9 +73,10 @@ describe('iommu_free_global_pasid (§5, A38–A40)', () => {
     const t = given('6.6.0', probe(), alloc(), free(1)).when(free(1));
     expect(t.codes).toEqual(['GLOBAL_PASID_DOUBLE_FREE']);
   });
-  it('free of a never-allocated PASID WARNs (A39)', () => {
+  it('free of a never-allocated PASID WARNs the same way, named apart from a double free (A39, #21 B1)', () => {
     const t = given('6.7.0', probe()).when(free(3));
-    expect(t.codes).toEqual(['GLOBAL_PASID_DOUBLE_FREE']);
+    expect(t.codes).toEqual(['GLOBAL_PASID_FREE_UNKNOWN']);
+    expect(t.findings[0].reaction).toBe('WARN');
   });
   it('near miss: free of an allocated PASID is clean', () => {
     const t = given('6.6.0', probe(), alloc()).when(free(1));
@@ -90,9 +91,24 @@ describe('iommu_free_global_pasid (§5, A38–A40)', () => {
     const t = given('6.6.0', probe(), alloc(), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1)).when(free(1));
     expect(t.codes).toEqual([]);
   });
-  it('A40: after the early free the number goes to another device while the old attachment is live', () => {
+  it('A40/#21 B7: after the early free the number goes to another device while the old attachment is live: GLOBAL_PASID_SECOND_OWNER', () => {
     const t = given('6.6.0', probe(), probe(DEV2), alloc(), domAlloc('dom1'), attach('dom1', 1), free(1)).when(alloc(DEV2));
     expect(t.ret).toBe(1);
+    expect(t.codes).toEqual(['GLOBAL_PASID_SECOND_OWNER']);
+  });
+  it('B7 near miss: detached before the free, the number goes to the other device cleanly', () => {
+    const t = given('6.6.0', probe(), probe(DEV2), alloc(), domAlloc('dom1'), attach('dom1', 1), detach('dom1', 1), free(1)).when(alloc(DEV2));
+    expect(t.ret).toBe(1);
+    expect(t.codes).toEqual([]);
+  });
+  it('B7: the second owner attaching the number in its own group while the first attachment lives is GLOBAL_PASID_SECOND_OWNER (6.12)', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), alloc(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), free(1), alloc(DEV2)).when(attach('dom2', 1, DEV2));
+    expect(t.ret).toBe(0);
+    expect(t.codes).toEqual(['GLOBAL_PASID_SECOND_OWNER']);
+  });
+  it('B7 near miss: once the first owner detached its stale attachment, the second owner attaches cleanly', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), alloc(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), free(1), alloc(DEV2), detach('dom1', 1)).when(attach('dom2', 1, DEV2));
+    expect(t.codes).toEqual([]);
   });
   it('A40: the re-allocated number attaches on the other device, and -EBUSY on the first (§B.2.7)', () => {
     const base = [probe(), probe(DEV2), alloc(), domAlloc('dom1'), domAlloc('dom2'), attach('dom1', 1), free(1), alloc(DEV2)];
@@ -116,6 +132,72 @@ describe('iommu_free_global_pasid (§5, A38–A40)', () => {
   it('near miss: mm exit with a live bond is MM_EXIT_WITH_BONDS only', () => {
     const t = given('6.6.0', probe(), call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1')).when(call('mm_pasid_drop', { mm: 'mm1' }));
     expect(t.codes).toEqual(['MM_EXIT_WITH_BONDS']);
+  });
+});
+
+describe('who frees a global PASID (#21 B1–B3: ida_free takes no owner)', () => {
+  const by = (tid: number, c: ReturnType<typeof alloc> | ReturnType<typeof free>) => ({ ...c, tid });
+  it('B1: a second free of a freed PASID is GLOBAL_PASID_DOUBLE_FREE, naming who freed it', () => {
+    const t = given('6.12.0', probe(), by(10, alloc()), by(10, free(1))).when(by(10, free(1)));
+    expect(t.codes).toEqual(['GLOBAL_PASID_DOUBLE_FREE']);
+    expect(t.findings[0].message).toContain('tid:10');
+  });
+  it('B1 near miss: freed, allocated again by the same holder and freed again is clean', () => {
+    const t = given('6.12.0', probe(), by(10, alloc()), by(10, free(1)), by(10, alloc())).when(by(10, free(1)));
+    expect(t.codes).toEqual([]);
+  });
+  it('B2: the earlier holder freeing the number after it was handed to a new owner is GLOBAL_PASID_STALE_FREE', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(10, free(1)), by(20, alloc(DEV2))).when(by(10, free(1)));
+    expect(t.codes).toEqual(['GLOBAL_PASID_STALE_FREE']);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'GlobalPasidFreed', pasid: 1 }));
+  });
+  it('B2 near miss: the new owner freeing its own PASID is clean', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(10, free(1)), by(20, alloc(DEV2))).when(by(20, free(1)));
+    expect(t.codes).toEqual([]);
+  });
+  it('B2 near miss: the earlier holder\'s second free before the number is handed out again is a double free, not stale', () => {
+    const t = given('6.12.0', probe(), by(10, alloc()), by(10, free(1))).when(by(10, free(1)));
+    expect(t.codes).toEqual(['GLOBAL_PASID_DOUBLE_FREE']);
+  });
+  it('B3 near miss: a cleanup thread that never held the PASID frees it without a finding (an owner check would need every PASID, and frees of different PASIDs must commute, §B.3)', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(20, alloc(DEV2))).when(by(20, free(1)));
+    expect(t.codes).toEqual([]);
+  });
+});
+
+describe('a recorded global PASID the model did not predict (#21 B8)', () => {
+  it('a number the model says an mm holds is adopted and reported against that mm: GLOBAL_PASID_COLLISION, no RET_MISMATCH', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1')).when(call('iommu_alloc_global_pasid', { dev: DEV2 }, 1));
+    expect(t.ret).toBe(1);
+    expect(t.codes).toEqual(['GLOBAL_PASID_COLLISION']);
+    expect(t.findings[0].message).toContain('mm1');
+  });
+  it('near miss: the lowest free number is no collision', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1')).when(call('iommu_alloc_global_pasid', { dev: DEV2 }, 2));
+    expect(t.codes).toEqual([]);
+  });
+});
+
+describe('an exhaustion shows an unknown max_pasids (#21 B11)', () => {
+  const allocs = (n: number) => Array.from({ length: n }, (_, i) => call('iommu_alloc_global_pasid', { dev: DEV }, i + 1));
+  it('seven allocations then IOMMU_PASID_INVALID: the exhaustion is followed (max_pasids <= 8 inferred), no RET_MISMATCH', () => {
+    const t = given('6.12.0', ...allocs(7)).when(call('iommu_alloc_global_pasid', { dev: DEV }, 'IOMMU_PASID_INVALID'));
+    expect(t.ret).toBe('IOMMU_PASID_INVALID');
+    expect(t.codes).toEqual(['GLOBAL_PASID_EXHAUSTED']);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'DeviceMaxPasidsInferred', dev: DEV, max_pasids: 8 }));
+  });
+  it('the inferred bound refuses a later attach beyond it on v6.9-rc2+ (-EINVAL)', () => {
+    const t = given('6.12.0', ...allocs(7), call('iommu_alloc_global_pasid', { dev: DEV }, 'IOMMU_PASID_INVALID'), domAlloc('dom1')).when(call('iommu_attach_device_pasid', { domain: 'dom1', dev: DEV, pasid: 4000 }, '-EINVAL'));
+    expect(t.ret).toBe('-EINVAL');
+    expect(t.codes).toEqual(['ATTACH_PASID_OUT_OF_RANGE']);
+  });
+  it('near miss: a free in between makes the lowest free one the kernel must hand out, so IOMMU_PASID_INVALID is RET_MISMATCH', () => {
+    const t = given('6.12.0', ...allocs(7), free(3)).when(call('iommu_alloc_global_pasid', { dev: DEV }, 'IOMMU_PASID_INVALID'));
+    expect(t.codes).toEqual(['RET_MISMATCH']);
+  });
+  it('near miss: a device whose max_pasids the probe gave infers nothing', () => {
+    const t = given('6.12.0', probe(DEV, 64), ...allocs(7)).when(call('iommu_alloc_global_pasid', { dev: DEV }, 'IOMMU_PASID_INVALID'));
+    expect(t.codes).toEqual(['RET_MISMATCH']);
   });
 });
 

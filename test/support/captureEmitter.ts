@@ -62,6 +62,15 @@ export function captureOrder(records: readonly CallRecord[], leavesAsCalls: bool
   return order;
 }
 
+/**
+ * Why: a trace may give one name to objects of two kinds (a domain and a handle both called "mm@100");
+ * in memory they are two objects, so they get two addresses (the importer names pointers per kind).
+ */
+function pointerKey(fn: CallName, arg: string | null, name: string): string {
+  const m = CAPTURE_MAPPINGS[fn] as { names?: Record<string, { category?: string }>; retCategory?: string };
+  return `${(arg === null ? m.retCategory : m.names?.[arg]?.category) ?? '?'}:${name}`;
+}
+
 class Pointers {
   readonly #byName = new Map<string, bigint>();
   readonly #free: bigint[] = [];
@@ -112,7 +121,7 @@ type Value = { kind: 'ptr'; v: bigint } | { kind: 'str'; v: string } | { kind: '
 
 function argValue(fn: CallName, arg: string, kind: FieldKind, value: unknown, ptrs: Pointers): Value {
   if (value === null) return { kind: 'ptr', v: 0n };
-  if (kind === 'name' || kind === 'nameOrNull') return isPointerArg(fn, arg) ? { kind: 'ptr', v: ptrs.of(String(value)) } : { kind: 'str', v: String(value) };
+  if (kind === 'name' || kind === 'nameOrNull') return isPointerArg(fn, arg) ? { kind: 'ptr', v: ptrs.of(pointerKey(fn, arg, String(value))) } : { kind: 'str', v: String(value) };
   if (kind === 'dev' || kind === 'text') return { kind: 'str', v: String(value) };
   if (kind === 'bool') return { kind: 'int', v: value === true ? 1n : 0n };
   if (value === INVALID_IOASID || value === IOMMU_PASID_INVALID) return { kind: 'int', v: 0xffffffffn };
@@ -129,7 +138,7 @@ function retValue(fn: CallName, ret: Ret | undefined, ptrs: Pointers): bigint | 
   if (typeof ret === 'number') return BigInt(ret);
   if (ret === INVALID_IOASID || ret === IOMMU_PASID_INVALID) return 0xffffffffn;
   if (ret.startsWith('-E')) return U64 - BigInt(errnoNumber(ret as Errno));
-  return kind === 'retPtr' ? ptrs.of(ret) : ptrs.create(ret);
+  return kind === 'retPtr' ? ptrs.of(pointerKey(fn, null, ret)) : ptrs.create(pointerKey(fn, null, ret));
 }
 
 function argEntries(r: CallRecord, ptrs: Pointers): [string, Value][] {
@@ -157,7 +166,7 @@ function walk(records: readonly CallRecord[], leavesAsCalls: boolean, write: (r:
       pinnedBySeq.set(r.seq, held);
     } else if (step.phase === 'exit') (pinnedBySeq.get(r.seq) ?? []).forEach((p) => ptrs.pin(p, -1));
     const retired = retiredArg(r.fn);
-    if (step.phase !== 'entry' && retired !== undefined) ptrs.free(String((r.args as Record<string, unknown>)[retired]), r.fn !== 'iommu_sva_unbind_device');
+    if (step.phase !== 'entry' && retired !== undefined) ptrs.free(pointerKey(r.fn, retired, String((r.args as Record<string, unknown>)[retired])), r.fn !== 'iommu_sva_unbind_device');
   }
   return { text: lines.join('\n') + '\n', order };
 }
@@ -173,7 +182,7 @@ export function emitFtrace(records: readonly CallRecord[]): EmittedCapture {
     const task = `${(r.comm ?? '<...>').padStart(16)}-${String(r.tid).padEnd(7)} (${String(r.tid).padStart(7)}) [${String(r.cpu).padStart(3, '0')}] ..... ${time.padStart(12)}:`;
     if (step.phase === 'exit') {
       const ret = retValue(r.fn, r.ret, ptrs) ?? 0n;
-      const signed = RECORD_SPECS[r.fn].ret === 'retInt' ? BigInt.asIntN(32, ret) : ret;
+      const signed = RECORD_SPECS[r.fn].ret === 'retInt' || RECORD_SPECS[r.fn].ret === 'retIntValue' ? BigInt.asIntN(32, ret) : ret;
       return `${task} ${symbol}__return: (caller_fn+0x2a/0x100 <- ${symbol}) ret=${hex(signed)}`;
     }
     const fields = argEntries(r, ptrs).map(([k, v]) => (v.kind === 'str' ? `${k}="${v.v}"` : v.kind === 'ptr' ? `${k}=${hex(v.v)}` : `${k}=${v.v}`));
@@ -194,7 +203,7 @@ export function emitBpftrace(records: readonly CallRecord[], kernel: string): Em
     if (step.phase !== 'entry') {
       const ret = retValue(r.fn, r.ret, ptrs);
       const kind = RECORD_SPECS[r.fn].ret;
-      if (ret !== undefined) o.ret = POINTER_RETS.has(kind) ? hex(ret) : kind === 'retInt' ? Number(BigInt.asIntN(32, ret)) : Number(ret);
+      if (ret !== undefined) o.ret = POINTER_RETS.has(kind) ? hex(ret) : kind === 'retInt' || kind === 'retIntValue' ? Number(BigInt.asIntN(32, ret)) : Number(ret);
     }
     return JSON.stringify({ type: 'printf', data: JSON.stringify(o) + '\n' });
   });

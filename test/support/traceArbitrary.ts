@@ -46,6 +46,8 @@ function retArb(fn: CallName): fc.Arbitrary<unknown> {
   switch (RECORD_SPECS[fn].ret) {
     case 'retInt':
       return fc.oneof(fc.constant(0), errno);
+    case 'retIntValue':
+      return fc.oneof(fc.integer({ min: 0, max: PASID_MAX }), errno);
     case 'retVoid':
       return fc.constant(null);
     case 'retBool':

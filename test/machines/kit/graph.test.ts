@@ -14,6 +14,7 @@ import {
   allocatorListKind, allocatorRegistrationKind, deviceKind, domainKind, globalPasidKind, idSpaceKind, ioasidHolderKind, ioasidKind, ioasidOwnerKind, mmKind,
   pasidSlotKind, scalableModeKind, svaBondKind, svaHandleKind, vtdUnitKind,
 } from '../../../machines/index.js';
+import { globalPasidHistoryKind } from '../../../machines/global/globalPasidHistory.machine.js';
 import type { Lifecycle, MachineEvent, Snap, TransitionConfig } from '../../../machines/kit/lifecycle.js';
 import { profileFor, type Profile } from '../../../machines/profile.js';
 
@@ -165,6 +166,7 @@ const CASES: Case[] = [
       { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 1 },
       { type: 'GroupResetStarted', group: 'g0', dev: 'd0' },
       { type: 'GroupResetDone', group: 'g0', dev: 'd0' },
+      { type: 'DeviceMaxPasidsInferred', dev: 'd0', max_pasids: 4 },
     ] as unknown as MachineEvent[],
   },
   {
@@ -192,6 +194,9 @@ const CASES: Case[] = [
       { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom2', to: 'dom1' },
       { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom1', to: 'dom2' },
       { type: 'SvaDomainUsersChanged', domain: 'dom1', users: 1 },
+      { type: 'VtdDomainRefDropped', domain: 'dom1' },
+      { type: 'AuxDomainAttached', domain: 'dom1', dev: 'd0', pasid: 1 },
+      { type: 'AuxDomainDetached', domain: 'dom1', dev: 'd0', last: true },
       { type: 'DomainFreed', domain: 'dom1' },
     ] as unknown as MachineEvent[],
   },
@@ -248,6 +253,20 @@ const CASES: Case[] = [
     events: () => [
       { type: 'GlobalPasidAllocated', pasid: 1, dev: 'd0', mm: null },
       { type: 'GlobalPasidFreed', pasid: 1 },
+      { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+      { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
+    ] as unknown as MachineEvent[],
+  },
+  {
+    kind: globalPasidHistoryKind as never,
+    proves: 'holders move on with each allocation; a free keeps the still-attached groups as stale until they detach',
+    eras: ['6.6.0'],
+    inputs: [{ pasid: 1 }],
+    simple: false,
+    events: () => [
+      { type: 'GlobalPasidAllocated', pasid: 1, dev: 'd0', mm: null, holder: 'tid:1' },
+      { type: 'GlobalPasidAllocated', pasid: 1, dev: 'd1', mm: null, holder: 'tid:2' },
+      { type: 'GlobalPasidFreed', pasid: 1, by: 'tid:1' },
       { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
       { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
     ] as unknown as MachineEvent[],
