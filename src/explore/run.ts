@@ -64,6 +64,14 @@ function accepts(kind: string, v: Ret | undefined): boolean {
   return false;
 }
 
+/**
+ * Findings that say one number went to two holders (freed while attached, freed twice, freed by an
+ * earlier holder, a second owner, a collision, #21 B1–B8): which task got which number then matters.
+ */
+const NUMBER_SHARED: ReadonlySet<string> = new Set([
+  'GLOBAL_PASID_FREE_ATTACHED', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_SECOND_OWNER', 'GLOBAL_PASID_COLLISION',
+]);
+
 export class Engine {
   readonly #fpIds = new Map<string, number>();
   readonly #fps: Footprint[] = [];
@@ -219,7 +227,7 @@ export class Engine {
     else if (this.s.symmetry.staleFrees.has(c.id)) this.breaker = `${c.label} frees a PASID that a later call may still use`;
     else if (c.refs.some((r) => this.s.symmetry.allocs.has(r.call))) {
       // A literal PASID no allocation hands out (the plan checked) cannot alias an allocated one.
-      const f = findings.find((x) => x.code === 'GLOBAL_PASID_FREE_ATTACHED' || x.code === 'GLOBAL_PASID_DOUBLE_FREE');
+      const f = findings.find((x) => NUMBER_SHARED.has(x.code));
       if (f) this.breaker = `${c.label}: ${f.code}`;
     }
   }

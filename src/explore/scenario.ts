@@ -276,6 +276,19 @@ function symmetryPlan(profile: Profile, calls: readonly Call[]): SymmetryPlan {
       if (p !== null && typeof p === 'object' && !pasidRef) return none(`${c.label} takes its PASID from a call that is not a global PASID allocation`);
     }
   }
+  // Why: the audit remembers who held a number (#21 B2): a task that frees another task's ID after it
+  // held an ID itself may be freeing a number it once held (a stale free) in some orders only, so
+  // which task got which ID decides findings. Set-up and teardown run as one task (one tid).
+  const holder = (task: number) => (task === TEARDOWN_TASK ? SETUP_TASK : task);
+  for (const f of calls) {
+    if (f.fn !== 'iommu_free_global_pasid') continue;
+    for (const r of f.refs) {
+      const a = allocs.find((x) => x.id === r.call);
+      if (a === undefined || holder(a.task) === holder(f.task)) continue;
+      const own = allocs.find((x) => holder(x.task) === holder(f.task));
+      if (own) return none(`${f.label} frees the PASID of ${a.label} after ${own.label} gave its task one: whether it is a number that task held before depends on the order`);
+    }
+  }
   const staleFrees = new Set<number>();
   for (const a of allocs) {
     const users = calls.filter((c) => c.refs.some((r) => r.call === a.id));

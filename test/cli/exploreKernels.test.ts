@@ -9,7 +9,7 @@ describe('pasid-ledger explore --kernel A --kernel B', () => {
     const r = await cli(['explore', scenario, '--kernel', '5.17.0', '--kernel', '5.18.0']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('5.17.0 → 5.18.0: verdict violation → violation');
-    expect(r.stdout).toContain('era boundaries crossed: v5.18 (ioasidRefcount, svaPasidUntilMmExit, svaOverflowOffByOne, 4 call ranges); v5.18-rc6 (mmPasidDropAtMmdrop)');
+    expect(r.stdout).toContain('era boundaries crossed: v5.18 (ioasidRefcount, svaPasidUntilMmExit, svaOverflowOffByOne, auxDomains, 7 call ranges); v5.18-rc6 (mmPasidDropAtMmdrop)');
     expect(r.stdout).toMatch(/orderings that become bad on 5\.18\.0:\n {4}SVA_BIND_PASID_OUT_OF_RANGE +t2,t2,t2,t1,t1 +\(on 5\.17\.0 this ordering raises CALL_NOT_IN_KERNEL SVA_BOND_LEAKED\)/);
   });
 
