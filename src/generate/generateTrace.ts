@@ -107,6 +107,8 @@ function* run(p: Profile, total: number, seed: number): Generator<CallRecord> {
       const childArgs: Record<string, unknown> = { ...c.args };
       // The model leaves out arguments it does not check; a capture has them all.
       if (c.fn === 'ioasid_alloc' && childArgs.private === undefined) childArgs.private = fn === 'iommu_sva_bind_device' ? args.mm : null;
+      // v6.14+ removal is the static blocking domain's set_dev_pasid (647b7aad1949): it is never allocated, so it has a fixed name.
+      if (c.fn === 'set_dev_pasid' && childArgs.domain === undefined) childArgs.domain = 'blocking-domain';
       for (const [name, kind] of Object.entries(RECORD_SPECS[c.fn].args as Record<string, string>)) {
         if (childArgs[name] !== undefined || kind.endsWith('?')) continue;
         childArgs[name] = args[name] ?? (kind === 'nameOrNull' ? null : undefined);

@@ -35,6 +35,8 @@ export function normaliseMessage(message: string): string {
     // The caller a finding names (`[called from fn+0x1c/0x80 [mod]]`) depends on the kernel build, not on what it did.
     .replace(/ \[called from [^\]]*(?:\][^\]]*)?\]$/, '')
     .replace(/\bmm@\d+/g, 'mm@<tgid>')
+    // Who held or freed a PASID is the task's id, which differs from boot to boot.
+    .replace(/\btid:\d+/g, 'tid:<tid>')
     .replace(/\bsva@\d+/g, 'sva@<seq>')
     .replace(/\b(?:0x)?[0-9a-f]{12,16}\b/g, '<addr>');
 }

@@ -40,6 +40,10 @@ describe('golden normalisation of finding messages', () => {
     expect(normaliseMessage('no free PASID for mm@444; the model predicts sva@8')).toBe('no free PASID for mm@<tgid>; the model predicts sva@<seq>');
   });
 
+  it('replaces the task id a holder names (it differs from boot to boot)', () => {
+    expect(normaliseMessage('PASID 1 was already freed (by tid:542) (Linux 6.12 WARNs in iommu_free_global_pasid)')).toBe('PASID 1 was already freed (by tid:<tid>) (Linux 6.12 WARNs in iommu_free_global_pasid)');
+  });
+
   it('leaves the importer’s stable names (ops1, dom1, BDFs) alone', () => {
     expect(normaliseMessage('0000:00:02.0 pasid 2: dom1 is already attached')).toBe('0000:00:02.0 pasid 2: dom1 is already attached');
   });
