@@ -15,18 +15,21 @@ export interface GlobalPasidContext {
 
 const one = (pasid: number) => [{ id: String(pasid), input: { pasid } }];
 
+/** The facts about one global PASID number, addressed by it (the number's object and its holder history). */
+export const BY_PASID = {
+  GlobalPasidAllocated: (f: { pasid: number }) => one(f.pasid),
+  GlobalPasidFreed: (f: { pasid: number }) => one(f.pasid),
+  // Why: a PASID the IDA did not hand out (iommufd user PASIDs, a capture that began late) is not ours to count.
+  PasidAttached: (f: { pasid: number }) => one(f.pasid),
+  PasidDetached: (f: { pasid: number }) => one(f.pasid),
+} as const;
+
 export const globalPasidKind = defineObject<GlobalPasidContext, { pasid: number }>({
   id: 'globalPasid',
   initial: 'free',
   absent: 'free',
   context: ({ pasid }) => ({ pasid, dev: null, mm: null, attachments: 0 }),
-  address: {
-    GlobalPasidAllocated: (f) => one(f.pasid),
-    GlobalPasidFreed: (f) => one(f.pasid),
-    // Why: a PASID the IDA did not hand out (iommufd user PASIDs, a capture that began late) is not ours to count.
-    PasidAttached: (f) => one(f.pasid),
-    PasidDetached: (f) => one(f.pasid),
-  },
+  address: BY_PASID,
   states: {
     free: { on: { GlobalPasidAllocated: { target: 'allocated', actions: 'own' } } },
     allocated: {

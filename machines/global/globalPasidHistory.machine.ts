@@ -8,6 +8,7 @@
  * still attached (B7). `none` (never allocated in the capture) is not stored. Pure.
  */
 import { defineObject } from '../kit/object.js';
+import { BY_PASID } from './globalPasid.machine.js';
 
 export interface GlobalPasidHistoryContext {
   readonly pasid: number;
@@ -23,7 +24,6 @@ export interface GlobalPasidHistoryContext {
   readonly stale: readonly string[];
 }
 
-const one = (pasid: number) => [{ id: String(pasid), input: { pasid } }];
 const without = (xs: readonly string[], x: string) => {
   const i = xs.indexOf(x);
   return i < 0 ? xs : [...xs.slice(0, i), ...xs.slice(i + 1)];
@@ -34,12 +34,7 @@ export const globalPasidHistoryKind = defineObject<GlobalPasidHistoryContext, { 
   initial: 'none',
   absent: 'none',
   context: ({ pasid }) => ({ pasid, holder: null, past: [], freedBy: null, groups: [], stale: [] }),
-  address: {
-    GlobalPasidAllocated: (f) => one(f.pasid),
-    GlobalPasidFreed: (f) => one(f.pasid),
-    PasidAttached: (f) => one(f.pasid),
-    PasidDetached: (f) => one(f.pasid),
-  },
+  address: BY_PASID,
   states: {
     none: { on: { GlobalPasidAllocated: { target: 'held', actions: 'own' } } },
     held: {

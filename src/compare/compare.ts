@@ -247,28 +247,20 @@ function differencesOf(entries: readonly Entry[], ra: FullRun, rb: FullRun): Fou
     if (retKey(a.ret) !== retKey(b.ret)) {
       out.push({ ...where, cause: 'return', from: retText(a.ret), to: retText(b.ret), detail: { cause: 'return', retFrom: a.ret, retTo: b.ret }, probe: (run) => run.digests.ret[pos] });
     }
-    const onlyA = minus(a.facts, b.facts);
-    const onlyB = minus(b.facts, a.facts);
-    if (onlyA.length > 0 || onlyB.length > 0) {
+    const lines = (cause: 'state' | 'nested', la: readonly string[], lb: readonly string[]) => {
+      const onlyA = minus(la, lb);
+      const onlyB = minus(lb, la);
+      if (onlyA.length === 0 && onlyB.length === 0) return;
       out.push({
-        ...where, cause: 'state',
+        ...where, cause,
         from: onlyA.length === 0 ? '(nothing else)' : onlyA.join('; '),
         to: onlyB.length === 0 ? '(nothing else)' : onlyB.join('; '),
-        detail: { cause: 'state', onlyFrom: onlyA, onlyTo: onlyB },
-        probe: (run) => run.digests.facts[pos],
+        detail: { cause, onlyFrom: onlyA, onlyTo: onlyB },
+        probe: (run) => (cause === 'state' ? run.digests.facts : run.digests.nested)[pos],
       });
-    }
-    const nestedA = minus(a.nested, b.nested);
-    const nestedB = minus(b.nested, a.nested);
-    if (nestedA.length > 0 || nestedB.length > 0) {
-      out.push({
-        ...where, cause: 'nested',
-        from: nestedA.length === 0 ? '(nothing else)' : nestedA.join('; '),
-        to: nestedB.length === 0 ? '(nothing else)' : nestedB.join('; '),
-        detail: { cause: 'nested', onlyFrom: nestedA, onlyTo: nestedB },
-        probe: (run) => run.digests.nested[pos],
-      });
-    }
+    };
+    lines('state', a.facts, b.facts);
+    lines('nested', a.nested, b.nested);
     out.push(...findingDiffs(seq, pos, e.line, fn, false, a.findings, b.findings, ka, kb));
   }
   // End-of-trace findings (leaks) point at the record that created the object.

@@ -27,7 +27,21 @@ export interface CallRefArg {
   readonly field?: 'pasid';
 }
 
-export interface Call {
+/** What a scenario says of one call, as the file gives it and as the explorer runs it. */
+export interface CallBody {
+  readonly fn: CallName;
+  /** Literal arguments, and `{ref, field?}` for a return of call `ref`. */
+  readonly args: Readonly<Record<string, unknown>>;
+  readonly refs: readonly { readonly arg: string; readonly call: number; readonly field?: 'pasid' }[];
+  readonly ifOk?: number;
+  readonly ifFailed?: number;
+  /** The host's answer pinned for this call (custom-allocator ioasid_alloc). */
+  readonly host?: number | 'INVALID_IOASID';
+  /** A returned object's name, kept (recorded or given by the scenario). */
+  readonly name?: string;
+}
+
+export interface Call extends CallBody {
   /** Index in `Scenario.calls`. */
   readonly id: number;
   /** Task index, or SETUP_TASK / TEARDOWN_TASK. */
@@ -39,16 +53,6 @@ export interface Call {
   /** The seq the call runs under (the model names objects after it: `sva@<seq>`). */
   readonly seq: number;
   readonly tid: number;
-  readonly fn: CallName;
-  /** Literal arguments, and `{ref, field?}` for a return of call `ref`. */
-  readonly args: Readonly<Record<string, unknown>>;
-  readonly refs: readonly { readonly arg: string; readonly call: number; readonly field?: 'pasid' }[];
-  readonly ifOk?: number;
-  readonly ifFailed?: number;
-  /** The host's answer pinned for this call (custom-allocator ioasid_alloc). */
-  readonly host?: number | 'INVALID_IOASID';
-  /** A returned object's name, kept (recorded or given by the scenario). */
-  readonly name?: string;
   /** Records nested inside it in a trace; they move with it. */
   readonly descendants: readonly CallRecord[];
 }

@@ -9,23 +9,17 @@ import {
   type CallRef, type ScenarioHeader, type ScenarioLine,
 } from '../../events/scenario.js';
 import type { SchemaError } from '../../events/validate.js';
+import type { CallBody } from './scenario.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
 
 /** A call of the scenario as written, with its references resolved to call indices. */
-export interface SpecCall {
+/** A call as the file gives it; a `{ret_of}` argument is `{ ref: <index into calls>, field? }`. */
+export interface SpecCall extends CallBody {
   readonly line: number;
   /** `setup`, `teardown` or the task's name. */
   readonly section: string;
   /** 1-based position in its section. */
   readonly index: number;
-  readonly fn: CallName;
-  /** Arguments; a `{ret_of}` is replaced by `{ ref: <index into calls>, field? }`. */
-  readonly args: Readonly<Record<string, unknown>>;
-  readonly refs: readonly { readonly arg: string; readonly call: number; readonly field?: 'pasid' }[];
-  readonly ifOk?: number;
-  readonly ifFailed?: number;
-  readonly host?: number | 'INVALID_IOASID';
-  readonly name?: string;
 }
 
 export interface ScenarioSpec {
