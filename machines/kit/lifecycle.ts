@@ -101,7 +101,9 @@ function machineOf<C extends object, E extends MachineEvent, I, G extends string
     actions[name] = assign<C, E, undefined, E, never>(({ context, event }) => update(context, event));
   }
   return setup({
-    types: { context: {} as C, events: {} as E, input: {} as I },
+    // Why `emitted`: these machines emit nothing, but an emitted type of never (the default) makes the
+    // typed machine no AnyStateMachine (any is not assignable to never), which the graph tools take.
+    types: { context: {} as C, events: {} as E, input: {} as I, emitted: {} as MachineEvent },
     guards: spec.guards as Record<G, Guard<C, E>>,
     actions,
   }).createMachine({
@@ -117,8 +119,7 @@ function machineOf<C extends object, E extends MachineEvent, I, G extends string
 export function defineLifecycle<C extends object, E extends MachineEvent, I, G extends string = string, U extends string = string>(
   spec: LifecycleSpec<C, E, I, G, U>,
 ): Lifecycle<C, E, I> {
-  // Why: XState's StateMachine is invariant in its (here never) actor types, so the typed machine is not an AnyStateMachine.
-  const machine = machineOf(spec) as unknown as AnyStateMachine;
+  const machine: AnyStateMachine = machineOf(spec);
   const table = compileTable(spec);
   const eventTypes = [...new Set(Object.values<StateConfig>(spec.states).flatMap((s) => Object.keys(s.on)))];
 
@@ -148,7 +149,7 @@ export function defineLifecycle<C extends object, E extends MachineEvent, I, G e
   return {
     id: spec.id,
     machine,
-    spec: spec as unknown as LifecycleSpec<C, E, I>,
+    spec,
     initial: (input) => ({ value: spec.initial, context: spec.context(input) }),
     step,
     stepWithXState,

@@ -55,5 +55,5 @@ export interface FactKind {
 }
 
 export function defineObject<C extends object, I, G extends string = string, U extends string = string>(spec: FactObjectSpec<C, I, G, U>): FactObject<C, I> {
-  return { ...defineLifecycle<C, FactEvent, I, G, U>(spec), factSpec: spec as unknown as FactObjectSpec<C, I> };
+  return { ...defineLifecycle<C, FactEvent, I, G, U>(spec), factSpec: spec };
 }

@@ -6,6 +6,7 @@
  * shows, so the twenty-odd runs of a comparison cost a few numbers per record each. Pure.
  */
 import type { Ret } from '../../events/records.js';
+import type { Fact } from '../../events/facts.js';
 import type { Profile } from '../../machines/profile.js';
 import type { Reaction } from '../../machines/findings.js';
 import { Replay } from '../replay/replay.js';
@@ -93,7 +94,7 @@ export function findingKey(f: { code: string; objects: Finding['objects'] }): st
   return objects === '' ? f.code : `${f.code} ${objects}`;
 }
 
-export function formatFact(fact: Record<string, unknown>): string {
+export function formatFact(fact: Fact): string {
   const fields = Object.entries(fact)
     .filter(([k]) => k !== 'type' && k !== 'seq')
     .map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`);
@@ -137,7 +138,7 @@ export function runKernel(entries: readonly Entry[], profile: Profile, full = tr
     const pos = posOf.get(f.seq);
     if (pos === undefined) continue;
     const list = facts.get(pos);
-    const text = formatFact(f as unknown as Record<string, unknown>);
+    const text = formatFact(f);
     if (list === undefined) facts.set(pos, [text]);
     else list.push(text);
   }

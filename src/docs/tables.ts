@@ -1,26 +1,28 @@
 /** Markdown tables generated from the catalogues, so the README cannot drift from the code. Pure. */
 import { FINDINGS, FINDING_CODES, reactionOf, severityOf, type FindingSpec } from '../../machines/findings.js';
-import { ERAS, profileFor } from '../../machines/profile.js';
+import { ERAS, profileFor, type Profile } from '../../machines/profile.js';
 
 const ERA_KERNELS: Record<(typeof ERAS)[number], string> = {
   'v5.5': '5.5', 'v5.11': '5.11', 'v5.18': '5.18', 'v6.2': '6.2', 'v6.6': '6.6', 'v6.8': '6.8', newest: '6.11',
 };
+
+/** An era-dependent column: the one value when every era agrees, else `era: value` per era. */
+function perEra(of: (p: Profile) => string): string {
+  const byEra = ERAS.map((e) => {
+    const profile = profileFor(ERA_KERNELS[e]);
+    if (profile === null) throw new Error(`no profile for the era kernel ${ERA_KERNELS[e]}`);
+    return [e, of(profile)] as const;
+  });
+  return new Set(byEra.map(([, v]) => v)).size === 1 ? byEra[0][1] : byEra.map(([e, v]) => `${e}: ${v}`).join(', ');
+}
 
 /** One row per finding code: code, reference, kernel reaction (per era where it differs), severity, title. */
 export function findingTable(): string {
   const rows = ['| code | ref | kernel reaction | severity | what |', '|---|---|---|---|---|'];
   for (const code of FINDING_CODES) {
     const spec: FindingSpec = FINDINGS[code];
-    let reaction: string;
-    if (typeof spec.reaction === 'function') {
-      const byEra = ERAS.map((e) => `${e}: ${reactionOf(code, profileFor(ERA_KERNELS[e]) ?? (null as never))}`);
-      reaction = [...new Set(byEra.map((s) => s.split(': ')[1]))].length === 1 ? byEra[0].split(': ')[1] : byEra.join(', ');
-    } else reaction = spec.reaction;
-    let severity: string;
-    if (typeof spec.severity === 'function') {
-      const byEra = ERAS.map((e) => `${e}: ${severityOf(code, profileFor(ERA_KERNELS[e]) ?? (null as never))}`);
-      severity = [...new Set(byEra.map((s) => s.split(': ')[1]))].length === 1 ? byEra[0].split(': ')[1] : byEra.join(', ');
-    } else severity = spec.severity;
+    const reaction = typeof spec.reaction === 'function' ? perEra((p) => reactionOf(code, p)) : spec.reaction;
+    const severity = typeof spec.severity === 'function' ? perEra((p) => severityOf(code, p)) : spec.severity;
     rows.push(`| \`${code}\` | ${spec.ref} | ${reaction} | ${severity} | ${spec.title} |`);
   }
   return rows.join('\n');

@@ -315,7 +315,7 @@ function takenAlong(kind: Case['kind'], input: unknown, events: readonly Machine
 }
 
 describe.each(CASES.map((c) => [c.kind.id, c.proves, c] as const))('%s machine (xstate/graph): %s', (_id, _proves, c) => {
-  const machine = c.kind.machine as AnyStateMachine;
+  const machine: AnyStateMachine = c.kind.machine;
   const eras = c.eras.map((k) => profileFor(k) as Profile);
   const pathsOf = (p: Profile, input: unknown, simple: boolean) => {
     const opts = { input, events: c.events(p), serializeState: serializeState as never };
