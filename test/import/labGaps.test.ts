@@ -108,9 +108,11 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
 
   it('keeps both calls, the driver op nested in the detach, each as a call with an unknown return', async () => {
     const { records, summary, problems } = await importText(text(oops), { from: 'ftrace' });
-    expect(records.map((r) => [r.seq, r.fn, r.parent, r.ret])).toEqual([
-      [1, 'iommu_detach_device_pasid', undefined, null],
-      [2, 'remove_dev_pasid', 1, null],
+    // Void calls too have no `ret`: they never returned; cutBy names the report they were cut by.
+    const bug = 'BUG: kernel NULL pointer dereference, address: 0000000000000000';
+    expect(records.map((r) => [r.seq, r.fn, r.parent, 'ret' in r, r.cutBy])).toEqual([
+      [1, 'iommu_detach_device_pasid', undefined, false, bug],
+      [2, 'remove_dev_pasid', 1, false, bug],
     ]);
     expect(summary).toMatchObject({ kept: 2, skipped: 0, clean: false, reasons: {} });
     expect(summary.notes.ENTRY_WITHOUT_RETURN?.count).toBe(2);
@@ -153,6 +155,11 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
     expect(summary.clean).toBe(true);
     expect(summary.kernelReports.map((r) => [r.tid, r.inside])).toEqual([[12, []]]);
   });
+  it('near miss: a call that never returned with no report inside it (the capture stopped) is not marked cut', async () => {
+    const lines = [MARK, at('10.000100', 'iommu_detach_device_pasid', '(iommu_detach_device_pasid+0x4/0x90) domain=0xff31d911011ffca0 dev="0000:00:02.0" pasid=5')];
+    const { records } = await importText(text(lines), { from: 'ftrace' });
+    expect(records.map((r) => [r.fn, r.cutBy, r.ret])).toEqual([['iommu_detach_device_pasid', undefined, null]]);
+  });
   it('a WARN inside a call that returns ties the report to it and keeps the import clean', async () => {
     const lines = [
       MARK,
@@ -162,8 +169,9 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
       at('10.000112', 'console', 'RIP: 0010:ida_free+0x10f/0x150'),
       at('10.000130', 'iommu_free_global_pasid__return', '(t_init+0x75/0xff0 [lab] <- iommu_free_global_pasid)'),
     ];
-    const { summary } = await importText(text(lines), { from: 'ftrace' });
+    const { summary, records } = await importText(text(lines), { from: 'ftrace' });
     expect(summary.clean).toBe(true);
+    expect(records[0]?.cutBy).toBeUndefined();
     expect(summary.kernelReports.map((r) => [r.text, r.rip, r.inside.map((c) => c.fn)])).toEqual([
       ['WARNING: CPU: 1 PID: 539 at lib/idr.c:527 ida_free+0x10f/0x150', 'ida_free+0x10f/0x150', ['iommu_free_global_pasid']],
     ]);
