@@ -58,19 +58,21 @@ describe('a device probed at boot whose max_pasids the capture could not read', 
     ];
     const unknown = await auditOf([header, probed(null), ...rest]);
     expect(unknown).toEqual(await auditOf([header, ...rest]));
-    expect(unknown).not.toContain('3:ATTACH_PASID_OUT_OF_RANGE');
-    // Near miss: a maximum read as 8 makes the refusal the kernel's range check.
-    expect(await auditOf([header, probed(8), ...rest])).toContain('3:ATTACH_PASID_OUT_OF_RANGE');
+    // An unknown maximum makes the recorded refusal a plausible range check, and shows the bound (#20).
+    expect(unknown).toEqual(['3:ATTACH_PASID_OUT_OF_RANGE']);
+    expect(await auditOf([header, probed(null), ...rest], true)).toEqual(['3:0000:00:02.0 pasid 4000 refused as out of range; max_pasids <= 4000 inferred (unknown to the capture) (Linux 6.12 returns an error in iommu_attach_device_pasid)']);
+    // Near miss: a maximum read as 8 makes the refusal the kernel's range check against 8.
+    expect(await auditOf([header, probed(8), ...rest], true)).toEqual(['3:0000:00:02.0 pasid 4000 >= max_pasids 8 (Linux 6.12 returns an error in iommu_attach_device_pasid)']);
   });
 });
 
-async function auditOf(lines: unknown[]): Promise<string[]> {
+async function auditOf(lines: unknown[], messages = false): Promise<string[]> {
   async function* once(): AsyncGenerator<string> {
     yield lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
   }
   const r = await runReplay(readTrace(once(), { file: 't.jsonl' }), { file: 't.jsonl' });
   if (!r.ok) throw new Error(r.error.message);
-  return r.value.replay.findings.map((f) => `${f.seq}:${f.code}`);
+  return r.value.replay.findings.map((f) => `${f.seq}:${messages ? f.message : f.code}`);
 }
 
 describe('max_pasids read through a NULL dev->iommu (BTF fetch)', () => {
