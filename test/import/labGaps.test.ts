@@ -242,3 +242,22 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
     expect(summary.kernelReports.map((r) => r.text)).toEqual(['kernel BUG at lib/list_debug.c:59!']);
   });
 });
+
+describe('the VT-d PASID removal of v6.14+ (blocking_domain_set_dev_pasid, the remove_dev_pasid op gone)', () => {
+  const M614 = MARK.replace('kernel=6.12.95+deb12-amd64', 'kernel=6.14.0');
+  const lines = [
+    M614,
+    at('10.000100', 'iommu_detach_device_pasid', '(iommu_detach_device_pasid+0x4/0x90) domain=0xff31d911011ffca0 dev="0000:00:02.0" pasid=5'),
+    at('10.000200', 'blocking_domain_set_dev_pasid', '(blocking_domain_set_dev_pasid+0x4/0x90) domain=0xffffffff82001000 dev="0000:00:02.0" pasid=5 old=0xff31d911011ffca0'),
+    at('10.000300', 'blocking_domain_set_dev_pasid__return', '(iommu_detach_device_pasid+0x50/0x90 <- blocking_domain_set_dev_pasid) ret=0x0'),
+    at('10.000400', 'iommu_detach_device_pasid__return', '(t_init+0x75/0xff0 [lab] <- iommu_detach_device_pasid)'),
+  ];
+  it('imports as the driver op set_dev_pasid nested in the detach, with the detached domain as old', async () => {
+    const { records, summary } = await importText(text(lines), { from: 'ftrace' });
+    expect(summary.clean).toBe(true);
+    expect(records.map((r) => [r.fn, r.parent, r.args])).toEqual([
+      ['iommu_detach_device_pasid', undefined, { domain: 'dom1', dev: '0000:00:02.0', pasid: 5 }],
+      ['set_dev_pasid', 1, { domain: 'dom2', dev: '0000:00:02.0', pasid: 5, old: 'dom1' }],
+    ]);
+  });
+});
