@@ -132,7 +132,13 @@ definitions() {
     if [ "$ver" -ge 606 ]; then   # 7d0c9da6c150 (v6.6)
       both intel_iommu_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
     fi
-    void intel_iommu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
+    if [ "$ver" -lt 614 ]; then
+      void intel_iommu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
+    else
+      # v6.14 (647b7aad1949 series, "iommu/vt-d: Make the blocked domain support PASID"): the remove op
+      # is gone; a PASID is removed by the blocked domain's set_dev_pasid(blocked, dev, pasid, old).
+      both blocking_domain_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32 old=\$arg4:x64"
+    fi
     if [ "$ver" -ge 610 ]; then   # AMD SVA, drivers/iommu/amd/pasid.c (v6.10)
       both iommu_sva_set_dev_pasid "domain=\$arg1:x64 $(dev 2) pasid=\$arg3:u32"
       void amd_iommu_remove_dev_pasid "$(dev 1) pasid=\$arg2:u32"
@@ -195,7 +201,7 @@ case "${1:-}" in
       name=$(printf '%s' "$def" | cut -d' ' -f1 | cut -d/ -f2)
       fn=$(printf '%s' "$def" | cut -d' ' -f2)
       if ! printf '%s\n' "$present" | grep -qx "$fn"; then
-        case "$def" in p:*) echo "warning: $fn is not in $KALLSYMS on this kernel (inlined or absent): skipped" >&2 ;; esac
+        case "$def" in p:*) echo "warning: $fn is not in $KALLSYMS on this kernel (inlined or absent): skipped" >&2; echo "absent $fn" ;; esac
         continue
       fi
       extra=$(btf_extra "$def")
@@ -215,7 +221,13 @@ case "${1:-}" in
         r:*) echo "noret $fn" ;;
       esac
       echo "warning: could not add $name: $(tail -n 1 "$TRACEFS/error_log" 2>/dev/null)" >&2
+      case "$def" in p:*) echo "refused $fn" ;; esac
     done)
+    # One line that says what this kernel could not be probed for (the warnings above say why).
+    absent=$(printf '%s\n' "$results" | sed -n 's/^absent //p' | paste -sd' ' -)
+    refused=$(printf '%s\n' "$results" | sed -n 's/^refused //p' | paste -sd' ' -)
+    defined=$(grep -c "^[pr][0-9]*:$GROUP/" "$TRACEFS/kprobe_events" 2>/dev/null || true)
+    echo "probes: ${defined:-0} defined; not probed (not in kallsyms): ${absent:-none}; not probed (refused by the kernel): ${refused:-none}" >&2
     # buffer_size_kb is per CPU: split the total over the ring buffer's CPUs (per_cpu/cpuN).
     cpus=$(ls -d "$TRACEFS"/per_cpu/cpu* 2>/dev/null | wc -l)
     [ "$cpus" -ge 1 ] || cpus=1

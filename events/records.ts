@@ -147,6 +147,12 @@ export const COMMON_FIELDS = {
   comm: 'text?',
   /** Where the call returned to, as the capture printed it (`caller+off/size [mod]` or `0x…`). */
   caller: 'text?',
+  /**
+   * The kernel report (BUG, oops) that cut this call short: the task died inside it and it never
+   * returned (no `ret`). The importer writes it from the capture's kernel log; the model decides the
+   * call but none of its effects take effect (#20).
+   */
+  cutBy: 'text?',
 } as const satisfies FieldList;
 
 /** One call record of function F. `ret` is absent in scenario files (the model computes it). */
@@ -158,6 +164,7 @@ export type CallRecordOf<F extends CallName> = {
   readonly parent?: number;
   readonly comm?: string;
   readonly caller?: string;
+  readonly cutBy?: string;
   readonly fn: F;
   readonly args: FieldsType<(typeof RECORD_SPECS)[F]['args']>;
   readonly ret?: import('./fields.js').FieldType<RetKind<F>>;

@@ -39,6 +39,10 @@ export interface AttachReads {
   readonly members: readonly string[];
   /** Groups where an earlier owner of this global PASID left it attached after its free (#21 B7). */
   readonly staleGroups: readonly string[];
+  /** A group device's max_pasids is unknown to the trace (probed before the capture, or not read). */
+  readonly maxUnknown: boolean;
+  /** What the capture recorded the call returned (undefined: not recorded, or a call another one makes). */
+  readonly recorded?: Ret;
 }
 
 export function attachReads(w: World, p: Profile, a: { domain: string; dev: string; pasid: number; handle: string | null }): AttachReads {
@@ -48,8 +52,10 @@ export function attachReads(w: World, p: Profile, a: { domain: string; dev: stri
   // c404f55c26fc (v6.9-rc2) tests every group device, so a member with max_pasids 0 refuses every PASID;
   // b3f6fcd8404f (v6.15-rc7, 6.12.93) skips those members (#21 A7). An unknown max_pasids refuses nothing.
   let maxPasids: number | null = null;
+  let maxUnknown = false;
   for (const id of groupDevices(w, a.dev)) {
     const m = deviceOf(w, id).context.maxPasids;
+    if (m === null) maxUnknown = true;
     if (m === null || (m === 0 && (p.attachSkipsNoPasidDevices || !p.attachChecksMaxPasids))) continue;
     if (maxPasids === null || m < maxPasids) maxPasids = m;
   }
@@ -63,6 +69,7 @@ export function attachReads(w: World, p: Profile, a: { domain: string; dev: stri
     domainFreed: w.get(domainKind, a.domain, { domain: a.domain }).value === 'freed',
     members,
     staleGroups: w.get(globalPasidHistoryKind, String(a.pasid), { pasid: a.pasid }).context.stale,
+    maxUnknown,
   };
 }
 
@@ -83,6 +90,16 @@ export const PRECHECKS = {
     detail: (r) => `${r.dev} pasid ${r.pasid} >= max_pasids ${r.maxPasids}`,
     rule: 'iommu_attach_device_pasid: pasid >= max_pasids of a group device → -EINVAL (v6.9+, §4.1)',
   },
+  // An unknown max_pasids (an ftrace capture without BTF arguments, a device probed before the capture)
+  // makes the kernel's range refusal plausible: a recorded -EINVAL of a PASID above 0 is pasid >=
+  // max_pasids of a group device (v6.9+, c404f55c26fc), and the bound it shows is kept (#20).
+  outOfRangeRecorded: {
+    when: (r) => r.p.attachChecksMaxPasids && r.maxUnknown && r.recorded === '-EINVAL' && r.pasid > 0 && !outOfRange(r),
+    ret: '-EINVAL',
+    finding: 'ATTACH_PASID_OUT_OF_RANGE',
+    detail: (r) => `${r.dev} pasid ${r.pasid} refused as out of range; max_pasids <= ${r.pasid} inferred (unknown to the capture)`,
+    rule: 'iommu_attach_device_pasid: pasid >= max_pasids of a group device → -EINVAL (v6.9+, §4.1); max_pasids unknown, the recorded -EINVAL shows the bound',
+  },
 } as const satisfies Record<string, Check<AttachReads, never>>;
 
 const CHECKS: readonly Check<AttachReads, 'attach'>[] = [
@@ -90,6 +107,7 @@ const CHECKS: readonly Check<AttachReads, 'attach'>[] = [
   PRECHECKS.pasidZero,
   PRECHECKS.resetting,
   PRECHECKS.outOfRange,
+  PRECHECKS.outOfRangeRecorded,
   {
     when: (r) => r.slot.value === 'attached',
     ret: '-EBUSY',
@@ -147,9 +165,14 @@ export function driverFailure(answers: readonly CallRecord[], members: readonly 
  * iommu_attach_device_pasid (§4.1); returns the call's return. Bind composes it for the SVA domain.
  * `answers`: the recorded nested calls, whose set_dev_pasid errors are the driver's (#21 B5).
  */
-export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }, answers: readonly CallRecord[] = []): Ret | undefined {
-  const r = attachReads(w, p, a);
+export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }, answers: readonly CallRecord[] = [], recorded?: Ret): Ret | undefined {
+  const r: AttachReads = { ...attachReads(w, p, a), ...(recorded !== undefined ? { recorded } : {}) };
   const row = firstCheck(CHECKS, r);
+  if (row === PRECHECKS.outOfRangeRecorded) {
+    // Why: when the device is its group's only one of unknown maximum, the refusal bounds it (the alloc's inference, #21 B11).
+    const unknown = groupDevices(w, a.dev).filter((id) => deviceOf(w, id).context.maxPasids === null);
+    if (unknown.length === 1 && unknown[0] === a.dev) w.emit(d, { type: 'DeviceMaxPasidsInferred', dev: a.dev, max_pasids: a.pasid });
+  }
   const failure = row.then === 'attach' ? driverFailure(answers, r.members, a.domain) : null;
   if (failure !== null) {
     // __iommu_set_group_pasid stopped at the failing device and undid the others; the slot stays empty.
@@ -182,6 +205,6 @@ export default defineCall({
   },
   decide: (c) => {
     const a = c.rec.args;
-    attachPasid(c, { domain: a.domain, dev: a.dev, pasid: a.pasid, handle: a.handle ?? null }, c.children);
+    attachPasid(c, { domain: a.domain, dev: a.dev, pasid: a.pasid, handle: a.handle ?? null }, c.children, c.rec.ret);
   },
 });

@@ -151,7 +151,7 @@ export class CaptureAssembler {
         }
         // Why: the kernel made the call even if it never returned (the task oopsed in it, #20): dropping
         // it hides the call that crashed the kernel. The model decides what a missing return would be.
-        this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false);
+        this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false, this.#cutBy(call.entry.tid, call.seq));
         out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} (seq ${call.seq}) never returned ${this.#whyNoReturn(call.entry.tid, call.seq)}: kept as a call with an unknown return`, call.entry.line, { fn: call.entry.symbol }));
       }
       for (const [symbol, u] of unreturned) {
@@ -282,12 +282,14 @@ export class CaptureAssembler {
     out: Items,
     returned = true,
     bound = true,
+    cutBy?: string,
   ): void {
     if (fn === 'iommu_probe_device') this.#probeMaxPasids(entry, exit, args, failures, out);
     this.#decodeArgs(fn, exit, args, failures, true);
     const mapping = CAPTURE_MAPPINGS[fn];
     // Why: without a return probe the value is unknown; a record without `ret` lets the model compute it.
-    const retKnown = returned || RECORD_SPECS[fn].ret === 'retVoid';
+    // A void call the task died in has no return either (its record says so by having none, and cutBy).
+    const retKnown = returned || (RECORD_SPECS[fn].ret === 'retVoid' && cutBy === undefined);
     const ret = retKnown ? decodeReturn(RECORD_SPECS[fn].ret, returnOf(exit, entry !== exit), mapping.retCategory, this.#names) : undefined;
     if (ret !== undefined && !ret.ok) failures.set('return', `return ${ret.error}`);
     if (mapping.retires !== undefined) {
@@ -311,6 +313,7 @@ export class CaptureAssembler {
       ...(parent !== undefined ? { parent } : {}),
       ...(comm !== undefined ? { comm } : {}),
       ...(caller !== undefined ? { caller } : {}),
+      ...(cutBy !== undefined ? { cutBy } : {}),
       fn,
       args: ordered,
       ...(ret !== undefined ? { ret: ret.ok ? ret.value : null } : {}),
@@ -348,6 +351,15 @@ export class CaptureAssembler {
     const name = dev !== undefined && (dev.t === 'str' || dev.t === 'word') ? dev.v : 'the device';
     const why = nullIommu ? 'dev->iommu is NULL' : 'the probe has no max_pasids (at boot dev->iommu is set up inside __iommu_probe_device)';
     out.push(...this.#problem('MAX_PASIDS_UNKNOWN', `${entry.symbol} of ${name}: ${why}; kept with an unknown max_pasids (null): range refusals on it are not judged`, exit.line, { fn: entry.symbol }));
+  }
+
+  /**
+   * The kernel report that cut call `seq` short: the task's latest report happened inside it and the
+   * call never returned (a BUG or oops ends the task; a WARN inside a call that then returned is not this).
+   */
+  #cutBy(tid: number, seq: number): string | undefined {
+    const r = this.#summary.lastReport(tid);
+    return r !== undefined && r.inside.some((c) => c.seq === seq) ? r.text.slice(0, 4096) : undefined;
   }
 
   /** Why a call never returned, in words, for its ENTRY_WITHOUT_RETURN. */
@@ -489,7 +501,7 @@ export class CaptureAssembler {
       const call = this.#pairing.oldest();
       if (call === undefined) return;
       this.#pairing.abandon(call);
-      this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false);
+      this.#complete(call.seq, call.parent, call.fn, call.entry, call.entry, call.args, call.failures, out, false, false, this.#cutBy(call.entry.tid, call.seq));
       out.push(...this.#problem('ENTRY_WITHOUT_RETURN', `${call.entry.symbol} on task ${call.entry.tid} (seq ${call.seq}) did not return within ${this.#maxHeld} records${this.#reportText(call.entry.tid, call.seq)}: kept as a call with an unknown return; a return that comes later has no entry`, call.entry.line, { fn: call.entry.symbol }));
       out.push(...this.#release());
     }

@@ -73,8 +73,9 @@ export const CAPTURE_MAPPINGS: { readonly [F in CallName]: CaptureMapping } = {
   iommu_aux_get_pasid: { symbols: ['iommu_aux_get_pasid'], names: { domain: ptr('domain') } },
   iommu_replace_device_pasid: { symbols: ['iommu_replace_device_pasid'], names: { domain: ptr('domain'), handle: ptr('sva') } },
   set_dev_pasid: {
-    // VT-d, AMD (amd/pasid.c names its SVA op iommu_sva_set_dev_pasid), ARM SMMUv3.
-    symbols: ['set_dev_pasid', 'intel_svm_set_dev_pasid', 'intel_iommu_set_dev_pasid', 'iommu_sva_set_dev_pasid', 'arm_smmu_sva_set_dev_pasid'],
+    // VT-d, AMD (amd/pasid.c names its SVA op iommu_sva_set_dev_pasid), ARM SMMUv3; VT-d's blocked
+    // domain from v6.14, which removes a PASID (remove_dev_pasid is gone, 647b7aad1949).
+    symbols: ['set_dev_pasid', 'intel_svm_set_dev_pasid', 'intel_iommu_set_dev_pasid', 'iommu_sva_set_dev_pasid', 'arm_smmu_sva_set_dev_pasid', 'blocking_domain_set_dev_pasid'],
     names: { domain: ptr('domain'), old: ptr('domain') },
   },
   remove_dev_pasid: {

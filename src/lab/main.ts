@@ -71,6 +71,7 @@ function observe(run: string): Observed {
     insmod: insmodLine ? Number(insmodLine[1]) : null,
     import: { clean: imp.clean, fatal: imp.fatal === true, kept: imp.kept, skipped: imp.skipped, reasons, notes },
     findings: audit.findings.map((f) => ({ code: f.code, fn: f.fn, severity: f.severity, message: f.message, atEnd: f.atEnd, seq: f.seq })),
+    nothingToAudit: text('audit.json').trim() === '' && text('audit.err').includes('the trace holds no record of the PASID lifecycle'),
   };
 }
 

@@ -18,10 +18,10 @@ function members(obj: Bag, keys: readonly string[]): string {
   return out;
 }
 
-const RECORD_HEAD = ['seq', 'ts', 'cpu', 'tid', 'parent', 'comm', 'caller', 'fn'] as const;
+const RECORD_HEAD = ['seq', 'ts', 'cpu', 'tid', 'parent', 'comm', 'caller', 'cutBy', 'fn'] as const;
 const HEADER_KEYS = ['type', 'format', 'version', 'kernel', 'source', 'trace', 'host', 'description', 'import'] as const;
 
-/** One call record as a line (without "\n"): seq, ts, cpu, tid, parent?, comm?, caller?, fn, args (catalogue order), ret?. */
+/** One call record as a line (without "\n"): seq, ts, cpu, tid, parent?, comm?, caller?, cutBy?, fn, args (catalogue order), ret?. */
 export function serializeRecord(record: CallRecord): string {
   const r = record as unknown as Bag;
   const args = members(record.args as Bag, Object.keys(RECORD_SPECS[record.fn].args));

@@ -70,6 +70,8 @@ export interface ReplayCheckpoint {
   readonly nesting: NestingState;
   /** Live object key → the record that created it (end-of-trace leaks are dated by it). */
   readonly origin: readonly (readonly [string, { readonly seq: number; readonly line: number | null }])[];
+  /** Objects whose release an oops cut short (absent: none). */
+  readonly cut?: readonly string[];
   readonly records: number;
   readonly lastSeq: number | null;
   readonly facts: number;
@@ -83,6 +85,8 @@ export class Replay extends EventEmitter<ReplayEvents> {
   readonly log: EventLog;
   readonly findings: Finding[] = [];
   #origin = new Map<string, { seq: number; line: number | null }>();
+  /** Objects whose release a kernel oops cut short (step rule 5): left behind, but not leaked by the caller. */
+  #cut = new Set<string>();
   /** Number of call records stepped so far. */
   records = 0;
   lastSeq: number | null = null;
@@ -121,7 +125,12 @@ export class Replay extends EventEmitter<ReplayEvents> {
         if (change[0] === '+') this.#origin.set(change[1], { seq: record.seq, line });
         else this.#origin.delete(change[1]);
       }
+      if (change?.[0] === '+') this.#cut.delete(change[1]);
       this.log.append(fact);
+    }
+    for (const body of out.withheld ?? []) {
+      const change = originChange({ ...body, seq: record.seq } as Fact);
+      if (change?.[0] === '-') this.#cut.add(change[1]);
     }
     for (const { raw, at } of out.findings) this.#report(raw, at, at === record ? line : lines?.get(at.seq) ?? null);
     return out;
@@ -133,6 +142,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
       world,
       nesting: this.#state.nesting.snapshot(),
       origin: [...this.#origin],
+      ...(this.#cut.size > 0 ? { cut: [...this.#cut] } : {}),
       records: this.records,
       lastSeq: this.lastSeq,
       facts: this.log.length,
@@ -149,6 +159,7 @@ export class Replay extends EventEmitter<ReplayEvents> {
     r.#state.world = cp.world.clone(options.mode ?? cp.world.mode);
     r.#state.nesting = Nesting.from(cp.nesting);
     r.#origin = new Map(cp.origin);
+    r.#cut = new Set(cp.cut ?? []);
     r.records = cp.records;
     r.lastSeq = cp.lastSeq;
     r.log.preload(facts, cp.facts);
@@ -160,6 +171,8 @@ export class Replay extends EventEmitter<ReplayEvents> {
   end(): Finding[] {
     const out: Finding[] = [];
     for (const { key, finding } of endOfTrace(this.world)) {
+      // Why: its release was under way when the kernel oopsed (step rule 5); the oops is the finding, not a leak.
+      if (this.#cut.has(key)) continue;
       const origin = this.#origin.get(key);
       const f = toFinding(finding, { seq: origin?.seq ?? null, line: origin?.line ?? null, fn: null, atEnd: true }, this.profile);
       this.findings.push(f);

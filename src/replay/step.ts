@@ -16,6 +16,11 @@
  *    happen (#21 B9).
  * 4. A finding the kernel raises inside a nested call points at that nested record when the capture
  *    recorded it (the -EAGAIN of the ioasid_register_allocator a register_pasid_allocator makes).
+ * 5. A call the task died in (`cutBy`: a BUG or oops inside it, it never returned) is decided and keeps
+ *    its findings (the bug that killed it), but none of its facts take effect: the lab's oopses all hit
+ *    before the call changed the state the model keeps (a NULL dev->iommu at bind's entry, the list_del
+ *    check before the unlink, the driver op before the xa_erase of a detach; #20). The facts it would
+ *    have had are `withheld`, so the end of the trace does not call what it was releasing a leak.
  */
 import type { FactBody } from '../../events/facts.js';
 import type { CallRecord, Ret } from '../../events/records.js';
@@ -54,6 +59,8 @@ export interface StepOutcome {
   readonly checkedAsNested: boolean;
   /** The calls the model makes inside this one (what `compare` shows of a driver callback's arguments). */
   readonly nested: readonly ExpectedChild[];
+  /** A call cut short by a kernel oops (rule 5): the facts it would have had; none took effect. */
+  readonly withheld?: readonly FactBody[];
 }
 
 /** Errors the environment causes (memory), which the model cannot predict and does not report. */
@@ -95,7 +102,13 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   const recorded = record.ret;
   let raws: readonly RawFinding[] = d.findings;
   let facts: readonly FactBody[] = d.facts;
-  if (options.reconcile !== false && recorded !== undefined && d.ret !== undefined && !sameRet(recorded, d.ret)) {
+  let withheld: readonly FactBody[] | undefined;
+  if (record.cutBy !== undefined) {
+    // Why: the task died inside the call (rule 5): the kernel never finished it, so nothing it decides takes effect.
+    w.rollback();
+    withheld = facts;
+    facts = NO_FACTS;
+  } else if (options.reconcile !== false && recorded !== undefined && d.ret !== undefined && !sameRet(recorded, d.ret)) {
     const mismatch: RawFinding = {
       code: 'RET_MISMATCH',
       rule: d.rule,
@@ -120,5 +133,5 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   const used = raws.length > 1 ? new Set<number>() : null;
   // Why: siteOf reads the descendants only for a finding raised in a nested call (the live idle flush watches those reads).
   const findings = raws.map((raw) => ({ raw, at: siteOf(raw, record, descendants, used) }));
-  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children };
+  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children, ...(withheld !== undefined ? { withheld } : {}) };
 }

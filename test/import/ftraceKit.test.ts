@@ -37,6 +37,15 @@ describe('ftrace-probes.sh list', () => {
     }
     expect(returns).toContain('r:pasid_ledger/iommu_alloc_global_pasid__return iommu_alloc_global_pasid ret=$retval:x64');
   });
+  it('probes VT-d PASID removal where each kernel has it: the blocked domain\'s set_dev_pasid from v6.14', () => {
+    // v6.14 (647b7aad1949 series): intel_iommu_remove_dev_pasid is gone, blocking_domain_set_dev_pasid(blocked, dev, pasid, old) removes.
+    expect(defs('6.14.0')).toContain('p:pasid_ledger/blocking_domain_set_dev_pasid blocking_domain_set_dev_pasid domain=$arg1:x64 dev=+0(+0($arg2)):string pasid=$arg3:u32 old=$arg4:x64');
+    expect(defs('6.14.0').filter((d) => d.includes('intel_iommu_remove_dev_pasid'))).toEqual([]);
+  });
+  it('near miss: v6.13 still probes intel_iommu_remove_dev_pasid and not the blocked domain', () => {
+    expect(defs('6.13.0')).toContain('p:pasid_ledger/intel_iommu_remove_dev_pasid intel_iommu_remove_dev_pasid dev=+0(+0($arg1)):string pasid=$arg2:u32');
+    expect(defs('6.13.0').filter((d) => d.includes('blocking_domain_set_dev_pasid'))).toEqual([]);
+  });
   it('keeps ret= on ioasid_put, which returns bool, and drops it on void ioasid_get', () => {
     expect(defs('5.15.0')).toContain('r:pasid_ledger/ioasid_put__return ioasid_put ret=$retval:x64');
     expect(defs('5.15.0')).toContain('r:pasid_ledger/ioasid_get__return ioasid_get');
@@ -54,6 +63,15 @@ describe('ftrace-probes.sh start, stop and remove', () => {
       'p:pasid_ledger/iommu_free_global_pasid iommu_free_global_pasid pasid=$arg1:u32',
       'r:pasid_ledger/iommu_free_global_pasid__return iommu_free_global_pasid',
     ]);
+  });
+  it('says in one line what it could not probe on this kernel (functions not in kallsyms)', () => {
+    const { env } = fakeTracefs(1, ['iommu_alloc_global_pasid', 'iommu_free_global_pasid', 'blocking_domain_set_dev_pasid']);
+    const r = spawnSync('sh', [KIT, 'start', '6.14.0'], { env, encoding: 'utf8' });
+    const line = r.stderr.split('\n').find((l) => l.startsWith('probes: '));
+    expect(line).toMatch(/^probes: 6 defined; not probed \(not in kallsyms\): \S/);
+    expect(line).toContain(' iommu_attach_device_pasid ');
+    expect(line).not.toContain('blocking_domain_set_dev_pasid');
+    expect(line).toMatch(/; not probed \(refused by the kernel\): none$/);
   });
   it('writes the start marker the importer reads the kernel from', () => {
     const { dir, env } = fakeTracefs(1, ['iommu_free_global_pasid']);

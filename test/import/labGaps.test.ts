@@ -58,19 +58,21 @@ describe('a device probed at boot whose max_pasids the capture could not read', 
     ];
     const unknown = await auditOf([header, probed(null), ...rest]);
     expect(unknown).toEqual(await auditOf([header, ...rest]));
-    expect(unknown).not.toContain('3:ATTACH_PASID_OUT_OF_RANGE');
-    // Near miss: a maximum read as 8 makes the refusal the kernel's range check.
-    expect(await auditOf([header, probed(8), ...rest])).toContain('3:ATTACH_PASID_OUT_OF_RANGE');
+    // An unknown maximum makes the recorded refusal a plausible range check, and shows the bound (#20).
+    expect(unknown).toEqual(['3:ATTACH_PASID_OUT_OF_RANGE']);
+    expect(await auditOf([header, probed(null), ...rest], true)).toEqual(['3:0000:00:02.0 pasid 4000 refused as out of range; max_pasids <= 4000 inferred (unknown to the capture) (Linux 6.12 returns an error in iommu_attach_device_pasid)']);
+    // Near miss: a maximum read as 8 makes the refusal the kernel's range check against 8.
+    expect(await auditOf([header, probed(8), ...rest], true)).toEqual(['3:0000:00:02.0 pasid 4000 >= max_pasids 8 (Linux 6.12 returns an error in iommu_attach_device_pasid)']);
   });
 });
 
-async function auditOf(lines: unknown[]): Promise<string[]> {
+async function auditOf(lines: unknown[], messages = false): Promise<string[]> {
   async function* once(): AsyncGenerator<string> {
     yield lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
   }
   const r = await runReplay(readTrace(once(), { file: 't.jsonl' }), { file: 't.jsonl' });
   if (!r.ok) throw new Error(r.error.message);
-  return r.value.replay.findings.map((f) => `${f.seq}:${f.code}`);
+  return r.value.replay.findings.map((f) => `${f.seq}:${messages ? f.message : f.code}`);
 }
 
 describe('max_pasids read through a NULL dev->iommu (BTF fetch)', () => {
@@ -108,9 +110,11 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
 
   it('keeps both calls, the driver op nested in the detach, each as a call with an unknown return', async () => {
     const { records, summary, problems } = await importText(text(oops), { from: 'ftrace' });
-    expect(records.map((r) => [r.seq, r.fn, r.parent, r.ret])).toEqual([
-      [1, 'iommu_detach_device_pasid', undefined, null],
-      [2, 'remove_dev_pasid', 1, null],
+    // Void calls too have no `ret`: they never returned; cutBy names the report they were cut by.
+    const bug = 'BUG: kernel NULL pointer dereference, address: 0000000000000000';
+    expect(records.map((r) => [r.seq, r.fn, r.parent, 'ret' in r, r.cutBy])).toEqual([
+      [1, 'iommu_detach_device_pasid', undefined, false, bug],
+      [2, 'remove_dev_pasid', 1, false, bug],
     ]);
     expect(summary).toMatchObject({ kept: 2, skipped: 0, clean: false, reasons: {} });
     expect(summary.notes.ENTRY_WITHOUT_RETURN?.count).toBe(2);
@@ -153,6 +157,11 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
     expect(summary.clean).toBe(true);
     expect(summary.kernelReports.map((r) => [r.tid, r.inside])).toEqual([[12, []]]);
   });
+  it('near miss: a call that never returned with no report inside it (the capture stopped) is not marked cut', async () => {
+    const lines = [MARK, at('10.000100', 'iommu_detach_device_pasid', '(iommu_detach_device_pasid+0x4/0x90) domain=0xff31d911011ffca0 dev="0000:00:02.0" pasid=5')];
+    const { records } = await importText(text(lines), { from: 'ftrace' });
+    expect(records.map((r) => [r.fn, r.cutBy, r.ret])).toEqual([['iommu_detach_device_pasid', undefined, null]]);
+  });
   it('a WARN inside a call that returns ties the report to it and keeps the import clean', async () => {
     const lines = [
       MARK,
@@ -162,8 +171,9 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
       at('10.000112', 'console', 'RIP: 0010:ida_free+0x10f/0x150'),
       at('10.000130', 'iommu_free_global_pasid__return', '(t_init+0x75/0xff0 [lab] <- iommu_free_global_pasid)'),
     ];
-    const { summary } = await importText(text(lines), { from: 'ftrace' });
+    const { summary, records } = await importText(text(lines), { from: 'ftrace' });
     expect(summary.clean).toBe(true);
+    expect(records[0]?.cutBy).toBeUndefined();
     expect(summary.kernelReports.map((r) => [r.text, r.rip, r.inside.map((c) => c.fn)])).toEqual([
       ['WARNING: CPU: 1 PID: 539 at lib/idr.c:527 ida_free+0x10f/0x150', 'ida_free+0x10f/0x150', ['iommu_free_global_pasid']],
     ]);
@@ -230,5 +240,24 @@ describe('a call the kernel oopsed in, and the report it logged', () => {
     const lines = [MARK, at('10.000100', 'console', '[   10.000099] kernel BUG at lib/list_debug.c:59!')];
     const { summary } = await importText(text(lines), { from: 'ftrace' });
     expect(summary.kernelReports.map((r) => r.text)).toEqual(['kernel BUG at lib/list_debug.c:59!']);
+  });
+});
+
+describe('the VT-d PASID removal of v6.14+ (blocking_domain_set_dev_pasid, the remove_dev_pasid op gone)', () => {
+  const M614 = MARK.replace('kernel=6.12.95+deb12-amd64', 'kernel=6.14.0');
+  const lines = [
+    M614,
+    at('10.000100', 'iommu_detach_device_pasid', '(iommu_detach_device_pasid+0x4/0x90) domain=0xff31d911011ffca0 dev="0000:00:02.0" pasid=5'),
+    at('10.000200', 'blocking_domain_set_dev_pasid', '(blocking_domain_set_dev_pasid+0x4/0x90) domain=0xffffffff82001000 dev="0000:00:02.0" pasid=5 old=0xff31d911011ffca0'),
+    at('10.000300', 'blocking_domain_set_dev_pasid__return', '(iommu_detach_device_pasid+0x50/0x90 <- blocking_domain_set_dev_pasid) ret=0x0'),
+    at('10.000400', 'iommu_detach_device_pasid__return', '(t_init+0x75/0xff0 [lab] <- iommu_detach_device_pasid)'),
+  ];
+  it('imports as the driver op set_dev_pasid nested in the detach, with the detached domain as old', async () => {
+    const { records, summary } = await importText(text(lines), { from: 'ftrace' });
+    expect(summary.clean).toBe(true);
+    expect(records.map((r) => [r.fn, r.parent, r.args])).toEqual([
+      ['iommu_detach_device_pasid', undefined, { domain: 'dom1', dev: '0000:00:02.0', pasid: 5 }],
+      ['set_dev_pasid', 1, { domain: 'dom2', dev: '0000:00:02.0', pasid: 5, old: 'dom1' }],
+    ]);
   });
 });

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { importText } from '../support/importText.js';
 import { cli } from '../support/cli.js';
+import { profileFor } from '../../machines/profile.js';
+import { replayEntries } from '../../src/replay/replayTrace.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/captures/', import.meta.url));
 const read = (name: string) => readFileSync(DIR + name, 'utf8');
@@ -98,5 +100,39 @@ describe('real captures of the gaps the lab found (#20)', () => {
     expect(probes).not.toContain('lab_plain');
     expect(probes).toContain('0000:00:02.0');
     expect(problems.filter((p) => p.code === 'MAX_PASIDS_UNKNOWN').map((p) => p.message)).toEqual([expect.stringContaining('lab_plain: dev->iommu is NULL')]);
+  });
+});
+
+describe('real captures of calls the task died in (cutBy, step rule 5, #20)', () => {
+  const audit = async (name: string) => {
+    const r = await cli(['audit', DIR + name, '--from', 'ftrace']);
+    // Exit 1: findings; the audit ran (a refusal, exit 2, would leave nothing to check).
+    expect(r.stdout).toMatch(/\d+ records, Linux /);
+    return r.stdout;
+  };
+  it('6.1 bind oopsed at its entry: no bond was made, so none is leaked', async () => {
+    const out = await audit('real-v6.1-sva-bind-oops.ftrace.txt');
+    expect(out).toContain('SVA_BIND_DISABLED_X86');
+    expect(out).not.toContain('SVA_BOND_LEAKED');
+  });
+  it('6.12 detach oopsed in the driver before the xa_erase: its finding, and the attachment it was releasing is no leak', async () => {
+    const out = await audit('real-v6.12-detach-wrong-domain.ftrace.txt');
+    expect(out).toContain('DETACH_WRONG_DOMAIN');
+    expect(out).not.toContain('ATTACH_LEAKED');
+  });
+  it('6.1 custom free helper oopsed inside ioasid_free: the cut free\'s ID is no leak, the ID the module never freed is', async () => {
+    const { records } = await importText(read('real-v6.1-ioasid-free-oops.ftrace.txt'), { from: 'ftrace' });
+    expect(records.filter((r) => r.cutBy !== undefined).map((r) => [r.fn, r.args])).toEqual([['ioasid_free', { ioasid: 700 }]]);
+    const out = await audit('real-v6.1-ioasid-free-oops.ftrace.txt');
+    expect(out.match(/IOASID_LEAKED at end of trace IOASID \d+/g)).toEqual(['IOASID_LEAKED at end of trace IOASID 701']);
+  });
+  it('6.12 boot probes: the -ENODEV of the devices no IOMMU claims is no mismatch', async () => {
+    // Device records alone are nothing for `audit` to judge (it refuses them), so replay them directly.
+    const { records } = await importText(read('real-v6.12-boot-probes.ftrace.txt'), { from: 'ftrace', kernel: '6.12.95+deb12-amd64' });
+    const profile = profileFor('6.12.95+deb12-amd64');
+    if (profile === null) throw new Error('no profile');
+    const replay = replayEntries(records.map((record, i) => ({ record, line: i + 2 })), profile);
+    expect(records.filter((r) => r.ret === '-ENODEV')).toHaveLength(7);
+    expect(replay.findings.map((f) => f.code)).toEqual([]);
   });
 });

@@ -126,3 +126,16 @@ describe('comparing a lab run with its goldens', () => {
     expect(statuses(expectation({}), o, 'import')).toEqual(['PASS']);
   });
 });
+
+describe('a run whose audit had nothing to judge (a boot capture of device records only)', () => {
+  it('says so in a passing finding line when the scenario expects no finding', () => {
+    const v = compareRun(expectation({ findings: [] }), run({ nothingToAudit: true }));
+    expect(v.filter((x) => x.check === 'finding').map((x) => [x.status, x.detail])).toEqual([['PASS', 'none: the audit has nothing to judge (device records only) and says so']]);
+  });
+  it('near miss: an expected finding is still missing (FAIL) when the audit had nothing to judge', () => {
+    expect(statuses(expectation({ findings: [{ code: 'IOASID_LEAKED' }] }), run({ nothingToAudit: true }), 'finding')).toEqual(['FAIL']);
+  });
+  it('near miss: an ordinary run with no finding adds no such line', () => {
+    expect(statuses(expectation({ findings: [] }), run(), 'finding')).toEqual([]);
+  });
+});
