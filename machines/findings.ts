@@ -73,6 +73,11 @@ export const FINDINGS = {
     title: 'an ID is handed out while the same number is still held as an orphan of a retired allocator',
     fix: 'free every IOASID before its allocator is unregistered; the orphan and the new ID now alias',
   },
+  IOASID_COLLISION: {
+    ref: '§1.2 §1.5 (#21 B8)', reaction: 'SILENT', severity: 'bug',
+    title: 'an ioasid_alloc returned an IOASID the model says another owner (an mm, a domain, a thread) still holds (xa_alloc never does: lost release records, or two owners now share it)',
+    fix: 'check the capture for lost ioasid_free/ioasid_put/unbind records; otherwise the two owners share one PASID',
+  },
   IOASID_LEAKED: {
     ref: 'A6', reaction: 'SILENT', severity: 'bug',
     title: 'IOASID never freed by the end of the trace',

@@ -12,16 +12,30 @@ import { decideBy, firstCheck } from '../kit/checks.js';
 import { defineCall, setRet } from '../kit/call.js';
 import type { Footprint } from '../kit/footprint.js';
 import { ALLOC, ALLOC_FAILED, ioasidOf, noteOpsUse, type AllocFailedReads, type AllocReads } from './ioasidChecks.js';
+import { ioasidOwnerKind } from '../ioasid/ioasidOwner.machine.js';
+import { adoptCollision, boundAtOrAbove, collisionCheck, inferredDetail } from './collision.js';
 import { asNumber, holderOf, ioasidKey, listOf, PASID_MIN, spaceOf, VCMD_ALLOC, type Env } from './reads.js';
 
 /** Every ioasid.c call reads the active allocator; an allocation may take any ID of the active space. */
 export const IOASID_ANY_ID = ['space:*', 'ioasid:*/*'];
 export const ioasidAllocFootprint: Footprint = { reads: ['allocators'], writes: IOASID_ANY_ID };
 
-/** ioasid_alloc in the active allocator; returns the ID, or null when the call returns INVALID_IOASID. */
+const COLLISION = collisionCheck('IOASID_COLLISION', 'ioasid_alloc: xa_alloc never hands out an ID it tracks: the capture lost the release, or two owners now share the ID (§1.2, §1.5, #21 B8)');
+
+/** Who the model says holds an allocated ID: its holders (#21 B2), else its private data. */
+function heldBy(env: Env, space: string, id: number): string {
+  const owner = env.w.get(ioasidOwnerKind, ioasidKey(space, id), { space, ioasid: id });
+  if (owner.value === 'held' && owner.context.holders.length > 0) return owner.context.holders.join(', ');
+  return ioasidOf(env, space, id).context.private ?? 'an earlier allocation';
+}
+
+/**
+ * ioasid_alloc in the active allocator; returns the ID, or null when the call returns INVALID_IOASID.
+ * `boundOf` names the device whose unknown max_pasids the range's top stands in for (SVA, #21 B11).
+ */
 export function allocateIoasid(
   env: Env & { rec?: CallRecord },
-  args: { set: string | null; min: number; max: number; private: string | null },
+  args: { set: string | null; min: number; max: number; private: string | null; boundOf?: string },
   recorded: Ret | undefined,
 ): number | null {
   const { w, d } = env;
@@ -30,30 +44,52 @@ export function allocateIoasid(
   const taken = (id: number) => w.has(ioasidKind.id, ioasidKey(space, id));
   const belowPasidMin = space !== DEFAULT_SPACE && spaceOf(w, space).alloc === VCMD_ALLOC && args.min < PASID_MIN;
   let id: number | null;
+  let inferred: string | undefined;
+  // B8: a recorded ID the model holds; a custom allocator's host may answer one (the framework then
+  // returns INVALID_IOASID, §1.5), but a recorded *return* of it means the model lost its release.
+  let collided = false;
   if (space === DEFAULT_SPACE) {
     const predicted = args.min <= args.max ? lowestFree(w, space, args.min, args.max, taken) : null;
-    // Why: the recorded ID wins when it is a legal choice, so a capture with lost events stays in step; the prediction is still checked.
-    const adopt = typeof recorded === 'number' && recorded >= args.min && recorded <= args.max && !taken(recorded);
-    id = adopt ? (recorded as number) : predicted;
-    if (predicted !== null) setRet(d, predicted, 'ioasid_alloc: the default allocator hands out the lowest free ID in [min, max] (xa_alloc, §1.2)');
+    const fits = typeof recorded === 'number' && recorded >= args.min && recorded <= args.max;
+    if (recorded === INVALID_IOASID && predicted !== null && args.boundOf !== undefined && !boundAtOrAbove(w, args.boundOf, predicted)) {
+      // B11: the range's top is unknown; the recorded failure shows it lies below the predicted ID.
+      id = null;
+      inferred = inferredDetail(predicted);
+      w.emit(d, { type: 'DeviceMaxPasidsInferred', dev: args.boundOf, max_pasids: predicted });
+    } else {
+      // Why: the recorded ID wins when it is a legal choice, so a capture with lost events stays in step; the prediction is still checked.
+      id = fits ? (recorded as number) : predicted;
+      collided = fits && taken(recorded as number);
+      if (predicted !== null) setRet(d, predicted, 'ioasid_alloc: the default allocator hands out the lowest free ID in [min, max] (xa_alloc, §1.2)');
+    }
   } else if (recorded === INVALID_IOASID || belowPasidMin) {
     // intel_vcmd_ioasid_alloc: `if (min < PASID_MIN || max > intel_pasid_max_id) return INVALID_IOASID;` (§2.3)
     id = null;
   } else {
     // The host decides custom IDs; without a recorded one, a deterministic stand-in: the lowest free.
     id = typeof recorded === 'number' ? recorded : lowestFree(w, space, Math.max(args.min, 1), args.max, taken);
+    collided = typeof recorded === 'number' && taken(recorded);
     if (id !== null) setRet(d, id, 'ioasid_alloc: a custom allocator returns what its platform (the VT-d host) hands out (§1.5)');
   }
   noteOpsUse(env, space, 'alloc');
   if (id === null) {
-    const f: AllocFailedReads = { space, hostFailure: space !== DEFAULT_SPACE, belowPasidMin };
+    const f: AllocFailedReads = { space, hostFailure: space !== DEFAULT_SPACE, belowPasidMin, inferred };
     decideBy(d, firstCheck(ALLOC_FAILED, f), f, {});
     return null;
   }
-  const r: AllocReads = { s: ioasidOf(env, space, id), orphanAliased: list.orphans.includes(id) };
-  if (decideBy(d, firstCheck(ALLOC, r), r, {}).then !== 'allocate') return null;
+  const holder = holderOf(env, args.private);
+  if (collided) {
+    adoptCollision(d, COLLISION, { what: `IOASID ${id} (${space})`, to: args.private ?? holder, held: heldBy(env, space, id) }, id, { space, ioasid: id });
+    // The release the capture lost: the earlier holders become earlier ones (a later release by them is
+    // stale, B2), and the number is allocated again to its new owner.
+    w.emit(d, { type: 'IoasidFreed', space, ioasid: id });
+    w.emit(d, { type: 'IoasidHoldersReleased', space, ioasid: id, at: env.rec?.seq ?? 0 });
+  } else {
+    const r: AllocReads = { s: ioasidOf(env, space, id), orphanAliased: list.orphans.includes(id) };
+    if (decideBy(d, firstCheck(ALLOC, r), r, {}).then !== 'allocate') return null;
+  }
   w.emit(d, { type: 'IoasidAllocated', space, ioasid: id, set: args.set, private: args.private, refs: 1 });
-  w.emit(d, { type: 'IoasidHolderAdded', space, ioasid: id, holder: holderOf(env, args.private), fresh: true });
+  w.emit(d, { type: 'IoasidHolderAdded', space, ioasid: id, holder, fresh: true });
   return id;
 }
 
@@ -61,7 +97,7 @@ export default defineCall({
   fn: 'ioasid_alloc',
   exists: [{ until: '6.4' }],
   existsFollows: ['ioasid'],
-  raises: ['IOASID_ALLOC_FAILED', 'IOASID_DUPLICATE_IN_USE', 'ALLOCATOR_OPS_USE_AFTER_UNREGISTER'],
+  raises: ['IOASID_ALLOC_FAILED', 'IOASID_DUPLICATE_IN_USE', 'ALLOCATOR_OPS_USE_AFTER_UNREGISTER', 'IOASID_COLLISION'],
   footprint: () => ioasidAllocFootprint,
   decide: (c) => {
     const a = c.rec.args;

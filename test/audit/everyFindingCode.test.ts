@@ -82,6 +82,11 @@ const CASES: Record<FindingCode, Case> = {
     trigger: [register('opsA', 'a', 0), alloc(1, 10, 5), unregister('opsA'), alloc(5, 5, 5)],
     nearMiss: [register('opsA', 'a', 0), alloc(1, 10, 5), free(5), unregister('opsA'), alloc(5, 5, 5), free(5)],
   },
+  IOASID_COLLISION: {
+    kernel: '5.10.0',
+    trigger: [alloc(1, 10, 1, null, 'p1'), alloc(1, 10, 1, null, 'p2'), free(1)],
+    nearMiss: [alloc(1, 10, 1, null, 'p1'), alloc(1, 10, 2, null, 'p2'), free(1), free(2)],
+  },
   IOASID_LEAKED: { kernel: '5.10.0', trigger: [alloc(1, 10, 1)], nearMiss: [alloc(1, 10, 1), free(1)] },
   IOASID_ORPHANED: {
     kernel: '5.10.0',
