@@ -73,6 +73,9 @@ export function allocateIoasid(
   }
   noteOpsUse(env, space, 'alloc');
   if (id === null) {
+    // B11: a custom allocator's range is the host's, unknown by nature: its refusal is always plausible, and
+    // what the capture shows of its capacity is the number of IDs this guest holds of it.
+    if (space !== DEFAULT_SPACE && !belowPasidMin) inferred = `; the host's capacity reached with ${spaceOf(w, space).outstanding} ID(s) of this space held`;
     const f: AllocFailedReads = { space, hostFailure: space !== DEFAULT_SPACE, belowPasidMin, inferred };
     decideBy(d, firstCheck(ALLOC_FAILED, f), f, {});
     return null;

@@ -68,6 +68,17 @@ describe.each(IOASID_KERNELS)('ioasid_alloc on %s', (kernel) => {
     expect(t.findings[0].rule).toMatch(/custom allocator/);
   });
 
+  it('#21 B11: a custom allocator\'s range is the host\'s: a run of IDs ending in INVALID_IOASID is the host\'s capacity, named in the finding, no RET_MISMATCH', () => {
+    const t = given(kernel, register('opsA'), alloc(1, 100, 7), alloc(1, 100, 9)).when(alloc(1, 100, 'INVALID_IOASID'));
+    expect(t.codes).toEqual(['IOASID_ALLOC_FAILED']);
+    expect(t.findings[0].message).toContain('capacity reached with 2 ID(s)');
+  });
+
+  it('#21 B11 near miss: the default allocator\'s range is the caller\'s [min, max]: an INVALID_IOASID with a free ID in it is RET_MISMATCH', () => {
+    const t = given(kernel, alloc(1, 100, 1), alloc(1, 100, 2)).when(alloc(1, 100, 'INVALID_IOASID'));
+    expect(t.codes).toEqual(['RET_MISMATCH']);
+  });
+
   it('#21 B8: a custom allocator recorded returning an ID the framework tracks (it would return INVALID_IOASID) means a lost release: adopted, IOASID_COLLISION', () => {
     const t = given(kernel, register('opsA'), alloc(1, 100, 42, null, 'p1')).when(alloc(1, 100, 42, null, 'p2'));
     expect(t.codes).toEqual(['IOASID_COLLISION']);
