@@ -348,6 +348,11 @@ export const FINDINGS = {
     title: 'an earlier holder freed a global PASID after it was handed out again: the new owner loses it',
     fix: 'forget a PASID once you free it; ida_free does not check who holds the ID',
   },
+  GLOBAL_PASID_FREE_BY_OTHER: {
+    ref: '§5 (#21 B3)', reaction: 'SILENT', severity: 'bug',
+    title: 'a thread that holds global PASIDs of its own freed one it never held: the owner loses it (ida_free takes no owner)',
+    fix: 'free only the PASIDs your driver allocated; pass the PASID to the owner\'s teardown instead',
+  },
   GLOBAL_PASID_COLLISION: {
     ref: '§5 (#21 B8)', reaction: 'SILENT', severity: 'bug',
     title: 'an allocation returned a global PASID the model says another owner still holds (the IDA never does: lost free records, or two owners now share it)',

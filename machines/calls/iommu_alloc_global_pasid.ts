@@ -15,6 +15,7 @@ import { globalPasidHistoryKind } from '../global/globalPasidHistory.machine.js'
 import { decideBy, type Check } from '../kit/checks.js';
 import { defineCall, setRet } from '../kit/call.js';
 import { adoptCollision, boundAtOrAbove, collisionCheck, inferredDetail } from './collision.js';
+import { globalHolderFootprint } from './iommu_free_global_pasid.js';
 import { deviceOf, IDA, type Env } from './reads.js';
 
 type Owner = { dev: string | null; mm: string | null };
@@ -87,7 +88,7 @@ export default defineCall({
   existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_EXHAUSTED', 'GLOBAL_PASID_COLLISION', 'GLOBAL_PASID_SECOND_OWNER'],
   // Why: an exhaustion of a device whose max_pasids is unknown writes the inferred bound (#21 B11).
-  footprint: (rec) => ({ reads: [], writes: ['ida', 'gpasid:*', `dev:${rec.args.dev}`] }),
+  footprint: (rec) => ({ reads: [], writes: ['ida', 'gpasid:*', `dev:${rec.args.dev}`, ...globalHolderFootprint(rec)] }),
   decide: (c) => {
     const dev = deviceOf(c.w, c.rec.args.dev).context;
     allocGlobalPasid(c, { dev: c.rec.args.dev, mm: null }, dev.maxPasids, c.rec.ret);

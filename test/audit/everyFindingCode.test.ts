@@ -296,6 +296,11 @@ const CASES: Record<FindingCode, Case> = {
     trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 10 }],
     nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 20 }],
   },
+  GLOBAL_PASID_FREE_BY_OTHER: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gAlloc(2, E), tid: 20 }, { ...gFree(1), tid: 20 }, { ...gFree(2), tid: 20 }],
+    nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gAlloc(2, E), tid: 20 }, { ...gFree(2), tid: 20 }, { ...gFree(1), tid: 20 }],
+  },
   GLOBAL_PASID_COLLISION: {
     kernel: '6.12.0',
     trigger: [probe(), probe(E), gAlloc(1), gAlloc(1, E)],
