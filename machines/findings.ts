@@ -73,6 +73,21 @@ export const FINDINGS = {
     title: 'an ID is handed out while the same number is still held as an orphan of a retired allocator',
     fix: 'free every IOASID before its allocator is unregistered; the orphan and the new ID now alias',
   },
+  VTD_VCMD_HOST_DUPLICATE: {
+    ref: '§1.5 §2.3 §2.5 (#21 C4)', reaction: 'LOG', severity: 'bug',
+    title: 'the VT-d host answered a guest PASID allocation with a PASID the guest still tracks (ioasid_alloc fails; with no private data the guest gives the live PASID back to the host)',
+    fix: 'the VMM hands out a PASID twice, or the guest lost a free: check the host PASID allocator',
+  },
+  VTD_VCMD_UNEXPECTED_STATUS: {
+    ref: '§2.3 §2.5 (#21 C4)', reaction: 'LOG', severity: 'bug',
+    title: 'the VT-d host answered a PASID allocation with a status the kernel does not know (vcmd_alloc_pasid: pr_warn "Unexpected error code", -ENODEV)',
+    fix: 'check the VMM\'s virtual command emulation (VCMD/VCRSP registers)',
+  },
+  VTD_VCMD_FREE_REFUSED: {
+    ref: '§2.5 (#21 C4)', reaction: 'LOG', severity: 'bug',
+    title: 'the VT-d host refused a PASID the guest gave back (vcmd_free_pasid: INVALID_PASID, pr_info "Invalid PASID"; any other status, pr_warn)',
+    fix: 'free each host PASID once; check the capture for a lost allocation, or the VMM\'s virtual command emulation',
+  },
   IOASID_COLLISION: {
     ref: '§1.2 §1.5 (#21 B8)', reaction: 'SILENT', severity: 'bug',
     title: 'an ioasid_alloc returned an IOASID the model says another owner (an mm, a domain, a thread) still holds (xa_alloc never does: lost release records, or two owners now share it)',
