@@ -57,6 +57,19 @@ export const RECORD_SPECS = {
     doc: 'VT-d: `intel_iommu_sm = 0` (scalable mode switched off), as seen through its pr_warn',
   },
   free_dmar_iommu: { args: { iommu: 'name' }, ret: 'retVoid', doc: 'VT-d: tear down one IOMMU (init failure or hot-remove)' },
+  // drivers/iommu/intel/pasid.c (VT-d in a guest, v5.8–v6.3): the host-side virtual command exchange.
+  // `status` is the host's answer as the kernel's switch names it (SUCCESS, NO_PASID_AVAIL,
+  // INVALID_PASID, or the raw code of any other answer; the raw codes moved between releases).
+  vcmd_alloc_pasid: {
+    args: { iommu: 'name', status: 'name?', pasid: 'pasid?' },
+    ret: 'retInt',
+    doc: "VT-d guest: ask the host for a PASID (VCMD_CMD_ALLOC); status is the host's answer, pasid the PASID it gave (VCMD_VRSP_RESULT_PASID)",
+  },
+  vcmd_free_pasid: {
+    args: { iommu: 'name', pasid: 'pasid', status: 'name?' },
+    ret: 'retVoid',
+    doc: "VT-d guest: give a PASID back to the host (VCMD_CMD_FREE); status is the host's answer",
+  },
 
   // drivers/iommu/iommu.c: devices, domains, PASID attach
   iommu_probe_device: {

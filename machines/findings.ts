@@ -73,6 +73,26 @@ export const FINDINGS = {
     title: 'an ID is handed out while the same number is still held as an orphan of a retired allocator',
     fix: 'free every IOASID before its allocator is unregistered; the orphan and the new ID now alias',
   },
+  VTD_VCMD_HOST_DUPLICATE: {
+    ref: '§1.5 §2.3 §2.5 (#21 C4)', reaction: 'LOG', severity: 'bug',
+    title: 'the VT-d host answered a guest PASID allocation with a PASID the guest still tracks (ioasid_alloc fails; with no private data the guest gives the live PASID back to the host)',
+    fix: 'the VMM hands out a PASID twice, or the guest lost a free: check the host PASID allocator',
+  },
+  VTD_VCMD_UNEXPECTED_STATUS: {
+    ref: '§2.3 §2.5 (#21 C4)', reaction: 'LOG', severity: 'bug',
+    title: 'the VT-d host answered a PASID allocation with a status the kernel does not know (vcmd_alloc_pasid: pr_warn "Unexpected error code", -ENODEV)',
+    fix: 'check the VMM\'s virtual command emulation (VCMD/VCRSP registers)',
+  },
+  VTD_VCMD_FREE_REFUSED: {
+    ref: '§2.5 (#21 C4)', reaction: 'LOG', severity: 'bug',
+    title: 'the VT-d host refused a PASID the guest gave back (vcmd_free_pasid: INVALID_PASID, pr_info "Invalid PASID"; any other status, pr_warn)',
+    fix: 'free each host PASID once; check the capture for a lost allocation, or the VMM\'s virtual command emulation',
+  },
+  IOASID_COLLISION: {
+    ref: '§1.2 §1.5 (#21 B8)', reaction: 'SILENT', severity: 'bug',
+    title: 'an ioasid_alloc returned an IOASID the model says another owner (an mm, a domain, a thread) still holds (xa_alloc never does: lost release records, or two owners now share it)',
+    fix: 'check the capture for lost ioasid_free/ioasid_put/unbind records; otherwise the two owners share one PASID',
+  },
   IOASID_LEAKED: {
     ref: 'A6', reaction: 'SILENT', severity: 'bug',
     title: 'IOASID never freed by the end of the trace',
@@ -342,6 +362,11 @@ export const FINDINGS = {
     ref: '§5 (#21 B2)', reaction: 'SILENT', severity: 'bug',
     title: 'an earlier holder freed a global PASID after it was handed out again: the new owner loses it',
     fix: 'forget a PASID once you free it; ida_free does not check who holds the ID',
+  },
+  GLOBAL_PASID_FREE_BY_OTHER: {
+    ref: '§5 (#21 B3)', reaction: 'SILENT', severity: 'bug',
+    title: 'a thread that holds global PASIDs of its own freed one it never held: the owner loses it (ida_free takes no owner)',
+    fix: 'free only the PASIDs your driver allocated; pass the PASID to the owner\'s teardown instead',
   },
   GLOBAL_PASID_COLLISION: {
     ref: '§5 (#21 B8)', reaction: 'SILENT', severity: 'bug',

@@ -18,9 +18,11 @@ import { ioasidHolderKind, ioasidOwnerKind } from './ioasid/ioasidOwner.machine.
 import { svaBondKind } from './sva/svaBond.machine.js';
 import { svaHandleKind } from './sva/svaHandle.machine.js';
 import { globalPasidHistoryKind } from './global/globalPasidHistory.machine.js';
+import { globalPasidHolderKind } from './global/globalPasidHolder.machine.js';
 
 export const FACT_DRIVEN: readonly FactKind[] = [
-  deviceKind, pasidSlotKind, domainKind, globalPasidKind, globalPasidHistoryKind,
+  // Why: a thread's count reads the PASID's holder as it was before the fact (globalPasidHolder before the history).
+  deviceKind, pasidSlotKind, domainKind, globalPasidKind, globalPasidHolderKind, globalPasidHistoryKind,
   scalableModeKind, vtdUnitKind,
   mmKind, svaBondKind, svaHandleKind,
   allocatorListKind, allocatorRegistrationKind, idSpaceKind, ioasidKind,

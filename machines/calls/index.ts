@@ -45,6 +45,8 @@ import iommu_free_global_pasid from './iommu_free_global_pasid.js';
 import iommu_aux_attach_device from './iommu_aux_attach_device.js';
 import iommu_aux_detach_device from './iommu_aux_detach_device.js';
 import iommu_aux_get_pasid from './iommu_aux_get_pasid.js';
+import vcmd_alloc_pasid from './vcmd_alloc_pasid.js';
+import vcmd_free_pasid from './vcmd_free_pasid.js';
 
 export const CALLS: { readonly [F in CallName]: CallDefinition<F> } = {
   ioasid_register_allocator, ioasid_unregister_allocator, ioasid_alloc, ioasid_free, ioasid_get, ioasid_put,
@@ -53,7 +55,7 @@ export const CALLS: { readonly [F in CallName]: CallDefinition<F> } = {
   iommu_domain_free, iommu_attach_device_pasid, iommu_detach_device_pasid, iommu_replace_device_pasid,
   set_dev_pasid, remove_dev_pasid, pci_dev_reset_iommu_prepare, pci_dev_reset_iommu_done,
   iommu_sva_bind_device, iommu_sva_unbind_device, iommu_sva_get_pasid, mm_pasid_drop, iommu_alloc_global_pasid, iommu_free_global_pasid,
-  iommu_aux_attach_device, iommu_aux_detach_device, iommu_aux_get_pasid,
+  iommu_aux_attach_device, iommu_aux_detach_device, iommu_aux_get_pasid, vcmd_alloc_pasid, vcmd_free_pasid,
 };
 
 /** The definition of a record's function, typed by that function (so its footprint and decide take the record as it is). */

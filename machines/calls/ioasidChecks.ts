@@ -119,13 +119,15 @@ export interface AllocFailedReads {
   readonly hostFailure: boolean;
   /** intel_vcmd_ioasid_alloc's `min < PASID_MIN` test. */
   readonly belowPasidMin: boolean;
+  /** The bound a recorded exhaustion showed, when the range's top was unknown (#21 B11). */
+  readonly inferred?: string;
 }
 
 /** No ID could be handed out: the range is full (default) or the custom allocator refused (§1.2, §1.5, §2.3, §2.4). */
 export const ALLOC_FAILED: readonly Check<AllocFailedReads>[] = [
   { when: (r) => r.belowPasidMin, ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', detail: (r) => `${r.space} handed out no ID`, rule: 'intel_vcmd_ioasid_alloc: min < PASID_MIN (1) → INVALID_IOASID before asking the host (§2.3)' },
-  { when: (r) => r.hostFailure, ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', detail: (r) => `${r.space} handed out no ID`, rule: 'ioasid_alloc: the custom allocator (VT-d vcmd: host out of PASIDs, -ENOSPC) returned INVALID_IOASID → pr_err (§2.4, A17)' },
-  { ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', detail: (r) => `${r.space} handed out no ID`, rule: 'ioasid_alloc: xa_alloc found no free ID in [min, max] → INVALID_IOASID (§1.2, §1.5)' },
+  { when: (r) => r.hostFailure, ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', detail: (r) => `${r.space} handed out no ID${r.inferred ?? ''}`, rule: 'ioasid_alloc: the custom allocator (VT-d vcmd: host out of PASIDs, -ENOSPC) returned INVALID_IOASID → pr_err (§2.4, A17)' },
+  { ret: 'INVALID_IOASID', finding: 'IOASID_ALLOC_FAILED', detail: (r) => `${r.space} handed out no ID${r.inferred ?? ''}`, rule: 'ioasid_alloc: xa_alloc found no free ID in [min, max] → INVALID_IOASID (§1.2, §1.5)' },
 ];
 
 interface OpsUse {

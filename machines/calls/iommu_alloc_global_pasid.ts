@@ -14,6 +14,8 @@ import { globalPasidKind, type GlobalPasidContext } from '../global/globalPasid.
 import { globalPasidHistoryKind } from '../global/globalPasidHistory.machine.js';
 import { decideBy, type Check } from '../kit/checks.js';
 import { defineCall, setRet } from '../kit/call.js';
+import { adoptCollision, boundAtOrAbove, collisionCheck, inferredDetail } from './collision.js';
+import { globalHolderFootprint } from './iommu_free_global_pasid.js';
 import { deviceOf, IDA, type Env } from './reads.js';
 
 type Owner = { dev: string | null; mm: string | null };
@@ -25,11 +27,7 @@ const EXHAUSTED: Check<Owner & { inferred?: string }> = {
   rule: 'iommu_alloc_global_pasid: max_pasids 0 or no free PASID in [1, max_pasids - 1] → IOMMU_PASID_INVALID (§5)',
 };
 
-const COLLISION: Check<{ pasid: number; held: GlobalPasidContext; owner: Owner }> = {
-  finding: 'GLOBAL_PASID_COLLISION',
-  detail: (r) => `PASID ${r.pasid} went to ${r.owner.dev ?? r.owner.mm ?? '?'} while ${r.held.dev ?? r.held.mm ?? '?'} holds it`,
-  rule: 'ida_alloc_range never returns an allocated ID: the capture lost the free, or two owners now share the PASID (§5, #21 B8)',
-};
+const COLLISION = collisionCheck('GLOBAL_PASID_COLLISION', 'ida_alloc_range never returns an allocated ID: the capture lost the free, or two owners now share the PASID (§5, #21 B8)');
 
 const SECOND_OWNER: Check<{ pasid: number; stale: readonly string[]; owner: Owner }> = {
   finding: 'GLOBAL_PASID_SECOND_OWNER',
@@ -44,25 +42,28 @@ const holderOf = (rec: CallRecord | undefined) => (rec !== undefined && rec.fn =
  * ida_alloc_range(&iommu_global_pasid_ida, 1, maxPasids - 1) for a device or an mm; returns the
  * PASID or null. `maxPasids` null = unknown (the device was probed before the capture).
  */
-export function allocGlobalPasid(env: Env & { rec?: CallRecord }, owner: Owner, maxPasids: number | null, recorded: Ret | undefined): number | null {
+export function allocGlobalPasid(
+  env: Env & { rec?: CallRecord },
+  owner: Owner,
+  maxPasids: number | null,
+  recorded: Ret | undefined,
+  rangeDev: string | null = owner.dev,
+): number | null {
   const { w, d } = env;
   const max = maxPasids === null ? PASID_MAX : maxPasids - 1;
   const taken = (id: number) => w.has(globalPasidKind.id, String(id));
   const predicted = max >= 1 ? lowestFree(w, IDA, 1, max, taken) : null;
   const fits = typeof recorded === 'number' && recorded >= 1 && recorded <= max;
   const pasid = fits ? (recorded as number) : predicted;
-  if (pasid === null || (recorded === IOMMU_PASID_INVALID && maxPasids === null && owner.dev !== null && inferBound(env, owner.dev, predicted))) {
-    const inferred = pasid === null || predicted === null ? undefined : `; max_pasids <= ${predicted} inferred: every PASID below it is held`;
+  if (pasid === null || (recorded === IOMMU_PASID_INVALID && maxPasids === null && rangeDev !== null && inferBound(env, rangeDev, predicted))) {
+    const inferred = pasid === null || predicted === null ? undefined : inferredDetail(predicted);
     decideBy(d, EXHAUSTED, { ...owner, inferred }, owner);
-    if (inferred !== undefined && owner.dev !== null && predicted !== null) w.emit(d, { type: 'DeviceMaxPasidsInferred', dev: owner.dev, max_pasids: predicted });
+    if (inferred !== undefined && rangeDev !== null && predicted !== null) w.emit(d, { type: 'DeviceMaxPasidsInferred', dev: rangeDev, max_pasids: predicted });
     return null;
   }
   const held = taken(pasid) ? w.get(globalPasidKind, String(pasid), { pasid }).context : null;
-  if (held !== null) {
-    decideBy(d, COLLISION, { pasid, held, owner }, owner);
-    // Why: the recorded number is what the kernel handed out; the collision is the finding, not the return.
-    setRet(d, pasid, COLLISION.rule);
-  } else setRet(d, predicted ?? IOMMU_PASID_INVALID, 'iommu_alloc_global_pasid: lowest free PASID in [1, max_pasids - 1] (ida_alloc_range, §5)');
+  if (held !== null) adoptCollision(d, COLLISION, { what: `PASID ${pasid}`, to: owner.dev ?? owner.mm ?? '?', held: held.dev ?? held.mm ?? '?' }, pasid, owner);
+  else setRet(d, predicted ?? IOMMU_PASID_INVALID, 'iommu_alloc_global_pasid: lowest free PASID in [1, max_pasids - 1] (ida_alloc_range, §5)');
   const stale = w.get(globalPasidHistoryKind, String(pasid), { pasid }).context.stale;
   if (stale.length > 0) decideBy(d, SECOND_OWNER, { pasid, stale, owner }, owner);
   const holder = holderOf(env.rec);
@@ -78,7 +79,7 @@ function inferBound({ w }: Env, dev: string, predicted: number | null): boolean 
   if (predicted === null) return false;
   // Why: a scan at the (rare) inference only, so the device keeps no PASID numbers (the explorer's value symmetry).
   for (const [, s] of w.entriesOf<GlobalPasidContext>(globalPasidKind.id)) if (s.context.dev === dev && s.context.pasid >= predicted) return false;
-  return true;
+  return !boundAtOrAbove(w, dev, predicted);
 }
 
 export default defineCall({
@@ -87,7 +88,7 @@ export default defineCall({
   existsFollows: ['globalPasids'],
   raises: ['GLOBAL_PASID_EXHAUSTED', 'GLOBAL_PASID_COLLISION', 'GLOBAL_PASID_SECOND_OWNER'],
   // Why: an exhaustion of a device whose max_pasids is unknown writes the inferred bound (#21 B11).
-  footprint: (rec) => ({ reads: [], writes: ['ida', 'gpasid:*', `dev:${rec.args.dev}`] }),
+  footprint: (rec) => ({ reads: [], writes: ['ida', 'gpasid:*', `dev:${rec.args.dev}`, ...globalHolderFootprint(rec)] }),
   decide: (c) => {
     const dev = deviceOf(c.w, c.rec.args.dev).context;
     allocGlobalPasid(c, { dev: c.rec.args.dev, mm: null }, dev.maxPasids, c.rec.ret);

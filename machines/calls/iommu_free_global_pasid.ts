@@ -3,14 +3,16 @@
  * then ida_free, which WARNs for an ID that is not allocated and checks no attachment: a PASID freed
  * before its detach can be handed out again while still attached (§5.1, A40). ida_free takes no
  * owner either, so the audit tells apart what the kernel cannot (#21 B1–B3): a second free of a
- * freed PASID, a free of one never allocated, and a free by an earlier holder after the number was
- * handed out again. Pure.
+ * freed PASID, a free of one never allocated, a free by an earlier holder after the number was
+ * handed out again, and a free by a thread that holds PASIDs of its own but never held this one.
+ * Pure.
  */
 import { IOMMU_PASID_INVALID } from '../../events/fields.js';
 import type { CallRecord } from '../../events/records.js';
 import type { Snap } from '../kit/lifecycle.js';
 import { globalPasidKind, type GlobalPasidContext } from '../global/globalPasid.machine.js';
 import { globalPasidHistoryKind, type GlobalPasidHistoryContext } from '../global/globalPasidHistory.machine.js';
+import { globalPasidHolderKind } from '../global/globalPasidHolder.machine.js';
 import { noteFreed } from '../ids.js';
 import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import { defineCall, setRet } from '../kit/call.js';
@@ -24,6 +26,8 @@ interface FreeReads {
   readonly releaser: string | null;
   /** Attachments already reported as another finding by the caller (mm_pasid_drop's live bonds). */
   readonly covered: number;
+  /** The releaser holds global PASIDs of its own (it is an owner, not a cleanup thread, #21 B3). */
+  readonly releaserHolds: boolean;
 }
 
 const IDA_WARN = 'ida_free of an unallocated ID: WARN "ida_free called for id=%d which is not allocated" (v6.7+; v6.6.0 may oops, fixed by af73483f4e8b) (§5)';
@@ -48,6 +52,15 @@ const CHECKS: readonly Check<FreeReads, 'free'>[] = [
     then: 'free',
   },
   {
+    // Why: a thread that never held a global PASID may be the owner's cleanup path; one that holds its own is another owner.
+    when: (r) => otherHolder(r) && r.releaserHolds,
+    ret: null,
+    finding: 'GLOBAL_PASID_FREE_BY_OTHER',
+    detail: (r) => `${r.releaser} never held PASID ${r.id.context.pasid}, which belongs to ${r.history.context.holder}; ${r.releaser} holds PASIDs of its own`,
+    rule: "iommu_free_global_pasid takes no device or owner: another owner frees this owner's PASID through ida_free (§5, #21 B3)",
+    then: 'free',
+  },
+  {
     when: (r) => r.id.context.attachments > r.covered,
     ret: null,
     finding: 'GLOBAL_PASID_FREE_ATTACHED',
@@ -61,6 +74,9 @@ const CHECKS: readonly Check<FreeReads, 'free'>[] = [
 /** The thread of a top-level iommu_free_global_pasid; null inside another call (the trace cannot tell). */
 const releaserOf = (rec: CallRecord | undefined) => (rec !== undefined && rec.fn === 'iommu_free_global_pasid' && rec.parent === undefined ? `tid:${rec.tid}` : null);
 
+/** The thread's holder count a top-level global PASID call changes (#21 B3); nested calls name no thread. */
+export const globalHolderFootprint = (rec: CallRecord): string[] => (rec.parent === undefined ? [`gholder:tid:${rec.tid}`] : []);
+
 /** iommu_free_global_pasid / ida_free of one PASID; `covered` attachments are reported elsewhere. */
 export function freeGlobalPasid(env: Env & { rec?: CallRecord }, pasid: number | typeof IOMMU_PASID_INVALID, covered = 0): void {
   const { w, d } = env;
@@ -69,7 +85,8 @@ export function freeGlobalPasid(env: Env & { rec?: CallRecord }, pasid: number |
   const id = invalid ? w.get(globalPasidKind, NO_PASID, { pasid: -1 }) : w.get(globalPasidKind, String(n), { pasid: n });
   const history = w.get(globalPasidHistoryKind, invalid ? NO_PASID : String(n), { pasid: n });
   const releaser = releaserOf(env.rec);
-  const r: FreeReads = { invalid, id, history, releaser, covered };
+  const releaserHolds = releaser !== null && w.get(globalPasidHolderKind, releaser, { holder: releaser }).context.held > 0;
+  const r: FreeReads = { invalid, id, history, releaser, covered, releaserHolds };
   const row = firstCheck(CHECKS, r);
   if (row.then === 'free' && !invalid) {
     w.emit(d, { type: 'GlobalPasidFreed', pasid: n, ...(releaser === null ? {} : { by: releaser }) });
@@ -82,8 +99,9 @@ export default defineCall({
   fn: 'iommu_free_global_pasid',
   exists: [{ since: '6.6' }],
   existsFollows: ['globalPasids'],
-  raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_UNKNOWN', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_ATTACHED'],
-  footprint: (rec) => ({ reads: [], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`] }),
+  raises: ['GLOBAL_PASID_FREE_INVALID', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_FREE_UNKNOWN', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_BY_OTHER', 'GLOBAL_PASID_FREE_ATTACHED'],
+  // Why: the releaser's own count (B3) is only changed by its own thread's calls, so frees by different threads of different PASIDs commute.
+  footprint: (rec) => ({ reads: [], writes: [rec.args.pasid === 'IOMMU_PASID_INVALID' ? 'gpasid:none' : `gpasid:${rec.args.pasid}`, ...globalHolderFootprint(rec)] }),
   decide: (c) => {
     freeGlobalPasid(c, c.rec.args.pasid);
     setRet(c.d, null, 'iommu_free_global_pasid returns void');

@@ -6,7 +6,7 @@
  * (dev, mm) shares the handle (≤ v6.1 and v6.8+) or takes a new one (v6.2–v6.7). Composes the models
  * of ioasid_alloc / iommu_alloc_global_pasid, iommu_sva_domain_alloc and iommu_attach_device_pasid. Pure.
  */
-import { PASID_MAX } from '../../events/fields.js';
+import { INVALID_IOASID, IOMMU_PASID_INVALID, PASID_MAX } from '../../events/fields.js';
 import type { CallName } from '../../events/records.js';
 import type { Profile } from '../profile.js';
 import { deviceKind, type DeviceContext } from '../device/device.machine.js';
@@ -118,11 +118,16 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
     return existing;
   }
   let pasid: number | null;
+  // #21 B11: a device probed before the capture has a range whose top the model does not know; the
+  // recorded allocation failure (the nested record, or without one the bind's exhaustion errno) shows it.
+  const boundOf = dev.maxPasids === null ? rec.args.dev : undefined;
+  const exhaustedErrno = intelOwn || !p.ioasid ? '-ENOSPC' : '-ENOMEM';
+  const failed = boundOf !== undefined && rec.ret === exhaustedErrno;
   if (p.ioasid) {
-    const recorded = childOf(children, 'ioasid_alloc')?.ret;
+    const recorded = childOf(children, 'ioasid_alloc')?.ret ?? (failed ? INVALID_IOASID : undefined);
     // Why: intel_svm_bind_mm passes a NULL set and its svm as private data, but the svm lives exactly as long as the
     // mm's bonds, so the model keeps the mm as the owner in both forms (end-of-trace ownership, holders).
-    pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm }, recorded);
+    pasid = allocateIoasid(c, { set: SVA_SET, min: range.min, max: range.max, private: mm, ...(boundOf === undefined ? {} : { boundOf }) }, recorded);
     // Why: the set is a pointer the capture names as it likes; the range and the ID are what the kernel decides.
     d.children.push({ fn: 'ioasid_alloc', args: { min: range.min, max: range.max }, ret: pasid ?? 'INVALID_IOASID' });
     if (pasid === null) {
@@ -130,8 +135,8 @@ function pasidForBind(c: CallContext<'iommu_sva_bind_device'>, dev: DeviceContex
       else setRet(d, '-ENOMEM', 'iommu_sva_alloc_pasid: ioasid_alloc returned INVALID_IOASID → -ENOMEM (§3.2, §3.3)');
     }
   } else {
-    const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret;
-    pasid = allocGlobalPasid(c, { dev: null, mm }, dev.maxPasids, recorded);
+    const recorded = childOf(children, 'iommu_alloc_global_pasid')?.ret ?? (failed ? IOMMU_PASID_INVALID : undefined);
+    pasid = allocGlobalPasid(c, { dev: null, mm }, dev.maxPasids, recorded, rec.args.dev);
     if (p.globalPasids) d.children.push({ fn: 'iommu_alloc_global_pasid', args: { dev: rec.args.dev }, ret: pasid ?? 'IOMMU_PASID_INVALID' });
     if (pasid === null) setRet(d, '-ENOSPC', 'iommu_sva_alloc_pasid: no global PASID in the device range → -ENOSPC (§3.4, §3.5)');
   }

@@ -69,7 +69,7 @@ function accepts(kind: string, v: Ret | undefined): boolean {
  * earlier holder, a second owner, a collision, #21 B1–B8): which task got which number then matters.
  */
 const NUMBER_SHARED: ReadonlySet<string> = new Set([
-  'GLOBAL_PASID_FREE_ATTACHED', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_SECOND_OWNER', 'GLOBAL_PASID_COLLISION',
+  'GLOBAL_PASID_FREE_ATTACHED', 'GLOBAL_PASID_DOUBLE_FREE', 'GLOBAL_PASID_STALE_FREE', 'GLOBAL_PASID_FREE_BY_OTHER', 'GLOBAL_PASID_SECOND_OWNER', 'GLOBAL_PASID_COLLISION',
 ]);
 
 export class Engine {
@@ -316,7 +316,7 @@ export function outcomeHash(s: Scenario, engine: Engine, w: World): string {
   const lines: string[] = [];
   for (const [key, snap] of w.objects) {
     // Why: the audit's memory of who held a number (#21 B1–B3, B7) is not kernel state; findings carry what it decides.
-    if (key.startsWith('globalPasidHistory:')) continue;
+    if (key.startsWith('globalPasidHistory:') || key.startsWith('globalPasidHolder:')) continue;
     let k = key;
     const m = /^(globalPasid:|pasidSlot:.*\/)(\d+)$/.exec(key);
     if (m) k = `${m[1]}${rename(Number(m[2]))}`;

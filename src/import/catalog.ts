@@ -61,6 +61,9 @@ export const CAPTURE_MAPPINGS: { readonly [F in CallName]: CaptureMapping } = {
   // Not a function: the kit cannot probe it (it is a pr_warn); listed so hand-made captures still map.
   intel_iommu_sm_disable: { symbols: ['intel_iommu_sm_disable'], names: { iommu: STRING } },
   free_dmar_iommu: { symbols: ['free_dmar_iommu'], names: { iommu: STRING } },
+  // The host's status (named as the kernel's switch names it) and PASID come from the response register (#21 C4).
+  vcmd_alloc_pasid: { symbols: ['vcmd_alloc_pasid'], names: { iommu: STRING, status: STRING } },
+  vcmd_free_pasid: { symbols: ['vcmd_free_pasid'], names: { iommu: STRING, status: STRING } },
   iommu_probe_device: { symbols: ['iommu_probe_device', '__iommu_probe_device'], names: { group: ptr('group'), iommu: STRING } },
   iommu_release_device: { symbols: ['iommu_release_device'] },
   iommu_domain_alloc: { symbols: ['iommu_domain_alloc', '__iommu_domain_alloc'], retCategory: 'domain' },

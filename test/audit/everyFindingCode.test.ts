@@ -17,6 +17,8 @@ const alloc = (min = 1, max = 10, ret?: number | 'INVALID_IOASID', set: string |
 const free = (ioasid: number) => call('ioasid_free', { ioasid }, null);
 const register = (ops: string, helpers = 'a', ret?: 0 | '-EAGAIN' | '-EEXIST') => call('ioasid_register_allocator', { ops, alloc: `${helpers}_alloc`, free: `${helpers}_free` }, ret);
 const unregister = (ops: string, helpers?: string) => call('ioasid_unregister_allocator', { ops, ...(helpers ? { alloc: `${helpers}_alloc`, free: `${helpers}_free` } : {}) }, null);
+const vcmdAlloc = (status: string, pasid: number | undefined, ret: 0 | '-ENOSPC' | '-ENODEV') =>
+  call('vcmd_alloc_pasid', { iommu: 'dmar0', status, ...(pasid === undefined ? {} : { pasid }) }, ret);
 const vtdRegister = (iommu: string) => call('register_pasid_allocator', { iommu, cap_caching_mode: true, ecap_smts: true, vccap_pasid: true }, null);
 const bind = (mm: string, ret: string, dev = D) => call('iommu_sva_bind_device', { dev, mm }, ret);
 const unbind = (handle: string) => call('iommu_sva_unbind_device', { handle }, null);
@@ -81,6 +83,11 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '5.10.0',
     trigger: [register('opsA', 'a', 0), alloc(1, 10, 5), unregister('opsA'), alloc(5, 5, 5)],
     nearMiss: [register('opsA', 'a', 0), alloc(1, 10, 5), free(5), unregister('opsA'), alloc(5, 5, 5), free(5)],
+  },
+  IOASID_COLLISION: {
+    kernel: '5.10.0',
+    trigger: [alloc(1, 10, 1, null, 'p1'), alloc(1, 10, 1, null, 'p2'), free(1)],
+    nearMiss: [alloc(1, 10, 1, null, 'p1'), alloc(1, 10, 2, null, 'p2'), free(1), free(2)],
   },
   IOASID_LEAKED: { kernel: '5.10.0', trigger: [alloc(1, 10, 1)], nearMiss: [alloc(1, 10, 1), free(1)] },
   IOASID_ORPHANED: {
@@ -150,6 +157,23 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '5.10.0',
     trigger: [call('iommu_set_root_entry', { iommu: 'dmar0', ecap_smts: false, smt: true }, null)],
     nearMiss: [call('iommu_set_root_entry', { iommu: 'dmar0', ecap_smts: true, smt: true }, null)],
+  },
+  // #21 C4: records nested at seq 2 (the first alloc) and 4 (the second) of the vCMD exchange.
+  VTD_VCMD_HOST_DUPLICATE: {
+    kernel: '5.10.0',
+    trigger: [vtdRegister('dmar0'), alloc(1, 1000, 100, null, 'p1'), { ...vcmdAlloc('SUCCESS', 100, 0), parent: 2 }, alloc(1, 1000, 'INVALID_IOASID', null, 'p2'), { ...vcmdAlloc('SUCCESS', 100, 0), parent: 4 }, call('ioasid_set_data', { ioasid: 100, data: null }, 0), free(100)],
+    nearMiss: [vtdRegister('dmar0'), alloc(1, 1000, 100, null, 'p1'), { ...vcmdAlloc('SUCCESS', 100, 0), parent: 2 }, alloc(1, 1000, 101, null, 'p2'), { ...vcmdAlloc('SUCCESS', 101, 0), parent: 4 }, call('ioasid_set_data', { ioasid: 100, data: null }, 0), call('ioasid_set_data', { ioasid: 101, data: null }, 0), free(100), free(101)],
+  },
+  VTD_VCMD_UNEXPECTED_STATUS: {
+    kernel: '5.10.0',
+    trigger: [vtdRegister('dmar0'), alloc(1, 1000, 'INVALID_IOASID'), { ...vcmdAlloc('7', undefined, '-ENODEV'), parent: 2 }],
+    nearMiss: [vtdRegister('dmar0'), alloc(1, 1000, 'INVALID_IOASID'), { ...vcmdAlloc('NO_PASID_AVAIL', undefined, '-ENOSPC'), parent: 2 }],
+    nearMissAlso: ['IOASID_ALLOC_FAILED'],
+  },
+  VTD_VCMD_FREE_REFUSED: {
+    kernel: '5.10.0',
+    trigger: [call('vcmd_free_pasid', { iommu: 'dmar0', pasid: 5, status: 'INVALID_PASID' }, null)],
+    nearMiss: [call('vcmd_free_pasid', { iommu: 'dmar0', pasid: 5, status: 'SUCCESS' }, null)],
   },
   VTD_VCMD_FREE_ACTIVE: {
     kernel: '5.10.0',
@@ -290,6 +314,11 @@ const CASES: Record<FindingCode, Case> = {
     kernel: '6.12.0',
     trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 10 }],
     nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gFree(1), tid: 10 }, { ...gAlloc(1, E), tid: 20 }, { ...gFree(1), tid: 20 }],
+  },
+  GLOBAL_PASID_FREE_BY_OTHER: {
+    kernel: '6.12.0',
+    trigger: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gAlloc(2, E), tid: 20 }, { ...gFree(1), tid: 20 }, { ...gFree(2), tid: 20 }],
+    nearMiss: [probe(), probe(E), { ...gAlloc(1), tid: 10 }, { ...gAlloc(2, E), tid: 20 }, { ...gFree(2), tid: 20 }, { ...gFree(1), tid: 20 }],
   },
   GLOBAL_PASID_COLLISION: {
     kernel: '6.12.0',

@@ -47,6 +47,12 @@ const CASES: readonly Case[] = [
     differences: ['call seq 1 register_pasid_allocator ← 5.8 vcmdAllocator+register_pasid_allocator'],
   },
   {
+    name: 'the VT-d virtual-command records appear with the vcmd allocator (#21 C4)',
+    boundary: '5.8', before: '5.7.0', after: '5.8.0',
+    calls: [call('vcmd_alloc_pasid', { iommu: 'dmar0', status: 'SUCCESS', pasid: 5 }), call('vcmd_free_pasid', { iommu: 'dmar0', pasid: 5, status: 'SUCCESS' })],
+    differences: ['call seq 1 vcmd_alloc_pasid ← 5.8 vcmdAllocator+vcmd_alloc_pasid', 'call seq 2 vcmd_free_pasid ← 5.8 vcmdAllocator+vcmd_free_pasid'],
+  },
+  {
     name: 'Intel implements sva_bind: a bind no longer fails -ENODEV',
     boundary: '5.8', before: '5.7.0', after: '5.8.0',
     calls: [probe(A), bind(A, 'mm@1', 'sva1')],
@@ -163,6 +169,12 @@ const CASES: readonly Case[] = [
       'call seq 3 iommu_attach_device_pasid ← 6.2 svaDomains+iommu_attach_device_pasid',
       'finding seq 3 end ATTACH_LEAKED appears ← 6.2 svaDomains+iommu_attach_device_pasid',
     ],
+  },
+  {
+    name: 'the VT-d virtual-command records go with the vcmd allocator (#21 C4, "iommu/vt-d: Remove virtual command interface")',
+    boundary: '6.4', before: '6.3.0', after: '6.4.0',
+    calls: [call('vcmd_alloc_pasid', { iommu: 'dmar0', status: 'SUCCESS', pasid: 5 }), call('vcmd_free_pasid', { iommu: 'dmar0', pasid: 5, status: 'SUCCESS' })],
+    differences: ['call seq 1 vcmd_alloc_pasid ← 6.4 vcmdAllocator+vcmd_alloc_pasid', 'call seq 2 vcmd_free_pasid ← 6.4 vcmdAllocator+vcmd_free_pasid'],
   },
   {
     name: 'ioasid.c is gone and the -EOVERFLOW off-by-one is fixed',

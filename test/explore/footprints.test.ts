@@ -13,7 +13,7 @@ import { profileFor } from '../../machines/profile.js';
 import { decideCall } from '../../machines/calls/index.js';
 import { canonicalState, endFindings } from '../../src/explore/execute.js';
 import { anyCall, ALL_KERNELS } from '../support/arbitraries.js';
-import { records } from '../support/calls.js';
+import { call, records } from '../support/calls.js';
 
 const SEED = 7301;
 
@@ -40,7 +40,8 @@ describe(`footprint independence is sound (fast-check seed ${SEED})`, () => {
       fc.property(
         fc.constantFrom(...ALL_KERNELS).chain((kernel) => {
           const calls = profileFor(kernel)!.calls;
-          const inEra = anyCall.filter((c) => calls.has(c.fn));
+          // Why: two threads, so calls whose footprint names their thread (a global PASID holder's count, #21 B3) are paired across threads too.
+          const inEra = fc.tuple(anyCall.filter((c) => calls.has(c.fn)), fc.constantFrom(100, 200)).map(([c, tid]) => ({ ...c, tid }));
           return fc.tuple(fc.constant(kernel), fc.array(inEra, { maxLength: 12 }), inEra, inEra);
         }),
         ([kernel, prefixCalls, ca, cb]) => {
@@ -85,7 +86,7 @@ describe('resource names', () => {
     expect(overlaps('ida', 'gpasid:*')).toBe(false);
   });
 
-  it('two allocations in one ID space are dependent; frees of different global PASIDs commute (§B.3)', () => {
+  it('two allocations in one ID space are dependent; frees of different global PASIDs by different threads commute (§B.3)', () => {
     const p = profileFor('6.6.0')!;
     const [a1, a2, f1, f2] = records([
       { fn: 'iommu_alloc_global_pasid', args: { dev: 'd1' } },
@@ -95,6 +96,28 @@ describe('resource names', () => {
     ]);
     expect(conflicts(footprint(a1, p), footprint(a2, p))).toBe(true);
     expect(conflicts(footprint(a1, p), footprint(f1, p))).toBe(true);
-    expect(conflicts(footprint(f1, p), footprint(f2, p))).toBe(false);
+    expect(conflicts(footprint({ ...f1, tid: 1 }, p), footprint({ ...f2, tid: 2 }, p))).toBe(false);
+  });
+
+  it("#21 B3: a thread's global PASID calls share its holder count, so they are dependent (one task's calls keep their order anyway)", () => {
+    const p = profileFor('6.6.0')!;
+    const [f1, f2] = records([
+      { fn: 'iommu_free_global_pasid', args: { pasid: 1 } },
+      { fn: 'iommu_free_global_pasid', args: { pasid: 2 } },
+    ]);
+    expect(conflicts(footprint({ ...f1, tid: 7 }, p), footprint({ ...f2, tid: 7 }, p))).toBe(true);
+  });
+
+  it('#21 B3: that dependence is real: a thread freeing its own PASID and another owner\'s gives different findings in the two orders', () => {
+    const all = records([
+      { ...call('iommu_alloc_global_pasid', { dev: 'd1' }), tid: 7 },
+      { ...call('iommu_alloc_global_pasid', { dev: 'd2' }), tid: 8 },
+      { ...call('iommu_free_global_pasid', { pasid: 1 }), tid: 7 },
+      { ...call('iommu_free_global_pasid', { pasid: 2 }), tid: 7 },
+    ]);
+    const [ab, ba] = runBoth('6.6.0', all.slice(0, 2), all[2], all[3]);
+    // Own PASID first: tid 7 holds none when it frees tid 8's (a cleanup path); the other order: another owner.
+    expect(ab.b.findings).toEqual([]);
+    expect(ba.b.findings.join()).toContain('GLOBAL_PASID_FREE_BY_OTHER');
   });
 });

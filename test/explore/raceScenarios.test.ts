@@ -32,6 +32,8 @@ const EXPECTED: Record<string, Expect> = {
   'unbind-then-mmdrop-v6.8.jsonl': { verdict: 'ok', codes: {} },
   // §B.2.7: freed while attached in every order.
   'global-pasid-free-before-detach-v6.6.jsonl': { verdict: 'violation', codes: { GLOBAL_PASID_FREE_ATTACHED: 'every', GLOBAL_PASID_SECOND_OWNER: 'some' } },
+  // #21 B3: a free of PASID 1 by number is another owner's only in the orders where dsa0 got 1 (one PASID leaks in every order).
+  'global-pasid-free-by-other-v6.6.jsonl': { verdict: 'violation', codes: { GLOBAL_PASID_FREE_BY_OTHER: 'some', GLOBAL_PASID_LEAKED: 'every' } },
   // §B.2.8: the loser of the attach race gets -EBUSY and, guarded, does not detach.
   'attach-vs-attach-v6.8.jsonl': { verdict: 'violation', codes: { ATTACH_BUSY: 'some' } },
 };

@@ -10,9 +10,11 @@ const SEED = 20261124;
 
 async function roundTrip(records: CallRecord[], capture: EmittedCapture, from: 'ftrace' | 'bpftrace'): Promise<void> {
   const imported = await importText(capture.text, { from, kernel: '6.8.0' });
-  // Why: a trace of device probes alone has nothing to audit; the import says so instead of "clean".
+  // Why: a trace of device probes alone may have nothing to audit (device markers); the import says so
+  // instead of "clean". A probe hit the kernel made counts as a call (src/import/assembler.ts), so
+  // NO_LIFECYCLE_RECORD is the only problem such a trace may raise.
   if (records.every((r) => r.fn === 'iommu_probe_device')) {
-    expect(imported.problems.map((p) => p.code)).toEqual(['NO_LIFECYCLE_RECORD']);
+    expect(imported.problems.map((p) => p.code).filter((c) => c !== 'NO_LIFECYCLE_RECORD')).toEqual([]);
     return;
   }
   expect(imported.problems).toEqual([]);

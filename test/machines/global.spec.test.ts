@@ -159,8 +159,29 @@ describe('who frees a global PASID (#21 B1–B3: ida_free takes no owner)', () =
     const t = given('6.12.0', probe(), by(10, alloc()), by(10, free(1))).when(by(10, free(1)));
     expect(t.codes).toEqual(['GLOBAL_PASID_DOUBLE_FREE']);
   });
-  it('B3 near miss: a cleanup thread that never held the PASID frees it without a finding (an owner check would need every PASID, and frees of different PASIDs must commute, §B.3)', () => {
+  it('B3: a thread that holds a PASID of its own frees another owner\'s: GLOBAL_PASID_FREE_BY_OTHER, and the PASID is freed', () => {
     const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(20, alloc(DEV2))).when(by(20, free(1)));
+    expect(t.codes).toEqual(['GLOBAL_PASID_FREE_BY_OTHER']);
+    expect(t.findings[0].message).toContain('tid:10');
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'GlobalPasidFreed', pasid: 1 }));
+  });
+  it('B3 near miss: a cleanup thread that never held a global PASID frees the owner\'s without a finding (the owner\'s teardown path)', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(20, alloc(DEV2))).when(by(30, free(1)));
+    expect(t.codes).toEqual([]);
+  });
+  it('B3 near miss: a thread that freed every PASID it held is a cleanup thread again', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), by(10, alloc()), by(20, alloc(DEV2)), by(20, free(2))).when(by(20, free(1)));
+    expect(t.codes).toEqual([]);
+  });
+  it('B3 near miss: the owner frees its own PASID while holding others', () => {
+    const t = given('6.12.0', probe(), by(10, alloc()), by(10, alloc())).when(by(10, free(1)));
+    expect(t.codes).toEqual([]);
+  });
+  it('B3 near miss: a free inside another call (mm_pasid_drop) names no releaser', () => {
+    const t = given('6.12.0', probe(), probe(DEV2), by(20, alloc(DEV2)), call('iommu_sva_bind_device', { dev: DEV, mm: 'mm1' }, 'h1'), call('iommu_sva_unbind_device', { handle: 'h1' })).when({
+      ...call('mm_pasid_drop', { mm: 'mm1' }),
+      tid: 20,
+    });
     expect(t.codes).toEqual([]);
   });
 });

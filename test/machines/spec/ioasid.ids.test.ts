@@ -68,10 +68,43 @@ describe.each(IOASID_KERNELS)('ioasid_alloc on %s', (kernel) => {
     expect(t.findings[0].rule).toMatch(/custom allocator/);
   });
 
-  it('the host hands back an ID the framework already tracks → xa_alloc fails → INVALID_IOASID', () => {
-    const t = given(kernel, register('opsA'), alloc(1, 100, 42)).when(alloc(1, 100, 42));
-    expect(t.codes).toEqual(expect.arrayContaining(['IOASID_ALLOC_FAILED']));
-    expect(t.factTypes).toEqual([]);
+  it('#21 B11: a custom allocator\'s range is the host\'s: a run of IDs ending in INVALID_IOASID is the host\'s capacity, named in the finding, no RET_MISMATCH', () => {
+    const t = given(kernel, register('opsA'), alloc(1, 100, 7), alloc(1, 100, 9)).when(alloc(1, 100, 'INVALID_IOASID'));
+    expect(t.codes).toEqual(['IOASID_ALLOC_FAILED']);
+    expect(t.findings[0].message).toContain('capacity reached with 2 ID(s)');
+  });
+
+  it('#21 B11 near miss: the default allocator\'s range is the caller\'s [min, max]: an INVALID_IOASID with a free ID in it is RET_MISMATCH', () => {
+    const t = given(kernel, alloc(1, 100, 1), alloc(1, 100, 2)).when(alloc(1, 100, 'INVALID_IOASID'));
+    expect(t.codes).toEqual(['RET_MISMATCH']);
+  });
+
+  it('#21 B8: a custom allocator recorded returning an ID the framework tracks (it would return INVALID_IOASID) means a lost release: adopted, IOASID_COLLISION', () => {
+    const t = given(kernel, register('opsA'), alloc(1, 100, 42, null, 'p1')).when(alloc(1, 100, 42, null, 'p2'));
+    expect(t.codes).toEqual(['IOASID_COLLISION']);
+    expect(t.factTypes).toEqual(['IoasidFreed', 'IoasidHoldersReleased', 'IoasidAllocated', 'IoasidHolderAdded']);
+  });
+
+  it('#21 B8: the default allocator recorded handing out an ID the model holds is adopted and reported against its holder: IOASID_COLLISION, no RET_MISMATCH', () => {
+    const t = given(kernel, { ...alloc(1, 10, 1, null, 'p1'), tid: 10 }).when({ ...alloc(1, 10, 1, null, 'p2'), tid: 20 });
+    expect(t.codes).toEqual(['IOASID_COLLISION']);
+    expect(t.facts).toContainEqual(expect.objectContaining({ type: 'IoasidAllocated', ioasid: 1, private: 'p2' }));
+    expect(t.findings[0].message).toContain('tid:10');
+  });
+
+  it('#21 B8: after the adoption the earlier holder\'s release is stale (it drops the new owner\'s ID)', () => {
+    const t = given(kernel, { ...alloc(1, 10, 1, null, 'p1'), tid: 10 }, { ...alloc(1, 10, 1, null, 'p2'), tid: 20 }).when({ ...release(kernel, 1), tid: 10 });
+    expect(t.codes).toEqual(['IOASID_STALE_RELEASE']);
+  });
+
+  it('#21 B8 near miss: the lowest free ID is no collision', () => {
+    const t = given(kernel, alloc(1, 10, 1, null, 'p1')).when(alloc(1, 10, 2, null, 'p2'));
+    expect(t.codes).toEqual([]);
+  });
+
+  it('#21 B8 near miss: a recorded ID out of [min, max] is not adopted (xa_alloc cannot return it): RET_MISMATCH', () => {
+    const t = given(kernel, alloc(1, 10, 1, null, 'p1')).when(alloc(1, 10, 11, null, 'p2'));
+    expect(t.codes).toEqual(['RET_MISMATCH']);
   });
 
   it('A6: an ID never released by the end of the trace → IOASID_LEAKED', () => {
