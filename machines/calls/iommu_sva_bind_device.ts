@@ -250,6 +250,8 @@ interface OpsReads {
   readonly noBindOp: boolean;
   /** The device has no IOMMU group any more: the core's -ENODEV comes before the x86 check (the device decides it). */
   readonly released: boolean;
+  /** A device the capture never saw probed, with a recorded -ENODEV: it may have no group (the device decides). */
+  readonly unprobedEnodev: boolean;
   /** The stable x86 disable applies ('maybe': the capture's sublevel or arch is unknown; the recorded -EOPNOTSUPP then decides). */
   readonly disabled: 'yes' | 'no' | 'maybe';
   readonly recordedEopnotsupp: boolean;
@@ -269,7 +271,7 @@ const OPS_CHECKS: readonly Check<OpsReads>[] = [
     detail: (r) => `no IOMMU driver of this kernel implements sva_bind for ${r.dev}`,
     rule: 'iommu_sva_bind_device: !ops->sva_bind → -ENODEV (no driver implements it before 064a57d7ddfc, v5.8; SMMUv3 from 32784a9562fb, v5.11; §3.1)',
   },
-  { when: (r) => r.released, rule: 'iommu_sva_bind_device: no group → the device decides -ENODEV' },
+  { when: (r) => r.released || r.unprobedEnodev, rule: 'iommu_sva_bind_device: no group → the device decides -ENODEV' },
   {
     when: (r) => r.disabled === 'yes' || (r.disabled === 'maybe' && r.recordedEopnotsupp),
     ret: '-EOPNOTSUPP',
@@ -304,10 +306,19 @@ interface DeviceChecks {
   readonly device: Snap<DeviceContext>;
   /** Probed devices in the device's group (counted only where the singleton check exists). */
   readonly groupSize: number;
+  /** The recorded return, when it names an errno (a device never seen probed: -ENODEV says it has no group). */
+  readonly recorded: unknown;
 }
 
 /** The device checks of iommu_sva_bind_device, in the kernel's order. */
 const DEVICE_CHECKS: readonly Check<DeviceChecks>[] = [
+  {
+    // Why: a device no IOMMU driver claimed has no group (iommu_probe_device's -ENODEV, #20); the capture
+    // cannot tell it from one probed before it started, so the recorded -ENODEV decides.
+    when: (r) => r.device.value === 'preexisting' && r.recorded === '-ENODEV',
+    ret: '-ENODEV',
+    rule: 'iommu_sva_bind_device: a device the capture never saw probed has no IOMMU group → -ENODEV (§3.1)',
+  },
   { when: (r) => r.device.value === 'released', ret: '-ENODEV', finding: 'ATTACH_NO_PASID_SUPPORT', detail: (r) => `${r.device.context.dev} was released`, rule: 'iommu_sva_bind_device: the device has no IOMMU group any more → -ENODEV (§3.1)' },
   {
     when: (r) => r.p.svaSingletonGroup && r.groupSize > 1,
@@ -376,9 +387,9 @@ export default defineCall({
     const { dev, mm } = rec.args;
     const device = deviceOf(w, dev);
     // Order of iommu_sva_bind_device: no sva_bind op → -ENODEV; no group → -ENODEV; [x86 stable: -EOPNOTSUPP]; then the group size.
-    const ops: OpsReads = { dev, noBindOp: lacksBindOp(p), released: device.value === 'released', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' };
+    const ops: OpsReads = { dev, noBindOp: lacksBindOp(p), released: device.value === 'released', unprobedEnodev: device.value === 'preexisting' && rec.ret === '-ENODEV', disabled: p.x86SvaDisabled, recordedEopnotsupp: rec.ret === '-EOPNOTSUPP' };
     if (isFailure(decideBy(d, firstCheck(OPS_CHECKS, ops), ops, {}).ret)) return;
-    const checks = { p, device, groupSize: p.svaSingletonGroup ? groupSize(w, device.context) : 1 };
+    const checks = { p, device, groupSize: p.svaSingletonGroup ? groupSize(w, device.context) : 1, recorded: rec.ret };
     if (isFailure(decideBy(d, firstCheck(DEVICE_CHECKS, checks), checks, {}).ret)) return;
     const handleName = recordedName(rec) ?? modelName('sva', rec.seq);
     const shares = sharesHandle(p);

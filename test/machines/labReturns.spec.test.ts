@@ -70,3 +70,17 @@ describe('iommu_attach_device_pasid refused for range while max_pasids is unknow
     expect(t.codes).toEqual([]);
   });
 });
+
+describe('iommu_sva_bind_device of a device no IOMMU probed (dev->iommu_group NULL → -ENODEV)', () => {
+  const bind = (dev: string, ret?: '-ENODEV') => call('iommu_sva_bind_device', { dev, mm: 'mm1' }, ret);
+  it('given 6.12 and a device the capture never saw probed, when its bind returns -ENODEV, then the model agrees with no finding', () => {
+    const t = given('6.12.95').when(bind('0000:00:03.0', '-ENODEV'));
+    expect(t.ret).toBe('-ENODEV');
+    expect(t.codes).toEqual([]);
+    expect(t.facts).toEqual([]);
+  });
+  it('near miss: the same -ENODEV from a device the trace probed is a mismatch (it has a group)', () => {
+    const t = given('6.12.95', probe(DEV, 8, 0)).when(bind(DEV, '-ENODEV'));
+    expect(t.codes).toContain('RET_MISMATCH');
+  });
+});
