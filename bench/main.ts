@@ -45,6 +45,9 @@ interface SizeFigures {
   naiveTransitionSample: number | null;
   fastReplayEventsPerSec: number | null;
   pipelineEventsPerSec: number;
+  /** The same pipeline with the reader in a worker thread (PASID_LEDGER_READER_THREAD=1): wall and CPU (every thread). */
+  pipelineReaderThreadEventsPerSec: number;
+  pipelineReaderThreadCpuNsPerRecord: number;
   pipelineNsPerRecord: number;
   /** CPU time (user + system) of the pipeline per record, next to wall: a loaded machine distorts it less. */
   pipelineCpuNsPerRecord: number;
@@ -92,6 +95,18 @@ function measureMemory(path: string): ChildMemory {
   return JSON.parse(r.stdout) as ChildMemory;
 }
 
+/** Runs fn with the audit's reader in a worker thread (src/log/reader.ts readerThreadFor). */
+async function withReaderThread<T>(fn: () => Promise<T>): Promise<T> {
+  const before = process.env.PASID_LEDGER_READER_THREAD;
+  process.env.PASID_LEDGER_READER_THREAD = '1';
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.PASID_LEDGER_READER_THREAD;
+    else process.env.PASID_LEDGER_READER_THREAD = before;
+  }
+}
+
 async function measureSize(path: string, records: number, kernel: string): Promise<SizeFigures> {
   const runs = records <= 10_000 ? 5 : records <= 100_000 ? 3 : 1;
   const profile = generateTrace({ records: 1, kernel });
@@ -111,6 +126,7 @@ async function measureSize(path: string, records: number, kernel: string): Promi
     xstate = await best(records <= 10_000 ? 2 : 1, () => replayOnly(prefix, p, 'xstate'));
   }
   const full = await best(runs, () => pipeline(path));
+  const threaded = await best(runs, () => withReaderThread(() => pipeline(path)));
   const n = full.value.records;
   const memory = records >= MEMORY_FROM ? measureMemory(path) : undefined;
   const pipelineRate = perSec(n, full.ms);
@@ -129,6 +145,8 @@ async function measureSize(path: string, records: number, kernel: string): Promi
     naiveTransitionSample: sample,
     fastReplayEventsPerSec: fast ? perSec(n, fast.ms) : null,
     pipelineEventsPerSec: pipelineRate,
+    pipelineReaderThreadEventsPerSec: perSec(threaded.value.records, threaded.ms),
+    pipelineReaderThreadCpuNsPerRecord: Math.round((threaded.cpuMs * 1e6) / threaded.value.records),
     pipelineNsPerRecord: Math.round((full.ms * 1e6) / n),
     pipelineCpuNsPerRecord: Math.round((full.cpuMs * 1e6) / n),
     pipelineVsParseFloor: ratio(pipelineRate, floorRate ?? chunkedRate),
@@ -214,6 +232,8 @@ async function main(): Promise<void> {
       naiveTransitionSample: big.naiveTransitionSample,
       fastReplayEventsPerSec: big.fastReplayEventsPerSec,
       pipelineVsParseFloor: big.pipelineVsParseFloor,
+      pipelineReaderThreadEventsPerSec: big.pipelineReaderThreadEventsPerSec,
+      pipelineReaderThreadVsParseFloor: ratio(big.pipelineReaderThreadEventsPerSec, big.parseFloorEventsPerSec ?? big.chunkedParseFloorEventsPerSec),
       pipelineVsChunkedParseFloor: big.pipelineVsChunkedParseFloor,
       pipelineVsParseFloorCpu: big.pipelineVsParseFloorCpu,
       pipelineVsChunkedParseFloorCpu: big.pipelineVsChunkedParseFloorCpu,
@@ -245,12 +265,14 @@ async function main(): Promise<void> {
       ['replay, XState transition() (rec/s)', (f) => `${fmt(f.naiveTransitionEventsPerSec)}${f.naiveTransitionSample !== null && f.naiveTransitionSample < f.records ? ` (first ${fmt(f.naiveTransitionSample)})` : ''}`],
       ['replay, compiled tables (rec/s)', (f) => fmt(f.fastReplayEventsPerSec)],
       ['pipeline: read+validate+replay+audit (rec/s)', (f) => fmt(f.pipelineEventsPerSec)],
+      ['pipeline, reader in a worker thread (rec/s)', (f) => fmt(f.pipelineReaderThreadEventsPerSec)],
       ['pipeline / parse floor', (f) => pct(f.pipelineEventsPerSec, f.parseFloorEventsPerSec)],
       ['pipeline / chunked parse floor', (f) => pct(f.pipelineEventsPerSec, f.chunkedParseFloorEventsPerSec)],
       ['pipeline / parse floor, CPU time', (f) => `${Math.round(f.pipelineVsParseFloorCpu * 100)} %`],
       ['pipeline / XState transition()', (f) => (f.naiveTransitionEventsPerSec === null ? '—' : `${ratio(f.pipelineEventsPerSec, f.naiveTransitionEventsPerSec)}×`)],
       ['pipeline ns/record (wall)', (f) => fmt(f.pipelineNsPerRecord)],
       ['pipeline ns/record (CPU)', (f) => fmt(f.pipelineCpuNsPerRecord)],
+      ['pipeline, reader thread: ns/record (CPU, both threads)', (f) => fmt(f.pipelineReaderThreadCpuNsPerRecord)],
       ['pipeline peak RSS / heap MB (child)', (f) => (f.peakRssMb === null ? '—' : `${f.peakRssMb} / ${f.peakHeapMb}`)],
       ['world objects at end', (f) => fmt(f.liveObjectsAtEnd)],
       ['findings / facts', (f) => `${f.findings} / ${fmt(f.facts)}`],

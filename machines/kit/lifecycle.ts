@@ -123,14 +123,27 @@ export function defineLifecycle<C extends object, E extends MachineEvent, I, G e
   const table = compileTable(spec);
   const eventTypes = [...new Set(Object.values<StateConfig>(spec.states).flatMap((s) => Object.keys(s.on)))];
 
+  // Why: the hot path of every replay; null-prototype records index faster than nested Maps, and one
+  // guard-argument object per kind is reused (guards are pure and synchronous: none keeps it).
+  const fastTable = flatTable(table);
+  let guardArgs: { context: C; event: E } | null = null;
   function step(snap: Snap<C>, event: E): Snap<C> {
-    const candidates = table.get(snap.value)?.get(event.type);
+    const byEvent = fastTable[snap.value];
+    const candidates = byEvent === undefined ? undefined : byEvent[event.type];
     if (candidates === undefined) return snap;
-    const args = { context: snap.context, event };
-    for (const t of candidates) {
-      if (t.guard !== null && !t.guard(args)) continue;
+    for (let i = 0; i < candidates.length; i++) {
+      const t = candidates[i];
+      if (t.guard !== null) {
+        if (guardArgs === null) guardArgs = { context: snap.context, event };
+        else {
+          guardArgs.context = snap.context;
+          guardArgs.event = event;
+        }
+        if (!t.guard(guardArgs)) continue;
+      }
       let context = snap.context;
-      for (const update of t.updates) context = update(context, event);
+      const updates = t.updates;
+      for (let u = 0; u < updates.length; u++) context = updates[u](context, event);
       const value = t.target ?? snap.value;
       return unchanged(snap, value, context) ? snap : { value, context };
     }
@@ -156,6 +169,17 @@ export function defineLifecycle<C extends object, E extends MachineEvent, I, G e
     eventTypes,
     stateNames: Object.keys(spec.states),
   };
+}
+
+/** The compiled table as null-prototype records: `state → event type → candidates`. */
+function flatTable<T>(table: ReadonlyMap<string, ReadonlyMap<string, T>>): Readonly<Record<string, Readonly<Record<string, T>> | undefined>> {
+  const out: Record<string, Record<string, T>> = Object.create(null);
+  for (const [state, byEvent] of table) {
+    const row: Record<string, T> = Object.create(null);
+    for (const [type, candidates] of byEvent) row[type] = candidates;
+    out[state] = row;
+  }
+  return out;
 }
 
 /** Compiles the machine config into `state → event type → candidate transitions` (document order). */

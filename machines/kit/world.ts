@@ -136,8 +136,7 @@ export class World {
   }
 
   /** Stores (or, for the kind's absent state, drops) an object, journaling what it was. */
-  #set(kindId: string, id: string, before: Snap<unknown> | undefined, snap: Snap<unknown> | undefined): void {
-    const byId = this.#kindMap(kindId);
+  #store(byId: Map<string, Snap<unknown>>, kindId: string, id: string, before: Snap<unknown> | undefined, snap: Snap<unknown> | undefined): void {
     if (this.#journaling) this.#journal.push(byId, id, before);
     if (this.#changes !== null) {
       const key = `${kindId}:${id}`;
@@ -209,13 +208,19 @@ export class World {
   apply(fact: FactBody): void {
     const routes = ROUTES.get(fact.type);
     if (routes === undefined) return;
-    for (const { kind, address } of routes) {
-      for (const { id, input } of address(fact, this)) {
-        const stored = this.#byKind.get(kind.id)?.get(id);
+    const fast = this.mode === 'fast';
+    for (let r = 0; r < routes.length; r++) {
+      const { kind, address } = routes[r];
+      const targets = address(fact, this);
+      if (targets.length === 0) continue;
+      const byId = this.#kindMap(kind.id);
+      for (let t = 0; t < targets.length; t++) {
+        const { id, input } = targets[t];
+        const stored = byId.get(id);
         const before = stored ?? kind.initial(input);
-        const after = this.mode === 'fast' ? kind.step(before, fact) : kind.stepWithXState(before, fact);
+        const after = fast ? kind.step(before, fact) : kind.stepWithXState(before, fact);
         if (after === before) continue;
-        this.#set(kind.id, id, stored, after.value === kind.factSpec.absent ? undefined : after);
+        this.#store(byId, kind.id, id, stored, after.value === kind.factSpec.absent ? undefined : after);
       }
     }
   }

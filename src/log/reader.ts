@@ -3,7 +3,7 @@
  * Reads chunk by chunk, so memory stays bounded by one chunk plus one line whatever the file size.
  * Yields errors and warnings as items, never throws for bad input.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import type { TraceHeader } from '../../events/records.js';
 import type { LogHeader } from '../../events/facts.js';
 import type { LedgerError } from '../core/result.js';
@@ -11,6 +11,7 @@ import { TraceChecker } from './traceChecker.js';
 import { LineSplitter } from './lineSplitter.js';
 import type { FactEntry, ReaderOptions, ReadItem, ReadSummary, TraceEntry } from './readItem.js';
 import { readFix } from '../io/output.js';
+import { readerWorkerFile, readTraceFileInWorker } from './readerThread.js';
 
 export type { FactEntry, ReaderOptions, ReadItem, ReadSummary, ReadTrailer, TraceEntry } from './readItem.js';
 export { DEFAULT_MAX_ERRORS, DEFAULT_MAX_LINE_BYTES } from './readItem.js';
@@ -70,9 +71,42 @@ function fileSource(path: string): AsyncIterable<Uint8Array | string> {
   return path === '-' ? process.stdin : createReadStream(path, { highWaterMark: FILE_CHUNK_BYTES });
 }
 
-/** readTraceChunks over a file; '-' reads stdin. The display name defaults to the path ('<stdin>' for '-'). */
+/**
+ * From this size on a trace file is read in a worker thread (readerThread.ts): below it the thread's
+ * start-up (≈ 0.1–0.3 s: modules, schemas, JIT) costs more than the reading it takes off this one.
+ */
+const WORKER_FROM_BYTES = 16 << 20;
+
+/**
+ * Whether a file is read in the worker: PASID_LEDGER_READER_THREAD=1 always, =auto from
+ * WORKER_FROM_BYTES on, otherwise never. Off by default: measured on the shared 2-core machine
+ * (docs/performance.md), the thread took no wall time off (no core was free) and added ≈ 60 MB of
+ * RSS (a second isolate); `npm run bench` measures both in one run.
+ */
+function readerThreadFor(path: string): string | null {
+  if (path === '-') return null;
+  const choice = process.env.PASID_LEDGER_READER_THREAD;
+  if (choice !== '1' && choice !== 'auto') return null;
+  const worker = readerWorkerFile();
+  if (worker === null) return null;
+  if (choice === '1') return worker;
+  try {
+    return statSync(path).size >= WORKER_FROM_BYTES ? worker : null;
+  } catch {
+    // The reader reports the failure as it always does.
+    return null;
+  }
+}
+
+/**
+ * readTraceChunks over a file; '-' reads stdin. The display name defaults to the path ('<stdin>' for
+ * '-'). A large file is read and checked in a worker thread, so reading and replaying use two cores;
+ * the items are the same either way.
+ */
 export function readTraceFileChunks(path: string, options: Partial<ReaderOptions> = {}): AsyncGenerator<ReadItem[]> {
   const file = options.file ?? (path === '-' ? '<stdin>' : path);
+  const worker = readerThreadFor(path);
+  if (worker !== null) return readTraceFileInWorker(path, { ...options, file }, worker);
   return readTraceChunks(fileSource(path), { ...options, file });
 }
 

@@ -111,6 +111,12 @@ export class TraceChecker {
   #lastSeq = -1;
   #lastSeqLine = 0;
   readonly #seen = new SeqSet();
+  /**
+   * When set (the reader's worker thread), the text of every record line that became an item, in
+   * item order: the worker hands the texts on instead of the parsed records (cheaper to parse again
+   * than to structured-clone).
+   */
+  recordTexts: string[] | null = null;
 
   constructor(options: ReaderOptions) {
     this.#file = options.file;
@@ -287,7 +293,10 @@ export class TraceChecker {
     this.#lastSeq = record.seq;
     this.#lastSeqLine = line;
     this.#seen.add(record.seq);
-    if (this.#clean) this.items.push({ kind: 'record', entry: { record, line, offset } });
+    if (this.#clean) {
+      this.items.push({ kind: 'record', entry: { record, line, offset } });
+      this.recordTexts?.push(text);
+    }
   }
 
   #fact(value: unknown, text: string, line: number, offset: number, terminated: boolean): void {

@@ -16,6 +16,8 @@ import type { ExpectedChild, RawFinding } from '../../machines/kit/world.js';
  * a wide margin.
  */
 const WINDOW = 1024;
+/** A nested record that matched: no findings (shared; callers only read it). */
+const NO_FINDINGS: readonly RawFinding[] = Object.freeze([]);
 
 /** A copy of the nesting bookkeeping (time-travel checkpoints). */
 export interface NestingState {
@@ -88,26 +90,28 @@ export class Nesting {
    * enclosing call does not make this call (the caller then decides it as a top-level call), else
    * the findings of the comparison (possibly none).
    */
-  check(rec: CallRecord & { parent: number }): RawFinding[] | null {
+  check(rec: CallRecord & { parent: number }): readonly RawFinding[] | null {
     const root = this.#rootOf.get(rec.parent) ?? rec.parent;
     this.#remember(rec.seq, root);
-    const expected = this.#expected.get(root) ?? [];
-    const at = expected.findIndex((e) => e.fn === rec.fn);
-    const objects = { parent: rec.parent, fn: rec.fn };
-    if (at < 0) {
+    const expected = this.#expected.get(root);
+    let at = -1;
+    if (expected !== undefined) for (let i = 0; i < expected.length && at < 0; i++) if (expected[i].fn === rec.fn) at = i;
+    if (expected === undefined || at < 0) {
       const rootFn = this.#rootFn.get(root);
       if (rootFn === undefined || !modelsNested(rootFn)) return null;
-      return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `what seq ${root} (${rootFn}) does under the model`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call ${rootFn} makes at this point under the model`, objects }];
+      return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `what seq ${root} (${rootFn}) does under the model`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call ${rootFn} makes at this point under the model`, objects: { parent: rec.parent, fn: rec.fn } }];
     }
     const [e] = expected.splice(at, 1);
-    const problems: string[] = [];
-    const args = rec.args as Record<string, unknown>;
-    for (const [k, v] of Object.entries(e.args)) {
-      if (args[k] !== undefined && v !== undefined && args[k] !== v) problems.push(`${k} ${String(args[k])} (model: ${String(v)})`);
+    let problems: string[] | null = null;
+    const args: Readonly<Record<string, unknown>> = rec.args;
+    const model = e.args;
+    for (const k in model) {
+      const v = model[k];
+      if (args[k] !== undefined && v !== undefined && args[k] !== v) (problems ??= []).push(`${k} ${String(args[k])} (model: ${String(v)})`);
     }
-    if (e.ret !== undefined && rec.ret !== undefined && !sameRet(rec.ret as Ret, e.ret)) problems.push(`returned ${String(rec.ret)} (model: ${String(e.ret)})`);
-    if (problems.length === 0) return [];
-    return [{ code: 'NESTED_CALL_MISMATCH', rule: `what seq ${root} does under the model`, detail: `nested ${rec.fn}: ${problems.join(', ')}`, objects }];
+    if (e.ret !== undefined && rec.ret !== undefined && !sameRet(rec.ret, e.ret)) (problems ??= []).push(`returned ${String(rec.ret)} (model: ${String(e.ret)})`);
+    if (problems === null) return NO_FINDINGS;
+    return [{ code: 'NESTED_CALL_MISMATCH', rule: `what seq ${root} does under the model`, detail: `nested ${rec.fn}: ${problems.join(', ')}`, objects: { parent: rec.parent, fn: rec.fn } }];
   }
 }
 
