@@ -18,6 +18,7 @@ import { fastPathAgrees, type Agreement } from './agreement.js';
 import { runOptionalSections, type SectionOutcome } from './hooks.js';
 import { best, mb, PeakMemory, perSec } from './measure.js';
 import { chunkedParseFloor, loadEntries, parseFloor, pipeline, replayOnly, validateAll } from './phases.js';
+import { boundHeapGrowth } from '../src/io/heap.js';
 
 /** XState's transition() path is ~50× slower: it runs on a prefix of this many records. */
 const XSTATE_SAMPLE = 20_000;
@@ -78,6 +79,8 @@ const option = (name: string) => {
 };
 
 async function childPipeline(path: string): Promise<void> {
+  // The CLI's heap policy (src/cli/main.ts), so the child's peak memory is the audit's.
+  boundHeapGrowth(process.env);
   const memory = new PeakMemory();
   memory.sample();
   const t0 = performance.now();

@@ -3,7 +3,6 @@
  * overrides it), records stream through a bounded look-ahead, a reader error stops with that error.
  * The core of `audit`, `state` and `replay`; no IO of its own.
  */
-import { setFlagsFromString } from 'node:v8';
 import type { TraceHeader } from '../../events/records.js';
 import type { StepMode } from '../../machines/kit/world.js';
 import { ledgerError, type LedgerError, type Result, ok, err } from '../core/result.js';
@@ -53,24 +52,7 @@ export interface RunResult {
  */
 export type RunInput = AsyncIterable<ReadItem | IdleItem | ReadChunk>;
 
-/**
- * How far V8 lets the old generation grow past what the last full GC kept, in percent. Why: left to
- * itself V8 grows it up to 4× on an allocation-heavy run, so a 1 M-record audit peaked at 228 MB of
- * heap for 65 MB of live objects; at 100 % (2×) the peak follows the live world (138 MB) for a few
- * more full GCs (measured: docs/performance.md). A V8 flag, so process-wide; set once per process.
- */
-const HEAP_GROWING_PERCENT = 100;
-let heapBounded = false;
-
-/** Bounds V8's heap growth for the rest of the process (idempotent); PASID_LEDGER_HEAP_GROWTH=default leaves V8's own. */
-export function boundHeapGrowth(): void {
-  if (heapBounded || process.env.PASID_LEDGER_HEAP_GROWTH === 'default') return;
-  heapBounded = true;
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-
 export async function runReplay(items: RunInput, options: RunOptions): Promise<Result<RunResult, LedgerError>> {
-  boundHeapGrowth();
   const warnings: LedgerError[] = [];
   let header: TraceHeader | undefined;
   /** Set when the run ends before the input does: a reader error, a bad header, a bad profile. */

@@ -2,6 +2,7 @@
 import { COMMANDS } from './commands.js';
 import { EXIT, type CliIo } from './command.js';
 import { toolVersion } from './version.js';
+import { boundHeapGrowth } from '../io/heap.js';
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length), 8);
@@ -67,6 +68,7 @@ function installProcessHandlers(): void {
 
 export async function main(argv: readonly string[]): Promise<void> {
   installProcessHandlers();
+  boundHeapGrowth(process.env);
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
   try {
     process.exitCode = await runCli(argv, io);
