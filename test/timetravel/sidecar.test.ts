@@ -109,7 +109,7 @@ describe('a binary index is refused when', () => {
 
   it('it is an older (JSON Lines) index or not an index', () => {
     const old = attempt(Buffer.from('{"format":"pasid-ledger-index","version":2}\n'));
-    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 3/);
+    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 4/);
     expect(attempt(Buffer.from('not an index')).ok).toBe(false);
   });
 });
