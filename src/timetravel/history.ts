@@ -70,13 +70,33 @@ function subView(profile: Profile, keys: ReadonlySet<string>, get: (key: string)
 }
 
 /**
+ * Whether an object may show one of the token values (each split at '/': a slot's `dev/pasid`):
+ * every part is its id, a part of its id, or a value of its context (arrays included). A superset
+ * of the objects whose view names a token, cheap enough to ask of every change.
+ */
+function mentions(key: string, snap: Snap<unknown> | undefined, values: readonly (readonly string[])[]): boolean {
+  const seen = new Set<string>();
+  const id = key.slice(key.indexOf(':') + 1);
+  seen.add(id);
+  for (const part of id.split('/')) seen.add(part);
+  const ctx = snap?.context;
+  if (ctx !== null && typeof ctx === 'object') {
+    for (const v of Object.values(ctx as Record<string, unknown>)) {
+      if (Array.isArray(v)) for (const x of v) seen.add(String(x));
+      else if (v !== null && typeof v !== 'object') seen.add(String(v));
+    }
+  }
+  return values.some((parts) => parts.every((p) => seen.has(p)));
+}
+
+/**
  * Every record (up to record index `until`, inclusive) whose args, return or facts name one of
  * `tokens`. `onItem(done, total)` after each (progress).
  *
  * Only the objects that changed on the way are projected (not the whole world, mostly dead objects
  * on a long trace): an object's view names a token only after a change that named it, and every
  * replay the walk restores tracks its changes from its checkpoint, so the changed objects seen so
- * far include every object whose view can name the tokens.
+ * far that mention a token include every object whose view can name one.
  */
 export function historyOf(index: TravelIndex | Timeline, tokens: ReadonlySet<string>, until?: number, onItem?: (done: number, total: number) => void): HistoryItem[] {
   const tl = asTimeline(index);
@@ -86,11 +106,12 @@ export function historyOf(index: TravelIndex | Timeline, tokens: ReadonlySet<str
   const touched = tl.touching(tokens, last);
   const cursor = new Cursor(tl, -1, (replay) => replay.world.trackChanges());
   const changed = new Set<string>();
-  /** Moves to t; the objects changed since the last move (key → snapshot before), which are remembered. */
+  const values = [...tokens].map((k) => k.slice(k.indexOf(':') + 1).split('/'));
+  /** Moves to t; the objects changed since the last move (key → snapshot before); those that mention a token are remembered. */
   const move = (t: number) => {
     const w = cursor.moveTo(t).replay.world;
     const c = w.takeChanges();
-    for (const key of c.keys()) changed.add(key);
+    for (const [key, was] of c) if (!changed.has(key) && (mentions(key, w.byKey(key), values) || mentions(key, was, values))) changed.add(key);
     return { w, c };
   };
   const out: HistoryItem[] = [];
