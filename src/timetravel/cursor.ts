@@ -6,7 +6,7 @@
 import { positionOf, type Position, type TravelIndex } from './index.js';
 import { asTimeline, type OnRestore, type Timeline } from './timeline.js';
 
-/** Forward moves longer than this seek instead (a seek steps at most K + 256 records). */
+/** Forward moves longer than this seek instead (a seek steps at most K records through the index, K + 256 in memory). */
 const MAX_EXTEND = 4096;
 
 export class Cursor {
