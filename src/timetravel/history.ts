@@ -70,8 +70,9 @@ function subView(profile: Profile, keys: ReadonlySet<string>, get: (key: string)
 }
 
 /**
- * Whether an object may show one of the token values (each split at '/': a slot's `dev/pasid`):
- * every part is its id, a part of its id, or a value of its context (arrays included). A superset
+ * Whether an object may show one of the token values: the value itself (an ops name such as
+ * `dmar0/pasid_allocator`), or each of its parts split at '/' (a slot's `dev/pasid`), is its id, a
+ * part of its id, or a value of its context (arrays included). A superset
  * of the objects whose view names a token, cheap enough to ask of every change.
  */
 function mentions(key: string, snap: Snap<unknown> | undefined, values: readonly (readonly string[])[]): boolean {
@@ -86,7 +87,7 @@ function mentions(key: string, snap: Snap<unknown> | undefined, values: readonly
       else if (v !== null && typeof v !== 'object') seen.add(String(v));
     }
   }
-  return values.some((parts) => parts.every((p) => seen.has(p)));
+  return values.some((parts) => seen.has(parts.join('/')) || parts.every((p) => seen.has(p)));
 }
 
 /**
