@@ -5,10 +5,19 @@
  * for several K on 100 k records (how the default K was chosen) and the default K on the largest;
  * then the CLI: `state --at N` on the indexed largest trace against the CLI's own start-up
  * (`--version`), and `history --pasid N` there.
+ *
+ * On its own (the full bench gives it traces up to 1 M records):
+ *   npm run bench:timetravel -- [--sizes 100000,1000000] [--trace FILE ...] [--no-cli] [--json]
+ * generates the sizes (seed 1, v6.8) into a temp dir, or takes trace files as they are (e.g. a
+ * 10 M-record one, generated once), and prints the same figures.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, statSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateTrace } from '../../src/generate/generateTrace.js';
+import { writeTraceLines } from '../../src/log/writeTraceLines.js';
 import { profileFor } from '../../machines/profile.js';
 import { openSidecar } from '../../src/timetravel/sidecar.js';
 import { SIDECAR_K } from '../../src/timetravel/sidecar.js';
@@ -24,12 +33,12 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Builds path.idx with K in a child process; its wall time and peak RSS. */
 function build(path: string, k: number): { ms: number; cpuMs: number; peakRssMb: number } {
-  const r = spawnSync(process.execPath, [BUILDER, path, String(k)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [BUILDER, path, String(k)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.status !== 0) throw new Error(`index build failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as { ms: number; cpuMs: number; peakRssMb: number };
 }
 
-function seeks(path: string, kernel: string): { medianMs: number; worstMs: number; cpuMedianMs: number; records: number; indexBytes: number; checkpoints: number } {
+function seeks(path: string, kernel: string): { medianMs: number; worstMs: number; cpuMedianMs: number; records: number; indexBytes: number; checkpoints: number; openMs: number; firstSeekMs: number } {
   const profile = profileFor(kernel);
   if (profile === null) throw new Error(`no profile for ${kernel}`);
   const fd = openSync(path, 'r');
@@ -40,10 +49,15 @@ function seeks(path: string, kernel: string): { medianMs: number; worstMs: numbe
       return b;
     };
     const st = statSync(path);
+    const o0 = performance.now();
     const opened = openSidecar(readFileSync(`${path}.idx`), { size: st.size, stamp: { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }, sha256: () => { throw new Error('the trace changed during the bench'); } }, profile, readAt, `${path}.idx`);
     if (!opened.ok) throw new Error(opened.error.message);
     const index = opened.value;
+    const openMs = performance.now() - o0;
+    // The first seek reads the dead log (once per process); the figures are of the seeks after it.
+    const f0 = performance.now();
     index.seek(index.length - 1);
+    const firstSeekMs = performance.now() - f0;
     // A fixed LCG: the same records are sought in every run.
     let x = 12345;
     const times: number[] = [];
@@ -57,7 +71,7 @@ function seeks(path: string, kernel: string): { medianMs: number; worstMs: numbe
       const c = process.cpuUsage(c0);
       cpu.push((c.user + c.system) / 1000);
     }
-    return { medianMs: r2(median(times)), worstMs: r2(Math.max(...times)), cpuMedianMs: r2(median(cpu)), records: index.length, indexBytes: index.stats.bytes, checkpoints: index.stats.checkpoints };
+    return { medianMs: r2(median(times)), worstMs: r2(Math.max(...times)), cpuMedianMs: r2(median(cpu)), records: index.length, indexBytes: index.stats.bytes, checkpoints: index.stats.checkpoints, openMs: Math.round(openMs), firstSeekMs: Math.round(firstSeekMs) };
   } finally {
     closeSync(fd);
   }
@@ -80,14 +94,13 @@ function cliMs(args: string[], runs = 3): { ms: number; cpuMs: number } {
   return { ms: Math.round(median(times)), cpuMs: Math.round(median(cpus)) };
 }
 
-export const benchSection: BenchSection = {
-  name: 'time travel (binary index)',
-  async run(ctx: BenchContext) {
+async function run(ctx: BenchContext, cli = true): Promise<Record<string, number | string | boolean>> {
     const figures: Record<string, number | string | boolean> = {};
+    figures['load average at the start'] = loadavg().map((l) => Math.round(l * 10) / 10).join(' ');
     const sizes = [...ctx.traces].sort(([a], [b]) => a - b);
     for (const [size, path] of sizes) {
-      // The default K last: its index stays for the CLI runs below.
-      const ks = size === 100_000 ? [256, 4096, SIDECAR_K] : [SIDECAR_K];
+      // The default K last: its index stays for the CLI runs below. 100 k records: the other K too (how K was chosen).
+      const ks = size === 100_000 ? [64, 1024, SIDECAR_K] : [SIDECAR_K];
       for (const k of ks) {
         const label = `${size} records, K ${k}`;
         const b = build(path, k);
@@ -100,11 +113,12 @@ export const benchSection: BenchSection = {
         figures[`${label}: seek median ms`] = s.medianMs;
         figures[`${label}: seek worst ms`] = s.worstMs;
         figures[`${label}: seek median CPU ms`] = s.cpuMedianMs;
+        figures[`${label}: open ms / first seek ms (reads the dead log)`] = `${s.openMs} / ${s.firstSeekMs}`;
         if (k !== SIDECAR_K) rmSync(`${path}.idx`);
       }
     }
-    const [largest, path] = sizes[sizes.length - 1];
-    if (sizes.length > 0) {
+    const [largest, path] = sizes[sizes.length - 1] ?? [0, ''];
+    if (sizes.length > 0 && cli) {
       if (!existsSync(`${path}.idx`)) build(path, SIDECAR_K);
       const startup = cliMs(['--version']);
       const at = Math.floor(largest * 0.7);
@@ -122,5 +136,47 @@ export const benchSection: BenchSection = {
       figures[`${largest} records: history --pasid ${pasid} (indexed) ms / CPU ms`] = `${history.ms} / ${history.cpuMs}`;
     }
     return figures;
-  },
-};
+}
+
+export const benchSection: BenchSection = { name: 'time travel (binary index)', run: (ctx) => run(ctx) };
+
+/** `node dist/bench/sections/timetravel.js [--sizes A,B] [--trace FILE ...] [--no-cli] [--json]`: this section alone. */
+async function standalone(argv: readonly string[]): Promise<void> {
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const traces = new Map<number, string>();
+  const dir = mkdtempSync(join(tmpdir(), 'pasid-ledger-bench-tt-'));
+  try {
+    argv.forEach((a, i) => {
+      if (a !== '--trace') return;
+      const file = argv[i + 1];
+      // Why: the section builds and removes FILE.idx; one it did not make is not its to replace.
+      if (existsSync(`${file}.idx`)) throw new Error(`${file}.idx exists; move it away first (the bench builds its own and removes it)`);
+      // The record count is the file's (its lines but the header).
+      let n = -1;
+      const fd = openSync(file, 'r');
+      const buf = Buffer.alloc(1 << 20);
+      for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0; ) for (let j = 0; j < got; j++) if (buf[j] === 10) n++;
+      closeSync(fd);
+      traces.set(n, file);
+    });
+    const sizes = value('--sizes')?.split(',').map(Number) ?? (traces.size === 0 ? [100_000, 1_000_000] : []);
+    for (const records of sizes) {
+      const g = generateTrace({ records, kernel: '6.8.0', seed: 1 });
+      if (!g.ok) throw new Error(g.error.message);
+      const file = join(dir, `trace-${records}.jsonl`);
+      writeTraceLines(file, g.value.header, g.value.records());
+      traces.set(records, file);
+    }
+    const figures = await run({ traces, kernel: '6.8.0' }, !argv.includes('--no-cli'));
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
+    else for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k}: ${v}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    for (const file of traces.values()) if (!file.startsWith(dir)) rmSync(`${file}.idx`, { force: true });
+  }
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await standalone(process.argv.slice(2));

@@ -4,18 +4,19 @@
  * change: it is nobody's nested record), and seeks otherwise. Pure.
  */
 import { positionOf, type Position, type TravelIndex } from './index.js';
-import { asTimeline, type Timeline } from './timeline.js';
+import { asTimeline, type OnRestore, type Timeline } from './timeline.js';
 
-/** Forward moves longer than this seek instead (a seek steps at most K + 256 records). */
+/** Forward moves longer than this seek instead (a seek steps at most K records through the index, K + 256 in memory). */
 const MAX_EXTEND = 4096;
 
 export class Cursor {
   #pos: Position;
   readonly timeline: Timeline;
 
-  constructor(index: Timeline | TravelIndex, at = -1) {
+  /** `onRestore`: called with each replay a seek restores, before it steps. */
+  constructor(index: Timeline | TravelIndex, at = -1, readonly onRestore?: OnRestore) {
     this.timeline = asTimeline(index);
-    this.#pos = this.timeline.seek(at);
+    this.#pos = this.timeline.seek(at, undefined, onRestore);
   }
 
   get position(): Position {
@@ -41,7 +42,7 @@ export class Cursor {
         return this.#pos;
       }
     }
-    this.#pos = this.timeline.seek(target);
+    this.#pos = this.timeline.seek(target, undefined, this.onRestore);
     return this.#pos;
   }
 }

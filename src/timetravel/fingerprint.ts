@@ -1,6 +1,6 @@
 /**
  * What ties a time-travel index to the trace it was built from, and what tells a whole index from a
- * damaged one. Reusable by any index format (the JSON Lines sidecar today):
+ * damaged one. Reusable by any index format (the binary sidecar, sidecar.ts, checks its own checksum):
  *
  * - The trace fingerprint is its size and the SHA-256 of every byte, hashed while the trace is read
  *   anyway (the reader's ReadSummary), so any edit, even one that keeps the size, shows (F12).

@@ -6,6 +6,10 @@
 import type { Fact } from '../../events/facts.js';
 import type { CallRecord } from '../../events/records.js';
 import { err, ledgerError, ok, type LedgerError, type Result } from '../core/result.js';
+import { allocatorListKind, deviceKind, idSpaceKind } from '../../machines/index.js';
+import type { Snap } from '../../machines/kit/lifecycle.js';
+import { World } from '../../machines/kit/world.js';
+import type { Profile } from '../../machines/profile.js';
 import { projectWorld } from '../projections/projectWorld.js';
 import type { Finding } from '../replay/finding.js';
 import { Cursor } from './cursor.js';
@@ -43,20 +47,84 @@ function selected(view: ReturnType<typeof projectWorld>, tokens: ReadonlySet<str
   return flattenView(view).filter((o) => o.refs.some((r) => tokens.has(r))).map((o) => ({ label: o.label, state: describe(o) }));
 }
 
-/** Every record (up to record index `until`, inclusive) whose args, return or facts name one of `tokens`. `onItem(done, total)` after each (progress). */
+/** Kinds whose view objects read other objects of the same kinds (allocator entries, a group's reset): projected whole. */
+const WHOLE_KINDS: readonly (readonly string[])[] = [[allocatorListKind.id, idSpaceKind.id], [deviceKind.id]];
+
+/**
+ * The view of only some objects of a world (and every object of a kind whose view objects read
+ * each other): what the selected objects look like, without projecting the whole world.
+ */
+function subView(profile: Profile, keys: ReadonlySet<string>, get: (key: string) => Snap<unknown> | undefined, whole: World): ReturnType<typeof projectWorld> {
+  const objects = new Map<string, Snap<unknown>>();
+  const wanted = new Set(keys);
+  // Why: `whole` is the world after; objects of a whole kind only before are among the changed keys.
+  for (const group of WHOLE_KINDS) {
+    if (![...keys].some((k) => group.includes(k.slice(0, k.indexOf(':'))))) continue;
+    for (const kind of group) for (const [id] of whole.entriesOf(kind)) wanted.add(`${kind}:${id}`);
+  }
+  for (const k of wanted) {
+    const snap = get(k);
+    if (snap !== undefined) objects.set(k, snap);
+  }
+  return projectWorld(new World(profile, 'fast', objects));
+}
+
+/**
+ * Whether an object may show one of the token values: the value itself (an ops name such as
+ * `dmar0/pasid_allocator`), or each of its parts split at '/' (a slot's `dev/pasid`), is its id, a
+ * part of its id, or a value of its context (arrays included). A superset
+ * of the objects whose view names a token, cheap enough to ask of every change.
+ */
+function mentions(key: string, snap: Snap<unknown> | undefined, values: readonly (readonly string[])[]): boolean {
+  const seen = new Set<string>();
+  const id = key.slice(key.indexOf(':') + 1);
+  seen.add(id);
+  for (const part of id.split('/')) seen.add(part);
+  const ctx = snap?.context;
+  if (ctx !== null && typeof ctx === 'object') {
+    for (const v of Object.values(ctx as Record<string, unknown>)) {
+      if (Array.isArray(v)) for (const x of v) seen.add(String(x));
+      else if (v !== null && typeof v !== 'object') seen.add(String(v));
+    }
+  }
+  return values.some((parts) => seen.has(parts.join('/')) || parts.every((p) => seen.has(p)));
+}
+
+/**
+ * Every record (up to record index `until`, inclusive) whose args, return or facts name one of
+ * `tokens`. `onItem(done, total)` after each (progress).
+ *
+ * Only the objects that changed on the way are projected (not the whole world, mostly dead objects
+ * on a long trace): an object's view names a token only after a change that named it, and every
+ * replay the walk restores tracks its changes from its checkpoint, so the changed objects seen so
+ * far that mention a token include every object whose view can name one.
+ */
 export function historyOf(index: TravelIndex | Timeline, tokens: ReadonlySet<string>, until?: number, onItem?: (done: number, total: number) => void): HistoryItem[] {
   const tl = asTimeline(index);
   const last = until ?? tl.length - 1;
   const findings = new Map<number, Finding[]>();
   for (const f of tl.findings) if (f.seq !== null) findings.set(f.seq, [...(findings.get(f.seq) ?? []), f]);
   const touched = tl.touching(tokens, last);
-  const cursor = new Cursor(tl);
+  const cursor = new Cursor(tl, -1, (replay) => replay.world.trackChanges());
+  const changed = new Set<string>();
+  const values = [...tokens].map((k) => k.slice(k.indexOf(':') + 1).split('/'));
+  /** Moves to t; the objects changed since the last move (key → snapshot before); those that mention a token are remembered. */
+  const move = (t: number) => {
+    const w = cursor.moveTo(t).replay.world;
+    const c = w.takeChanges();
+    for (const [key, was] of c) if (!changed.has(key) && (mentions(key, w.byKey(key), values) || mentions(key, was, values))) changed.add(key);
+    return { w, c };
+  };
   const out: HistoryItem[] = [];
   for (const t of touched) {
     const e = tl.entry(t);
     const r = e.record;
-    const before = projectWorld(cursor.moveTo(t - 1).replay.world);
-    const after = projectWorld(cursor.moveTo(t).replay.world);
+    const { w: wb } = move(t - 1);
+    const { w: wa, c } = move(t);
+    // Why: a one-record step changes the same world (its changes hold the snapshots before it); a seek leaves the earlier world as it was.
+    const beforeOf = (key: string) => (wa === wb && c.has(key) ? c.get(key) : wb.byKey(key));
+    const before = subView(wb.profile, changed, beforeOf, wa);
+    const after = subView(wa.profile, changed, (key) => wa.byKey(key), wa);
     out.push({
       seq: r.seq,
       line: e.line,

@@ -105,7 +105,7 @@ export function startIndex(entries: readonly Entry[], profile: Profile, mode: St
 
 const NO_WORLD_CACHE = new WeakMap<Profile, World>();
 /** An empty world to hand Replay.restore (which copies it) when the restored world is built apart. */
-function emptyWorld(profile: Profile): World {
+export function emptyWorld(profile: Profile): World {
   let w = NO_WORLD_CACHE.get(profile);
   if (w === undefined) NO_WORLD_CACHE.set(profile, (w = new World(profile)));
   return w;
@@ -138,10 +138,11 @@ function checkpointFor(index: TravelIndex, t: number): Checkpoint {
 }
 
 /** The position after record index t (-1: before the first record). */
-export function seekIndex(index: TravelIndex, t: number): Position {
+export function seekIndex(index: TravelIndex, t: number, onRestore?: (replay: Replay) => void): Position {
   if (t < -1 || t >= index.entries.length) throw new Error(`seekIndex: ${t} is outside the trace`);
   const cp = checkpointFor(index, t);
   const replay = restoreCheckpoint(index.profile, index.mode, cp, index.dead, index.facts, index.findings);
+  onRestore?.(replay);
   // Why: the cut trace is entries[0..t]; nested records after it are invisible to the calls before it.
   stepEntries(replay, index.entries.slice(Math.max(0, cp.at), t + 1));
   return positionOf(index, t, replay, cp.replay.facts);

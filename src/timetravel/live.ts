@@ -27,13 +27,17 @@ export const DEAD_STATES: Readonly<Record<string, readonly string[]>> = {
 };
 
 /**
- * Kinds whose unchanged live objects may be settled into the log. A restored world iterates a
- * layered kind in another order than a replay from the start (log entries first), so only kinds no
- * call iterates are settled: calls walk devices (a group's devices, machines/calls/reads.ts) and
- * IOASIDs (ioasid_unregister_allocator); only the end-of-trace checks walk slots, bonds and global
- * PASIDs, and time travel takes its end-of-trace findings from the full run.
+ * Kinds whose stored order a call's walk can see: calls walk devices (a group's devices,
+ * machines/calls/reads.ts) and IOASIDs (ioasid_unregister_allocator). A restored world iterates a
+ * layered kind in another order than a replay from the start (log entries first), so these are
+ * never settled nor layered: a checkpoint holds them whole, in the world's order. Every other walk
+ * only asks whether something exists (iommu_alloc_global_pasid) or sorts (the projections), and
+ * the end-of-trace checks are taken from the full run, never from a restored world.
  */
-export const SETTLED_KINDS: ReadonlySet<string> = new Set([...Object.keys(DEAD_STATES), 'globalPasid', 'svaBond', 'pasidSlot']);
+export const ORDERED_KINDS: ReadonlySet<string> = new Set(['device', 'ioasid']);
+
+/** Whether unchanged live objects of a kind may be settled into the log (every kind whose order no call sees). */
+export const isSettled = (kindId: string): boolean => !ORDERED_KINDS.has(kindId);
 
 export function isDead(key: string, snap: Snap<unknown>): boolean {
   const states = DEAD_STATES[key.slice(0, key.indexOf(':'))];
@@ -50,7 +54,8 @@ export class DeadLog {
   readonly until: number[] = [];
   /** Snapshots, or their JSON text until first read (an index read from disk parses lazily). */
   readonly snaps: (Snap<unknown> | string)[] = [];
-  #byKey: Map<string, number[]> | null = null;
+  /** kind → id → its entries, in log order; built on first lookup. */
+  #byId: Map<string, Map<string, number[]>> | null = null;
   #byKind: Map<string, number[]> | null = null;
 
   get length(): number {
@@ -63,38 +68,43 @@ export class DeadLog {
     this.snaps.push(snap);
     this.from.push(from);
     this.until.push(until);
-    if (this.#byKey !== null) {
-      const list = this.#byKey.get(key);
-      if (list === undefined) this.#byKey.set(key, [i]);
-      else list.push(i);
-      const kindId = key.slice(0, key.indexOf(':'));
-      const kl = this.#byKind?.get(kindId);
-      if (kl === undefined) this.#byKind?.set(kindId, [i]);
-      else kl.push(i);
-    }
+    if (this.#byId !== null) this.#note(i);
     return i;
   }
 
+  #note(i: number): void {
+    const key = this.keys[i];
+    const colon = key.indexOf(':');
+    const kindId = key.slice(0, colon);
+    const id = key.slice(colon + 1);
+    const byId = this.#byId as Map<string, Map<string, number[]>>;
+    let ids = byId.get(kindId);
+    if (ids === undefined) byId.set(kindId, (ids = new Map<string, number[]>()));
+    const list = ids.get(id);
+    if (list === undefined) ids.set(id, [i]);
+    else list.push(i);
+    const kl = this.#byKind?.get(kindId);
+    if (kl === undefined) this.#byKind?.set(kindId, [i]);
+    else kl.push(i);
+  }
+
   #index(): void {
-    if (this.#byKey !== null) return;
-    this.#byKey = new Map();
+    if (this.#byId !== null) return;
+    this.#byId = new Map();
     this.#byKind = new Map();
-    for (let i = 0; i < this.keys.length; i++) {
-      const key = this.keys[i];
-      const list = this.#byKey.get(key);
-      if (list === undefined) this.#byKey.set(key, [i]);
-      else list.push(i);
-      const kindId = key.slice(0, key.indexOf(':'));
-      const kl = this.#byKind.get(kindId);
-      if (kl === undefined) this.#byKind.set(kindId, [i]);
-      else kl.push(i);
-    }
+    for (let i = 0; i < this.keys.length; i++) this.#note(i);
   }
 
   /** Entries of one kind, in log order. */
   ofKind(kindId: string): readonly number[] {
     this.#index();
     return this.#byKind?.get(kindId) ?? [];
+  }
+
+  /** One kind's entries by id (a restored world's lookups build no `kind:id` key). */
+  idsOf(kindId: string): ReadonlyMap<string, readonly number[]> {
+    this.#index();
+    return this.#byId?.get(kindId) ?? NO_IDS;
   }
 
   /** The kinds with entries. */
@@ -117,42 +127,69 @@ export class DeadLog {
 
   /** The entry of `key` visible at position `at`, or -1. */
   find(key: string, at: number): number {
-    this.#index();
-    const list = (this.#byKey as Map<string, number[]>).get(key);
+    const colon = key.indexOf(':');
+    return this.findIn(this.idsOf(key.slice(0, colon)), key.slice(colon + 1), at);
+  }
+
+  /** The entry of `id` (in one kind's `idsOf`) visible at position `at`, or -1. */
+  findIn(ids: ReadonlyMap<string, readonly number[]>, id: string, at: number): number {
+    const list = ids.get(id);
     if (list !== undefined) for (const i of list) if (this.visible(i, at)) return i;
     return -1;
   }
 }
 
+const NO_IDS: ReadonlyMap<string, readonly number[]> = new Map();
+
 const GONE: Snap<unknown> = Object.freeze({ value: '\u0000gone', context: null });
 
+/** A checkpoint's objects of one kind: snapshots, or their JSON text until first read (an index read from disk). */
+export type KindBase = ReadonlyMap<string, Snap<unknown> | string>;
+
+const EMPTY_BASE: KindBase = new Map();
+
 /**
- * One kind's objects at a restored position: its own (mutable) map in front of the dead log's
- * entries visible at `at`. Deleting an object the layer holds leaves a marker. Iteration gives the
- * layer's objects first (in log order), then the others in the order they were stored.
+ * One kind's objects at a restored position: its own (mutable) map in front of the checkpoint's
+ * objects (`base`, read-only, parsed one object at a time when read) in front of the dead log's
+ * entries visible at `at`. Deleting an object a lower layer holds leaves a marker. Iteration gives
+ * the log's objects first (in log order), then the checkpoint's, then those stored since.
  */
 class LayeredMap extends Map<string, Snap<unknown>> {
   readonly #top = new Map<string, Snap<unknown>>();
+  readonly #base: KindBase;
   readonly #prefix: string;
   readonly #dead: DeadLog;
   readonly #at: number;
+  readonly #ids: ReadonlyMap<string, readonly number[]>;
   #layer: number[] | null = null;
 
   readonly #kindId: string;
 
-  constructor(kindId: string, dead: DeadLog, at: number, own: Iterable<[string, Snap<unknown>]>) {
+  constructor(kindId: string, dead: DeadLog, at: number, base: KindBase) {
     super();
     this.#kindId = kindId;
     this.#prefix = `${kindId}:`;
     this.#dead = dead;
     this.#at = at;
-    for (const [id, s] of own) this.#top.set(id, s);
+    this.#base = base;
+    this.#ids = dead.idsOf(kindId);
+  }
+
+  #fromBase(id: string): Snap<unknown> | undefined {
+    const b = this.#base.get(id);
+    if (b === undefined) return undefined;
+    // Why: parsed into this world's own layer, never back into the shared base (a seek's world is its own).
+    const snap = typeof b === 'string' ? (JSON.parse(b) as Snap<unknown>) : b;
+    this.#top.set(id, snap);
+    return snap;
   }
 
   override get(id: string): Snap<unknown> | undefined {
     const t = this.#top.get(id);
     if (t !== undefined) return t === GONE ? undefined : t;
-    const i = this.#dead.find(this.#prefix + id, this.#at);
+    const b = this.#fromBase(id);
+    if (b !== undefined) return b;
+    const i = this.#dead.findIn(this.#ids, id, this.#at);
     return i < 0 ? undefined : this.#dead.snap(i);
   }
 
@@ -167,7 +204,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
 
   override delete(id: string): boolean {
     const had = this.has(id);
-    if (this.#dead.find(this.#prefix + id, this.#at) >= 0) this.#top.set(id, GONE);
+    if (this.#base.has(id) || this.#dead.findIn(this.#ids, id, this.#at) >= 0) this.#top.set(id, GONE);
     else this.#top.delete(id);
     return had;
   }
@@ -189,9 +226,13 @@ class LayeredMap extends Map<string, Snap<unknown>> {
     const n = this.#prefix.length;
     for (const i of this.#layerIds()) {
       const id = this.#dead.keys[i].slice(n);
-      if (!this.#top.has(id)) yield [id, this.#dead.snap(i)];
+      if (!this.#top.has(id) && !this.#base.has(id)) yield [id, this.#dead.snap(i)];
     }
-    for (const [id, s] of this.#top) if (s !== GONE) yield [id, s];
+    for (const id of this.#base.keys()) {
+      const s = this.#top.get(id) ?? this.#fromBase(id);
+      if (s !== undefined && s !== GONE) yield [id, s];
+    }
+    for (const [id, s] of this.#top) if (s !== GONE && !this.#base.has(id)) yield [id, s];
   }
 
   override [Symbol.iterator](): MapIterator<[string, Snap<unknown>]> {
@@ -217,21 +258,32 @@ class LayeredMap extends Map<string, Snap<unknown>> {
   }
 }
 
-/** The world at position `at`: `live` (`kind:id` → snapshot; copied) in front of the dead log's entries visible at `at`. */
+/** The world at position `at`: `live` (`kind:id` → snapshot) in front of the dead log's entries visible at `at`. */
 export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<readonly [string, Snap<unknown>]>, dead: DeadLog, at: number): World {
-  const byKind = new Map<string, [string, Snap<unknown>][]>();
+  const byKind = new Map<string, Map<string, Snap<unknown>>>();
   for (const [key, snap] of live) {
     const colon = key.indexOf(':');
     const kindId = key.slice(0, colon);
-    let list = byKind.get(kindId);
-    if (list === undefined) byKind.set(kindId, (list = []));
-    list.push([key.slice(colon + 1), snap]);
+    let m = byKind.get(kindId);
+    if (m === undefined) byKind.set(kindId, (m = new Map()));
+    m.set(key.slice(colon + 1), snap);
   }
+  return restoreKinds(profile, mode, byKind, dead, at);
+}
+
+/**
+ * The world at position `at` from a checkpoint's objects by kind (read, never changed: a restore
+ * copies nothing but the kinds whose order calls see) in front of the dead log's entries visible at `at`.
+ */
+export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLog, at: number): World {
   const maps: [string, Map<string, Snap<unknown>>][] = [];
-  const layered = new Set(dead.kinds());
-  for (const kindId of new Set([...byKind.keys(), ...layered])) {
-    const own = byKind.get(kindId) ?? [];
-    maps.push([kindId, layered.has(kindId) ? new LayeredMap(kindId, dead, at, own) : new Map(own)]);
+  for (const kindId of new Set([...kinds.keys(), ...dead.kinds()])) {
+    const base = kinds.get(kindId) ?? EMPTY_BASE;
+    if (ORDERED_KINDS.has(kindId)) {
+      const own = new Map<string, Snap<unknown>>();
+      for (const [id, v] of base) own.set(id, typeof v === 'string' ? (JSON.parse(v) as Snap<unknown>) : v);
+      maps.push([kindId, own]);
+    } else maps.push([kindId, new LayeredMap(kindId, dead, at, base)]);
   }
   return World.fromKindMaps(profile, mode, maps);
 }
@@ -288,7 +340,7 @@ export class LiveTracker {
    */
   settle(at: number): void {
     for (const [key, from] of this.#since) {
-      if (from > this.#lastSettle || !SETTLED_KINDS.has(key.slice(0, key.indexOf(':')))) continue;
+      if (from > this.#lastSettle || !isSettled(key.slice(0, key.indexOf(':')))) continue;
       const snap = this.live.get(key) as Snap<unknown>;
       this.#open.set(key, this.dead.push(key, snap, from));
       this.live.delete(key);

@@ -1,15 +1,18 @@
 /**
- * The binary time-travel index `TRACE.idx` (format version 3), built in one streaming pass over
+ * The binary time-travel index `TRACE.idx` (format version 4), built in one streaming pass over
  * the trace and read on demand: a seek reads one checkpoint (and the deltas after the last full
- * one), the dead log, and only the trace records from the checkpoint to the target (by the byte
- * offset of every KOFF-th record); `history` reads the per-object record lists. Pure: bytes in,
+ * one, when there are any), the dead log, and only the trace records from the checkpoint to the
+ * target (by the byte offset of every KOFF-th record); `history` reads the per-object record
+ * lists. A checkpoint's objects are kept as their JSON text and parsed one at a time when the
+ * replay reads them, so a seek costs what it touches, not the size of the world. Pure: bytes in,
  * bytes out; the trace's bytes come through a `readAt` function (the CLI's file, a test's buffer).
  *
- * Layout: MAGIC, then blocks (u8 type, u32 raw length, u32 stored length, deflate-raw bytes of a
- * UTF-8 JSON payload), then the footer (JSON: format, version, the trace fingerprint, kernel, K,
- * the block directory), its u32 length, the SHA-256 of every byte before that hash, and END. The
- * hash is checked over the whole file before any block is inflated; then the fingerprint (the
- * trace's size and SHA-256), the kernel and the counts (fingerprint.ts for the trace side).
+ * Layout: MAGIC, then blocks (u8 type, u32 raw length, u32 stored length, deflate-raw bytes of the
+ * payload), then the footer (JSON: format, version, the trace fingerprint, kernel, K, the block
+ * directory), its u32 length, the SHA-256 of every byte before that hash, and END. The hash is
+ * checked over the whole file before any block is inflated; then the fingerprint (the trace's size
+ * and SHA-256), the kernel and the counts (fingerprint.ts for the trace side). docs/time-travel.md
+ * describes each block.
  */
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -24,25 +27,35 @@ import type { NestingState } from '../replay/nesting.js';
 import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { ChildIndex, LOOKAHEAD, stepEntries, type Entry } from '../replay/replayTrace.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
-import { positionOf, restoreCheckpoint, type Checkpoint, type Position } from './index.js';
-import { DeadLog, LiveTracker, OPEN } from './live.js';
+import { emptyWorld, positionOf, type Position } from './index.js';
+import { DeadLog, LiveTracker, OPEN, restoreKinds } from './live.js';
 import { recordTokens } from './refs.js';
-import type { Timeline } from './timeline.js';
+import type { OnRestore, Timeline } from './timeline.js';
 
 export const INDEX_FORMAT = 'pasid-ledger-index';
-/** 3: binary, live-only checkpoints with deltas, a dead log, record offsets, per-object record lists (2 was JSON Lines). */
-export const INDEX_VERSION = 3;
-export const MAGIC = Buffer.from('PLIDX\u0003\n\u0000', 'latin1');
+/**
+ * 4: checkpoints as a header and one line of JSON per object (parsed when read), each with the
+ * reach of the calls before it, no end-of-trace bookkeeping, binary record lists;
+ * 3: binary, whole-JSON checkpoints; 2: JSON Lines.
+ */
+export const INDEX_VERSION = 4;
+/** "PLIDX", the format version byte, "\n\0". */
+const MAGIC_PREFIX = Buffer.from('PLIDX', 'latin1');
+export const MAGIC = Buffer.from(`PLIDX${String.fromCharCode(INDEX_VERSION)}\n\u0000`, 'latin1');
 const END = Buffer.from('PLIDXEND', 'latin1');
 
 /**
  * Records between checkpoints, chosen with `npm run bench` (section "time travel", docs/performance.md):
- * a seek steps at most K + 256 records (~K/2 + 256 on average) after decoding one checkpoint;
- * the index grows by one delta per K records.
+ * a seek steps at most K records (K/2 on average) from the nearest usable checkpoint after reading
+ * it; the index grows by one checkpoint per K records.
  */
-export const SIDECAR_K = 1024;
-/** Every FULL_EVERY-th checkpoint holds every live object; the others the changes since the previous one. */
-export const FULL_EVERY = 16;
+export const SIDECAR_K = 256;
+/**
+ * Every FULL_EVERY-th checkpoint holds every live object; the others the changes since the previous
+ * one. 1: every checkpoint is full, because settling (live.ts) at each one already leaves only the
+ * objects changed in the last K records, so a delta would hold about as much (the bench measured it).
+ */
+export const FULL_EVERY = 1;
 /** A byte offset is kept for every KOFF-th record. */
 export const KOFF = 128;
 /** Records per block of per-object record lists. */
@@ -68,10 +81,11 @@ interface Footer {
   trace: SidecarTrace;
   kernel: string;
   k: number;
+  fullEvery: number;
   kOff: number;
   records: number;
-  /** [at, position of the block, full]. */
-  checkpoints: [number, number, boolean][];
+  /** [at, position of the block, full, reach] (reach: see CheckpointHeader). */
+  checkpoints: [number, number, boolean, number][];
   /** Byte offset and line of every kOff-th record, and its seq. */
   offsets: number[];
   lines: number[];
@@ -87,24 +101,36 @@ interface Footer {
   facts: number;
 }
 
-interface CheckpointPayload {
+/**
+ * The first line of a checkpoint block; each further line is the JSON of one stored object, in
+ * the order of `kinds`. The replay's end-of-trace bookkeeping (which record created each live
+ * object) is not stored: time travel takes the end-of-trace findings from the full run (the footer).
+ */
+interface CheckpointHeader {
   at: number;
   full: boolean;
-  /** Live objects (`kind:id`) and origins (`@kind:id`) set since the previous checkpoint (all when full). */
-  set: [string, unknown][];
+  /**
+   * The last record (index) nested in a call stepped before `at`, or -1. The full run's state at
+   * `at` equals the state of the trace cut after any record t ≥ max(at - 1, reach): every call
+   * before `at` saw all its nested records there (index.ts explains the cut).
+   */
+  reach: number;
+  /** Per kind: the ids of the objects stored (all live ones when full, else those set since the previous checkpoint). */
+  kinds: [string, string[]][];
+  /** `kind:id` of objects gone since the previous checkpoint (deltas only). */
   del: string[];
   nesting: CompactNesting;
+  /**
+   * The world's lowest-free-ID caches (machines/ids.ts: per ID space a hint and the IDs freed below
+   * it): without them the first allocation after a restore probes every allocated ID from the bottom.
+   */
+  hints: [string, number, number[]][];
   records: number;
   lastSeq: number | null;
   facts: number;
   findings: number;
 }
 
-/**
- * The nesting window (1024 seqs) compactly: seqs as gaps, each seq's root as a distance (0 for a
- * top-level call), the function names of top-level calls through a name table. Deflated, a
- * checkpoint's window costs about a kilobyte instead of ~100.
- */
 interface CompactNesting {
   gaps: number[];
   /** Per seq in `gaps` order: seq - root, or -1 when the seq has no root entry. */
@@ -153,14 +179,48 @@ function unpackNesting(c: CompactNesting): NestingState {
   return { order, rootOf: Float64Array.from(rootOf), rootFn, expected: c.expected };
 }
 
-function block(type: Block, payload: string): Buffer {
-  const raw = Buffer.from(payload, 'utf8');
+function block(type: Block, payload: string | Buffer): Buffer {
+  const raw = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
   const stored = deflateRawSync(raw, { level: 6 });
   const head = Buffer.alloc(9);
   head.writeUInt8(type, 0);
   head.writeUInt32LE(raw.length, 1);
   head.writeUInt32LE(stored.length, 5);
   return Buffer.concat([head, stored]);
+}
+
+/** Unsigned LEB128 varints (record lists: gaps between record indices are small). */
+function pushVarint(out: number[], v: number): void {
+  while (v >= 0x80) {
+    out.push((v & 0x7f) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+}
+
+/**
+ * A block of per-object record lists: u32 length of a JSON header ({first, tokens, bytes}: the
+ * first record of the segment, the tokens, the byte length of each token's list), the header, then
+ * each token's list as varints: the first record's distance from `first`, then the gaps.
+ */
+function postingsPayload(first: number, lists: Map<string, number[]>): Buffer {
+  const tokens: string[] = [];
+  const bytes: number[] = [];
+  const body: number[] = [];
+  for (const [token, list] of lists) {
+    const start = body.length;
+    let prev = first;
+    for (const v of list) {
+      pushVarint(body, v - prev);
+      prev = v;
+    }
+    tokens.push(token);
+    bytes.push(body.length - start);
+  }
+  const headText = Buffer.from(JSON.stringify({ first, tokens, bytes }), 'utf8');
+  const len = Buffer.alloc(4);
+  len.writeUInt32LE(headText.length, 0);
+  return Buffer.concat([len, headText, Buffer.from(body)]);
 }
 
 /** The facts' tokens need their bodies only. */
@@ -191,15 +251,19 @@ export class SidecarBuilder {
   #deadWritten = 0;
   #postings = new Map<string, number[]>();
   #segment = 0;
-  /** The state map (live objects and origins) as of the last checkpoint, for deltas. */
-  #lastState = new Map<string, unknown>();
-  #lastOrigin = new Map<string, unknown>();
+  /** The live keys as of the last checkpoint, for deltas. */
+  #lastKeys = new Set<string>();
+  /** Seq → position of its root call, for the records of the last 2 × LOOKAHEAD positions. */
+  readonly #rootPos = new Map<number, number>();
+  readonly #rootQueue: number[] = [];
+  /** [root position, position] of nested records within their root's look-ahead, in position order. */
+  #nested: number[] = [];
 
-  constructor(readonly profile: Profile, write: (b: Buffer) => void, readonly k = SIDECAR_K, readonly onRecord?: (stepped: number) => void) {
+  constructor(readonly profile: Profile, write: (b: Buffer) => void, readonly k = SIDECAR_K, readonly onRecord?: (stepped: number) => void, readonly fullEvery = FULL_EVERY) {
     this.#write = write;
     this.#replay = new Replay({ profile, validateFacts: false, retainFacts: false });
     this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => this.#closed.push(i));
-    this.#footer = { format: INDEX_FORMAT, version: INDEX_VERSION, kernel: profile.kernel, k, kOff: KOFF, records: 0, checkpoints: [], offsets: [], lines: [], seqs: [], dead: [], deadCount: 0, postings: [] };
+    this.#footer = { format: INDEX_FORMAT, version: INDEX_VERSION, kernel: profile.kernel, k, fullEvery, kOff: KOFF, records: 0, checkpoints: [], offsets: [], lines: [], seqs: [], dead: [], deadCount: 0, postings: [] };
     this.#emit(MAGIC);
     this.#checkpoint();
   }
@@ -220,10 +284,35 @@ export class SidecarBuilder {
       this.#footer.lines.push(line);
       this.#footer.seqs.push(record.seq);
     }
+    this.#noteRoot(record, i);
     const e: Entry = { record, line };
     this.#children.add(e, this.#base + this.#window.length);
     this.#window.push(e);
     if (this.#window.length - this.#head > LOOKAHEAD) this.#flush(1);
+  }
+
+  /** Where a record's root call is, as the replay's child index sees it (a descendant beyond the root's look-ahead is no one's). */
+  #noteRoot(record: CallRecord, pos: number): void {
+    const root = record.parent === undefined ? undefined : this.#rootPos.get(record.parent);
+    const inside = root !== undefined && pos - root <= LOOKAHEAD;
+    this.#rootPos.set(record.seq, inside ? root : pos);
+    if (inside) this.#nested.push(root, pos);
+    this.#rootQueue.push(record.seq);
+    if (this.#rootQueue.length > 2 * LOOKAHEAD) this.#rootPos.delete(this.#rootQueue.shift() as number);
+  }
+
+  /** The reach of a checkpoint after `at` records: the last nested record whose root is before `at` (-1: none). */
+  #reach(at: number): number {
+    let reach = -1;
+    const keep: number[] = [];
+    for (let j = 0; j < this.#nested.length; j += 2) {
+      const root = this.#nested[j];
+      const pos = this.#nested[j + 1];
+      if (root < at && pos >= at) reach = Math.max(reach, pos);
+      if (pos >= at) keep.push(root, pos);
+    }
+    this.#nested = keep;
+    return reach;
   }
 
   #flush(n: number): void {
@@ -258,13 +347,7 @@ export class SidecarBuilder {
 
   #flushPostings(): void {
     if (this.#postings.size === 0) return;
-    const tokens = [...this.#postings.keys()];
-    const lists = tokens.map((k) => {
-      const l = this.#postings.get(k) as number[];
-      // Delta-coded: the gaps are small numbers, which deflate well.
-      return l.map((v, i) => (i === 0 ? v - this.#segment : v - l[i - 1]));
-    });
-    const at = this.#emit(block(Block.Postings, JSON.stringify({ first: this.#segment, tokens, lists })));
+    const at = this.#emit(block(Block.Postings, postingsPayload(this.#segment, this.#postings)));
     this.#footer.postings.push([this.#segment, at]);
     this.#postings = new Map();
     this.#segment = this.#stepped;
@@ -285,47 +368,49 @@ export class SidecarBuilder {
 
   #checkpoint(): void {
     const n = this.#footer.checkpoints.length;
-    const full = n % FULL_EVERY === 0;
+    const full = n % this.fullEvery === 0;
     const cp = this.#replay.checkpoint(EMPTY_WORLD.get(this.profile) ?? newEmpty(this.profile));
-    const set: [string, unknown][] = [];
-    const del: string[] = [];
     if (full) this.#tracker.settle(this.#stepped);
     const dirty = this.#tracker.takeDirty();
     const live = this.#tracker.live;
+    const byKind = new Map<string, { ids: string[]; texts: string[] }>();
+    const put = (key: string, snap: unknown) => {
+      const colon = key.indexOf(':');
+      const kindId = key.slice(0, colon);
+      let g = byKind.get(kindId);
+      if (g === undefined) byKind.set(kindId, (g = { ids: [], texts: [] }));
+      g.ids.push(key.slice(colon + 1));
+      g.texts.push(JSON.stringify(snap));
+    };
+    const del: string[] = [];
     if (full) {
-      for (const [key, snap] of live) set.push([key, snap]);
-      this.#lastState = new Map(live);
+      for (const [key, snap] of live) put(key, snap);
+      this.#lastKeys = new Set(live.keys());
     } else {
       for (const key of dirty) {
         const snap = live.get(key);
-        if (snap !== undefined) set.push([key, snap]);
-        else if (this.#lastState.has(key)) del.push(key);
+        if (snap !== undefined) {
+          put(key, snap);
+          this.#lastKeys.add(key);
+        } else if (this.#lastKeys.delete(key)) del.push(key);
       }
     }
-    if (!full) {
-      for (const key of dirty) {
-        const snap = live.get(key);
-        if (snap === undefined) this.#lastState.delete(key);
-        else this.#lastState.set(key, snap);
-      }
-    }
-    const origin = new Map<string, unknown>(cp.origin.map(([k, v]) => [`@${k}`, v] as const));
-    for (const [k, v] of origin) if (full || this.#lastOrigin.get(k) !== v) set.push([k, v]);
-    if (!full) for (const k of this.#lastOrigin.keys()) if (!origin.has(k)) del.push(k);
-    this.#lastOrigin = origin;
-    const payload: CheckpointPayload = {
+    const header: CheckpointHeader = {
       at: this.#stepped,
       full,
-      set,
+      reach: this.#reach(this.#stepped),
+      kinds: [...byKind].map(([kindId, g]) => [kindId, g.ids]),
       del,
       nesting: packNesting(cp.nesting),
+      hints: [...this.#replay.world.lowestFreeHint].map(([key, hint]) => [key, hint, [...(this.#replay.world.freedBelowHint.get(key) ?? [])]]),
       records: cp.records,
       lastSeq: cp.lastSeq,
       facts: cp.facts,
       findings: cp.findings,
     };
-    const at = this.#emit(block(Block.Checkpoint, JSON.stringify(payload)));
-    this.#footer.checkpoints.push([this.#stepped, at, full]);
+    const text = [JSON.stringify(header), ...[...byKind.values()].flatMap((g) => g.texts)].join('\n');
+    const at = this.#emit(block(Block.Checkpoint, text));
+    this.#footer.checkpoints.push([this.#stepped, at, full, header.reach]);
   }
 
   /** Steps what is left, runs the end-of-trace checks and writes the dead log, the lists and the footer. */
@@ -347,7 +432,6 @@ export class SidecarBuilder {
     this.#emit(END, false);
     return { records: this.#stepped, bytes: this.#pos, deadObjects: this.#deadWritten, findings: findings.length + endFindings.length };
   }
-
 }
 
 const EMPTY_WORLD = new WeakMap<Profile, World>();
@@ -364,7 +448,7 @@ const FIX = 'it is not used; pass --write-index to rebuild it, or delete it';
 
 /** Whether bytes start like an index of any version this tool wrote (so replacing the file loses no user data). */
 export function looksLikeSidecar(head: Buffer): boolean {
-  return head.subarray(0, MAGIC.length).equals(MAGIC) || head.toString('utf8').startsWith(`{"format":"${INDEX_FORMAT}"`);
+  return head.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX) || head.toString('utf8').startsWith(`{"format":"${INDEX_FORMAT}"`);
 }
 
 /**
@@ -378,6 +462,8 @@ export function openSidecar(bytes: Buffer, trace: { size: number; stamp?: Sideca
   const stale = (what: string) => err(ledgerError('INDEX_STALE', what, { file, line: 1, fix: FIX }));
   const corrupt = (what: string) => err(ledgerError('INDEX_CORRUPT', what, { file, line: 1, fix: FIX }));
   if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+    // Why: an index an older (or newer) pasid-ledger wrote is refused by name, so the user knows to rebuild it.
+    if (bytes.length >= MAGIC.length && bytes.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX)) return stale(`an index of format version ${bytes.readUInt8(MAGIC_PREFIX.length)}, this pasid-ledger reads version ${INDEX_VERSION}`);
     const head = bytes.subarray(0, 256).toString('utf8');
     const v = /^\{"format":"pasid-ledger-index","version":(\d+)/.exec(head);
     if (v !== null) return stale(`an index of format version ${v[1]}, this pasid-ledger reads version ${INDEX_VERSION}`);
@@ -404,18 +490,25 @@ export function openSidecar(bytes: Buffer, trace: { size: number; stamp?: Sideca
   return ok(new DiskIndex(bytes, footer, profile, readAt, file));
 }
 
-function inflate(bytes: Buffer, at: number, type: Block): string {
+function inflateRaw(bytes: Buffer, at: number, type: Block): Buffer {
   if (bytes.readUInt8(at) !== type) throw new Error(`block at ${at} is not of type ${type}`);
   const stored = bytes.readUInt32LE(at + 5);
-  return inflateRawSync(bytes.subarray(at + 9, at + 9 + stored)).toString('utf8');
+  return inflateRawSync(bytes.subarray(at + 9, at + 9 + stored));
+}
+
+function inflate(bytes: Buffer, at: number, type: Block): string {
+  return inflateRaw(bytes, at, type).toString('utf8');
 }
 
 interface DecodedCheckpoint {
   readonly i: number;
-  readonly payload: CheckpointPayload;
-  /** Live objects and `@`origins at this checkpoint. */
-  readonly state: Map<string, unknown>;
+  readonly head: CheckpointHeader;
+  /** The objects at this checkpoint by kind, each still its JSON text (restored worlds parse what they read). */
+  readonly kinds: Map<string, Map<string, string>>;
 }
+
+/** Decoded checkpoints kept (the region a session walks; a seek then reads no block). */
+const DECODED_CACHE = 16;
 
 /** A trace's time-travel index read from its sidecar: checkpoints, dead log and record lists on demand. */
 export class DiskIndex implements Timeline {
@@ -425,7 +518,8 @@ export class DiskIndex implements Timeline {
   readonly endFindings: readonly Finding[];
   readonly mode: StepMode = 'fast';
   #dead: DeadLog | null = null;
-  #last: DecodedCheckpoint | null = null;
+  /** Least recently used first. */
+  readonly #decoded = new Map<number, DecodedCheckpoint>();
   readonly #chunks = new Map<number, Entry[]>();
 
   constructor(readonly bytes: Buffer, readonly footer: Footer, readonly profile: Profile, readonly readAt: ReadAt, readonly file: string) {
@@ -520,37 +614,83 @@ export class DiskIndex implements Timeline {
     return d;
   }
 
-  /** The state (live objects and origins) at checkpoint i: the last full one and the deltas after it. */
+  /** One checkpoint block: its header and its objects by kind (JSON text, not parsed). */
+  #read(j: number): { head: CheckpointHeader; kinds: Map<string, Map<string, string>> } {
+    const text = inflate(this.bytes, this.footer.checkpoints[j][1], Block.Checkpoint);
+    const nl = text.indexOf('\n');
+    const head = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as CheckpointHeader;
+    const lines = nl < 0 ? [] : text.slice(nl + 1).split('\n');
+    const kinds = new Map<string, Map<string, string>>();
+    let n = 0;
+    for (const [kindId, ids] of head.kinds) {
+      const m = new Map<string, string>();
+      for (const id of ids) m.set(id, lines[n++]);
+      kinds.set(kindId, m);
+    }
+    return { head, kinds };
+  }
+
+  /** The objects at checkpoint i: the last full one and the deltas after it (decoded ones are kept). */
   #decode(i: number): DecodedCheckpoint {
+    const hit = this.#decoded.get(i);
+    if (hit !== undefined) {
+      this.#decoded.delete(i);
+      this.#decoded.set(i, hit);
+      return hit;
+    }
     const cps = this.footer.checkpoints;
     let start = i;
     while (start > 0 && !cps[start][2]) start--;
-    const last = this.#last;
-    let state: Map<string, unknown>;
-    let from: number;
-    if (last !== null && last.i <= i && last.i >= start) {
-      if (last.i === i) return last;
-      state = new Map(last.state);
-      from = last.i + 1;
-    } else {
-      state = new Map();
-      from = start;
+    // The nearest decoded checkpoint between the full one and i, if any.
+    let from = start;
+    let kinds = new Map<string, Map<string, string>>();
+    for (let j = i - 1; j >= start; j--) {
+      const d = this.#decoded.get(j);
+      if (d !== undefined) {
+        from = j + 1;
+        kinds = d.kinds;
+        break;
+      }
     }
-    let payload: CheckpointPayload | undefined;
+    let head: CheckpointHeader | undefined;
     for (let j = from; j <= i; j++) {
-      payload = JSON.parse(inflate(this.bytes, cps[j][1], Block.Checkpoint)) as CheckpointPayload;
-      if (payload.full) state.clear();
-      for (const key of payload.del) state.delete(key);
-      for (const [key, v] of payload.set) state.set(key, v);
+      const r = this.#read(j);
+      head = r.head;
+      if (r.head.full) {
+        kinds = r.kinds;
+        continue;
+      }
+      // A delta: copy on write, per kind it changes (earlier decoded checkpoints stay as they were).
+      const next = new Map(kinds);
+      const own = (kindId: string) => {
+        const was = next.get(kindId);
+        if (was !== undefined && was !== kinds.get(kindId)) return was;
+        const m = new Map(was ?? []);
+        next.set(kindId, m);
+        return m;
+      };
+      for (const key of r.head.del) {
+        const colon = key.indexOf(':');
+        own(key.slice(0, colon)).delete(key.slice(colon + 1));
+      }
+      for (const [kindId, m] of r.kinds) {
+        const target = own(kindId);
+        for (const [id, text] of m) target.set(id, text);
+      }
+      kinds = next;
     }
-    const out = { i, payload: payload as CheckpointPayload, state };
-    this.#last = out;
+    const out: DecodedCheckpoint = { i, head: head as CheckpointHeader, kinds };
+    this.#decoded.set(i, out);
+    if (this.#decoded.size > DECODED_CACHE) this.#decoded.delete(this.#decoded.keys().next().value as number);
     return out;
   }
 
-  /** The checkpoint usable for target t (at least LOOKAHEAD records before it, see index.ts). */
+  /**
+   * The last checkpoint usable for target t: at or before record t + 1, and whose calls before it
+   * saw all their nested records by t (its reach; see CheckpointHeader), at or before `notAfter`.
+   */
   #checkpointFor(t: number, notAfter = Infinity): number {
-    const limit = Math.min(t + 1 - LOOKAHEAD, notAfter);
+    const limit = Math.min(t + 1, notAfter);
     const cps = this.footer.checkpoints;
     let lo = 0;
     let hi = cps.length - 1;
@@ -559,34 +699,36 @@ export class DiskIndex implements Timeline {
       if (cps[mid][0] <= limit) lo = mid;
       else hi = mid - 1;
     }
+    while (lo > 0 && cps[lo][3] > t) lo--;
     return lo;
   }
 
   #restore(i: number): { replay: Replay; at: number; facts: number } {
     const d = this.#decode(i);
-    const p = d.payload;
-    const live: [string, Snap<unknown>][] = [];
-    const origin: [string, { seq: number; line: number | null }][] = [];
-    for (const [key, v] of d.state) {
-      if (key.startsWith('@')) origin.push([key.slice(1), v as { seq: number; line: number | null }]);
-      else live.push([key, v as Snap<unknown>]);
-    }
+    const p = d.head;
     const replayCp: ReplayCheckpoint = {
-      world: new World(this.profile, 'fast', new Map(live)),
+      world: emptyWorld(this.profile),
       nesting: unpackNesting(p.nesting),
-      origin,
+      origin: [],
       records: p.records,
       lastSeq: p.lastSeq,
-      facts: p.facts,
+      facts: 0,
       findings: p.findings,
     };
-    const cp: Checkpoint = { at: p.at, replay: replayCp };
-    return { replay: restoreCheckpoint(this.profile, this.mode, cp, this.dead, [], this.findings), at: p.at, facts: p.facts };
+    const replay = Replay.restore({ profile: this.profile, mode: this.mode, validateFacts: false }, replayCp, [], this.findings);
+    const world = restoreKinds(this.profile, this.mode, d.kinds, this.dead, p.at);
+    for (const [key, hint, freed] of p.hints) {
+      world.lowestFreeHint.set(key, hint);
+      world.freedBelowHint.set(key, [...freed]);
+    }
+    replay.world = world;
+    return { replay, at: p.at, facts: p.facts };
   }
 
-  seek(t: number, notAfter?: number): Position {
+  seek(t: number, notAfter?: number, onRestore?: OnRestore): Position {
     if (t < -1 || t >= this.length) throw new Error(`seek: ${t} is outside the trace`);
     const r = this.#restore(this.#checkpointFor(t, notAfter));
+    onRestore?.(r.replay);
     // Why: the cut trace is records [0, t]; nested records after it are invisible to the calls before it.
     if (t >= r.at) stepEntries(r.replay, this.range(r.at, t));
     return positionOf((i) => this.entry(i), t, r.replay, r.facts);
@@ -623,14 +765,29 @@ export class DiskIndex implements Timeline {
     const out = new Set<number>();
     for (const [first, at] of this.footer.postings) {
       if (first > until) break;
-      const p = JSON.parse(inflate(this.bytes, at, Block.Postings)) as { first: number; tokens: string[]; lists: number[][] };
+      const raw = inflateRaw(this.bytes, at, Block.Postings);
+      const len = raw.readUInt32LE(0);
+      const p = JSON.parse(raw.subarray(4, 4 + len).toString('utf8')) as { first: number; tokens: string[]; bytes: number[] };
+      let pos = 4 + len;
       p.tokens.forEach((token, i) => {
-        if (!tokens.has(token)) return;
-        let v = p.first;
-        for (const [j, gap] of p.lists[i].entries()) {
-          v = j === 0 ? p.first + gap : v + gap;
-          if (v <= until) out.add(v);
+        const end = pos + p.bytes[i];
+        if (tokens.has(token)) {
+          let v = p.first;
+          let x = pos;
+          while (x < end) {
+            let gap = 0;
+            let mul = 1;
+            for (;;) {
+              const byte = raw[x++];
+              gap += (byte & 0x7f) * mul;
+              if (byte < 0x80) break;
+              mul *= 128;
+            }
+            v += gap;
+            if (v <= until) out.add(v);
+          }
         }
+        pos = end;
       });
     }
     return [...out].sort((a, b) => a - b);

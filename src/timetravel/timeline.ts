@@ -8,8 +8,12 @@ import type { Profile } from '../../machines/profile.js';
 import { err, ledgerError, ok, type LedgerError, type Result } from '../core/result.js';
 import type { Finding } from '../replay/finding.js';
 import type { Entry } from '../replay/replayTrace.js';
+import type { Replay } from '../replay/replay.js';
 import { seekIndex, type Position, type TravelIndex } from './index.js';
 import { factsBySeq, recordTokens } from './refs.js';
+
+/** Called with a seek's replay right after its checkpoint is restored, before it steps (history tracks changes from there). */
+export type OnRestore = (replay: Replay) => void;
 
 export interface Timeline {
   readonly profile: Profile;
@@ -27,7 +31,7 @@ export interface Timeline {
    * `notAfter`, the checkpoint it restores is at or before that record, so the replay's log holds
    * the facts of every record from it on.
    */
-  seek(t: number, notAfter?: number): Position;
+  seek(t: number, notAfter?: number, onRestore?: OnRestore): Position;
   /** Findings of the full run (without the end-of-trace checks) and the end-of-trace ones. */
   readonly findings: readonly Finding[];
   readonly endFindings: readonly Finding[];
@@ -52,7 +56,7 @@ export function memoryTimeline(index: TravelIndex): Timeline {
     entry: (t) => index.entries[t],
     range: (from, to) => index.entries.slice(Math.max(0, from), Math.max(0, to + 1)),
     indexOf: (seq) => index.indexOfSeq.get(seq),
-    seek: (t) => seekIndex(index, t),
+    seek: (t, _notAfter, onRestore) => seekIndex(index, t, onRestore),
     findings: index.findings,
     endFindings: index.endFindings,
     factsOf: facts,

@@ -107,9 +107,14 @@ describe('a binary index is refused when', () => {
     expect(attempt(idx, trace, '6.2.0').ok).toBe(false);
   });
 
-  it('it is an older (JSON Lines) index or not an index', () => {
+  it('it is an older (JSON Lines or binary) index or not an index', () => {
     const old = attempt(Buffer.from('{"format":"pasid-ledger-index","version":2}\n'));
-    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 3/);
+    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 4/);
     expect(attempt(Buffer.from('not an index')).ok).toBe(false);
+    const v3 = Buffer.from(idx);
+    v3[5] = 3;
+    const binary = attempt(v3);
+    expect(binary.ok === false && binary.error.code).toBe('INDEX_STALE');
+    expect(binary.ok === false && binary.error.message).toMatch(/an index of format version 3, this pasid-ledger reads version 4/);
   });
 });
