@@ -47,8 +47,22 @@ export function isDead(key: string, snap: Snap<unknown>): boolean {
 /** Position `until` of an entry still the object's state at the end. */
 export const OPEN = -1;
 
+/**
+ * What a restored world reads of the dead objects: one object's entry visible at a position, or a
+ * kind's visible entries in log order (the order a restored world iterates them in). The in-memory
+ * log (`DeadLog`) and the index's on-disk log (sidecar.ts, read block by block) both answer it.
+ */
+export interface DeadLayer {
+  /** The kinds with entries. */
+  kinds(): Iterable<string>;
+  /** The snapshot of `kindId:id` visible at position `at`, or undefined. */
+  lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined;
+  /** A kind's entries visible at `at`, as [id, snapshot], in log order. */
+  visibleOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]>;
+}
+
 /** The append-only log of dead objects; an entry is visible at positions from ≤ c < until. */
-export class DeadLog {
+export class DeadLog implements DeadLayer {
   readonly keys: string[] = [];
   readonly from: number[] = [];
   readonly until: number[] = [];
@@ -131,6 +145,16 @@ export class DeadLog {
     return this.findIn(this.idsOf(key.slice(0, colon)), key.slice(colon + 1), at);
   }
 
+  lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
+    const i = this.findIn(this.idsOf(kindId), id, at);
+    return i < 0 ? undefined : this.snap(i);
+  }
+
+  *visibleOf(kindId: string, at: number): IterableIterator<readonly [string, Snap<unknown>]> {
+    const n = kindId.length + 1;
+    for (const i of this.ofKind(kindId)) if (this.visible(i, at)) yield [this.keys[i].slice(n), this.snap(i)];
+  }
+
   /** The entry of `id` (in one kind's `idsOf`) visible at position `at`, or -1. */
   findIn(ids: ReadonlyMap<string, readonly number[]>, id: string, at: number): number {
     const list = ids.get(id);
@@ -157,22 +181,26 @@ const EMPTY_BASE: KindBase = new Map();
 class LayeredMap extends Map<string, Snap<unknown>> {
   readonly #top = new Map<string, Snap<unknown>>();
   readonly #base: KindBase;
-  readonly #prefix: string;
-  readonly #dead: DeadLog;
+  readonly #dead: DeadLayer;
   readonly #at: number;
-  readonly #ids: ReadonlyMap<string, readonly number[]>;
-  #layer: number[] | null = null;
+  /** The dead layer's answers so far (null: none visible); the layer never changes, so each id is asked once. */
+  readonly #asked = new Map<string, Snap<unknown> | null>();
+  #layer: (readonly [string, Snap<unknown>])[] | null = null;
 
   readonly #kindId: string;
 
-  constructor(kindId: string, dead: DeadLog, at: number, base: KindBase) {
+  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase) {
     super();
     this.#kindId = kindId;
-    this.#prefix = `${kindId}:`;
     this.#dead = dead;
     this.#at = at;
     this.#base = base;
-    this.#ids = dead.idsOf(kindId);
+  }
+
+  #fromDead(id: string): Snap<unknown> | undefined {
+    let s = this.#asked.get(id);
+    if (s === undefined) this.#asked.set(id, (s = this.#dead.lookup(this.#kindId, id, this.#at) ?? null));
+    return s ?? undefined;
   }
 
   #fromBase(id: string): Snap<unknown> | undefined {
@@ -189,8 +217,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
     if (t !== undefined) return t === GONE ? undefined : t;
     const b = this.#fromBase(id);
     if (b !== undefined) return b;
-    const i = this.#dead.findIn(this.#ids, id, this.#at);
-    return i < 0 ? undefined : this.#dead.snap(i);
+    return this.#fromDead(id);
   }
 
   override has(id: string): boolean {
@@ -204,7 +231,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
 
   override delete(id: string): boolean {
     const had = this.has(id);
-    if (this.#base.has(id) || this.#dead.findIn(this.#ids, id, this.#at) >= 0) this.#top.set(id, GONE);
+    if (this.#base.has(id) || this.#fromDead(id) !== undefined) this.#top.set(id, GONE);
     else this.#top.delete(id);
     return had;
   }
@@ -213,21 +240,9 @@ class LayeredMap extends Map<string, Snap<unknown>> {
     throw new Error('LayeredMap.clear: a restored world is never cleared');
   }
 
-  #layerIds(): number[] {
-    if (this.#layer === null) {
-      const d = this.#dead;
-      this.#layer = [];
-      for (const i of d.ofKind(this.#kindId)) if (d.visible(i, this.#at)) this.#layer.push(i);
-    }
-    return this.#layer;
-  }
-
   override *entries(): MapIterator<[string, Snap<unknown>]> {
-    const n = this.#prefix.length;
-    for (const i of this.#layerIds()) {
-      const id = this.#dead.keys[i].slice(n);
-      if (!this.#top.has(id) && !this.#base.has(id)) yield [id, this.#dead.snap(i)];
-    }
+    this.#layer ??= [...this.#dead.visibleOf(this.#kindId, this.#at)];
+    for (const [id, snap] of this.#layer) if (!this.#top.has(id) && !this.#base.has(id)) yield [id, snap];
     for (const id of this.#base.keys()) {
       const s = this.#top.get(id) ?? this.#fromBase(id);
       if (s !== undefined && s !== GONE) yield [id, s];
@@ -275,7 +290,7 @@ export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<re
  * The world at position `at` from a checkpoint's objects by kind (read, never changed: a restore
  * copies nothing but the kinds whose order calls see) in front of the dead log's entries visible at `at`.
  */
-export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLog, at: number): World {
+export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number): World {
   const maps: [string, Map<string, Snap<unknown>>][] = [];
   for (const kindId of new Set([...kinds.keys(), ...dead.kinds()])) {
     const base = kinds.get(kindId) ?? EMPTY_BASE;

@@ -28,17 +28,19 @@ import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { ChildIndex, LOOKAHEAD, stepEntries, type Entry } from '../replay/replayTrace.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
-import { DeadLog, LiveTracker, OPEN, restoreKinds } from './live.js';
+import { DeadLog, LiveTracker, OPEN, restoreKinds, type DeadLayer } from './live.js';
 import { recordTokens } from './refs.js';
 import type { OnRestore, Timeline } from './timeline.js';
 
 export const INDEX_FORMAT = 'pasid-ledger-index';
 /**
+ * 5: the dead log in runs sorted by (kind, id), in blocks found through a directory in the footer,
+ * read per lookup (v4 read the whole log at the first seek);
  * 4: checkpoints as a header and one line of JSON per object (parsed when read), each with the
  * reach of the calls before it, no end-of-trace bookkeeping, binary record lists;
  * 3: binary, whole-JSON checkpoints; 2: JSON Lines.
  */
-export const INDEX_VERSION = 4;
+export const INDEX_VERSION = 5;
 /** "PLIDX", the format version byte, "\n\0". */
 const MAGIC_PREFIX = Buffer.from('PLIDX', 'latin1');
 export const MAGIC = Buffer.from(`PLIDX${String.fromCharCode(INDEX_VERSION)}\n\u0000`, 'latin1');
@@ -60,8 +62,14 @@ export const FULL_EVERY = 1;
 export const KOFF = 128;
 /** Records per block of per-object record lists. */
 const SEGMENT = 1 << 16;
-/** Dead-log entries per block. */
-const DEAD_BLOCK = 8192;
+/**
+ * Dead-log entries per run: the builder holds a run's closed entries, then writes them sorted by
+ * (kind, id), so a lookup reads at most about one block per run (fewer, larger runs: fewer blocks
+ * per lookup, more builder memory).
+ */
+const DEAD_RUN = 65536;
+/** Dead-log entries per block (a block holds one kind; a lookup inflates and decodes one whole block). */
+const DEAD_BLOCK = 256;
 
 const enum Block {
   Checkpoint = 1,
@@ -92,7 +100,8 @@ interface Footer {
   seqs: number[];
   /** Byte offset just past the last record line. */
   end: number;
-  dead: number[];
+  /** The dead log's directory: one row per block, runs in write order, blocks in (kind, id) order within a run. */
+  dead: DeadRow[];
   deadCount: number;
   /** [first record of the segment, position]. */
   postings: [number, number][];
@@ -100,6 +109,13 @@ interface Footer {
   endFindings: Finding[];
   facts: number;
 }
+
+/**
+ * A dead-log block: [run, kind, ids of its first and last entries, position, entries, least `from`,
+ * greatest `until` (OPEN when any entry is still open)], so a lookup skips the blocks of other
+ * kinds, of other ids and of entries not visible at its position without inflating them.
+ */
+export type DeadRow = [number, string, string, string, number, number, number, number];
 
 /**
  * The first line of a checkpoint block; each further line is the JSON of one stored object, in
@@ -223,6 +239,33 @@ function postingsPayload(first: number, lists: Map<string, number[]>): Buffer {
   return Buffer.concat([len, headText, Buffer.from(body)]);
 }
 
+/**
+ * Writes entries `ids` of a dead log as run `run`: sorted by (kind, id, log order), cut into blocks
+ * of one kind of at most `blockSize` entries, each a JSON header ({ids, from, until, order}: order
+ * is the entry's place in the log, which a kind's iteration keeps) and one line of JSON per
+ * snapshot. `emit` writes a block and returns its position. Returns the directory rows.
+ */
+export function writeDeadRun(d: DeadLog, ids: readonly number[], run: number, blockSize: number, emit: (b: Buffer) => number): DeadRow[] {
+  const rows: DeadRow[] = [];
+  const sorted = ids.map((i) => {
+    const colon = d.keys[i].indexOf(':');
+    return { i, kind: d.keys[i].slice(0, colon), id: d.keys[i].slice(colon + 1) };
+  });
+  sorted.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i));
+  for (let a = 0; a < sorted.length; ) {
+    let b = a + 1;
+    while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
+    const part = sorted.slice(a, b);
+    const head = { ids: part.map((e) => e.id), from: part.map((e) => d.from[e.i]), until: part.map((e) => d.until[e.i]), order: part.map((e) => e.i) };
+    const text = `${JSON.stringify(head)}\n${part.map((e) => JSON.stringify(d.snaps[e.i])).join('\n')}`;
+    const minFrom = Math.min(...head.from);
+    const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
+    rows.push([run, part[0].kind, part[0].id, part[part.length - 1].id, emit(block(Block.Dead, text)), part.length, minFrom, maxUntil]);
+    a = b;
+  }
+  return rows;
+}
+
 /** The facts' tokens need their bodies only. */
 type FactLike = FactBody | Fact;
 
@@ -249,6 +292,7 @@ export class SidecarBuilder {
   /** Dead entries whose span is known, waiting for their block. */
   #closed: number[] = [];
   #deadWritten = 0;
+  #runs = 0;
   #postings = new Map<string, number[]>();
   #segment = 0;
   /** The live keys as of the last checkpoint, for deltas. */
@@ -259,7 +303,15 @@ export class SidecarBuilder {
   /** [root position, position] of nested records within their root's look-ahead, in position order. */
   #nested: number[] = [];
 
-  constructor(readonly profile: Profile, write: (b: Buffer) => void, readonly k = SIDECAR_K, readonly onRecord?: (stepped: number) => void, readonly fullEvery = FULL_EVERY) {
+  constructor(
+    readonly profile: Profile,
+    write: (b: Buffer) => void,
+    readonly k = SIDECAR_K,
+    readonly onRecord?: (stepped: number) => void,
+    readonly fullEvery = FULL_EVERY,
+    /** Dead-log entries per run and per block (tests make them tiny so that lookups cross runs and blocks). */
+    readonly deadSizes: { readonly run: number; readonly block: number } = { run: DEAD_RUN, block: DEAD_BLOCK },
+  ) {
     this.#write = write;
     this.#replay = new Replay({ profile, validateFacts: false, retainFacts: false });
     this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => this.#closed.push(i));
@@ -324,7 +376,7 @@ export class SidecarBuilder {
       this.#stepped++;
       this.#tracker.update(this.#stepped);
       this.#touch(e.record, out.facts);
-      if (this.#closed.length >= DEAD_BLOCK) this.#flushDead();
+      if (this.#closed.length >= this.deadSizes.run) this.#flushDead();
       if (this.#stepped % this.k === 0) this.#checkpoint();
       if (this.#stepped % SEGMENT === 0) this.#flushPostings();
       this.onRecord?.(this.#stepped);
@@ -357,13 +409,10 @@ export class SidecarBuilder {
     const ids = this.#closed;
     this.#closed = [];
     if (ids.length === 0) return;
-    const d = this.#dead;
-    const head = { keys: ids.map((i) => d.keys[i]), from: ids.map((i) => d.from[i]), until: ids.map((i) => d.until[i]) };
-    const text = `${JSON.stringify(head)}\n${ids.map((i) => JSON.stringify(d.snaps[i])).join('\n')}`;
-    this.#footer.dead.push(this.#emit(block(Block.Dead, text)));
+    for (const row of writeDeadRun(this.#dead, ids, this.#runs++, this.deadSizes.block, (b) => this.#emit(b))) this.#footer.dead.push(row);
     this.#deadWritten += ids.length;
     // Why: the builder's log would hold every dead object twice over (the world holds them too); drop the written snapshots.
-    for (const i of ids) d.snaps[i] = '';
+    for (const i of ids) this.#dead.snaps[i] = '';
   }
 
   #checkpoint(): void {
@@ -517,7 +566,7 @@ export class DiskIndex implements Timeline {
   readonly findings: readonly Finding[];
   readonly endFindings: readonly Finding[];
   readonly mode: StepMode = 'fast';
-  #dead: DeadLog | null = null;
+  #dead: DiskDead | null = null;
   /** Least recently used first. */
   readonly #decoded = new Map<number, DecodedCheckpoint>();
   readonly #chunks = new Map<number, Entry[]>();
@@ -600,18 +649,10 @@ export class DiskIndex implements Timeline {
     return j < 0 ? undefined : lo * this.footer.kOff + j;
   }
 
-  get dead(): DeadLog {
-    if (this.#dead !== null) return this.#dead;
-    const d = new DeadLog();
-    for (const at of this.footer.dead) {
-      const text = inflate(this.bytes, at, Block.Dead);
-      const nl = text.indexOf('\n');
-      const head = JSON.parse(text.slice(0, nl)) as { keys: string[]; from: number[]; until: number[] };
-      const snaps = text.slice(nl + 1).split('\n');
-      for (let i = 0; i < head.keys.length; i++) d.push(head.keys[i], snaps[i], head.from[i], head.until[i] ?? OPEN);
-    }
-    this.#dead = d;
-    return d;
+  /** The dead log, read block by block as restored worlds look objects up. */
+  get dead(): DeadLayer {
+    this.#dead ??= new DiskDead(this.bytes, this.footer.dead);
+    return this.#dead;
   }
 
   /** One checkpoint block: its header and its objects by kind (JSON text, not parsed). */
@@ -791,5 +832,136 @@ export class DiskIndex implements Timeline {
       });
     }
     return [...out].sort((a, b) => a - b);
+  }
+}
+
+/** One dead-log block decoded: its entries in (id, log order) order, snapshots parsed when first read. */
+interface DeadBlock {
+  readonly ids: string[];
+  readonly from: number[];
+  readonly until: number[];
+  readonly order: number[];
+  readonly snaps: (Snap<unknown> | string)[];
+  /** id → its entries in this block. */
+  readonly byId: Map<string, number[]>;
+}
+
+/** A run's blocks of one kind (rows of the directory, in id order) and the span they cover. */
+interface DeadRun {
+  readonly rows: DeadRow[];
+  readonly minFrom: number;
+  readonly maxUntil: number;
+}
+
+/** Decoded dead-log blocks kept (least recently used first out). */
+const DEAD_CACHE = 1024;
+
+const spanHas = (from: number, until: number, at: number): boolean => from <= at && (until === OPEN || at < until);
+
+/**
+ * The index's dead log, read on demand: a lookup of one object inflates, per run whose span
+ * includes the position, the one block (rarely two) whose id range holds it; a kind's iteration
+ * reads that kind's blocks visible at the position and orders the entries by their place in the log.
+ */
+export class DiskDead implements DeadLayer {
+  readonly #byKind = new Map<string, DeadRun[]>();
+  readonly #cache = new Map<number, DeadBlock>();
+  #decoded = 0;
+
+  constructor(readonly bytes: Buffer, rows: readonly DeadRow[]) {
+    let group: DeadRow[] = [];
+    const close = () => {
+      if (group.length === 0) return;
+      const kind = group[0][1];
+      let runs = this.#byKind.get(kind);
+      if (runs === undefined) this.#byKind.set(kind, (runs = []));
+      const minFrom = Math.min(...group.map((r) => r[6]));
+      const maxUntil = group.some((r) => r[7] === OPEN) ? OPEN : Math.max(...group.map((r) => r[7]));
+      runs.push({ rows: group, minFrom, maxUntil });
+      group = [];
+    };
+    for (const row of rows) {
+      if (group.length > 0 && (group[0][0] !== row[0] || group[0][1] !== row[1])) close();
+      group.push(row);
+    }
+    close();
+  }
+
+  kinds(): Iterable<string> {
+    return this.#byKind.keys();
+  }
+
+  /** Blocks inflated so far (the bench and the tests: what a lookup costs). */
+  get blocksDecoded(): number {
+    return this.#decoded;
+  }
+
+  #block(row: DeadRow): DeadBlock {
+    const at = row[4];
+    const hit = this.#cache.get(at);
+    if (hit !== undefined) {
+      this.#cache.delete(at);
+      this.#cache.set(at, hit);
+      return hit;
+    }
+    this.#decoded++;
+    const text = inflate(this.bytes, at, Block.Dead);
+    const nl = text.indexOf('\n');
+    const head = JSON.parse(text.slice(0, nl)) as { ids: string[]; from: number[]; until: number[]; order: number[] };
+    const snaps: (Snap<unknown> | string)[] = text.slice(nl + 1).split('\n');
+    if (head.ids.length !== row[5] || snaps.length !== row[5]) throw new Error(`dead-log block at ${at} holds ${head.ids.length} entries, the directory says ${row[5]}`);
+    const byId = new Map<string, number[]>();
+    head.ids.forEach((id, j) => {
+      const l = byId.get(id);
+      if (l === undefined) byId.set(id, [j]);
+      else l.push(j);
+    });
+    const b: DeadBlock = { ...head, snaps, byId };
+    this.#cache.set(at, b);
+    if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
+    return b;
+  }
+
+  #snap(b: DeadBlock, j: number): Snap<unknown> {
+    const s = b.snaps[j];
+    if (typeof s !== 'string') return s;
+    const parsed = JSON.parse(s) as Snap<unknown>;
+    b.snaps[j] = parsed;
+    return parsed;
+  }
+
+  lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
+    for (const run of this.#byKind.get(kindId) ?? []) {
+      if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
+      const rows = run.rows;
+      // The first block whose last id is not before `id`, and those after it that start at or before `id` (one object's entries may span blocks).
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (rows[mid][3] < id) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let r = lo; r < rows.length && rows[r][2] <= id; r++) {
+        if (!spanHas(rows[r][6], rows[r][7], at)) continue;
+        const b = this.#block(rows[r]);
+        for (const j of b.byId.get(id) ?? []) if (spanHas(b.from[j], b.until[j], at)) return this.#snap(b, j);
+      }
+    }
+    return undefined;
+  }
+
+  visibleOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]> {
+    const hits: { order: number; b: DeadBlock; j: number }[] = [];
+    for (const run of this.#byKind.get(kindId) ?? []) {
+      if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
+      for (const row of run.rows) {
+        if (!spanHas(row[6], row[7], at)) continue;
+        const b = this.#block(row);
+        for (let j = 0; j < b.ids.length; j++) if (spanHas(b.from[j], b.until[j], at)) hits.push({ order: b.order[j], b, j });
+      }
+    }
+    hits.sort((x, y) => x.order - y.order);
+    return hits.map(({ b, j }) => [b.ids[j], this.#snap(b, j)] as const);
   }
 }

@@ -91,11 +91,11 @@ describe('an index that does not fit is never used', () => {
     bytes[5] = 3;
     writeFileSync(`${t}.idx`, bytes);
     const a = await cli(['state', t, '--at', '4000']);
-    expect(a.stderr).toMatch(/^warning: .*old\.jsonl\.idx:1: an index of format version 3, this pasid-ledger reads version 4; it is not used; pass --write-index to rebuild it/);
+    expect(a.stderr).toMatch(/^warning: .*old\.jsonl\.idx:1: an index of format version 3, this pasid-ledger reads version 5; it is not used; pass --write-index to rebuild it/);
     expect(a.stdout).toBe((await cli(['state', plain, '--at', '4000'])).stdout);
     const w = await cli(['state', t, '--at', '10', '--write-index']);
     expect(w.code, w.stderr).toBe(0);
-    expect(readFileSync(`${t}.idx`)[5]).toBe(4);
+    expect(readFileSync(`${t}.idx`)[5]).toBe(5);
     expect((await cli(['state', t, '--at', '4000'])).stderr).toBe('');
   });
 
