@@ -578,9 +578,9 @@ export class DiskIndex implements Timeline {
     this.endFindings = footer.endFindings;
   }
 
-  /** Size in bytes, checkpoints, dead objects (the bench and `--write-index`'s note). */
-  get stats(): { bytes: number; checkpoints: number; deadObjects: number; facts: number } {
-    return { bytes: this.bytes.length, checkpoints: this.footer.checkpoints.length, deadObjects: this.footer.deadCount, facts: this.footer.facts };
+  /** Size in bytes, checkpoints, dead objects and their blocks (all, and read so far) (the bench and `--write-index`'s note). */
+  get stats(): { bytes: number; checkpoints: number; deadObjects: number; deadBlocks: number; deadBlocksRead: number; facts: number } {
+    return { bytes: this.bytes.length, checkpoints: this.footer.checkpoints.length, deadObjects: this.footer.deadCount, deadBlocks: this.footer.dead.length, deadBlocksRead: this.#dead?.blocksDecoded ?? 0, facts: this.footer.facts };
   }
 
   /** The records of chunk c (KOFF records from the c-th kept offset), parsed from the trace bytes. */

@@ -82,16 +82,16 @@ describe('an index that does not fit is never used', () => {
     expect(a.stderr).toContain('the index has no checksum (cut short, or not written by this version)');
   });
 
-  it('an index of an older format version (3): refused by its version, the answer of a replay; --write-index replaces it', async () => {
-    const t = join(dir, 'old.jsonl');
+  for (const v of [3, 4]) it(`an index of an older format version (${v}): refused by its version, the answer of a replay; --write-index replaces it`, async () => {
+    const t = join(dir, `old${v}.jsonl`);
     copyFileSync(plain, t);
     await cli(['state', t, '--at', '10', '--write-index']);
     const bytes = readFileSync(`${t}.idx`);
-    // The version byte after "PLIDX": what a pasid-ledger of format 3 wrote starts the same way.
-    bytes[5] = 3;
+    // The version byte after "PLIDX": what a pasid-ledger of format 3 or 4 wrote starts the same way.
+    bytes[5] = v;
     writeFileSync(`${t}.idx`, bytes);
     const a = await cli(['state', t, '--at', '4000']);
-    expect(a.stderr).toMatch(/^warning: .*old\.jsonl\.idx:1: an index of format version 3, this pasid-ledger reads version 5; it is not used; pass --write-index to rebuild it/);
+    expect(a.stderr).toMatch(new RegExp(`^warning: .*old${v}\\.jsonl\\.idx:1: an index of format version ${v}, this pasid-ledger reads version 5; it is not used; pass --write-index to rebuild it`));
     expect(a.stdout).toBe((await cli(['state', plain, '--at', '4000'])).stdout);
     const w = await cli(['state', t, '--at', '10', '--write-index']);
     expect(w.code, w.stderr).toBe(0);

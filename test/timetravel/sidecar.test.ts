@@ -117,5 +117,11 @@ describe('a binary index is refused when', () => {
     const binary = attempt(v3);
     expect(binary.ok === false && binary.error.code).toBe('INDEX_STALE');
     expect(binary.ok === false && binary.error.message).toMatch(/an index of format version 3, this pasid-ledger reads version 5/);
+    // Version 4 read the whole dead log at the first seek; its blocks are not those of version 5.
+    const v4 = Buffer.from(idx);
+    v4[5] = 4;
+    const four = attempt(v4);
+    expect(four.ok === false && four.error.code).toBe('INDEX_STALE');
+    expect(four.ok === false && four.error.message).toMatch(/an index of format version 4, this pasid-ledger reads version 5/);
   });
 });
