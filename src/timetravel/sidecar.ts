@@ -67,14 +67,16 @@ const SEGMENT = 1 << 16;
  * (kind, id), so a lookup reads at most about one block per run (fewer, larger runs: fewer blocks
  * per lookup, more builder memory).
  */
-const DEAD_RUN = 65536;
+const DEAD_RUN = 131072;
 /** Dead-log entries per block (a block holds one kind; a lookup inflates and decodes one whole block). */
-const DEAD_BLOCK = 256;
+const DEAD_BLOCK = 128;
 
 const enum Block {
   Checkpoint = 1,
   Dead = 2,
   Postings = 3,
+  /** The snapshots of the Dead block just before it. */
+  DeadSnaps = 4,
 }
 
 /** What identifies the trace, plus the stamp that lets a reader skip re-hashing an unchanged file. */
@@ -243,7 +245,8 @@ function postingsPayload(first: number, lists: Map<string, number[]>): Buffer {
  * Writes entries `ids` of a dead log as run `run`: sorted by (kind, id, log order), cut into blocks
  * of one kind of at most `blockSize` entries, each a JSON header ({ids, from, until, order}: order
  * is the entry's place in the log, which a kind's iteration keeps) and one line of JSON per
- * snapshot. `emit` writes a block and returns its position. Returns the directory rows.
+ * snapshot, the snapshots in a block of their own right after it. `emit` writes a block and
+ * returns its position. Returns the directory rows.
  */
 export function writeDeadRun(d: DeadLog, ids: readonly number[], run: number, blockSize: number, emit: (b: Buffer) => number): DeadRow[] {
   const rows: DeadRow[] = [];
@@ -257,10 +260,13 @@ export function writeDeadRun(d: DeadLog, ids: readonly number[], run: number, bl
     while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
     const part = sorted.slice(a, b);
     const head = { ids: part.map((e) => e.id), from: part.map((e) => d.from[e.i]), until: part.map((e) => d.until[e.i]), order: part.map((e) => e.i) };
-    const text = `${JSON.stringify(head)}\n${part.map((e) => JSON.stringify(d.snaps[e.i])).join('\n')}`;
+    const snaps = part.map((e) => (typeof d.snaps[e.i] === 'string' ? d.snaps[e.i] : JSON.stringify(d.snaps[e.i]))).join('\n');
     const minFrom = Math.min(...head.from);
     const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
-    rows.push([run, part[0].kind, part[0].id, part[part.length - 1].id, emit(block(Block.Dead, text)), part.length, minFrom, maxUntil]);
+    // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
+    const at = emit(block(Block.Dead, JSON.stringify(head)));
+    emit(block(Block.DeadSnaps, snaps));
+    rows.push([run, part[0].kind, part[0].id, part[part.length - 1].id, at, part.length, minFrom, maxUntil]);
     a = b;
   }
   return rows;
@@ -314,7 +320,12 @@ export class SidecarBuilder {
   ) {
     this.#write = write;
     this.#replay = new Replay({ profile, validateFacts: false, retainFacts: false });
-    this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => this.#closed.push(i));
+    this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => {
+      this.#closed.push(i);
+      // Why: a closed entry is never compared again; its JSON text is a tenth of the snapshot's heap, and a run holds DEAD_RUN of them.
+      const snap = this.#dead.snaps[i];
+      if (typeof snap !== 'string') this.#dead.snaps[i] = JSON.stringify(snap);
+    });
     this.#footer = { format: INDEX_FORMAT, version: INDEX_VERSION, kernel: profile.kernel, k, fullEvery, kOff: KOFF, records: 0, checkpoints: [], offsets: [], lines: [], seqs: [], dead: [], deadCount: 0, postings: [] };
     this.#emit(MAGIC);
     this.#checkpoint();
@@ -841,7 +852,10 @@ interface DeadBlock {
   readonly from: number[];
   readonly until: number[];
   readonly order: number[];
-  readonly snaps: (Snap<unknown> | string)[];
+  /** Position of the snapshots' block. */
+  readonly snapsAt: number;
+  /** Snapshots (or their JSON text until read), once a lookup found one here. */
+  snaps: (Snap<unknown> | string)[] | null;
   /** id → its entries in this block. */
   readonly byId: Map<string, number[]>;
 }
@@ -854,7 +868,7 @@ interface DeadRun {
 }
 
 /** Decoded dead-log blocks kept (least recently used first out). */
-const DEAD_CACHE = 1024;
+const DEAD_CACHE = 4096;
 
 const spanHas = (from: number, until: number, at: number): boolean => from <= at && (until === OPEN || at < until);
 
@@ -905,24 +919,26 @@ export class DiskDead implements DeadLayer {
       return hit;
     }
     this.#decoded++;
-    const text = inflate(this.bytes, at, Block.Dead);
-    const nl = text.indexOf('\n');
-    const head = JSON.parse(text.slice(0, nl)) as { ids: string[]; from: number[]; until: number[]; order: number[] };
-    const snaps: (Snap<unknown> | string)[] = text.slice(nl + 1).split('\n');
-    if (head.ids.length !== row[5] || snaps.length !== row[5]) throw new Error(`dead-log block at ${at} holds ${head.ids.length} entries, the directory says ${row[5]}`);
+    const head = JSON.parse(inflate(this.bytes, at, Block.Dead)) as { ids: string[]; from: number[]; until: number[]; order: number[] };
+    if (head.ids.length !== row[5]) throw new Error(`dead-log block at ${at} holds ${head.ids.length} entries, the directory says ${row[5]}`);
+    const snapsAt = at + 9 + this.bytes.readUInt32LE(at + 5);
     const byId = new Map<string, number[]>();
     head.ids.forEach((id, j) => {
       const l = byId.get(id);
       if (l === undefined) byId.set(id, [j]);
       else l.push(j);
     });
-    const b: DeadBlock = { ...head, snaps, byId };
+    const b: DeadBlock = { ...head, snapsAt, snaps: null, byId };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
   }
 
   #snap(b: DeadBlock, j: number): Snap<unknown> {
+    if (b.snaps === null) {
+      b.snaps = inflate(this.bytes, b.snapsAt, Block.DeadSnaps).split('\n');
+      if (b.snaps.length !== b.ids.length) throw new Error(`dead-log block at ${b.snapsAt} holds ${b.snaps.length} snapshots for ${b.ids.length} entries`);
+    }
     const s = b.snaps[j];
     if (typeof s !== 'string') return s;
     const parsed = JSON.parse(s) as Snap<unknown>;
