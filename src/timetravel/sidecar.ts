@@ -1,7 +1,7 @@
 /**
- * The binary time-travel index `TRACE.idx` (format version 4), built in one streaming pass over
+ * The binary time-travel index `TRACE.idx` (format version 5), built in one streaming pass over
  * the trace and read on demand: a seek reads one checkpoint (and the deltas after the last full
- * one, when there are any), the dead log, and only the trace records from the checkpoint to the
+ * one, when there are any), the blocks of the dead log its lookups need (`DiskDead`), and only the trace records from the checkpoint to the
  * target (by the byte offset of every KOFF-th record); `history` reads the per-object record
  * lists. A checkpoint's objects are kept as their JSON text and parsed one at a time when the
  * replay reads them, so a seek costs what it touches, not the size of the world. Pure: bytes in,
