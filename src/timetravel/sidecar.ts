@@ -856,8 +856,6 @@ interface DeadBlock {
   readonly snapsAt: number;
   /** Snapshots (or their JSON text until read), once a lookup found one here. */
   snaps: (Snap<unknown> | string)[] | null;
-  /** id → its entries in this block. */
-  readonly byId: Map<string, number[]>;
 }
 
 /** A run's blocks of one kind (rows of the directory, in id order) and the span they cover. */
@@ -868,7 +866,7 @@ interface DeadRun {
 }
 
 /** Decoded dead-log blocks kept (least recently used first out). */
-const DEAD_CACHE = 4096;
+const DEAD_CACHE = 8192;
 
 const spanHas = (from: number, until: number, at: number): boolean => from <= at && (until === OPEN || at < until);
 
@@ -922,13 +920,7 @@ export class DiskDead implements DeadLayer {
     const head = JSON.parse(inflate(this.bytes, at, Block.Dead)) as { ids: string[]; from: number[]; until: number[]; order: number[] };
     if (head.ids.length !== row[5]) throw new Error(`dead-log block at ${at} holds ${head.ids.length} entries, the directory says ${row[5]}`);
     const snapsAt = at + 9 + this.bytes.readUInt32LE(at + 5);
-    const byId = new Map<string, number[]>();
-    head.ids.forEach((id, j) => {
-      const l = byId.get(id);
-      if (l === undefined) byId.set(id, [j]);
-      else l.push(j);
-    });
-    const b: DeadBlock = { ...head, snapsAt, snaps: null, byId };
+    const b: DeadBlock = { ...head, snapsAt, snaps: null };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
@@ -961,7 +953,16 @@ export class DiskDead implements DeadLayer {
       for (let r = lo; r < rows.length && rows[r][2] <= id; r++) {
         if (!spanHas(rows[r][6], rows[r][7], at)) continue;
         const b = this.#block(rows[r]);
-        for (const j of b.byId.get(id) ?? []) if (spanHas(b.from[j], b.until[j], at)) return this.#snap(b, j);
+        // The block's ids are sorted (writeDeadRun): the first entry of `id`, then its others after it.
+        const ids = b.ids;
+        let x = 0;
+        let y = ids.length;
+        while (x < y) {
+          const mid = (x + y) >> 1;
+          if (ids[mid] < id) x = mid + 1;
+          else y = mid;
+        }
+        for (let j = x; j < ids.length && ids[j] === id; j++) if (spanHas(b.from[j], b.until[j], at)) return this.#snap(b, j);
       }
     }
     return undefined;
