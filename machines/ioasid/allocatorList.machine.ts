@@ -26,7 +26,7 @@ const ONE = [{ id: ALLOCATOR_LIST, input: {} }] as const;
 export const allocatorListKind = defineObject({
   id: 'allocatorList',
   initial: 'defaultActive',
-  context: (_: Record<string, never>): AllocatorListContext => ({ active: DEFAULT_SPACE, entries: [], orphans: [], created: 0 }),
+  context: (): AllocatorListContext => ({ active: DEFAULT_SPACE, entries: [], orphans: [], created: 0 }),
   address: {
     // A sharer joins an entry that is already listed.
     AllocatorRegistered: (f) => (f.role === 'shared' ? [] : ONE),

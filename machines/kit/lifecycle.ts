@@ -63,6 +63,8 @@ export interface Lifecycle<C, E extends MachineEvent, I> {
   step(snap: Snap<C>, event: E): Snap<C>;
   /** Reference path: XState's pure `transition()` on a snapshot resolved from the stored one. */
   stepWithXState(snap: Snap<C>, event: E): Snap<C>;
+  /** Whether the named guard holds for this snapshot and event (tests check the table's choice against the config). */
+  holds(guard: string, snap: Snap<C>, event: E): boolean;
   /** Event types the machine handles in some state. */
   readonly eventTypes: readonly string[];
   readonly stateNames: readonly string[];
@@ -166,6 +168,12 @@ export function defineLifecycle<C extends object, E extends MachineEvent, I, G e
     initial: (input) => ({ value: spec.initial, context: spec.context(input) }),
     step,
     stepWithXState,
+    holds(name, snap, event) {
+      const guards: Readonly<Record<string, Guard<C, E>>> = spec.guards;
+      const guard = guards[name];
+      if (guard === undefined) throw new Error(`${spec.id}: no guard '${name}'`);
+      return guard({ context: snap.context, event });
+    },
     eventTypes,
     stateNames: Object.keys(spec.states),
   };

@@ -7,7 +7,7 @@
 import type { FactBody, FactType } from '../../events/facts.js';
 import type { Profile } from '../profile.js';
 import type { AnyStateMachine } from 'xstate';
-import { defineLifecycle, type Guard, type Lifecycle, type LifecycleSpec, type Snap, type StateConfig } from './lifecycle.js';
+import { defineLifecycle, type Lifecycle, type LifecycleSpec, type Snap, type StateConfig } from './lifecycle.js';
 
 /** A fact as an evolve machine receives it: the event type is the fact type. */
 export type FactEvent = FactBody;
@@ -47,11 +47,12 @@ export interface FactKind {
   readonly stateNames: readonly string[];
   readonly eventTypes: readonly string[];
   readonly factSpec: { readonly absent?: string; readonly address: AddressTable<unknown> };
-  readonly spec: { readonly id: string; readonly states: Readonly<Record<string, StateConfig>>; readonly guards: Readonly<Record<string, Guard<never, FactEvent>>> };
+  readonly spec: { readonly id: string; readonly states: Readonly<Record<string, StateConfig>> };
   readonly machine: AnyStateMachine;
   initial(input: unknown): Snap<unknown>;
   step(snap: Snap<unknown>, fact: FactEvent): Snap<unknown>;
   stepWithXState(snap: Snap<unknown>, fact: FactEvent): Snap<unknown>;
+  holds(guard: string, snap: Snap<unknown>, fact: FactEvent): boolean;
 }
 
 export function defineObject<C extends object, I, G extends string = string, U extends string = string>(spec: FactObjectSpec<C, I, G, U>): FactObject<C, I> {

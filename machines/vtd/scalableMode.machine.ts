@@ -18,7 +18,7 @@ const ONE = [{ id: SCALABLE_MODE, input: {} }] as const;
 export const scalableModeKind = defineObject({
   id: 'scalableMode',
   initial: 'enabled',
-  context: (_: Record<string, never>): ScalableModeContext => ({ smtRoots: [] }),
+  context: (): ScalableModeContext => ({ smtRoots: [] }),
   address: {
     // Only an SMT root table is remembered (the SMT bit is set only while scalable mode is on).
     RootTableProgrammed: (f) => (f.smt ? ONE : []),

@@ -15,19 +15,20 @@ import {
   pasidSlotKind, scalableModeKind, svaBondKind, svaHandleKind, vtdUnitKind,
 } from '../../../machines/index.js';
 import { globalPasidHistoryKind } from '../../../machines/global/globalPasidHistory.machine.js';
-import type { Lifecycle, MachineEvent, Snap, TransitionConfig } from '../../../machines/kit/lifecycle.js';
+import type { Snap, TransitionConfig } from '../../../machines/kit/lifecycle.js';
+import type { FactEvent, FactKind } from '../../../machines/kit/object.js';
 import { profileFor, type Profile } from '../../../machines/profile.js';
 
 
 interface Case {
-  readonly kind: Lifecycle<unknown, MachineEvent, unknown>;
+  readonly kind: FactKind;
   /** What the traversal proves about the machine (the describe title). */
   readonly proves: string;
   /** Kernels whose profiles make every guard both true and false somewhere. */
   readonly eras: readonly string[];
   /** One object per input (e.g. PASID 0 and PASID 1): some guards read the input, not the events. */
   readonly inputs: readonly unknown[];
-  readonly events: (p: Profile) => MachineEvent[];
+  readonly events: (p: Profile) => FactEvent[];
   /** Traversal depth: simple paths only for the small machines. */
   readonly simple: boolean;
   /** Candidates (`state | EVENT | #index guard`) no path of any single era takes: findings about the machine. */
@@ -36,7 +37,7 @@ interface Case {
 
 const CASES: Case[] = [
   {
-    kind: allocatorListKind as never,
+    kind: allocatorListKind,
     proves: 'entries are appended and removed (the last one back to the default), the active entry switches, orphans are remembered',
     eras: ['5.15.0'],
     inputs: [{}],
@@ -47,29 +48,29 @@ const CASES: Case[] = [
       { type: 'AllocatorUnregistered', ops: 'opsA', space: 'A', removed: true },
       { type: 'AllocatorSwitched', from: 'A', to: 'B' },
       { type: 'IoasidOrphaned', space: 'A', ioasid: 3 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: allocatorRegistrationKind as never,
+    kind: allocatorRegistrationKind,
     proves: 'a registration joins as active, shared or standby; a standby is promoted; the -EEXIST re-registration leaves its node dangling; unregistering or a corrupt unlink drops it',
     eras: ['5.15.0'],
     inputs: [{ ops: 'opsA' }],
     simple: false,
     events: () => {
-      const reg = { type: 'AllocatorRegistered', ops: 'opsA', alloc: 'a', free: 'f', pdata: null, space: 'S1' };
+      const reg = { type: 'AllocatorRegistered', ops: 'opsA', alloc: 'a', free: 'f', pdata: null, space: 'S1' } as const;
       return [
-        { ...reg, role: 'active' },
-        { ...reg, role: 'shared' },
-        { ...reg, role: 'standby' },
+        { ...reg, role: 'active' as const },
+        { ...reg, role: 'shared' as const },
+        { ...reg, role: 'standby' as const },
         { type: 'AllocatorSwitched', from: 'S0', to: 'S1' },
         { type: 'AllocatorListNodeDangling', ops: 'opsA' },
         { type: 'AllocatorUnregistered', ops: 'opsA', space: 'S1', removed: false },
         { type: 'AllocatorListCorrupted', ops: 'opsA', space: 'S1' },
-      ] as unknown as MachineEvent[];
+      ];
     },
   },
   {
-    kind: idSpaceKind as never,
+    kind: idSpaceKind,
     proves: 'an entry is created or joined, a sharer (or its head) leaves, the last member retires it; outstanding IDs are counted',
     eras: ['5.15.0'],
     inputs: [{ space: 'S' }],
@@ -82,10 +83,10 @@ const CASES: Case[] = [
       { type: 'AllocatorUnregistered', ops: 'opsB', space: 'S', removed: true },
       { type: 'IoasidAllocated', space: 'S', ioasid: 1, set: null, private: null, refs: 1 },
       { type: 'IoasidFreed', space: 'S', ioasid: 1 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: ioasidKind as never,
+    kind: ioasidKind,
     proves: 'an ID is allocated, referenced, given data, freed or orphaned',
     eras: ['5.15.0'],
     inputs: [{ space: 'S', ioasid: 1 }],
@@ -97,10 +98,10 @@ const CASES: Case[] = [
       { type: 'IoasidDataSet', space: 'S', ioasid: 1, data: null },
       { type: 'IoasidFreed', space: 'S', ioasid: 1 },
       { type: 'IoasidOrphaned', space: 'S', ioasid: 1 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: ioasidOwnerKind as never,
+    kind: ioasidOwnerKind,
     proves: 'holders are added to a generation, become earlier holders when the number is released, and a new allocation starts a new generation',
     eras: ['5.15.0'],
     inputs: [{ space: 'S', ioasid: 1 }],
@@ -109,10 +110,10 @@ const CASES: Case[] = [
       { type: 'IoasidHolderAdded', space: 'S', ioasid: 1, holder: 'tid:1', fresh: true },
       { type: 'IoasidHolderAdded', space: 'S', ioasid: 1, holder: 'tid:2', fresh: false },
       { type: 'IoasidHoldersReleased', space: 'S', ioasid: 1, at: 5 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: ioasidHolderKind as never,
+    kind: ioasidHolderKind,
     proves: 'a holder counts the IDs it holds and is dropped with its last one',
     eras: ['5.15.0'],
     inputs: [{ holder: 'tid:1' }],
@@ -120,10 +121,10 @@ const CASES: Case[] = [
     events: () => [
       { type: 'IoasidHolderAdded', space: 'S', ioasid: 1, holder: 'tid:1', fresh: true },
       { type: 'IoasidHoldersReleased', space: 'S', ioasid: 1, at: 5 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: scalableModeKind as never,
+    kind: scalableModeKind,
     proves: 'SMT root tables are remembered and scalable mode is switched off once',
     eras: ['5.15.0'],
     inputs: [{}],
@@ -132,10 +133,10 @@ const CASES: Case[] = [
       { type: 'RootTableProgrammed', iommu: 'dmar0', smt: true },
       { type: 'RootTableProgrammed', iommu: 'dmar1', smt: true },
       { type: 'ScalableModeDisabled', iommu: null },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: vtdUnitKind as never,
+    kind: vtdUnitKind,
     proves: 'the pasid-allocator registration is skipped or attempted once, succeeds or fails; root programming and removal move the unit from any state',
     eras: ['5.15.0'],
     inputs: [{ iommu: 'dmar0' }],
@@ -147,10 +148,10 @@ const CASES: Case[] = [
       { type: 'PasidAllocatorRegistrationFailed', iommu: 'dmar0' },
       { type: 'RootTableProgrammed', iommu: 'dmar0', smt: true },
       { type: 'DmarUnitFreed', iommu: 'dmar0' },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: deviceKind as never,
+    kind: deviceKind,
     proves: 'probe, release and re-probe move it; attachments, new and last SVA bonds and a reset are counted (a rebind is not a new bond)',
     eras: ['6.8.0'],
     inputs: [{ dev: 'd0' }],
@@ -167,10 +168,10 @@ const CASES: Case[] = [
       { type: 'GroupResetStarted', group: 'g0', dev: 'd0' },
       { type: 'GroupResetDone', group: 'g0', dev: 'd0' },
       { type: 'DeviceMaxPasidsInferred', dev: 'd0', max_pasids: 4 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: pasidSlotKind as never,
+    kind: pasidSlotKind,
     proves: 'an attach fills the slot, a replace swaps domain and handle, a detach empties it',
     eras: ['6.15.0'],
     inputs: [{ group: 'g0', pasid: 1 }],
@@ -179,10 +180,10 @@ const CASES: Case[] = [
       { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1', handle: 'h1' },
       { type: 'PasidReplaced', group: 'g0', dev: 'd0', pasid: 1, from: 'dom1', to: 'dom2', handle: 'h2' },
       { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom2' },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: domainKind as never,
+    kind: domainKind,
     proves: 'a detach returns to allocated only with the last attachment; a replace moves one attachment from the old domain to the new; a freed name allocated again is a new domain that keeps the slots still holding it',
     eras: ['6.8.0'],
     inputs: [{ domain: 'dom1' }],
@@ -198,10 +199,10 @@ const CASES: Case[] = [
       { type: 'AuxDomainAttached', domain: 'dom1', dev: 'd0', pasid: 1 },
       { type: 'AuxDomainDetached', domain: 'dom1', dev: 'd0', last: true },
       { type: 'DomainFreed', domain: 'dom1' },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: mmKind as never,
+    kind: mmKind,
     proves: 'a PASID is assigned, released and kept or dropped at exit; new and last bonds and the v6.8 domain list are counted',
     eras: ['6.8.0'],
     inputs: [{ mm: 'mm1' }],
@@ -218,10 +219,10 @@ const CASES: Case[] = [
       { type: 'MmSvaDomainRemoved', mm: 'mm1', domain: 'dom1' },
       { type: 'MmExited', mm: 'mm1' },
       { type: 'MmExited', mm: 'mm1', keepsPasid: true },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: svaBondKind as never,
+    kind: svaBondKind,
     proves: 'a second bind shares the handle (≤ v6.1, v6.8+) or adds one (v6.2–v6.7); the last unbind ends the bond',
     eras: ['6.2.0'],
     inputs: [{ dev: 'd0', mm: 'mm1', shares: true }, { dev: 'd0', mm: 'mm1', shares: false }],
@@ -231,10 +232,10 @@ const CASES: Case[] = [
       { type: 'SvaBound', handle: 'h2', dev: 'd0', mm: 'mm1', pasid: 1, domain: 'dom1', users: 2 },
       { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: 'dom1', users: 1 },
       { type: 'SvaUnbound', handle: 'h2', dev: 'd0', mm: 'mm1', domain: 'dom1', users: 0 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: svaHandleKind as never,
+    kind: svaHandleKind,
     proves: 'a handle is bound, freed by the unbind that drops its last reference and reused',
     eras: ['6.2.0'],
     inputs: [{ handle: 'h1' }],
@@ -242,10 +243,10 @@ const CASES: Case[] = [
     events: () => [
       { type: 'SvaBound', handle: 'h1', dev: 'd0', mm: 'mm1', pasid: 1, domain: null, users: 1 },
       { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 0 },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: globalPasidKind as never,
+    kind: globalPasidKind,
     proves: 'allocated and freed; attachments counted only while allocated',
     eras: ['6.6.0'],
     inputs: [{ pasid: 1 }],
@@ -255,10 +256,10 @@ const CASES: Case[] = [
       { type: 'GlobalPasidFreed', pasid: 1 },
       { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
       { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
-    ] as unknown as MachineEvent[],
+    ],
   },
   {
-    kind: globalPasidHistoryKind as never,
+    kind: globalPasidHistoryKind,
     proves: 'holders move on with each allocation; a free keeps the still-attached groups as stale until they detach',
     eras: ['6.6.0'],
     inputs: [{ pasid: 1 }],
@@ -269,7 +270,7 @@ const CASES: Case[] = [
       { type: 'GlobalPasidFreed', pasid: 1, by: 'tid:1' },
       { type: 'PasidAttached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
       { type: 'PasidDetached', group: 'g0', dev: 'd0', pasid: 1, domain: 'dom1' },
-    ] as unknown as MachineEvent[],
+    ],
   },
 ];
 
@@ -298,12 +299,12 @@ function allCandidates(kind: Case['kind']): Map<string, string> {
 }
 
 /** Steps the fast path and records which candidate each step took (the first whose guard holds, as XState picks). */
-function takenAlong(kind: Case['kind'], input: unknown, events: readonly MachineEvent[], into: Set<string>): void {
+function takenAlong(kind: Case['kind'], input: unknown, events: readonly FactEvent[], into: Set<string>): void {
   let snap: Snap<unknown> = kind.initial(input);
   for (const e of events) {
     const next = kind.step(snap, e);
     const cands = candidatesOf(kind, snap.value, e.type);
-    const i = cands.findIndex((c) => c.guard === undefined || kind.spec.guards[c.guard]!({ context: snap.context, event: e }));
+    const i = cands.findIndex((c) => c.guard === undefined || kind.holds(c.guard, snap, e));
     if (i >= 0) {
       const c = cands[i]!;
       // The table and the config must agree on the candidate; a mismatch is a kit bug, not a coverage gap.
@@ -318,7 +319,7 @@ describe.each(CASES.map((c) => [c.kind.id, c.proves, c] as const))('%s machine (
   const machine: AnyStateMachine = c.kind.machine;
   const eras = c.eras.map((k) => profileFor(k) as Profile);
   const pathsOf = (p: Profile, input: unknown, simple: boolean) => {
-    const opts = { input, events: c.events(p), serializeState: serializeState as never };
+    const opts = { input, events: c.events(p), serializeState };
     return simple ? getSimplePaths(machine, opts) : getShortestPaths(machine, opts);
   };
 
@@ -337,7 +338,7 @@ describe.each(CASES.map((c) => [c.kind.id, c.proves, c] as const))('%s machine (
       for (const input of c.inputs) {
         // Each path, extended by every event once more, so the last state's candidates are tried too.
         for (const path of pathsOf(p, input, c.simple)) {
-          const events = path.steps.map((s) => s.event as MachineEvent);
+          const events: FactEvent[] = path.steps.map((s) => s.event);
           for (const e of c.events(p)) takenAlong(c.kind, input, [...events, e], taken);
         }
       }
