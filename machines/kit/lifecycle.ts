@@ -97,6 +97,7 @@ function shallowEqual(a: object, b: object): boolean {
 
 /** The XState machine of a spec, built with setup(): typed context, events, input, guards and actions. */
 function machineOf<C extends object, E extends MachineEvent, I, G extends string, U extends string>(spec: LifecycleSpec<C, E, I, G, U>) {
+  // Why the type arguments: setup()'s actions must name the machine's actors, and these machines spawn none (never).
   const actions = {} as Record<U, ReturnType<typeof assign<C, E, undefined, E, never>>>;
   for (const name of Object.keys(spec.updates) as U[]) {
     const update = spec.updates[name];

@@ -5,7 +5,7 @@
  */
 import { isFailure } from '../../events/ret.js';
 import type { Fact } from '../../events/facts.js';
-import type { CallRecord } from '../../events/records.js';
+import { RECORD_SPECS, type CallName, type CallRecord } from '../../events/records.js';
 import type { Finding } from '../replay/finding.js';
 
 /** What `history` can select on (the option names of the command). */
@@ -22,13 +22,9 @@ const FIELD_TOKEN: Readonly<Record<string, string>> = {
   ops: 'ops', ioasid: 'ioasid', iommu: 'iommu', group: 'group', space: 'space',
 };
 
-/** The return of these calls names an object (a domain, a handle, a PASID, an IOASID). */
-const RET_TOKEN: Readonly<Partial<Record<string, string>>> = {
-  iommu_domain_alloc: 'domain',
-  iommu_sva_domain_alloc: 'domain',
-  iommu_sva_bind_device: 'handle',
-  iommu_alloc_global_pasid: 'pasid',
-  ioasid_alloc: 'ioasid',
+/** What a call's return names, by its catalogue return type (events/records.ts): a domain, a handle, a PASID, an IOASID. */
+const RET_TOKEN_OF_TYPE: Readonly<Partial<Record<(typeof RECORD_SPECS)[CallName]['ret'], string>>> = {
+  retDomain: 'domain', retHandle: 'handle', retPasid: 'pasid', retIoasid: 'ioasid',
 };
 
 function tokensOf(fields: Readonly<Record<string, unknown>>, out: Set<string>): void {
@@ -45,7 +41,7 @@ function tokensOf(fields: Readonly<Record<string, unknown>>, out: Set<string>): 
 export function recordTokens(record: CallRecord, facts: readonly Fact[]): Set<string> {
   const out = new Set<string>();
   tokensOf(record.args as Record<string, unknown>, out);
-  const retKind = RET_TOKEN[record.fn];
+  const retKind = RET_TOKEN_OF_TYPE[RECORD_SPECS[record.fn].ret];
   const ret = record.ret;
   if (retKind !== undefined && (typeof ret === 'string' || typeof ret === 'number') && !isFailure(ret)) out.add(`${retKind}:${ret}`);
   for (const f of facts) tokensOf(f as unknown as Record<string, unknown>, out);
