@@ -96,6 +96,11 @@ export interface FactKind {
 
 /** Checks a kind's machine against its guards and updates and compiles its table (throws on a kit misuse). */
 export function defineObject<M extends AnyStateMachine>(def: ObjectDefinition<M>): FactObject<ContextFrom<M>, InputFrom<M>> {
+  const lifecycle = defineLifecycle<ContextFrom<M>, FactEvent, InputFrom<M>>(def);
+  if (def.absent !== undefined && !lifecycle.stateNames.includes(def.absent)) throw new Error(`${lifecycle.id}: absent state ${def.absent} is not one of its states`);
+  // Why: a transition on a fact the address table does not route can never be taken (a misspelt or forgotten route).
+  const unrouted = lifecycle.eventTypes.filter((t) => !(t in def.address));
+  if (unrouted.length > 0) throw new Error(`${lifecycle.id}: transitions on ${unrouted.join(', ')}, which its address table does not route to it`);
   const factSpec: FactSpec<InputFrom<M>> = { absent: def.absent, address: def.address };
-  return { ...defineLifecycle<ContextFrom<M>, FactEvent, InputFrom<M>>(def), factSpec };
+  return { ...lifecycle, factSpec };
 }
