@@ -13,8 +13,9 @@
  * The machine subset (checked by `compileTable`, which throws outside it): flat states (no nested,
  * parallel, final or history states, no entry/exit/always/after/invoke), transitions as objects with
  * a named guard (no inline or parameterised guards), named actions (no inline actions) and a target
- * that is a sibling state's name; a context factory of the input alone. XState checks no targets at
- * compile time (a target is any string), so the kit does.
+ * that is a sibling state's name; a context factory of the input alone. XState's types check no
+ * targets (a target is any string); XState refuses an unknown one when it builds the machine, and
+ * the kit checks again when it compiles the table.
  */
 import { assign, transition, type ActionFunction, type AnyStateMachine } from 'xstate';
 
@@ -146,9 +147,10 @@ export function defineLifecycle<C extends object, E extends MachineEvent, I>(par
   const eventTypes = [...new Set(Object.values(config.states).flatMap((s) => Object.keys(s.on ?? {})))];
 
   // Why: the hot path of every replay; null-prototype records index faster than nested Maps, and one
-  // guard-argument object per kind is reused (guards are pure and synchronous: none keeps it).
+  // guard-argument object per kind is reused (guards and context factories are pure and synchronous: none keeps it).
   const fastTable = flatTable(table);
   let guardArgs: { context: C; event: E } | null = null;
+  let initArgs: { input: I } | null = null;
   function step(snap: Snap<C>, event: E): Snap<C> {
     const byEvent = fastTable[snap.value];
     const candidates = byEvent === undefined ? undefined : byEvent[event.type];
@@ -187,7 +189,11 @@ export function defineLifecycle<C extends object, E extends MachineEvent, I>(par
     config,
     guards,
     updates,
-    initial: (input) => ({ value: config.initial, context: contextOf({ input }) }),
+    initial(input) {
+      if (initArgs === null) initArgs = { input };
+      else initArgs.input = input;
+      return { value: config.initial, context: contextOf(initArgs) };
+    },
     step,
     stepWithXState,
     holds(name, snap, event) {
