@@ -4,7 +4,8 @@
  * of its PASIDs hold a domain and how many SVA bonds it has, and whether a PCI reset is in progress.
  * The calls that decide are machines/calls/iommu_probe_device.ts and friends. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface DeviceContext {
   readonly dev: string;
@@ -32,10 +33,38 @@ const COUNTERS = {
 
 const PROBED = { target: 'probed', actions: 'probe' } as const;
 
-export const deviceKind = defineObject<DeviceContext, { dev: string }>({
+const guards = {
+  isNewBond: ({ event }) => event.type === 'SvaBound' && event.users === 1,
+  isBondGone: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
+} satisfies FactGuards<DeviceContext>;
+
+const updates = {
+  probe: (c, f) => (f.type === 'DeviceProbed' ? { ...c, maxPasids: f.max_pasids, group: f.group } : c),
+  attach: (c) => ({ ...c, attached: c.attached + 1 }),
+  detach: (c) => ({ ...c, attached: Math.max(0, c.attached - 1) }),
+  bond: (c) => ({ ...c, bonds: c.bonds + 1 }),
+  unbond: (c) => ({ ...c, bonds: Math.max(0, c.bonds - 1) }),
+  startReset: (c) => ({ ...c, resetting: true }),
+  endReset: (c) => ({ ...c, resetting: false }),
+  // Why: a bound the capture gives (a probe) is the truth; the inferred one only fills an unknown.
+  inferMax: (c, f) => (f.type === 'DeviceMaxPasidsInferred' && c.maxPasids === null ? { ...c, maxPasids: f.max_pasids } : c),
+} satisfies FactUpdates<DeviceContext>;
+
+export const deviceMachine = setup({ types: factTypes<DeviceContext, { dev: string }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'device',
   initial: 'preexisting',
-  context: ({ dev }) => ({ dev, group: dev, maxPasids: null, attached: 0, bonds: 0, resetting: false }),
+  context: ({ input: { dev } }) => ({ dev, group: dev, maxPasids: null, attached: 0, bonds: 0, resetting: false }),
+  states: {
+    preexisting: { on: { DeviceProbed: PROBED, DeviceReleased: { target: 'released' }, ...COUNTERS } },
+    probed: { on: { DeviceProbed: { actions: 'probe' }, DeviceReleased: { target: 'released' }, ...COUNTERS } },
+    released: { on: { DeviceProbed: PROBED, ...COUNTERS } },
+  },
+});
+
+export const deviceKind = defineObject({
+  machine: deviceMachine,
+  guards,
+  updates,
   address: {
     DeviceProbed: (f) => one(f.dev),
     DeviceReleased: (f) => one(f.dev),
@@ -46,25 +75,5 @@ export const deviceKind = defineObject<DeviceContext, { dev: string }>({
     GroupResetStarted: (f) => one(f.dev),
     GroupResetDone: (f) => one(f.dev),
     DeviceMaxPasidsInferred: (f) => one(f.dev),
-  },
-  states: {
-    preexisting: { on: { DeviceProbed: PROBED, DeviceReleased: { target: 'released' }, ...COUNTERS } },
-    probed: { on: { DeviceProbed: { actions: 'probe' }, DeviceReleased: { target: 'released' }, ...COUNTERS } },
-    released: { on: { DeviceProbed: PROBED, ...COUNTERS } },
-  },
-  guards: {
-    isNewBond: ({ event }) => event.type === 'SvaBound' && event.users === 1,
-    isBondGone: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
-  },
-  updates: {
-    probe: (c, f) => (f.type === 'DeviceProbed' ? { ...c, maxPasids: f.max_pasids, group: f.group } : c),
-    attach: (c) => ({ ...c, attached: c.attached + 1 }),
-    detach: (c) => ({ ...c, attached: Math.max(0, c.attached - 1) }),
-    bond: (c) => ({ ...c, bonds: c.bonds + 1 }),
-    unbond: (c) => ({ ...c, bonds: Math.max(0, c.bonds - 1) }),
-    startReset: (c) => ({ ...c, resetting: true }),
-    endReset: (c) => ({ ...c, resetting: false }),
-    // Why: a bound the capture gives (a probe) is the truth; the inferred one only fills an unknown.
-    inferMax: (c, f) => (f.type === 'DeviceMaxPasidsInferred' && c.maxPasids === null ? { ...c, maxPasids: f.max_pasids } : c),
   },
 });

@@ -5,7 +5,8 @@
  * later use is caught. The calls that decide are machines/calls/iommu_domain_*.ts. Pure.
  */
 import type { DomainType } from '../../events/fields.js';
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface DomainContext {
   readonly domain: string;
@@ -36,22 +37,33 @@ const ON_ANY = {
   AuxDomainDetached: { actions: 'auxDetach' },
 } as const;
 
-export const domainKind = defineObject<DomainContext, { domain: string }>({
+const guards = {
+  isStillAttached: ({ context }) => context.attachments > 0,
+  isLastAttachment: ({ context }) => context.attachments <= 1,
+  isReplacedBy: ({ context, event }) => event.type === 'PasidReplaced' && event.to === context.domain,
+} satisfies FactGuards<DomainContext>;
+
+const updates = {
+  allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false } : c),
+  dropVtdRef: (c) => ({ ...c, vtdDrops: c.vtdDrops + 1 }),
+  auxAttach: (c, f) =>
+    // A new default PASID comes only with the domain's first aux attach; later ones reuse the number, freed or not.
+    f.type === 'AuxDomainAttached' ? { ...c, auxDevs: [...c.auxDevs, f.dev], ...(f.pasid === undefined ? {} : { auxPasid: f.pasid, auxPasidFreed: false }) } : c,
+  auxDetach: (c, f) => {
+    if (f.type !== 'AuxDomainDetached') return c;
+    const i = c.auxDevs.indexOf(f.dev);
+    const auxDevs = i < 0 ? c.auxDevs : [...c.auxDevs.slice(0, i), ...c.auxDevs.slice(i + 1)];
+    return { ...c, auxDevs, auxPasidFreed: f.last ? true : c.auxPasidFreed };
+  },
+  attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
+  detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
+  setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),
+} satisfies FactUpdates<DomainContext>;
+
+export const domainMachine = setup({ types: factTypes<DomainContext, { domain: string }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'domain',
   initial: 'allocated',
-  context: ({ domain }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false }),
-  address: {
-    DomainAllocated: (f) => one(f.domain),
-    DomainFreed: (f) => one(f.domain),
-    PasidAttached: (f) => one(f.domain),
-    PasidDetached: (f) => one(f.domain),
-    // The old domain loses the slot, the new one gains it; a same-domain replace only swaps the handle.
-    PasidReplaced: (f) => (f.from === f.to ? [] : [...one(f.from), ...one(f.to)]),
-    SvaDomainUsersChanged: (f) => one(f.domain),
-    VtdDomainRefDropped: (f) => one(f.domain),
-    AuxDomainAttached: (f) => one(f.domain),
-    AuxDomainDetached: (f) => one(f.domain),
-  },
+  context: ({ input: { domain } }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false }),
   states: {
     allocated: {
       on: {
@@ -88,25 +100,22 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
       },
     },
   },
-  guards: {
-    isStillAttached: ({ context }) => context.attachments > 0,
-    isLastAttachment: ({ context }) => context.attachments <= 1,
-    isReplacedBy: ({ context, event }) => event.type === 'PasidReplaced' && event.to === context.domain,
-  },
-  updates: {
-    allocate: (c, f) => (f.type === 'DomainAllocated' ? { ...c, type: f.domain_type, mm: f.mm, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false } : c),
-    dropVtdRef: (c) => ({ ...c, vtdDrops: c.vtdDrops + 1 }),
-    auxAttach: (c, f) =>
-      // A new default PASID comes only with the domain's first aux attach; later ones reuse the number, freed or not.
-      f.type === 'AuxDomainAttached' ? { ...c, auxDevs: [...c.auxDevs, f.dev], ...(f.pasid === undefined ? {} : { auxPasid: f.pasid, auxPasidFreed: false }) } : c,
-    auxDetach: (c, f) => {
-      if (f.type !== 'AuxDomainDetached') return c;
-      const i = c.auxDevs.indexOf(f.dev);
-      const auxDevs = i < 0 ? c.auxDevs : [...c.auxDevs.slice(0, i), ...c.auxDevs.slice(i + 1)];
-      return { ...c, auxDevs, auxPasidFreed: f.last ? true : c.auxPasidFreed };
-    },
-    attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
-    detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
-    setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),
+});
+
+export const domainKind = defineObject({
+  machine: domainMachine,
+  guards,
+  updates,
+  address: {
+    DomainAllocated: (f) => one(f.domain),
+    DomainFreed: (f) => one(f.domain),
+    PasidAttached: (f) => one(f.domain),
+    PasidDetached: (f) => one(f.domain),
+    // The old domain loses the slot, the new one gains it; a same-domain replace only swaps the handle.
+    PasidReplaced: (f) => (f.from === f.to ? [] : [...one(f.from), ...one(f.to)]),
+    SvaDomainUsersChanged: (f) => one(f.domain),
+    VtdDomainRefDropped: (f) => one(f.domain),
+    AuxDomainAttached: (f) => one(f.domain),
+    AuxDomainDetached: (f) => one(f.domain),
   },
 });

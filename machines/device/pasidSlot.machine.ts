@@ -3,7 +3,8 @@
  * attached to a domain, with the device that attached it and the attach handle. `empty` is not
  * stored. The calls that decide are machines/calls/iommu_{attach,detach,replace}_device_pasid.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface PasidSlotContext {
   readonly group: string;
@@ -20,24 +21,32 @@ export interface PasidSlotInput {
 
 const one = (group: string, pasid: number) => [{ id: `${group}/${pasid}`, input: { group, pasid } }];
 
-export const pasidSlotKind = defineObject<PasidSlotContext, PasidSlotInput>({
+const guards = {} satisfies FactGuards<PasidSlotContext>;
+
+const updates = {
+  attach: (c, f) => (f.type === 'PasidAttached' ? { ...c, dev: f.dev, domain: f.domain, handle: f.handle ?? null } : c),
+  replace: (c, f) => (f.type === 'PasidReplaced' ? { ...c, dev: f.dev, domain: f.to, handle: f.handle ?? null } : c),
+  clear: (c) => ({ ...c, dev: null, domain: null, handle: null }),
+} satisfies FactUpdates<PasidSlotContext>;
+
+export const pasidSlotMachine = setup({ types: factTypes<PasidSlotContext, PasidSlotInput>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'pasidSlot',
   initial: 'empty',
-  absent: 'empty',
-  context: ({ group, pasid }) => ({ group, pasid, dev: null, domain: null, handle: null }),
-  address: {
-    PasidAttached: (f) => one(f.group, f.pasid),
-    PasidDetached: (f) => one(f.group, f.pasid),
-    PasidReplaced: (f) => one(f.group, f.pasid),
-  },
+  context: ({ input: { group, pasid } }) => ({ group, pasid, dev: null, domain: null, handle: null }),
   states: {
     empty: { on: { PasidAttached: { target: 'attached', actions: 'attach' } } },
     attached: { on: { PasidReplaced: { actions: 'replace' }, PasidDetached: { target: 'empty', actions: 'clear' } } },
   },
-  guards: {},
-  updates: {
-    attach: (c, f) => (f.type === 'PasidAttached' ? { ...c, dev: f.dev, domain: f.domain, handle: f.handle ?? null } : c),
-    replace: (c, f) => (f.type === 'PasidReplaced' ? { ...c, dev: f.dev, domain: f.to, handle: f.handle ?? null } : c),
-    clear: (c) => ({ ...c, dev: null, domain: null, handle: null }),
+});
+
+export const pasidSlotKind = defineObject({
+  machine: pasidSlotMachine,
+  guards,
+  updates,
+  absent: 'empty',
+  address: {
+    PasidAttached: (f) => one(f.group, f.pasid),
+    PasidDetached: (f) => one(f.group, f.pasid),
+    PasidReplaced: (f) => one(f.group, f.pasid),
   },
 });

@@ -4,7 +4,8 @@
  * is attached in (a free before the detach leaves them, §5.1). The calls that decide are
  * machines/calls/iommu_{alloc,free}_global_pasid.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface GlobalPasidContext {
   readonly pasid: number;
@@ -24,12 +25,19 @@ export const BY_PASID = {
   PasidDetached: (f: { pasid: number }) => one(f.pasid),
 } as const;
 
-export const globalPasidKind = defineObject<GlobalPasidContext, { pasid: number }>({
+const guards = {} satisfies FactGuards<GlobalPasidContext>;
+
+const updates = {
+  own: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, dev: f.dev, mm: f.mm, attachments: 0 } : c),
+  reown: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, dev: f.dev, mm: f.mm } : c),
+  attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
+  detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
+} satisfies FactUpdates<GlobalPasidContext>;
+
+export const globalPasidMachine = setup({ types: factTypes<GlobalPasidContext, { pasid: number }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'globalPasid',
   initial: 'free',
-  absent: 'free',
-  context: ({ pasid }) => ({ pasid, dev: null, mm: null, attachments: 0 }),
-  address: BY_PASID,
+  context: ({ input: { pasid } }) => ({ pasid, dev: null, mm: null, attachments: 0 }),
   states: {
     free: { on: { GlobalPasidAllocated: { target: 'allocated', actions: 'own' } } },
     allocated: {
@@ -42,11 +50,12 @@ export const globalPasidKind = defineObject<GlobalPasidContext, { pasid: number 
       },
     },
   },
-  guards: {},
-  updates: {
-    own: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, dev: f.dev, mm: f.mm, attachments: 0 } : c),
-    reown: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, dev: f.dev, mm: f.mm } : c),
-    attach: (c) => ({ ...c, attachments: c.attachments + 1 }),
-    detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
-  },
+});
+
+export const globalPasidKind = defineObject({
+  machine: globalPasidMachine,
+  guards,
+  updates,
+  absent: 'free',
+  address: BY_PASID,
 });

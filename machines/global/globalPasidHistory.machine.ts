@@ -7,7 +7,8 @@
  * free by an earlier holder (B2), a free by another owner (B3) and a second owner of a PASID that is
  * still attached (B7). `none` (never allocated in the capture) is not stored. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 import { BY_PASID } from './globalPasid.machine.js';
 
 export interface GlobalPasidHistoryContext {
@@ -29,12 +30,24 @@ const without = (xs: readonly string[], x: string) => {
   return i < 0 ? xs : [...xs.slice(0, i), ...xs.slice(i + 1)];
 };
 
-export const globalPasidHistoryKind = defineObject<GlobalPasidHistoryContext, { pasid: number }>({
+const guards = {} satisfies FactGuards<GlobalPasidHistoryContext>;
+
+const updates = {
+  own: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, holder: f.holder ?? null, past: c.holder === null || c.past.includes(c.holder) ? c.past : [...c.past, c.holder] } : c),
+  release: (c, f) => (f.type === 'GlobalPasidFreed' ? { ...c, freedBy: f.by ?? null, stale: [...c.stale, ...c.groups], groups: [] } : c),
+  attach: (c, f) => (f.type === 'PasidAttached' ? { ...c, groups: [...c.groups, f.group] } : c),
+  detach: (c, f) => {
+    if (f.type !== 'PasidDetached') return c;
+    // Why: a detach in a group the earlier owner left attached ends that stale attachment first.
+    if (c.stale.includes(f.group)) return { ...c, stale: without(c.stale, f.group) };
+    return { ...c, groups: without(c.groups, f.group) };
+  },
+} satisfies FactUpdates<GlobalPasidHistoryContext>;
+
+export const globalPasidHistoryMachine = setup({ types: factTypes<GlobalPasidHistoryContext, { pasid: number }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'globalPasidHistory',
   initial: 'none',
-  absent: 'none',
-  context: ({ pasid }) => ({ pasid, holder: null, past: [], freedBy: null, groups: [], stale: [] }),
-  address: BY_PASID,
+  context: ({ input: { pasid } }) => ({ pasid, holder: null, past: [], freedBy: null, groups: [], stale: [] }),
   states: {
     none: { on: { GlobalPasidAllocated: { target: 'held', actions: 'own' } } },
     held: {
@@ -53,16 +66,12 @@ export const globalPasidHistoryKind = defineObject<GlobalPasidHistoryContext, { 
       },
     },
   },
-  guards: {},
-  updates: {
-    own: (c, f) => (f.type === 'GlobalPasidAllocated' ? { ...c, holder: f.holder ?? null, past: c.holder === null || c.past.includes(c.holder) ? c.past : [...c.past, c.holder] } : c),
-    release: (c, f) => (f.type === 'GlobalPasidFreed' ? { ...c, freedBy: f.by ?? null, stale: [...c.stale, ...c.groups], groups: [] } : c),
-    attach: (c, f) => (f.type === 'PasidAttached' ? { ...c, groups: [...c.groups, f.group] } : c),
-    detach: (c, f) => {
-      if (f.type !== 'PasidDetached') return c;
-      // Why: a detach in a group the earlier owner left attached ends that stale attachment first.
-      if (c.stale.includes(f.group)) return { ...c, stale: without(c.stale, f.group) };
-      return { ...c, groups: without(c.groups, f.group) };
-    },
-  },
+});
+
+export const globalPasidHistoryKind = defineObject({
+  machine: globalPasidHistoryMachine,
+  guards,
+  updates,
+  absent: 'none',
+  address: BY_PASID,
 });

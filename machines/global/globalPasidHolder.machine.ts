@@ -7,7 +7,8 @@
  * different PASIDs stay independent for the race explorer (§B.3); a PASID another thread freed for it
  * keeps counting (the over-estimate errs towards naming the releaser). `none` is not stored. Pure.
  */
-import { defineObject, type WorldReader } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates, type WorldReader } from '../kit/object.js';
 import type { GlobalPasidHistoryContext } from './globalPasidHistory.machine.js';
 
 export interface GlobalPasidHolderContext {
@@ -23,15 +24,19 @@ function holderNow(w: WorldReader, pasid: number): string | null {
   return s?.value === 'held' ? s.context.holder : null;
 }
 
-export const globalPasidHolderKind = defineObject<GlobalPasidHolderContext, { holder: string }>({
+const guards = {
+  isLast: ({ context }) => context.held <= 1,
+} satisfies FactGuards<GlobalPasidHolderContext>;
+
+const updates = {
+  inc: (c) => ({ ...c, held: c.held + 1 }),
+  dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
+} satisfies FactUpdates<GlobalPasidHolderContext>;
+
+export const globalPasidHolderMachine = setup({ types: factTypes<GlobalPasidHolderContext, { holder: string }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'globalPasidHolder',
   initial: 'none',
-  absent: 'none',
-  context: ({ holder }) => ({ holder, held: 0 }),
-  address: {
-    GlobalPasidAllocated: (f: { holder?: string }) => (f.holder === undefined ? [] : one(f.holder)),
-    GlobalPasidFreed: (f: { pasid: number; by?: string }, w: WorldReader) => (f.by !== undefined && holderNow(w, f.pasid) === f.by ? one(f.by) : []),
-  },
+  context: ({ input: { holder } }) => ({ holder, held: 0 }),
   states: {
     none: { on: { GlobalPasidAllocated: { target: 'holding', actions: 'inc' } } },
     holding: {
@@ -41,11 +46,15 @@ export const globalPasidHolderKind = defineObject<GlobalPasidHolderContext, { ho
       },
     },
   },
-  guards: {
-    isLast: ({ context }) => context.held <= 1,
-  },
-  updates: {
-    inc: (c) => ({ ...c, held: c.held + 1 }),
-    dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
+});
+
+export const globalPasidHolderKind = defineObject({
+  machine: globalPasidHolderMachine,
+  guards,
+  updates,
+  absent: 'none',
+  address: {
+    GlobalPasidAllocated: (f: { holder?: string }) => (f.holder === undefined ? [] : one(f.holder)),
+    GlobalPasidFreed: (f: { pasid: number; by?: string }, w: WorldReader) => (f.by !== undefined && holderNow(w, f.pasid) === f.by ? one(f.by) : []),
   },
 });

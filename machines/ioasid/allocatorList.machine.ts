@@ -4,7 +4,8 @@
  * entry or to the default (§1.3, §1.4). Also remembers the orphaned ID numbers, which alias new IDs
  * (A10). The calls that decide are machines/calls/ioasid_{register,unregister}_allocator.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export const DEFAULT_SPACE = 'default';
 /** The singleton id of the allocator list (allocators_list + active_allocator). */
@@ -23,17 +24,21 @@ export interface AllocatorListContext {
 
 const ONE = [{ id: ALLOCATOR_LIST, input: {} }] as const;
 
-export const allocatorListKind = defineObject({
+const guards = {
+  isLastEntry: ({ context }) => context.entries.length <= 1,
+} satisfies FactGuards<AllocatorListContext>;
+
+const updates = {
+  append: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, entries: [...c.entries, f.space], created: c.created + 1 } : c),
+  remove: (c, f) => (f.type === 'AllocatorUnregistered' ? { ...c, entries: c.entries.filter((s) => s !== f.space) } : c),
+  activate: (c, f) => (f.type === 'AllocatorSwitched' ? { ...c, active: f.to } : c),
+  orphan: (c, f) => (f.type === 'IoasidOrphaned' && !c.orphans.includes(f.ioasid) ? { ...c, orphans: [...c.orphans, f.ioasid].sort((a, b) => a - b) } : c),
+} satisfies FactUpdates<AllocatorListContext>;
+
+export const allocatorListMachine = setup({ types: factTypes<AllocatorListContext>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'allocatorList',
   initial: 'defaultActive',
-  context: (): AllocatorListContext => ({ active: DEFAULT_SPACE, entries: [], orphans: [], created: 0 }),
-  address: {
-    // A sharer joins an entry that is already listed.
-    AllocatorRegistered: (f) => (f.role === 'shared' ? [] : ONE),
-    AllocatorUnregistered: (f) => (f.removed ? ONE : []),
-    AllocatorSwitched: () => ONE,
-    IoasidOrphaned: () => ONE,
-  },
+  context: () => ({ active: DEFAULT_SPACE, entries: [], orphans: [], created: 0 }),
   states: {
     defaultActive: {
       on: {
@@ -51,13 +56,17 @@ export const allocatorListKind = defineObject({
       },
     },
   },
-  guards: {
-    isLastEntry: ({ context }) => context.entries.length <= 1,
-  },
-  updates: {
-    append: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, entries: [...c.entries, f.space], created: c.created + 1 } : c),
-    remove: (c, f) => (f.type === 'AllocatorUnregistered' ? { ...c, entries: c.entries.filter((s) => s !== f.space) } : c),
-    activate: (c, f) => (f.type === 'AllocatorSwitched' ? { ...c, active: f.to } : c),
-    orphan: (c, f) => (f.type === 'IoasidOrphaned' && !c.orphans.includes(f.ioasid) ? { ...c, orphans: [...c.orphans, f.ioasid].sort((a, b) => a - b) } : c),
+});
+
+export const allocatorListKind = defineObject({
+  machine: allocatorListMachine,
+  guards,
+  updates,
+  address: {
+    // A sharer joins an entry that is already listed.
+    AllocatorRegistered: (f) => (f.role === 'shared' ? [] : ONE),
+    AllocatorUnregistered: (f) => (f.removed ? ONE : []),
+    AllocatorSwitched: () => ONE,
+    IoasidOrphaned: () => ONE,
   },
 });

@@ -4,7 +4,8 @@
  * of an entry with the same alloc/free helpers). The call that decides is
  * machines/calls/ioasid_register_allocator.ts (§1.3). Pure.
  */
-import { defineObject, type WorldReader } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates, type WorldReader } from '../kit/object.js';
 
 export interface RegistrationContext {
   readonly ops: string;
@@ -36,19 +37,23 @@ function opsOfSpace(w: WorldReader, space: string, value?: string) {
 
 const DROP = { target: 'unregistered', actions: 'forget' } as const;
 
-export const allocatorRegistrationKind = defineObject({
+const guards = {
+  isActive: ({ event }) => event.type === 'AllocatorRegistered' && event.role === 'active',
+  isShared: ({ event }) => event.type === 'AllocatorRegistered' && event.role === 'shared',
+} satisfies FactGuards<RegistrationContext>;
+
+const updates = {
+  join: (c, f) =>
+    f.type === 'AllocatorRegistered' ? { ...c, alloc: f.alloc, free: f.free, pdata: f.pdata, space: f.space, role: f.role === 'active' || f.role === 'shared' ? f.role : 'standby' } : c,
+  promote: (c) => ({ ...c, role: 'active' }),
+  forget: (c) => ({ ...c, space: null, role: null, dangling: undefined }),
+  leaveDangling: (c) => ({ ...c, dangling: true }),
+} satisfies FactUpdates<RegistrationContext>;
+
+export const allocatorRegistrationMachine = setup({ types: factTypes<RegistrationContext, RegistrationInput>(), guards, actions: assignsOf(updates) }).createMachine({
   id: KIND,
   initial: 'unregistered',
-  context: ({ ops }: RegistrationInput): RegistrationContext => ({ ops, alloc: '', free: '', pdata: null, space: null, role: null }),
-  address: {
-    AllocatorRegistered: (f) => one(f.ops),
-    // A removed entry takes every member with it; otherwise only the leaving ops goes.
-    AllocatorUnregistered: (f, w) => (f.removed ? opsOfSpace(w, f.space) : one(f.ops)),
-    AllocatorListCorrupted: (f) => one(f.ops),
-    AllocatorListNodeDangling: (f) => one(f.ops),
-    // ioasid_unregister_allocator: the first remaining entry becomes active (§1.4).
-    AllocatorSwitched: (f, w) => opsOfSpace(w, f.to, 'standby'),
-  },
+  context: ({ input: { ops } }) => ({ ops, alloc: '', free: '', pdata: null, space: null, role: null }),
   states: {
     unregistered: {
       on: {
@@ -70,15 +75,19 @@ export const allocatorRegistrationKind = defineObject({
     },
     shared: { on: { AllocatorUnregistered: DROP, AllocatorListCorrupted: DROP } },
   },
-  guards: {
-    isActive: ({ event }) => event.type === 'AllocatorRegistered' && event.role === 'active',
-    isShared: ({ event }) => event.type === 'AllocatorRegistered' && event.role === 'shared',
-  },
-  updates: {
-    join: (c, f) =>
-      f.type === 'AllocatorRegistered' ? { ...c, alloc: f.alloc, free: f.free, pdata: f.pdata, space: f.space, role: f.role === 'active' || f.role === 'shared' ? f.role : 'standby' } : c,
-    promote: (c) => ({ ...c, role: 'active' }),
-    forget: (c) => ({ ...c, space: null, role: null, dangling: undefined }),
-    leaveDangling: (c) => ({ ...c, dangling: true }),
+});
+
+export const allocatorRegistrationKind = defineObject({
+  machine: allocatorRegistrationMachine,
+  guards,
+  updates,
+  address: {
+    AllocatorRegistered: (f) => one(f.ops),
+    // A removed entry takes every member with it; otherwise only the leaving ops goes.
+    AllocatorUnregistered: (f, w) => (f.removed ? opsOfSpace(w, f.space) : one(f.ops)),
+    AllocatorListCorrupted: (f) => one(f.ops),
+    AllocatorListNodeDangling: (f) => one(f.ops),
+    // ioasid_unregister_allocator: the first remaining entry becomes active (§1.4).
+    AllocatorSwitched: (f, w) => opsOfSpace(w, f.to, 'standby'),
   },
 });

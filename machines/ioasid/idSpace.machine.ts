@@ -6,7 +6,8 @@
  * The calls that decide are machines/calls/ioasid_{register,unregister}_allocator.ts and
  * ioasid_alloc.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface IdSpaceContext {
   readonly space: string;
@@ -32,16 +33,26 @@ const COUNT = {
   IoasidFreed: { actions: 'release' },
 } as const;
 
-export const idSpaceKind = defineObject({
+const guards = {
+  isSharer: ({ event }) => event.type === 'AllocatorRegistered' && event.role === 'shared',
+  isRemoved: ({ event }) => event.type === 'AllocatorUnregistered' && event.removed,
+  isHead: ({ context, event }) => event.type === 'AllocatorUnregistered' && context.head === event.ops,
+} satisfies FactGuards<IdSpaceContext>;
+
+const updates = {
+  create: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, alloc: f.alloc, free: f.free, members: [f.ops], head: f.ops } : c),
+  join: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, members: [...c.members, f.ops] } : c),
+  // Why: when the entry is removed its members go with it; otherwise only the leaving ops is unlinked.
+  leave: (c, f) => (f.type === 'AllocatorUnregistered' ? { ...c, members: f.removed ? [] : c.members.filter((m) => m !== f.ops) } : c),
+  headLeaves: (c) => ({ ...c, headGone: true }),
+  take: (c) => ({ ...c, outstanding: c.outstanding + 1 }),
+  release: (c) => ({ ...c, outstanding: Math.max(0, c.outstanding - 1) }),
+} satisfies FactUpdates<IdSpaceContext>;
+
+export const idSpaceMachine = setup({ types: factTypes<IdSpaceContext, IdSpaceInput>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'idSpace',
   initial: 'live',
-  context: ({ space }: IdSpaceInput): IdSpaceContext => ({ space, alloc: '', free: '', members: [], head: null, outstanding: 0 }),
-  address: {
-    AllocatorRegistered: one,
-    AllocatorUnregistered: one,
-    IoasidAllocated: one,
-    IoasidFreed: one,
-  },
+  context: ({ input: { space } }) => ({ space, alloc: '', free: '', members: [], head: null, outstanding: 0 }),
   states: {
     live: {
       on: {
@@ -57,18 +68,16 @@ export const idSpaceKind = defineObject({
     // A retired entry is never reused: a registration creates a new space.
     retired: { on: COUNT },
   },
-  guards: {
-    isSharer: ({ event }) => event.type === 'AllocatorRegistered' && event.role === 'shared',
-    isRemoved: ({ event }) => event.type === 'AllocatorUnregistered' && event.removed,
-    isHead: ({ context, event }) => event.type === 'AllocatorUnregistered' && context.head === event.ops,
-  },
-  updates: {
-    create: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, alloc: f.alloc, free: f.free, members: [f.ops], head: f.ops } : c),
-    join: (c, f) => (f.type === 'AllocatorRegistered' ? { ...c, members: [...c.members, f.ops] } : c),
-    // Why: when the entry is removed its members go with it; otherwise only the leaving ops is unlinked.
-    leave: (c, f) => (f.type === 'AllocatorUnregistered' ? { ...c, members: f.removed ? [] : c.members.filter((m) => m !== f.ops) } : c),
-    headLeaves: (c) => ({ ...c, headGone: true }),
-    take: (c) => ({ ...c, outstanding: c.outstanding + 1 }),
-    release: (c) => ({ ...c, outstanding: Math.max(0, c.outstanding - 1) }),
+});
+
+export const idSpaceKind = defineObject({
+  machine: idSpaceMachine,
+  guards,
+  updates,
+  address: {
+    AllocatorRegistered: one,
+    AllocatorUnregistered: one,
+    IoasidAllocated: one,
+    IoasidFreed: one,
   },
 });

@@ -4,7 +4,8 @@
  * outstanding. `unallocated` is not stored: every call on an unknown ID reads it. The calls that
  * decide are machines/calls/ioasid_*.ts (the checks per state are there). Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface IoasidContext {
   readonly space: string;
@@ -22,19 +23,18 @@ export interface IoasidInput {
 export const ioasidKey = (space: string, id: number) => `${space}/${id}`;
 const one = (f: { space: string; ioasid: number }) => [{ id: ioasidKey(f.space, f.ioasid), input: { space: f.space, ioasid: f.ioasid } }];
 
-export const ioasidKind = defineObject({
+const guards = {} satisfies FactGuards<IoasidContext>;
+
+const updates = {
+  allocate: (c, f) => (f.type === 'IoasidAllocated' ? { ...c, set: f.set, private: f.private, refs: f.refs } : c),
+  setRefs: (c, f) => (f.type === 'IoasidGot' || f.type === 'IoasidPut' ? { ...c, refs: f.refs } : c),
+  setData: (c, f) => (f.type === 'IoasidDataSet' ? { ...c, private: f.data } : c),
+} satisfies FactUpdates<IoasidContext>;
+
+export const ioasidMachine = setup({ types: factTypes<IoasidContext, IoasidInput>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'ioasid',
   initial: 'unallocated',
-  absent: 'unallocated',
-  context: ({ space, ioasid }: IoasidInput): IoasidContext => ({ space, ioasid, set: null, private: null, refs: 0 }),
-  address: {
-    IoasidAllocated: one,
-    IoasidFreed: one,
-    IoasidGot: one,
-    IoasidPut: one,
-    IoasidDataSet: one,
-    IoasidOrphaned: one,
-  },
+  context: ({ input: { space, ioasid } }) => ({ space, ioasid, set: null, private: null, refs: 0 }),
   states: {
     unallocated: { on: { IoasidAllocated: { target: 'allocated', actions: 'allocate' } } },
     allocated: {
@@ -49,10 +49,19 @@ export const ioasidKind = defineObject({
     // Orphans sit in a retired space that no call can reach (calls look IDs up in the active space).
     orphaned: { on: {} },
   },
-  guards: {},
-  updates: {
-    allocate: (c, f) => (f.type === 'IoasidAllocated' ? { ...c, set: f.set, private: f.private, refs: f.refs } : c),
-    setRefs: (c, f) => (f.type === 'IoasidGot' || f.type === 'IoasidPut' ? { ...c, refs: f.refs } : c),
-    setData: (c, f) => (f.type === 'IoasidDataSet' ? { ...c, private: f.data } : c),
+});
+
+export const ioasidKind = defineObject({
+  machine: ioasidMachine,
+  guards,
+  updates,
+  absent: 'unallocated',
+  address: {
+    IoasidAllocated: one,
+    IoasidFreed: one,
+    IoasidGot: one,
+    IoasidPut: one,
+    IoasidDataSet: one,
+    IoasidOrphaned: one,
   },
 });

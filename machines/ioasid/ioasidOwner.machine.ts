@@ -6,7 +6,8 @@
  * its own (B3), and a second release of a number already released from a free of a number never
  * allocated (B1); machines/calls/ioasid_free.ts decides. `untracked` is not stored. Pure.
  */
-import { defineObject, type WorldReader } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates, type WorldReader } from '../kit/object.js';
 import { ioasidKey } from './ioasid.machine.js';
 
 export interface IoasidOwnerContext {
@@ -22,27 +23,35 @@ export interface IoasidOwnerContext {
 
 const one = (f: { space: string; ioasid: number }) => [{ id: ioasidKey(f.space, f.ioasid), input: { space: f.space, ioasid: f.ioasid } }];
 
-export const ioasidOwnerKind = defineObject({
+const ioasidOwnerGuards = {} satisfies FactGuards<IoasidOwnerContext>;
+
+const ioasidOwnerUpdates = {
+  take: (c, f) => {
+    if (f.type !== 'IoasidHolderAdded') return c;
+    if (f.fresh) return { ...c, holders: [f.holder], releasedAt: null };
+    return c.holders.includes(f.holder) ? c : { ...c, holders: [...c.holders, f.holder] };
+  },
+  release: (c, f) => (f.type === 'IoasidHoldersReleased' ? { ...c, earlier: [...new Set([...c.earlier, ...c.holders])], holders: [], releasedAt: f.at } : c),
+} satisfies FactUpdates<IoasidOwnerContext>;
+
+export const ioasidOwnerMachine = setup({ types: factTypes<IoasidOwnerContext, { space: string; ioasid: number }>(), guards: ioasidOwnerGuards, actions: assignsOf(ioasidOwnerUpdates) }).createMachine({
   id: 'ioasidOwner',
   initial: 'untracked',
-  absent: 'untracked',
-  context: ({ space, ioasid }: { space: string; ioasid: number }): IoasidOwnerContext => ({ space, ioasid, holders: [], earlier: [], releasedAt: null }),
-  address: { IoasidHolderAdded: one, IoasidHoldersReleased: one },
+  context: ({ input: { space, ioasid } }) => ({ space, ioasid, holders: [], earlier: [], releasedAt: null }),
   states: {
     untracked: { on: { IoasidHolderAdded: { target: 'held', actions: 'take' } } },
     held: { on: { IoasidHolderAdded: { actions: 'take' }, IoasidHoldersReleased: { target: 'released', actions: 'release' } } },
     // A new allocation of the number is a new generation.
     released: { on: { IoasidHolderAdded: { target: 'held', actions: 'take' } } },
   },
-  guards: {},
-  updates: {
-    take: (c, f) => {
-      if (f.type !== 'IoasidHolderAdded') return c;
-      if (f.fresh) return { ...c, holders: [f.holder], releasedAt: null };
-      return c.holders.includes(f.holder) ? c : { ...c, holders: [...c.holders, f.holder] };
-    },
-    release: (c, f) => (f.type === 'IoasidHoldersReleased' ? { ...c, earlier: [...new Set([...c.earlier, ...c.holders])], holders: [], releasedAt: f.at } : c),
-  },
+});
+
+export const ioasidOwnerKind = defineObject({
+  machine: ioasidOwnerMachine,
+  guards: ioasidOwnerGuards,
+  updates: ioasidOwnerUpdates,
+  absent: 'untracked',
+  address: { IoasidHolderAdded: one, IoasidHoldersReleased: one },
 });
 
 /** The holders of an IOASID number now (before the fact at hand reaches its owner: ioasidHolderKind is folded first). */
@@ -59,16 +68,19 @@ export interface IoasidHolderContext {
 
 const holder = (h: string) => ({ id: h, input: { holder: h } });
 
-export const ioasidHolderKind = defineObject({
+const ioasidHolderGuards = {
+  isLast: ({ context }) => context.held <= 1,
+} satisfies FactGuards<IoasidHolderContext>;
+
+const ioasidHolderUpdates = {
+  inc: (c) => ({ ...c, held: c.held + 1 }),
+  dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
+} satisfies FactUpdates<IoasidHolderContext>;
+
+export const ioasidHolderMachine = setup({ types: factTypes<IoasidHolderContext, { holder: string }>(), guards: ioasidHolderGuards, actions: assignsOf(ioasidHolderUpdates) }).createMachine({
   id: 'ioasidHolder',
   initial: 'none',
-  absent: 'none',
-  context: ({ holder: h }: { holder: string }): IoasidHolderContext => ({ holder: h, held: 0 }),
-  address: {
-    // A holder counts an ID once: a new generation, or a reference it did not hold yet.
-    IoasidHolderAdded: (f, w) => f.fresh || !holdersOf(w, f).includes(f.holder) ? [holder(f.holder)] : [],
-    IoasidHoldersReleased: (f, w) => holdersOf(w, f).map(holder),
-  },
+  context: ({ input: { holder: h } }) => ({ holder: h, held: 0 }),
   states: {
     none: { on: { IoasidHolderAdded: { target: 'holding', actions: 'inc' } } },
     holding: {
@@ -78,11 +90,16 @@ export const ioasidHolderKind = defineObject({
       },
     },
   },
-  guards: {
-    isLast: ({ context }) => context.held <= 1,
-  },
-  updates: {
-    inc: (c) => ({ ...c, held: c.held + 1 }),
-    dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
+});
+
+export const ioasidHolderKind = defineObject({
+  machine: ioasidHolderMachine,
+  guards: ioasidHolderGuards,
+  updates: ioasidHolderUpdates,
+  absent: 'none',
+  address: {
+    // A holder counts an ID once: a new generation, or a reference it did not hold yet.
+    IoasidHolderAdded: (f, w) => f.fresh || !holdersOf(w, f).includes(f.holder) ? [holder(f.holder)] : [],
+    IoasidHoldersReleased: (f, w) => holdersOf(w, f).map(holder),
   },
 });

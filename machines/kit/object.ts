@@ -3,14 +3,43 @@
  * fold of the facts through these machines; the calls decide (machines/calls/) and state what
  * happened as facts. `absent` names the state that is not stored (absent ≡ that state), so freed IDs
  * and empty slots cost nothing. Pure.
+ *
+ * A kind is written as (machines/sva/svaBond.machine.ts is a small one):
+ *   const guards = { … } satisfies FactGuards<Ctx>;      // plain functions, the fast path calls them
+ *   const updates = { … } satisfies FactUpdates<Ctx>;
+ *   const machine = setup({ types: factTypes<Ctx, Input>(), guards, actions: assignsOf(updates) })
+ *     .createMachine({ id, initial, context: ({ input }) => …, states: { … } });   // the rules, once
+ *   export const kind = defineObject({ machine, guards, updates, absent, address: { … } });
  */
 import type { FactBody, FactType } from '../../events/facts.js';
 import type { Profile } from '../profile.js';
-import type { AnyStateMachine } from 'xstate';
-import { defineLifecycle, type Lifecycle, type LifecycleSpec, type Snap, type StateConfig } from './lifecycle.js';
+import type { AnyStateMachine, ContextFrom, InputFrom, StateValueFrom } from 'xstate';
+import { assignsOf as assignsOfEvents, defineLifecycle, type AssignAction, type Guard, type Lifecycle, type LifecycleConfig, type MachineEvent, type Snap, type Update } from './lifecycle.js';
 
 /** A fact as an evolve machine receives it: the event type is the fact type. */
 export type FactEvent = FactBody;
+
+/** A kind's guards and updates: what `satisfies` gives their parameters' types. */
+export type FactGuards<C> = Readonly<Record<string, Guard<C, FactEvent>>>;
+export type FactUpdates<C> = Readonly<Record<string, Update<C, FactEvent>>>;
+
+/**
+ * The `types` of a kind's `setup()`: its context and input, the facts as events. (Why `emitted`:
+ * these machines emit nothing, but an emitted type of never, the default, makes the typed machine
+ * no AnyStateMachine — any is not assignable to never — which the kit and the graph tools take.)
+ */
+export function factTypes<C extends object, I = unknown>(): { context: C; events: FactEvent; input: I; emitted: MachineEvent } {
+  // Why the casts: XState reads only the types of these values (its documented `{} as T` idiom).
+  return { context: {} as C, events: {} as FactEvent, input: {} as I, emitted: {} as MachineEvent };
+}
+
+/**
+ * The XState actions of a kind's updates for `setup({ actions })`: one `assign` per update, calling
+ * it. (The events are the facts; an update that ignores the fact leaves nothing to infer them from.)
+ */
+export function assignsOf<C extends object, U extends string>(updates: { readonly [K in U]: (context: C, fact: FactEvent) => NoInfer<C> }): { [K in U]: AssignAction<C, FactEvent> } {
+  return assignsOfEvents<C, FactEvent, U>(updates);
+}
 
 /** The instances of a kind one fact is about, with what a new instance starts from. */
 export type Address<I> = readonly { readonly id: string; readonly input: I }[];
@@ -26,16 +55,26 @@ export interface WorldReader {
 
 export type AddressTable<I> = { readonly [T in FactType]?: (fact: Extract<FactBody, { type: T }>, w: WorldReader) => Address<I> };
 
-export interface FactObjectSpec<C, I, G extends string = string, U extends string = string> extends LifecycleSpec<C, FactEvent, I, G, U> {
+/** What the world needs of a kind besides its machine: which state is not stored, and which facts reach which instances. */
+export interface FactSpec<I> {
   /** The state that is not stored: an object in it is dropped from the world. */
   readonly absent?: string;
   /** For each fact type it follows, which instances the fact is about. */
   readonly address: AddressTable<I>;
 }
 
+/** A kind as its file defines it: the built machine, the functions its config names, and how facts reach it. */
+export interface ObjectDefinition<M extends AnyStateMachine> {
+  readonly machine: M;
+  readonly guards: FactGuards<ContextFrom<M>>;
+  readonly updates: FactUpdates<ContextFrom<M>>;
+  readonly absent?: StateValueFrom<M> & string;
+  readonly address: AddressTable<InputFrom<M>>;
+}
+
 /** A kernel object driven by facts: its transitions update the object and decide nothing. */
 export interface FactObject<C, I> extends Lifecycle<C, FactEvent, I> {
-  readonly factSpec: FactObjectSpec<C, I>;
+  readonly factSpec: FactSpec<I>;
 }
 
 /**
@@ -46,8 +85,8 @@ export interface FactKind {
   readonly id: string;
   readonly stateNames: readonly string[];
   readonly eventTypes: readonly string[];
-  readonly factSpec: { readonly absent?: string; readonly address: AddressTable<unknown> };
-  readonly spec: { readonly id: string; readonly states: Readonly<Record<string, StateConfig>> };
+  readonly factSpec: FactSpec<unknown>;
+  readonly config: LifecycleConfig;
   readonly machine: AnyStateMachine;
   initial(input: unknown): Snap<unknown>;
   step(snap: Snap<unknown>, fact: FactEvent): Snap<unknown>;
@@ -55,6 +94,13 @@ export interface FactKind {
   holds(guard: string, snap: Snap<unknown>, fact: FactEvent): boolean;
 }
 
-export function defineObject<C extends object, I, G extends string = string, U extends string = string>(spec: FactObjectSpec<C, I, G, U>): FactObject<C, I> {
-  return { ...defineLifecycle<C, FactEvent, I, G, U>(spec), factSpec: spec };
+/** Checks a kind's machine against its guards and updates and compiles its table (throws on a kit misuse). */
+export function defineObject<M extends AnyStateMachine>(def: ObjectDefinition<M>): FactObject<ContextFrom<M>, InputFrom<M>> {
+  const lifecycle = defineLifecycle<ContextFrom<M>, FactEvent, InputFrom<M>>(def);
+  if (def.absent !== undefined && !lifecycle.stateNames.includes(def.absent)) throw new Error(`${lifecycle.id}: absent state ${def.absent} is not one of its states`);
+  // Why: a transition on a fact the address table does not route can never be taken (a misspelt or forgotten route).
+  const unrouted = lifecycle.eventTypes.filter((t) => !(t in def.address));
+  if (unrouted.length > 0) throw new Error(`${lifecycle.id}: transitions on ${unrouted.join(', ')}, which its address table does not route to it`);
+  const factSpec: FactSpec<InputFrom<M>> = { absent: def.absent, address: def.address };
+  return { ...lifecycle, factSpec };
 }

@@ -5,7 +5,8 @@
  * machines/calls/iommu_sva_bind_device.ts (iommu_sva_alloc_pasid), iommu_sva_unbind_device.ts and
  * mm_pasid_drop.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface MmContext {
   readonly mm: string;
@@ -36,19 +37,27 @@ const EXIT = [
   { target: 'exited', actions: 'dropPasid' },
 ] as const;
 
-export const mmKind = defineObject({
+const guards = {
+  isNewBond: ({ event }) => event.type === 'SvaBound' && event.users === 1,
+  isBondGone: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
+  keepsPasid: ({ event }) => event.type === 'MmExited' && event.keepsPasid === true,
+} satisfies FactGuards<MmContext>;
+
+const updates = {
+  assign: (c, f) => (f.type === 'MmPasidAssigned' ? { ...c, pasid: f.pasid, ...(f.intel_svm === true ? { intelSvm: true } : {}) } : c),
+  // Why: XState's assign merges, so a key is cleared by setting it undefined, never by leaving it out.
+  dropPasid: (c) => ({ ...c, pasid: null, dropPending: undefined, intelSvm: undefined }),
+  keepPasidPending: (c) => ({ ...c, dropPending: true }),
+  bond: (c) => ({ ...c, bonds: c.bonds + 1 }),
+  unbond: (c) => ({ ...c, bonds: Math.max(0, c.bonds - 1) }),
+  addDomain: (c, f) => (f.type === 'MmSvaDomainAdded' ? { ...c, domains: [...c.domains, f.domain] } : c),
+  removeDomain: (c, f) => (f.type === 'MmSvaDomainRemoved' ? { ...c, domains: c.domains.filter((d) => d !== f.domain) } : c),
+} satisfies FactUpdates<MmContext>;
+
+export const mmMachine = setup({ types: factTypes<MmContext, { mm: string }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'mm',
   initial: 'live',
-  context: ({ mm }: { mm: string }): MmContext => ({ mm, pasid: null, bonds: 0, domains: [] }),
-  address: {
-    MmPasidAssigned: (f) => one(f.mm),
-    MmPasidReleased: (f) => one(f.mm),
-    MmExited: (f) => one(f.mm),
-    MmSvaDomainAdded: (f) => one(f.mm),
-    MmSvaDomainRemoved: (f) => one(f.mm),
-    SvaBound: (f) => one(f.mm),
-    SvaUnbound: (f) => one(f.mm),
-  },
+  context: ({ input: { mm } }) => ({ mm, pasid: null, bonds: 0, domains: [] }),
   states: {
     live: { on: { MmPasidAssigned: { target: 'hasPasid', actions: 'assign' }, ...COUNTERS, MmExited: EXIT } },
     hasPasid: {
@@ -68,19 +77,19 @@ export const mmKind = defineObject({
       },
     },
   },
-  guards: {
-    isNewBond: ({ event }) => event.type === 'SvaBound' && event.users === 1,
-    isBondGone: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
-    keepsPasid: ({ event }) => event.type === 'MmExited' && event.keepsPasid === true,
-  },
-  updates: {
-    assign: (c, f) => (f.type === 'MmPasidAssigned' ? { ...c, pasid: f.pasid, ...(f.intel_svm === true ? { intelSvm: true } : {}) } : c),
-    // Why: XState's assign merges, so a key is cleared by setting it undefined, never by leaving it out.
-    dropPasid: (c) => ({ ...c, pasid: null, dropPending: undefined, intelSvm: undefined }),
-    keepPasidPending: (c) => ({ ...c, dropPending: true }),
-    bond: (c) => ({ ...c, bonds: c.bonds + 1 }),
-    unbond: (c) => ({ ...c, bonds: Math.max(0, c.bonds - 1) }),
-    addDomain: (c, f) => (f.type === 'MmSvaDomainAdded' ? { ...c, domains: [...c.domains, f.domain] } : c),
-    removeDomain: (c, f) => (f.type === 'MmSvaDomainRemoved' ? { ...c, domains: c.domains.filter((d) => d !== f.domain) } : c),
+});
+
+export const mmKind = defineObject({
+  machine: mmMachine,
+  guards,
+  updates,
+  address: {
+    MmPasidAssigned: (f) => one(f.mm),
+    MmPasidReleased: (f) => one(f.mm),
+    MmExited: (f) => one(f.mm),
+    MmSvaDomainAdded: (f) => one(f.mm),
+    MmSvaDomainRemoved: (f) => one(f.mm),
+    SvaBound: (f) => one(f.mm),
+    SvaUnbound: (f) => one(f.mm),
   },
 });

@@ -5,7 +5,8 @@
  * bond is made. The call that decides is machines/calls/iommu_sva_bind_device.ts (and unbind). Pure.
  */
 import type { Profile } from '../profile.js';
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface SvaBondContext {
   readonly dev: string;
@@ -31,15 +32,23 @@ export const sharesHandle = (p: Profile) => !p.svaDomains || p.svaHandleRefcount
 
 export const bondKey = (dev: string, mm: string) => `${dev}/${mm}`;
 
-export const svaBondKind = defineObject({
+const guards = {
+  sharesHandle: ({ context }) => context.shares,
+  isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
+} satisfies FactGuards<SvaBondContext>;
+
+const updates = {
+  bindNew: (c, f) => (f.type === 'SvaBound' ? { ...c, pasid: f.pasid, domain: f.domain, handles: [f.handle], users: 1 } : c),
+  bindAgain: (c) => ({ ...c, users: c.users + 1 }),
+  bindNewHandle: (c, f) => (f.type === 'SvaBound' ? { ...c, handles: [...c.handles, f.handle], users: c.users + 1 } : c),
+  // A shared handle stays with the pair until its last unbind; a per-bind handle goes with its bind.
+  unbind: (c, f) => (f.type === 'SvaUnbound' ? { ...c, users: c.users - 1, handles: c.shares ? c.handles : c.handles.filter((h) => h !== f.handle) } : c),
+} satisfies FactUpdates<SvaBondContext>;
+
+export const svaBondMachine = setup({ types: factTypes<SvaBondContext, SvaBondInput>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'svaBond',
   initial: 'unbound',
-  absent: 'unbound',
-  context: ({ dev, mm, shares }: SvaBondInput): SvaBondContext => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0, shares }),
-  address: {
-    SvaBound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
-    SvaUnbound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
-  },
+  context: ({ input: { dev, mm, shares } }) => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0, shares }),
   states: {
     unbound: { on: { SvaBound: { target: 'bound', actions: 'bindNew' } } },
     bound: {
@@ -49,15 +58,15 @@ export const svaBondKind = defineObject({
       },
     },
   },
-  guards: {
-    sharesHandle: ({ context }) => context.shares,
-    isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 0,
-  },
-  updates: {
-    bindNew: (c, f) => (f.type === 'SvaBound' ? { ...c, pasid: f.pasid, domain: f.domain, handles: [f.handle], users: 1 } : c),
-    bindAgain: (c) => ({ ...c, users: c.users + 1 }),
-    bindNewHandle: (c, f) => (f.type === 'SvaBound' ? { ...c, handles: [...c.handles, f.handle], users: c.users + 1 } : c),
-    // A shared handle stays with the pair until its last unbind; a per-bind handle goes with its bind.
-    unbind: (c, f) => (f.type === 'SvaUnbound' ? { ...c, users: c.users - 1, handles: c.shares ? c.handles : c.handles.filter((h) => h !== f.handle) } : c),
+});
+
+export const svaBondKind = defineObject({
+  machine: svaBondMachine,
+  guards,
+  updates,
+  absent: 'unbound',
+  address: {
+    SvaBound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
+    SvaUnbound: (f, w) => [{ id: bondKey(f.dev, f.mm), input: { dev: f.dev, mm: f.mm, shares: sharesHandle(w.profile) } }],
   },
 });

@@ -5,7 +5,8 @@
  * machines/calls/iommu_sva_unbind_device.ts). A handle never seen bound was bound before the capture
  * began (`unseen`). Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 import { sharesHandle } from './svaBond.machine.js';
 
 export interface SvaHandleContext {
@@ -16,23 +17,31 @@ export interface SvaHandleContext {
 
 const one = (handle: string) => [{ id: handle, input: { handle } }];
 
-export const svaHandleKind = defineObject({
+const guards = {} satisfies FactGuards<SvaHandleContext>;
+
+const updates = {
+  own: (c, f) => (f.type === 'SvaBound' ? { ...c, dev: f.dev, mm: f.mm } : c),
+} satisfies FactUpdates<SvaHandleContext>;
+
+export const svaHandleMachine = setup({ types: factTypes<SvaHandleContext, { handle: string }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'svaHandle',
   initial: 'unseen',
-  context: ({ handle }: { handle: string }): SvaHandleContext => ({ handle, dev: null, mm: null }),
-  address: {
-    SvaBound: (f) => one(f.handle),
-    // iommu_sva_unbind_device kfree()s the handle when its refcount reaches 0 (§3.4, §3.5).
-    SvaUnbound: (f, w) => (f.users <= 0 || !sharesHandle(w.profile) ? one(f.handle) : []),
-  },
+  context: ({ input: { handle } }) => ({ handle, dev: null, mm: null }),
   states: {
     unseen: { on: { SvaBound: { target: 'live', actions: 'own' } } },
     live: { on: { SvaBound: { actions: 'own' }, SvaUnbound: { target: 'freed' } } },
     // Why: the allocator may reuse the handle's memory (and the capture its name) after kfree.
     freed: { on: { SvaBound: { target: 'live', actions: 'own' } } },
   },
-  guards: {},
-  updates: {
-    own: (c, f) => (f.type === 'SvaBound' ? { ...c, dev: f.dev, mm: f.mm } : c),
+});
+
+export const svaHandleKind = defineObject({
+  machine: svaHandleMachine,
+  guards,
+  updates,
+  address: {
+    SvaBound: (f) => one(f.handle),
+    // iommu_sva_unbind_device kfree()s the handle when its refcount reaches 0 (§3.4, §3.5).
+    SvaUnbound: (f, w) => (f.users <= 0 || !sharesHandle(w.profile) ? one(f.handle) : []),
   },
 });

@@ -4,7 +4,8 @@
  * scalable mode off is a silent inconsistency (seed thread; §2.2, A16): the calls that decide are
  * machines/calls/iommu_set_root_entry.ts and intel_iommu_sm_disable.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface ScalableModeContext {
   /** IOMMUs whose root table was programmed with SMT. */
@@ -15,15 +16,16 @@ export interface ScalableModeContext {
 export const SCALABLE_MODE = 'intel_iommu_sm';
 const ONE = [{ id: SCALABLE_MODE, input: {} }] as const;
 
-export const scalableModeKind = defineObject({
+const guards = {} satisfies FactGuards<ScalableModeContext>;
+
+const updates = {
+  addSmtRoot: (c, f) => (f.type === 'RootTableProgrammed' && !c.smtRoots.includes(f.iommu) ? { smtRoots: [...c.smtRoots, f.iommu] } : c),
+} satisfies FactUpdates<ScalableModeContext>;
+
+export const scalableModeMachine = setup({ types: factTypes<ScalableModeContext>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'scalableMode',
   initial: 'enabled',
-  context: (): ScalableModeContext => ({ smtRoots: [] }),
-  address: {
-    // Only an SMT root table is remembered (the SMT bit is set only while scalable mode is on).
-    RootTableProgrammed: (f) => (f.smt ? ONE : []),
-    ScalableModeDisabled: () => ONE,
-  },
+  context: () => ({ smtRoots: [] }),
   states: {
     enabled: {
       on: {
@@ -33,8 +35,15 @@ export const scalableModeKind = defineObject({
     },
     disabled: { on: { RootTableProgrammed: { actions: 'addSmtRoot' } } },
   },
-  guards: {},
-  updates: {
-    addSmtRoot: (c, f) => (f.type === 'RootTableProgrammed' && !c.smtRoots.includes(f.iommu) ? { smtRoots: [...c.smtRoots, f.iommu] } : c),
+});
+
+export const scalableModeKind = defineObject({
+  machine: scalableModeMachine,
+  guards,
+  updates,
+  address: {
+    // Only an SMT root table is remembered (the SMT bit is set only while scalable mode is on).
+    RootTableProgrammed: (f) => (f.smt ? ONE : []),
+    ScalableModeDisabled: () => ONE,
   },
 });

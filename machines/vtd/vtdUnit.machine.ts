@@ -4,7 +4,8 @@
  * removes the unit. The calls that decide are machines/calls/register_pasid_allocator.ts,
  * iommu_set_root_entry.ts and free_dmar_iommu.ts. Pure.
  */
-import { defineObject } from '../kit/object.js';
+import { setup } from 'xstate';
+import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
 
 export interface VtdUnitContext {
   readonly iommu: string;
@@ -20,18 +21,20 @@ export interface VtdUnitContext {
 const one = (iommu: string) => [{ id: iommu, input: { iommu } }];
 const ROOT = { target: 'rootProgrammed', actions: 'setSmt' } as const;
 
-export const vtdUnitKind = defineObject({
+const guards = {} satisfies FactGuards<VtdUnitContext>;
+
+const updates = {
+  noteCaps: (c, f) => (f.type === 'PasidAllocatorSkipped' ? { ...c, vccapPasid: f.vccap_pasid } : c),
+  // Why: register_pasid_allocator fills in iommu->pasid_allocator (alloc, free, pdata) just before ioasid_register_allocator; they stay set if it fails.
+  nameOps: (c, f) => (f.type === 'PasidAllocatorRegistering' ? { ...c, ops: f.ops, vccapPasid: true, helpersSet: true } : c),
+  dropOps: (c) => ({ ...c, ops: null }),
+  setSmt: (c, f) => (f.type === 'RootTableProgrammed' ? { ...c, smt: f.smt } : c),
+} satisfies FactUpdates<VtdUnitContext>;
+
+export const vtdUnitMachine = setup({ types: factTypes<VtdUnitContext, { iommu: string }>(), guards, actions: assignsOf(updates) }).createMachine({
   id: 'vtdUnit',
   initial: 'discovered',
-  context: ({ iommu }: { iommu: string }): VtdUnitContext => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),
-  address: {
-    PasidAllocatorSkipped: (f) => one(f.iommu),
-    PasidAllocatorRegistering: (f) => one(f.iommu),
-    PasidAllocatorRegistered: (f) => one(f.iommu),
-    PasidAllocatorRegistrationFailed: (f) => one(f.iommu),
-    RootTableProgrammed: (f) => one(f.iommu),
-    DmarUnitFreed: (f) => one(f.iommu),
-  },
+  context: ({ input: { iommu } }) => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),
   states: {
     discovered: {
       on: {
@@ -62,12 +65,18 @@ export const vtdUnitKind = defineObject({
     },
     removed: { on: { RootTableProgrammed: ROOT } },
   },
-  guards: {},
-  updates: {
-    noteCaps: (c, f) => (f.type === 'PasidAllocatorSkipped' ? { ...c, vccapPasid: f.vccap_pasid } : c),
-    // Why: register_pasid_allocator fills in iommu->pasid_allocator (alloc, free, pdata) just before ioasid_register_allocator; they stay set if it fails.
-    nameOps: (c, f) => (f.type === 'PasidAllocatorRegistering' ? { ...c, ops: f.ops, vccapPasid: true, helpersSet: true } : c),
-    dropOps: (c) => ({ ...c, ops: null }),
-    setSmt: (c, f) => (f.type === 'RootTableProgrammed' ? { ...c, smt: f.smt } : c),
+});
+
+export const vtdUnitKind = defineObject({
+  machine: vtdUnitMachine,
+  guards,
+  updates,
+  address: {
+    PasidAllocatorSkipped: (f) => one(f.iommu),
+    PasidAllocatorRegistering: (f) => one(f.iommu),
+    PasidAllocatorRegistered: (f) => one(f.iommu),
+    PasidAllocatorRegistrationFailed: (f) => one(f.iommu),
+    RootTableProgrammed: (f) => one(f.iommu),
+    DmarUnitFreed: (f) => one(f.iommu),
   },
 });

@@ -24,7 +24,7 @@ export class FindingTally {
     return this.#actionable;
   }
 
-  summary(replay: Pick<Replay, 'profile' | 'records' | 'log'>, warnings: readonly { message: string }[]): AuditSummary {
+  summary(replay: Pick<Replay, 'profile' | 'records'> & { readonly log: Pick<Replay['log'], 'length'> }, warnings: readonly { message: string }[]): AuditSummary {
     return {
       kernel: replay.profile.kernel,
       era: replay.profile.era,

@@ -3,6 +3,7 @@
  * worker boundary). Never throws: a file that cannot be read or is not a trace becomes a failed
  * result with the reader's code and message, and the batch goes on.
  */
+import { Readable, Writable } from 'node:stream';
 import type { CliIo } from '../cli/command.js';
 import { openTrace } from '../cli/input.js';
 import { loadTrace } from '../cli/traceFile.js';
@@ -15,8 +16,9 @@ import { buildIndex } from '../timetravel/index.js';
 import { chainsOf } from './chains.js';
 import type { AuditTask, BatchFinding, FileResult } from './types.js';
 
-/** openTrace reads stdin only for `-`, which a batch never passes; files need no terminal. */
-const NO_IO = { stdin: undefined, stdout: undefined, stderr: undefined, env: {} } as unknown as CliIo;
+/** openTrace reads stdin only for `-`, which a batch never passes (an empty stream if it did); files need no terminal. */
+const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+const NO_IO: CliIo = { stdin: Readable.from([]), stdout: discard(), stderr: discard(), env: {} };
 
 const failed = (task: AuditTask, e: Pick<LedgerError, 'code' | 'message'>): FileResult => ({ file: task.file, ok: false, error: { code: e.code, message: e.message } });
 
@@ -67,6 +69,6 @@ async function withChains(task: AuditTask): Promise<FileResult> {
     tally.add(m);
     return { ...m, chain: chains[i].filter((c) => c.seq !== m.seq) };
   });
-  const summary = tally.summary({ profile: loaded.value.profile, records: entries.length, log: { length: index.facts.length } as never }, warnings);
+  const summary = tally.summary({ profile: loaded.value.profile, records: entries.length, log: { length: index.facts.length } }, warnings);
   return { file: task.file, ok: true, summary, findings };
 }

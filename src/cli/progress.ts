@@ -41,6 +41,9 @@ export function openProgress(io: CliIo, options: ProgressOptions): Progress {
       clearOnComplete: true,
       stopOnComplete: false,
       fps: 5,
+      // Why: cli-progress skips drawing an unchanged line, and SingleBar.render() takes no force flag
+      // (its render(true) dropped the flag), so a note would leave the bar erased until it moved.
+      forceRedraw: true,
       etaBuffer: 50,
     },
     cliProgress.Presets.shades_classic,
@@ -60,8 +63,8 @@ export function openProgress(io: CliIo, options: ProgressOptions): Progress {
     note(line) {
       if (stopped) return void io.stderr.write(`${line}\n`);
       io.stderr.write(`\r\x1b[2K${line}\n`);
-      // Why: cli-progress skips a redraw of an unchanged line; the note just erased it.
-      (bar as unknown as { render(force: boolean): void }).render(true);
+      // Why: the note just erased the bar's line; forceRedraw makes render() draw it even unchanged.
+      bar.render();
     },
     stop() {
       if (stopped) return;

@@ -98,6 +98,7 @@ function* run(p: Profile, total: number, seed: number): Generator<CallRecord> {
   /** Emits one top-level call: the model decides its return and the nested calls, which follow it. */
   const call = <F extends CallName>(fn: F, args: Record<string, unknown>, tid: number): CallRecord => {
     ts += 1 + rng.int(2000);
+    // Why the casts: the args are drawn from the catalogue at run time, so no static type says they fit fn (test/generate validates every record).
     const rec = { seq: ++seq, ts, cpu: rng.int(8), tid, fn, args } as unknown as CallRecord & { ret?: unknown };
     const d = decideCall(world, rec);
     if (d.ret !== undefined) rec.ret = d.ret;

@@ -271,6 +271,7 @@ export class TraceChecker {
     }
     const problem = trace ? validateHeader(value) : validateLogHeader(value);
     if (problem) return fail({ code: CODES.HEADER_INVALID, ...describeHeaderError(problem, value) });
+    // Why the casts: ajv checked the value against the schema the header types are generated from, but validate.ts returns the error, not a type guard.
     this.items.push(trace ? { kind: 'header', header: value as unknown as TraceHeader, line: 1 } : { kind: 'log-header', header: value as unknown as LogHeader, line: 1 });
   }
 
@@ -356,5 +357,7 @@ export class TraceChecker {
 
 /** Keeps JSON output and deep-equality free of `field: undefined` noise. */
 function dropUndefined(e: LedgerError): LedgerError {
-  return Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as unknown as LedgerError;
+  const out: LedgerError = { ...e };
+  for (const [k, v] of Object.entries(out)) if (v === undefined) Reflect.deleteProperty(out, k);
+  return out;
 }

@@ -40,11 +40,11 @@ function tokensOf(fields: Readonly<Record<string, unknown>>, out: Set<string>): 
 /** Every object token a record and its facts name. */
 export function recordTokens(record: CallRecord, facts: readonly Fact[]): Set<string> {
   const out = new Set<string>();
-  tokensOf(record.args as Record<string, unknown>, out);
+  tokensOf(record.args, out);
   const retKind = RET_TOKEN_OF_TYPE[RECORD_SPECS[record.fn].ret];
   const ret = record.ret;
   if (retKind !== undefined && (typeof ret === 'string' || typeof ret === 'number') && !isFailure(ret)) out.add(`${retKind}:${ret}`);
-  for (const f of facts) tokensOf(f as unknown as Record<string, unknown>, out);
+  for (const f of facts) tokensOf(f, out);
   return out;
 }
 

@@ -18,14 +18,14 @@ describe('every kernel object is fact-driven', () => {
 describe('every fact-driven machine follows what it addresses', () => {
   for (const kind of FACT_DRIVEN) {
     it(`${kind.id}: every fact in its address table has a transition in some state`, () => {
-      const handled = new Set(kind.stateNames.flatMap((s) => Object.keys(kind.spec.states[s]?.on ?? {})));
+      const handled = new Set(kind.stateNames.flatMap((s) => Object.keys(kind.config.states[s]?.on ?? {})));
       const dead = Object.keys(kind.factSpec.address).filter((t) => !handled.has(t));
       expect(dead, `${kind.id} is addressed by these facts but never moves on them`).toEqual([]);
     });
 
     it(`${kind.id}: every fact it handles is one its address table routes to it`, () => {
       const routed = new Set(Object.keys(kind.factSpec.address));
-      const stray = kind.stateNames.flatMap((s) => Object.keys(kind.spec.states[s]?.on ?? {}).filter((t) => !routed.has(t)).map((t) => `${s} × ${t}`));
+      const stray = kind.stateNames.flatMap((s) => Object.keys(kind.config.states[s]?.on ?? {}).filter((t) => !routed.has(t)).map((t) => `${s} × ${t}`));
       expect(stray, `${kind.id} has transitions no fact can reach`).toEqual([]);
     });
   }

@@ -7,8 +7,9 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { anyTrace } from '../../support/arbitraries.js';
 import { replayCalls } from '../../support/calls.js';
-import { defineLifecycle, type Snap } from '../../../machines/kit/lifecycle.js';
-import { svaBondKind, type SvaBondContext, type SvaBondInput } from '../../../machines/sva/svaBond.machine.js';
+import type { Snap } from '../../../machines/kit/lifecycle.js';
+import { defineObject } from '../../../machines/kit/object.js';
+import { svaBondKind, svaBondMachine, type SvaBondContext } from '../../../machines/sva/svaBond.machine.js';
 import type { FactBody } from '../../../events/facts.js';
 
 const observe = (kernel: string, calls: Parameters<typeof replayCalls>[1], mode: 'fast' | 'xstate') => {
@@ -29,7 +30,15 @@ describe('fast and xstate executors (seed 11)', () => {
 
 describe('the differential comparison catches a broken guard (seed 12)', () => {
   // A copy of the SVA bond lifecycle whose last-unbind guard is off by one.
-  const broken = defineLifecycle<SvaBondContext, FactBody, SvaBondInput>({ ...svaBondKind.spec, guards: { ...svaBondKind.spec.guards, isLastUser: ({ event }) => event.type === 'SvaUnbound' && event.users <= 1 } });
+  // The kit holds the machine to the kind's guard functions, so the copy's machine is provided the same broken one.
+  const isLastUser = ({ event }: { event: FactBody }) => event.type === 'SvaUnbound' && event.users <= 1;
+  const broken = defineObject({
+    machine: svaBondMachine.provide({ guards: { isLastUser } }),
+    guards: { ...svaBondKind.guards, isLastUser },
+    updates: svaBondKind.updates,
+    absent: 'unbound',
+    address: svaBondKind.factSpec.address,
+  });
   const input = { dev: 'd0', mm: 'mm1', shares: true };
   const bound: Snap<SvaBondContext> = { value: 'bound', context: { dev: 'd0', mm: 'mm1', pasid: 1, domain: null, handles: ['h1'], users: 2, shares: true } };
   const unbind: FactBody = { type: 'SvaUnbound', handle: 'h1', dev: 'd0', mm: 'mm1', domain: null, users: 1 };

@@ -280,18 +280,18 @@ const serializeState = (s: { value: unknown; context: unknown }) =>
   JSON.stringify([s.value, JSON.parse(JSON.stringify(s.context, (_k, v) => (typeof v === 'number' ? clamp(v) : Array.isArray(v) ? [...new Set(v.map((x) => JSON.stringify(x)))].sort().slice(0, 3) : v)))]);
 
 const candidatesOf = (kind: Case['kind'], state: string, type: string): readonly TransitionConfig[] => {
-  const t = kind.spec.states[state]?.on[type];
-  return t === undefined ? [] : ((Array.isArray(t) ? t : [t]) as TransitionConfig[]);
+  const t = kind.config.states[state]?.on?.[type];
+  return t === undefined ? [] : [t].flat();
 };
-const updatesOf = (c: TransitionConfig): readonly string[] => (c.actions === undefined ? [] : typeof c.actions === 'string' ? [c.actions] : (c.actions as readonly string[]));
+const updatesOf = (c: TransitionConfig): readonly string[] => (c.actions === undefined ? [] : typeof c.actions === 'string' ? [c.actions] : c.actions);
 /** A candidate by its index in the compiled list (rules may repeat, e.g. two detaches with one rule). */
 const keyOf = (state: string, type: string, i: number, c: TransitionConfig) => `${state} | ${type} | #${i}${c.guard === undefined ? '' : ` ${c.guard}`}`;
 
 /** Every transition candidate, keyed by state, event type and index, with its updates. */
 function allCandidates(kind: Case['kind']): Map<string, string> {
   const out = new Map<string, string>();
-  for (const [state, config] of Object.entries(kind.spec.states)) {
-    for (const type of Object.keys(config.on)) {
+  for (const [state, config] of Object.entries(kind.config.states)) {
+    for (const type of Object.keys(config.on ?? {})) {
       candidatesOf(kind, state, type).forEach((c, i) => out.set(keyOf(state, type, i, c), [c.target === undefined ? 'stay' : `→ ${c.target}`, ...updatesOf(c)].join(' + ')));
     }
   }
