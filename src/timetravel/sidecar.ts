@@ -40,7 +40,7 @@ export const INDEX_FORMAT = 'pasid-ledger-index';
 /**
  * 6: a checksum per block, checked when the block is read (v5 hashed the whole file at open); a
  * Bloom filter of each dead-log run's keys, so a lookup reads only the runs that can hold its
- * object; a run's snapshots as one JSON array;
+ * object; a dead-log block's keys name each snapshot's byte length (a lookup parses only its own);
  * 5: the dead log in runs sorted by (kind, id), in blocks found through a directory in the footer,
  * read per lookup (v4 read the whole log at the first seek);
  * 4: checkpoints as a header and one line of JSON per object (parsed when read), each with the
@@ -97,6 +97,8 @@ const BLOOM_PROBES = 5;
 export const WHOLE_CHECK = 4 << 20;
 /** A block's header: u8 type, u32 raw length, u32 stored length, 8 bytes of checksum. */
 const HEAD = 17;
+/** Bytes read with a block's header (most blocks fit: one read per block). */
+const READ_AHEAD = 8192;
 
 const enum Block {
   Checkpoint = 1,
@@ -279,9 +281,8 @@ function bloomOf(keys: readonly string[]): Buffer {
   return out;
 }
 
-function bloomHas(filter: Buffer, key: string): boolean {
+function bloomHas(filter: Buffer, [h1, h2]: readonly [number, number]): boolean {
   const bits = filter.length * 8;
-  const [h1, h2] = keyHashes(key);
   for (let j = 0; j < BLOOM_PROBES; j++) {
     const b = (h1 + j * h2) % bits;
     if ((filter[b >>> 3] & (1 << (b & 7))) === 0) return false;
@@ -326,9 +327,9 @@ function postingsPayload(first: number, lists: Map<string, number[]>): Buffer {
 /**
  * Writes dead-log entries as run `run`: first a Bloom filter of their keys, then the entries
  * sorted by (kind, id, log order), cut into blocks of one kind of at most `blockSize` entries, each
- * a JSON header ({ids, from, until, order}: order is the entry's place in the log, which a kind's
- * iteration keeps) and one line of JSON per snapshot in a block of their own right after it (a
- * lookup parses the one it finds).
+ * a JSON header ({ids, from, until, order, lens}: order is the entry's place in the log, which a
+ * kind's iteration keeps; lens the byte length of each snapshot's JSON) and the snapshots' JSON,
+ * one after the other, in a block of their own right after it (a lookup parses the one it finds).
  * `emit` writes a block and returns its position. Returns the directory rows and the filter.
  */
 export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock): { rows: DeadRow[]; filter: [number, number] } {
@@ -344,8 +345,10 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     let b = a + 1;
     while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
     const part = sorted.slice(a, b);
-    const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order) };
-    const snaps = part.map((x) => (typeof x.e.snap === 'string' ? x.e.snap : JSON.stringify(x.e.snap))).join('\n');
+    const texts = part.map((x) => (typeof x.e.snap === 'string' ? x.e.snap : JSON.stringify(x.e.snap)));
+    // lens: each snapshot's UTF-8 length, so a lookup parses its one snapshot without splitting the block.
+    const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), lens: texts.map((t) => Buffer.byteLength(t)) };
+    const snaps = texts.join('');
     const minFrom = Math.min(...head.from);
     const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
     // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
@@ -646,11 +649,13 @@ export class IndexCorrupt extends Error {
 function readBlock(src: IndexSource, blocksEnd: number, at: number, type: Block, file: string): { raw: Buffer; next: number } {
   const fail = (why: string) => new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the ${BLOCK_NAMES[type] ?? 'unknown'} block at byte ${at}${why === '' ? '' : `, ${why}`})`, { file, line: 1, fix: FIX }));
   if (!(at >= MAGIC.length && at + HEAD <= blocksEnd)) throw fail('outside the blocks');
-  const head = src.read(at, HEAD);
+  // Why: most blocks are a few KB; one read of the header and what follows usually holds the whole block.
+  const first = src.read(at, Math.min(HEAD + READ_AHEAD, blocksEnd - at));
+  const head = first.subarray(0, HEAD);
   if (head.length < HEAD || head.readUInt8(0) !== type) throw fail('of another type');
   const stored = head.readUInt32LE(5);
   if (at + HEAD + stored > blocksEnd) throw fail('longer than the blocks');
-  const body = src.read(at + HEAD, stored);
+  const body = HEAD + stored <= first.length ? first.subarray(HEAD, HEAD + stored) : src.read(at + HEAD, stored);
   if (body.length !== stored || !blockSum(at, head, body).equals(head.subarray(9, HEAD))) throw fail('');
   let raw: Buffer;
   try {
@@ -1075,10 +1080,13 @@ interface DeadBlock {
   readonly from: number[];
   readonly until: number[];
   readonly order: number[];
+  /** Byte offset of each snapshot's JSON in the snapshots' block (one more: its end). */
+  readonly offsets: number[];
   /** Position of the snapshots' block. */
   readonly snapsAt: number;
-  /** Snapshots (or their JSON text until read), once a lookup found one here. */
-  snaps: (Snap<unknown> | string)[] | null;
+  /** The snapshots' block, once a lookup found one here, and the snapshots parsed so far. */
+  snapBytes: Buffer | null;
+  readonly parsed: (Snap<unknown> | undefined)[];
 }
 
 /** A run's blocks of one kind (rows of the directory, in id order) and the span they cover. */
@@ -1173,23 +1181,26 @@ export class DiskDead implements DeadLayer {
     }
     this.#decoded++;
     const { raw, next } = this.read(at, Block.Dead);
-    const head = JSON.parse(raw.toString('utf8')) as { ids: string[]; from: number[]; until: number[]; order: number[] };
-    if (head.ids.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
-    const b: DeadBlock = { ...head, snapsAt: next, snaps: null };
+    const head = JSON.parse(raw.toString('utf8')) as { ids: string[]; from: number[]; until: number[]; order: number[]; lens: number[] };
+    if (head.ids.length !== row[5] || head.lens.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
+    const offsets = [0];
+    for (const n of head.lens) offsets.push(offsets[offsets.length - 1] + n);
+    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, offsets, snapsAt: next, snapBytes: null, parsed: [] };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
   }
 
   #snap(b: DeadBlock, j: number): Snap<unknown> {
-    if (b.snaps === null) {
-      b.snaps = this.read(b.snapsAt, Block.DeadSnaps).raw.toString('utf8').split('\n');
-      if (b.snaps.length !== b.ids.length) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} holds ${b.snaps.length} snapshots for ${b.ids.length} entries)`, { line: 1, fix: FIX }));
+    if (b.snapBytes === null) {
+      b.snapBytes = this.read(b.snapsAt, Block.DeadSnaps).raw;
+      const end = b.offsets[b.offsets.length - 1];
+      if (b.snapBytes.length !== end) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} holds ${b.snapBytes.length} bytes of snapshots, its keys say ${end})`, { line: 1, fix: FIX }));
     }
-    const s = b.snaps[j];
-    if (typeof s !== 'string') return s;
-    const parsed = JSON.parse(s) as Snap<unknown>;
-    b.snaps[j] = parsed;
+    const hit = b.parsed[j];
+    if (hit !== undefined) return hit;
+    const parsed = JSON.parse(b.snapBytes.toString('utf8', b.offsets[j], b.offsets[j + 1])) as Snap<unknown>;
+    b.parsed[j] = parsed;
     return parsed;
   }
 
@@ -1204,7 +1215,7 @@ export class DiskDead implements DeadLayer {
   }
 
   #lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
-    const key = `${kindId}:${id}`;
+    let hashes: [number, number] | undefined;
     for (const run of this.#byKind.get(kindId) ?? []) {
       if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
       const rows = run.rows;
@@ -1218,7 +1229,7 @@ export class DiskDead implements DeadLayer {
       }
       if (lo >= rows.length || rows[lo][2] > id) continue;
       // Why: most runs do not hold a given object; their filter says so without inflating a block.
-      if (!bloomHas(this.#filter(run.run), key)) continue;
+      if (!bloomHas(this.#filter(run.run), (hashes ??= keyHashes(`${kindId}:${id}`)))) continue;
       for (let r = lo; r < rows.length && rows[r][2] <= id; r++) {
         if (!spanHas(rows[r][6], rows[r][7], at)) continue;
         const b = this.#block(rows[r]);
