@@ -54,7 +54,7 @@ function seeks(path: string, kernel: string): { medianMs: number; worstMs: numbe
     // As the CLI opens it: the index read where its blocks are (each checked when read), not whole.
     const ifd = openSync(`${path}.idx`, 'r');
     fds.push(ifd);
-    const source = { size: fstatSync(ifd).size, read: (p: number, n: number) => { const b = Buffer.alloc(n); readSync(ifd, b, 0, n, p); return b; } };
+    const source = { size: fstatSync(ifd).size, read: (p: number, n: number) => { const b = Buffer.allocUnsafe(n); return b.subarray(0, readSync(ifd, b, 0, n, p)); } };
     const opened = openSidecar(source, { size: st.size, stamp: { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }, sha256: () => { throw new Error('the trace changed during the bench'); } }, profile, readAt, `${path}.idx`);
     if (!opened.ok) throw new Error(opened.error.message);
     const index = opened.value;

@@ -171,7 +171,8 @@ function readSidecar(path: string, profile: Profile, io: CliIo): DiskIndex | nul
     const now = stampOf(path);
     const fd = openSync(path, 'r');
     const reader = (f: number) => (position: number, length: number): Buffer => {
-      const buf = Buffer.alloc(length);
+      // Why unsafe: only the bytes read are returned (the subarray below), never the rest.
+      const buf = Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {
         const n = readSync(f, buf, got, length - got, position + got);

@@ -97,8 +97,6 @@ const BLOOM_PROBES = 5;
 export const WHOLE_CHECK = 4 << 20;
 /** A block's header: u8 type, u32 raw length, u32 stored length, 8 bytes of checksum. */
 const HEAD = 17;
-/** Bytes read with a block's header (most blocks fit: one read per block). */
-const READ_AHEAD = 8192;
 
 const enum Block {
   Checkpoint = 1,
@@ -111,6 +109,13 @@ const enum Block {
 }
 
 const BLOCK_NAMES: Readonly<Record<number, string>> = { [Block.Checkpoint]: 'checkpoint', [Block.Dead]: 'dead-log key', [Block.Postings]: 'record-list', [Block.DeadSnaps]: 'dead-log snapshot', [Block.Filter]: 'dead-log filter' };
+
+/**
+ * Bytes read with a block's header, per type: most blocks fit (one read per block), and a read no
+ * larger than the block's usual size (a checkpoint ~6 KB, a dead-log block ~1.5 KB).
+ */
+const READ_AHEAD: Readonly<Record<number, number>> = { [Block.Checkpoint]: 8192, [Block.Postings]: 4096 };
+const READ_AHEAD_OTHER = 2048;
 
 /** What identifies the trace, plus the stamp that lets a reader skip re-hashing an unchanged file. */
 export interface SidecarTrace extends TraceFingerprint {
@@ -650,7 +655,7 @@ function readBlock(src: IndexSource, blocksEnd: number, at: number, type: Block,
   const fail = (why: string) => new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the ${BLOCK_NAMES[type] ?? 'unknown'} block at byte ${at}${why === '' ? '' : `, ${why}`})`, { file, line: 1, fix: FIX }));
   if (!(at >= MAGIC.length && at + HEAD <= blocksEnd)) throw fail('outside the blocks');
   // Why: most blocks are a few KB; one read of the header and what follows usually holds the whole block.
-  const first = src.read(at, Math.min(HEAD + READ_AHEAD, blocksEnd - at));
+  const first = src.read(at, Math.min(HEAD + (READ_AHEAD[type] ?? READ_AHEAD_OTHER), blocksEnd - at));
   const head = first.subarray(0, HEAD);
   if (head.length < HEAD || head.readUInt8(0) !== type) throw fail('of another type');
   const stored = head.readUInt32LE(5);
