@@ -185,7 +185,9 @@ function readSidecar(path: string, profile: Profile, io: CliIo): DiskIndex | nul
     const ifd = openSync(target, 'r');
     const source = { size: fstatSync(ifd).size, read: reader(ifd) };
     const onCorrupt = (e: LedgerError) => io.stderr.write(`warning: ${e.message}; answering from a replay of the whole trace\n`);
-    const opened = openSidecar(source, { size: now.size, stamp: now.stamp, sha256: () => hashFile(path) }, profile, reader(fd), target, { onCorrupt });
+    // PASID_LEDGER_INDEX_WHOLE_CHECK: up to how many bytes an index is checked whole at open (tests; 0 checks each block as it is read).
+    const whole = io.env.PASID_LEDGER_INDEX_WHOLE_CHECK;
+    const opened = openSidecar(source, { size: now.size, stamp: now.stamp, sha256: () => hashFile(path) }, profile, reader(fd), target, { onCorrupt, ...(whole !== undefined ? { wholeCheck: Number(whole) } : {}) });
     if (opened.ok) return opened.value;
     closeSync(fd);
     closeSync(ifd);

@@ -72,6 +72,28 @@ describe('an index that does not fit is never used', () => {
     expect((await cli(['state', t, '--at', '4000'])).stderr).toBe('');
   });
 
+  it('a damaged block of an index checked block by block: refused when read, a warning naming it, the answer of a replay', async () => {
+    const t = join(dir, 'lazy.jsonl');
+    copyFileSync(plain, t);
+    await cli(['state', t, '--at', '10', '--write-index']);
+    const bytes = readFileSync(`${t}.idx`);
+    const n = bytes.length;
+    const len = bytes.readUInt32LE(n - 8 - 36);
+    const footer = JSON.parse(bytes.subarray(n - 8 - 36 - len, n - 8 - 36).toString()) as { checkpoints: [number, number][] };
+    // The checkpoint that `state --at 4000` restores (at or before record 4000), one byte of its payload flipped.
+    const cp = footer.checkpoints.filter(([at]) => at <= 3999).pop() as [number, number];
+    bytes[cp[1] + 30] ^= 0x08;
+    writeFileSync(`${t}.idx`, bytes);
+    const env = { PASID_LEDGER_INDEX_WHOLE_CHECK: '0' };
+    const a = await run(['state', t, '--at', '4000'], { env });
+    expect(a.stderr).toMatch(new RegExp(`^warning: .*lazy\\.jsonl\\.idx:1: the index content does not match its checksum \\(damaged or edited: the checkpoint block at byte ${cp[1]}\\); it is not used; pass --write-index to rebuild it, or delete it; answering from a replay of the whole trace\\n$`));
+    expect(a.stdout).toBe((await cli(['state', plain, '--at', '4000'])).stdout);
+    // A seek that reads other blocks answers from the index and says nothing: only what is read is checked.
+    const b = await run(['state', t, '--at', '200'], { env });
+    expect(b.stderr).toBe('');
+    expect(b.stdout.replaceAll(t, plain)).toBe((await cli(['state', plain, '--at', '200'])).stdout);
+  });
+
   it('a truncated index: refused as cut short', async () => {
     const t = join(dir, 'cut.jsonl');
     copyFileSync(plain, t);
