@@ -4,7 +4,7 @@
  * the sidecar is written on request in one streaming pass. The only IO of time travel.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import type { TraceHeader } from '../../events/records.js';
 import type { Profile } from '../../machines/profile.js';
 import { ledgerError, err, ok, type LedgerError, type Result } from '../core/result.js';
@@ -168,22 +168,29 @@ function hashFile(path: string): string {
 function readSidecar(path: string, profile: Profile, io: CliIo): DiskIndex | null {
   const target = sidecarPath(path);
   try {
-    const bytes = readFileSync(target);
     const now = stampOf(path);
     const fd = openSync(path, 'r');
-    const readAt = (position: number, length: number): Buffer => {
-      const buf = Buffer.alloc(length);
+    const reader = (f: number) => (position: number, length: number): Buffer => {
+      // Why unsafe: only the bytes read are returned (the subarray below), never the rest.
+      const buf = Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {
-        const n = readSync(fd, buf, got, length - got, position + got);
+        const n = readSync(f, buf, got, length - got, position + got);
         if (n <= 0) break;
         got += n;
       }
       return buf.subarray(0, got);
     };
-    const opened = openSidecar(bytes, { size: now.size, stamp: now.stamp, sha256: () => hashFile(path) }, profile, readAt, target);
+    // Why: the index is read where its blocks are (each checked as it is read), never whole.
+    const ifd = openSync(target, 'r');
+    const source = { size: fstatSync(ifd).size, read: reader(ifd) };
+    const onCorrupt = (e: LedgerError) => io.stderr.write(`warning: ${e.message}; answering from a replay of the whole trace\n`);
+    // PASID_LEDGER_INDEX_WHOLE_CHECK: up to how many bytes an index is checked whole at open (tests; 0 checks each block as it is read).
+    const whole = io.env.PASID_LEDGER_INDEX_WHOLE_CHECK;
+    const opened = openSidecar(source, { size: now.size, stamp: now.stamp, sha256: () => hashFile(path) }, profile, reader(fd), target, { onCorrupt, ...(whole !== undefined ? { wholeCheck: Number(whole) } : {}) });
     if (opened.ok) return opened.value;
     closeSync(fd);
+    closeSync(ifd);
     io.stderr.write(`warning: ${opened.error.message}\n`);
   } catch (e) {
     io.stderr.write(`warning: ${target}: cannot read the index (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); it is not used; pass --write-index to rebuild it, or delete it\n`);

@@ -61,8 +61,18 @@ export interface DeadLayer {
   visibleOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]>;
 }
 
+/** Where a tracker appends the log's entries and closes their spans (the in-memory log, or the index builder's pending entries). */
+export interface DeadSink {
+  /** Appends an entry; returns its place in the log. */
+  push(key: string, snap: Snap<unknown>, from: number, until?: number): number;
+  /** The snapshot an entry was pushed with (the tracker asks whether an object still has it). */
+  snapOf(i: number): Snap<unknown> | string;
+  /** Ends an entry's span at `until`. */
+  close(i: number, until: number): void;
+}
+
 /** The append-only log of dead objects; an entry is visible at positions from ≤ c < until. */
-export class DeadLog implements DeadLayer {
+export class DeadLog implements DeadLayer, DeadSink {
   readonly keys: string[] = [];
   readonly from: number[] = [];
   readonly until: number[] = [];
@@ -84,6 +94,14 @@ export class DeadLog implements DeadLayer {
     this.until.push(until);
     if (this.#byId !== null) this.#note(i);
     return i;
+  }
+
+  snapOf(i: number): Snap<unknown> | string {
+    return this.snaps[i];
+  }
+
+  close(i: number, until: number): void {
+    this.until[i] = until;
   }
 
   #note(i: number): void {
@@ -164,6 +182,56 @@ export class DeadLog implements DeadLayer {
 }
 
 const NO_IDS: ReadonlyMap<string, readonly number[]> = new Map();
+
+/** One entry of the log as the index builder writes it: its place in the log, key, span and snapshot (or its JSON text). */
+export interface DeadEntry {
+  readonly order: number;
+  readonly key: string;
+  readonly from: number;
+  until: number;
+  snap: Snap<unknown> | string;
+}
+
+/**
+ * The index builder's log: only the entries not yet written (open ones, and closed ones waiting
+ * for their run), so its memory is bounded by the live world and one run, never by the trace.
+ */
+export class PendingLog implements DeadSink {
+  readonly #entries = new Map<number, DeadEntry>();
+  #next = 0;
+
+  push(key: string, snap: Snap<unknown>, from: number, until = OPEN): number {
+    const order = this.#next++;
+    this.#entries.set(order, { order, key, from, until, snap });
+    return order;
+  }
+
+  snapOf(i: number): Snap<unknown> | string {
+    return (this.#entries.get(i) as DeadEntry).snap;
+  }
+
+  close(i: number, until: number): void {
+    (this.#entries.get(i) as DeadEntry).until = until;
+  }
+
+  get(i: number): DeadEntry {
+    return this.#entries.get(i) as DeadEntry;
+  }
+
+  /** Hands over entries to be written and forgets them. */
+  take(ids: readonly number[]): DeadEntry[] {
+    return ids.map((i) => {
+      const e = this.#entries.get(i) as DeadEntry;
+      this.#entries.delete(i);
+      return e;
+    });
+  }
+
+  /** Entries ever pushed. */
+  get length(): number {
+    return this.#next;
+  }
+}
 
 const GONE: Snap<unknown> = Object.freeze({ value: '\u0000gone', context: null });
 
@@ -318,7 +386,7 @@ export class LiveTracker {
   readonly #since = new Map<string, number>();
   #lastSettle = 0;
 
-  constructor(readonly world: World, readonly dead: DeadLog, readonly onClose?: (i: number) => void) {
+  constructor(readonly world: World, readonly dead: DeadSink, readonly onClose?: (i: number) => void) {
     world.trackChanges();
   }
 
@@ -328,8 +396,8 @@ export class LiveTracker {
       const snap = this.world.byKey(key);
       const open = this.#open.get(key);
       if (open !== undefined) {
-        if (snap !== undefined && this.dead.snaps[open] === snap) continue;
-        this.dead.until[open] = at;
+        if (snap !== undefined && this.dead.snapOf(open) === snap) continue;
+        this.dead.close(open, at);
         this.#open.delete(key);
         this.onClose?.(open);
       }

@@ -1,16 +1,19 @@
 /**
- * The binary time-travel index `TRACE.idx` (format version 5), built in one streaming pass over
+ * The binary time-travel index `TRACE.idx` (format version 6), built in one streaming pass over
  * the trace and read on demand: a seek reads one checkpoint (and the deltas after the last full
  * one, when there are any), the blocks of the dead log its lookups need (`DiskDead`), and only the trace records from the checkpoint to the
  * target (by the byte offset of every KOFF-th record); `history` reads the per-object record
  * lists. A checkpoint's objects are kept as their JSON text and parsed one at a time when the
  * replay reads them, so a seek costs what it touches, not the size of the world. Pure: bytes in,
- * bytes out; the trace's bytes come through a `readAt` function (the CLI's file, a test's buffer).
+ * bytes out; the index's and the trace's bytes come through read functions (the CLI's files, a
+ * test's buffer), so nothing reads the whole index.
  *
- * Layout: MAGIC, then blocks (u8 type, u32 raw length, u32 stored length, deflate-raw bytes of the
- * payload), then the footer (JSON: format, version, the trace fingerprint, kernel, K, the block
- * directory), its u32 length, the SHA-256 of every byte before that hash, and END. The hash is
- * checked over the whole file before any block is inflated; then the fingerprint (the trace's size
+ * Layout: MAGIC, then blocks (u8 type, u32 raw length, u32 stored length, the first 8 bytes of the
+ * SHA-256 of the block's position, those 9 bytes and the stored bytes, then the deflate-raw bytes
+ * of the payload), then the footer (JSON: format, version, the trace fingerprint, kernel, K, the
+ * block directory), its u32 length, the SHA-256 of MAGIC, the footer and its length, and END. The
+ * footer's hash is checked when the index is opened, each block's when it is read (an index of at
+ * most WHOLE_CHECK bytes has every block checked at open); then the fingerprint (the trace's size
  * and SHA-256), the kernel and the counts (fingerprint.ts for the trace side). docs/time-travel.md
  * describes each block.
  */
@@ -28,19 +31,23 @@ import { Replay, type ReplayCheckpoint } from '../replay/replay.js';
 import { ChildIndex, LOOKAHEAD, stepEntries, type Entry } from '../replay/replayTrace.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
-import { DeadLog, LiveTracker, OPEN, restoreKinds, type DeadLayer } from './live.js';
+import { buildIndex } from './index.js';
+import { DeadLog, LiveTracker, OPEN, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { recordTokens } from './refs.js';
-import type { OnRestore, Timeline } from './timeline.js';
+import { memoryTimeline, type OnRestore, type Timeline } from './timeline.js';
 
 export const INDEX_FORMAT = 'pasid-ledger-index';
 /**
+ * 6: a checksum per block, checked when the block is read (v5 hashed the whole file at open); a
+ * Bloom filter of each dead-log run's keys, so a lookup reads only the runs that can hold its
+ * object; a dead-log block's keys name each snapshot's byte length (a lookup parses only its own);
  * 5: the dead log in runs sorted by (kind, id), in blocks found through a directory in the footer,
  * read per lookup (v4 read the whole log at the first seek);
  * 4: checkpoints as a header and one line of JSON per object (parsed when read), each with the
  * reach of the calls before it, no end-of-trace bookkeeping, binary record lists;
  * 3: binary, whole-JSON checkpoints; 2: JSON Lines.
  */
-export const INDEX_VERSION = 5;
+export const INDEX_VERSION = 6;
 /** "PLIDX", the format version byte, "\n\0". */
 const MAGIC_PREFIX = Buffer.from('PLIDX', 'latin1');
 export const MAGIC = Buffer.from(`PLIDX${String.fromCharCode(INDEX_VERSION)}\n\u0000`, 'latin1');
@@ -60,8 +67,14 @@ export const SIDECAR_K = 256;
 export const FULL_EVERY = 1;
 /** A byte offset is kept for every KOFF-th record. */
 export const KOFF = 128;
-/** Records per block of per-object record lists. */
+/** Records per segment of per-object record lists. */
 const SEGMENT = 1 << 16;
+/**
+ * A segment's lists are cut into this many blocks by a hash of their token, so `history` of one
+ * object reads one small block per segment instead of every list of the segment.
+ */
+const POSTING_BUCKETS = 64;
+const bucketOf = (token: string): number => keyHashes(token)[0] % POSTING_BUCKETS;
 /**
  * Dead-log entries per run: the builder holds a run's closed entries, then writes them sorted by
  * (kind, id), so a lookup reads at most about one block per run (fewer, larger runs: fewer blocks
@@ -70,6 +83,20 @@ const SEGMENT = 1 << 16;
 const DEAD_RUN = 131072;
 /** Dead-log entries per block (a block holds one kind; a lookup inflates and decodes one whole block). */
 const DEAD_BLOCK = 128;
+/**
+ * Bits per key and probes of a run's Bloom filter: about 2 % of the lookups of an object a run
+ * does not hold read one of its blocks anyway (1 byte per dead-log entry).
+ */
+const BLOOM_BITS = 8;
+const BLOOM_PROBES = 5;
+/**
+ * An index of at most this many bytes has every block's checksum checked when it is opened (a
+ * few milliseconds); a larger one has each block checked when it is read, so opening costs what
+ * the command reads and not the size of the index.
+ */
+export const WHOLE_CHECK = 4 << 20;
+/** A block's header: u8 type, u32 raw length, u32 stored length, 8 bytes of checksum. */
+const HEAD = 17;
 
 const enum Block {
   Checkpoint = 1,
@@ -77,7 +104,18 @@ const enum Block {
   Postings = 3,
   /** The snapshots of the Dead block just before it. */
   DeadSnaps = 4,
+  /** A dead-log run's Bloom filter of its keys. */
+  Filter = 5,
 }
+
+const BLOCK_NAMES: Readonly<Record<number, string>> = { [Block.Checkpoint]: 'checkpoint', [Block.Dead]: 'dead-log key', [Block.Postings]: 'record-list', [Block.DeadSnaps]: 'dead-log snapshot', [Block.Filter]: 'dead-log filter' };
+
+/**
+ * Bytes read with a block's header, per type: most blocks fit (one read per block), and a read no
+ * larger than the block's usual size (a checkpoint ~6 KB, a dead-log block ~1.5 KB).
+ */
+const READ_AHEAD: Readonly<Record<number, number>> = { [Block.Checkpoint]: 8192, [Block.Postings]: 4096 };
+const READ_AHEAD_OTHER = 2048;
 
 /** What identifies the trace, plus the stamp that lets a reader skip re-hashing an unchanged file. */
 export interface SidecarTrace extends TraceFingerprint {
@@ -104,9 +142,13 @@ interface Footer {
   end: number;
   /** The dead log's directory: one row per block, runs in write order, blocks in (kind, id) order within a run. */
   dead: DeadRow[];
+  /** Per run: the position of its Bloom filter block and its size in bits. */
+  deadFilters: [number, number][];
+  /** Byte offset just past the last block (where the footer starts). */
+  blocksEnd: number;
   deadCount: number;
-  /** [first record of the segment, position]. */
-  postings: [number, number][];
+  /** [first record of the segment, position of the block of each of its POSTING_BUCKETS buckets (-1: none)]. */
+  postings: [number, number[]][];
   findings: Finding[];
   endFindings: Finding[];
   facts: number;
@@ -197,14 +239,60 @@ function unpackNesting(c: CompactNesting): NestingState {
   return { order, rootOf: Float64Array.from(rootOf), rootFn, expected: c.expected };
 }
 
-function block(type: Block, payload: string | Buffer): Buffer {
+/** The checksum of a block at position `at`: its header's first 9 bytes and stored bytes, tied to where it sits. */
+function blockSum(at: number, head: Buffer, stored: Buffer): Buffer {
+  const pos = Buffer.alloc(8);
+  pos.writeUIntLE(at, 0, 6);
+  return createHash('sha256').update(pos).update(head.subarray(0, 9)).update(stored).digest().subarray(0, 8);
+}
+
+/** A block as written at position `at` (level 0: stored, for bits that do not compress). */
+function encodeBlock(at: number, type: Block, payload: string | Buffer, level = 6): Buffer {
   const raw = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const stored = deflateRawSync(raw, { level: 6 });
-  const head = Buffer.alloc(9);
+  const stored = deflateRawSync(raw, { level });
+  const head = Buffer.alloc(HEAD);
   head.writeUInt8(type, 0);
   head.writeUInt32LE(raw.length, 1);
   head.writeUInt32LE(stored.length, 5);
+  blockSum(at, head, stored).copy(head, 9);
   return Buffer.concat([head, stored]);
+}
+
+/** Writes one block and returns its position (the builder's output, or a test's buffer). */
+export type EmitBlock = (type: Block, payload: string | Buffer, level?: number) => number;
+
+/** Two 32-bit hashes of a key (FNV-1a, and a murmur3 finalizer of it), for the Bloom filters' probes. */
+function keyHashes(key: string): [number, number] {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  let g = h ^ (h >>> 16);
+  g = Math.imul(g, 0x85ebca6b);
+  g ^= g >>> 13;
+  g = Math.imul(g, 0xc2b2ae35);
+  g ^= g >>> 16;
+  return [h >>> 0, (g | 1) >>> 0];
+}
+
+function bloomOf(keys: readonly string[]): Buffer {
+  const bits = Math.max(64, Math.ceil((keys.length * BLOOM_BITS) / 8) * 8);
+  const out = Buffer.alloc(bits / 8);
+  for (const key of keys) {
+    const [h1, h2] = keyHashes(key);
+    for (let j = 0; j < BLOOM_PROBES; j++) {
+      const b = (h1 + j * h2) % bits;
+      out[b >>> 3] |= 1 << (b & 7);
+    }
+  }
+  return out;
+}
+
+function bloomHas(filter: Buffer, [h1, h2]: readonly [number, number]): boolean {
+  const bits = filter.length * 8;
+  for (let j = 0; j < BLOOM_PROBES; j++) {
+    const b = (h1 + j * h2) % bits;
+    if ((filter[b >>> 3] & (1 << (b & 7))) === 0) return false;
+  }
+  return true;
 }
 
 /** Unsigned LEB128 varints (record lists: gaps between record indices are small). */
@@ -242,34 +330,59 @@ function postingsPayload(first: number, lists: Map<string, number[]>): Buffer {
 }
 
 /**
- * Writes entries `ids` of a dead log as run `run`: sorted by (kind, id, log order), cut into blocks
- * of one kind of at most `blockSize` entries, each a JSON header ({ids, from, until, order}: order
- * is the entry's place in the log, which a kind's iteration keeps) and one line of JSON per
- * snapshot, the snapshots in a block of their own right after it. `emit` writes a block and
- * returns its position. Returns the directory rows.
+ * Writes dead-log entries as run `run`: first a Bloom filter of their keys, then the entries
+ * sorted by (kind, id, log order), cut into blocks of one kind of at most `blockSize` entries, each
+ * a JSON header ({ids, from, until, order, lens}: order is the entry's place in the log, which a
+ * kind's iteration keeps; lens the byte length of each snapshot's JSON) and the snapshots' JSON,
+ * one after the other, in a block of their own right after it (a lookup parses the one it finds).
+ * `emit` writes a block and returns its position. Returns the directory rows and the filter.
  */
-export function writeDeadRun(d: DeadLog, ids: readonly number[], run: number, blockSize: number, emit: (b: Buffer) => number): DeadRow[] {
+export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock): { rows: DeadRow[]; filter: [number, number] } {
   const rows: DeadRow[] = [];
-  const sorted = ids.map((i) => {
-    const colon = d.keys[i].indexOf(':');
-    return { i, kind: d.keys[i].slice(0, colon), id: d.keys[i].slice(colon + 1) };
+  const bloom = bloomOf(entries.map((e) => e.key));
+  const filter: [number, number] = [emit(Block.Filter, bloom, 0), bloom.length * 8];
+  const sorted = entries.map((e) => {
+    const colon = e.key.indexOf(':');
+    return { e, kind: e.key.slice(0, colon), id: e.key.slice(colon + 1) };
   });
-  sorted.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : a.i - b.i));
+  sorted.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : a.e.order - b.e.order));
   for (let a = 0; a < sorted.length; ) {
     let b = a + 1;
     while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
     const part = sorted.slice(a, b);
-    const head = { ids: part.map((e) => e.id), from: part.map((e) => d.from[e.i]), until: part.map((e) => d.until[e.i]), order: part.map((e) => e.i) };
-    const snaps = part.map((e) => (typeof d.snaps[e.i] === 'string' ? d.snaps[e.i] : JSON.stringify(d.snaps[e.i]))).join('\n');
+    const texts = part.map((x) => (typeof x.e.snap === 'string' ? x.e.snap : JSON.stringify(x.e.snap)));
+    // lens: each snapshot's UTF-8 length, so a lookup parses its one snapshot without splitting the block.
+    const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), lens: texts.map((t) => Buffer.byteLength(t)) };
+    const snaps = texts.join('');
     const minFrom = Math.min(...head.from);
     const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
     // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
-    const at = emit(block(Block.Dead, JSON.stringify(head)));
-    emit(block(Block.DeadSnaps, snaps));
+    const at = emit(Block.Dead, JSON.stringify(head));
+    emit(Block.DeadSnaps, snaps);
     rows.push([run, part[0].kind, part[0].id, part[part.length - 1].id, at, part.length, minFrom, maxUntil]);
     a = b;
   }
-  return rows;
+  return { rows, filter };
+}
+
+/** Blocks written into memory after MAGIC, as the builder writes them (tests). */
+export function memoryEmitter(): { emit: EmitBlock; bytes: () => Buffer } {
+  const parts: Buffer[] = [MAGIC];
+  let pos = MAGIC.length;
+  return {
+    emit: (type, payload, level) => {
+      const b = encodeBlock(pos, type, payload, level);
+      parts.push(b);
+      pos += b.length;
+      return pos - b.length;
+    },
+    bytes: () => Buffer.concat(parts),
+  };
+}
+
+/** The entries of an in-memory log (indices into it) as the builder hands them to writeDeadRun (tests). */
+export function entriesOfLog(d: DeadLog, ids: readonly number[]): DeadEntry[] {
+  return ids.map((i) => ({ order: i, key: d.keys[i], from: d.from[i], until: d.until[i], snap: d.snaps[i] }));
 }
 
 /** The facts' tokens need their bodies only. */
@@ -283,12 +396,10 @@ type FactLike = FactBody | Fact;
 export class SidecarBuilder {
   readonly #replay: Replay;
   readonly #tracker: LiveTracker;
-  readonly #dead = new DeadLog();
+  readonly #dead = new PendingLog();
   readonly #write: (b: Buffer) => void;
-  /** The running hash of every byte written before it (the file's checksum). */
-  readonly #hash = createHash('sha256');
   #pos = 0;
-  readonly #footer: Omit<Footer, 'trace' | 'end' | 'findings' | 'endFindings' | 'facts'>;
+  readonly #footer: Omit<Footer, 'trace' | 'end' | 'findings' | 'endFindings' | 'facts' | 'blocksEnd'>;
   #window: Entry[] = [];
   #head = 0;
   #base = 0;
@@ -323,21 +434,22 @@ export class SidecarBuilder {
     this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => {
       this.#closed.push(i);
       // Why: a closed entry is never compared again; its JSON text is a tenth of the snapshot's heap, and a run holds DEAD_RUN of them.
-      const snap = this.#dead.snaps[i];
-      if (typeof snap !== 'string') this.#dead.snaps[i] = JSON.stringify(snap);
+      const e = this.#dead.get(i);
+      if (typeof e.snap !== 'string') e.snap = JSON.stringify(e.snap);
     });
-    this.#footer = { format: INDEX_FORMAT, version: INDEX_VERSION, kernel: profile.kernel, k, fullEvery, kOff: KOFF, records: 0, checkpoints: [], offsets: [], lines: [], seqs: [], dead: [], deadCount: 0, postings: [] };
+    this.#footer = { format: INDEX_FORMAT, version: INDEX_VERSION, kernel: profile.kernel, k, fullEvery, kOff: KOFF, records: 0, checkpoints: [], offsets: [], lines: [], seqs: [], dead: [], deadFilters: [], deadCount: 0, postings: [] };
     this.#emit(MAGIC);
     this.#checkpoint();
   }
 
-  #emit(b: Buffer, hashed = true): number {
+  #emit(b: Buffer): number {
     const at = this.#pos;
-    if (hashed) this.#hash.update(b);
     this.#write(b);
     this.#pos += b.length;
     return at;
   }
+
+  readonly #emitBlock: EmitBlock = (type, payload, level) => this.#emit(encodeBlock(this.#pos, type, payload, level));
 
   /** A record as read: `offset` is the byte offset of its line. */
   add(record: CallRecord, line: number, offset: number): void {
@@ -410,8 +522,10 @@ export class SidecarBuilder {
 
   #flushPostings(): void {
     if (this.#postings.size === 0) return;
-    const at = this.#emit(block(Block.Postings, postingsPayload(this.#segment, this.#postings)));
-    this.#footer.postings.push([this.#segment, at]);
+    const buckets = Array.from({ length: POSTING_BUCKETS }, () => new Map<string, number[]>());
+    for (const [token, list] of this.#postings) buckets[bucketOf(token)].set(token, list);
+    const ats = buckets.map((b) => (b.size === 0 ? -1 : this.#emitBlock(Block.Postings, postingsPayload(this.#segment, b))));
+    this.#footer.postings.push([this.#segment, ats]);
     this.#postings = new Map();
     this.#segment = this.#stepped;
   }
@@ -420,10 +534,11 @@ export class SidecarBuilder {
     const ids = this.#closed;
     this.#closed = [];
     if (ids.length === 0) return;
-    for (const row of writeDeadRun(this.#dead, ids, this.#runs++, this.deadSizes.block, (b) => this.#emit(b))) this.#footer.dead.push(row);
+    // Why: the written entries are forgotten, so the builder's log holds the open entries and one run, never the whole trace's.
+    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock);
+    for (const row of rows) this.#footer.dead.push(row);
+    this.#footer.deadFilters.push(filter);
     this.#deadWritten += ids.length;
-    // Why: the builder's log would hold every dead object twice over (the world holds them too); drop the written snapshots.
-    for (const i of ids) this.#dead.snaps[i] = '';
   }
 
   #checkpoint(): void {
@@ -469,7 +584,7 @@ export class SidecarBuilder {
       findings: cp.findings,
     };
     const text = [JSON.stringify(header), ...[...byKind.values()].flatMap((g) => g.texts)].join('\n');
-    const at = this.#emit(block(Block.Checkpoint, text));
+    const at = this.#emitBlock(Block.Checkpoint, text);
     this.#footer.checkpoints.push([this.#stepped, at, full, header.reach]);
   }
 
@@ -481,17 +596,22 @@ export class SidecarBuilder {
     for (const i of this.#tracker.openEntries()) this.#closed.push(i);
     this.#flushDead();
     this.#flushPostings();
-    const footer: Footer = { ...this.#footer, trace, records: this.#stepped, end: trace.size, deadCount: this.#deadWritten, findings, endFindings, facts: this.#replay.log.length };
+    const footer: Footer = { ...this.#footer, trace, records: this.#stepped, end: trace.size, deadCount: this.#deadWritten, findings, endFindings, facts: this.#replay.log.length, blocksEnd: this.#pos };
     // The last checkpoint sits at a multiple of K; one at the very end would only cost size.
     const text = Buffer.from(JSON.stringify(footer), 'utf8');
     const len = Buffer.alloc(4);
     len.writeUInt32LE(text.length, 0);
     this.#emit(text);
     this.#emit(len);
-    this.#emit(this.#hash.digest(), false);
-    this.#emit(END, false);
+    this.#emit(footerSum(text, len));
+    this.#emit(END);
     return { records: this.#stepped, bytes: this.#pos, deadObjects: this.#deadWritten, findings: findings.length + endFindings.length };
   }
+}
+
+/** The footer's checksum: MAGIC (the format version), the footer and its length. */
+function footerSum(text: Buffer, len: Buffer): Buffer {
+  return createHash('sha256').update(MAGIC).update(text).update(len).digest();
 }
 
 const EMPTY_WORLD = new WeakMap<Profile, World>();
@@ -504,60 +624,123 @@ function newEmpty(profile: Profile): World {
 /** Reads `length` bytes of the trace at byte `position`. */
 export type ReadAt = (position: number, length: number) => Buffer;
 
+/** The index's bytes: its size and a reader (the CLI's file, read where a block is; a test's buffer). */
+export interface IndexSource {
+  readonly size: number;
+  read(position: number, length: number): Buffer;
+}
+
+export const bufferSource = (b: Buffer): IndexSource => ({ size: b.length, read: (p, n) => b.subarray(p, p + n) });
+
 const FIX = 'it is not used; pass --write-index to rebuild it, or delete it';
+const DAMAGED = 'the index content does not match its checksum (damaged or edited)';
 
 /** Whether bytes start like an index of any version this tool wrote (so replacing the file loses no user data). */
 export function looksLikeSidecar(head: Buffer): boolean {
   return head.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX) || head.toString('utf8').startsWith(`{"format":"${INDEX_FORMAT}"`);
 }
 
+/** A block that failed its check, found while reading (the index is then not used: DiskIndex falls back). */
+export class IndexCorrupt extends Error {
+  constructor(readonly error: LedgerError) {
+    super(error.message);
+  }
+}
+
 /**
- * Checks a whole index file and reads its footer: the checksum over every byte first, then the
- * format, the trace fingerprint and the kernel. Any problem is an error value (INDEX_CORRUPT for a
- * damaged or cut file, INDEX_STALE for another trace, kernel or format) and nothing is used.
- * `traceNow` is the trace as it is now (size and SHA-256), or a function computing it when the
- * stamp recorded in the index no longer matches the file.
+ * Reads and checks the block of `type` at `at`: inside the blocks, its checksum, its inflated
+ * length. Anything else throws IndexCorrupt naming the block; nothing unchecked is returned.
  */
-export function openSidecar(bytes: Buffer, trace: { size: number; stamp?: SidecarTrace['stamp']; sha256: () => string }, profile: Profile, readAt: ReadAt, file = 'index'): Result<DiskIndex, LedgerError> {
+function readBlock(src: IndexSource, blocksEnd: number, at: number, type: Block, file: string): { raw: Buffer; next: number } {
+  const fail = (why: string) => new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the ${BLOCK_NAMES[type] ?? 'unknown'} block at byte ${at}${why === '' ? '' : `, ${why}`})`, { file, line: 1, fix: FIX }));
+  if (!(at >= MAGIC.length && at + HEAD <= blocksEnd)) throw fail('outside the blocks');
+  // Why: most blocks are a few KB; one read of the header and what follows usually holds the whole block.
+  const first = src.read(at, Math.min(HEAD + (READ_AHEAD[type] ?? READ_AHEAD_OTHER), blocksEnd - at));
+  const head = first.subarray(0, HEAD);
+  if (head.length < HEAD || head.readUInt8(0) !== type) throw fail('of another type');
+  const stored = head.readUInt32LE(5);
+  if (at + HEAD + stored > blocksEnd) throw fail('longer than the blocks');
+  const body = HEAD + stored <= first.length ? first.subarray(HEAD, HEAD + stored) : src.read(at + HEAD, stored);
+  if (body.length !== stored || !blockSum(at, head, body).equals(head.subarray(9, HEAD))) throw fail('');
+  let raw: Buffer;
+  try {
+    raw = inflateRawSync(body);
+  } catch {
+    throw fail('not inflatable');
+  }
+  if (raw.length !== head.readUInt32LE(1)) throw fail('of another length');
+  return { raw, next: at + HEAD + stored };
+}
+
+/** Checks every block's header and checksum, from the first to the footer (a small index at open). */
+function checkAllBlocks(src: IndexSource, blocksEnd: number): boolean {
+  let at = MAGIC.length;
+  while (at < blocksEnd) {
+    if (at + HEAD > blocksEnd) return false;
+    const head = src.read(at, HEAD);
+    const stored = head.readUInt32LE(5);
+    if (at + HEAD + stored > blocksEnd) return false;
+    if (!blockSum(at, head, src.read(at + HEAD, stored)).equals(head.subarray(9, HEAD))) return false;
+    at += HEAD + stored;
+  }
+  return at === blocksEnd;
+}
+
+export interface OpenOptions {
+  /**
+   * Told once when a block read later fails its check: the index then answers from a replay of
+   * the whole trace (the in-memory index), never from the block. Without it, the failure throws.
+   */
+  readonly onCorrupt?: (error: LedgerError) => void;
+  /** Indexes of at most this many bytes have every block checked at open (tests lower it). */
+  readonly wholeCheck?: number;
+}
+
+/**
+ * Checks an index and reads its footer: the footer's checksum first (and every block's when the
+ * index is small), then the format, the trace fingerprint and the kernel. Any problem is an error
+ * value (INDEX_CORRUPT for a damaged or cut file, INDEX_STALE for another trace, kernel or format)
+ * and nothing is used. A larger index has each block checked when it is read. `traceNow` is the
+ * trace as it is now (size and SHA-256), or a function computing it when the stamp recorded in the
+ * index no longer matches the file.
+ */
+export function openSidecar(index: Buffer | IndexSource, trace: { size: number; stamp?: SidecarTrace['stamp']; sha256: () => string }, profile: Profile, readAt: ReadAt, file = 'index', options: OpenOptions = {}): Result<DiskIndex, LedgerError> {
+  const src = Buffer.isBuffer(index) ? bufferSource(index) : index;
   const stale = (what: string) => err(ledgerError('INDEX_STALE', what, { file, line: 1, fix: FIX }));
   const corrupt = (what: string) => err(ledgerError('INDEX_CORRUPT', what, { file, line: 1, fix: FIX }));
-  if (!bytes.subarray(0, MAGIC.length).equals(MAGIC)) {
+  const n = src.size;
+  const start = src.read(0, Math.min(n, 256));
+  if (!start.subarray(0, MAGIC.length).equals(MAGIC)) {
     // Why: an index an older (or newer) pasid-ledger wrote is refused by name, so the user knows to rebuild it.
-    if (bytes.length >= MAGIC.length && bytes.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX)) return stale(`an index of format version ${bytes.readUInt8(MAGIC_PREFIX.length)}, this pasid-ledger reads version ${INDEX_VERSION}`);
-    const head = bytes.subarray(0, 256).toString('utf8');
-    const v = /^\{"format":"pasid-ledger-index","version":(\d+)/.exec(head);
+    if (start.length >= MAGIC.length && start.subarray(0, MAGIC_PREFIX.length).equals(MAGIC_PREFIX)) return stale(`an index of format version ${start.readUInt8(MAGIC_PREFIX.length)}, this pasid-ledger reads version ${INDEX_VERSION}`);
+    const v = /^\{"format":"pasid-ledger-index","version":(\d+)/.exec(start.toString('utf8'));
     if (v !== null) return stale(`an index of format version ${v[1]}, this pasid-ledger reads version ${INDEX_VERSION}`);
     return stale('not a pasid-ledger index');
   }
-  const n = bytes.length;
-  if (n < MAGIC.length + 4 + 32 + END.length || !bytes.subarray(n - END.length).equals(END)) return corrupt('the index has no checksum (cut short, or not written by this version)');
-  const sum = bytes.subarray(n - END.length - 32, n - END.length);
-  if (!createHash('sha256').update(bytes.subarray(0, n - END.length - 32)).digest().equals(sum)) return corrupt('the index content does not match its checksum (damaged or edited)');
+  const tail = MAGIC.length + 4 + 32 + END.length;
+  if (n < tail || !src.read(n - END.length, END.length).equals(END)) return corrupt('the index has no checksum (cut short, or not written by this version)');
+  const lenBuf = src.read(n - END.length - 36, 4);
+  const len = lenBuf.readUInt32LE(0);
+  if (len > n - tail) return corrupt(DAMAGED);
+  const text = src.read(n - END.length - 36 - len, len);
+  if (!footerSum(text, lenBuf).equals(src.read(n - END.length - 32, 32))) return corrupt(DAMAGED);
   let footer: Footer;
   try {
-    const len = bytes.readUInt32LE(n - END.length - 32 - 4);
-    footer = JSON.parse(bytes.subarray(n - END.length - 36 - len, n - END.length - 36).toString('utf8')) as Footer;
+    footer = JSON.parse(text.toString('utf8')) as Footer;
   } catch (e) {
     return corrupt(`the index footer is unreadable (${(e as Error).message})`);
   }
   if (footer.format !== INDEX_FORMAT || footer.version !== INDEX_VERSION) return stale(`an index of format version ${String(footer.version)}, this pasid-ledger reads version ${INDEX_VERSION}`);
+  // Why: the footer is where the blocks end; bytes cut from or added to the blocks move it.
+  if (footer.blocksEnd !== n - END.length - 36 - len) return corrupt(DAMAGED);
+  if (n <= (options.wholeCheck ?? WHOLE_CHECK) && !checkAllBlocks(src, footer.blocksEnd)) return corrupt(DAMAGED);
   const rec = footer.trace;
   const sameStamp = rec.stamp !== undefined && trace.stamp !== undefined && rec.stamp.mtimeMs === trace.stamp.mtimeMs && rec.stamp.ctimeMs === trace.stamp.ctimeMs && rec.stamp.ino === trace.stamp.ino;
   // Why: a file not written since it was hashed (same size, mtime, ctime, inode) has the hashed content; ctime cannot be set back from user space.
   const changed = fingerprintMismatch(rec, { size: trace.size, sha256: rec.size === trace.size && sameStamp ? rec.sha256 : trace.sha256() });
   if (changed !== undefined) return stale(changed);
   if (footer.kernel !== profile.kernel) return stale(`the index is for kernel ${footer.kernel} and ${footer.records} records`);
-  return ok(new DiskIndex(bytes, footer, profile, readAt, file));
-}
-
-function inflateRaw(bytes: Buffer, at: number, type: Block): Buffer {
-  if (bytes.readUInt8(at) !== type) throw new Error(`block at ${at} is not of type ${type}`);
-  const stored = bytes.readUInt32LE(at + 5);
-  return inflateRawSync(bytes.subarray(at + 9, at + 9 + stored));
-}
-
-function inflate(bytes: Buffer, at: number, type: Block): string {
-  return inflateRaw(bytes, at, type).toString('utf8');
+  return ok(new DiskIndex(src, footer, profile, readAt, file, options.onCorrupt));
 }
 
 interface DecodedCheckpoint {
@@ -581,8 +764,10 @@ export class DiskIndex implements Timeline {
   /** Least recently used first. */
   readonly #decoded = new Map<number, DecodedCheckpoint>();
   readonly #chunks = new Map<number, Entry[]>();
+  /** After a block failed its check: the in-memory index of the whole trace, which answers instead. */
+  #fallback: { timeline: Timeline; dead: DeadLog } | null = null;
 
-  constructor(readonly bytes: Buffer, readonly footer: Footer, readonly profile: Profile, readonly readAt: ReadAt, readonly file: string) {
+  constructor(readonly source: IndexSource, readonly footer: Footer, readonly profile: Profile, readonly readAt: ReadAt, readonly file: string, readonly onCorrupt?: (error: LedgerError) => void) {
     this.length = footer.records;
     this.k = footer.k;
     this.findings = footer.findings;
@@ -591,7 +776,30 @@ export class DiskIndex implements Timeline {
 
   /** Size in bytes, checkpoints, dead objects and their blocks (all, and read so far) (the bench and `--write-index`'s note). */
   get stats(): { bytes: number; checkpoints: number; deadObjects: number; deadBlocks: number; deadBlocksRead: number; facts: number } {
-    return { bytes: this.bytes.length, checkpoints: this.footer.checkpoints.length, deadObjects: this.footer.deadCount, deadBlocks: this.footer.dead.length, deadBlocksRead: this.#dead?.blocksDecoded ?? 0, facts: this.footer.facts };
+    return { bytes: this.source.size, checkpoints: this.footer.checkpoints.length, deadObjects: this.footer.deadCount, deadBlocks: this.footer.dead.length, deadBlocksRead: this.#dead?.blocksDecoded ?? 0, facts: this.footer.facts };
+  }
+
+  /** Whether a block failed its check, so the in-memory index answers (the tests and the CLI's note). */
+  get fellBack(): boolean {
+    return this.#fallback !== null;
+  }
+
+  #readBlock(at: number, type: Block): Buffer {
+    return readBlock(this.source, this.footer.blocksEnd, at, type, this.file).raw;
+  }
+
+  /**
+   * A block failed its check: from now on the in-memory index of the whole trace (the same K, so
+   * its dead log holds the same entries with the same spans) answers, and the block is never used.
+   */
+  #fallBack(e: unknown): { timeline: Timeline; dead: DeadLog } {
+    if (!(e instanceof IndexCorrupt)) throw e;
+    if (this.#fallback !== null) return this.#fallback;
+    if (this.onCorrupt === undefined) throw e;
+    this.onCorrupt(e.error);
+    const index = buildIndex(this.range(0, this.length - 1), this.profile, this.k, this.mode);
+    this.#fallback = { timeline: memoryTimeline(index), dead: index.dead };
+    return this.#fallback;
   }
 
   /** The records of chunk c (KOFF records from the c-th kept offset), parsed from the trace bytes. */
@@ -662,13 +870,13 @@ export class DiskIndex implements Timeline {
 
   /** The dead log, read block by block as restored worlds look objects up. */
   get dead(): DeadLayer {
-    this.#dead ??= new DiskDead(this.bytes, this.footer.dead);
+    this.#dead ??= new DiskDead((at, type) => readBlock(this.source, this.footer.blocksEnd, at, type, this.file), this.footer.dead, this.footer.deadFilters, (e) => this.#fallBack(e).dead);
     return this.#dead;
   }
 
   /** One checkpoint block: its header and its objects by kind (JSON text, not parsed). */
   #read(j: number): { head: CheckpointHeader; kinds: Map<string, Map<string, string>> } {
-    const text = inflate(this.bytes, this.footer.checkpoints[j][1], Block.Checkpoint);
+    const text = this.#readBlock(this.footer.checkpoints[j][1], Block.Checkpoint).toString('utf8');
     const nl = text.indexOf('\n');
     const head = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as CheckpointHeader;
     const lines = nl < 0 ? [] : text.slice(nl + 1).split('\n');
@@ -779,7 +987,13 @@ export class DiskIndex implements Timeline {
 
   seek(t: number, notAfter?: number, onRestore?: OnRestore): Position {
     if (t < -1 || t >= this.length) throw new Error(`seek: ${t} is outside the trace`);
-    const r = this.#restore(this.#checkpointFor(t, notAfter));
+    if (this.#fallback !== null) return this.#fallback.timeline.seek(t, notAfter, onRestore);
+    let r: { replay: Replay; at: number; facts: number };
+    try {
+      r = this.#restore(this.#checkpointFor(t, notAfter));
+    } catch (e) {
+      return this.#fallBack(e).timeline.seek(t, notAfter, onRestore);
+    }
     onRestore?.(r.replay);
     // Why: the cut trace is records [0, t]; nested records after it are invisible to the calls before it.
     if (t >= r.at) stepEntries(r.replay, this.range(r.at, t));
@@ -790,14 +1004,19 @@ export class DiskIndex implements Timeline {
   #full: { replay: Replay; at: number } | null = null;
 
   factsOf(t: number): readonly Fact[] {
+    if (this.#fallback !== null) return this.#fallback.timeline.factsOf(t);
     // A checkpoint is the full run's state itself, so the full run resumes from the last one at or before t.
     let full = this.#full;
     if (full === null || full.at > t || t - full.at > this.k) {
       const cps = this.footer.checkpoints;
       let i = cps.length - 1;
       while (i > 0 && cps[i][0] > t) i--;
-      const r = this.#restore(i);
-      full = { replay: r.replay, at: r.at };
+      try {
+        const r = this.#restore(i);
+        full = { replay: r.replay, at: r.at };
+      } catch (e) {
+        return this.#fallBack(e).timeline.factsOf(t);
+      }
     }
     const entries = this.range(full.at, t + LOOKAHEAD);
     const children = new ChildIndex();
@@ -814,33 +1033,47 @@ export class DiskIndex implements Timeline {
   }
 
   touching(tokens: ReadonlySet<string>, until: number): number[] {
+    if (this.#fallback !== null) return this.#fallback.timeline.touching(tokens, until);
+    try {
+      return this.#touching(tokens, until);
+    } catch (e) {
+      return this.#fallBack(e).timeline.touching(tokens, until);
+    }
+  }
+
+  #touching(tokens: ReadonlySet<string>, until: number): number[] {
     const out = new Set<number>();
-    for (const [first, at] of this.footer.postings) {
+    const wanted = new Set([...tokens].map(bucketOf));
+    for (const [first, ats] of this.footer.postings) {
       if (first > until) break;
-      const raw = inflateRaw(this.bytes, at, Block.Postings);
-      const len = raw.readUInt32LE(0);
-      const p = JSON.parse(raw.subarray(4, 4 + len).toString('utf8')) as { first: number; tokens: string[]; bytes: number[] };
-      let pos = 4 + len;
-      p.tokens.forEach((token, i) => {
-        const end = pos + p.bytes[i];
-        if (tokens.has(token)) {
-          let v = p.first;
-          let x = pos;
-          while (x < end) {
-            let gap = 0;
-            let mul = 1;
-            for (;;) {
-              const byte = raw[x++];
-              gap += (byte & 0x7f) * mul;
-              if (byte < 0x80) break;
-              mul *= 128;
+      for (const bucket of wanted) {
+        const at = ats[bucket];
+        if (at === undefined || at < 0) continue;
+        const raw = this.#readBlock(at, Block.Postings);
+        const len = raw.readUInt32LE(0);
+        const p = JSON.parse(raw.subarray(4, 4 + len).toString('utf8')) as { first: number; tokens: string[]; bytes: number[] };
+        let pos = 4 + len;
+        p.tokens.forEach((token, i) => {
+          const end = pos + p.bytes[i];
+          if (tokens.has(token)) {
+            let v = p.first;
+            let x = pos;
+            while (x < end) {
+              let gap = 0;
+              let mul = 1;
+              for (;;) {
+                const byte = raw[x++];
+                gap += (byte & 0x7f) * mul;
+                if (byte < 0x80) break;
+                mul *= 128;
+              }
+              v += gap;
+              if (v <= until) out.add(v);
             }
-            v += gap;
-            if (v <= until) out.add(v);
           }
-        }
-        pos = end;
-      });
+          pos = end;
+        });
+      }
     }
     return [...out].sort((a, b) => a - b);
   }
@@ -852,14 +1085,18 @@ interface DeadBlock {
   readonly from: number[];
   readonly until: number[];
   readonly order: number[];
+  /** Byte offset of each snapshot's JSON in the snapshots' block (one more: its end). */
+  readonly offsets: number[];
   /** Position of the snapshots' block. */
   readonly snapsAt: number;
-  /** Snapshots (or their JSON text until read), once a lookup found one here. */
-  snaps: (Snap<unknown> | string)[] | null;
+  /** The snapshots' block, once a lookup found one here, and the snapshots parsed so far. */
+  snapBytes: Buffer | null;
+  readonly parsed: (Snap<unknown> | undefined)[];
 }
 
 /** A run's blocks of one kind (rows of the directory, in id order) and the span they cover. */
 interface DeadRun {
+  readonly run: number;
   readonly rows: DeadRow[];
   readonly minFrom: number;
   readonly maxUntil: number;
@@ -870,17 +1107,32 @@ const DEAD_CACHE = 8192;
 
 const spanHas = (from: number, until: number, at: number): boolean => from <= at && (until === OPEN || at < until);
 
+/** Reads and checks one block of the index (throws IndexCorrupt when it fails its check): its payload and where the next block starts. */
+export type BlockReader = (at: number, type: Block) => { raw: Buffer; next: number };
+
 /**
- * The index's dead log, read on demand: a lookup of one object inflates, per run whose span
- * includes the position, the one block (rarely two) whose id range holds it; a kind's iteration
- * reads that kind's blocks visible at the position and orders the entries by their place in the log.
+ * The index's dead log, read on demand: a lookup of one object asks each run whose span includes
+ * the position and whose Bloom filter may hold the object, and inflates there the one block
+ * (rarely two) whose id range holds it; a kind's iteration reads that kind's blocks visible at the
+ * position and orders the entries by their place in the log. When a block fails its check,
+ * `onFail` gives the in-memory log of the same entries, which answers from then on.
  */
 export class DiskDead implements DeadLayer {
   readonly #byKind = new Map<string, DeadRun[]>();
   readonly #cache = new Map<number, DeadBlock>();
+  readonly #filters = new Map<number, Buffer>();
   #decoded = 0;
+  #instead: DeadLayer | null = null;
 
-  constructor(readonly bytes: Buffer, rows: readonly DeadRow[]) {
+  constructor(
+    readonly read: BlockReader,
+    rows: readonly DeadRow[],
+    /** Per run: its filter's position and bits (the footer's deadFilters). */
+    readonly filterRows: readonly (readonly [number, number])[],
+    readonly onFail: (e: unknown) => DeadLayer = (e) => {
+      throw e;
+    },
+  ) {
     let group: DeadRow[] = [];
     const close = () => {
       if (group.length === 0) return;
@@ -889,7 +1141,7 @@ export class DiskDead implements DeadLayer {
       if (runs === undefined) this.#byKind.set(kind, (runs = []));
       const minFrom = Math.min(...group.map((r) => r[6]));
       const maxUntil = group.some((r) => r[7] === OPEN) ? OPEN : Math.max(...group.map((r) => r[7]));
-      runs.push({ rows: group, minFrom, maxUntil });
+      runs.push({ run: group[0][0], rows: group, minFrom, maxUntil });
       group = [];
     };
     for (const row of rows) {
@@ -897,6 +1149,11 @@ export class DiskDead implements DeadLayer {
       group.push(row);
     }
     close();
+  }
+
+  /** A dead log written into a buffer (tests). */
+  static fromBytes(bytes: Buffer, rows: readonly DeadRow[], filters: readonly (readonly [number, number])[]): DiskDead {
+    return new DiskDead((at, type) => readBlock(bufferSource(bytes), bytes.length, at, type, 'dead log'), rows, filters);
   }
 
   kinds(): Iterable<string> {
@@ -908,6 +1165,17 @@ export class DiskDead implements DeadLayer {
     return this.#decoded;
   }
 
+  #filter(run: number): Buffer {
+    let f = this.#filters.get(run);
+    if (f === undefined) {
+      const [at, bits] = this.filterRows[run];
+      f = this.read(at, Block.Filter).raw;
+      if (f.length * 8 !== bits) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log filter of run ${run} has ${f.length * 8} bits, the directory says ${bits})`, { line: 1, fix: FIX }));
+      this.#filters.set(run, f);
+    }
+    return f;
+  }
+
   #block(row: DeadRow): DeadBlock {
     const at = row[4];
     const hit = this.#cache.get(at);
@@ -917,28 +1185,42 @@ export class DiskDead implements DeadLayer {
       return hit;
     }
     this.#decoded++;
-    const head = JSON.parse(inflate(this.bytes, at, Block.Dead)) as { ids: string[]; from: number[]; until: number[]; order: number[] };
-    if (head.ids.length !== row[5]) throw new Error(`dead-log block at ${at} holds ${head.ids.length} entries, the directory says ${row[5]}`);
-    const snapsAt = at + 9 + this.bytes.readUInt32LE(at + 5);
-    const b: DeadBlock = { ...head, snapsAt, snaps: null };
+    const { raw, next } = this.read(at, Block.Dead);
+    const head = JSON.parse(raw.toString('utf8')) as { ids: string[]; from: number[]; until: number[]; order: number[]; lens: number[] };
+    if (head.ids.length !== row[5] || head.lens.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
+    const offsets = [0];
+    for (const n of head.lens) offsets.push(offsets[offsets.length - 1] + n);
+    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, offsets, snapsAt: next, snapBytes: null, parsed: [] };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
   }
 
   #snap(b: DeadBlock, j: number): Snap<unknown> {
-    if (b.snaps === null) {
-      b.snaps = inflate(this.bytes, b.snapsAt, Block.DeadSnaps).split('\n');
-      if (b.snaps.length !== b.ids.length) throw new Error(`dead-log block at ${b.snapsAt} holds ${b.snaps.length} snapshots for ${b.ids.length} entries`);
+    if (b.snapBytes === null) {
+      b.snapBytes = this.read(b.snapsAt, Block.DeadSnaps).raw;
+      const end = b.offsets[b.offsets.length - 1];
+      if (b.snapBytes.length !== end) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} holds ${b.snapBytes.length} bytes of snapshots, its keys say ${end})`, { line: 1, fix: FIX }));
     }
-    const s = b.snaps[j];
-    if (typeof s !== 'string') return s;
-    const parsed = JSON.parse(s) as Snap<unknown>;
-    b.snaps[j] = parsed;
+    const hit = b.parsed[j];
+    if (hit !== undefined) return hit;
+    const parsed = JSON.parse(b.snapBytes.toString('utf8', b.offsets[j], b.offsets[j + 1])) as Snap<unknown>;
+    b.parsed[j] = parsed;
     return parsed;
   }
 
   lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
+    if (this.#instead !== null) return this.#instead.lookup(kindId, id, at);
+    try {
+      return this.#lookup(kindId, id, at);
+    } catch (e) {
+      this.#instead = this.onFail(e);
+      return this.#instead.lookup(kindId, id, at);
+    }
+  }
+
+  #lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
+    let hashes: [number, number] | undefined;
     for (const run of this.#byKind.get(kindId) ?? []) {
       if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
       const rows = run.rows;
@@ -950,6 +1232,9 @@ export class DiskDead implements DeadLayer {
         if (rows[mid][3] < id) lo = mid + 1;
         else hi = mid;
       }
+      if (lo >= rows.length || rows[lo][2] > id) continue;
+      // Why: most runs do not hold a given object; their filter says so without inflating a block.
+      if (!bloomHas(this.#filter(run.run), (hashes ??= keyHashes(`${kindId}:${id}`)))) continue;
       for (let r = lo; r < rows.length && rows[r][2] <= id; r++) {
         if (!spanHas(rows[r][6], rows[r][7], at)) continue;
         const b = this.#block(rows[r]);
@@ -969,16 +1254,34 @@ export class DiskDead implements DeadLayer {
   }
 
   visibleOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]> {
-    const hits: { order: number; b: DeadBlock; j: number }[] = [];
+    if (this.#instead !== null) return this.#instead.visibleOf(kindId, at);
+    try {
+      return this.#visibleOf(kindId, at);
+    } catch (e) {
+      this.#instead = this.onFail(e);
+      return this.#instead.visibleOf(kindId, at);
+    }
+  }
+
+  #visibleOf(kindId: string, at: number): (readonly [string, Snap<unknown>])[] {
+    const blocks: DeadBlock[] = [];
+    const js: number[] = [];
+    const orders: number[] = [];
     for (const run of this.#byKind.get(kindId) ?? []) {
       if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
       for (const row of run.rows) {
         if (!spanHas(row[6], row[7], at)) continue;
         const b = this.#block(row);
-        for (let j = 0; j < b.ids.length; j++) if (spanHas(b.from[j], b.until[j], at)) hits.push({ order: b.order[j], b, j });
+        for (let j = 0; j < b.ids.length; j++) {
+          if (!spanHas(b.from[j], b.until[j], at)) continue;
+          blocks.push(b);
+          js.push(j);
+          orders.push(b.order[j]);
+        }
       }
     }
-    hits.sort((x, y) => x.order - y.order);
-    return hits.map(({ b, j }) => [b.ids[j], this.#snap(b, j)] as const);
+    // Log order: a restored world iterates the kind as the in-memory log does.
+    const ix = Array.from(orders.keys()).sort((x, y) => orders[x] - orders[y]);
+    return ix.map((i) => [blocks[i].ids[js[i]], this.#snap(blocks[i], js[i])] as const);
   }
 }

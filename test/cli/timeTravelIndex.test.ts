@@ -72,6 +72,28 @@ describe('an index that does not fit is never used', () => {
     expect((await cli(['state', t, '--at', '4000'])).stderr).toBe('');
   });
 
+  it('a damaged block of an index checked block by block: refused when read, a warning naming it, the answer of a replay', async () => {
+    const t = join(dir, 'lazy.jsonl');
+    copyFileSync(plain, t);
+    await cli(['state', t, '--at', '10', '--write-index']);
+    const bytes = readFileSync(`${t}.idx`);
+    const n = bytes.length;
+    const len = bytes.readUInt32LE(n - 8 - 36);
+    const footer = JSON.parse(bytes.subarray(n - 8 - 36 - len, n - 8 - 36).toString()) as { checkpoints: [number, number][] };
+    // The checkpoint that `state --at 4000` restores (at or before record 4000), one byte of its payload flipped.
+    const cp = footer.checkpoints.filter(([at]) => at <= 3999).pop() as [number, number];
+    bytes[cp[1] + 30] ^= 0x08;
+    writeFileSync(`${t}.idx`, bytes);
+    const env = { PASID_LEDGER_INDEX_WHOLE_CHECK: '0' };
+    const a = await run(['state', t, '--at', '4000'], { env });
+    expect(a.stderr).toMatch(new RegExp(`^warning: .*lazy\\.jsonl\\.idx:1: the index content does not match its checksum \\(damaged or edited: the checkpoint block at byte ${cp[1]}\\); it is not used; pass --write-index to rebuild it, or delete it; answering from a replay of the whole trace\\n$`));
+    expect(a.stdout).toBe((await cli(['state', plain, '--at', '4000'])).stdout);
+    // A seek that reads other blocks answers from the index and says nothing: only what is read is checked.
+    const b = await run(['state', t, '--at', '200'], { env });
+    expect(b.stderr).toBe('');
+    expect(b.stdout.replaceAll(t, plain)).toBe((await cli(['state', plain, '--at', '200'])).stdout);
+  });
+
   it('a truncated index: refused as cut short', async () => {
     const t = join(dir, 'cut.jsonl');
     copyFileSync(plain, t);
@@ -82,20 +104,20 @@ describe('an index that does not fit is never used', () => {
     expect(a.stderr).toContain('the index has no checksum (cut short, or not written by this version)');
   });
 
-  for (const v of [3, 4]) it(`an index of an older format version (${v}): refused by its version, the answer of a replay; --write-index replaces it`, async () => {
+  for (const v of [3, 4, 5]) it(`an index of an older format version (${v}): refused by its version, the answer of a replay; --write-index replaces it`, async () => {
     const t = join(dir, `old${v}.jsonl`);
     copyFileSync(plain, t);
     await cli(['state', t, '--at', '10', '--write-index']);
     const bytes = readFileSync(`${t}.idx`);
-    // The version byte after "PLIDX": what a pasid-ledger of format 3 or 4 wrote starts the same way.
+    // The version byte after "PLIDX": what a pasid-ledger of format 3, 4 or 5 wrote starts the same way.
     bytes[5] = v;
     writeFileSync(`${t}.idx`, bytes);
     const a = await cli(['state', t, '--at', '4000']);
-    expect(a.stderr).toMatch(new RegExp(`^warning: .*old${v}\\.jsonl\\.idx:1: an index of format version ${v}, this pasid-ledger reads version 5; it is not used; pass --write-index to rebuild it`));
+    expect(a.stderr).toMatch(new RegExp(`^warning: .*old${v}\\.jsonl\\.idx:1: an index of format version ${v}, this pasid-ledger reads version 6; it is not used; pass --write-index to rebuild it`));
     expect(a.stdout).toBe((await cli(['state', plain, '--at', '4000'])).stdout);
     const w = await cli(['state', t, '--at', '10', '--write-index']);
     expect(w.code, w.stderr).toBe(0);
-    expect(readFileSync(`${t}.idx`)[5]).toBe(5);
+    expect(readFileSync(`${t}.idx`)[5]).toBe(6);
     expect((await cli(['state', t, '--at', '4000'])).stderr).toBe('');
   });
 

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DeadLog, OPEN } from '../../src/timetravel/live.js';
-import { DiskDead, writeDeadRun, type DeadRow } from '../../src/timetravel/sidecar.js';
+import { DiskDead, entriesOfLog, memoryEmitter, writeDeadRun, type DeadRow } from '../../src/timetravel/sidecar.js';
 
 /**
  * A dead log as a replay fills it: per object, consecutive spans [from, until) of its states, the
@@ -40,19 +40,15 @@ const anyLog = fc
 /** The log written the way the index builder writes it: closed entries in runs of `run`, in order of their end, open ones last. */
 function written(d: DeadLog, run: number, blockSize: number): DiskDead {
   const order = [...d.keys.keys()].sort((a, b) => (d.until[a] === OPEN ? Infinity : d.until[a]) - (d.until[b] === OPEN ? Infinity : d.until[b]));
-  const parts: Buffer[] = [];
-  let pos = 0;
+  const out = memoryEmitter();
   const rows: DeadRow[] = [];
+  const filters: [number, number][] = [];
   for (let r = 0; r * run < order.length; r++) {
-    rows.push(
-      ...writeDeadRun(d, order.slice(r * run, (r + 1) * run), r, blockSize, (b) => {
-        parts.push(b);
-        pos += b.length;
-        return pos - b.length;
-      }),
-    );
+    const w = writeDeadRun(entriesOfLog(d, order.slice(r * run, (r + 1) * run)), r, blockSize, out.emit);
+    rows.push(...w.rows);
+    filters.push(w.filter);
   }
-  return new DiskDead(Buffer.concat(parts), rows);
+  return DiskDead.fromBytes(out.bytes(), rows, filters);
 }
 
 describe('the dead log in the index (runs sorted by kind and id, read block by block)', () => {
@@ -85,11 +81,26 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
     // before its span starts, its block is skipped by the directory's span alone;
     expect(disk.lookup('domain', '0507', 400)).toBeUndefined();
     expect(disk.blocksDecoded).toBe(1);
-    // an absent id costs the one block whose id range holds it,
+    // an absent id inside a block's id range is turned away by the run's filter,
     expect(disk.lookup('domain', '0600x', 700)).toBeUndefined();
-    expect(disk.blocksDecoded).toBe(2);
-    // and none when no block's range holds it (mm ids sort as strings: '999' is the last).
+    expect(disk.blocksDecoded).toBe(1);
+    // and one that no block's range holds costs nothing either (mm ids sort as strings: '999' is the last).
     expect(disk.lookup('mm', '99999', 999)).toBeUndefined();
-    expect(disk.blocksDecoded).toBe(2);
+    expect(disk.blocksDecoded).toBe(1);
+  });
+
+  it('a lookup reads only the runs whose filter may hold its object', () => {
+    // Given 20 runs of 500 freed domains each, all open (visible at every position),
+    const d = new DeadLog();
+    for (let i = 0; i < 10_000; i++) d.push(`domain:d${i}`, { value: 'freed', context: { i } }, 0, OPEN);
+    const disk = written(d, 500, 100);
+    // when each of 200 domains is looked up once, each is found;
+    for (let i = 0; i < 10_000; i += 50) expect(disk.lookup('domain', `d${i}`, 5)).toEqual({ value: 'freed', context: { i } });
+    // and the other 19 runs, whose id ranges all hold it, are mostly passed over: about one block per lookup, not 20.
+    expect(disk.blocksDecoded).toBeLessThan(200 * 1.5);
+    // An absent id reads a block in a run only when its filter errs (about 2 % of runs).
+    const before = disk.blocksDecoded;
+    for (let i = 0; i < 200; i++) expect(disk.lookup('domain', `d${i}x`, 5)).toBeUndefined();
+    expect(disk.blocksDecoded - before).toBeLessThan(200 * 20 * 0.05);
   });
 });
