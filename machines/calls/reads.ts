@@ -85,8 +85,15 @@ export const domainOf = (w: World, domain: string) => w.get(domainKind, domain, 
 export function groupDevices(w: World, dev: string): string[] {
   const group = deviceOf(w, dev).context.group;
   const out: string[] = [];
-  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (id === dev || (snap.value === 'probed' && snap.context.group === group)) out.push(id);
-  return out.includes(dev) ? out : [dev, ...out];
+  let found = false;
+  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) {
+    if (id === dev) {
+      found = true;
+      out.push(id);
+    } else if (snap.value === 'probed' && snap.context.group === group) out.push(id);
+  }
+  if (!found) out.unshift(dev);
+  return out;
 }
 
 /**
