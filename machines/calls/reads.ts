@@ -86,7 +86,10 @@ export function groupDevices(w: World, dev: string): string[] {
   const group = deviceOf(w, dev).context.group;
   const out: string[] = [];
   let found = false;
-  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) {
+  // Why values, not entries: no [id, snapshot] pair per device on every attach and detach; a device
+  // is stored under its own name (deviceKind's address), so context.dev is its id.
+  for (const snap of w.valuesOf<DeviceContext>(deviceKind.id)) {
+    const id = snap.context.dev;
     if (id === dev) {
       found = true;
       out.push(id);

@@ -197,6 +197,11 @@ export class World {
     return this.#kindMap(kindId).entries() as IterableIterator<[string, Snap<C>]>;
   }
 
+  /** Stored snapshots of one kind, in the order of entriesOf, without an [id, snapshot] pair per object (hot walks). */
+  valuesOf<C>(kindId: string): IterableIterator<Snap<C>> {
+    return this.#kindMap(kindId).values() as IterableIterator<Snap<C>>;
+  }
+
   has(kindId: string, id: string): boolean {
     return this.#byKind.get(kindId)?.has(id) ?? false;
   }

@@ -118,7 +118,10 @@ export class Nesting {
       if (rootFn === undefined || !modelsNested(rootFn)) return null;
       return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `what seq ${root} (${rootFn}) does under the model`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call ${rootFn} makes at this point under the model`, objects: { parent: rec.parent, fn: rec.fn } }];
     }
-    const [e] = expected.splice(at, 1);
+    // Why not splice: it makes an array of the removed element on every nested record.
+    const e = expected[at];
+    for (let i = at + 1; i < expected.length; i++) expected[i - 1] = expected[i];
+    expected.pop();
     let problems: string[] | null = null;
     const args: Readonly<Record<string, unknown>> = rec.args;
     const model = e.args;
