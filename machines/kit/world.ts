@@ -167,13 +167,19 @@ export class World {
 
   /** Starts recording what the next steps change, so a call the kernel refused can be undone. */
   begin(): void {
-    this.#journal.length = 0;
+    this.#clearJournal();
     this.#journaling = true;
   }
 
   commit(): void {
-    this.#journal.length = 0;
+    this.#clearJournal();
     this.#journaling = false;
+  }
+
+  /** Empties the journal by popping: setting an array's length is a runtime call, twice a step (1 % of the audit's profile). */
+  #clearJournal(): void {
+    const j = this.#journal;
+    while (j.length > 0) j.pop();
   }
 
   /** Restores every object the open transaction changed. */
