@@ -33,9 +33,13 @@ const factBranches = new Map<string, ValidateFunction>();
 function branchFor(value: unknown, tag: 'fn' | 'type', schemas: Readonly<Record<string, object>>, cache: Map<string, ValidateFunction>): ValidateFunction | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const name = (value as Record<string, unknown>)[tag];
-  if (typeof name !== 'string' || !Object.hasOwn(schemas, name)) return undefined;
+  if (typeof name !== 'string') return undefined;
+  // Why the cache first: only a name seen before is in it, so the schema table is asked once per name.
   let v = cache.get(name);
-  if (v === undefined) cache.set(name, (v = branches.compile(schemas[name])));
+  if (v === undefined) {
+    if (!Object.hasOwn(schemas, name)) return undefined;
+    cache.set(name, (v = branches.compile(schemas[name])));
+  }
   return v;
 }
 

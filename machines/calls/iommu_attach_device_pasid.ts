@@ -15,7 +15,7 @@ import { decideBy, firstCheck, type Check } from '../kit/checks.js';
 import { defineCall } from '../kit/call.js';
 import { slotResource } from '../kit/footprint.js';
 import type { World } from '../kit/world.js';
-import { deviceOf, groupDevices, pasidMembers, slotKey, type Env } from './reads.js';
+import { deviceOf, groupDevices, slotKey, type Env } from './reads.js';
 import { globalPasidHistoryKind } from '../global/globalPasidHistory.machine.js';
 import type { CallRecord } from '../../events/records.js';
 import { isFailure } from '../kit/call.js';
@@ -45,20 +45,24 @@ export interface AttachReads {
   readonly recorded?: Ret;
 }
 
-export function attachReads(w: World, p: Profile, a: { domain: string; dev: string; pasid: number; handle: string | null }): AttachReads {
+export function attachReads(w: World, p: Profile, a: { domain: string; dev: string; pasid: number; handle: string | null }, recorded?: Ret): AttachReads {
   const device = deviceOf(w, a.dev);
   const group = device.context.group;
-  const members = pasidMembers(w, p, a.dev);
+  // Why: one walk of the group's devices gives both the members (pasidMembers) and the smallest max_pasids.
+  const devices = groupDevices(w, a.dev);
+  const members: string[] = p.attachSkipsNoPasidDevices ? [] : devices;
   // c404f55c26fc (v6.9-rc2) tests every group device, so a member with max_pasids 0 refuses every PASID;
   // b3f6fcd8404f (v6.15-rc7, 6.12.93) skips those members (#21 A7). An unknown max_pasids refuses nothing.
   let maxPasids: number | null = null;
   let maxUnknown = false;
-  for (const id of groupDevices(w, a.dev)) {
+  for (const id of devices) {
     const m = deviceOf(w, id).context.maxPasids;
+    if (p.attachSkipsNoPasidDevices && m !== 0) members.push(id);
     if (m === null) maxUnknown = true;
     if (m === null || (m === 0 && (p.attachSkipsNoPasidDevices || !p.attachChecksMaxPasids))) continue;
     if (maxPasids === null || m < maxPasids) maxPasids = m;
   }
+  // `recorded` is always a key (undefined when not recorded): the rows read it, nothing lists the keys.
   return {
     p,
     ...a,
@@ -70,6 +74,7 @@ export function attachReads(w: World, p: Profile, a: { domain: string; dev: stri
     members,
     staleGroups: w.get(globalPasidHistoryKind, String(a.pasid), { pasid: a.pasid }).context.stale,
     maxUnknown,
+    recorded,
   };
 }
 
@@ -166,7 +171,7 @@ export function driverFailure(answers: readonly CallRecord[], members: readonly 
  * `answers`: the recorded nested calls, whose set_dev_pasid errors are the driver's (#21 B5).
  */
 export function attachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number; handle: string | null }, answers: readonly CallRecord[] = [], recorded?: Ret): Ret | undefined {
-  const r: AttachReads = { ...attachReads(w, p, a), ...(recorded !== undefined ? { recorded } : {}) };
+  const r = attachReads(w, p, a, recorded);
   const row = firstCheck(CHECKS, r);
   if (row === PRECHECKS.outOfRangeRecorded) {
     // Why: when the device is its group's only one of unknown maximum, the refusal bounds it (the alloc's inference, #21 B11).

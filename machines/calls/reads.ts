@@ -85,8 +85,18 @@ export const domainOf = (w: World, domain: string) => w.get(domainKind, domain, 
 export function groupDevices(w: World, dev: string): string[] {
   const group = deviceOf(w, dev).context.group;
   const out: string[] = [];
-  for (const [id, snap] of w.entriesOf<DeviceContext>(deviceKind.id)) if (id === dev || (snap.value === 'probed' && snap.context.group === group)) out.push(id);
-  return out.includes(dev) ? out : [dev, ...out];
+  let found = false;
+  // Why values, not entries: no [id, snapshot] pair per device on every attach and detach; a device
+  // is stored under its own name (deviceKind's address), so context.dev is its id.
+  for (const snap of w.valuesOf<DeviceContext>(deviceKind.id)) {
+    const id = snap.context.dev;
+    if (id === dev) {
+      found = true;
+      out.push(id);
+    } else if (snap.value === 'probed' && snap.context.group === group) out.push(id);
+  }
+  if (!found) out.unshift(dev);
+  return out;
 }
 
 /**

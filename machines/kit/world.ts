@@ -167,13 +167,19 @@ export class World {
 
   /** Starts recording what the next steps change, so a call the kernel refused can be undone. */
   begin(): void {
-    this.#journal.length = 0;
+    this.#clearJournal();
     this.#journaling = true;
   }
 
   commit(): void {
-    this.#journal.length = 0;
+    this.#clearJournal();
     this.#journaling = false;
+  }
+
+  /** Empties the journal by popping: setting an array's length is a runtime call, twice a step (1 % of the audit's profile). */
+  #clearJournal(): void {
+    const j = this.#journal;
+    while (j.length > 0) j.pop();
   }
 
   /** Restores every object the open transaction changed. */
@@ -195,6 +201,11 @@ export class World {
   /** Stored objects of one kind as [id, snapshot], in the order they were first stored (deterministic). */
   entriesOf<C>(kindId: string): IterableIterator<[string, Snap<C>]> {
     return this.#kindMap(kindId).entries() as IterableIterator<[string, Snap<C>]>;
+  }
+
+  /** Stored snapshots of one kind, in the order of entriesOf, without an [id, snapshot] pair per object (hot walks). */
+  valuesOf<C>(kindId: string): IterableIterator<Snap<C>> {
+    return this.#kindMap(kindId).values() as IterableIterator<Snap<C>>;
   }
 
   has(kindId: string, id: string): boolean {

@@ -48,10 +48,12 @@ export function countKeys(value: unknown): number {
   if (typeof value !== 'object' || value === null) return 0;
   let n = 0;
   if (Array.isArray(value)) {
-    for (const v of value) n += countKeys(v);
+    for (let i = 0; i < value.length; i++) n += countKeys(value[i]);
     return n;
   }
-  for (const key of Object.keys(value)) n += 1 + countKeys((value as Record<string, unknown>)[key]);
+  // Why for-in: no key array per object (run on every line). A parsed object's prototype is
+  // Object.prototype, which has no enumerable keys, so for-in lists exactly Object.keys ("__proto__" included).
+  for (const key in value) n += 1 + countKeys((value as Record<string, unknown>)[key]);
   return n;
 }
 

@@ -30,59 +30,75 @@ export interface NestingState {
   readonly expected: readonly (readonly [number, readonly ExpectedChild[]])[];
 }
 
+/** What is remembered of one seq: its root call, and for a root its function and the children still expected. */
+interface Remembered {
+  root: number;
+  fn: CallName | undefined;
+  expected: ExpectedChild[] | undefined;
+}
+
 export class Nesting {
-  readonly #expected = new Map<number, ExpectedChild[]>();
-  readonly #rootOf = new Map<number, number>();
-  readonly #rootFn = new Map<number, CallName>();
-  /** Seqs in the order they entered #rootOf: a ring, because Map.keys().next() after many deletes walks the holes. */
+  /** One entry per remembered seq (one map for root, function and expectations: one lookup and one delete a record). */
+  readonly #seqs = new Map<number, Remembered>();
+  /** Seqs in the order they entered #seqs: a ring, because Map.keys().next() after many deletes walks the holes. */
   readonly #order: number[] = new Array<number>(WINDOW);
   #next = 0;
   #count = 0;
 
   /** A copy of the bookkeeping: `check` splices the expectation lists, so they are copied too. */
   snapshot(): NestingState {
-    const rootOf = new Float64Array(this.#rootOf.size * 2);
+    const rootOf = new Float64Array(this.#seqs.size * 2);
+    const rootFn: (readonly [number, CallName])[] = [];
+    const expected: (readonly [number, readonly ExpectedChild[]])[] = [];
     let i = 0;
-    for (const [k, v] of this.#rootOf) {
+    for (const [k, r] of this.#seqs) {
       rootOf[i++] = k;
-      rootOf[i++] = v;
+      rootOf[i++] = r.root;
+      if (r.fn !== undefined) rootFn.push([k, r.fn]);
+      // Empty lists are shared, not copied: `check` never splices an empty list.
+      if (r.expected !== undefined) expected.push([k, r.expected.length === 0 ? r.expected : [...r.expected]]);
     }
     const order = new Float64Array(this.#count);
     const oldest = this.#count === WINDOW ? this.#next : 0;
     for (let j = 0; j < this.#count; j++) order[j] = this.#order[(oldest + j) % WINDOW];
-    // Empty lists are shared, not copied: `check` never splices an empty list.
-    return { order, rootOf, rootFn: [...this.#rootFn], expected: [...this.#expected].map(([k, v]) => [k, v.length === 0 ? v : [...v]] as const) };
+    return { order, rootOf, rootFn, expected };
   }
 
   /** The bookkeeping a snapshot recorded. */
   static from(state: NestingState): Nesting {
     const n = new Nesting();
-    for (let i = 0; i < state.rootOf.length; i += 2) n.#rootOf.set(state.rootOf[i], state.rootOf[i + 1]);
-    for (const [k, v] of state.rootFn) n.#rootFn.set(k, v);
-    for (const [k, v] of state.expected) n.#expected.set(k, [...v]);
+    for (let i = 0; i < state.rootOf.length; i += 2) n.#seqs.set(state.rootOf[i], { root: state.rootOf[i + 1], fn: undefined, expected: undefined });
+    for (const [k, v] of state.rootFn) n.#entry(k).fn = v;
+    for (const [k, v] of state.expected) n.#entry(k).expected = [...v];
     for (let j = 0; j < state.order.length; j++) n.#order[j] = state.order[j];
     n.#count = state.order.length;
     n.#next = n.#count % WINDOW;
     return n;
   }
 
-  /** Remembers what a top-level call is expected to call. */
-  expect(seq: number, fn: CallName, children: readonly ExpectedChild[]): void {
-    this.#remember(seq, seq);
-    this.#rootFn.set(seq, fn);
-    if (children.length > 0) this.#expected.set(seq, [...children]);
+  /** The entry of a seq (a snapshot names only remembered seqs; one made elsewhere gets its own entry). */
+  #entry(seq: number): Remembered {
+    let r = this.#seqs.get(seq);
+    if (r === undefined) this.#seqs.set(seq, (r = { root: seq, fn: undefined, expected: undefined }));
+    return r;
   }
 
-  #remember(seq: number, root: number): void {
-    if (this.#count === WINDOW) {
-      const old = this.#order[this.#next];
-      this.#rootOf.delete(old);
-      this.#rootFn.delete(old);
-      this.#expected.delete(old);
-    } else this.#count++;
+  /** Remembers what a top-level call is expected to call. */
+  expect(seq: number, fn: CallName, children: readonly ExpectedChild[]): void {
+    const r = this.#remember(seq, seq);
+    r.fn = fn;
+    if (children.length > 0) r.expected = [...children];
+  }
+
+  #remember(seq: number, root: number): Remembered {
+    if (this.#count === WINDOW) this.#seqs.delete(this.#order[this.#next]);
+    else this.#count++;
     this.#order[this.#next] = seq;
     this.#next = (this.#next + 1) % WINDOW;
-    this.#rootOf.set(seq, root);
+    let r = this.#seqs.get(seq);
+    if (r === undefined) this.#seqs.set(seq, (r = { root, fn: undefined, expected: undefined }));
+    else r.root = root;
+    return r;
   }
 
   /**
@@ -91,17 +107,21 @@ export class Nesting {
    * the findings of the comparison (possibly none).
    */
   check(rec: CallRecord & { parent: number }): readonly RawFinding[] | null {
-    const root = this.#rootOf.get(rec.parent) ?? rec.parent;
+    const root = this.#seqs.get(rec.parent)?.root ?? rec.parent;
     this.#remember(rec.seq, root);
-    const expected = this.#expected.get(root);
+    const rootEntry = this.#seqs.get(root);
+    const expected = rootEntry?.expected;
     let at = -1;
     if (expected !== undefined) for (let i = 0; i < expected.length && at < 0; i++) if (expected[i].fn === rec.fn) at = i;
     if (expected === undefined || at < 0) {
-      const rootFn = this.#rootFn.get(root);
+      const rootFn = rootEntry?.fn;
       if (rootFn === undefined || !modelsNested(rootFn)) return null;
       return [{ code: 'NESTED_CALL_UNEXPECTED', rule: `what seq ${root} (${rootFn}) does under the model`, detail: `${rec.fn} nested in seq ${rec.parent} is not a call ${rootFn} makes at this point under the model`, objects: { parent: rec.parent, fn: rec.fn } }];
     }
-    const [e] = expected.splice(at, 1);
+    // Why not splice: it makes an array of the removed element on every nested record.
+    const e = expected[at];
+    for (let i = at + 1; i < expected.length; i++) expected[i - 1] = expected[i];
+    expected.pop();
     let problems: string[] | null = null;
     const args: Readonly<Record<string, unknown>> = rec.args;
     const model = e.args;

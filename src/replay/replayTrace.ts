@@ -32,10 +32,10 @@ export function profileOf(header: TraceHeader, override?: string, file = 'trace'
   return ok(p);
 }
 
-const NO_DESCENDANTS: { records: CallRecord[]; lines: Map<number, number> } = { records: [], lines: new Map() };
+const NO_DESCENDANTS: { records: CallRecord[]; lines: ReadonlyMap<number, number> } = { records: [], lines: new Map() };
 
 /** Records nested (transitively) inside `entries[i]` within the look-ahead window, and their lines. */
-export function descendantsOf(entries: readonly Entry[], i: number): { records: CallRecord[]; lines: Map<number, number> } {
+export function descendantsOf(entries: readonly Entry[], i: number): { records: CallRecord[]; lines: ReadonlyMap<number, number> } {
   const root = entries[i].record.seq;
   let inside: Set<number> | null = null;
   let out: CallRecord[] | null = null;
@@ -56,11 +56,62 @@ export function descendantsOf(entries: readonly Entry[], i: number): { records: 
 }
 
 /**
+ * The lines of a call's descendants (seq → line), built as a Map only when read: the replay reads it
+ * only for a finding raised in a nested record, so most steps never pay for the Map.
+ */
+class DescendantLines implements ReadonlyMap<number, number> {
+  readonly #found: readonly Child[];
+  #map: Map<number, number> | undefined;
+
+  constructor(found: readonly Child[]) {
+    this.#found = found;
+  }
+
+  #lines(): Map<number, number> {
+    if (this.#map === undefined) {
+      this.#map = new Map();
+      for (const f of this.#found) if (f.entry.line !== null) this.#map.set(f.entry.record.seq, f.entry.line);
+    }
+    return this.#map;
+  }
+
+  get size(): number {
+    return this.#lines().size;
+  }
+  get(seq: number): number | undefined {
+    return this.#lines().get(seq);
+  }
+  has(seq: number): boolean {
+    return this.#lines().has(seq);
+  }
+  forEach(fn: (line: number, seq: number, map: ReadonlyMap<number, number>) => void, self?: unknown): void {
+    this.#lines().forEach((line, seq) => fn.call(self, line, seq, this));
+  }
+  entries(): MapIterator<[number, number]> {
+    return this.#lines().entries();
+  }
+  keys(): MapIterator<number> {
+    return this.#lines().keys();
+  }
+  values(): MapIterator<number> {
+    return this.#lines().values();
+  }
+  [Symbol.iterator](): MapIterator<[number, number]> {
+    return this.#lines().entries();
+  }
+}
+
+interface Child {
+  readonly entry: Entry;
+  readonly pos: number;
+}
+
+/**
  * The records nested in each call, indexed as entries arrive, so a call's descendants cost what it
  * has, not a scan of the look-ahead window per record. Gives what descendantsOf gives.
  */
 export class ChildIndex {
-  readonly #children = new Map<number, { entry: Entry; pos: number }[]>();
+  readonly #children = new Map<number, Child[]>();
   /** Entries are taken in trace order, so every seq up to this one has been taken already. */
   #lastTaken = -1;
 
@@ -75,26 +126,43 @@ export class ChildIndex {
   }
 
   /** The descendants of the entry at `pos` within LOOKAHEAD positions after it, in trace order; forgets its own children. */
-  take(entry: Entry, pos: number): { records: CallRecord[]; lines: Map<number, number> } {
+  take(entry: Entry, pos: number): { records: CallRecord[]; lines: ReadonlyMap<number, number> } {
     const seq = entry.record.seq;
     this.#lastTaken = seq;
-    if (!this.#children.has(seq)) return NO_DESCENDANTS;
+    const direct = this.#children.get(seq);
+    if (direct === undefined) return NO_DESCENDANTS;
+    this.#children.delete(seq);
     const limit = pos + LOOKAHEAD;
-    const found: { entry: Entry; pos: number }[] = [];
-    const queue = [seq];
-    while (queue.length > 0) {
-      for (const c of this.#children.get(queue.pop() as number) ?? []) {
-        if (c.pos > limit) continue;
-        found.push(c);
-        queue.push(c.entry.record.seq);
+    // Why: most calls have only direct children, already in trace order: no walk, no sort (the common case).
+    let deeper = false;
+    for (let i = 0; i < direct.length && !deeper; i++) deeper = this.#children.has(direct[i].entry.record.seq);
+    let found: Child[];
+    if (!deeper) {
+      found = direct;
+      for (let i = 0; i < direct.length; i++) {
+        if (direct[i].pos <= limit) continue;
+        found = direct.filter((c) => c.pos <= limit);
+        break;
+      }
+    } else {
+      found = [];
+      const queue = [seq];
+      while (queue.length > 0) {
+        const at = queue.pop() as number;
+        for (const c of (at === seq ? direct : this.#children.get(at)) ?? []) {
+          if (c.pos > limit) continue;
+          found.push(c);
+          queue.push(c.entry.record.seq);
+        }
       }
     }
-    this.#children.delete(seq);
     if (found.length === 0) return NO_DESCENDANTS;
-    found.sort((a, b) => a.pos - b.pos);
-    const lines = new Map<number, number>();
-    for (const f of found) if (f.entry.line !== null) lines.set(f.entry.record.seq, f.entry.line);
-    return { records: found.map((f) => f.entry.record), lines };
+    let sorted = true;
+    for (let i = 1; i < found.length && sorted; i++) sorted = found[i - 1].pos < found[i].pos;
+    if (!sorted) found.sort((a, b) => a.pos - b.pos);
+    const records: CallRecord[] = new Array(found.length);
+    for (let i = 0; i < found.length; i++) records[i] = found[i].entry.record;
+    return { records, lines: new DescendantLines(found) };
   }
 }
 

@@ -66,6 +66,9 @@ export interface StepOutcome {
 /** Errors the environment causes (memory), which the model cannot predict and does not report. */
 const ENVIRONMENTAL = new Set<Ret>(['-ENOMEM']);
 const NO_FACTS: readonly FactBody[] = Object.freeze([]);
+/** Shared empty lists of an outcome (outcomes are read, never changed). */
+const NO_FINDINGS: readonly StepFinding[] = Object.freeze([]);
+const NO_NESTED: readonly ExpectedChild[] = Object.freeze([]);
 
 /** The nested record a finding belongs to (RAISED_IN), when the capture recorded that call. */
 function siteOf(raw: RawFinding, record: CallRecord, descendants: readonly CallRecord[], used: Set<number> | null): CallRecord {
@@ -93,7 +96,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   if (record.parent !== undefined) {
     const checked = state.nesting.check(record as CallRecord & { parent: number });
     if (checked !== null) {
-      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.map((raw) => ({ raw, at: record })), checkedAsNested: true, nested: [] };
+      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.length === 0 ? NO_FINDINGS : checked.map((raw) => ({ raw, at: record })), checkedAsNested: true, nested: NO_NESTED };
     }
   }
   const w = state.world;
@@ -132,6 +135,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   state.nesting.expect(record.seq, record.fn, d.children);
   const used = raws.length > 1 ? new Set<number>() : null;
   // Why: siteOf reads the descendants only for a finding raised in a nested call (the live idle flush watches those reads).
-  const findings = raws.map((raw) => ({ raw, at: siteOf(raw, record, descendants, used) }));
-  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children, ...(withheld !== undefined ? { withheld } : {}) };
+  const findings = raws.length === 0 ? NO_FINDINGS : raws.map((raw) => ({ raw, at: siteOf(raw, record, descendants, used) }));
+  if (withheld !== undefined) return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children, withheld };
+  return { ret: d.ret, rule: d.rule, facts, findings, checkedAsNested: false, nested: d.children };
 }
