@@ -6,6 +6,7 @@
  */
 import type { DomainType } from '../../events/fields.js';
 import { defineObject } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 
 export interface DomainContext {
   readonly domain: string;
@@ -110,3 +111,6 @@ export const domainKind = defineObject<DomainContext, { domain: string }>({
     setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),
   },
 });
+
+/** Kept only so a later use is caught (attach or free of a freed domain): stored shared (machines/kit/world.ts). */
+export const domainDead: DeadStates<DomainContext> = { kind: 'domain', states: ['freed'], self: 'domain' };

@@ -8,6 +8,7 @@
  * still attached (B7). `none` (never allocated in the capture) is not stored. Pure.
  */
 import { defineObject } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 import { BY_PASID } from './globalPasid.machine.js';
 
 export interface GlobalPasidHistoryContext {
@@ -66,3 +67,6 @@ export const globalPasidHistoryKind = defineObject<GlobalPasidHistoryContext, { 
     },
   },
 });
+
+/** A released number is kept only for what a later free or allocation of it must name (B1–B3, B7): stored shared (machines/kit/world.ts). */
+export const globalPasidHistoryDead: DeadStates<GlobalPasidHistoryContext> = { kind: 'globalPasidHistory', states: ['released'], self: 'pasid' };

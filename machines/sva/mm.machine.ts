@@ -6,6 +6,7 @@
  * mm_pasid_drop.ts. Pure.
  */
 import { defineObject } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 
 export interface MmContext {
   readonly mm: string;
@@ -84,3 +85,6 @@ export const mmKind = defineObject({
     removeDomain: (c, f) => (f.type === 'MmSvaDomainRemoved' ? { ...c, domains: c.domains.filter((d) => d !== f.domain) } : c),
   },
 });
+
+/** Kept only so a use after exit is caught: stored shared (machines/kit/world.ts). */
+export const mmDead: DeadStates<MmContext> = { kind: 'mm', states: ['exited'], self: 'mm' };

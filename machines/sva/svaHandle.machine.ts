@@ -6,6 +6,7 @@
  * began (`unseen`). Pure.
  */
 import { defineObject } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 import { sharesHandle } from './svaBond.machine.js';
 
 export interface SvaHandleContext {
@@ -36,3 +37,6 @@ export const svaHandleKind = defineObject({
     own: (c, f) => (f.type === 'SvaBound' ? { ...c, dev: f.dev, mm: f.mm } : c),
   },
 });
+
+/** Kept only so an unbind of a freed handle is caught (A25): stored shared (machines/kit/world.ts). */
+export const svaHandleDead: DeadStates<SvaHandleContext> = { kind: 'svaHandle', states: ['freed'], self: 'handle' };
