@@ -112,12 +112,12 @@ const DEAD_BY_KIND: ReadonlyMap<string, { readonly states: ReadonlySet<string>; 
 const EMPTY: readonly unknown[] = Object.freeze([]);
 
 /** Slots of each intern cache (a power of two). */
-const INTERN_SLOTS = 1 << 14;
+const INTERN_SLOTS = 1 << 12;
 
 /**
  * The world's intern caches: strings of dead contexts (ids: devices, mms, threads) and `Dead`
  * records, each in a direct-mapped table by a hash of its content. Lossy on purpose: a slot holds
- * the last value that hashed to it, so the caches stay at 2 × 16 K slots however long the trace,
+ * the last value that hashed to it, so the caches stay at 2 × 4 K slots however long the trace,
  * while the values that recur (the one context every exited mm has, the mm of a process's
  * handles, freed close together) are found; a miss only costs a copy, never a different value.
  * Shared by a world's clones (what they hold is immutable).
@@ -213,7 +213,8 @@ export class World {
    * every read goes through `expanded`).
    */
   readonly #byKind = new Map<string, Map<string, Snap<unknown>>>();
-  #interner = new Interner();
+  /** Made at the first dead object (a world built for a view of a few objects needs none). */
+  #interner: Interner | null = null;
   /**
    * Derived caches, never part of the state: a lower bound of the lowest free ID per ID space
    * (every ID below it is allocated). Missing after a restore means 0, which is always true.
@@ -293,6 +294,7 @@ export class World {
   #compact(kindId: string, id: string, snap: Snap<unknown>): Snap<unknown> {
     const dead = DEAD_BY_KIND.get(kindId);
     if (dead === undefined || !dead.states.has(snap.value) || snap instanceof Dead) return snap;
+    this.#interner ??= new Interner();
     return this.#interner.dead(snap.value, dead.self, id, snap);
   }
 
