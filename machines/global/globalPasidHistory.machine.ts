@@ -9,6 +9,7 @@
  */
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 import { BY_PASID } from './globalPasid.machine.js';
 
 export interface GlobalPasidHistoryContext {
@@ -75,3 +76,6 @@ export const globalPasidHistoryKind = defineObject({
   absent: 'none',
   address: BY_PASID,
 });
+
+/** A released number is kept only for what a later free or allocation of it must name (B1–B3, B7): stored shared (machines/kit/world.ts). */
+export const globalPasidHistoryDead: DeadStates<GlobalPasidHistoryContext> = { kind: 'globalPasidHistory', states: ['released'], self: 'pasid' };

@@ -7,6 +7,7 @@
  */
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 
 export interface MmContext {
   readonly mm: string;
@@ -93,3 +94,6 @@ export const mmKind = defineObject({
     SvaUnbound: (f) => one(f.mm),
   },
 });
+
+/** Kept only so a use after exit is caught: stored shared (machines/kit/world.ts). */
+export const mmDead: DeadStates<MmContext> = { kind: 'mm', states: ['exited'], self: 'mm' };

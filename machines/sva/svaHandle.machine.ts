@@ -7,6 +7,7 @@
  */
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
+import type { DeadStates } from '../kit/world.js';
 import { sharesHandle } from './svaBond.machine.js';
 
 export interface SvaHandleContext {
@@ -45,3 +46,6 @@ export const svaHandleKind = defineObject({
     SvaUnbound: (f, w) => (f.users <= 0 || !sharesHandle(w.profile) ? one(f.handle) : []),
   },
 });
+
+/** Kept only so an unbind of a freed handle is caught (A25): stored shared (machines/kit/world.ts). */
+export const svaHandleDead: DeadStates<SvaHandleContext> = { kind: 'svaHandle', states: ['freed'], self: 'handle' };

@@ -11,8 +11,13 @@ import type { CallRecord } from '../../events/records.js';
  * of a long trace may point at a record older than this and is then printed without its caller. */
 export const MAX_REMEMBERED_CALLERS = 200_000;
 
+/** Distinct caller texts shared (interned): a capture has a few hundred call sites for millions of records. */
+const MAX_INTERNED_CALLERS = 65_536;
+
 export class CallerIndex {
   readonly #bySeq = new Map<number, string>();
+  /** One string per distinct caller text, so the remembered records share them instead of one copy each (what the parser made). */
+  readonly #texts = new Map<string, string>();
 
   constructor(private readonly limit = MAX_REMEMBERED_CALLERS) {}
 
@@ -23,7 +28,12 @@ export class CallerIndex {
   /** Remembers one record's caller (runReplay's onRecord: as the replay takes the record). */
   add(r: CallRecord): void {
     if (r.caller !== undefined) {
-      this.#bySeq.set(r.seq, r.caller);
+      let text = this.#texts.get(r.caller);
+      if (text === undefined) {
+        text = r.caller;
+        if (this.#texts.size < MAX_INTERNED_CALLERS) this.#texts.set(text, text);
+      }
+      this.#bySeq.set(r.seq, text);
       if (this.#bySeq.size > this.limit) this.#bySeq.delete(this.#bySeq.keys().next().value as number);
     }
   }

@@ -15,7 +15,6 @@ import type { Finding } from '../replay/finding.js';
 import { FindingTally } from '../audit/tally.js';
 import { runReplay } from '../audit/runReplay.js';
 import type { ReadChunk, TraceEntry } from '../log/readItem.js';
-import { summarize, isActionable } from '../audit/summary.js';
 import { ANSI, PLAIN, formatFinding, formatSummary } from '../audit/formatText.js';
 import { auditBatch, FORMATS, type Format } from './auditBatch.js';
 
@@ -146,6 +145,7 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
     callers.add(e.record);
   };
   if (json) return auditOneJson(input.file, path, items, onRecord, mark, counter, tapped.tap, flags, io).finally(() => progress.stop());
+  const tally = new FindingTally();
   const result = await runReplay(live ? withIdleTicks(items, IDLE_MS, stop, sealed) : items, {
     file: input.file,
     kernel,
@@ -153,7 +153,14 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
     mode: flags['--xstate'] === true ? 'xstate' : 'fast',
     validateFacts: true,
     // Findings stream as they happen, so a long or live trace shows them early.
-    onStart: (replay) => replay.on('finding', (f) => io.stdout.write(`${formatFinding(mark(f), input.file, style)}\n`)),
+    onStart: (replay) =>
+      replay.on('finding', (raw) => {
+        const f = mark(raw);
+        tally.add(f);
+        io.stdout.write(`${formatFinding(f, input.file, style)}\n`);
+        // Why: printed and counted, the finding is not needed again (a 10 M-record trace can raise hundreds of thousands).
+        replay.findings.length = 0;
+      }),
   }).finally(() => {
     uninstall();
     progress.stop();
@@ -165,12 +172,12 @@ async function auditOne(path: string, flags: Record<string, string | boolean | s
   const coverage = coverageOf(result.value.header, counter.byFn, result.value.warnings);
   const empty = nothingToAudit(coverage, input.file);
   if (empty !== undefined) return refuse(io, 'audit', empty.message);
-  const report = summarize(result.value.replay, result.value.warnings, mark, coverage);
-  io.stdout.write(`${[formatSummary(report.summary, input.file, style), ...formatCoverage(coverage)].join('\n')}\n`);
+  const summary = { ...tally.summary(result.value.replay, result.value.warnings), coverage };
+  io.stdout.write(`${[formatSummary(summary, input.file, style), ...formatCoverage(coverage)].join('\n')}\n`);
   const reported = finishReport(tapped.tap, { file: input.file, input: path, header: result.value.header, profile: result.value.replay.profile, mark }, io);
   if (reported !== null) return reported;
   if (flags['--demo'] === true) return EXIT.OK;
-  return report.findings.some(isActionable) ? EXIT.FINDINGS : EXIT.OK;
+  return tally.actionable > 0 ? EXIT.FINDINGS : EXIT.OK;
 }
 
 /**

@@ -45,6 +45,18 @@ describe('the world rebuilt from the log (seed 31)', () => {
     );
   });
 
+  it('stores its dead objects in the same compact form as the live world (the store follows the facts, not the path to them)', () => {
+    fc.assert(
+      fc.property(anyTrace(60), ([kernel, calls]) => {
+        const r = replayCalls(kernel, calls);
+        const rebuilt = rebuild(r.profile, r.log.all());
+        const stored = (w: World) => [...w.objects.keys()].sort().map((key) => [key, w.storedByKey(key)]);
+        expect(stored(rebuilt)).toStrictEqual(stored(r.world));
+      }),
+      { seed: 33, numRuns: 200 },
+    );
+  });
+
   it('differs from the live world when the log lost its last fact (the comparison can fail)', () => {
     let checked = 0;
     fc.assert(
