@@ -3,22 +3,21 @@
  * table), and the world is their fold. The order is the order a fact reaches them. Pure.
  */
 import type { FactKind } from './kit/object.js';
-import type { AnyDeadStates } from './kit/world.js';
 import { deviceKind } from './device/device.machine.js';
-import { domainDead, domainKind } from './device/domain.machine.js';
+import { domainKind } from './device/domain.machine.js';
 import { pasidSlotKind } from './device/pasidSlot.machine.js';
 import { globalPasidKind } from './global/globalPasid.machine.js';
 import { scalableModeKind } from './vtd/scalableMode.machine.js';
 import { vtdUnitKind } from './vtd/vtdUnit.machine.js';
-import { mmDead, mmKind } from './sva/mm.machine.js';
+import { mmKind } from './sva/mm.machine.js';
 import { allocatorListKind } from './ioasid/allocatorList.machine.js';
 import { allocatorRegistrationKind } from './ioasid/allocatorRegistration.machine.js';
 import { idSpaceKind } from './ioasid/idSpace.machine.js';
 import { ioasidKind } from './ioasid/ioasid.machine.js';
 import { ioasidHolderKind, ioasidOwnerKind } from './ioasid/ioasidOwner.machine.js';
 import { svaBondKind } from './sva/svaBond.machine.js';
-import { svaHandleDead, svaHandleKind } from './sva/svaHandle.machine.js';
-import { globalPasidHistoryDead, globalPasidHistoryKind } from './global/globalPasidHistory.machine.js';
+import { svaHandleKind } from './sva/svaHandle.machine.js';
+import { globalPasidHistoryKind } from './global/globalPasidHistory.machine.js';
 import { globalPasidHolderKind } from './global/globalPasidHolder.machine.js';
 
 export const FACT_DRIVEN: readonly FactKind[] = [
@@ -30,9 +29,3 @@ export const FACT_DRIVEN: readonly FactKind[] = [
   // Why: a holder's count follows the owner's holders as they were before the fact (it reads them to address it).
   ioasidHolderKind, ioasidOwnerKind,
 ];
-
-/**
- * The states kept only so reuse is caught, per kind (each declared next to its machine): the world
- * stores them compactly, one shared record per distinct context apart from the object's id.
- */
-export const DEAD_KEPT: readonly AnyDeadStates[] = [domainDead, svaHandleDead, mmDead, globalPasidHistoryDead];

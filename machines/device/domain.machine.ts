@@ -7,7 +7,6 @@
 import type { DomainType } from '../../events/fields.js';
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
-import type { DeadStates } from '../kit/world.js';
 
 export interface DomainContext {
   readonly domain: string;
@@ -107,6 +106,8 @@ export const domainKind = defineObject({
   machine: domainMachine,
   guards,
   updates,
+  // Why: kept only so a later use is caught (attach or free of a freed domain): stored shared (machines/kit/world.ts).
+  dead: { states: ['freed'], self: 'domain' },
   address: {
     DomainAllocated: (f) => one(f.domain),
     DomainFreed: (f) => one(f.domain),
@@ -120,6 +121,3 @@ export const domainKind = defineObject({
     AuxDomainDetached: (f) => one(f.domain),
   },
 });
-
-/** Kept only so a later use is caught (attach or free of a freed domain): stored shared (machines/kit/world.ts). */
-export const domainDead: DeadStates<DomainContext> = { kind: 'domain', states: ['freed'], self: 'domain' };

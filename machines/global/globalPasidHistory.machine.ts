@@ -9,7 +9,6 @@
  */
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
-import type { DeadStates } from '../kit/world.js';
 import { BY_PASID } from './globalPasid.machine.js';
 
 export interface GlobalPasidHistoryContext {
@@ -73,9 +72,8 @@ export const globalPasidHistoryKind = defineObject({
   machine: globalPasidHistoryMachine,
   guards,
   updates,
+  // Why: A released number is kept only for what a later free or allocation of it must name (B1–B3, B7): stored shared (machines/kit/world.ts).
+  dead: { states: ['released'], self: 'pasid' },
   absent: 'none',
   address: BY_PASID,
 });
-
-/** A released number is kept only for what a later free or allocation of it must name (B1–B3, B7): stored shared (machines/kit/world.ts). */
-export const globalPasidHistoryDead: DeadStates<GlobalPasidHistoryContext> = { kind: 'globalPasidHistory', states: ['released'], self: 'pasid' };

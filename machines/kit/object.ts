@@ -55,10 +55,23 @@ export interface WorldReader {
 
 export type AddressTable<I> = { readonly [T in FactType]?: (fact: Extract<FactBody, { type: T }>, w: WorldReader) => Address<I> };
 
-/** What the world needs of a kind besides its machine: which state is not stored, and which facts reach which instances. */
+/**
+ * States an object stays in only so a later use of it is caught (a freed domain, a freed SVA handle,
+ * an exited mm), and the context field that holds the object's own id. The world stores a snapshot
+ * in such a state compactly (machines/kit/world.ts `Dead`) and time travel keeps it in its dead log:
+ * storage only, the machine's rules and what a read returns do not change.
+ */
+export interface DeadStates<S extends string = string, F extends string = string> {
+  readonly states: readonly S[];
+  readonly self: F;
+}
+
+/** What the world needs of a kind besides its machine: which state is not stored, which are dead, and which facts reach which instances. */
 export interface FactSpec<I> {
   /** The state that is not stored: an object in it is dropped from the world. */
   readonly absent?: string;
+  /** The states kept only to catch reuse, stored compactly. */
+  readonly dead?: DeadStates;
   /** For each fact type it follows, which instances the fact is about. */
   readonly address: AddressTable<I>;
 }
@@ -69,6 +82,7 @@ export interface ObjectDefinition<M extends AnyStateMachine> {
   readonly guards: FactGuards<ContextFrom<M>>;
   readonly updates: FactUpdates<ContextFrom<M>>;
   readonly absent?: StateValueFrom<M> & string;
+  readonly dead?: DeadStates<StateValueFrom<M> & string, keyof ContextFrom<M> & string>;
   readonly address: AddressTable<InputFrom<M>>;
 }
 
@@ -101,6 +115,7 @@ export function defineObject<M extends AnyStateMachine>(def: ObjectDefinition<M>
   // Why: a transition on a fact the address table does not route can never be taken (a misspelt or forgotten route).
   const unrouted = lifecycle.eventTypes.filter((t) => !(t in def.address));
   if (unrouted.length > 0) throw new Error(`${lifecycle.id}: transitions on ${unrouted.join(', ')}, which its address table does not route to it`);
-  const factSpec: FactSpec<InputFrom<M>> = { absent: def.absent, address: def.address };
+  for (const s of def.dead?.states ?? []) if (s === def.absent || !lifecycle.stateNames.includes(s)) throw new Error(`${lifecycle.id}: dead state ${s} is not one of its stored states`);
+  const factSpec: FactSpec<InputFrom<M>> = { absent: def.absent, ...(def.dead === undefined ? {} : { dead: def.dead }), address: def.address };
   return { ...lifecycle, factSpec };
 }

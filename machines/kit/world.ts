@@ -10,7 +10,7 @@ import type { FindingCode } from '../findings.js';
 import type { Profile } from '../profile.js';
 import type { Snap } from './lifecycle.js';
 import type { FactKind, FactObject } from './object.js';
-import { DEAD_KEPT, FACT_DRIVEN } from '../objects.js';
+import { FACT_DRIVEN } from '../objects.js';
 
 /** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
 export type StepMode = 'fast' | 'xstate';
@@ -60,21 +60,6 @@ const ROUTES: ReadonlyMap<string, readonly Route[]> = (() => {
 })();
 
 /**
- * States an object stays in only so a later use of it is caught (a freed domain, a freed SVA handle,
- * an exited mm), and the context field that holds the object's own id. Declared next to each
- * machine; the world stores a snapshot in such a state compactly (`Dead`). Storage only: the
- * machines' rules and what a read returns do not change.
- */
-export interface DeadStates<C> {
-  readonly kind: string;
-  readonly states: readonly string[];
-  readonly self: keyof C & string;
-}
-
-/** DeadStates of any kind, its context erased (the world's table of them). */
-export type AnyDeadStates = { readonly kind: string; readonly states: readonly string[]; readonly self: string };
-
-/**
  * A dead object's snapshot as the world stores it: its own id left out (a placeholder of the id's
  * type, '' or 0) and its strings interned, so every object of a kind with the same state and the
  * same context apart from its id shares one frozen record (all exited mms share one). A read
@@ -105,8 +90,9 @@ function* expandedEntries(byId: Map<string, Snap<unknown>>): IterableIterator<[s
   for (const [id, stored] of byId) yield [id, expanded(id, stored)];
 }
 
+/** Per kind with dead states (its `dead` declaration, machines/kit/object.ts): those states and its id field. */
 const DEAD_BY_KIND: ReadonlyMap<string, { readonly states: ReadonlySet<string>; readonly self: string }> = new Map(
-  DEAD_KEPT.map((d) => [d.kind, { states: new Set(d.states), self: d.self }]),
+  FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, { states: new Set(k.factSpec.dead.states), self: k.factSpec.dead.self }] as const])),
 );
 
 const EMPTY: readonly unknown[] = Object.freeze([]);

@@ -7,7 +7,6 @@
  */
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
-import type { DeadStates } from '../kit/world.js';
 
 export interface MmContext {
   readonly mm: string;
@@ -84,6 +83,8 @@ export const mmKind = defineObject({
   machine: mmMachine,
   guards,
   updates,
+  // Why: kept only so a use after exit is caught: stored shared (machines/kit/world.ts).
+  dead: { states: ['exited'], self: 'mm' },
   address: {
     MmPasidAssigned: (f) => one(f.mm),
     MmPasidReleased: (f) => one(f.mm),
@@ -94,6 +95,3 @@ export const mmKind = defineObject({
     SvaUnbound: (f) => one(f.mm),
   },
 });
-
-/** Kept only so a use after exit is caught: stored shared (machines/kit/world.ts). */
-export const mmDead: DeadStates<MmContext> = { kind: 'mm', states: ['exited'], self: 'mm' };

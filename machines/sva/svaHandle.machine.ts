@@ -7,7 +7,6 @@
  */
 import { setup } from 'xstate';
 import { assignsOf, defineObject, factTypes, type FactGuards, type FactUpdates } from '../kit/object.js';
-import type { DeadStates } from '../kit/world.js';
 import { sharesHandle } from './svaBond.machine.js';
 
 export interface SvaHandleContext {
@@ -40,12 +39,11 @@ export const svaHandleKind = defineObject({
   machine: svaHandleMachine,
   guards,
   updates,
+  // Why: kept only so an unbind of a freed handle is caught (A25): stored shared (machines/kit/world.ts).
+  dead: { states: ['freed'], self: 'handle' },
   address: {
     SvaBound: (f) => one(f.handle),
     // iommu_sva_unbind_device kfree()s the handle when its refcount reaches 0 (§3.4, §3.5).
     SvaUnbound: (f, w) => (f.users <= 0 || !sharesHandle(w.profile) ? one(f.handle) : []),
   },
 });
-
-/** Kept only so an unbind of a freed handle is caught (A25): stored shared (machines/kit/world.ts). */
-export const svaHandleDead: DeadStates<SvaHandleContext> = { kind: 'svaHandle', states: ['freed'], self: 'handle' };

@@ -14,18 +14,17 @@
 import type { Snap } from '../../machines/kit/lifecycle.js';
 import { World, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
+import { FACT_DRIVEN } from '../../machines/objects.js';
 
 /**
- * The states kept only to catch reuse (kind id → state). An object in another state is live; a
- * kind renamed or added later only costs checkpoint size here, never correctness (a "dead" object
- * that changes again simply ends its log entry).
+ * The states kept only to catch reuse, per kind (kind id → states): each kind's `dead` declaration
+ * (machines/kit/object.ts). An object in another state is live; a kind that declares one later only
+ * costs checkpoint size here, never correctness (a "dead" object that changes again simply ends its
+ * log entry).
  */
-export const DEAD_STATES: Readonly<Record<string, readonly string[]>> = {
-  domain: ['freed'],
-  svaHandle: ['freed'],
-  mm: ['exited'],
-};
-
+export const DEAD_STATES: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, k.factSpec.dead.states]])),
+);
 /**
  * Kinds whose stored order a call's walk can see: calls walk devices (a group's devices,
  * machines/calls/reads.ts) and IOASIDs (ioasid_unregister_allocator). A restored world iterates a

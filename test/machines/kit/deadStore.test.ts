@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { anyTrace } from '../../support/arbitraries.js';
 import { profile, replayCalls } from '../../support/calls.js';
 import { World } from '../../../machines/kit/world.js';
-import { DEAD_KEPT, FACT_DRIVEN } from '../../../machines/objects.js';
+import { FACT_DRIVEN } from '../../../machines/objects.js';
 import { svaHandleKind } from '../../../machines/sva/svaHandle.machine.js';
 import type { Snap } from '../../../machines/kit/lifecycle.js';
 import type { WorldReader } from '../../../machines/kit/object.js';
@@ -18,7 +18,7 @@ import type { Fact, FactBody } from '../../../events/facts.js';
 import type { Profile } from '../../../machines/profile.js';
 
 const V68 = profile('6.8.0');
-const deadOf = (kindId: string) => DEAD_KEPT.find((d) => d.kind === kindId);
+const deadOf = (kindId: string) => FACT_DRIVEN.find((k) => k.id === kindId)?.factSpec.dead;
 const isDeadKey = (key: string, snap: Snap<unknown>) => deadOf(key.slice(0, key.indexOf(':')))?.states.includes(snap.value) === true;
 
 /** The reference fold: every fact through every kind's machine into a plain map of snapshots (no compact store). */

@@ -112,6 +112,21 @@ describe('XState checks at compile time (and the kit refuses at run time) the na
     // @ts-expect-error 'c' is not a state of the control
     expect(() => defineObject({ machine: control, guards, updates, absent: 'c', address })).toThrow(/absent state c/);
   });
+
+  it('a dead state the machine does not have', () => {
+    // @ts-expect-error 'c' is not a state of the control
+    expect(() => defineObject({ machine: control, guards, updates, dead: { states: ['c'], self: 'n' }, address })).toThrow(/dead state c/);
+  });
+
+  it('a dead id field the context lacks (the types alone check it: no context exists before an input)', () => {
+    // @ts-expect-error 'id' is not a field of the control's context
+    const kind = defineObject({ machine: control, guards, updates, dead: { states: ['b'], self: 'id' }, address });
+    expect(kind.factSpec.dead?.self).toBe('id');
+  });
+
+  it('a dead state that is the absent one (an absent object is not stored at all)', () => {
+    expect(() => defineObject({ machine: control, guards, updates, absent: 'a', dead: { states: ['a'], self: 'n' }, address })).toThrow(/dead state a/);
+  });
 });
 
 describe('what XState does not check at compile time, the kit refuses when it compiles the table', () => {
