@@ -9,7 +9,7 @@
  *   const updates = { … } satisfies FactUpdates<Ctx>;
  *   const machine = setup({ types: factTypes<Ctx, Input>(), guards, actions: assignsOf(updates) })
  *     .createMachine({ id, initial, context: ({ input }) => …, states: { … } });   // the rules, once
- *   export const kind = defineObject({ machine, guards, updates, absent, address: { … } });
+ *   export const kind = defineObject({ machine, guards, updates, absent, dead, address: { … } });
  */
 import type { FactBody, FactType } from '../../events/facts.js';
 import type { Profile } from '../profile.js';
