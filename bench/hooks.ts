@@ -40,7 +40,11 @@ export async function runOptionalSections(ctx: BenchContext): Promise<SectionOut
       out.push({ name: s.name, skipped: `bench/${s.module.replace('./', '').replace('.js', '.ts')} not in this build (export benchSection to include it)` });
       continue;
     }
+    // Why on stderr: a section can run for minutes, and --json keeps stdout for the one object.
+    const t0 = performance.now();
+    process.stderr.write(`section ${section.name}...\n`);
     out.push({ name: section.name, figures: await section.run(ctx) });
+    process.stderr.write(`section ${section.name}: ${Math.round((performance.now() - t0) / 1000)} s\n`);
   }
   return out;
 }
