@@ -150,10 +150,12 @@ export const SCENARIO_LINE_SCHEMA = {
   oneOf: CALL_NAMES.map((fn) => SCENARIO_LINE_SCHEMAS[fn]),
 };
 
-const ajv = new Ajv({ discriminator: true, strict: true, allErrors: false });
-const branches = new Ajv({ strict: true, allErrors: false });
-const headerValidator = ajv.compile(SCENARIO_HEADER_SCHEMA) as ValidateFunction<ScenarioHeader>;
+// Why on first use: compiled at load, every command's start-up paid for them (only scenarios ask).
+let ajv: Ajv | undefined;
+let branches: Ajv | undefined;
+let headerValidator: ValidateFunction<ScenarioHeader> | undefined;
 let union: ValidateFunction | undefined;
+const core = (): Ajv => (ajv ??= new Ajv({ discriminator: true, strict: true, allErrors: false }));
 const compiled = new Map<string, ValidateFunction>();
 
 function first(v: ValidateFunction): SchemaError {
@@ -163,17 +165,20 @@ function first(v: ValidateFunction): SchemaError {
 }
 
 export function validateScenarioHeader(value: unknown): SchemaError | null {
-  return headerValidator(value) ? null : first(headerValidator);
+  const v = (headerValidator ??= core().compile(SCENARIO_HEADER_SCHEMA) as ValidateFunction<ScenarioHeader>);
+  return v(value) ? null : first(v);
 }
 
 export function validateScenarioLine(value: unknown): SchemaError | null {
   const fn = typeof value === 'object' && value !== null ? (value as Record<string, unknown>).fn : undefined;
   if (typeof fn === 'string' && Object.hasOwn(SCENARIO_LINE_SCHEMAS, fn)) {
     let v = compiled.get(fn);
-    if (v === undefined) compiled.set(fn, (v = branches.compile(SCENARIO_LINE_SCHEMAS[fn as CallName])));
+    if (v === undefined) compiled.set(fn, (v = (branches ??= new Ajv({ strict: true, allErrors: false })).compile(SCENARIO_LINE_SCHEMAS[fn as CallName])));
     return v(value) ? null : first(v);
   }
-  union ??= ajv.compile(SCENARIO_LINE_SCHEMA);
+  // Why the header first: the instance compiled it before the union when both were compiled at load.
+  if (headerValidator === undefined) headerValidator = core().compile(SCENARIO_HEADER_SCHEMA) as ValidateFunction<ScenarioHeader>;
+  union ??= core().compile(SCENARIO_LINE_SCHEMA);
   return union(value) ? null : first(union);
 }
 

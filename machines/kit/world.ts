@@ -319,7 +319,11 @@ export class World {
     const w = new World(this.profile, mode, undefined, new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
     w.#interner = this.#interner;
     // Why sorted: the same kind order as a world built from `objects` (the copy's `size` and `objects` do not depend on it, but keep it so).
-    for (const kindId of [...this.#byKind.keys()].sort()) w.#byKind.set(kindId, new Map(this.#byKind.get(kindId)!));
+    // Why fork: a restored world's kind maps are layers over a checkpoint and a dead log (time travel), copied without walking them.
+    for (const kindId of [...this.#byKind.keys()].sort()) {
+      const m = this.#byKind.get(kindId) as Map<string, Snap<unknown>> & { fork?: () => Map<string, Snap<unknown>> };
+      w.#byKind.set(kindId, m.fork?.() ?? new Map(m));
+    }
     if (this.#changes !== null) w.trackChanges();
     return w;
   }

@@ -1,9 +1,9 @@
 /**
  * The JSON Schema of a batch result document (what `audit --json` writes for a batch and `merge`
  * reads), checked with ajv before anything is merged, so a hand-edited or truncated shard is an
- * error naming the field, never a crash in a renderer. Pure data and one compiled validator.
+ * error naming the field, never a crash in a renderer. Pure data and one validator, compiled on first use.
  */
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { RESULT_FORMAT } from './types.js';
 
 const count = { type: 'integer', minimum: 0 } as const;
@@ -74,10 +74,12 @@ export const RESULT_SCHEMA = {
   },
 } as const;
 
-const validate = new Ajv({ allErrors: false, strict: false }).compile(RESULT_SCHEMA);
+// Why on first use: compiled at load, every command's start-up paid for it (only merge asks).
+let compiled: ValidateFunction | undefined;
 
 /** null when the value is a result document; else the first problem as field and message. */
 export function resultProblem(v: unknown): { field: string; message: string } | null {
+  const validate = (compiled ??= new Ajv({ allErrors: false, strict: false }).compile(RESULT_SCHEMA));
   if (validate(v)) return null;
   const e = (validate.errors ?? [])[0] as ErrorObject | undefined;
   return { field: e?.instancePath || '(top)', message: e?.message ?? 'not a result document' };

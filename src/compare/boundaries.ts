@@ -58,7 +58,13 @@ export const sameProfile = (a: Profile, b: Profile) => changesBetween(a, b).leng
  * calls' ranges, plus any release candidate at which a profile changes inside a bound's release
  * (v6.8-rc6, where the handle-sharing fix landed). Only bounds that really change the profile count.
  */
-export const BOUNDARIES: readonly KernelVersion[] = (() => {
+export function boundaries(): readonly KernelVersion[] {
+  // Why on first use: computing them builds a profile per candidate version, which every command's start-up paid for.
+  return (known ??= findBoundaries());
+}
+let known: readonly KernelVersion[] | undefined;
+
+function findBoundaries(): readonly KernelVersion[] {
   const ranges: VersionRange[] = [...FLAG_NAMES.flatMap((f) => FLAGS[f].in), ...CALL_NAMES.flatMap((fn) => CALLS[fn].exists)];
   const candidates = new Map<string, KernelVersion>();
   const add = (v: KernelVersion) => candidates.set(key(v), v);
@@ -84,7 +90,7 @@ export const BOUNDARIES: readonly KernelVersion[] = (() => {
     }
   }
   return out;
-})();
+}
 
 /** A kernel string for any version, as profileFor reads it (rc 0, "from the first -rc", is -rc1). */
 export function versionKernel(v: KernelVersion): string {
@@ -93,13 +99,13 @@ export function versionKernel(v: KernelVersion): string {
 
 /** The boundaries strictly after `lo` and at or before `hi` (lo < hi). */
 export function boundariesIn(lo: KernelVersion, hi: KernelVersion): KernelVersion[] {
-  return BOUNDARIES.filter((b) => compareVersions(b, lo) > 0 && compareVersions(b, hi) <= 0);
+  return boundaries().filter((b) => compareVersions(b, lo) > 0 && compareVersions(b, hi) <= 0);
 }
 
 /** The boundary whose segment holds `v` (null in the oldest segment). */
 export function segmentStart(v: KernelVersion): KernelVersion | null {
   let at: KernelVersion | null = null;
-  for (const b of BOUNDARIES) if (compareVersions(b, v) <= 0) at = b;
+  for (const b of boundaries()) if (compareVersions(b, v) <= 0) at = b;
   return at;
 }
 
@@ -133,6 +139,6 @@ export function flagsOfCall(fn: CallName, candidates: readonly FlagName[]): Flag
 /** The profile of the segment just before a boundary (the oldest kernel's for the first boundary). */
 export function profileBefore(boundary: KernelVersion): Profile {
   let before: KernelVersion = OLDEST_SUPPORTED;
-  for (const b of BOUNDARIES) if (compareVersions(b, boundary) < 0) before = b;
+  for (const b of boundaries()) if (compareVersions(b, boundary) < 0) before = b;
   return profileFor(versionKernel(before)) as Profile;
 }

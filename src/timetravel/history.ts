@@ -105,7 +105,7 @@ export function historyOf(index: TravelIndex | Timeline, tokens: ReadonlySet<str
   const findings = new Map<number, Finding[]>();
   for (const f of tl.findings) if (f.seq !== null) findings.set(f.seq, [...(findings.get(f.seq) ?? []), f]);
   const touched = tl.touching(tokens, last);
-  const cursor = new Cursor(tl, -1, (replay) => replay.world.trackChanges());
+  const cursor = new Cursor(tl, -1, (replay) => replay.world.trackChanges(), true);
   const changed = new Set<string>();
   const values = [...tokens].map((k) => k.slice(k.indexOf(':') + 1).split('/'));
   /** Moves to t; the objects changed since the last move (key → snapshot before); those that mention a token are remembered. */

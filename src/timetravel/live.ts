@@ -251,17 +251,30 @@ class LayeredMap extends Map<string, Snap<unknown>> {
   readonly #dead: DeadLayer;
   readonly #at: number;
   /** The dead layer's answers so far (null: none visible); the layer never changes, so each id is asked once. */
-  readonly #asked = new Map<string, Snap<unknown> | null>();
+  readonly #asked: Map<string, Snap<unknown> | null>;
   #layer: (readonly [string, Snap<unknown>])[] | null = null;
 
   readonly #kindId: string;
 
-  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase) {
+  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase, asked = new Map<string, Snap<unknown> | null>()) {
     super();
     this.#kindId = kindId;
     this.#dead = dead;
     this.#at = at;
     this.#base = base;
+    this.#asked = asked;
+  }
+
+  /**
+   * A copy that changes apart from this one (World.clone): its own layer of what was stored since
+   * the restore, the same checkpoint objects and dead layer behind it (read-only, so shared, with the
+   * answers the layer gave so far). Costs what was stored since the restore, never a walk of the layers.
+   */
+  fork(): LayeredMap {
+    const f = new LayeredMap(this.#kindId, this.#dead, this.#at, this.#base, this.#asked);
+    for (const [id, s] of this.#top) f.#top.set(id, s);
+    f.#layer = this.#layer;
+    return f;
   }
 
   #fromDead(id: string): Snap<unknown> | undefined {

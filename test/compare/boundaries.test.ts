@@ -3,7 +3,7 @@ import { CALL_NAMES } from '../../events/records.js';
 import { FLAGS, profileFor, type Profile } from '../../machines/profile.js';
 import { parseKernelVersion, type KernelVersion } from '../../machines/kit/version.js';
 import { CALLS } from '../../machines/calls/index.js';
-import { BOUNDARIES, boundaryName, changeName, changesBetween, FLAG_NAMES, flagsOfCall, segmentStart, versionKernel, withChange } from '../../src/compare/boundaries.js';
+import { boundaries, boundaryName, changeName, changesBetween, FLAG_NAMES, flagsOfCall, segmentStart, versionKernel, withChange } from '../../src/compare/boundaries.js';
 
 const at = (k: string) => profileFor(k) as Profile;
 const v = (k: string) => parseKernelVersion(k) as KernelVersion;
@@ -12,7 +12,7 @@ describe('the era boundaries', () => {
   it('are the versions where the era table or a call range changes, with the release candidates that changed a rule', () => {
     // v5.18-rc6: mm_pasid_drop moves to __mmdrop; v6.8-rc6: handle sharing restored; v6.9-rc2: the
     // attach checks; v6.15-rc7: devices without PASIDs skipped; v7.1: VT-d's wrong-domain fix (stable 7.0.10, 6.18.33).
-    expect(BOUNDARIES.map(boundaryName)).toEqual([
+    expect(boundaries().map(boundaryName)).toEqual([
       '5.8', '5.11', '5.14', '5.18', '5.18-rc6', '6.2', '6.4', '6.6', '6.8', '6.8-rc6', '6.9-rc2', '6.10', '6.11', '6.13', '6.14', '6.15', '6.15-rc7', '7.0', '7.1',
     ]);
   });
@@ -33,7 +33,7 @@ describe('the era boundaries', () => {
   it('each flag of the era table changes at one of them', () => {
     const changed = new Set<string>();
     let prev = at('5.5.0');
-    for (const b of BOUNDARIES) {
+    for (const b of boundaries()) {
       const p = at(versionKernel(b));
       for (const c of changesBetween(prev, p)) changed.add(changeName(c));
       prev = p;
@@ -77,9 +77,9 @@ describe('the flag that stands for a call range at a boundary', () => {
       for (const r of CALLS[fn].exists) {
         for (const bound of [r.since, r.until]) {
           if (bound === undefined) continue;
-          const i = BOUNDARIES.findIndex((b) => boundaryName(b) === bound);
+          const i = boundaries().findIndex((b) => boundaryName(b) === bound);
           expect(i, `${fn} ${bound} is a boundary`).toBeGreaterThanOrEqual(0);
-          const flags = flagsAt(i === 0 ? '5.5.0' : versionKernel(BOUNDARIES[i - 1]), versionKernel(BOUNDARIES[i]));
+          const flags = flagsAt(i === 0 ? '5.5.0' : versionKernel(boundaries()[i - 1]), versionKernel(boundaries()[i]));
           if (flagsOfCall(fn, flags).length === 0) missing.push(`${fn} ${bound}`);
         }
       }

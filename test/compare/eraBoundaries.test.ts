@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
-import { BOUNDARIES, boundaryName, changesBetween, FLAG_NAMES, sameProfile, segmentStart, versionKernel } from '../../src/compare/boundaries.js';
+import { boundaries, boundaryName, changesBetween, FLAG_NAMES, sameProfile, segmentStart, versionKernel } from '../../src/compare/boundaries.js';
 import { compareVersions, parseKernelVersion } from '../../machines/kit/version.js';
 import type { HostFacts } from '../../machines/profile.js';
 import { call, type CallSpec } from '../support/calls.js';
@@ -335,7 +335,7 @@ const CASES: readonly Case[] = [
 
 describe('compare across each era boundary', () => {
   it('has a trace for every boundary at which a rule reads what changes', () => {
-    const read = BOUNDARIES.filter((b, i) => changesBetween(kernel(i === 0 ? '5.5.0' : versionKernel(BOUNDARIES[i - 1])), kernel(versionKernel(b))).some((ch) => ch.kind !== 'flag' || !READ_BY_NO_RULE.includes(ch.flag)));
+    const read = boundaries().filter((b, i) => changesBetween(kernel(i === 0 ? '5.5.0' : versionKernel(boundaries()[i - 1])), kernel(versionKernel(b))).some((ch) => ch.kind !== 'flag' || !READ_BY_NO_RULE.includes(ch.flag)));
     expect([...new Set(CASES.map((c) => c.boundary))]).toEqual(read.map(boundaryName));
   });
 
@@ -371,7 +371,7 @@ describe('compare across each era boundary', () => {
       for (const d of comparison(c.before, c.after, c.calls, c.host).differences) {
         const again = wide.find((w) => w.cause === d.cause && w.seq === d.seq && w.subject === d.subject && w.atEnd === d.atEnd);
         if (again === undefined || again.from !== d.from || again.to !== d.to || again.blame.boundary === c.boundary) continue;
-        const earlier = BOUNDARIES.find((b) => boundaryName(b) === again.blame.boundary);
+        const earlier = boundaries().find((b) => boundaryName(b) === again.blame.boundary);
         expect(earlier, again.blame.boundary).toBeDefined();
         expect(compareVersions(earlier!, parseKernelVersion(c.after)!)).toBeLessThan(0);
         const upTo = comparison('5.5.0', versionKernel(earlier!), c.calls, c.host).differences;
@@ -383,9 +383,9 @@ describe('compare across each era boundary', () => {
 
 /** Every segment of the era table: its first kernel and its last release before the next boundary. */
 function segmentPairs(): [string, string][] {
-  const starts = [{ major: 5, minor: 5, rc: null }, ...BOUNDARIES];
+  const starts = [{ major: 5, minor: 5, rc: null }, ...boundaries()];
   return starts.map((s, i) => {
-    const next = BOUNDARIES[i] ?? null;
+    const next = boundaries()[i] ?? null;
     const first = versionKernel(s);
     if (next === null) return [first, '7.30.0'];
     // The last version before `next`: the release before it, or its previous release candidate.
@@ -410,7 +410,7 @@ describe('compare within one era segment', () => {
   }
 
   it('near misses: the last kernel before each boundary and the boundary itself do differ', () => {
-    for (const [i, b] of BOUNDARIES.entries()) {
+    for (const [i, b] of boundaries().entries()) {
       const last = segmentPairs()[i][1];
       expect(sameProfile(kernel(last), kernel(versionKernel(b))), `${last} vs ${boundaryName(b)}`).toBe(false);
     }

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { profileFor, type Profile } from '../../machines/profile.js';
 import { compareVersions, parseKernelVersion, type KernelVersion } from '../../machines/kit/version.js';
 import { comparePair, compareRuns, RunCache } from '../../src/compare/compare.js';
-import { BOUNDARIES, boundaryName } from '../../src/compare/boundaries.js';
+import { boundaries, boundaryName } from '../../src/compare/boundaries.js';
 import { runKernel } from '../../src/compare/run.js';
 import { generateTrace } from '../../src/generate/generateTrace.js';
 import type { Entry } from '../../src/replay/replayTrace.js';
@@ -44,7 +44,7 @@ describe('compare (properties)', () => {
         const va = parseKernelVersion(a) as KernelVersion;
         const vb = parseKernelVersion(b) as KernelVersion;
         const [lo, hi] = compareVersions(va, vb) <= 0 ? [va, vb] : [vb, va];
-        const between = BOUNDARIES.filter((x) => compareVersions(x, lo) > 0 && compareVersions(x, hi) <= 0).map(boundaryName);
+        const between = boundaries().filter((x) => compareVersions(x, lo) > 0 && compareVersions(x, hi) <= 0).map(boundaryName);
         const pair = comparePair(new RunCache(entries), profile(a), profile(b));
         expect(pair.boundaries.map((x) => x.boundary).sort()).toEqual([...between].sort());
         for (const d of pair.differences) expect(between).toContain(d.blame.boundary);
