@@ -4,8 +4,13 @@
  * and through the compiled tables, the full audit pipeline, and (in a child process per size from
  * 100 k on, for a clean peak) the memory of the pipeline. `--quick`: 10 k only. `--sizes A,B,...`
  * picks sizes; above 1 M only the streaming figures are taken (chunked floor, pipeline, memory),
- * since the in-memory phases would hold every record. `--json`: one object on stdout (run it as
- * `npm run -s bench -- --json` so npm prints no banner). `--audit-only`: no optional sections.
+ * since the in-memory phases would hold every record. `--large`: the full sizes and 10 M (issue
+ * 12's cost per record and peak RSS at 10 M, issue 14's index build and seek on 10 M). `--json`:
+ * one object on stdout (run it as `npm run -s bench -- --json` so npm prints no banner).
+ * `--audit-only`: no optional sections. `--k-sweep`, `--explore-budget S`: the longer variants of
+ * two sections (time travel's K = 64 and 1024 on 100 k; the explorer's budget per contended
+ * scenario without value symmetry, 10 s by default). Each phase and section prints its seconds on
+ * stderr.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -24,6 +29,8 @@ import { boundHeapGrowth } from '../src/io/heap.js';
 const XSTATE_SAMPLE = 20_000;
 const FULL_SIZES = [10_000, 100_000, 1_000_000];
 const QUICK_SIZES = [10_000];
+/** `--large` adds this size (the issues' 10 M targets); only streaming phases and sections see it. */
+const LARGE_SIZE = 10_000_000;
 /** Above this many records only the streaming phases run (the in-memory ones would hold every record). */
 const IN_MEMORY_LIMIT = 1_000_000;
 /** From this size on a child process measures the pipeline's peak memory (smaller ones are node's baseline). */
@@ -46,9 +53,9 @@ interface SizeFigures {
   naiveTransitionSample: number | null;
   fastReplayEventsPerSec: number | null;
   pipelineEventsPerSec: number;
-  /** The same pipeline with the reader in a worker thread (PASID_LEDGER_READER_THREAD=1): wall and CPU (every thread). */
-  pipelineReaderThreadEventsPerSec: number;
-  pipelineReaderThreadCpuNsPerRecord: number;
+  /** The same pipeline with the reader in a worker thread (PASID_LEDGER_READER_THREAD=1): wall and CPU (every thread); null above IN_MEMORY_LIMIT (not needed there, and it would double the largest phase). */
+  pipelineReaderThreadEventsPerSec: number | null;
+  pipelineReaderThreadCpuNsPerRecord: number | null;
   pipelineNsPerRecord: number;
   /** CPU time (user + system) of the pipeline per record, next to wall: a loaded machine distorts it less. */
   pipelineCpuNsPerRecord: number;
@@ -61,6 +68,21 @@ interface SizeFigures {
   /** Peak RSS and heap of the pipeline alone in a child process (from MEMORY_FROM records on). */
   peakRssMb: number | null;
   peakHeapMb: number | null;
+  /** Wall seconds of each phase at this size (also printed on stderr as the size is done). */
+  phaseSeconds: Record<string, number>;
+}
+
+/** What the figures need of a pipeline run: the Replay itself is dropped at once (at 10 M its world is gigabytes). */
+interface PipelineSummary {
+  records: number;
+  worldObjects: number;
+  findings: number;
+  facts: number;
+}
+
+async function pipelineSummary(path: string): Promise<PipelineSummary> {
+  const r = await pipeline(path);
+  return { records: r.records, worldObjects: r.world.size, findings: r.findings.length, facts: r.log.length };
 }
 
 interface ChildMemory {
@@ -110,37 +132,49 @@ async function withReaderThread<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function measureSize(path: string, records: number, kernel: string): Promise<SizeFigures> {
+async function measureSize(path: string, records: number, kernel: string, log: (s: string) => void): Promise<SizeFigures> {
   const runs = records <= 10_000 ? 5 : records <= 100_000 ? 3 : 1;
   const profile = generateTrace({ records: 1, kernel });
   if (!profile.ok) throw new Error(profile.error.message);
   const p = profile.value.profile;
   const inMemory = records <= IN_MEMORY_LIMIT;
-  const floor = inMemory ? await best(runs, () => parseFloor(path)) : undefined;
-  const chunked = await best(runs, () => chunkedParseFloor(path));
+  const phaseSeconds: Record<string, number> = {};
+  const t0 = performance.now();
+  // Why: a full run takes minutes per size; which phase took them is the first thing to know about a slow run.
+  const phase = async <T>(name: string, fn: () => Promise<T> | T): Promise<T> => {
+    const s = performance.now();
+    try {
+      return await fn();
+    } finally {
+      phaseSeconds[name] = Math.round((performance.now() - s) / 100) / 10;
+    }
+  };
+  const floor = inMemory ? await phase('parse floor', () => best(runs, () => parseFloor(path))) : undefined;
+  const chunked = await phase('chunked parse floor', () => best(runs, () => chunkedParseFloor(path)));
   let validate, fast, xstate, sample: number | null = null;
   if (inMemory) {
-    const entries = loadEntries(path);
-    validate = await best(runs, () => validateAll(entries));
+    const entries = await phase('load records', () => loadEntries(path));
+    validate = await phase('validation', () => best(runs, () => validateAll(entries)));
     if (validate.value !== 0) throw new Error(`${validate.value} generated records are invalid`);
-    fast = await best(runs, () => replayOnly(entries, p, 'fast'));
+    fast = await phase('compiled replay', () => best(runs, () => replayOnly(entries, p, 'fast').records));
     const prefix = entries.slice(0, Math.min(entries.length, XSTATE_SAMPLE));
     sample = prefix.length;
-    xstate = await best(records <= 10_000 ? 2 : 1, () => replayOnly(prefix, p, 'xstate'));
+    xstate = await phase('XState transition() sample', () => best(records <= 10_000 ? 2 : 1, () => replayOnly(prefix, p, 'xstate').records));
   }
-  const full = await best(runs, () => pipeline(path));
-  const threaded = await best(runs, () => withReaderThread(() => pipeline(path)));
+  const full = await phase('pipeline', () => best(runs, () => pipelineSummary(path)));
+  const threaded = inMemory ? await phase('pipeline, reader thread', () => best(runs, () => withReaderThread(() => pipelineSummary(path)))) : undefined;
   const n = full.value.records;
-  const memory = records >= MEMORY_FROM ? measureMemory(path) : undefined;
+  const memory = records >= MEMORY_FROM ? await phase('memory child', () => measureMemory(path)) : undefined;
+  log(`measured ${fmt(records)} records in ${Math.round((performance.now() - t0) / 1000)} s: ${Object.entries(phaseSeconds).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
   const pipelineRate = perSec(n, full.ms);
   const chunkedRate = perSec(chunked.value, chunked.ms);
   const floorRate = floor !== undefined ? perSec(floor.value, floor.ms) : null;
   return {
     records: n,
     bytes: statSync(path).size,
-    liveObjectsAtEnd: full.value.world.size,
-    findings: full.value.findings.length,
-    facts: full.value.log.length,
+    liveObjectsAtEnd: full.value.worldObjects,
+    findings: full.value.findings,
+    facts: full.value.facts,
     parseFloorEventsPerSec: floorRate,
     chunkedParseFloorEventsPerSec: chunkedRate,
     validateEventsPerSec: validate ? perSec(n, validate.ms) : null,
@@ -148,8 +182,8 @@ async function measureSize(path: string, records: number, kernel: string): Promi
     naiveTransitionSample: sample,
     fastReplayEventsPerSec: fast ? perSec(n, fast.ms) : null,
     pipelineEventsPerSec: pipelineRate,
-    pipelineReaderThreadEventsPerSec: perSec(threaded.value.records, threaded.ms),
-    pipelineReaderThreadCpuNsPerRecord: Math.round((threaded.cpuMs * 1e6) / threaded.value.records),
+    pipelineReaderThreadEventsPerSec: threaded ? perSec(threaded.value.records, threaded.ms) : null,
+    pipelineReaderThreadCpuNsPerRecord: threaded ? Math.round((threaded.cpuMs * 1e6) / threaded.value.records) : null,
     pipelineNsPerRecord: Math.round((full.ms * 1e6) / n),
     pipelineCpuNsPerRecord: Math.round((full.cpuMs * 1e6) / n),
     pipelineVsParseFloor: ratio(pipelineRate, floorRate ?? chunkedRate),
@@ -158,6 +192,7 @@ async function measureSize(path: string, records: number, kernel: string): Promi
     pipelineVsChunkedParseFloorCpu: ratio(perSec(n, full.cpuMs), perSec(chunked.value, chunked.cpuMs)),
     peakRssMb: memory?.peakRssMb ?? null,
     peakHeapMb: memory?.peakHeapMb ?? null,
+    phaseSeconds,
   };
 }
 
@@ -170,7 +205,14 @@ async function main(): Promise<void> {
   const childPath = option('--child-pipeline');
   if (childPath !== undefined) return childPipeline(childPath);
   const json = flag('--json');
-  const sizes = flag('--quick') ? QUICK_SIZES : option('--sizes')?.split(',').map(Number) ?? FULL_SIZES;
+  const sizes = flag('--quick') ? QUICK_SIZES : option('--sizes')?.split(',').map(Number) ?? (flag('--large') ? [...FULL_SIZES, LARGE_SIZE] : FULL_SIZES);
+  const exploreBudget = option('--explore-budget');
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || (exploreBudget !== undefined && !(Number(exploreBudget) > 0))) {
+    process.stderr.write('bench: --sizes takes record counts (e.g. 10000,100000) and --explore-budget seconds (e.g. 60)\n');
+    process.exitCode = 2;
+    return;
+  }
+  const started = performance.now();
   const kernel = option('--kernel') ?? '6.8.0';
   const seed = Number(option('--seed') ?? 1);
   const log = (s: string) => (json ? process.stderr : process.stdout).write(`${s}\n`);
@@ -191,7 +233,7 @@ async function main(): Promise<void> {
     const figures: SizeFigures[] = [];
     for (const [records, path] of traces) {
       log(`measuring ${fmt(records)} records...`);
-      figures.push(await measureSize(path, records, kernel));
+      figures.push(await measureSize(path, records, kernel, log));
     }
     const smallest = traces.get(sizes[0]) as string;
     const gen = generateTrace({ records: 1, kernel });
@@ -202,9 +244,12 @@ async function main(): Promise<void> {
     const memorySize = measuredMemory[measuredMemory.length - 1] ?? figures[figures.length - 1];
     const memory = memorySize.peakRssMb !== null ? { records: memorySize.records, peakRssMb: memorySize.peakRssMb, peakHeapMb: memorySize.peakHeapMb, worldObjects: memorySize.liveObjectsAtEnd } : measureMemory(traces.get(sizes[sizes.length - 1]) as string);
     // Why: the other sections keep whole traces in memory; they get the sizes the in-memory phases ran on.
+    // Time travel streams its traces (index build and seeks), so it gets the larger ones too, as streamingTraces.
     const sectionTraces = new Map([...traces].filter(([records]) => records <= IN_MEMORY_LIMIT));
     // `--audit-only`: the audit figures alone (the optional sections of other subsystems are skipped).
-    const sections: SectionOutcome[] = flag('--audit-only') ? [] : await runOptionalSections({ traces: sectionTraces, kernel });
+    const sections: SectionOutcome[] = flag('--audit-only')
+      ? []
+      : await runOptionalSections({ traces: sectionTraces, streamingTraces: traces, kernel, kSweep: flag('--k-sweep'), exploreBudgetMs: exploreBudget === undefined ? undefined : Number(exploreBudget) * 1000 });
 
     // The headline: the largest size with every phase measured (the in-memory ones stop at IN_MEMORY_LIMIT).
     const complete = figures.filter((f) => f.parseFloorEventsPerSec !== null);
@@ -236,7 +281,7 @@ async function main(): Promise<void> {
       fastReplayEventsPerSec: big.fastReplayEventsPerSec,
       pipelineVsParseFloor: big.pipelineVsParseFloor,
       pipelineReaderThreadEventsPerSec: big.pipelineReaderThreadEventsPerSec,
-      pipelineReaderThreadVsParseFloor: ratio(big.pipelineReaderThreadEventsPerSec, big.parseFloorEventsPerSec ?? big.chunkedParseFloorEventsPerSec),
+      pipelineReaderThreadVsParseFloor: big.pipelineReaderThreadEventsPerSec === null ? null : ratio(big.pipelineReaderThreadEventsPerSec, big.parseFloorEventsPerSec ?? big.chunkedParseFloorEventsPerSec),
       pipelineVsChunkedParseFloor: big.pipelineVsChunkedParseFloor,
       pipelineVsParseFloorCpu: big.pipelineVsParseFloorCpu,
       pipelineVsChunkedParseFloorCpu: big.pipelineVsChunkedParseFloorCpu,
@@ -253,7 +298,10 @@ async function main(): Promise<void> {
       auditGrowth,
       sizes: figures,
       sections,
+      totalSeconds: Math.round((performance.now() - started) / 1000),
     };
+    // A failed section is in the output (its message) and in the exit status.
+    if (sections.some((s) => 'failed' in s)) process.exitCode = 1;
     if (json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       return;
@@ -289,10 +337,14 @@ async function main(): Promise<void> {
     log('');
     log(`fast path agrees with XState transition() on ${fmt(agreement.records)} records: ${agreement.agrees ? 'yes' : `NO (${agreement.difference})`}`);
     log(`audit at ${fmt(big.records)} records: ${big.pipelineVsParseFloor} of the JSON.parse floor (target ≥ 0.5; ${big.pipelineVsParseFloorCpu} in CPU time), ${big.pipelineVsChunkedParseFloor} of the chunked floor`);
-    log(`peak memory, ${fmt(memory.records)}-record pipeline (child process): RSS ${memory.peakRssMb} MB (target ≤ 200 MB at 1 M), heap ${memory.peakHeapMb} MB, ${fmt(memory.worldObjects)} world objects at end`);
+    // One line per size with a child's figures: the issue's targets are at 1 M and at 10 M (--large).
+    const target = (records: number) => (records >= LARGE_SIZE ? ' (target ≤ 300 MB at 10 M)' : records >= 1_000_000 ? ' (target ≤ 200 MB at 1 M)' : '');
+    const memoryLines = measuredMemory.length > 0 ? measuredMemory.map((f) => ({ records: f.records, peakRssMb: f.peakRssMb, peakHeapMb: f.peakHeapMb, worldObjects: f.liveObjectsAtEnd })) : [memory];
+    for (const m of memoryLines) log(`peak memory, ${fmt(m.records)}-record pipeline (child process): RSS ${m.peakRssMb} MB${target(m.records)}, heap ${m.peakHeapMb} MB, ${fmt(m.worldObjects)} world objects at end`);
     if (figures.length > 1) log(`cost per record ${fmt(small.records)} → ${fmt(big.records)}: ×${growth} (${growth <= 1.5 ? 'linear' : 'worse than linear'})`);
     if (auditGrowth !== null) log(`audit cost per record ${fmt(auditGrowth.from)} → ${fmt(auditGrowth.to)}: ×${auditGrowth.nsPerRecordFactor} wall, ×${auditGrowth.cpuNsPerRecordFactor} CPU (target: flat within 20 %)`);
-    for (const s of sections) log('skipped' in s ? `${s.name}: skipped — ${s.skipped}` : `${s.name}: ${JSON.stringify(s.figures)}`);
+    for (const s of sections) log('skipped' in s ? `${s.name}: skipped — ${s.skipped}` : 'failed' in s ? `${s.name}: FAILED after ${s.seconds} s — ${s.failed}` : `${s.name} (${s.seconds} s): ${JSON.stringify(s.figures)}`);
+    log(`total: ${result.totalSeconds} s`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -122,7 +122,8 @@ function changeStep(at: number, profile: Profile, log: Map<string, AnySnap | und
   if (log.size === 0) return { at, changes: [], after: new Map(), facts, exact };
   const keys = expand(log.keys(), [world]);
   const before = subView(profile, keys, (k) => (log.has(k) ? log.get(k) : world.byKey(k)));
-  const afterView = subView(profile, keys, (k) => world.objects.get(k));
+  // Why byKey: `world.objects` builds (and expands) a map of the whole world, per key: quadratic.
+  const afterView = subView(profile, keys, (k) => world.byKey(k));
   return finish(at, diffViews(before, afterView), afterView, facts, exact);
 }
 
