@@ -39,7 +39,8 @@ const FNV_OFFSET = 0x811c9dc5;
 function fnv(s: string): number {
   let h = FNV_OFFSET;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return h;
+  // Why | 0: an Int32Array keeps the hash, so it must be one (the empty string's is the offset, above 2^31).
+  return h | 0;
 }
 
 /** A value the text keeps exactly: JSON loses -0, NaN, ±Infinity and undefined, and objects are not dead-state values. */
@@ -200,4 +201,249 @@ function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   const grown = new Int32Array(a.length * 2);
   grown.set(a);
   return grown;
+}
+
+/**
+ * One kind's objects, for a kind with dead states: the live ones (and the few dead ones whose id is
+ * not Latin-1) in a Map, the dead ones as their id's bytes, their record's number and their place in
+ * a table outside the JS heap. Why: a Map entry and an id string per dead object were ≈ 70 bytes of
+ * traced heap that grew with the trace (≈ 1.7 M of them at 10 M generated records); here one costs
+ * ≈ 30 bytes that no GC walks. It behaves as the Map it replaces, order included: iteration gives
+ * the objects in the order they were first stored (each keeps its ordinal through death and reuse),
+ * and a delete then a set puts the object last.
+ */
+export class DeadKindMap implements Map<string, Snap<unknown>> {
+  readonly #live = new Map<string, Snap<unknown>>();
+  /** The ordinal of each entry of #live. */
+  readonly #liveOrd = new Map<string, number>();
+  /** False once an object came back to life: #live's order is then not the ordinal order. */
+  #liveInOrder = true;
+  #next = 0;
+  #ids: Buffer = Buffer.allocUnsafe(1 << 12);
+  #idUsed = 0;
+  /** Dead entry e: its id is #ids[#idStarts[e], #idStarts[e + 1]) (the last one ends at #idUsed). */
+  #idStarts = new Int32Array(1 << 8);
+  /** Its record's number (as World stores it), or -1 once the object left this table. */
+  #records = new Int32Array(1 << 8);
+  #ords = new Int32Array(1 << 8);
+  #hashes = new Int32Array(1 << 8);
+  #entries = 0;
+  #deadCount = 0;
+  /** Open addressing over the entries by id hash (entry + 1; 0 is empty), at most half full. */
+  #table = new Int32Array(1 << 9);
+  /** Slots of #table in use, removed entries included (they leave at the next rehash). */
+  #occupied = 0;
+  /** The dead entries in ordinal order (built when iterated, dropped when the table changes). */
+  #sorted: Int32Array | null = null;
+
+  get size(): number {
+    return this.#live.size + this.#deadCount;
+  }
+
+  get(id: string): Snap<unknown> | undefined {
+    const v = this.#live.get(id);
+    if (v !== undefined || this.#deadCount === 0) return v;
+    const e = this.#find(id);
+    return e < 0 ? undefined : (this.#records[e] as unknown as Snap<unknown>);
+  }
+
+  has(id: string): boolean {
+    return this.#live.has(id) || (this.#deadCount > 0 && this.#find(id) >= 0);
+  }
+
+  set(id: string, stored: Snap<unknown>): this {
+    const inLive = this.#live.has(id);
+    const e = inLive || this.#deadCount === 0 ? -1 : this.#find(id);
+    if (typeof stored === 'number' && latin1(id)) {
+      if (e >= 0) {
+        this.#records[e] = stored;
+        return this;
+      }
+      let ord: number;
+      if (inLive) {
+        ord = this.#liveOrd.get(id) as number;
+        this.#live.delete(id);
+        this.#liveOrd.delete(id);
+      } else ord = this.#next++;
+      this.#add(id, stored, ord);
+      return this;
+    }
+    if (e >= 0) {
+      // Back to life (or a dead id this table cannot keep): the Map takes it, with its old ordinal.
+      const ord = this.#ords[e];
+      this.#remove(e);
+      this.#live.set(id, stored);
+      this.#liveOrd.set(id, ord);
+      this.#liveInOrder = false;
+      return this;
+    }
+    if (!inLive) this.#liveOrd.set(id, this.#next++);
+    this.#live.set(id, stored);
+    return this;
+  }
+
+  delete(id: string): boolean {
+    if (this.#live.delete(id)) {
+      this.#liveOrd.delete(id);
+      return true;
+    }
+    const e = this.#deadCount === 0 ? -1 : this.#find(id);
+    if (e < 0) return false;
+    this.#remove(e);
+    return true;
+  }
+
+  clear(): void {
+    this.#live.clear();
+    this.#liveOrd.clear();
+    this.#liveInOrder = true;
+    this.#idUsed = 0;
+    this.#entries = 0;
+    this.#deadCount = 0;
+    this.#table.fill(0);
+    this.#occupied = 0;
+    this.#sorted = null;
+  }
+
+  /** An independent copy (World.clone): the same objects, in the same order. */
+  copy(): DeadKindMap {
+    const c = new DeadKindMap();
+    for (const [id, v] of this.#live) c.#live.set(id, v);
+    for (const [id, o] of this.#liveOrd) c.#liveOrd.set(id, o);
+    c.#liveInOrder = this.#liveInOrder;
+    c.#next = this.#next;
+    c.#ids = Buffer.from(this.#ids.subarray(0, Math.max(this.#idUsed, 1)));
+    c.#idUsed = this.#idUsed;
+    c.#idStarts = this.#idStarts.slice();
+    c.#records = this.#records.slice();
+    c.#ords = this.#ords.slice();
+    c.#hashes = this.#hashes.slice();
+    c.#entries = this.#entries;
+    c.#deadCount = this.#deadCount;
+    c.#table = this.#table.slice();
+    c.#occupied = this.#occupied;
+    return c;
+  }
+
+  *entries(): MapIterator<[string, Snap<unknown>]> {
+    const dead = this.#deadInOrder();
+    const live = this.#liveInOrder ? [...this.#live] : [...this.#live].sort(([a], [b]) => (this.#liveOrd.get(a) as number) - (this.#liveOrd.get(b) as number));
+    let d = 0;
+    for (let l = 0; l <= live.length; l++) {
+      const ord = l < live.length ? (this.#liveOrd.get(live[l][0]) as number) : Infinity;
+      for (; d < dead.length && this.#ords[dead[d]] < ord; d++) {
+        const e = dead[d];
+        yield [this.#idOf(e), this.#records[e] as unknown as Snap<unknown>];
+      }
+      if (l < live.length) yield live[l];
+    }
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Snap<unknown>]> {
+    return this.entries();
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [id] of this.entries()) yield id;
+  }
+
+  *values(): MapIterator<Snap<unknown>> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  forEach(fn: (value: Snap<unknown>, key: string, map: Map<string, Snap<unknown>>) => void, self?: unknown): void {
+    for (const [id, v] of this.entries()) fn.call(self, v, id, this);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Map';
+  }
+
+  #idOf(e: number): string {
+    const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
+    return this.#ids.toString('latin1', this.#idStarts[e], end);
+  }
+
+  /** The live dead entry of an id, or -1. */
+  #find(id: string): number {
+    const h = fnv(id);
+    const mask = this.#table.length - 1;
+    for (let slot = h & mask, e = this.#table[slot] - 1; e >= 0; slot = (slot + 1) & mask, e = this.#table[slot] - 1) {
+      if (this.#hashes[e] !== h || this.#records[e] < 0) continue;
+      const start = this.#idStarts[e];
+      const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
+      if (end - start !== id.length) continue;
+      let same = true;
+      for (let i = 0; i < id.length && same; i++) same = this.#ids[start + i] === id.charCodeAt(i);
+      if (same) return e;
+    }
+    return -1;
+  }
+
+  #add(id: string, record: number, ord: number): void {
+    if (this.#idUsed + id.length > this.#ids.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#idUsed + id.length, this.#ids.length * 2));
+      this.#ids.copy(grown, 0, 0, this.#idUsed);
+      this.#ids = grown;
+    }
+    if (this.#entries === this.#records.length) {
+      this.#idStarts = grownInts(this.#idStarts);
+      this.#records = grownInts(this.#records);
+      this.#ords = grownInts(this.#ords);
+      this.#hashes = grownInts(this.#hashes);
+    }
+    const e = this.#entries++;
+    this.#idStarts[e] = this.#idUsed;
+    this.#idUsed += this.#ids.write(id, this.#idUsed, 'latin1');
+    this.#records[e] = record;
+    this.#ords[e] = ord;
+    const h = fnv(id);
+    this.#hashes[e] = h;
+    this.#deadCount++;
+    this.#sorted = null;
+    const mask = this.#table.length - 1;
+    let slot = h & mask;
+    while (this.#table[slot] !== 0) slot = (slot + 1) & mask;
+    this.#table[slot] = e + 1;
+    if (++this.#occupied * 2 > this.#table.length) this.#rehash();
+  }
+
+  /** Takes an entry out (it stays in the table, skipped, until the next rehash). */
+  #remove(e: number): void {
+    this.#records[e] = -1;
+    this.#deadCount--;
+    this.#sorted = null;
+  }
+
+  #rehash(): void {
+    // Why sized by the entries still here (at most a quarter full after): removed ones are left out.
+    let size = 1 << 9;
+    while (this.#deadCount * 4 > size) size *= 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let e = 0; e < this.#entries; e++) {
+      if (this.#records[e] < 0) continue;
+      let slot = this.#hashes[e] & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = e + 1;
+    }
+    this.#table = table;
+    this.#occupied = this.#deadCount;
+  }
+
+  #deadInOrder(): Int32Array {
+    if (this.#sorted === null) {
+      const out = new Int32Array(this.#deadCount);
+      let k = 0;
+      for (let e = 0; e < this.#entries; e++) if (this.#records[e] >= 0) out[k++] = e;
+      const ords = this.#ords;
+      this.#sorted = out.sort((a, b) => ords[a] - ords[b]);
+    }
+    return this.#sorted;
+  }
+}
+
+function latin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
 }

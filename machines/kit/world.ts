@@ -11,7 +11,7 @@ import type { Profile } from '../profile.js';
 import type { Snap } from './lifecycle.js';
 import type { FactKind, FactObject } from './object.js';
 import { FACT_DRIVEN } from '../objects.js';
-import { DeadStore, type DeadRecord } from './deadStore.js';
+import { DeadKindMap, DeadStore, type DeadRecord } from './deadStore.js';
 
 /** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
 export type StepMode = 'fast' | 'xstate';
@@ -188,7 +188,8 @@ export class World {
 
   #kindMap(kindId: string): Map<string, Snap<unknown>> {
     let m = this.#byKind.get(kindId);
-    if (m === undefined) this.#byKind.set(kindId, (m = new Map()));
+    // Why its own map for kinds with dead states: their dead objects are kept outside the JS heap (deadStore.ts).
+    if (m === undefined) this.#byKind.set(kindId, (m = DEAD_BY_KIND.has(kindId) ? new DeadKindMap() : new Map()));
     return m;
   }
 
@@ -214,7 +215,10 @@ export class World {
     const w = new World(this.profile, mode, undefined, new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
     w.#dead = this.#dead;
     // Why sorted: the same kind order as a world built from `objects` (the copy's `size` and `objects` do not depend on it, but keep it so).
-    for (const kindId of [...this.#byKind.keys()].sort()) w.#byKind.set(kindId, new Map(this.#byKind.get(kindId)!));
+    for (const kindId of [...this.#byKind.keys()].sort()) {
+      const m = this.#byKind.get(kindId)!;
+      w.#byKind.set(kindId, m instanceof DeadKindMap ? m.copy() : new Map(m));
+    }
     if (this.#changes !== null) w.trackChanges();
     return w;
   }
