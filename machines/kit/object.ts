@@ -58,7 +58,8 @@ export type AddressTable<I> = { readonly [T in FactType]?: (fact: Extract<FactBo
 /**
  * States an object stays in only so a later use of it is caught (a freed domain, a freed SVA handle,
  * an exited mm), and the context field that holds the object's own id. The world stores a snapshot
- * in such a state compactly (machines/kit/world.ts `Dead`) and time travel keeps it in its dead log:
+ * in such a state compactly (machines/kit/deadStore.ts: a record's text outside the JS heap) and
+ * time travel keeps it in its dead log:
  * storage only, the machine's rules and what a read returns do not change.
  */
 export interface DeadStates<S extends string = string, F extends string = string> {

@@ -11,6 +11,7 @@ import type { Profile } from '../profile.js';
 import type { Snap } from './lifecycle.js';
 import type { FactKind, FactObject } from './object.js';
 import { FACT_DRIVEN } from '../objects.js';
+import { DeadKindMap, DeadStore, type DeadRecord } from './deadStore.js';
 
 /** Which executor steps the machines: the compiled table, or XState's pure `transition()`. */
 export type StepMode = 'fast' | 'xstate';
@@ -59,148 +60,26 @@ const ROUTES: ReadonlyMap<string, readonly Route[]> = (() => {
   return m;
 })();
 
-/**
- * A dead object's snapshot as the world stores it: its own id left out (a placeholder of the id's
- * type, '' or 0) and its strings interned, so every object of a kind with the same state and the
- * same context apart from its id shares one frozen record (all exited mms share one). A read
- * expands it back to a snapshot equal to the one stored, key order included.
- */
-class Dead {
-  constructor(
-    readonly value: string,
-    readonly context: Readonly<Record<string, unknown>>,
-    readonly self: string,
-  ) {
-    Object.freeze(this);
-  }
-
-  expand(id: string): Snap<unknown> {
-    const context: Record<string, unknown> = { ...this.context };
-    context[this.self] = typeof this.context[this.self] === 'number' ? Number(id) : id;
-    return { value: this.value, context };
-  }
-}
-
-/** The snapshot a stored value stands for (a compact dead record expanded with its id). */
-function expanded(id: string, stored: Snap<unknown> | Dead): Snap<unknown> {
-  return stored instanceof Dead ? stored.expand(id) : stored;
-}
-
-function* expandedEntries(byId: Map<string, Snap<unknown>>): IterableIterator<[string, Snap<unknown>]> {
-  for (const [id, stored] of byId) yield [id, expanded(id, stored)];
-}
-
 /** Per kind with dead states (its `dead` declaration, machines/kit/object.ts): those states and its id field. */
 const DEAD_BY_KIND: ReadonlyMap<string, { readonly states: ReadonlySet<string>; readonly self: string }> = new Map(
   FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, { states: new Set(k.factSpec.dead.states), self: k.factSpec.dead.self }] as const])),
 );
 
-const EMPTY: readonly unknown[] = Object.freeze([]);
-
-/** Slots of each intern cache (a power of two). */
-const INTERN_SLOTS = 1 << 12;
-
 /**
- * The world's intern caches: strings of dead contexts (ids: devices, mms, threads) and `Dead`
- * records, each in a direct-mapped table by a hash of its content. Lossy on purpose: a slot holds
- * the last value that hashed to it, so the caches stay at 2 × 4 K slots however long the trace,
- * while the values that recur (the one context every exited mm has, the mm of a process's
- * handles, freed close together) are found; a miss only costs a copy, never a different value.
- * Shared by a world's clones (what they hold is immutable).
+ * What a kind's map holds per object: its snapshot, or for a dead one the number of its record in the
+ * world's DeadStore (machines/kit/deadStore.ts; a small integer, no object of its own). Typed as the
+ * snapshot it stands for: every read goes through World.#expand.
  */
-class Interner {
-  readonly #strings: (string | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
-  readonly #dead: (Dead | undefined)[] = new Array(INTERN_SLOTS).fill(undefined);
-
-  string(s: string): string {
-    const slot = fnv(FNV_OFFSET, s) & (INTERN_SLOTS - 1);
-    const known = this.#strings[slot];
-    if (known === s) return known;
-    this.#strings[slot] = s;
-    return s;
-  }
-
-  /**
-   * The shared record of a dead snapshot, or the snapshot itself when it cannot be shared (its self
-   * field does not hold its id, or a context value is neither a primitive nor an array of them).
-   */
-  dead(value: string, self: string, id: string, snap: Snap<unknown>): Snap<unknown> | Dead {
-    const ctx = snap.context as Readonly<Record<string, unknown>>;
-    const own = ctx[self];
-    let placeholder: '' | 0;
-    if (typeof own === 'string' && own === id) placeholder = '';
-    else if (typeof own === 'number' && String(own) === id) placeholder = 0;
-    else return snap;
-    const out: Record<string, unknown> = {};
-    let h = fnv(fnv(FNV_OFFSET, value), self);
-    for (const k in ctx) {
-      let v = ctx[k];
-      if (k === self) v = placeholder;
-      else if (typeof v === 'string') v = this.string(v);
-      else if (Array.isArray(v)) {
-        if (v.length === 0) v = EMPTY;
-        else {
-          const a: unknown[] = [];
-          for (const x of v) {
-            if (x !== null && typeof x === 'object') return snap;
-            a.push(typeof x === 'string' ? this.string(x) : x);
-          }
-          v = Object.freeze(a);
-        }
-      } else if (v !== null && typeof v === 'object') return snap;
-      out[k] = v;
-      h = fnv(h, k);
-      h = hashValue(h, v);
-    }
-    const slot = h & (INTERN_SLOTS - 1);
-    const known = this.#dead[slot];
-    if (known !== undefined && known.value === value && known.self === self && sameContext(known.context, out)) return known;
-    const d = new Dead(value, Object.freeze(out), self);
-    this.#dead[slot] = d;
-    return d;
-  }
-}
-
-const FNV_OFFSET = 0x811c9dc5;
-function fnv(h: number, s: string): number {
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return Math.imul(h ^ 0xff, 0x01000193);
-}
-function hashValue(h: number, v: unknown): number {
-  if (Array.isArray(v)) {
-    for (const x of v) h = hashValue(h, x);
-    return fnv(h, ']');
-  }
-  // Why the type prefix: 1 and '1', null and 'null' must not collide by construction.
-  return fnv(h, typeof v === 'string' ? `s${v}` : `${typeof v}${String(v)}`);
-}
-
-/** Same keys in the same order, values equal (primitives by identity, arrays element by element). */
-function sameContext(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const k = ka[i];
-    if (k !== kb[i]) return false;
-    const x = a[k];
-    const y = b[k];
-    if (x === y) continue;
-    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
-    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) return false;
-  }
-  return true;
-}
+type Stored = Snap<unknown> | number;
 
 export class World {
   /**
    * The snapshots by kind, then id: lookups without building `kind:id` keys, and entriesOf without a
-   * scan. A dead object's value is its shared `Dead` record (typed as the snapshot it expands to:
-   * every read goes through `expanded`).
+   * scan. A dead object's value is the number of its record in #dead (see `Stored`).
    */
   readonly #byKind = new Map<string, Map<string, Snap<unknown>>>();
-  /** Made at the first dead object (a world built for a view of a few objects needs none). */
-  #interner: Interner | null = null;
+  /** Made at the first dead object (a world built for a view of a few objects needs none); shared by clones. */
+  #dead: DeadStore | null = null;
   /**
    * Derived caches, never part of the state: a lower bound of the lowest free ID per ID space
    * (every ID below it is allocated). Missing after a restore means 0, which is always true.
@@ -253,7 +132,7 @@ export class World {
    */
   get objects(): Map<string, Snap<unknown>> {
     const out = new Map<string, Snap<unknown>>();
-    for (const kindId of [...this.#byKind.keys()].sort()) for (const [id, snap] of this.#byKind.get(kindId)!) out.set(`${kindId}:${id}`, expanded(id, snap));
+    for (const kindId of [...this.#byKind.keys()].sort()) for (const [id, snap] of this.#byKind.get(kindId)!) out.set(`${kindId}:${id}`, this.#expand(id, snap));
     return out;
   }
 
@@ -262,7 +141,7 @@ export class World {
     const colon = key.indexOf(':');
     const id = key.slice(colon + 1);
     const stored = this.#byKind.get(key.slice(0, colon))?.get(id);
-    return stored === undefined ? undefined : expanded(id, stored);
+    return stored === undefined ? undefined : this.#expand(id, stored);
   }
 
   /**
@@ -273,15 +152,31 @@ export class World {
    */
   storedByKey(key: string): { readonly value: string; readonly context: unknown } | undefined {
     const colon = key.indexOf(':');
-    return this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1));
+    const stored = this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1)) as Stored | undefined;
+    return typeof stored === 'number' ? this.#record(stored) : stored;
   }
 
-  /** A dead snapshot's compact stored form (shared with every equal one), or the snapshot itself. */
+  /** The frozen record a dead object's number stands for (equal numbers give one record while it is cached). */
+  #record(n: number): DeadRecord {
+    return (this.#dead as DeadStore).record(n);
+  }
+
+  /** The snapshot a stored value stands for (a dead object's record expanded with its id). */
+  #expand(id: string, stored: Stored): Snap<unknown> {
+    return typeof stored === 'number' ? (this.#dead as DeadStore).expand(id, stored) : stored;
+  }
+
+  *#expandedEntries(byId: Map<string, Snap<unknown>>): IterableIterator<[string, Snap<unknown>]> {
+    for (const [id, stored] of byId) yield [id, this.#expand(id, stored)];
+  }
+
+  /** A dead snapshot's compact stored form (its record's number, shared with every equal one), or the snapshot itself. */
   #compact(kindId: string, id: string, snap: Snap<unknown>): Snap<unknown> {
     const dead = DEAD_BY_KIND.get(kindId);
-    if (dead === undefined || !dead.states.has(snap.value) || snap instanceof Dead) return snap;
-    this.#interner ??= new Interner();
-    return this.#interner.dead(snap.value, dead.self, id, snap);
+    if (dead === undefined || !dead.states.has(snap.value)) return snap;
+    this.#dead ??= new DeadStore();
+    const n = this.#dead.put(snap.value, dead.self, id, snap);
+    return n < 0 ? snap : (n as unknown as Snap<unknown>);
   }
 
   /** How many objects are stored. */
@@ -293,7 +188,8 @@ export class World {
 
   #kindMap(kindId: string): Map<string, Snap<unknown>> {
     let m = this.#byKind.get(kindId);
-    if (m === undefined) this.#byKind.set(kindId, (m = new Map()));
+    // Why its own map for kinds with dead states: their dead objects are kept outside the JS heap (deadStore.ts).
+    if (m === undefined) this.#byKind.set(kindId, (m = DEAD_BY_KIND.has(kindId) ? new DeadKindMap() : new Map()));
     return m;
   }
 
@@ -312,17 +208,17 @@ export class World {
   }
 
   /**
-   * A copy sharing the (immutable) snapshots, dead records and intern tables: O(objects), for
+   * A copy sharing the (immutable) snapshots and the dead store: O(objects), for
    * checkpoints and what-if branches; a tracking world's copy tracks too.
    */
   clone(mode: StepMode = this.mode): World {
     const w = new World(this.profile, mode, undefined, new Map(this.lowestFreeHint), new Map([...this.freedBelowHint].map(([k, h]) => [k, [...h]])));
-    w.#interner = this.#interner;
+    w.#dead = this.#dead;
     // Why sorted: the same kind order as a world built from `objects` (the copy's `size` and `objects` do not depend on it, but keep it so).
     // Why fork: a restored world's kind maps are layers over a checkpoint and a dead log (time travel), copied without walking them.
     for (const kindId of [...this.#byKind.keys()].sort()) {
       const m = this.#byKind.get(kindId) as Map<string, Snap<unknown>> & { fork?: () => Map<string, Snap<unknown>> };
-      w.#byKind.set(kindId, m.fork?.() ?? new Map(m));
+      w.#byKind.set(kindId, m instanceof DeadKindMap ? m.copy() : m.fork?.() ?? new Map(m));
     }
     if (this.#changes !== null) w.trackChanges();
     return w;
@@ -377,7 +273,7 @@ export class World {
   entriesOf<C>(kindId: string): IterableIterator<[string, Snap<C>]> {
     const byId = this.#kindMap(kindId);
     // Why only these kinds expand: the walks calls make (a group's devices) stay a plain map iteration.
-    return (DEAD_BY_KIND.has(kindId) ? expandedEntries(byId) : byId.entries()) as IterableIterator<[string, Snap<C>]>;
+    return (DEAD_BY_KIND.has(kindId) ? this.#expandedEntries(byId) : byId.entries()) as IterableIterator<[string, Snap<C>]>;
   }
 
   /**
@@ -409,7 +305,7 @@ export class World {
       for (let t = 0; t < targets.length; t++) {
         const { id, input } = targets[t];
         const stored = byId.get(id);
-        const before = stored === undefined ? kind.initial(input) : expanded(id, stored);
+        const before = stored === undefined ? kind.initial(input) : this.#expand(id, stored);
         const after = fast ? kind.step(before, fact) : kind.stepWithXState(before, fact);
         if (after === before) continue;
         this.#store(byId, kind.id, id, stored, stored === undefined ? undefined : before, after.value === kind.factSpec.absent ? undefined : after);
@@ -426,6 +322,6 @@ export class World {
   /** The stored snapshot of a fact-driven object, or its initial one when unknown. */
   get<C, I>(kind: FactObject<C, I>, id: string, input: I): Snap<C> {
     const stored = this.#byKind.get(kind.id)?.get(id);
-    return stored === undefined ? kind.initial(input) : (expanded(id, stored) as Snap<C>);
+    return stored === undefined ? kind.initial(input) : (this.#expand(id, stored) as Snap<C>);
   }
 }

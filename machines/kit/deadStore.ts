@@ -1,0 +1,449 @@
+/**
+ * The world's store of dead objects' snapshots (machines/kit/world.ts): a freed domain, a freed SVA
+ * handle, an exited mm, a released global PASID's history is kept only so that reuse is caught, and a
+ * long trace holds hundreds of thousands of them. Each is kept as the text of its state and context,
+ * its own id left out (a placeholder of the id's type, '' or 0), in one growing byte buffer outside
+ * the JS heap; the world's map holds only the record's number. Why: as JS objects (a record, its
+ * context, its strings) a dead object cost ≈ 110 bytes of heap beyond its map entry, which the
+ * garbage collector traced on every full GC and doubled as headroom (src/io/heap.ts); as bytes
+ * it costs its text, and equal texts (every exited mm, the freed handles of one device and mm) are
+ * stored once. Records are never changed or removed, so a world's clones share the store: a number
+ * means the same record in all of them.
+ */
+import type { Snap } from './lifecycle.js';
+
+/** A record as the store keeps it: the state, the context with a placeholder for the own id, and which field that is. */
+export interface DeadRecord {
+  readonly value: string;
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly self: string;
+}
+
+/**
+ * What records share and their text leaves out: the state, the field names of the context in order,
+ * which one holds the object's own id (and the placeholder of its type), and which ones hold undefined
+ * (a machine's optional field: JSON has no undefined).
+ */
+interface Template {
+  readonly value: string;
+  readonly keys: readonly string[];
+  readonly self: string;
+  readonly placeholder: '' | 0;
+  readonly absent: readonly boolean[];
+}
+
+/** Slots of the direct-mapped cache of decoded records (a power of two). */
+const SLOTS = 1 << 12;
+
+const FNV_OFFSET = 0x811c9dc5;
+function fnv(s: string): number {
+  let h = FNV_OFFSET;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  // Why | 0: an Int32Array keeps the hash, so it must be one (the empty string's is the offset, above 2^31).
+  return h | 0;
+}
+
+/** A value the text keeps exactly: JSON loses -0, NaN, ±Infinity and undefined, and objects are not dead-state values. */
+function exact(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v) && !Object.is(v, -0);
+    case 'object':
+      return v === null;
+    default:
+      return false;
+  }
+}
+
+export class DeadStore {
+  #bytes: Buffer = Buffer.allocUnsafe(1 << 16);
+  #used = 0;
+  /** Record i is #bytes[#starts[i], #starts[i + 1]) (the last one ends at #used). */
+  #starts = new Int32Array(1 << 10);
+  /** The hash of record i's text. */
+  #hashes = new Int32Array(1 << 10);
+  #count = 0;
+  /** Open addressing over the records by text hash (record number + 1; 0 is empty), at most half full: equal texts are stored once. */
+  #table = new Int32Array(1 << 11);
+  readonly #templates: Template[] = [];
+  readonly #templateIds = new Map<string, number>();
+  /** Decoded records by number (direct-mapped): equal numbers read back as one frozen record while cached. */
+  readonly #decoded: (DeadRecord | undefined)[] = new Array<DeadRecord | undefined>(SLOTS).fill(undefined);
+  readonly #decodedAt = new Int32Array(SLOTS).fill(-1);
+
+  /** How many distinct records are stored. */
+  get records(): number {
+    return this.#count;
+  }
+
+  /** Bytes of record text stored (memory accounting). */
+  get bytes(): number {
+    return this.#used;
+  }
+
+  /**
+   * The number of the record of a dead snapshot, or -1 when the text cannot keep it exactly (its self
+   * field does not hold its id, or a value is not a primitive JSON keeps, or an array of them).
+   */
+  put(value: string, self: string, id: string, snap: Snap<unknown>): number {
+    const ctx = snap.context as Readonly<Record<string, unknown>>;
+    if (ctx === null || typeof ctx !== 'object' || Array.isArray(ctx)) return -1;
+    const own = ctx[self];
+    let placeholder: '' | 0;
+    if (typeof own === 'string' && own === id) placeholder = '';
+    else if (typeof own === 'number' && String(own) === id) placeholder = 0;
+    else return -1;
+    const keys = Object.keys(ctx);
+    const parts: unknown[] = [0];
+    let absent = '';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const v = ctx[k];
+      absent += v === undefined ? '1' : '0';
+      if (k === self || v === undefined) continue;
+      if (Array.isArray(v)) {
+        for (let j = 0; j < v.length; j++) if (!exact(v[j])) return -1;
+      } else if (!exact(v)) return -1;
+      parts.push(v);
+    }
+    parts[0] = this.#templateOf(value, keys, self, placeholder, absent);
+    return this.#intern(JSON.stringify(parts));
+  }
+
+  /** The frozen record of a number (its context holds the placeholder, not an id). */
+  record(n: number): DeadRecord {
+    const slot = n & (SLOTS - 1);
+    if (this.#decodedAt[slot] === n) return this.#decoded[slot] as DeadRecord;
+    const end = n + 1 < this.#count ? this.#starts[n + 1] : this.#used;
+    const parts = JSON.parse(this.#bytes.toString('utf8', this.#starts[n], end)) as unknown[];
+    const t = this.#templates[parts[0] as number];
+    const context: Record<string, unknown> = {};
+    for (let i = 0, at = 1; i < t.keys.length; i++) {
+      const k = t.keys[i];
+      const v = k === t.self ? t.placeholder : t.absent[i] ? undefined : parts[at++];
+      context[k] = Array.isArray(v) ? Object.freeze(v) : v;
+    }
+    const rec: DeadRecord = Object.freeze({ value: t.value, context: Object.freeze(context), self: t.self });
+    this.#decoded[slot] = rec;
+    this.#decodedAt[slot] = n;
+    return rec;
+  }
+
+  /** The snapshot record n stands for as the object `id`: equal to the one stored, key order included. */
+  expand(id: string, n: number): Snap<unknown> {
+    const rec = this.record(n);
+    const context: Record<string, unknown> = { ...rec.context };
+    context[rec.self] = typeof rec.context[rec.self] === 'number' ? Number(id) : id;
+    return { value: rec.value, context };
+  }
+
+  #templateOf(value: string, keys: readonly string[], self: string, placeholder: '' | 0, absent: string): number {
+    const name = JSON.stringify([value, self, placeholder, absent, keys]);
+    let id = this.#templateIds.get(name);
+    if (id === undefined) {
+      id = this.#templates.length;
+      this.#templates.push({ value, keys: Object.freeze([...keys]), self, placeholder, absent: Object.freeze([...absent].map((c) => c === '1')) });
+      this.#templateIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** The number of the record with this text: the one stored before, or a new one. */
+  #intern(text: string): number {
+    // Why 3 bytes a char: the most UTF-8 takes for one UTF-16 unit, so the write below always fits.
+    const need = this.#used + text.length * 3;
+    if (need > this.#bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.#bytes.length * 2));
+      this.#bytes.copy(grown, 0, 0, this.#used);
+      this.#bytes = grown;
+    }
+    // Written past the end first: compared there with the records of the same hash, kept only if new.
+    const at = this.#used;
+    const len = this.#bytes.write(text, at, 'utf8');
+    const h = fnv(text);
+    const mask = this.#table.length - 1;
+    let slot = h & mask;
+    for (let n = this.#table[slot] - 1; n >= 0; slot = (slot + 1) & mask, n = this.#table[slot] - 1) {
+      if (this.#hashes[n] !== h) continue;
+      const start = this.#starts[n];
+      const end = n + 1 < this.#count ? this.#starts[n + 1] : at;
+      if (end - start === len && this.#bytes.compare(this.#bytes, at, at + len, start, end) === 0) return n;
+    }
+    if (this.#count === this.#starts.length) {
+      this.#starts = grownInts(this.#starts);
+      this.#hashes = grownInts(this.#hashes);
+    }
+    const n = this.#count++;
+    this.#starts[n] = at;
+    this.#hashes[n] = h;
+    this.#used = at + len;
+    this.#table[slot] = n + 1;
+    if (this.#count * 2 > this.#table.length) this.#rehash();
+    return n;
+  }
+
+  #rehash(): void {
+    const table = new Int32Array(this.#table.length * 2);
+    const mask = table.length - 1;
+    for (let n = 0; n < this.#count; n++) {
+      let slot = this.#hashes[n] & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = n + 1;
+    }
+    this.#table = table;
+  }
+}
+
+function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(a.length * 2);
+  grown.set(a);
+  return grown;
+}
+
+/**
+ * One kind's objects, for a kind with dead states: the live ones (and the few dead ones whose id is
+ * not Latin-1) in a Map, the dead ones as their id's bytes, their record's number and their place in
+ * a table outside the JS heap. Why: a Map entry and an id string per dead object were ≈ 70 bytes of
+ * traced heap that grew with the trace (≈ 1.7 M of them at 10 M generated records); here one costs
+ * ≈ 30 bytes that no GC walks. It behaves as the Map it replaces, order included: iteration gives
+ * the objects in the order they were first stored (each keeps its ordinal through death and reuse),
+ * and a delete then a set puts the object last.
+ */
+export class DeadKindMap implements Map<string, Snap<unknown>> {
+  readonly #live = new Map<string, Snap<unknown>>();
+  /** The ordinal of each entry of #live. */
+  readonly #liveOrd = new Map<string, number>();
+  /** False once an object came back to life: #live's order is then not the ordinal order. */
+  #liveInOrder = true;
+  #next = 0;
+  #ids: Buffer = Buffer.allocUnsafe(1 << 12);
+  #idUsed = 0;
+  /** Dead entry e: its id is #ids[#idStarts[e], #idStarts[e + 1]) (the last one ends at #idUsed). */
+  #idStarts = new Int32Array(1 << 8);
+  /** Its record's number (as World stores it), or -1 once the object left this table. */
+  #records = new Int32Array(1 << 8);
+  #ords = new Int32Array(1 << 8);
+  #hashes = new Int32Array(1 << 8);
+  #entries = 0;
+  #deadCount = 0;
+  /** Open addressing over the entries by id hash (entry + 1; 0 is empty), at most half full. */
+  #table = new Int32Array(1 << 9);
+  /** Slots of #table in use, removed entries included (they leave at the next rehash). */
+  #occupied = 0;
+  /** The dead entries in ordinal order (built when iterated, dropped when the table changes). */
+  #sorted: Int32Array | null = null;
+
+  get size(): number {
+    return this.#live.size + this.#deadCount;
+  }
+
+  get(id: string): Snap<unknown> | undefined {
+    const v = this.#live.get(id);
+    if (v !== undefined || this.#deadCount === 0) return v;
+    const e = this.#find(id);
+    return e < 0 ? undefined : (this.#records[e] as unknown as Snap<unknown>);
+  }
+
+  has(id: string): boolean {
+    return this.#live.has(id) || (this.#deadCount > 0 && this.#find(id) >= 0);
+  }
+
+  set(id: string, stored: Snap<unknown>): this {
+    const inLive = this.#live.has(id);
+    const e = inLive || this.#deadCount === 0 ? -1 : this.#find(id);
+    if (typeof stored === 'number' && latin1(id)) {
+      if (e >= 0) {
+        this.#records[e] = stored;
+        return this;
+      }
+      let ord: number;
+      if (inLive) {
+        ord = this.#liveOrd.get(id) as number;
+        this.#live.delete(id);
+        this.#liveOrd.delete(id);
+      } else ord = this.#next++;
+      this.#add(id, stored, ord);
+      return this;
+    }
+    if (e >= 0) {
+      // Back to life (or a dead id this table cannot keep): the Map takes it, with its old ordinal.
+      const ord = this.#ords[e];
+      this.#remove(e);
+      this.#live.set(id, stored);
+      this.#liveOrd.set(id, ord);
+      this.#liveInOrder = false;
+      return this;
+    }
+    if (!inLive) this.#liveOrd.set(id, this.#next++);
+    this.#live.set(id, stored);
+    return this;
+  }
+
+  delete(id: string): boolean {
+    if (this.#live.delete(id)) {
+      this.#liveOrd.delete(id);
+      return true;
+    }
+    const e = this.#deadCount === 0 ? -1 : this.#find(id);
+    if (e < 0) return false;
+    this.#remove(e);
+    return true;
+  }
+
+  clear(): void {
+    this.#live.clear();
+    this.#liveOrd.clear();
+    this.#liveInOrder = true;
+    this.#idUsed = 0;
+    this.#entries = 0;
+    this.#deadCount = 0;
+    this.#table.fill(0);
+    this.#occupied = 0;
+    this.#sorted = null;
+  }
+
+  /** An independent copy (World.clone): the same objects, in the same order. */
+  copy(): DeadKindMap {
+    const c = new DeadKindMap();
+    for (const [id, v] of this.#live) c.#live.set(id, v);
+    for (const [id, o] of this.#liveOrd) c.#liveOrd.set(id, o);
+    c.#liveInOrder = this.#liveInOrder;
+    c.#next = this.#next;
+    c.#ids = Buffer.from(this.#ids.subarray(0, Math.max(this.#idUsed, 1)));
+    c.#idUsed = this.#idUsed;
+    c.#idStarts = this.#idStarts.slice();
+    c.#records = this.#records.slice();
+    c.#ords = this.#ords.slice();
+    c.#hashes = this.#hashes.slice();
+    c.#entries = this.#entries;
+    c.#deadCount = this.#deadCount;
+    c.#table = this.#table.slice();
+    c.#occupied = this.#occupied;
+    return c;
+  }
+
+  *entries(): MapIterator<[string, Snap<unknown>]> {
+    const dead = this.#deadInOrder();
+    const live = this.#liveInOrder ? [...this.#live] : [...this.#live].sort(([a], [b]) => (this.#liveOrd.get(a) as number) - (this.#liveOrd.get(b) as number));
+    let d = 0;
+    for (let l = 0; l <= live.length; l++) {
+      const ord = l < live.length ? (this.#liveOrd.get(live[l][0]) as number) : Infinity;
+      for (; d < dead.length && this.#ords[dead[d]] < ord; d++) {
+        const e = dead[d];
+        yield [this.#idOf(e), this.#records[e] as unknown as Snap<unknown>];
+      }
+      if (l < live.length) yield live[l];
+    }
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Snap<unknown>]> {
+    return this.entries();
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [id] of this.entries()) yield id;
+  }
+
+  *values(): MapIterator<Snap<unknown>> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  forEach(fn: (value: Snap<unknown>, key: string, map: Map<string, Snap<unknown>>) => void, self?: unknown): void {
+    for (const [id, v] of this.entries()) fn.call(self, v, id, this);
+  }
+
+  get [Symbol.toStringTag](): string {
+    return 'Map';
+  }
+
+  #idOf(e: number): string {
+    const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
+    return this.#ids.toString('latin1', this.#idStarts[e], end);
+  }
+
+  /** The live dead entry of an id, or -1. */
+  #find(id: string): number {
+    const h = fnv(id);
+    const mask = this.#table.length - 1;
+    for (let slot = h & mask, e = this.#table[slot] - 1; e >= 0; slot = (slot + 1) & mask, e = this.#table[slot] - 1) {
+      if (this.#hashes[e] !== h || this.#records[e] < 0) continue;
+      const start = this.#idStarts[e];
+      const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
+      if (end - start !== id.length) continue;
+      let same = true;
+      for (let i = 0; i < id.length && same; i++) same = this.#ids[start + i] === id.charCodeAt(i);
+      if (same) return e;
+    }
+    return -1;
+  }
+
+  #add(id: string, record: number, ord: number): void {
+    if (this.#idUsed + id.length > this.#ids.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#idUsed + id.length, this.#ids.length * 2));
+      this.#ids.copy(grown, 0, 0, this.#idUsed);
+      this.#ids = grown;
+    }
+    if (this.#entries === this.#records.length) {
+      this.#idStarts = grownInts(this.#idStarts);
+      this.#records = grownInts(this.#records);
+      this.#ords = grownInts(this.#ords);
+      this.#hashes = grownInts(this.#hashes);
+    }
+    const e = this.#entries++;
+    this.#idStarts[e] = this.#idUsed;
+    this.#idUsed += this.#ids.write(id, this.#idUsed, 'latin1');
+    this.#records[e] = record;
+    this.#ords[e] = ord;
+    const h = fnv(id);
+    this.#hashes[e] = h;
+    this.#deadCount++;
+    this.#sorted = null;
+    const mask = this.#table.length - 1;
+    let slot = h & mask;
+    while (this.#table[slot] !== 0) slot = (slot + 1) & mask;
+    this.#table[slot] = e + 1;
+    if (++this.#occupied * 2 > this.#table.length) this.#rehash();
+  }
+
+  /** Takes an entry out (it stays in the table, skipped, until the next rehash). */
+  #remove(e: number): void {
+    this.#records[e] = -1;
+    this.#deadCount--;
+    this.#sorted = null;
+  }
+
+  #rehash(): void {
+    // Why sized by the entries still here (at most a quarter full after): removed ones are left out.
+    let size = 1 << 9;
+    while (this.#deadCount * 4 > size) size *= 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let e = 0; e < this.#entries; e++) {
+      if (this.#records[e] < 0) continue;
+      let slot = this.#hashes[e] & mask;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = e + 1;
+    }
+    this.#table = table;
+    this.#occupied = this.#deadCount;
+  }
+
+  #deadInOrder(): Int32Array {
+    if (this.#sorted === null) {
+      const out = new Int32Array(this.#deadCount);
+      let k = 0;
+      for (let e = 0; e < this.#entries; e++) if (this.#records[e] >= 0) out[k++] = e;
+      const ords = this.#ords;
+      this.#sorted = out.sort((a, b) => ords[a] - ords[b]);
+    }
+    return this.#sorted;
+  }
+}
+
+function latin1(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
+  return true;
+}
