@@ -43,6 +43,18 @@ export function isDead(key: string, snap: Snap<unknown>): boolean {
   return states !== undefined && states.includes(snap.value);
 }
 
+/**
+ * The snapshot an object's stored form stands for. The world stores a dead object as one shared
+ * record without its id (`World.storedByKey`: the record has an `expand(id)`); the log keeps that
+ * record, not an expanded copy, so an entry open until the end of the trace (most dead objects)
+ * costs a reference, not a snapshot (at 1 M records the builder held one expanded copy per dead
+ * object, more than the world).
+ */
+export function expandStored(key: string, stored: Snap<unknown>): Snap<unknown> {
+  const e = (stored as { expand?: unknown }).expand;
+  return typeof e === 'function' ? (e.call(stored, key.slice(key.indexOf(':') + 1)) as Snap<unknown>) : stored;
+}
+
 /** Position `until` of an entry still the object's state at the end. */
 export const OPEN = -1;
 
@@ -146,7 +158,8 @@ export class DeadLog implements DeadLayer, DeadSink {
 
   snap(i: number): Snap<unknown> {
     const s = this.snaps[i];
-    if (typeof s !== 'string') return s;
+    // A stored record stays as it is (the tracker compares it with the world's by identity).
+    if (typeof s !== 'string') return expandStored(this.keys[i], s);
     const parsed = JSON.parse(s) as Snap<unknown>;
     this.snaps[i] = parsed;
     return parsed;
@@ -392,7 +405,8 @@ export class LiveTracker {
   /** After a record: `at` is the number of records stepped so far. */
   update(at: number): void {
     for (const key of this.world.takeChanges().keys()) {
-      const snap = this.world.byKey(key);
+      // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
+      const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
       const open = this.#open.get(key);
       if (open !== undefined) {
         if (snap !== undefined && this.dead.snapOf(open) === snap) continue;
