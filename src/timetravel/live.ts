@@ -432,17 +432,22 @@ export class LiveTracker {
   /**
    * Moves every live object unchanged since the previous settling into the log (open, from the
    * position it got its snapshot), so the next checkpoints need not hold it. Call at a checkpoint
-   * that holds every live object (a full one), not between a checkpoint and its deltas.
+   * that holds every live object (a full one), not between a checkpoint and its deltas. Returns
+   * the keys settled: each one's entry is visible (the same snapshot) back to its `from`, so the
+   * checkpoints since the previous settling need not hold it.
    */
-  settle(at: number): void {
+  settle(at: number): string[] {
+    const settled: string[] = [];
     for (const [key, from] of this.#since) {
       if (from > this.#lastSettle || !isSettled(key.slice(0, key.indexOf(':')))) continue;
       const snap = this.live.get(key) as Snap<unknown>;
       this.#open.set(key, this.dead.push(key, snap, from));
       this.live.delete(key);
       this.#since.delete(key);
+      settled.push(key);
     }
     this.#lastSettle = at;
+    return settled;
   }
 
   takeDirty(): Set<string> {

@@ -260,12 +260,14 @@ export function writeCheckpointHeader(h: CheckpointHeader): Buffer {
   for (const u of n.up) w.int(u);
   for (const f of n.fn) w.int(f);
   w.strs(n.names);
-  w.uint(n.expected.length);
+  // Why only the lists not empty: a root whose expected calls all came acts as one that expects none (nesting.ts `check`).
+  const pending = n.expected.filter(([, children]) => children.length > 0);
+  w.uint(pending.length);
   let prev = 0;
-  for (const [root, children] of n.expected) {
+  for (const [root, children] of pending) {
     w.int(root - prev);
     prev = root;
-    w.str(children.length === 0 ? '' : JSON.stringify(children));
+    w.str(JSON.stringify(children));
   }
   w.uint(h.hints.length);
   for (const [key, hint, freed] of h.hints) {
@@ -301,8 +303,7 @@ export function readCheckpointHeader(r: ByteReader): CheckpointHeader {
   let prev = 0;
   for (let m = r.uint(); m > 0; m--) {
     prev += r.int();
-    const text = r.str();
-    expected.push([prev, text === '' ? [] : (JSON.parse(text) as ExpectedChild[])]);
+    expected.push([prev, JSON.parse(r.str()) as ExpectedChild[]]);
   }
   const hints: [string, number, number[]][] = [];
   for (let m = r.uint(); m > 0; m--) {
@@ -669,11 +670,41 @@ export class SidecarBuilder {
     this.#deadWritten += ids.length;
   }
 
+  /**
+   * Checkpoints taken since the last settling, not written yet: the objects settled at the next
+   * one are left out of them (their log entries hold the same snapshot from before these
+   * checkpoints), so a long-lived state is stored once, in the log, not also in a checkpoint.
+   */
+  #held: { header: CheckpointHeader; byKind: Map<string, { ids: string[]; texts: string[] }> }[] = [];
+
+  #writeHeld(settled: ReadonlySet<string>): void {
+    for (const { header, byKind } of this.#held) {
+      const kinds: [string, string[]][] = [];
+      const texts: string[] = [];
+      for (const [kindId, g] of byKind) {
+        const ids: string[] = [];
+        g.ids.forEach((id, j) => {
+          if (settled.has(`${kindId}:${id}`)) return;
+          ids.push(id);
+          texts.push(g.texts[j]);
+        });
+        if (ids.length > 0) kinds.push([kindId, ids]);
+      }
+      header.kinds = kinds;
+      const head = writeCheckpointHeader(header);
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(head.length, 0);
+      const at = this.#emitBlock(Block.Checkpoint, Buffer.concat([len, head, Buffer.from(texts.join('\n'), 'utf8')]));
+      this.#footer.checkpoints.push([header.at, at, header.full, header.reach]);
+    }
+    this.#held = [];
+  }
+
   #checkpoint(): void {
-    const n = this.#footer.checkpoints.length;
+    const n = this.#footer.checkpoints.length + this.#held.length;
     const full = n % this.fullEvery === 0;
     const cp = this.#replay.checkpoint(EMPTY_WORLD.get(this.profile) ?? newEmpty(this.profile));
-    if (full) this.#tracker.settle(this.#stepped);
+    if (full) this.#writeHeld(new Set(this.#tracker.settle(this.#stepped)));
     const dirty = this.#tracker.takeDirty();
     const live = this.#tracker.live;
     const byKind = new Map<string, { ids: string[]; texts: string[] }>();
@@ -711,12 +742,7 @@ export class SidecarBuilder {
       facts: cp.facts,
       findings: cp.findings,
     };
-    const head = writeCheckpointHeader(header);
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(head.length, 0);
-    const text = Buffer.from([...byKind.values()].flatMap((g) => g.texts).join('\n'), 'utf8');
-    const at = this.#emitBlock(Block.Checkpoint, Buffer.concat([len, head, text]));
-    this.#footer.checkpoints.push([this.#stepped, at, full, header.reach]);
+    this.#held.push({ header, byKind });
   }
 
   /** Steps what is left, runs the end-of-trace checks and writes the dead log, the lists and the footer. */
@@ -727,6 +753,7 @@ export class SidecarBuilder {
     for (const i of this.#tracker.openEntries()) this.#closed.push(i);
     this.#flushDead();
     this.#flushPostings();
+    this.#writeHeld(new Set());
     const footer: Footer = { ...this.#footer, trace, records: this.#stepped, end: trace.size, deadCount: this.#deadWritten, findings, endFindings, facts: this.#replay.log.length, blocksEnd: this.#pos };
     // The last checkpoint sits at a multiple of K; one at the very end would only cost size.
     const text = Buffer.from(JSON.stringify(footer), 'utf8');
