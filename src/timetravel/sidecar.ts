@@ -84,8 +84,11 @@ const bucketOf = (token: string): number => keyHashes(token)[0] % POSTING_BUCKET
  * per lookup, more builder memory).
  */
 const DEAD_RUN = 131072;
-/** Dead-log entries per block (a block holds one kind; a lookup inflates and decodes one whole block). */
-const DEAD_BLOCK = 128;
+/**
+ * Dead-log entries per block (a block holds one kind; a lookup inflates and decodes one whole
+ * block). 256: 5 % less index than 128 on 100 k records, seeks unchanged (measured in format 7).
+ */
+const DEAD_BLOCK = 256;
 /**
  * Bits per key and probes of a run's Bloom filter: about 2 % of the lookups of an object a run
  * does not hold read one of its blocks anyway (1 byte per dead-log entry).
@@ -115,10 +118,11 @@ const BLOCK_NAMES: Readonly<Record<number, string>> = { [Block.Checkpoint]: 'che
 
 /**
  * Bytes read with a block's header, per type: most blocks fit (one read per block), and a read no
- * larger than the block's usual size (a checkpoint ~6 KB, a dead-log block ~1.5 KB).
+ * larger than the block's usual size (format 7 on 1 M records: a checkpoint ~1.9 KB, a dead-log
+ * key block ~2 KB, its snapshots ~1.6 KB, a record-list block ~6 KB).
  */
-const READ_AHEAD: Readonly<Record<number, number>> = { [Block.Checkpoint]: 8192, [Block.Postings]: 4096 };
-const READ_AHEAD_OTHER = 2048;
+const READ_AHEAD: Readonly<Record<number, number>> = { [Block.Checkpoint]: 4096, [Block.Postings]: 8192 };
+const READ_AHEAD_OTHER = 4096;
 
 /** What identifies the trace, plus the stamp that lets a reader skip re-hashing an unchanged file. */
 export interface SidecarTrace extends TraceFingerprint {
@@ -1260,8 +1264,8 @@ interface DeadRun {
   readonly maxUntil: number;
 }
 
-/** Decoded dead-log blocks kept (least recently used first out). */
-const DEAD_CACHE = 8192;
+/** Decoded dead-log blocks kept (least recently used first out): at most 1 M entries. */
+const DEAD_CACHE = 4096;
 
 const spanHas = (from: number, until: number, at: number): boolean => from <= at && (until === OPEN || at < until);
 
