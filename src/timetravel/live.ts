@@ -43,6 +43,18 @@ export function isDead(key: string, snap: Snap<unknown>): boolean {
   return states !== undefined && states.includes(snap.value);
 }
 
+/**
+ * The snapshot an object's stored form stands for. The world stores a dead object as one shared
+ * record without its id (`World.storedByKey`: the record has an `expand(id)`); the log keeps that
+ * record, not an expanded copy, so an entry open until the end of the trace (most dead objects)
+ * costs a reference, not a snapshot (at 1 M records the builder held one expanded copy per dead
+ * object, more than the world).
+ */
+export function expandStored(key: string, stored: Snap<unknown>): Snap<unknown> {
+  const e = (stored as { expand?: unknown }).expand;
+  return typeof e === 'function' ? (e.call(stored, key.slice(key.indexOf(':') + 1)) as Snap<unknown>) : stored;
+}
+
 /** Position `until` of an entry still the object's state at the end. */
 export const OPEN = -1;
 
@@ -146,7 +158,8 @@ export class DeadLog implements DeadLayer, DeadSink {
 
   snap(i: number): Snap<unknown> {
     const s = this.snaps[i];
-    if (typeof s !== 'string') return s;
+    // A stored record stays as it is (the tracker compares it with the world's by identity).
+    if (typeof s !== 'string') return expandStored(this.keys[i], s);
     const parsed = JSON.parse(s) as Snap<unknown>;
     this.snaps[i] = parsed;
     return parsed;
@@ -405,7 +418,8 @@ export class LiveTracker {
   /** After a record: `at` is the number of records stepped so far. */
   update(at: number): void {
     for (const key of this.world.takeChanges().keys()) {
-      const snap = this.world.byKey(key);
+      // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
+      const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
       const open = this.#open.get(key);
       if (open !== undefined) {
         if (snap !== undefined && this.dead.snapOf(open) === snap) continue;
@@ -431,17 +445,22 @@ export class LiveTracker {
   /**
    * Moves every live object unchanged since the previous settling into the log (open, from the
    * position it got its snapshot), so the next checkpoints need not hold it. Call at a checkpoint
-   * that holds every live object (a full one), not between a checkpoint and its deltas.
+   * that holds every live object (a full one), not between a checkpoint and its deltas. Returns
+   * the keys settled: each one's entry is visible (the same snapshot) back to its `from`, so the
+   * checkpoints since the previous settling need not hold it.
    */
-  settle(at: number): void {
+  settle(at: number): string[] {
+    const settled: string[] = [];
     for (const [key, from] of this.#since) {
       if (from > this.#lastSettle || !isSettled(key.slice(0, key.indexOf(':')))) continue;
       const snap = this.live.get(key) as Snap<unknown>;
       this.#open.set(key, this.dead.push(key, snap, from));
       this.live.delete(key);
       this.#since.delete(key);
+      settled.push(key);
     }
     this.#lastSettle = at;
+    return settled;
   }
 
   takeDirty(): Set<string> {

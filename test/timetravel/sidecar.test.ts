@@ -116,20 +116,20 @@ describe('a binary index is refused when', () => {
 
   it('it is an older (JSON Lines or binary) index or not an index', () => {
     const old = attempt(Buffer.from('{"format":"pasid-ledger-index","version":2}\n'));
-    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 6/);
+    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 7/);
     expect(attempt(Buffer.from('not an index')).ok).toBe(false);
     const v3 = Buffer.from(idx);
     v3[5] = 3;
     const binary = attempt(v3);
     expect(binary.ok === false && binary.error.code).toBe('INDEX_STALE');
-    expect(binary.ok === false && binary.error.message).toMatch(/an index of format version 3, this pasid-ledger reads version 6/);
-    // Version 4 read the whole dead log at the first seek, version 5 hashed the whole file at open; their blocks are not those of version 6.
-    for (const v of [4, 5]) {
+    expect(binary.ok === false && binary.error.message).toMatch(/an index of format version 3, this pasid-ledger reads version 7/);
+    // Version 4 read the whole dead log at the first seek, version 5 hashed the whole file at open, version 6 wrote checkpoint headers and dead-log keys as JSON; their blocks are not those of version 7.
+    for (const v of [4, 5, 6]) {
       const old = Buffer.from(idx);
       old[5] = v;
       const r = attempt(old);
       expect(r.ok === false && r.error.code).toBe('INDEX_STALE');
-      expect(r.ok === false && r.error.message).toMatch(new RegExp(`an index of format version ${v}, this pasid-ledger reads version 6`));
+      expect(r.ok === false && r.error.message).toMatch(new RegExp(`an index of format version ${v}, this pasid-ledger reads version 7`));
     }
   });
 });
