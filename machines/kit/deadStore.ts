@@ -19,6 +19,16 @@ export interface DeadRecord {
   readonly self: string;
 }
 
+/** The snapshot a record stands for as the object `id` (its placeholder replaced), key order included. */
+export function expandRecord(rec: DeadRecord, id: string): Snap<unknown> {
+  const context: Record<string, unknown> = { ...rec.context };
+  context[rec.self] = typeof rec.context[rec.self] === 'number' ? Number(id) : id;
+  return { value: rec.value, context };
+}
+
+/** Whether a stored value is a dead object's record (`World.storedByKey`), not a snapshot. */
+export const isDeadRecord = (x: object): x is DeadRecord => typeof (x as { self?: unknown }).self === 'string';
+
 /**
  * What records share and their text leaves out: the state, the field names of the context in order,
  * which one holds the object's own id (and the placeholder of its type), and which ones hold undefined
@@ -134,10 +144,7 @@ export class DeadStore {
 
   /** The snapshot record n stands for as the object `id`: equal to the one stored, key order included. */
   expand(id: string, n: number): Snap<unknown> {
-    const rec = this.record(n);
-    const context: Record<string, unknown> = { ...rec.context };
-    context[rec.self] = typeof rec.context[rec.self] === 'number' ? Number(id) : id;
-    return { value: rec.value, context };
+    return expandRecord(this.record(n), id);
   }
 
   #templateOf(value: string, keys: readonly string[], self: string, placeholder: '' | 0, absent: string): number {

@@ -12,6 +12,7 @@
  * holds only what changed recently and stops growing with the trace. Pure.
  */
 import type { Snap } from '../../machines/kit/lifecycle.js';
+import { expandRecord, isDeadRecord } from '../../machines/kit/deadStore.js';
 import { World, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
@@ -45,14 +46,13 @@ export function isDead(key: string, snap: Snap<unknown>): boolean {
 
 /**
  * The snapshot an object's stored form stands for. The world stores a dead object as one shared
- * record without its id (`World.storedByKey`: the record has an `expand(id)`); the log keeps that
+ * record without its id (`World.storedByKey`: a `DeadRecord` with a placeholder for its id); the log keeps that
  * record, not an expanded copy, so an entry open until the end of the trace (most dead objects)
  * costs a reference, not a snapshot (at 1 M records the builder held one expanded copy per dead
  * object, more than the world).
  */
 export function expandStored(key: string, stored: Snap<unknown>): Snap<unknown> {
-  const e = (stored as { expand?: unknown }).expand;
-  return typeof e === 'function' ? (e.call(stored, key.slice(key.indexOf(':') + 1)) as Snap<unknown>) : stored;
+  return isDeadRecord(stored) ? expandRecord(stored, key.slice(key.indexOf(':') + 1)) : stored;
 }
 
 /** Position `until` of an entry still the object's state at the end. */
