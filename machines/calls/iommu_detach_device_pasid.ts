@@ -126,10 +126,11 @@ export function removalCall(p: Profile, dev: string, pasid: number, domain: stri
 
 /** iommu_detach_device_pasid (§4.2). Unbind composes it. */
 export function detachPasid({ w, p, d }: Env, a: { domain: string; dev: string; pasid: number }): void {
-  const group = deviceOf(w, a.dev).context.group;
+  const device = deviceOf(w, a.dev);
+  const group = device.context.group;
   const slot = w.get(pasidSlotKind, slotKey(group, a.pasid), { group, pasid: a.pasid });
   const named = w.get(domainKind, a.domain, { domain: a.domain });
-  const unseenHistory = deviceOf(w, a.dev).value === 'preexisting' && named.context.type === 'unknown';
+  const unseenHistory = device.value === 'preexisting' && named.context.type === 'unknown';
   const r: DetachReads = { p, ...a, slot, named, unseenHistory };
   const row = firstCheck(CHECKS, r);
   const members = pasidMembers(w, p, a.dev);

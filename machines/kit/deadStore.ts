@@ -40,10 +40,17 @@ interface Template {
   readonly self: string;
   readonly placeholder: '' | 0;
   readonly absent: readonly boolean[];
+  /** `absent` as a bit mask (bit i: field i). */
+  readonly absentMask: number;
 }
+
+/** The most fields a context may have to be stored compactly (`absent` is a bit mask of them); no context comes near it. */
+const MASK_KEYS = 30;
 
 /** Slots of the direct-mapped cache of decoded records (a power of two). */
 const SLOTS = 1 << 12;
+/** Slots of the direct-mapped cache of recently interned texts (a power of two). */
+const RECENT = 1 << 10;
 
 const FNV_OFFSET = 0x811c9dc5;
 function fnv(s: string): number {
@@ -79,10 +86,14 @@ export class DeadStore {
   /** Open addressing over the records by text hash (record number + 1; 0 is empty), at most half full: equal texts are stored once. */
   #table = new Int32Array(1 << 11);
   readonly #templates: Template[] = [];
-  readonly #templateIds = new Map<string, number>();
+  /** The templates of each state (numbers into #templates). */
+  readonly #templatesByValue = new Map<string, number[]>();
   /** Decoded records by number (direct-mapped): equal numbers read back as one frozen record while cached. */
   readonly #decoded: (DeadRecord | undefined)[] = new Array<DeadRecord | undefined>(SLOTS).fill(undefined);
   readonly #decodedAt = new Int32Array(SLOTS).fill(-1);
+  /** The texts interned last, by hash (direct-mapped), and their record numbers: a few hundred KB at most. */
+  readonly #recentText: (string | undefined)[] = new Array<string | undefined>(RECENT).fill(undefined);
+  readonly #recentRecord = new Int32Array(RECENT);
 
   /** How many distinct records are stored. */
   get records(): number {
@@ -107,12 +118,14 @@ export class DeadStore {
     else if (typeof own === 'number' && String(own) === id) placeholder = 0;
     else return -1;
     const keys = Object.keys(ctx);
+    if (keys.length > MASK_KEYS) return -1;
     const parts: unknown[] = [0];
-    let absent = '';
+    // Why a bit mask, not a string of '0'/'1': no string is built per put (contexts have a handful of fields).
+    let absent = 0;
     for (let i = 0; i < keys.length; i++) {
       const k = keys[i];
       const v = ctx[k];
-      absent += v === undefined ? '1' : '0';
+      if (v === undefined) absent |= 1 << i;
       if (k === self || v === undefined) continue;
       if (Array.isArray(v)) {
         for (let j = 0; j < v.length; j++) if (!exact(v[j])) return -1;
@@ -147,19 +160,41 @@ export class DeadStore {
     return expandRecord(this.record(n), id);
   }
 
-  #templateOf(value: string, keys: readonly string[], self: string, placeholder: '' | 0, absent: string): number {
-    const name = JSON.stringify([value, self, placeholder, absent, keys]);
-    let id = this.#templateIds.get(name);
-    if (id === undefined) {
-      id = this.#templates.length;
-      this.#templates.push({ value, keys: Object.freeze([...keys]), self, placeholder, absent: Object.freeze([...absent].map((c) => c === '1')) });
-      this.#templateIds.set(name, id);
+  /**
+   * The template of a record's shape. Why a scan of the few templates of one state, not a Map by a
+   * name: the name was a JSON text built on every put; a state has one or two shapes, compared
+   * field by field without building anything.
+   */
+  #templateOf(value: string, keys: readonly string[], self: string, placeholder: '' | 0, absent: number): number {
+    let list = this.#templatesByValue.get(value);
+    if (list === undefined) this.#templatesByValue.set(value, (list = []));
+    for (let i = 0; i < list.length; i++) {
+      const t = this.#templates[list[i]];
+      if (t.self !== self || t.placeholder !== placeholder || t.absentMask !== absent || t.keys.length !== keys.length) continue;
+      let same = true;
+      for (let k = 0; k < keys.length && same; k++) same = t.keys[k] === keys[k];
+      if (same) return list[i];
     }
+    const id = this.#templates.length;
+    this.#templates.push({ value, keys: Object.freeze([...keys]), self, placeholder, absent: Object.freeze(keys.map((_, i) => (absent & (1 << i)) !== 0)), absentMask: absent });
+    list.push(id);
     return id;
   }
 
   /** The number of the record with this text: the one stored before, or a new one. */
   #intern(text: string): number {
+    const h = fnv(text);
+    // Why: most dead texts repeat one stored a moment ago (the freed handles of one device and mm); a
+    // string compare finds them without writing and comparing the bytes.
+    const r = h & (RECENT - 1);
+    if (this.#recentText[r] === text) return this.#recentRecord[r];
+    const n = this.#internBytes(text, h);
+    this.#recentText[r] = text;
+    this.#recentRecord[r] = n;
+    return n;
+  }
+
+  #internBytes(text: string, h: number): number {
     // Why 3 bytes a char: the most UTF-8 takes for one UTF-16 unit, so the write below always fits.
     const need = this.#used + text.length * 3;
     if (need > this.#bytes.length) {
@@ -169,15 +204,15 @@ export class DeadStore {
     }
     // Written past the end first: compared there with the records of the same hash, kept only if new.
     const at = this.#used;
-    const len = this.#bytes.write(text, at, 'utf8');
-    const h = fnv(text);
+    const bytes = this.#bytes;
+    const len = writeText(bytes, text, at);
     const mask = this.#table.length - 1;
     let slot = h & mask;
     for (let n = this.#table[slot] - 1; n >= 0; slot = (slot + 1) & mask, n = this.#table[slot] - 1) {
       if (this.#hashes[n] !== h) continue;
       const start = this.#starts[n];
       const end = n + 1 < this.#count ? this.#starts[n + 1] : at;
-      if (end - start === len && this.#bytes.compare(this.#bytes, at, at + len, start, end) === 0) return n;
+      if (end - start === len && sameBytes(bytes, at, start, len)) return n;
     }
     if (this.#count === this.#starts.length) {
       this.#starts = grownInts(this.#starts);
@@ -202,6 +237,26 @@ export class DeadStore {
     }
     this.#table = table;
   }
+}
+
+/**
+ * Writes a text as UTF-8 at `at` and returns its length in bytes. Why a loop for ASCII: a record's text
+ * is a few dozen characters, for which Buffer#write's call into the runtime cost more than the copy.
+ */
+function writeText(bytes: Buffer, text: string, at: number): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return bytes.write(text, at, 'utf8');
+    bytes[at + i] = c;
+  }
+  return n;
+}
+
+/** Whether bytes[a, a + len) equals bytes[b, b + len) (short records: a loop, not a runtime call). */
+function sameBytes(bytes: Buffer, a: number, b: number, len: number): boolean {
+  for (let i = 0; i < len; i++) if (bytes[a + i] !== bytes[b + i]) return false;
+  return true;
 }
 
 function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
@@ -401,7 +456,11 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     }
     const e = this.#entries++;
     this.#idStarts[e] = this.#idUsed;
-    this.#idUsed += this.#ids.write(id, this.#idUsed, 'latin1');
+    // Why a loop: ids are a few characters, all Latin-1 (set checked), and Buffer#write is a runtime call.
+    const ids = this.#ids;
+    const at = this.#idUsed;
+    for (let i = 0; i < id.length; i++) ids[at + i] = id.charCodeAt(i);
+    this.#idUsed = at + id.length;
     this.#records[e] = record;
     this.#ords[e] = ord;
     const h = fnv(id);

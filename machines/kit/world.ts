@@ -47,23 +47,31 @@ export function newDecision(): Decision {
 }
 
 /** For each fact type, the fact-driven kinds that follow it (derived from their `address` tables). */
-type Route = { readonly kind: FactKind; readonly address: (fact: FactBody, w: World) => readonly { id: string; input: unknown }[] };
+/** Per kind with dead states (its `dead` declaration, machines/kit/object.ts): those states and its id field. */
+interface DeadKind {
+  readonly states: ReadonlySet<string>;
+  readonly self: string;
+}
+const DEAD_BY_KIND: ReadonlyMap<string, DeadKind> = new Map(
+  FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, { states: new Set(k.factSpec.dead.states), self: k.factSpec.dead.self }] as const])),
+);
+
+/**
+ * For each fact type, the fact-driven kinds that follow it (derived from their `address` tables), with
+ * the kind's dead states (undefined: none), so a store needs no lookup by kind name.
+ */
+type Route = { readonly kind: FactKind; readonly address: (fact: FactBody, w: World) => readonly { id: string; input: unknown }[]; readonly dead: DeadKind | undefined };
 const ROUTES: ReadonlyMap<string, readonly Route[]> = (() => {
   const m = new Map<string, Route[]>();
   for (const kind of FACT_DRIVEN) {
     for (const [type, address] of Object.entries(kind.factSpec.address)) {
       const list = m.get(type) ?? [];
-      list.push({ kind, address: address as Route['address'] });
+      list.push({ kind, address: address as Route['address'], dead: DEAD_BY_KIND.get(kind.id) });
       m.set(type, list);
     }
   }
   return m;
 })();
-
-/** Per kind with dead states (its `dead` declaration, machines/kit/object.ts): those states and its id field. */
-const DEAD_BY_KIND: ReadonlyMap<string, { readonly states: ReadonlySet<string>; readonly self: string }> = new Map(
-  FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, { states: new Set(k.factSpec.dead.states), self: k.factSpec.dead.self }] as const])),
-);
 
 /**
  * What a kind's map holds per object: its snapshot, or for a dead one the number of its record in the
@@ -171,8 +179,7 @@ export class World {
   }
 
   /** A dead snapshot's compact stored form (its record's number, shared with every equal one), or the snapshot itself. */
-  #compact(kindId: string, id: string, snap: Snap<unknown>): Snap<unknown> {
-    const dead = DEAD_BY_KIND.get(kindId);
+  #compact(kindId: string, id: string, snap: Snap<unknown>, dead: DeadKind | undefined = DEAD_BY_KIND.get(kindId)): Snap<unknown> {
     if (dead === undefined || !dead.states.has(snap.value)) return snap;
     this.#dead ??= new DeadStore();
     const n = this.#dead.put(snap.value, dead.self, id, snap);
@@ -197,14 +204,14 @@ export class World {
    * Stores (or, for the kind's absent state, drops) an object, journaling what was stored (`stored`)
    * and, for the views, the snapshot it was (`before`).
    */
-  #store(byId: Map<string, Snap<unknown>>, kindId: string, id: string, stored: Snap<unknown> | undefined, before: Snap<unknown> | undefined, snap: Snap<unknown> | undefined): void {
+  #store(byId: Map<string, Snap<unknown>>, kindId: string, id: string, stored: Snap<unknown> | undefined, before: Snap<unknown> | undefined, snap: Snap<unknown> | undefined, dead: DeadKind | undefined): void {
     if (this.#journaling) this.#journal.push(byId, id, stored);
     if (this.#changes !== null) {
       const key = `${kindId}:${id}`;
       if (!this.#changes.has(key)) this.#changes.set(key, before);
     }
     if (snap === undefined) byId.delete(id);
-    else byId.set(id, this.#compact(kindId, id, snap));
+    else byId.set(id, this.#compact(kindId, id, snap, dead));
   }
 
   /**
@@ -298,7 +305,7 @@ export class World {
     if (routes === undefined) return;
     const fast = this.mode === 'fast';
     for (let r = 0; r < routes.length; r++) {
-      const { kind, address } = routes[r];
+      const { kind, address, dead } = routes[r];
       const targets = address(fact, this);
       if (targets.length === 0) continue;
       const byId = this.#kindMap(kind.id);
@@ -308,7 +315,7 @@ export class World {
         const before = stored === undefined ? kind.initial(input) : this.#expand(id, stored);
         const after = fast ? kind.step(before, fact) : kind.stepWithXState(before, fact);
         if (after === before) continue;
-        this.#store(byId, kind.id, id, stored, stored === undefined ? undefined : before, after.value === kind.factSpec.absent ? undefined : after);
+        this.#store(byId, kind.id, id, stored, stored === undefined ? undefined : before, after.value === kind.factSpec.absent ? undefined : after, dead);
       }
     }
   }

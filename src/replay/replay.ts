@@ -46,29 +46,42 @@ export interface ReplayEvents {
 }
 
 /**
- * The world key of the object a fact creates (+) or ends (-), to date end-of-trace leaks back to the
- * record that created the object. Only live objects are remembered, so memory follows the live set.
+ * The world key of the object a fact creates or ends, to date end-of-trace leaks back to the record
+ * that created the object. Only live objects are remembered, so memory follows the live set.
+ * Returns +1 (creates), -1 (ends) or 0 (neither) and leaves the key in `originKey`. Why a scratch
+ * variable, not a [sign, key] pair: a pair was allocated for every such fact; the key is read at once.
  */
-function originChange(f: Fact): ['+' | '-', string] | null {
+let originKey = '';
+function originChange(f: FactBody): 1 | -1 | 0 {
   switch (f.type) {
     case 'IoasidAllocated':
-      return ['+', `ioasid:${f.space}/${f.ioasid}`];
+      originKey = `ioasid:${f.space}/${f.ioasid}`;
+      return 1;
     case 'IoasidFreed':
-      return ['-', `ioasid:${f.space}/${f.ioasid}`];
+      originKey = `ioasid:${f.space}/${f.ioasid}`;
+      return -1;
     case 'PasidAttached':
-      return ['+', `pasidSlot:${f.group}/${f.pasid}`];
+      originKey = `pasidSlot:${f.group}/${f.pasid}`;
+      return 1;
     case 'PasidDetached':
-      return ['-', `pasidSlot:${f.group}/${f.pasid}`];
+      originKey = `pasidSlot:${f.group}/${f.pasid}`;
+      return -1;
     case 'SvaBound':
-      return f.users === 1 ? ['+', `svaBond:${f.dev}/${f.mm}`] : null;
+      if (f.users !== 1) return 0;
+      originKey = `svaBond:${f.dev}/${f.mm}`;
+      return 1;
     case 'SvaUnbound':
-      return f.users <= 0 ? ['-', `svaBond:${f.dev}/${f.mm}`] : null;
+      if (f.users > 0) return 0;
+      originKey = `svaBond:${f.dev}/${f.mm}`;
+      return -1;
     case 'GlobalPasidAllocated':
-      return ['+', `globalPasid:${f.pasid}`];
+      originKey = `globalPasid:${f.pasid}`;
+      return 1;
     case 'GlobalPasidFreed':
-      return ['-', `globalPasid:${f.pasid}`];
+      originKey = `globalPasid:${f.pasid}`;
+      return -1;
     default:
-      return null;
+      return 0;
   }
 }
 
@@ -134,18 +147,20 @@ export class Replay extends EventEmitter<ReplayEvents> {
     for (let i = 0; i < facts.length; i++) {
       const fact = stamped(facts[i], record.seq);
       const change = originChange(fact);
-      if (change !== null) {
-        if (change[0] === '+') this.#origin.set(change[1], { seq: record.seq, line });
-        else this.#origin.delete(change[1]);
-      }
-      if (change?.[0] === '+') this.#cut.delete(change[1]);
+      if (change === 1) {
+        this.#origin.set(originKey, { seq: record.seq, line });
+        if (this.#cut.size > 0) this.#cut.delete(originKey);
+      } else if (change === -1) this.#origin.delete(originKey);
       this.log.append(fact);
     }
-    for (const body of out.withheld ?? []) {
-      const change = originChange({ ...body, seq: record.seq } as Fact);
-      if (change?.[0] === '-') this.#cut.add(change[1]);
+    const withheld = out.withheld;
+    // Why the body itself: originChange reads only its type and key fields, not its seq.
+    if (withheld !== undefined) for (let i = 0; i < withheld.length; i++) if (originChange(withheld[i]) === -1) this.#cut.add(originKey);
+    const findings = out.findings;
+    for (let i = 0; i < findings.length; i++) {
+      const { raw, at } = findings[i];
+      this.#report(raw, at, at === record ? line : lines?.get(at.seq) ?? null);
     }
-    for (const { raw, at } of out.findings) this.#report(raw, at, at === record ? line : lines?.get(at.seq) ?? null);
     return out;
   }
 

@@ -69,6 +69,8 @@ const NO_FACTS: readonly FactBody[] = Object.freeze([]);
 /** Shared empty lists of an outcome (outcomes are read, never changed). */
 const NO_FINDINGS: readonly StepFinding[] = Object.freeze([]);
 const NO_NESTED: readonly ExpectedChild[] = Object.freeze([]);
+/** The outcome of a nested record that matched its root's expectation: one shared object (a quarter of a trace's records). */
+const MATCHED_NESTED: StepOutcome = Object.freeze({ ret: undefined, rule: '', facts: NO_FACTS, findings: NO_FINDINGS, checkedAsNested: true, nested: NO_NESTED });
 
 /** The nested record a finding belongs to (RAISED_IN), when the capture recorded that call. */
 function siteOf(raw: RawFinding, record: CallRecord, descendants: readonly CallRecord[], used: Set<number> | null): CallRecord {
@@ -96,6 +98,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
   if (record.parent !== undefined) {
     const checked = state.nesting.check(record as CallRecord & { parent: number });
     if (checked !== null) {
+      if (checked.length === 0) return MATCHED_NESTED;
       return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.length === 0 ? NO_FINDINGS : checked.map((raw) => ({ raw, at: record })), checkedAsNested: true, nested: NO_NESTED };
     }
   }

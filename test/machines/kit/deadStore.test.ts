@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { anyTrace } from '../../support/arbitraries.js';
 import { profile, replayCalls } from '../../support/calls.js';
 import { World } from '../../../machines/kit/world.js';
+import { DeadStore } from '../../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../../machines/objects.js';
 import { svaHandleKind } from '../../../machines/sva/svaHandle.machine.js';
 import type { Snap } from '../../../machines/kit/lifecycle.js';
@@ -168,5 +169,36 @@ describe('the compact store is invisible (seed 41)', () => {
     );
     // Why: a property over traces with no dead object would say nothing.
     expect(dead).toBeGreaterThan(300);
+  });
+});
+
+describe('the store keeps each record shape apart', () => {
+  it('given two dead contexts of one state whose undefined fields differ, when stored, then they get two records and each reads back with its own undefined fields, key order included', () => {
+    const store = new DeadStore();
+    const first: Snap<unknown> = { value: 'freed', context: { handle: 'h1', dev: undefined, mm: 'mm1' } };
+    const second: Snap<unknown> = { value: 'freed', context: { handle: 'h2', dev: 'd1', mm: undefined } };
+    const a = store.put('freed', 'handle', 'h1', first);
+    const b = store.put('freed', 'handle', 'h2', second);
+    expect(a).not.toBe(b);
+    expect(store.expand('h1', a)).toStrictEqual(first);
+    expect(store.expand('h2', b)).toStrictEqual(second);
+    expect(Object.keys(store.expand('h2', b).context as object)).toEqual(['handle', 'dev', 'mm']);
+  });
+
+  it('given the same dead context stored again for another id, when stored, then it is the record stored before (one record, found again)', () => {
+    const store = new DeadStore();
+    const a = store.put('exited', 'mm', 'mm1', { value: 'exited', context: { mm: 'mm1', bonds: 0 } });
+    const b = store.put('exited', 'mm', 'mm2', { value: 'exited', context: { mm: 'mm2', bonds: 0 } });
+    expect(b).toBe(a);
+    expect(store.records).toBe(1);
+  });
+
+  it('given a record text that is not ASCII, when stored and stored again, then it reads back unchanged and is stored once', () => {
+    const store = new DeadStore();
+    const snap: Snap<unknown> = { value: 'freed', context: { domain: 'd1', owner: 'tâche é' } };
+    const a = store.put('freed', 'domain', 'd1', snap);
+    const b = store.put('freed', 'domain', 'd2', { value: 'freed', context: { domain: 'd2', owner: 'tâche é' } });
+    expect(b).toBe(a);
+    expect(store.expand('d1', a)).toStrictEqual(snap);
   });
 });
