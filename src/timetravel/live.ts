@@ -405,6 +405,12 @@ export class LiveTracker {
   readonly live = new Map<string, Snap<unknown>>();
   /** key → index of its open dead entry. */
   readonly #open = new Map<string, number>();
+  /**
+   * key → the world's DeadStore record number its open entry was pushed with (dead objects stored
+   * compactly). Why not the record itself: the store's decode cache hands back a new record object
+   * once its slot was reused, so an identity test split one unchanged dead object into many entries.
+   */
+  readonly #openRecord = new Map<string, number>();
   /** Keys whose live state changed since the last `takeDirty`. */
   #dirty = new Set<string>();
   /** Live key → the position from which it has had its current snapshot. */
@@ -421,14 +427,18 @@ export class LiveTracker {
       // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
       const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
       const open = this.#open.get(key);
+      const record = this.world.deadRecordOf(key);
       if (open !== undefined) {
-        if (snap !== undefined && this.dead.snapOf(open) === snap) continue;
+        const was = this.#openRecord.get(key);
+        if (snap !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === snap)) continue;
         this.dead.close(open, at);
         this.#open.delete(key);
+        this.#openRecord.delete(key);
         this.onClose?.(open);
       }
       if (snap !== undefined && isDead(key, snap)) {
         this.#open.set(key, this.dead.push(key, snap, at));
+        if (record !== undefined) this.#openRecord.set(key, record);
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (snap === undefined) {
