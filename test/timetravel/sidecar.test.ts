@@ -7,6 +7,9 @@ import { projectWorld } from '../../src/projections/projectWorld.js';
 import { buildIndex } from '../../src/timetravel/index.js';
 import { openSidecar, SidecarBuilder, type DiskIndex } from '../../src/timetravel/sidecar.js';
 import { historyOf } from '../../src/timetravel/history.js';
+import { diffRange } from '../../src/timetravel/diffRange.js';
+import { diffViews } from '../../src/timetravel/diffViews.js';
+import { memoryTimeline } from '../../src/timetravel/timeline.js';
 import { sha256Hex } from '../../src/io/digest.js';
 import { cutReplay, entriesOf, header, withNested } from './support.js';
 import type { CallSpec } from '../support/calls.js';
@@ -96,6 +99,27 @@ describe('a binary index is refused when', () => {
     const grown = attempt(idx, Buffer.concat([trace, Buffer.from('\n')]));
     expect(grown.ok === false && grown.error.message).toMatch(new RegExp(`\\(${trace.length} bytes then, ${trace.length + 1} now\\)`));
   });
+
+  it('diff between two positions, projecting only the objects changed on the way, equals the diff of the two whole states', () => {
+    fc.assert(
+      fc.property(anyTrace(400), fc.constantFrom(1, 7, 64), fc.constantFrom(undefined, { run: 5, block: 2 }), fc.nat(), fc.nat(), ([kernel, calls], k, deadSizes, x, y) => {
+        const nested = withNested(calls);
+        const { trace, idx } = indexed(kernel, nested, k, deadSizes);
+        const disk = open(kernel, trace, idx);
+        const memory = buildIndex(entriesOf(nested), profile(kernel), k);
+        const n = disk.length + 1;
+        const [a, b] = [(x % n) - 1, (y % n) - 1].sort((p, q) => p - q);
+        const whole = diffViews(projectWorld(disk.seek(a).replay.world), projectWorld(disk.seek(b).replay.world));
+        const got = diffRange(disk, a, b);
+        expect(got.changes, `from ${a} to ${b}`).toEqual(whole);
+        expect(diffRange(memoryTimeline(memory), a, b).changes).toEqual(whole);
+        // The replay of b holds the facts of (a, b].
+        const facts = got.to.replay.log.all().filter((f) => f.seq > (a < 0 ? 0 : disk.entry(a).record.seq));
+        expect(facts.length).toBe(disk.seek(b).factBase + disk.seek(b).replay.log.length - (disk.seek(a).factBase + disk.seek(a).replay.log.length));
+      }),
+      { seed: 91, numRuns: 60 },
+    );
+  }, 240_000);
 
   it('any byte of it was changed (its checksum)', () => {
     for (let i = 0; i < idx.length; i++) {
