@@ -250,7 +250,15 @@ const GONE: Snap<unknown> = Object.freeze({ value: '\u0000gone', context: null }
 /** A checkpoint's objects of one kind: snapshots, or their JSON text until first read (an index read from disk). */
 export type KindBase = ReadonlyMap<string, Snap<unknown> | string>;
 
+/**
+ * What the dead log answers at a checkpoint's position for the objects of one kind the records
+ * after it read there (the index's checkpoints keep them, sidecar.ts): id → the JSON text of the
+ * entry visible there, or '' for none. A lookup it holds reads no block of the log.
+ */
+export type KindPrefetch = ReadonlyMap<string, string>;
+
 const EMPTY_BASE: KindBase = new Map();
+const EMPTY_PREFETCH: KindPrefetch = new Map();
 
 /**
  * One kind's objects at a restored position: its own (mutable) map in front of the checkpoint's
@@ -268,14 +276,16 @@ class LayeredMap extends Map<string, Snap<unknown>> {
   #layer: (readonly [string, Snap<unknown>])[] | null = null;
 
   readonly #kindId: string;
+  readonly #prefetch: KindPrefetch;
 
-  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase, asked = new Map<string, Snap<unknown> | null>()) {
+  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase, asked = new Map<string, Snap<unknown> | null>(), prefetch: KindPrefetch = EMPTY_PREFETCH) {
     super();
     this.#kindId = kindId;
     this.#dead = dead;
     this.#at = at;
     this.#base = base;
     this.#asked = asked;
+    this.#prefetch = prefetch;
   }
 
   /**
@@ -284,7 +294,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
    * answers the layer gave so far). Costs what was stored since the restore, never a walk of the layers.
    */
   fork(): LayeredMap {
-    const f = new LayeredMap(this.#kindId, this.#dead, this.#at, this.#base, this.#asked);
+    const f = new LayeredMap(this.#kindId, this.#dead, this.#at, this.#base, this.#asked, this.#prefetch);
     for (const [id, s] of this.#top) f.#top.set(id, s);
     f.#layer = this.#layer;
     return f;
@@ -292,7 +302,11 @@ class LayeredMap extends Map<string, Snap<unknown>> {
 
   #fromDead(id: string): Snap<unknown> | undefined {
     let s = this.#asked.get(id);
-    if (s === undefined) this.#asked.set(id, (s = this.#dead.lookup(this.#kindId, id, this.#at) ?? null));
+    if (s === undefined) {
+      const p = this.#prefetch.get(id);
+      s = p === undefined ? this.#dead.lookup(this.#kindId, id, this.#at) ?? null : p === '' ? null : (JSON.parse(p) as Snap<unknown>);
+      this.#asked.set(id, s);
+    }
     return s ?? undefined;
   }
 
@@ -383,7 +397,7 @@ export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<re
  * The world at position `at` from a checkpoint's objects by kind (read, never changed: a restore
  * copies nothing but the kinds whose order calls see) in front of the dead log's entries visible at `at`.
  */
-export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number): World {
+export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number, prefetch?: ReadonlyMap<string, KindPrefetch>): World {
   const maps: [string, Map<string, Snap<unknown>>][] = [];
   for (const kindId of new Set([...kinds.keys(), ...dead.kinds()])) {
     const base = kinds.get(kindId) ?? EMPTY_BASE;
@@ -391,7 +405,7 @@ export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMa
       const own = new Map<string, Snap<unknown>>();
       for (const [id, v] of base) own.set(id, typeof v === 'string' ? (JSON.parse(v) as Snap<unknown>) : v);
       maps.push([kindId, own]);
-    } else maps.push([kindId, new LayeredMap(kindId, dead, at, base)]);
+    } else maps.push([kindId, new LayeredMap(kindId, dead, at, base, undefined, prefetch?.get(kindId))]);
   }
   return World.fromKindMaps(profile, mode, maps);
 }
@@ -413,6 +427,8 @@ export class LiveTracker {
   readonly #openRecord = new Map<string, number>();
   /** Keys whose live state changed since the last `takeDirty`. */
   #dirty = new Set<string>();
+  /** Keys changed since the last `takeTouched` (the index builder: which reads a restored world answers from its own changes). */
+  #touched = new Set<string>();
   /** Live key → the position from which it has had its current snapshot. */
   readonly #since = new Map<string, number>();
   #lastSettle = 0;
@@ -424,6 +440,7 @@ export class LiveTracker {
   /** After a record: `at` is the number of records stepped so far. */
   update(at: number): void {
     for (const key of this.world.takeChanges().keys()) {
+      this.#touched.add(key);
       // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
       const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
       const open = this.#open.get(key);
@@ -471,6 +488,22 @@ export class LiveTracker {
     }
     this.#lastSettle = at;
     return settled;
+  }
+
+  /** Whether a key changed since the last `takeTouched`. */
+  touched(key: string): boolean {
+    return this.#touched.has(key);
+  }
+
+  /** Starts a new set of changed keys (at a checkpoint). */
+  takeTouched(): void {
+    this.#touched = new Set();
+  }
+
+  /** The snapshot of a key's open log entry (its stored form), or undefined when it has none. */
+  openSnap(key: string): Snap<unknown> | string | undefined {
+    const i = this.#open.get(key);
+    return i === undefined ? undefined : this.dead.snapOf(i);
   }
 
   takeDirty(): Set<string> {

@@ -33,12 +33,16 @@ import { ByteReader, ByteWriter } from './binary.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
-import { DeadLog, expandStored, LiveTracker, OPEN, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
+import { DEAD_STATES, DeadLog, expandStored, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
+import { DeadKindMap } from '../../machines/kit/deadStore.js';
+import { FACT_DRIVEN } from '../../machines/objects.js';
 import { recordTokens } from './refs.js';
 import { memoryTimeline, type OnRestore, type Timeline } from './timeline.js';
 
 export const INDEX_FORMAT = 'pasid-ledger-index';
 /**
+ * 8: a checkpoint holds what the dead log answers there for the objects the records after it
+ * read from it (its prefetch), so a seek reads no dead-log block for them;
  * 7: checkpoint headers, dead-log keys and record-list headers in binary (varints, front-coded
  * ids) instead of JSON, where most of each block's bytes were;
  * 6: a checksum per block, checked when the block is read (v5 hashed the whole file at open); a
@@ -50,7 +54,7 @@ export const INDEX_FORMAT = 'pasid-ledger-index';
  * reach of the calls before it, no end-of-trace bookkeeping, binary record lists;
  * 3: binary, whole-JSON checkpoints; 2: JSON Lines.
  */
-export const INDEX_VERSION = 7;
+export const INDEX_VERSION = 8;
 /** "PLIDX", the format version byte, "\n\0". */
 const MAGIC_PREFIX = Buffer.from('PLIDX', 'latin1');
 export const MAGIC = Buffer.from(`PLIDX${String.fromCharCode(INDEX_VERSION)}\n\u0000`, 'latin1');
@@ -186,6 +190,11 @@ interface CheckpointHeader {
   kinds: [string, string[]][];
   /** `kind:id` of objects gone since the previous checkpoint (deltas only). */
   del: string[];
+  /**
+   * Per kind: the ids the records up to the next checkpoint read from the dead log of a world
+   * restored here (format 8); their texts follow the stored objects' ('' for none there).
+   */
+  pre: [string, string[]][];
   nesting: CompactNesting;
   /**
    * The world's lowest-free-ID caches (machines/ids.ts: per ID space a hint and the IDs freed below
@@ -258,6 +267,8 @@ export function writeCheckpointHeader(h: CheckpointHeader): Buffer {
   w.uint(h.kinds.length);
   for (const [kindId, ids] of h.kinds) w.str(kindId).strs(ids);
   w.strs(h.del);
+  w.uint(h.pre.length);
+  for (const [kindId, ids] of h.pre) w.str(kindId).strs(ids);
   const n = h.nesting;
   w.uint(n.gaps.length);
   for (const g of n.gaps) w.int(g);
@@ -297,6 +308,8 @@ export function readCheckpointHeader(r: ByteReader): CheckpointHeader {
   const kinds: [string, string[]][] = [];
   for (let k = r.uint(); k > 0; k--) kinds.push([r.str(), r.strs()]);
   const del = r.strs();
+  const pre: [string, string[]][] = [];
+  for (let k = r.uint(); k > 0; k--) pre.push([r.str(), r.strs()]);
   const count = r.uint();
   const col = () => Array.from({ length: count }, () => r.int());
   const gaps = col();
@@ -318,7 +331,7 @@ export function readCheckpointHeader(r: ByteReader): CheckpointHeader {
     for (let f = r.uint(); f > 0; f--) freed.push((p += r.int()));
     hints.push([key, hint, freed]);
   }
-  return { at, full, reach, kinds, del, nesting: { gaps, up, names, fn, expected }, hints, records, lastSeq: hasSeq ? seq : null, facts, findings };
+  return { at, full, reach, kinds, del, pre, nesting: { gaps, up, names, fn, expected }, hints, records, lastSeq: hasSeq ? seq : null, facts, findings };
 }
 
 /** The checksum of a block at position `at`: its header's first 9 bytes and stored bytes, tied to where it sits. */
@@ -445,7 +458,8 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     const texts = part.map((x) => (typeof x.e.snap === 'string' ? x.e.snap : JSON.stringify(expandStored(x.e.key, x.e.snap))));
     // lens: each snapshot's UTF-8 length, so a lookup parses its one snapshot without splitting the block.
     const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), lens: texts.map((t) => Buffer.byteLength(t)) };
-    const snaps = texts.join('');
+    // Why commas: a kind's iteration parses the block's snapshots as one JSON array (format 8), a lookup still only its own.
+    const snaps = texts.join(',');
     const minFrom = Math.min(...head.from);
     const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
     // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
@@ -521,6 +535,49 @@ export function entriesOfLog(d: DeadLog, ids: readonly number[]): DeadEntry[] {
 /** The facts' tokens need their bodies only. */
 type FactLike = FactBody | Fact;
 
+/** A kind map that tells `note` of each read (has or get) of an object (the builder: what a restored world would read). */
+class NotingMap extends Map<string, Snap<unknown>> {
+  constructor(readonly kindId: string, readonly note: (kindId: string, id: string) => void) {
+    super();
+  }
+  override get(id: string): Snap<unknown> | undefined {
+    this.note(this.kindId, id);
+    return super.get(id);
+  }
+  override has(id: string): boolean {
+    this.note(this.kindId, id);
+    return super.has(id);
+  }
+}
+
+/** The same for a kind with dead states (kept compact, as the world's own map for it). */
+class NotingDeadKindMap extends DeadKindMap {
+  constructor(readonly kindId: string, readonly note: (kindId: string, id: string) => void) {
+    super();
+  }
+  override get(id: string): Snap<unknown> | undefined {
+    this.note(this.kindId, id);
+    return super.get(id);
+  }
+  override has(id: string): boolean {
+    this.note(this.kindId, id);
+    return super.has(id);
+  }
+}
+
+/**
+ * A checkpoint not written yet: its header, its objects, and what the records after it read
+ * from the dead log of a world restored there (`pre`: key → the stored form of the log entry
+ * visible there, or null for none; `preLive`: live objects read, which join `pre` when they are
+ * settled at the next checkpoint and so left out of this one).
+ */
+interface HeldCheckpoint {
+  header: CheckpointHeader;
+  byKind: Map<string, { ids: string[]; texts: string[] }>;
+  readonly pre: Map<string, Snap<unknown> | string | null>;
+  readonly preLive: Map<string, Snap<unknown>>;
+}
+
 /**
  * Builds the index while the trace streams through it: `add` each record as it is read (with the
  * byte offset of its line), `finish` at the end. Output goes to `write` as it is produced, so
@@ -564,6 +621,9 @@ export class SidecarBuilder {
   ) {
     this.#write = write;
     this.#replay = new Replay({ profile, validateFacts: false, retainFacts: false });
+    // Why noting maps: a checkpoint keeps what a world restored there reads from the dead log (its prefetch), and only the replay knows what it reads.
+    const note = (kindId: string, id: string) => this.#noteRead(kindId, id);
+    this.#replay.world = World.fromKindMaps(profile, 'fast', FACT_DRIVEN.filter((kind) => !ORDERED_KINDS.has(kind.id)).map((kind) => [kind.id, DEAD_STATES[kind.id] === undefined ? new NotingMap(kind.id, note) : new NotingDeadKindMap(kind.id, note)] as const));
     this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => {
       this.#closed.push(i);
       // Why: a closed entry is never compared again; its JSON text is a tenth of the snapshot's heap, and a run holds DEAD_RUN of them.
@@ -628,7 +688,9 @@ export class SidecarBuilder {
       const e = this.#window[this.#head];
       const d = this.#children.take(e, this.#base + this.#head);
       this.#head++;
+      this.#noting = true;
       const out = this.#replay.step(e.record, e.line, d.records, d.lines);
+      this.#noting = false;
       this.#stepped++;
       this.#tracker.update(this.#stepped);
       this.#touch(e.record, out.facts);
@@ -679,10 +741,33 @@ export class SidecarBuilder {
    * one are left out of them (their log entries hold the same snapshot from before these
    * checkpoints), so a long-lived state is stored once, in the log, not also in a checkpoint.
    */
-  #held: { header: CheckpointHeader; byKind: Map<string, { ids: string[]; texts: string[] }> }[] = [];
+  #held: HeldCheckpoint[] = [];
+  /** Whether the replay is stepping a record (its reads are noted; the tracker's and the checkpoints' are not). */
+  #noting = false;
+  /** Per kind, the ids read since the last checkpoint. */
+  #read = new Map<string, Set<string>>();
+
+  /**
+   * A read while stepping: the first one since the last checkpoint of an object the records since
+   * did not change is answered, in a world restored at that checkpoint, by the checkpoint's objects
+   * (a live one) or else by the dead log there (what its entry open now holds, or none).
+   */
+  #noteRead(kindId: string, id: string): void {
+    if (!this.#noting) return;
+    let seen = this.#read.get(kindId);
+    if (seen === undefined) this.#read.set(kindId, (seen = new Set()));
+    if (seen.has(id)) return;
+    seen.add(id);
+    const key = `${kindId}:${id}`;
+    const held = this.#held[this.#held.length - 1];
+    if (held === undefined || this.#tracker.touched(key)) return;
+    const live = this.#tracker.live.get(key);
+    if (live !== undefined) held.preLive.set(key, live);
+    else held.pre.set(key, this.#tracker.openSnap(key) ?? null);
+  }
 
   #writeHeld(settled: ReadonlySet<string>): void {
-    for (const { header, byKind } of this.#held) {
+    for (const { header, byKind, pre, preLive } of this.#held) {
       const kinds: [string, string[]][] = [];
       const texts: string[] = [];
       for (const [kindId, g] of byKind) {
@@ -695,6 +780,25 @@ export class SidecarBuilder {
         if (ids.length > 0) kinds.push([kindId, ids]);
       }
       header.kinds = kinds;
+      // The prefetch: dead-log answers at this checkpoint, and the live objects read that are left out of it (settled at the next one: the log answers for them).
+      const preKinds = new Map<string, { ids: string[]; texts: string[] }>();
+      const put = (key: string, text: string) => {
+        const colon = key.indexOf(':');
+        const kindId = key.slice(0, colon);
+        let g = preKinds.get(kindId);
+        if (g === undefined) preKinds.set(kindId, (g = { ids: [], texts: [] }));
+        g.ids.push(key.slice(colon + 1));
+        g.texts.push(text);
+      };
+      for (const [key, snap] of pre) put(key, snap === null ? '' : typeof snap === 'string' ? snap : JSON.stringify(expandStored(key, snap)));
+      for (const [key, snap] of preLive) if (settled.has(key)) put(key, JSON.stringify(snap));
+      // Why sorted by id: front-coded ids, and neighbouring texts alike, take fewer bytes.
+      header.pre = [];
+      for (const [kindId, g] of preKinds) {
+        const ix = g.ids.map((_, j) => j).sort((x, y) => (g.ids[x] < g.ids[y] ? -1 : g.ids[x] > g.ids[y] ? 1 : 0));
+        header.pre.push([kindId, ix.map((j) => g.ids[j])]);
+        for (const j of ix) texts.push(g.texts[j]);
+      }
       const head = writeCheckpointHeader(header);
       const len = Buffer.alloc(4);
       len.writeUInt32LE(head.length, 0);
@@ -739,6 +843,7 @@ export class SidecarBuilder {
       reach: this.#reach(this.#stepped),
       kinds: [...byKind].map(([kindId, g]) => [kindId, g.ids]),
       del,
+      pre: [],
       nesting: packNesting(cp.nesting),
       hints: [...this.#replay.world.lowestFreeHint].map(([key, hint]) => [key, hint, [...(this.#replay.world.freedBelowHint.get(key) ?? [])]]),
       records: cp.records,
@@ -746,7 +851,9 @@ export class SidecarBuilder {
       facts: cp.facts,
       findings: cp.findings,
     };
-    this.#held.push({ header, byKind });
+    this.#held.push({ header, byKind, pre: new Map(), preLive: new Map() });
+    this.#read = new Map();
+    this.#tracker.takeTouched();
   }
 
   /** Steps what is left, runs the end-of-trace checks and writes the dead log, the lists and the footer. */
@@ -910,6 +1017,8 @@ interface DecodedCheckpoint {
   readonly head: CheckpointHeader;
   /** The objects at this checkpoint by kind, each still its JSON text (restored worlds parse what they read). */
   readonly kinds: Map<string, Map<string, string>>;
+  /** This checkpoint's prefetch by kind: id → the dead log's answer there ('' for none). */
+  readonly pre: Map<string, Map<string, string>>;
 }
 
 /** Decoded checkpoints kept (the region a session walks; a seek then reads no block). */
@@ -1037,7 +1146,7 @@ export class DiskIndex implements Timeline {
   }
 
   /** One checkpoint block: its header and its objects by kind (JSON text, not parsed). */
-  #read(j: number): { head: CheckpointHeader; kinds: Map<string, Map<string, string>> } {
+  #read(j: number): { head: CheckpointHeader; kinds: Map<string, Map<string, string>>; pre: Map<string, Map<string, string>> } {
     const raw = this.#readBlock(this.footer.checkpoints[j][1], Block.Checkpoint);
     const len = raw.readUInt32LE(0);
     const head = readCheckpointHeader(new ByteReader(raw, 4, 4 + len));
@@ -1049,7 +1158,14 @@ export class DiskIndex implements Timeline {
       for (const id of ids) m.set(id, lines[n++]);
       kinds.set(kindId, m);
     }
-    return { head, kinds };
+    const pre = new Map<string, Map<string, string>>();
+    for (const [kindId, ids] of head.pre) {
+      const m = new Map<string, string>();
+      // Why ?? '': a last text that is empty (none there) leaves no line after the header.
+      for (const id of ids) m.set(id, lines[n++] ?? '');
+      pre.set(kindId, m);
+    }
+    return { head, kinds, pre };
   }
 
   /** The objects at checkpoint i: the last full one and the deltas after it (decoded ones are kept). */
@@ -1075,9 +1191,12 @@ export class DiskIndex implements Timeline {
       }
     }
     let head: CheckpointHeader | undefined;
+    let pre = new Map<string, Map<string, string>>();
     for (let j = from; j <= i; j++) {
       const r = this.#read(j);
       head = r.head;
+      // Why the last block's only: a prefetch answers for its own checkpoint's position.
+      pre = r.pre;
       if (r.head.full) {
         kinds = r.kinds;
         continue;
@@ -1101,7 +1220,7 @@ export class DiskIndex implements Timeline {
       }
       kinds = next;
     }
-    const out: DecodedCheckpoint = { i, head: head as CheckpointHeader, kinds };
+    const out: DecodedCheckpoint = { i, head: head as CheckpointHeader, kinds, pre };
     this.#decoded.set(i, out);
     if (this.#decoded.size > DECODED_CACHE) this.#decoded.delete(this.#decoded.keys().next().value as number);
     return out;
@@ -1138,7 +1257,7 @@ export class DiskIndex implements Timeline {
       findings: p.findings,
     };
     const replay = Replay.restore({ profile: this.profile, mode: this.mode, validateFacts: false }, replayCp, [], this.findings);
-    const world = restoreKinds(this.profile, this.mode, d.kinds, this.dead, p.at);
+    const world = restoreKinds(this.profile, this.mode, d.kinds, this.dead, p.at, d.pre);
     for (const [key, hint, freed] of p.hints) {
       world.lowestFreeHint.set(key, hint);
       world.freedBelowHint.set(key, [...freed]);
@@ -1247,8 +1366,9 @@ interface DeadBlock {
   readonly from: number[];
   readonly until: number[];
   readonly order: number[];
-  /** Byte offset of each snapshot's JSON in the snapshots' block (one more: its end). */
+  /** Byte offset of each snapshot's JSON in the snapshots' block (one more: the block's length + 1), and its length. */
   readonly offsets: number[];
+  readonly lens: number[];
   /** Position of the snapshots' block. */
   readonly snapsAt: number;
   /** The snapshots' block, once a lookup found one here, and the snapshots parsed so far. */
@@ -1356,24 +1476,44 @@ export class DiskDead implements DeadLayer {
     }
     if (head.ids.length !== row[5] || head.lens.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
     const offsets = [0];
-    for (const n of head.lens) offsets.push(offsets[offsets.length - 1] + n);
-    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, offsets, snapsAt: next, snapBytes: null, parsed: [] };
+    for (const n of head.lens) offsets.push(offsets[offsets.length - 1] + n + 1);
+    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, offsets, lens: head.lens, snapsAt: next, snapBytes: null, parsed: [] };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
   }
 
-  #snap(b: DeadBlock, j: number): Snap<unknown> {
+  #snapBytes(b: DeadBlock): Buffer {
     if (b.snapBytes === null) {
       b.snapBytes = this.read(b.snapsAt, Block.DeadSnaps).raw;
-      const end = b.offsets[b.offsets.length - 1];
+      const end = b.offsets[b.offsets.length - 1] - 1;
       if (b.snapBytes.length !== end) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} holds ${b.snapBytes.length} bytes of snapshots, its keys say ${end})`, { line: 1, fix: FIX }));
     }
+    return b.snapBytes;
+  }
+
+  #snap(b: DeadBlock, j: number): Snap<unknown> {
     const hit = b.parsed[j];
     if (hit !== undefined) return hit;
-    const parsed = JSON.parse(b.snapBytes.toString('utf8', b.offsets[j], b.offsets[j + 1])) as Snap<unknown>;
+    const bytes = this.#snapBytes(b);
+    const parsed = JSON.parse(bytes.toString('utf8', b.offsets[j], b.offsets[j] + b.lens[j])) as Snap<unknown>;
     b.parsed[j] = parsed;
     return parsed;
+  }
+
+  /** Every snapshot of a block, parsed as one JSON array (a kind's iteration reads most of a block); those parsed before stay as they were. */
+  #parseAll(b: DeadBlock): void {
+    if (b.parsed.length === b.ids.length && !b.parsed.includes(undefined)) return;
+    // Why outside the try: a block that fails its check throws IndexCorrupt naming it, which must reach the caller as it is.
+    const bytes = this.#snapBytes(b);
+    let all: unknown;
+    try {
+      all = JSON.parse(`[${bytes.toString('utf8')}]`);
+    } catch {
+      all = undefined;
+    }
+    if (!Array.isArray(all) || all.length !== b.ids.length) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} does not hold the ${b.ids.length} snapshots its keys name)`, { line: 1, fix: FIX }));
+    for (let j = 0; j < all.length; j++) b.parsed[j] ??= all[j] as Snap<unknown>;
   }
 
   lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
@@ -1439,8 +1579,13 @@ export class DiskDead implements DeadLayer {
       for (const row of run.rows) {
         if (!spanHas(row[6], row[7], at)) continue;
         const b = this.#block(row);
+        let parsedAll = false;
         for (let j = 0; j < b.ids.length; j++) {
           if (!spanHas(b.from[j], b.until[j], at)) continue;
+          if (!parsedAll) {
+            this.#parseAll(b);
+            parsedAll = true;
+          }
           blocks.push(b);
           js.push(j);
           orders.push(b.order[j]);
