@@ -34,7 +34,7 @@ import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
 import { DEAD_STATES, DeadLog, expandStored, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
-import { DeadKindMap } from '../../machines/kit/deadStore.js';
+import { DeadKindMap, expandRecord } from '../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
 import { recordTokens } from './refs.js';
 import { memoryTimeline, type OnRestore, type Timeline } from './timeline.js';
@@ -437,9 +437,11 @@ function readPostingsHead(raw: Buffer, len: number): { first: number; tokens: st
 /**
  * Writes dead-log entries as run `run`: first a Bloom filter of their keys, then the entries
  * sorted by (kind, id, log order), cut into blocks of one kind of at most `blockSize` entries, each
- * a JSON header ({ids, from, until, order, lens}: order is the entry's place in the log, which a
- * kind's iteration keeps; lens the byte length of each snapshot's JSON) and the snapshots' JSON,
- * one after the other, in a block of their own right after it (a lookup parses the one it finds).
+ * a binary header (ids, from, until, order: the entry's place in the log, which a kind's iteration
+ * keeps; tpl: which template stands for its snapshot) and, in a block of its own right after it,
+ * the templates as one JSON array (format 8): a snapshot of a kind with an own-id field (a
+ * domain, an mm, an SVA handle, a global PASID's history) with that field's value replaced by a
+ * placeholder, as the world's DeadStore keeps it, each distinct one once; any other snapshot as it is.
  * `emit` writes a block and returns its position. Returns the directory rows and the filter.
  */
 export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock): { rows: DeadRow[]; filter: [number, number] } {
@@ -455,11 +457,18 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     let b = a + 1;
     while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
     const part = sorted.slice(a, b);
-    const texts = part.map((x) => (typeof x.e.snap === 'string' ? x.e.snap : JSON.stringify(expandStored(x.e.key, x.e.snap))));
-    // lens: each snapshot's UTF-8 length, so a lookup parses its one snapshot without splitting the block.
-    const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), lens: texts.map((t) => Buffer.byteLength(t)) };
-    // Why commas: a kind's iteration parses the block's snapshots as one JSON array (format 8), a lookup still only its own.
-    const snaps = texts.join(',');
+    // Why templates: most dead objects of a block differ only by their id (every freed paging domain, every exited mm), so a block holds and a reader parses each state once.
+    const templates: string[] = [];
+    const templateIx = new Map<string, number>();
+    const tpl = part.map((x) => {
+      const snap = typeof x.e.snap === 'string' ? (JSON.parse(x.e.snap) as Snap<unknown>) : expandStored(x.e.key, x.e.snap);
+      const t = templateOf(x.kind, x.id, snap);
+      let k = templateIx.get(t.text);
+      if (k === undefined) templateIx.set(t.text, (k = templates.push(t.text) - 1));
+      return k * 2 + (t.own ? 1 : 0);
+    });
+    const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), tpl };
+    const snaps = `[${templates.join(',')}]`;
     const minFrom = Math.min(...head.from);
     const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
     // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
@@ -471,13 +480,32 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
   return { rows, filter };
 }
 
-/** A dead-log block's keys as written and read: ids (sorted), spans, places in the log, snapshot lengths. */
+/** A dead-log block's keys as written and read: ids (sorted), spans, places in the log, templates (index × 2, + 1 when the id goes in). */
 interface DeadKeys {
   ids: string[];
   from: number[];
   until: number[];
   order: number[];
-  lens: number[];
+  tpl: number[];
+}
+
+/** Per kind with an own-id field (its `dead` declaration: machines/kit/object.ts), that field. */
+const SELF_OF: ReadonlyMap<string, string> = new Map(FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, k.factSpec.dead.self] as const])));
+
+/**
+ * A snapshot's template in a dead-log block: with its own-id field's value replaced by a
+ * placeholder of its type ('' or 0, as machines/kit/deadStore.ts does) when that field holds the
+ * id exactly (`own`), else the snapshot itself. `expandRecord` turns it back, key order included.
+ */
+function templateOf(kindId: string, id: string, snap: Snap<unknown>): { text: string; own: boolean } {
+  const self = SELF_OF.get(kindId);
+  const ctx = snap.context as Record<string, unknown> | null;
+  if (self !== undefined && ctx !== null && typeof ctx === 'object' && !Array.isArray(ctx)) {
+    const v = ctx[self];
+    const placeholder = typeof v === 'string' && v === id ? '' : typeof v === 'number' && String(v) === id ? 0 : undefined;
+    if (placeholder !== undefined) return { text: JSON.stringify({ value: snap.value, context: { ...ctx, [self]: placeholder } }), own: true };
+  }
+  return { text: JSON.stringify(snap), own: false };
 }
 
 /**
@@ -495,7 +523,7 @@ function writeDeadKeys(k: DeadKeys): Buffer {
     w.int(o - prev);
     prev = o;
   }
-  for (const n of k.lens) w.uint(n);
+  for (const n of k.tpl) w.uint(n);
   return w.bytes();
 }
 
@@ -507,9 +535,9 @@ function readDeadKeys(raw: Buffer): DeadKeys {
   const until = col().map((u, j) => (u === 0 ? OPEN : from[j] + u - 1));
   let prev = 0;
   const order = ids.map(() => (prev += r.int()));
-  const lens = col();
+  const tpl = col();
   if (r.pos !== raw.length) throw new Error('dead-log keys: bytes left over');
-  return { ids, from, until, order, lens };
+  return { ids, from, until, order, tpl };
 }
 
 /** Blocks written into memory after MAGIC, as the builder writes them (tests). */
@@ -1366,13 +1394,13 @@ interface DeadBlock {
   readonly from: number[];
   readonly until: number[];
   readonly order: number[];
-  /** Byte offset of each snapshot's JSON in the snapshots' block (one more: the block's length + 1), and its length. */
-  readonly offsets: number[];
-  readonly lens: number[];
+  readonly kind: string;
+  /** Each entry's template: index × 2, + 1 when its id goes into the own-id field. */
+  readonly tpl: number[];
   /** Position of the snapshots' block. */
   readonly snapsAt: number;
-  /** The snapshots' block, once a lookup found one here, and the snapshots parsed so far. */
-  snapBytes: Buffer | null;
+  /** The templates, once a lookup found an entry here, and the snapshots made of them so far. */
+  templates: Snap<unknown>[] | null;
   readonly parsed: (Snap<unknown> | undefined)[];
 }
 
@@ -1474,46 +1502,37 @@ export class DiskDead implements DeadLayer {
     } catch {
       throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} is unreadable)`, { line: 1, fix: FIX }));
     }
-    if (head.ids.length !== row[5] || head.lens.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
-    const offsets = [0];
-    for (const n of head.lens) offsets.push(offsets[offsets.length - 1] + n + 1);
-    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, offsets, lens: head.lens, snapsAt: next, snapBytes: null, parsed: [] };
+    if (head.ids.length !== row[5] || head.tpl.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
+    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, kind: row[1], tpl: head.tpl, snapsAt: next, templates: null, parsed: [] };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
   }
 
-  #snapBytes(b: DeadBlock): Buffer {
-    if (b.snapBytes === null) {
-      b.snapBytes = this.read(b.snapsAt, Block.DeadSnaps).raw;
-      const end = b.offsets[b.offsets.length - 1] - 1;
-      if (b.snapBytes.length !== end) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} holds ${b.snapBytes.length} bytes of snapshots, its keys say ${end})`, { line: 1, fix: FIX }));
+  /** A block's templates (one JSON array), checked against its keys. */
+  #templates(b: DeadBlock): Snap<unknown>[] {
+    if (b.templates !== null) return b.templates;
+    // Why outside the try: a block that fails its check throws IndexCorrupt naming it, which must reach the caller as it is.
+    const raw = this.read(b.snapsAt, Block.DeadSnaps).raw;
+    let all: unknown;
+    try {
+      all = JSON.parse(raw.toString('utf8'));
+    } catch {
+      all = undefined;
     }
-    return b.snapBytes;
+    const n = Array.isArray(all) ? all.length : -1;
+    if (n < 0 || b.tpl.some((t) => t >> 1 >= n)) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} does not hold the templates its keys name)`, { line: 1, fix: FIX }));
+    b.templates = all as Snap<unknown>[];
+    return b.templates;
   }
 
   #snap(b: DeadBlock, j: number): Snap<unknown> {
     const hit = b.parsed[j];
     if (hit !== undefined) return hit;
-    const bytes = this.#snapBytes(b);
-    const parsed = JSON.parse(bytes.toString('utf8', b.offsets[j], b.offsets[j] + b.lens[j])) as Snap<unknown>;
-    b.parsed[j] = parsed;
-    return parsed;
-  }
-
-  /** Every snapshot of a block, parsed as one JSON array (a kind's iteration reads most of a block); those parsed before stay as they were. */
-  #parseAll(b: DeadBlock): void {
-    if (b.parsed.length === b.ids.length && !b.parsed.includes(undefined)) return;
-    // Why outside the try: a block that fails its check throws IndexCorrupt naming it, which must reach the caller as it is.
-    const bytes = this.#snapBytes(b);
-    let all: unknown;
-    try {
-      all = JSON.parse(`[${bytes.toString('utf8')}]`);
-    } catch {
-      all = undefined;
-    }
-    if (!Array.isArray(all) || all.length !== b.ids.length) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} does not hold the ${b.ids.length} snapshots its keys name)`, { line: 1, fix: FIX }));
-    for (let j = 0; j < all.length; j++) b.parsed[j] ??= all[j] as Snap<unknown>;
+    const t = this.#templates(b)[b.tpl[j] >> 1];
+    const snap = (b.tpl[j] & 1) === 1 ? expandRecord({ value: t.value as string, context: t.context as Record<string, unknown>, self: SELF_OF.get(b.kind) as string }, b.ids[j]) : t;
+    b.parsed[j] = snap;
+    return snap;
   }
 
   lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined {
@@ -1579,13 +1598,8 @@ export class DiskDead implements DeadLayer {
       for (const row of run.rows) {
         if (!spanHas(row[6], row[7], at)) continue;
         const b = this.#block(row);
-        let parsedAll = false;
         for (let j = 0; j < b.ids.length; j++) {
           if (!spanHas(b.from[j], b.until[j], at)) continue;
-          if (!parsedAll) {
-            this.#parseAll(b);
-            parsedAll = true;
-          }
           blocks.push(b);
           js.push(j);
           orders.push(b.order[j]);
