@@ -202,6 +202,8 @@ export interface DeadEntry {
   readonly from: number;
   until: number;
   snap: Snap<unknown> | string;
+  /** Set when `snap` is already its dead-log template's text (sidecar.ts), and whether the id goes into its own-id field. */
+  own?: boolean;
 }
 
 /**
