@@ -164,6 +164,18 @@ export class World {
     return typeof stored === 'number' ? this.#record(stored) : stored;
   }
 
+  /**
+   * The number of the DeadStore record a dead object is stored as, or undefined when the object is
+   * absent or stored as its snapshot. Equal numbers are equal snapshots of one key (equal texts are
+   * stored once); the record read back (`storedByKey`) is a fresh object once its cache slot was
+   * reused, so time travel's log compares these numbers, not records.
+   */
+  deadRecordOf(key: string): number | undefined {
+    const colon = key.indexOf(':');
+    const stored = this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1)) as Stored | undefined;
+    return typeof stored === 'number' ? stored : undefined;
+  }
+
   /** The frozen record a dead object's number stands for (equal numbers give one record while it is cached). */
   #record(n: number): DeadRecord {
     return (this.#dead as DeadStore).record(n);

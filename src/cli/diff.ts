@@ -2,8 +2,7 @@
 import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
-import { projectWorld } from '../projections/projectWorld.js';
-import { diffViews } from '../timetravel/diffViews.js';
+import { diffRange } from '../timetravel/diffRange.js';
 import { timelineIndexOf } from '../timetravel/timeline.js';
 import { formatFact, formatFindingLine } from '../timetravel/format.js';
 import { openTimeline } from './traceFile.js';
@@ -56,11 +55,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const b = timelineIndexOf(timeline, to.value, '--to', file);
   if (!b.ok) return fail(b.error.message);
   if (a.value > b.value) return fail(`${file}: --from ${from.value} comes after --to ${to.value}; swap them`);
-  const pa = timeline.seek(a.value);
-  const va = projectWorld(pa.replay.world);
-  // Why: the facts of (A, B] are in the log of a replay restored at or before record A + 1.
-  const pb = timeline.seek(b.value, a.value + 1);
-  const changes = diffViews(va, projectWorld(pb.replay.world));
+  // Only the objects changed on the way are projected (diffRange.ts); pb's log holds the facts of (A, B].
+  const { changes, to: pb } = diffRange(timeline, a.value, b.value);
   const facts = pb.replay.log.all().filter((f) => f.seq > from.value!);
   const findings = pb.replay.findings.filter((f) => f.seq !== null && f.seq > from.value!);
   if (flags['--json'] === true) {

@@ -54,7 +54,7 @@ const WHOLE_KINDS: readonly (readonly string[])[] = [[allocatorListKind.id, idSp
  * The view of only some objects of a world (and every object of a kind whose view objects read
  * each other): what the selected objects look like, without projecting the whole world.
  */
-function subView(profile: Profile, keys: ReadonlySet<string>, get: (key: string) => Snap<unknown> | undefined, whole: World): ReturnType<typeof projectWorld> {
+export function subView(profile: Profile, keys: ReadonlySet<string>, get: (key: string) => Snap<unknown> | undefined, whole: World): ReturnType<typeof projectWorld> {
   const objects = new Map<string, Snap<unknown>>();
   const wanted = new Set(keys);
   // Why: `whole` is the world after; objects of a whole kind only before are among the changed keys.

@@ -202,6 +202,8 @@ export interface DeadEntry {
   readonly from: number;
   until: number;
   snap: Snap<unknown> | string;
+  /** Set when `snap` is already its dead-log template's text (sidecar.ts), and whether the id goes into its own-id field. */
+  own?: boolean;
 }
 
 /**
@@ -250,7 +252,15 @@ const GONE: Snap<unknown> = Object.freeze({ value: '\u0000gone', context: null }
 /** A checkpoint's objects of one kind: snapshots, or their JSON text until first read (an index read from disk). */
 export type KindBase = ReadonlyMap<string, Snap<unknown> | string>;
 
+/**
+ * What the dead log answers at a checkpoint's position for the objects of one kind the records
+ * after it read there (the index's checkpoints keep them, sidecar.ts): id → the JSON text of the
+ * entry visible there, or '' for none. A lookup it holds reads no block of the log.
+ */
+export type KindPrefetch = ReadonlyMap<string, string>;
+
 const EMPTY_BASE: KindBase = new Map();
+const EMPTY_PREFETCH: KindPrefetch = new Map();
 
 /**
  * One kind's objects at a restored position: its own (mutable) map in front of the checkpoint's
@@ -268,14 +278,16 @@ class LayeredMap extends Map<string, Snap<unknown>> {
   #layer: (readonly [string, Snap<unknown>])[] | null = null;
 
   readonly #kindId: string;
+  readonly #prefetch: KindPrefetch;
 
-  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase, asked = new Map<string, Snap<unknown> | null>()) {
+  constructor(kindId: string, dead: DeadLayer, at: number, base: KindBase, asked = new Map<string, Snap<unknown> | null>(), prefetch: KindPrefetch = EMPTY_PREFETCH) {
     super();
     this.#kindId = kindId;
     this.#dead = dead;
     this.#at = at;
     this.#base = base;
     this.#asked = asked;
+    this.#prefetch = prefetch;
   }
 
   /**
@@ -284,7 +296,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
    * answers the layer gave so far). Costs what was stored since the restore, never a walk of the layers.
    */
   fork(): LayeredMap {
-    const f = new LayeredMap(this.#kindId, this.#dead, this.#at, this.#base, this.#asked);
+    const f = new LayeredMap(this.#kindId, this.#dead, this.#at, this.#base, this.#asked, this.#prefetch);
     for (const [id, s] of this.#top) f.#top.set(id, s);
     f.#layer = this.#layer;
     return f;
@@ -292,7 +304,11 @@ class LayeredMap extends Map<string, Snap<unknown>> {
 
   #fromDead(id: string): Snap<unknown> | undefined {
     let s = this.#asked.get(id);
-    if (s === undefined) this.#asked.set(id, (s = this.#dead.lookup(this.#kindId, id, this.#at) ?? null));
+    if (s === undefined) {
+      const p = this.#prefetch.get(id);
+      s = p === undefined ? this.#dead.lookup(this.#kindId, id, this.#at) ?? null : p === '' ? null : (JSON.parse(p) as Snap<unknown>);
+      this.#asked.set(id, s);
+    }
     return s ?? undefined;
   }
 
@@ -383,7 +399,7 @@ export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<re
  * The world at position `at` from a checkpoint's objects by kind (read, never changed: a restore
  * copies nothing but the kinds whose order calls see) in front of the dead log's entries visible at `at`.
  */
-export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number): World {
+export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number, prefetch?: ReadonlyMap<string, KindPrefetch>): World {
   const maps: [string, Map<string, Snap<unknown>>][] = [];
   for (const kindId of new Set([...kinds.keys(), ...dead.kinds()])) {
     const base = kinds.get(kindId) ?? EMPTY_BASE;
@@ -391,7 +407,7 @@ export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMa
       const own = new Map<string, Snap<unknown>>();
       for (const [id, v] of base) own.set(id, typeof v === 'string' ? (JSON.parse(v) as Snap<unknown>) : v);
       maps.push([kindId, own]);
-    } else maps.push([kindId, new LayeredMap(kindId, dead, at, base)]);
+    } else maps.push([kindId, new LayeredMap(kindId, dead, at, base, undefined, prefetch?.get(kindId))]);
   }
   return World.fromKindMaps(profile, mode, maps);
 }
@@ -405,8 +421,16 @@ export class LiveTracker {
   readonly live = new Map<string, Snap<unknown>>();
   /** key → index of its open dead entry. */
   readonly #open = new Map<string, number>();
+  /**
+   * key → the world's DeadStore record number its open entry was pushed with (dead objects stored
+   * compactly). Why not the record itself: the store's decode cache hands back a new record object
+   * once its slot was reused, so an identity test split one unchanged dead object into many entries.
+   */
+  readonly #openRecord = new Map<string, number>();
   /** Keys whose live state changed since the last `takeDirty`. */
   #dirty = new Set<string>();
+  /** Keys changed since the last `takeTouched` (the index builder: which reads a restored world answers from its own changes). */
+  #touched = new Set<string>();
   /** Live key → the position from which it has had its current snapshot. */
   readonly #since = new Map<string, number>();
   #lastSettle = 0;
@@ -418,17 +442,22 @@ export class LiveTracker {
   /** After a record: `at` is the number of records stepped so far. */
   update(at: number): void {
     for (const key of this.world.takeChanges().keys()) {
+      this.#touched.add(key);
       // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
       const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
       const open = this.#open.get(key);
+      const record = this.world.deadRecordOf(key);
       if (open !== undefined) {
-        if (snap !== undefined && this.dead.snapOf(open) === snap) continue;
+        const was = this.#openRecord.get(key);
+        if (snap !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === snap)) continue;
         this.dead.close(open, at);
         this.#open.delete(key);
+        this.#openRecord.delete(key);
         this.onClose?.(open);
       }
       if (snap !== undefined && isDead(key, snap)) {
         this.#open.set(key, this.dead.push(key, snap, at));
+        if (record !== undefined) this.#openRecord.set(key, record);
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (snap === undefined) {
@@ -461,6 +490,22 @@ export class LiveTracker {
     }
     this.#lastSettle = at;
     return settled;
+  }
+
+  /** Whether a key changed since the last `takeTouched`. */
+  touched(key: string): boolean {
+    return this.#touched.has(key);
+  }
+
+  /** Starts a new set of changed keys (at a checkpoint). */
+  takeTouched(): void {
+    this.#touched = new Set();
+  }
+
+  /** The snapshot of a key's open log entry (its stored form), or undefined when it has none. */
+  openSnap(key: string): Snap<unknown> | string | undefined {
+    const i = this.#open.get(key);
+    return i === undefined ? undefined : this.dead.snapOf(i);
   }
 
   takeDirty(): Set<string> {

@@ -4,13 +4,31 @@ import { DeadLog, OPEN } from '../../src/timetravel/live.js';
 import { DiskDead, entriesOfLog, memoryEmitter, writeDeadRun, type DeadRow } from '../../src/timetravel/sidecar.js';
 
 /**
+ * A snapshot's context: with the kind's own-id field holding the id (a block keeps it as a template
+ * shared by the entries that differ only by id: numeric ids as numbers, the rest as strings), or,
+ * for a kind without one or an id that is not its number ('0x1f'), as it is.
+ */
+function contextOf(kind: string, id: string, key: string, at: number): Record<string, unknown> {
+  switch (kind) {
+    case 'domain':
+      return { domain: id, at };
+    case 'mm':
+      return { mm: id, bonds: at % 2, domains: [] };
+    case 'globalPasidHistory':
+      return { pasid: /^[0-9]+$/.test(id) || id === '0x1f' ? Number(id) : id, at: at % 3 };
+    default:
+      return { key, at };
+  }
+}
+
+/**
  * A dead log as a replay fills it: per object, consecutive spans [from, until) of its states, the
  * last one possibly open; entries closed (and so written) in the order their spans end.
  */
 const anyLog = fc
   .array(
     fc.record({
-      kind: fc.constantFrom('domain', 'mm', 'svaHandle', 'pasid'),
+      kind: fc.constantFrom('domain', 'mm', 'svaHandle', 'pasid', 'globalPasidHistory'),
       // Ids that sort differently as strings and as numbers, and a shared prefix.
       id: fc.constantFrom('1', '2', '10', '9', 'a', 'a:b', 'b', '0x1f'),
       gaps: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 6 }),
@@ -30,7 +48,7 @@ const anyLog = fc
       o.gaps.forEach(([gap, len], j) => {
         at += gap;
         const last = j === o.gaps.length - 1;
-        d.push(key, { value: 'freed', context: { key, at } }, at, last && o.open ? OPEN : at + len);
+        d.push(key, { value: 'freed', context: contextOf(o.kind, o.id, key, at) }, at, last && o.open ? OPEN : at + len);
         at += len;
       });
     }
