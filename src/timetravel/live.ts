@@ -80,7 +80,21 @@ export interface DeadSink {
   snapOf(i: number): Snap<unknown> | string;
   /** Ends an entry's span at `until`. */
   close(i: number, until: number): void;
+  /**
+   * Appends a dead object's entry without its snapshot (the index builder's log): the world holds
+   * that snapshot for as long as the entry is open, so the tracker hands it over only when the entry
+   * closes (`fill`). Absent: the tracker pushes the snapshot (the in-memory log).
+   */
+  pushDead?(key: string, from: number): number;
+  /** Gives an entry pushed by pushDead its snapshot (as the world had it while the entry was open). */
+  fill?(i: number, snap: Snap<unknown>): void;
 }
+
+/** The snapshot of an entry pushed by `pushDead` until `fill` (the world holds it meanwhile). */
+export const IN_WORLD: Snap<unknown> = Object.freeze({ value: '\u0000in-world', context: null });
+
+/** Whether two snapshots of one object are equal (as the log would write them). */
+const sameSnap = (a: Snap<unknown>, b: Snap<unknown>) => a === b || JSON.stringify(a) === JSON.stringify(b);
 
 /** The append-only log of dead objects; an entry is visible at positions from ≤ c < until. */
 export class DeadLog implements DeadLayer, DeadSink {
@@ -216,6 +230,19 @@ export class PendingLog implements DeadSink {
     const order = this.#next++;
     this.#entries.set(order, { order, key, from, until, snap });
     return order;
+  }
+
+  /**
+   * Why: most dead objects stay dead to the end of the trace, so their entries stay open; a decoded
+   * copy of each one's record (its context object and strings) was the builder's largest holding,
+   * growing with every object the trace ever freed, while the world keeps the same record off the heap.
+   */
+  pushDead(key: string, from: number): number {
+    return this.push(key, IN_WORLD, from);
+  }
+
+  fill(i: number, snap: Snap<unknown>): void {
+    (this.#entries.get(i) as DeadEntry).snap = snap;
   }
 
   snapOf(i: number): Snap<unknown> | string {
@@ -417,18 +444,24 @@ export class LiveTracker {
 
   /** After a record: `at` is the number of records stepped so far. */
   update(at: number): void {
-    for (const key of this.world.takeChanges().keys()) {
+    for (const [key, before] of this.world.takeChanges()) {
       // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
       const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
       const open = this.#open.get(key);
       if (open !== undefined) {
-        if (snap !== undefined && this.dead.snapOf(open) === snap) continue;
+        const held = this.dead.snapOf(open);
+        if (held === IN_WORLD) {
+          // The entry's snapshot is the one before this record's changes (any earlier change would have closed it).
+          const had = before as Snap<unknown>;
+          if (snap !== undefined && isDead(key, snap) && sameSnap(expandStored(key, snap), had)) continue;
+          this.dead.fill?.(open, had);
+        } else if (snap !== undefined && held === snap) continue;
         this.dead.close(open, at);
         this.#open.delete(key);
         this.onClose?.(open);
       }
       if (snap !== undefined && isDead(key, snap)) {
-        this.#open.set(key, this.dead.push(key, snap, at));
+        this.#open.set(key, this.dead.pushDead?.(key, at) ?? this.dead.push(key, snap, at));
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (snap === undefined) {
@@ -469,7 +502,7 @@ export class LiveTracker {
     return d;
   }
 
-  /** Entries still open at the end of the trace. */
+  /** Entries still open at the end of the trace (those pushed by pushDead: their snapshot is the world's, as it is at the end). */
   openEntries(): number[] {
     return [...this.#open.values()];
   }

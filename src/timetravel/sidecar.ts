@@ -33,7 +33,7 @@ import { ByteReader, ByteWriter } from './binary.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
-import { DeadLog, expandStored, LiveTracker, OPEN, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
+import { DeadLog, expandStored, IN_WORLD, LiveTracker, OPEN, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { recordTokens } from './refs.js';
 import { memoryTimeline, type OnRestore, type Timeline } from './timeline.js';
 
@@ -429,7 +429,8 @@ function readPostingsHead(raw: Buffer, len: number): { first: number; tokens: st
  * one after the other, in a block of their own right after it (a lookup parses the one it finds).
  * `emit` writes a block and returns its position. Returns the directory rows and the filter.
  */
-export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock): { rows: DeadRow[]; filter: [number, number] } {
+/** `inWorld`: the snapshot of an entry still open at the end whose snapshot the world holds (`PendingLog.pushDead`), read one block at a time. */
+export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock, inWorld?: (key: string) => Snap<unknown>): { rows: DeadRow[]; filter: [number, number] } {
   const rows: DeadRow[] = [];
   const bloom = bloomOf(entries.map((e) => e.key));
   const filter: [number, number] = [emit(Block.Filter, bloom, 0), bloom.length * 8];
@@ -442,7 +443,10 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     let b = a + 1;
     while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
     const part = sorted.slice(a, b);
-    const texts = part.map((x) => (typeof x.e.snap === 'string' ? x.e.snap : JSON.stringify(expandStored(x.e.key, x.e.snap))));
+    const texts = part.map((x) => {
+      const snap = x.e.snap === IN_WORLD && inWorld !== undefined ? inWorld(x.e.key) : x.e.snap;
+      return typeof snap === 'string' ? snap : JSON.stringify(expandStored(x.e.key, snap));
+    });
     // lens: each snapshot's UTF-8 length, so a lookup parses its one snapshot without splitting the block.
     const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), lens: texts.map((t) => Buffer.byteLength(t)) };
     const snaps = texts.join('');
@@ -668,7 +672,8 @@ export class SidecarBuilder {
     this.#closed = [];
     if (ids.length === 0) return;
     // Why: the written entries are forgotten, so the builder's log holds the open entries and one run, never the whole trace's.
-    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock);
+    const world = this.#replay.world;
+    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock, (key) => world.storedByKey(key) as Snap<unknown>);
     for (const row of rows) this.#footer.dead.push(row);
     this.#footer.deadFilters.push(filter);
     this.#deadWritten += ids.length;
