@@ -11,6 +11,11 @@ export interface BenchContext {
    * them (time travel's index build and seeks); absent: the same as `traces`.
    */
   readonly streamingTraces?: ReadonlyMap<number, string>;
+  /**
+   * PASID users live at steady state in each trace, by path (`generate --live`); a trace not in it,
+   * or with its size's default (1 % of its records), is the trace of earlier runs of that size.
+   */
+  readonly live?: ReadonlyMap<string, number>;
   readonly kernel: string;
   /** `--k-sweep`: time travel also builds and seeks with K = 64 and 1024 on 100 k records (how the default K was chosen). */
   readonly kSweep?: boolean;

@@ -7,6 +7,9 @@
  * since the in-memory phases would hold every record. `--large`: the full sizes and 10 M (issue
  * 12's cost per record and peak RSS at 10 M, issue 14's index build and seek on 10 M). `--json`:
  * one object on stdout (run it as `npm run -s bench -- --json` so npm prints no banner).
+ * From 100 k records on the sweep's traces keep one live population (SWEEP_LIVE), so a larger size is
+ * the same workload over a longer trace; a sweep with 1 M also measures the 1 M trace of earlier
+ * runs (1 % of its records live: `reference`), which the headline and the sections get.
  * `--audit-only`: no optional sections. `--k-sweep`, `--explore-budget S`: the longer variants of
  * two sections (time travel's K = 64 and 1024 on 100 k; the explorer's budget per contended
  * scenario without value symmetry, 10 s by default). Each phase and section prints its seconds on
@@ -17,7 +20,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateTrace } from '../src/generate/generateTrace.js';
+import { defaultLive, generateTrace } from '../src/generate/generateTrace.js';
 import { writeTraceLines } from '../src/log/writeTraceLines.js';
 import { fastPathAgrees, type Agreement } from './agreement.js';
 import { runOptionalSections, type SectionOutcome } from './hooks.js';
@@ -37,9 +40,23 @@ const IN_MEMORY_LIMIT = 1_000_000;
 const MEMORY_FROM = 100_000;
 /** The cost per record is compared from this size on: below it JIT warm-up dominates (the first ~20 k records). */
 const GROWTH_FROM = 100_000;
+/**
+ * PASID users live at steady state in the sweep's traces from GROWTH_FROM on, whatever their length
+ * (`generate --live`): the 100 k trace's own (1 % of 100 k), so it is the trace of earlier runs, and
+ * 1 M and 10 M are that workload over a longer trace. With 1 % of N live (the generator's default)
+ * the 10 M trace held 100 k live users and exhausted the kernel-DMA devices' PASIDs: another
+ * workload, whose cost and memory grew with its live set, not with the trace's length. Smaller
+ * sizes keep their default (a 10 k trace with 1,000 live would be mostly ramp-up and tear-down).
+ */
+const SWEEP_LIVE = 1_000;
+/** The 1 M trace of earlier runs (1 % live: 10 k), measured beside the sweep's when the sweep has 1 M: the figures compared with history. */
+const REFERENCE_SIZE = 1_000_000;
+const sweepLive = (records: number) => (records >= GROWTH_FROM ? SWEEP_LIVE : defaultLive(records));
 
 interface SizeFigures {
   records: number;
+  /** PASID users live at steady state (`generate --live`; the generator's default is 1 % of the records). */
+  live: number;
   bytes: number;
   liveObjectsAtEnd: number;
   findings: number;
@@ -132,7 +149,10 @@ async function withReaderThread<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-async function measureSize(path: string, records: number, kernel: string, log: (s: string) => void): Promise<SizeFigures> {
+/** What a trace is, in labels: its size and its live population. */
+const traceLabel = (records: number, live: number) => `${fmt(records)} records, ${fmt(live)} live`;
+
+async function measureSize(path: string, records: number, live: number, kernel: string, log: (s: string) => void): Promise<SizeFigures> {
   const runs = records <= 10_000 ? 5 : records <= 100_000 ? 3 : 1;
   const profile = generateTrace({ records: 1, kernel });
   if (!profile.ok) throw new Error(profile.error.message);
@@ -165,12 +185,13 @@ async function measureSize(path: string, records: number, kernel: string, log: (
   const threaded = inMemory ? await phase('pipeline, reader thread', () => best(runs, () => withReaderThread(() => pipelineSummary(path)))) : undefined;
   const n = full.value.records;
   const memory = records >= MEMORY_FROM ? await phase('memory child', () => measureMemory(path)) : undefined;
-  log(`measured ${fmt(records)} records in ${Math.round((performance.now() - t0) / 1000)} s: ${Object.entries(phaseSeconds).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
+  log(`measured ${traceLabel(records, live)} in ${Math.round((performance.now() - t0) / 1000)} s: ${Object.entries(phaseSeconds).map(([k, v]) => `${k} ${v} s`).join(', ')}`);
   const pipelineRate = perSec(n, full.ms);
   const chunkedRate = perSec(chunked.value, chunked.ms);
   const floorRate = floor !== undefined ? perSec(floor.value, floor.ms) : null;
   return {
     records: n,
+    live,
     bytes: statSync(path).size,
     liveObjectsAtEnd: full.value.worldObjects,
     findings: full.value.findings,
@@ -220,20 +241,29 @@ async function main(): Promise<void> {
   const loadStart = loadavg().map((l) => Math.round(l * 10) / 10);
   const dir = mkdtempSync(join(tmpdir(), 'pasid-ledger-bench-'));
   try {
-    const traces = new Map<number, string>();
-    for (const records of sizes) {
-      const g = generateTrace({ records, kernel, seed });
+    const generate = (records: number, live: number): string => {
+      // Why `live` only when it is not the default: the header records it, and the default trace stays the one of earlier runs.
+      const g = generateTrace({ records, kernel, seed, live: live === defaultLive(records) ? undefined : live });
       if (!g.ok) throw new Error(g.error.message);
-      const path = join(dir, `trace-${records}.jsonl`);
+      const path = join(dir, `trace-${records}-live-${live}.jsonl`);
       const t0 = performance.now();
       writeTraceLines(path, g.value.header, g.value.records());
-      log(`generated ${fmt(records)} records (kernel ${kernel}, seed ${seed}) in ${Math.round(performance.now() - t0)} ms`);
-      traces.set(records, path);
-    }
+      log(`generated ${traceLabel(records, live)} (kernel ${kernel}, seed ${seed}) in ${Math.round(performance.now() - t0)} ms`);
+      return path;
+    };
+    const traces = new Map<number, string>();
+    for (const records of sizes) traces.set(records, generate(records, sweepLive(records)));
+    const referenceLive = defaultLive(REFERENCE_SIZE);
+    const referencePath = sizes.includes(REFERENCE_SIZE) && referenceLive !== sweepLive(REFERENCE_SIZE) ? generate(REFERENCE_SIZE, referenceLive) : undefined;
     const figures: SizeFigures[] = [];
     for (const [records, path] of traces) {
-      log(`measuring ${fmt(records)} records...`);
-      figures.push(await measureSize(path, records, kernel, log));
+      log(`measuring ${traceLabel(records, sweepLive(records))}...`);
+      figures.push(await measureSize(path, records, sweepLive(records), kernel, log));
+    }
+    let reference: SizeFigures | null = null;
+    if (referencePath !== undefined) {
+      log(`measuring ${traceLabel(REFERENCE_SIZE, referenceLive)} (the 1 M trace of earlier runs)...`);
+      reference = await measureSize(referencePath, REFERENCE_SIZE, referenceLive, kernel, log);
     }
     const smallest = traces.get(sizes[0]) as string;
     const gen = generateTrace({ records: 1, kernel });
@@ -242,27 +272,34 @@ async function main(): Promise<void> {
     // The top-level memory figures: the largest size that has them (a child process per size from MEMORY_FROM on).
     const measuredMemory = figures.filter((f) => f.peakRssMb !== null);
     const memorySize = measuredMemory[measuredMemory.length - 1] ?? figures[figures.length - 1];
-    const memory = memorySize.peakRssMb !== null ? { records: memorySize.records, peakRssMb: memorySize.peakRssMb, peakHeapMb: memorySize.peakHeapMb, worldObjects: memorySize.liveObjectsAtEnd } : measureMemory(traces.get(sizes[sizes.length - 1]) as string);
-    // Why: the other sections keep whole traces in memory; they get the sizes the in-memory phases ran on.
+    const memory = memorySize.peakRssMb !== null ? { records: memorySize.records, live: memorySize.live, peakRssMb: memorySize.peakRssMb, peakHeapMb: memorySize.peakHeapMb, worldObjects: memorySize.liveObjectsAtEnd } : { ...measureMemory(traces.get(sizes[sizes.length - 1]) as string), live: sweepLive(sizes[sizes.length - 1]) };
+    // Why: the other sections keep whole traces in memory; they get the sizes the in-memory phases ran on,
+    // 1 M as the trace of earlier runs (the reference), since their figures are compared with history.
     // Time travel streams its traces (index build and seeks), so it gets the larger ones too, as streamingTraces.
     const sectionTraces = new Map([...traces].filter(([records]) => records <= IN_MEMORY_LIMIT));
+    if (referencePath !== undefined) sectionTraces.set(REFERENCE_SIZE, referencePath);
+    const streamingTraces = new Map([...sectionTraces, ...[...traces].filter(([records]) => records > IN_MEMORY_LIMIT)]);
+    const liveOf = new Map([...traces].map(([records, path]) => [path, sweepLive(records)]));
+    if (referencePath !== undefined) liveOf.set(referencePath, referenceLive);
     // `--audit-only`: the audit figures alone (the optional sections of other subsystems are skipped).
     const sections: SectionOutcome[] = flag('--audit-only')
       ? []
-      : await runOptionalSections({ traces: sectionTraces, streamingTraces: traces, kernel, kSweep: flag('--k-sweep'), exploreBudgetMs: exploreBudget === undefined ? undefined : Number(exploreBudget) * 1000 });
+      : await runOptionalSections({ traces: sectionTraces, streamingTraces, live: liveOf, kernel, kSweep: flag('--k-sweep'), exploreBudgetMs: exploreBudget === undefined ? undefined : Number(exploreBudget) * 1000 });
 
-    // The headline: the largest size with every phase measured (the in-memory ones stop at IN_MEMORY_LIMIT).
+    // The sweep's largest size with every phase measured (the in-memory ones stop at IN_MEMORY_LIMIT).
     const complete = figures.filter((f) => f.parseFloorEventsPerSec !== null);
-    const big = complete[complete.length - 1] ?? figures[figures.length - 1];
+    const largest = complete[complete.length - 1] ?? figures[figures.length - 1];
+    // The headline: the trace of earlier runs when measured (its figures are compared with history), else that size.
+    const big = reference ?? largest;
     const small = figures[0];
-    const growth = ratio(big.pipelineNsPerRecord, small.pipelineNsPerRecord);
+    const growth = ratio(largest.pipelineNsPerRecord, small.pipelineNsPerRecord);
     // Cost per record from GROWTH_FROM records to the largest size, wall and CPU (the issue's "flat within 20 %").
     const grown = figures.filter((f) => f.records >= GROWTH_FROM);
     const first = grown[0];
     const last = grown[grown.length - 1];
     const auditGrowth =
       first !== undefined && last !== first
-        ? { from: first.records, to: last.records, nsPerRecordFactor: ratio(last.pipelineNsPerRecord, first.pipelineNsPerRecord), cpuNsPerRecordFactor: ratio(last.pipelineCpuNsPerRecord, first.pipelineCpuNsPerRecord) }
+        ? { from: first.records, to: last.records, live: SWEEP_LIVE, nsPerRecordFactor: ratio(last.pipelineNsPerRecord, first.pipelineNsPerRecord), cpuNsPerRecordFactor: ratio(last.pipelineCpuNsPerRecord, first.pipelineCpuNsPerRecord) }
         : null;
     const result = {
       node: process.version,
@@ -272,6 +309,7 @@ async function main(): Promise<void> {
       kernel,
       seed,
       records: big.records,
+      live: big.live,
       pipelineEventsPerSec: big.pipelineEventsPerSec,
       parseFloorEventsPerSec: big.parseFloorEventsPerSec,
       chunkedParseFloorEventsPerSec: big.chunkedParseFloorEventsPerSec,
@@ -293,10 +331,13 @@ async function main(): Promise<void> {
       peakRssMb: memory.peakRssMb,
       peakHeapMb: memory.peakHeapMb,
       memoryRecords: memory.records,
+      memoryLive: memory.live,
       memoryWorldObjects: memory.worldObjects,
-      growth: { from: small.records, to: big.records, nsPerRecordFactor: growth, linear: growth <= 1.5 },
+      growth: { from: small.records, to: largest.records, nsPerRecordFactor: growth, linear: growth <= 1.5 },
       auditGrowth,
+      sweepLive: SWEEP_LIVE,
       sizes: figures,
+      reference,
       sections,
       totalSeconds: Math.round((performance.now() - started) / 1000),
     };
@@ -309,6 +350,7 @@ async function main(): Promise<void> {
     const pct = (a: number, b: number | null) => (b === null ? '—' : `${Math.round((a / b) * 100)} %`);
     const rows: [string, (f: SizeFigures) => string][] = [
       ['records', (f) => fmt(f.records)],
+      ['PASID users live at steady state', (f) => fmt(f.live)],
       ['file MB', (f) => String(mb(f.bytes))],
       ['JSON.parse floor (rec/s)', (f) => fmt(f.parseFloorEventsPerSec)],
       ['JSON.parse floor, 1 MiB chunks (rec/s)', (f) => fmt(f.chunkedParseFloorEventsPerSec)],
@@ -331,18 +373,21 @@ async function main(): Promise<void> {
     log('');
     log(`pasid-ledger bench — Node ${process.version}, ${result.cpu}, ${result.cores} cores, kernel ${kernel}, seed ${seed}, load average ${loadStart.join(' ')} → ${result.loadAverage.end.join(' ')}`);
     const w0 = Math.max(...rows.map(([h]) => h.length));
-    const cols = figures.map((f) => rows.map(([, g]) => g(f)));
+    const columns = reference === null ? figures : [...figures, reference];
+    const cols = columns.map((f) => rows.map(([, g]) => g(f)));
     const widths = cols.map((c) => Math.max(...c.map((s) => s.length)));
     rows.forEach(([h], i) => log(`${h.padEnd(w0)}  ${cols.map((c, j) => c[i].padStart(widths[j])).join('  ')}`));
     log('');
     log(`fast path agrees with XState transition() on ${fmt(agreement.records)} records: ${agreement.agrees ? 'yes' : `NO (${agreement.difference})`}`);
-    log(`audit at ${fmt(big.records)} records: ${big.pipelineVsParseFloor} of the JSON.parse floor (target ≥ 0.5; ${big.pipelineVsParseFloorCpu} in CPU time), ${big.pipelineVsChunkedParseFloor} of the chunked floor`);
+    if (reference !== null) log(`the last column: the 1 M trace of earlier runs (1 % of its records live), the headline below; the others: the sweep (${fmt(SWEEP_LIVE)} live from ${fmt(GROWTH_FROM)} records on)`);
+    log(`audit at ${traceLabel(big.records, big.live)}: ${big.pipelineVsParseFloor} of the JSON.parse floor (target ≥ 0.5; ${big.pipelineVsParseFloorCpu} in CPU time), ${big.pipelineVsChunkedParseFloor} of the chunked floor`);
     // One line per size with a child's figures: the issue's targets are at 1 M and at 10 M (--large).
     const target = (records: number) => (records >= LARGE_SIZE ? ' (target ≤ 300 MB at 10 M)' : records >= 1_000_000 ? ' (target ≤ 200 MB at 1 M)' : '');
-    const memoryLines = measuredMemory.length > 0 ? measuredMemory.map((f) => ({ records: f.records, peakRssMb: f.peakRssMb, peakHeapMb: f.peakHeapMb, worldObjects: f.liveObjectsAtEnd })) : [memory];
-    for (const m of memoryLines) log(`peak memory, ${fmt(m.records)}-record pipeline (child process): RSS ${m.peakRssMb} MB${target(m.records)}, heap ${m.peakHeapMb} MB, ${fmt(m.worldObjects)} world objects at end`);
-    if (figures.length > 1) log(`cost per record ${fmt(small.records)} → ${fmt(big.records)}: ×${growth} (${growth <= 1.5 ? 'linear' : 'worse than linear'})`);
-    if (auditGrowth !== null) log(`audit cost per record ${fmt(auditGrowth.from)} → ${fmt(auditGrowth.to)}: ×${auditGrowth.nsPerRecordFactor} wall, ×${auditGrowth.cpuNsPerRecordFactor} CPU (target: flat within 20 %)`);
+    const withMemory = reference?.peakRssMb != null ? [...measuredMemory, reference] : measuredMemory;
+    const memoryLines = withMemory.length > 0 ? withMemory.map((f) => ({ records: f.records, live: f.live, peakRssMb: f.peakRssMb, peakHeapMb: f.peakHeapMb, worldObjects: f.liveObjectsAtEnd })) : [memory];
+    for (const m of memoryLines) log(`peak memory, pipeline of ${traceLabel(m.records, m.live)} (child process): RSS ${m.peakRssMb} MB${target(m.records)}, heap ${m.peakHeapMb} MB, ${fmt(m.worldObjects)} world objects at end`);
+    if (figures.length > 1) log(`cost per record ${traceLabel(small.records, small.live)} → ${traceLabel(largest.records, largest.live)}: ×${growth} (${growth <= 1.5 ? 'linear' : 'worse than linear'})`);
+    if (auditGrowth !== null) log(`audit cost per record ${fmt(auditGrowth.from)} → ${fmt(auditGrowth.to)} records, ${fmt(SWEEP_LIVE)} live in each: ×${auditGrowth.nsPerRecordFactor} wall, ×${auditGrowth.cpuNsPerRecordFactor} CPU (target: flat within 20 %)`);
     for (const s of sections) log('skipped' in s ? `${s.name}: skipped — ${s.skipped}` : 'failed' in s ? `${s.name}: FAILED after ${s.seconds} s — ${s.failed}` : `${s.name} (${s.seconds} s): ${JSON.stringify(s.figures)}`);
     log(`total: ${result.totalSeconds} s`);
   } finally {

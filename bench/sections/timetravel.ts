@@ -17,7 +17,7 @@ import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, stat
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generateTrace } from '../../src/generate/generateTrace.js';
+import { defaultLive, generateTrace } from '../../src/generate/generateTrace.js';
 import { writeTraceLines } from '../../src/log/writeTraceLines.js';
 import { profileFor } from '../../machines/profile.js';
 import { openSidecar } from '../../src/timetravel/sidecar.js';
@@ -117,7 +117,9 @@ async function run(ctx: BenchContext, cli = true): Promise<Record<string, number
       // The default K last: its index stays for the CLI runs below. 100 k records with --k-sweep: the other K too (how K was chosen).
       const ks = size === 100_000 && ctx.kSweep === true ? [64, 1024, SIDECAR_K] : [SIDECAR_K];
       for (const k of ks) {
-        const label = `${size} records, K ${k}`;
+        // A trace with another live population than its size's default says so (the sweep's 10 M: 1,000 live, not 100 k).
+        const live = ctx.live?.get(path);
+        const label = `${size} records${live !== undefined && live !== defaultLive(size) ? ` (${live} live)` : ''}, K ${k}`;
         const b = build(path, k, size > IN_MEMORY_LIMIT ? LARGE_BUILD_BUDGET_MS : undefined);
         if ('failed' in b) {
           if (size <= IN_MEMORY_LIMIT) throw new Error(`${label}: ${b.failed}`);
@@ -174,6 +176,7 @@ async function standalone(argv: readonly string[]): Promise<void> {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const traces = new Map<number, string>();
+  const live = new Map<string, number>();
   const dir = mkdtempSync(join(tmpdir(), 'pasid-ledger-bench-tt-'));
   try {
     argv.forEach((a, i) => {
@@ -188,6 +191,13 @@ async function standalone(argv: readonly string[]): Promise<void> {
       for (let got; (got = readSync(fd, buf, 0, buf.length, null)) > 0; ) for (let j = 0; j < got; j++) if (buf[j] === 10) n++;
       closeSync(fd);
       traces.set(n, file);
+      // A trace generated with --live says so in its header (its first line), and the labels say it too.
+      const head = Buffer.alloc(4096);
+      const hfd = openSync(file, 'r');
+      const got = readSync(hfd, head, 0, head.length, 0);
+      closeSync(hfd);
+      const m = / --live (\d+)/.exec(head.subarray(0, got).toString('utf8').split('\n')[0]);
+      if (m !== null) live.set(file, Number(m[1]));
     });
     const sizes = value('--sizes')?.split(',').map(Number) ?? (traces.size === 0 ? [100_000, 1_000_000] : []);
     for (const records of sizes) {
@@ -198,7 +208,7 @@ async function standalone(argv: readonly string[]): Promise<void> {
       traces.set(records, file);
     }
     // The CLI runs on the largest trace given (a file's count includes its nested records: a generated 1 M has a few more); --no-cli for a 10 M one.
-    const figures = await run({ traces, kernel: '6.8.0', kSweep: argv.includes('--k-sweep') }, !argv.includes('--no-cli'));
+    const figures = await run({ traces, live, kernel: '6.8.0', kSweep: argv.includes('--k-sweep') }, !argv.includes('--no-cli'));
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(figures)}\n`);
     else for (const [k, v] of Object.entries(figures)) process.stdout.write(`${k}: ${v}\n`);
   } finally {

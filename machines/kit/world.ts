@@ -176,6 +176,11 @@ export class World {
     return typeof stored === 'number' ? stored : undefined;
   }
 
+  /** The record a `deadRecordOf` number stands for (time travel's builder: an open log entry's snapshot, which the world keeps). */
+  deadRecord(n: number): DeadRecord {
+    return this.#record(n);
+  }
+
   /** The frozen record a dead object's number stands for (equal numbers give one record while it is cached). */
   #record(n: number): DeadRecord {
     return (this.#dead as DeadStore).record(n);

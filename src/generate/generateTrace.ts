@@ -20,6 +20,11 @@ export interface GenerateOptions {
   readonly records: number;
   readonly kernel?: string;
   readonly seed?: number;
+  /**
+   * PASID users live at steady state, whatever the length: a longer trace of the same workload
+   * (the bench's size sweep). Default: 1 % of `records`, at least 20 (the traces of earlier versions).
+   */
+  readonly live?: number;
 }
 
 export interface GeneratedTrace {
@@ -35,8 +40,14 @@ export const DEFAULT_SEED = 1;
 const KDMA_DEVICES = 16;
 const SVA_DEVICES = 8;
 const IOMMUS = ['dmar0', 'dmar1'];
-/** Live PASID users at steady state per record of the trace (10 k for 1 M records). */
+/** Live PASID users at steady state per record of the trace (10 k for 1 M records) unless `live` is given. */
 const LIVE_PER_RECORD = 1 / 100;
+const MIN_LIVE = 20;
+/** The fewest records per live user `live` may ask for (below it the trace is ramp-up and tear-down). */
+const RECORDS_PER_LIVE = 20;
+
+/** The steady-state live population of a trace of `records` records without `live`. */
+export const defaultLive = (records: number): number => Math.max(MIN_LIVE, Math.round(records * LIVE_PER_RECORD));
 
 const kdmaDev = (i: number) => `0000:3a:${(i >> 3).toString(16).padStart(2, '0')}.${i & 7}`;
 const svaDev = (i: number) => `0000:6a:${(i >> 3).toString(16).padStart(2, '0')}.${i & 7}`;
@@ -74,21 +85,29 @@ export function generateTrace(options: GenerateOptions): Result<GeneratedTrace, 
   if (!Number.isInteger(options.records) || options.records < 1) {
     return err(ledgerError('USAGE', `--records takes a positive integer, got ${options.records}`, { field: '--records', fix: 'e.g. --records 100000' }));
   }
+  if (options.live !== undefined && (!Number.isInteger(options.live) || options.live < 1)) {
+    return err(ledgerError('USAGE', `--live takes a positive integer, got ${options.live}`, { field: '--live', fix: 'e.g. --live 1000, or leave it out for 1 % of --records' }));
+  }
+  // Why: ramp-up and tear-down take about 8 records per live user; with fewer than 20 per user the trace never reaches its steady state.
+  if (options.live !== undefined && options.live * RECORDS_PER_LIVE > options.records) {
+    return err(ledgerError('USAGE', `--live ${options.live} needs at least ${options.live * RECORDS_PER_LIVE} records to reach its steady state, got --records ${options.records}`, { field: '--live', fix: `give at most --live ${Math.floor(options.records / RECORDS_PER_LIVE)}, or more --records` }));
+  }
   const header: TraceHeader = {
     type: 'header',
     format: TRACE_FORMAT,
     version: TRACE_FORMAT_VERSION,
     kernel,
     source: 'generated',
-    description: `pasid-ledger generate --records ${options.records} --kernel ${kernel} --seed ${options.seed ?? DEFAULT_SEED}`,
+    description: `pasid-ledger generate --records ${options.records} --kernel ${kernel} --seed ${options.seed ?? DEFAULT_SEED}${options.live !== undefined ? ` --live ${options.live}` : ''}`,
   };
-  return ok({ header, profile, records: () => run(profile, options.records, options.seed ?? DEFAULT_SEED) });
+  const live = options.live ?? defaultLive(options.records);
+  return ok({ header, profile, records: () => run(profile, options.records, options.seed ?? DEFAULT_SEED, live) });
 }
 
 /** Which return kinds are void: their records carry `ret: null` even when the model leaves it open. */
 const VOID_RET = new Set<CallName>((Object.keys(RECORD_SPECS) as CallName[]).filter((f) => RECORD_SPECS[f].ret === 'retVoid'));
 
-function* run(p: Profile, total: number, seed: number): Generator<CallRecord> {
+function* run(p: Profile, total: number, seed: number, target: number): Generator<CallRecord> {
   const rng = new Prng(seed);
   const world = new World(p, 'fast');
   const out: CallRecord[] = [];
@@ -146,7 +165,6 @@ function* run(p: Profile, total: number, seed: number): Generator<CallRecord> {
   const idleMms = new Bag<MmState>();
   let mms = 0;
 
-  const target = Math.max(20, Math.round(total * LIVE_PER_RECORD));
   const bugs: { at: number; bug: Bug }[] = [
     { at: Math.floor(total * 0.3), bug: 'wrongDomainDetach' },
     { at: Math.floor(total * 0.5), bug: 'leak' },

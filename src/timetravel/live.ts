@@ -80,7 +80,19 @@ export interface DeadSink {
   snapOf(i: number): Snap<unknown> | string;
   /** Ends an entry's span at `until`. */
   close(i: number, until: number): void;
+  /**
+   * Appends a dead object's entry without its snapshot (the index builder's log): the world holds
+   * that snapshot for as long as the entry is open, so the tracker hands it over only when the entry
+   * closes (`fill`). Absent: the tracker pushes the snapshot (the in-memory log).
+   */
+  pushDead?(key: string, from: number): number;
+  /** Gives an entry pushed by pushDead its snapshot (as the world had it while the entry was open). */
+  fill?(i: number, snap: Snap<unknown>): void;
 }
+
+/** The snapshot of an entry pushed by `pushDead` until `fill` (the world holds it meanwhile). */
+export const IN_WORLD: Snap<unknown> = Object.freeze({ value: '\u0000in-world', context: null });
+
 
 /** The append-only log of dead objects; an entry is visible at positions from ≤ c < until. */
 export class DeadLog implements DeadLayer, DeadSink {
@@ -218,6 +230,19 @@ export class PendingLog implements DeadSink {
     const order = this.#next++;
     this.#entries.set(order, { order, key, from, until, snap });
     return order;
+  }
+
+  /**
+   * Why: most dead objects stay dead to the end of the trace, so their entries stay open; a decoded
+   * copy of each one's record (its context object and strings) was the builder's largest holding,
+   * growing with every object the trace ever freed, while the world keeps the same record off the heap.
+   */
+  pushDead(key: string, from: number): number {
+    return this.push(key, IN_WORLD, from);
+  }
+
+  fill(i: number, snap: Snap<unknown>): void {
+    (this.#entries.get(i) as DeadEntry).snap = snap;
   }
 
   snapOf(i: number): Snap<unknown> | string {
@@ -450,13 +475,16 @@ export class LiveTracker {
       if (open !== undefined) {
         const was = this.#openRecord.get(key);
         if (snap !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === snap)) continue;
+        // An entry pushed without its snapshot takes it as it closes: the record the object was stored as while it was open.
+        if (was !== undefined && this.dead.snapOf(open) === IN_WORLD) this.dead.fill?.(open, this.world.deadRecord(was));
         this.dead.close(open, at);
         this.#open.delete(key);
         this.#openRecord.delete(key);
         this.onClose?.(open);
       }
       if (snap !== undefined && isDead(key, snap)) {
-        this.#open.set(key, this.dead.push(key, snap, at));
+        // Why pushDead only with a record number: the number finds the entry's snapshot again (openSnap, fill) while the world keeps it.
+        this.#open.set(key, record !== undefined && this.dead.pushDead !== undefined ? this.dead.pushDead(key, at) : this.dead.push(key, snap, at));
         if (record !== undefined) this.#openRecord.set(key, record);
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
@@ -503,9 +531,17 @@ export class LiveTracker {
   }
 
   /** The snapshot of a key's open log entry (its stored form), or undefined when it has none. */
+  /** The stored form of an open entry pushed without its snapshot (`pushDead`): the record the world keeps for it. */
+  inWorldSnap(key: string): Snap<unknown> | undefined {
+    const n = this.#openRecord.get(key);
+    return n === undefined ? undefined : this.world.deadRecord(n);
+  }
+
   openSnap(key: string): Snap<unknown> | string | undefined {
     const i = this.#open.get(key);
-    return i === undefined ? undefined : this.dead.snapOf(i);
+    if (i === undefined) return undefined;
+    const snap = this.dead.snapOf(i);
+    return snap === IN_WORLD ? this.inWorldSnap(key) : snap;
   }
 
   takeDirty(): Set<string> {
@@ -514,7 +550,7 @@ export class LiveTracker {
     return d;
   }
 
-  /** Entries still open at the end of the trace. */
+  /** Entries still open at the end of the trace (those pushed by pushDead: their snapshot is the world's, as it is at the end). */
   openEntries(): number[] {
     return [...this.#open.values()];
   }

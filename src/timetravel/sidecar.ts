@@ -33,7 +33,7 @@ import { ByteReader, ByteWriter } from './binary.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
-import { DEAD_STATES, DeadLog, expandStored, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
+import { DEAD_STATES, DeadLog, expandStored, IN_WORLD, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { DeadKindMap, expandRecord } from '../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
 import { recordTokens } from './refs.js';
@@ -446,7 +446,8 @@ function readPostingsHead(raw: Buffer, len: number): { first: number; tokens: st
  * placeholder, as the world's DeadStore keeps it, each distinct one once; any other snapshot as it is.
  * `emit` writes a block and returns its position. Returns the directory rows and the filter.
  */
-export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock): { rows: DeadRow[]; filter: [number, number] } {
+/** `inWorld`: the snapshot of an entry still open at the end whose snapshot the world holds (`PendingLog.pushDead`), read one block at a time. */
+export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock, inWorld?: (key: string) => Snap<unknown>): { rows: DeadRow[]; filter: [number, number] } {
   const rows: DeadRow[] = [];
   const bloom = bloomOf(entries.map((e) => e.key));
   const filter: [number, number] = [emit(Block.Filter, bloom, 0), bloom.length * 8];
@@ -463,7 +464,8 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     const templates: string[] = [];
     const templateIx = new Map<string, number>();
     const tpl = part.map((x) => {
-      const t = typeof x.e.snap === 'string' && x.e.own !== undefined ? { text: x.e.snap, own: x.e.own } : templateOf(x.kind, x.id, typeof x.e.snap === 'string' ? (JSON.parse(x.e.snap) as Snap<unknown>) : expandStored(x.e.key, x.e.snap));
+      const snap = x.e.snap === IN_WORLD && inWorld !== undefined ? inWorld(x.e.key) : x.e.snap;
+      const t = typeof snap === 'string' && x.e.own !== undefined ? { text: snap, own: x.e.own } : templateOf(x.kind, x.id, typeof snap === 'string' ? (JSON.parse(snap) as Snap<unknown>) : expandStored(x.e.key, snap));
       let k = templateIx.get(t.text);
       if (k === undefined) templateIx.set(t.text, (k = templates.push(t.text) - 1));
       return k * 2 + (t.own ? 1 : 0);
@@ -765,7 +767,7 @@ export class SidecarBuilder {
     this.#closed = [];
     if (ids.length === 0) return;
     // Why: the written entries are forgotten, so the builder's log holds the open entries and one run, never the whole trace's.
-    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock);
+    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock, (key) => this.#tracker.inWorldSnap(key) as Snap<unknown>);
     for (const row of rows) this.#footer.dead.push(row);
     this.#footer.deadFilters.push(filter);
     this.#deadWritten += ids.length;

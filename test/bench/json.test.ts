@@ -13,7 +13,7 @@ describe('the bench with --json', () => {
     const r = spawnSync(process.execPath, [BENCH, '--sizes', '2000', '--audit-only', '--json'], { encoding: 'utf8', timeout: 120_000 });
     // Then stdout parses whole as one object with the figures of that size, and stderr has the progress.
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as { records: number; pipelineEventsPerSec: number; sizes: { records: number; phaseSeconds: Record<string, number> }[]; sections: unknown[]; totalSeconds: number };
+    const out = JSON.parse(r.stdout) as { records: number; pipelineEventsPerSec: number; sizes: { records: number; live: number; phaseSeconds: Record<string, number> }[]; reference: unknown; sections: unknown[]; totalSeconds: number };
     // (a generated trace of N calls has a few more records: the nested ones)
     expect(out.sizes).toHaveLength(1);
     expect(out.records).toBe(out.sizes[0].records);
@@ -21,7 +21,11 @@ describe('the bench with --json', () => {
     expect(out.pipelineEventsPerSec).toBeGreaterThan(0);
     expect(Object.keys(out.sizes[0].phaseSeconds)).toContain('pipeline');
     expect(out.sections).toEqual([]);
-    expect(r.stderr).toMatch(/^measured 2,000 records in \d+ s: parse floor [\d.]+ s, /m);
+    expect(out.sizes[0].live).toBe(20);
+    // no 1 M size, so no 1 M trace of earlier runs beside it
+    expect(out.reference).toBeNull();
+    // (below 100 k records a trace keeps the generator's default live population: 1 % of N, at least 20)
+    expect(r.stderr).toMatch(/^measured 2,000 records, 20 live in \d+ s: parse floor [\d.]+ s, /m);
   });
 
   it('refuses a size that is not a record count, with exit status 2 and nothing on stdout', () => {

@@ -1,12 +1,14 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { generateTrace } from '../../src/generate/generateTrace.js';
+import { defaultLive, generateTrace } from '../../src/generate/generateTrace.js';
+import { isFailure } from '../../events/ret.js';
 import { validateRecord } from '../../events/validate.js';
 import { replayEntries } from '../../src/replay/replayTrace.js';
 import { serializeRecord } from '../../src/log/serialize.js';
 import type { CallRecord } from '../../events/records.js';
 
-function generate(kernel: string, records: number, seed = 7): CallRecord[] {
-  const g = generateTrace({ records, kernel, seed });
+function generate(kernel: string, records: number, seed = 7, live?: number): CallRecord[] {
+  const g = generateTrace({ records, kernel, seed, live });
   if (!g.ok) throw new Error(g.error.message);
   return [...g.value.records()];
 }
@@ -56,5 +58,85 @@ describe('generate', () => {
   it('refuses a kernel it does not model with an error value', () => {
     const g = generateTrace({ records: 10, kernel: '4.19.0' });
     expect(g.ok).toBe(false);
+  });
+});
+
+/** PASID users live after every 1,000th record of a v6.8 trace: global PASIDs allocated and not freed, SVA bonds not unbound. */
+function liveSamples(recs: readonly CallRecord[]): number[] {
+  let live = 0;
+  const samples: number[] = [];
+  for (const r of recs) {
+    if (r.parent === undefined) {
+      if ((r.fn === 'iommu_alloc_global_pasid' || r.fn === 'iommu_sva_bind_device') && !isFailure(r.ret)) live++;
+      if (r.fn === 'iommu_free_global_pasid' || r.fn === 'iommu_sva_unbind_device') live--;
+    }
+    if (r.seq % 1000 === 0) samples.push(live);
+  }
+  return samples;
+}
+/** The samples of the middle half of the trace (past the ramp-up, before the draining). */
+const steady = (samples: number[]) => samples.slice(Math.floor(samples.length / 4), Math.floor((samples.length * 3) / 4));
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+describe('generate --live', () => {
+  it('keeps about the given number of PASID users live at steady state, whatever the length', () => {
+    // Given live 50 on a 20 k- and a 60 k-record trace (their default would be 200 and 600)
+    for (const records of [20_000, 60_000]) {
+      const samples = steady(liveSamples(generate('6.8.0', records, 3, 50)));
+      // Then the live population stays near 50 through the middle of both
+      expect(mean(samples)).toBeGreaterThan(40);
+      expect(mean(samples)).toBeLessThan(60);
+      expect(Math.max(...samples)).toBeLessThan(80);
+    }
+  });
+
+  it('keeps 1 % of the records live at steady state without it', () => {
+    const samples = steady(liveSamples(generate('6.8.0', 60_000, 3)));
+    expect(defaultLive(60_000)).toBe(600);
+    expect(mean(samples)).toBeGreaterThan(500);
+    expect(mean(samples)).toBeLessThan(700);
+  });
+
+  it.each([0, -3, 1.5, Number.NaN])('refuses --live %s with an error value naming the field and the fix', (live) => {
+    const g = generateTrace({ records: 1000, live });
+    expect(g.ok).toBe(false);
+    if (g.ok) return;
+    expect(g.error.code).toBe('USAGE');
+    expect(g.error.field).toBe('--live');
+    expect(g.error.message).toContain('--live takes a positive integer');
+    expect(g.error.message).toContain('e.g. --live 1000');
+  });
+
+  it('refuses a live population the trace is too short to reach, naming the largest it can take', () => {
+    // Given 2,000 records: 100 live users fit (20 records each), 101 do not
+    expect(generateTrace({ records: 2000, live: 100 }).ok).toBe(true);
+    const g = generateTrace({ records: 2000, live: 101 });
+    expect(g.ok).toBe(false);
+    if (g.ok) return;
+    expect(g.error.code).toBe('USAGE');
+    expect(g.error.field).toBe('--live');
+    expect(g.error.message).toContain('give at most --live 100, or more --records');
+  });
+
+  it('gives the same bytes for the same seed and live population, and records the option in the header', () => {
+    const a = generate('6.8.0', 3000, 7, 40).map(serializeRecord);
+    expect(generate('6.8.0', 3000, 7, 40).map(serializeRecord)).toEqual(a);
+    expect(generate('6.8.0', 3000, 7, 41).map(serializeRecord)).not.toEqual(a);
+    const g = generateTrace({ records: 3000, seed: 7, live: 40 });
+    expect(g.ok && g.value.header.description).toBe('pasid-ledger generate --records 3000 --kernel 6.8.0 --seed 7 --live 40');
+  });
+
+  it('leaves the default trace as it was before the option existed (header and records)', () => {
+    // The sha256 of the records of `generate --records 5000 --seed 7` as generated before --live existed.
+    const g = generateTrace({ records: 5000, kernel: '6.8.0', seed: 7 });
+    if (!g.ok) throw new Error(g.error.message);
+    const h = createHash('sha256');
+    for (const r of g.value.records()) h.update(`${serializeRecord(r)}\n`);
+    expect(h.digest('hex')).toBe('8c740188bee891c95ff140774fb77b0c38a27ac7fbbf4764cd3d6b11b880d1e0');
+    expect(g.value.header.description).toBe('pasid-ledger generate --records 5000 --kernel 6.8.0 --seed 7');
+  });
+
+  it('gives the default trace when the live population given is the default one (only the header differs)', () => {
+    expect(generate('6.8.0', 5000, 7, defaultLive(5000)).map(serializeRecord)).toEqual(generate('6.8.0', 5000, 7).map(serializeRecord));
   });
 });
