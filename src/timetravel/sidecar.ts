@@ -566,34 +566,37 @@ export function entriesOfLog(d: DeadLog, ids: readonly number[]): DeadEntry[] {
 /** The facts' tokens need their bodies only. */
 type FactLike = FactBody | Fact;
 
-/** A kind map that tells `note` of each read (has or get) of an object (the builder: what a restored world would read). */
-class NotingMap extends Map<string, Snap<unknown>> {
-  constructor(readonly kindId: string, readonly note: (kindId: string, id: string) => void) {
-    super();
-  }
-  override get(id: string): Snap<unknown> | undefined {
-    this.note(this.kindId, id);
-    return super.get(id);
-  }
-  override has(id: string): boolean {
-    this.note(this.kindId, id);
-    return super.has(id);
-  }
+/**
+ * A kind map that tells `note` of each read (has or get) of an object (the builder: what a restored
+ * world would read), over the map the world keeps for that kind.
+ */
+function noting(Base: new () => Map<string, Snap<unknown>>) {
+  return class extends Base {
+    constructor(readonly kindId: string, readonly note: (kindId: string, id: string) => void) {
+      super();
+    }
+    override get(id: string): Snap<unknown> | undefined {
+      this.note(this.kindId, id);
+      return super.get(id);
+    }
+    override has(id: string): boolean {
+      this.note(this.kindId, id);
+      return super.has(id);
+    }
+  };
 }
-
+const NotingMap = noting(Map);
 /** The same for a kind with dead states (kept compact, as the world's own map for it). */
-class NotingDeadKindMap extends DeadKindMap {
-  constructor(readonly kindId: string, readonly note: (kindId: string, id: string) => void) {
-    super();
-  }
-  override get(id: string): Snap<unknown> | undefined {
-    this.note(this.kindId, id);
-    return super.get(id);
-  }
-  override has(id: string): boolean {
-    this.note(this.kindId, id);
-    return super.has(id);
-  }
+const NotingDeadKindMap = noting(DeadKindMap);
+
+/** Adds an object's JSON text to its kind's group (a checkpoint's objects, its prefetch). */
+function putByKind(groups: Map<string, { ids: string[]; texts: string[] }>, key: string, text: string): void {
+  const colon = key.indexOf(':');
+  const kindId = key.slice(0, colon);
+  let g = groups.get(kindId);
+  if (g === undefined) groups.set(kindId, (g = { ids: [], texts: [] }));
+  g.ids.push(key.slice(colon + 1));
+  g.texts.push(text);
 }
 
 /**
@@ -823,14 +826,7 @@ export class SidecarBuilder {
       header.kinds = kinds;
       // The prefetch: dead-log answers at this checkpoint, and the live objects read that are left out of it (settled at the next one: the log answers for them).
       const preKinds = new Map<string, { ids: string[]; texts: string[] }>();
-      const put = (key: string, text: string) => {
-        const colon = key.indexOf(':');
-        const kindId = key.slice(0, colon);
-        let g = preKinds.get(kindId);
-        if (g === undefined) preKinds.set(kindId, (g = { ids: [], texts: [] }));
-        g.ids.push(key.slice(colon + 1));
-        g.texts.push(text);
-      };
+      const put = (key: string, text: string) => putByKind(preKinds, key, text);
       for (const [key, snap] of pre) put(key, snap === null ? '' : JSON.stringify(expandStored(key, snap)));
       for (const [key, snap] of preLive) if (settled.has(key)) put(key, JSON.stringify(snap));
       // Why sorted by id: front-coded ids, and neighbouring texts alike, take fewer bytes.
@@ -857,14 +853,7 @@ export class SidecarBuilder {
     const dirty = this.#tracker.takeDirty();
     const live = this.#tracker.live;
     const byKind = new Map<string, { ids: string[]; texts: string[] }>();
-    const put = (key: string, snap: unknown) => {
-      const colon = key.indexOf(':');
-      const kindId = key.slice(0, colon);
-      let g = byKind.get(kindId);
-      if (g === undefined) byKind.set(kindId, (g = { ids: [], texts: [] }));
-      g.ids.push(key.slice(colon + 1));
-      g.texts.push(JSON.stringify(snap));
-    };
+    const put = (key: string, snap: unknown) => putByKind(byKind, key, JSON.stringify(snap));
     const del: string[] = [];
     if (full) {
       for (const [key, snap] of live) put(key, snap);
