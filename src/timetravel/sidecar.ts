@@ -1171,7 +1171,7 @@ export class DiskIndex implements Timeline {
 
   /** The dead log, read block by block as restored worlds look objects up. */
   get dead(): DeadLayer {
-    this.#dead ??= new DiskDead((at, type) => readBlock(this.source, this.footer.blocksEnd, at, type, this.file), this.footer.dead, this.footer.deadFilters, (e) => this.#fallBack(e).dead);
+    this.#dead ??= new DiskDead(this.file, (at, type) => readBlock(this.source, this.footer.blocksEnd, at, type, this.file), this.footer.dead, this.footer.deadFilters, (e) => this.#fallBack(e).dead);
     return this.#dead;
   }
 
@@ -1437,6 +1437,8 @@ export class DiskDead implements DeadLayer {
   #instead: DeadLayer | null = null;
 
   constructor(
+    /** The index file, named by its errors. */
+    readonly file: string,
     readonly read: BlockReader,
     rows: readonly DeadRow[],
     /** Per run: its filter's position and bits (the footer's deadFilters). */
@@ -1464,8 +1466,8 @@ export class DiskDead implements DeadLayer {
   }
 
   /** A dead log written into a buffer (tests). */
-  static fromBytes(bytes: Buffer, rows: readonly DeadRow[], filters: readonly (readonly [number, number])[]): DiskDead {
-    return new DiskDead((at, type) => readBlock(bufferSource(bytes), bytes.length, at, type, 'dead log'), rows, filters);
+  static fromBytes(bytes: Buffer, rows: readonly DeadRow[], filters: readonly (readonly [number, number])[], file = 'dead log'): DiskDead {
+    return new DiskDead(file, (at, type) => readBlock(bufferSource(bytes), bytes.length, at, type, file), rows, filters);
   }
 
   kinds(): Iterable<string> {
@@ -1482,7 +1484,7 @@ export class DiskDead implements DeadLayer {
     if (f === undefined) {
       const [at, bits] = this.filterRows[run];
       f = this.read(at, Block.Filter).raw;
-      if (f.length * 8 !== bits) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log filter of run ${run} has ${f.length * 8} bits, the directory says ${bits})`, { line: 1, fix: FIX }));
+      if (f.length * 8 !== bits) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log filter of run ${run} has ${f.length * 8} bits, the directory says ${bits})`, { file: this.file, line: 1, fix: FIX }));
       this.#filters.set(run, f);
     }
     return f;
@@ -1502,9 +1504,9 @@ export class DiskDead implements DeadLayer {
     try {
       head = readDeadKeys(raw);
     } catch {
-      throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} is unreadable)`, { line: 1, fix: FIX }));
+      throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} is unreadable)`, { file: this.file, line: 1, fix: FIX }));
     }
-    if (head.ids.length !== row[5] || head.tpl.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { line: 1, fix: FIX }));
+    if (head.ids.length !== row[5] || head.tpl.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { file: this.file, line: 1, fix: FIX }));
     const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, kind: row[1], tpl: head.tpl, snapsAt: next, templates: null, parsed: [] };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
@@ -1523,7 +1525,7 @@ export class DiskDead implements DeadLayer {
       all = undefined;
     }
     const n = Array.isArray(all) ? all.length : -1;
-    if (n < 0 || b.tpl.some((t) => t >> 1 >= n)) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} does not hold the templates its keys name)`, { line: 1, fix: FIX }));
+    if (n < 0 || b.tpl.some((t) => t >> 1 >= n)) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} does not hold the templates its keys name)`, { file: this.file, line: 1, fix: FIX }));
     b.templates = all as Snap<unknown>[];
     return b.templates;
   }

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DeadLog, OPEN } from '../../src/timetravel/live.js';
-import { DiskDead, entriesOfLog, memoryEmitter, writeDeadRun, type DeadRow } from '../../src/timetravel/sidecar.js';
+import { DiskDead, entriesOfLog, IndexCorrupt, memoryEmitter, writeDeadRun, type DeadRow } from '../../src/timetravel/sidecar.js';
 
 /**
  * A snapshot's context: with the kind's own-id field holding the id (a block keeps it as a template
@@ -120,5 +120,27 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
     const before = disk.blocksDecoded;
     for (let i = 0; i < 200; i++) expect(disk.lookup('domain', `d${i}x`, 5)).toBeUndefined();
     expect(disk.blocksDecoded - before).toBeLessThan(200 * 20 * 0.05);
+  });
+
+  it('a block that disagrees with the directory is refused with an error naming the index file', () => {
+    // Given one run of 10 freed domains whose directory row claims one entry more than its block holds,
+    const d = new DeadLog();
+    for (let i = 0; i < 10; i++) d.push(`domain:${i}`, { value: 'freed', context: { i } }, 0, OPEN);
+    const out = memoryEmitter();
+    const w = writeDeadRun(entriesOfLog(d, [...d.keys.keys()]), 0, 100, out.emit);
+    const rows = w.rows.map((r): DeadRow => [r[0], r[1], r[2], r[3], r[4], r[5] + 1, r[6], r[7]]);
+    const disk = DiskDead.fromBytes(out.bytes(), rows, [w.filter], '/traces/big.jsonl.idx');
+    // when a lookup reads that block, it throws rather than answer, and the error names the file and the fix.
+    let caught: unknown;
+    try {
+      disk.lookup('domain', '5', 1);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(IndexCorrupt);
+    const error = (caught as IndexCorrupt).error;
+    expect(error.code).toBe('INDEX_CORRUPT');
+    expect(error.file).toBe('/traces/big.jsonl.idx');
+    expect(error.message).toMatch(/holds 10 entries, the directory says 11/);
   });
 });
