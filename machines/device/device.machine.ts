@@ -50,7 +50,8 @@ const updates = {
   inferMax: (c, f) => (f.type === 'DeviceMaxPasidsInferred' && c.maxPasids === null ? { ...c, maxPasids: f.max_pasids } : c),
 } satisfies FactUpdates<DeviceContext>;
 
-export const deviceMachine = setup({ types: factTypes<DeviceContext, { dev: string }>(), guards, actions: assignsOf(updates) }).createMachine({
+const deviceSetup = setup({ types: factTypes<DeviceContext, { dev: string }>(), guards });
+export const deviceMachine = deviceSetup.extend({ actions: assignsOf(deviceSetup.assign, updates) }).createMachine({
   id: 'device',
   initial: 'preexisting',
   context: ({ input: { dev } }) => ({ dev, group: dev, maxPasids: null, attached: 0, bonds: 0, resetting: false }),

@@ -60,7 +60,8 @@ const updates = {
   setUsers: (c, f) => (f.type === 'SvaDomainUsersChanged' ? { ...c, users: f.users } : c),
 } satisfies FactUpdates<DomainContext>;
 
-export const domainMachine = setup({ types: factTypes<DomainContext, { domain: string }>(), guards, actions: assignsOf(updates) }).createMachine({
+const domainSetup = setup({ types: factTypes<DomainContext, { domain: string }>(), guards });
+export const domainMachine = domainSetup.extend({ actions: assignsOf(domainSetup.assign, updates) }).createMachine({
   id: 'domain',
   initial: 'allocated',
   context: ({ input: { domain } }) => ({ domain, type: 'unknown', mm: null, attachments: 0, users: 0, vtdDrops: 0, auxPasid: null, auxDevs: [], auxPasidFreed: false }),

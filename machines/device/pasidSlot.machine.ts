@@ -29,7 +29,8 @@ const updates = {
   clear: (c) => ({ ...c, dev: null, domain: null, handle: null }),
 } satisfies FactUpdates<PasidSlotContext>;
 
-export const pasidSlotMachine = setup({ types: factTypes<PasidSlotContext, PasidSlotInput>(), guards, actions: assignsOf(updates) }).createMachine({
+const pasidSlotSetup = setup({ types: factTypes<PasidSlotContext, PasidSlotInput>(), guards });
+export const pasidSlotMachine = pasidSlotSetup.extend({ actions: assignsOf(pasidSlotSetup.assign, updates) }).createMachine({
   id: 'pasidSlot',
   initial: 'empty',
   context: ({ input: { group, pasid } }) => ({ group, pasid, dev: null, domain: null, handle: null }),

@@ -34,7 +34,8 @@ const updates = {
   detach: (c) => ({ ...c, attachments: Math.max(0, c.attachments - 1) }),
 } satisfies FactUpdates<GlobalPasidContext>;
 
-export const globalPasidMachine = setup({ types: factTypes<GlobalPasidContext, { pasid: number }>(), guards, actions: assignsOf(updates) }).createMachine({
+const globalPasidSetup = setup({ types: factTypes<GlobalPasidContext, { pasid: number }>(), guards });
+export const globalPasidMachine = globalPasidSetup.extend({ actions: assignsOf(globalPasidSetup.assign, updates) }).createMachine({
   id: 'globalPasid',
   initial: 'free',
   context: ({ input: { pasid } }) => ({ pasid, dev: null, mm: null, attachments: 0 }),

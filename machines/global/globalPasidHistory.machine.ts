@@ -44,7 +44,8 @@ const updates = {
   },
 } satisfies FactUpdates<GlobalPasidHistoryContext>;
 
-export const globalPasidHistoryMachine = setup({ types: factTypes<GlobalPasidHistoryContext, { pasid: number }>(), guards, actions: assignsOf(updates) }).createMachine({
+const globalPasidHistorySetup = setup({ types: factTypes<GlobalPasidHistoryContext, { pasid: number }>(), guards });
+export const globalPasidHistoryMachine = globalPasidHistorySetup.extend({ actions: assignsOf(globalPasidHistorySetup.assign, updates) }).createMachine({
   id: 'globalPasidHistory',
   initial: 'none',
   context: ({ input: { pasid } }) => ({ pasid, holder: null, past: [], freedBy: null, groups: [], stale: [] }),

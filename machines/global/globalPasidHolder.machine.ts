@@ -33,7 +33,8 @@ const updates = {
   dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
 } satisfies FactUpdates<GlobalPasidHolderContext>;
 
-export const globalPasidHolderMachine = setup({ types: factTypes<GlobalPasidHolderContext, { holder: string }>(), guards, actions: assignsOf(updates) }).createMachine({
+const globalPasidHolderSetup = setup({ types: factTypes<GlobalPasidHolderContext, { holder: string }>(), guards });
+export const globalPasidHolderMachine = globalPasidHolderSetup.extend({ actions: assignsOf(globalPasidHolderSetup.assign, updates) }).createMachine({
   id: 'globalPasidHolder',
   initial: 'none',
   context: ({ input: { holder } }) => ({ holder, held: 0 }),

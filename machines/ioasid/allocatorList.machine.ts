@@ -35,7 +35,8 @@ const updates = {
   orphan: (c, f) => (f.type === 'IoasidOrphaned' && !c.orphans.includes(f.ioasid) ? { ...c, orphans: [...c.orphans, f.ioasid].sort((a, b) => a - b) } : c),
 } satisfies FactUpdates<AllocatorListContext>;
 
-export const allocatorListMachine = setup({ types: factTypes<AllocatorListContext>(), guards, actions: assignsOf(updates) }).createMachine({
+const allocatorListSetup = setup({ types: factTypes<AllocatorListContext>(), guards });
+export const allocatorListMachine = allocatorListSetup.extend({ actions: assignsOf(allocatorListSetup.assign, updates) }).createMachine({
   id: 'allocatorList',
   initial: 'defaultActive',
   context: () => ({ active: DEFAULT_SPACE, entries: [], orphans: [], created: 0 }),

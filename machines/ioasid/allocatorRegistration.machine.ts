@@ -50,7 +50,8 @@ const updates = {
   leaveDangling: (c) => ({ ...c, dangling: true }),
 } satisfies FactUpdates<RegistrationContext>;
 
-export const allocatorRegistrationMachine = setup({ types: factTypes<RegistrationContext, RegistrationInput>(), guards, actions: assignsOf(updates) }).createMachine({
+const allocatorRegistrationSetup = setup({ types: factTypes<RegistrationContext, RegistrationInput>(), guards });
+export const allocatorRegistrationMachine = allocatorRegistrationSetup.extend({ actions: assignsOf(allocatorRegistrationSetup.assign, updates) }).createMachine({
   id: KIND,
   initial: 'unregistered',
   context: ({ input: { ops } }) => ({ ops, alloc: '', free: '', pdata: null, space: null, role: null }),

@@ -49,7 +49,8 @@ const updates = {
   release: (c) => ({ ...c, outstanding: Math.max(0, c.outstanding - 1) }),
 } satisfies FactUpdates<IdSpaceContext>;
 
-export const idSpaceMachine = setup({ types: factTypes<IdSpaceContext, IdSpaceInput>(), guards, actions: assignsOf(updates) }).createMachine({
+const idSpaceSetup = setup({ types: factTypes<IdSpaceContext, IdSpaceInput>(), guards });
+export const idSpaceMachine = idSpaceSetup.extend({ actions: assignsOf(idSpaceSetup.assign, updates) }).createMachine({
   id: 'idSpace',
   initial: 'live',
   context: ({ input: { space } }) => ({ space, alloc: '', free: '', members: [], head: null, outstanding: 0 }),

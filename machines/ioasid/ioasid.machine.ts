@@ -31,7 +31,8 @@ const updates = {
   setData: (c, f) => (f.type === 'IoasidDataSet' ? { ...c, private: f.data } : c),
 } satisfies FactUpdates<IoasidContext>;
 
-export const ioasidMachine = setup({ types: factTypes<IoasidContext, IoasidInput>(), guards, actions: assignsOf(updates) }).createMachine({
+const ioasidSetup = setup({ types: factTypes<IoasidContext, IoasidInput>(), guards });
+export const ioasidMachine = ioasidSetup.extend({ actions: assignsOf(ioasidSetup.assign, updates) }).createMachine({
   id: 'ioasid',
   initial: 'unallocated',
   context: ({ input: { space, ioasid } }) => ({ space, ioasid, set: null, private: null, refs: 0 }),

@@ -34,7 +34,8 @@ const ioasidOwnerUpdates = {
   release: (c, f) => (f.type === 'IoasidHoldersReleased' ? { ...c, earlier: [...new Set([...c.earlier, ...c.holders])], holders: [], releasedAt: f.at } : c),
 } satisfies FactUpdates<IoasidOwnerContext>;
 
-export const ioasidOwnerMachine = setup({ types: factTypes<IoasidOwnerContext, { space: string; ioasid: number }>(), guards: ioasidOwnerGuards, actions: assignsOf(ioasidOwnerUpdates) }).createMachine({
+const ioasidOwnerSetup = setup({ types: factTypes<IoasidOwnerContext, { space: string; ioasid: number }>(), guards: ioasidOwnerGuards });
+export const ioasidOwnerMachine = ioasidOwnerSetup.extend({ actions: assignsOf(ioasidOwnerSetup.assign, ioasidOwnerUpdates) }).createMachine({
   id: 'ioasidOwner',
   initial: 'untracked',
   context: ({ input: { space, ioasid } }) => ({ space, ioasid, holders: [], earlier: [], releasedAt: null }),
@@ -77,7 +78,8 @@ const ioasidHolderUpdates = {
   dec: (c) => ({ ...c, held: Math.max(0, c.held - 1) }),
 } satisfies FactUpdates<IoasidHolderContext>;
 
-export const ioasidHolderMachine = setup({ types: factTypes<IoasidHolderContext, { holder: string }>(), guards: ioasidHolderGuards, actions: assignsOf(ioasidHolderUpdates) }).createMachine({
+const ioasidHolderSetup = setup({ types: factTypes<IoasidHolderContext, { holder: string }>(), guards: ioasidHolderGuards });
+export const ioasidHolderMachine = ioasidHolderSetup.extend({ actions: assignsOf(ioasidHolderSetup.assign, ioasidHolderUpdates) }).createMachine({
   id: 'ioasidHolder',
   initial: 'none',
   context: ({ input: { holder: h } }) => ({ holder: h, held: 0 }),

@@ -1,7 +1,7 @@
 /**
  * A lifecycle: one XState v5 machine per kernel object kind, driven by facts, plus the transition
  * table compiled from that same machine's config for bulk replay. Each kind builds its machine at
- * its own site with `setup({ types, guards, actions }).createMachine(config)`, so XState's own types
+ * its own site with `setup({ types, guards }).extend({ actions }).createMachine(config)` (the actions made with that setup's own `assign`), so XState's own types
  * check, with the kind's concrete context and events, every guard name, action name and event type
  * the config names; the actions are `assign` wrappers (`assignsOf`) of the kind's plain update
  * functions. The kit takes the built machine with the same guard and update functions, checks the
@@ -17,7 +17,7 @@
  * targets (a target is any string); XState refuses an unknown one when it builds the machine, and
  * the kit checks again when it compiles the table.
  */
-import { assign, transition, type ActionFunction, type AnyStateMachine } from 'xstate';
+import { transition, type AnyStateMachine } from 'xstate';
 
 /** A persisted object snapshot: plain JSON, ~100 bytes, what the world stores per object. */
 export interface Snap<C> {
@@ -50,25 +50,24 @@ export interface LifecycleConfig {
   readonly states: Readonly<Record<string, StateConfig>>;
 }
 
-/** The XState action of an update: an assign with no params, actors, guards, delays or emits. */
-export type AssignAction<C extends object, E extends MachineEvent> = ActionFunction<C, E, E, undefined, never, never, never, never, never>;
-
 /** Which update an action of `assignsOf` wraps: the kit checks a machine runs the updates it is given. */
 const WRAPS = new WeakMap<object, unknown>();
 
 /**
- * The XState actions of a kind's updates, one `assign` per update calling it, for `setup({ actions })`.
+ * The XState actions of a kind's updates, one `assign` per update calling it, for
+ * `setup({ types, guards }).extend({ actions })`. `assign` is that setup's own (`.assign`), so XState
+ * types each action with the machine's context, events and actors: no type argument is written here.
  * (`NoInfer`: the context is the one the updates take, not a union of what they return.)
  */
-export function assignsOf<C extends object, E extends MachineEvent, U extends string>(
+export function assignsOf<C extends object, E extends MachineEvent, U extends string, A extends object>(
+  assign: (assigner: (args: { context: C; event: E }) => C) => A,
   updates: { readonly [K in U]: (context: C, event: E) => NoInfer<C> },
-): { [K in U]: AssignAction<C, E> } {
+): { [K in U]: A } {
   // Why the casts: a record filled key by key (Object.keys gives strings; the loop fills every key of U).
-  const out = {} as { [K in U]: AssignAction<C, E> };
+  const out = {} as { [K in U]: A };
   for (const name of Object.keys(updates) as U[]) {
     const update = updates[name];
-    // Why the type arguments: inference cannot reach the actor type never (setup()'s actions name the machine's actors, and these spawn none).
-    const action: AssignAction<C, E> = assign<C, E, undefined, E, never>(({ context, event }) => update(context, event));
+    const action = assign(({ context, event }) => update(context, event));
     WRAPS.set(action, update);
     out[name] = action;
   }

@@ -7,14 +7,15 @@
  * A kind is written as (machines/sva/svaBond.machine.ts is a small one):
  *   const guards = { … } satisfies FactGuards<Ctx>;      // plain functions, the fast path calls them
  *   const updates = { … } satisfies FactUpdates<Ctx>;
- *   const machine = setup({ types: factTypes<Ctx, Input>(), guards, actions: assignsOf(updates) })
+ *   const kind = setup({ types: factTypes<Ctx, Input>(), guards });
+ *   const machine = kind.extend({ actions: assignsOf(kind.assign, updates) })
  *     .createMachine({ id, initial, context: ({ input }) => …, states: { … } });   // the rules, once
  *   export const kind = defineObject({ machine, guards, updates, absent, dead, address: { … } });
  */
 import type { FactBody, FactType } from '../../events/facts.js';
 import type { Profile } from '../profile.js';
 import type { AnyStateMachine, ContextFrom, InputFrom, StateValueFrom } from 'xstate';
-import { assignsOf as assignsOfEvents, defineLifecycle, type AssignAction, type Guard, type Lifecycle, type LifecycleConfig, type MachineEvent, type Snap, type Update } from './lifecycle.js';
+import { assignsOf as assignsOfEvents, defineLifecycle, type Guard, type Lifecycle, type LifecycleConfig, type MachineEvent, type Snap, type Update } from './lifecycle.js';
 
 /** A fact as an evolve machine receives it: the event type is the fact type. */
 export type FactEvent = FactBody;
@@ -34,11 +35,15 @@ export function factTypes<C extends object, I = unknown>(): { context: C; events
 }
 
 /**
- * The XState actions of a kind's updates for `setup({ actions })`: one `assign` per update, calling
- * it. (The events are the facts; an update that ignores the fact leaves nothing to infer them from.)
+ * The XState actions of a kind's updates: one `assign` (the kind's `setup({ types, guards }).assign`)
+ * per update, calling it, for that setup's `.extend({ actions })`. (The events are the facts; an
+ * update that ignores the fact leaves nothing to infer them from.)
  */
-export function assignsOf<C extends object, U extends string>(updates: { readonly [K in U]: (context: C, fact: FactEvent) => NoInfer<C> }): { [K in U]: AssignAction<C, FactEvent> } {
-  return assignsOfEvents<C, FactEvent, U>(updates);
+export function assignsOf<C extends object, U extends string, A extends object>(
+  assign: (assigner: (args: { context: C; event: FactEvent }) => C) => A,
+  updates: { readonly [K in U]: (context: C, fact: FactEvent) => NoInfer<C> },
+): { [K in U]: A } {
+  return assignsOfEvents<C, FactEvent, U, A>(assign, updates);
 }
 
 /** The instances of a kind one fact is about, with what a new instance starts from. */

@@ -54,7 +54,8 @@ const updates = {
   removeDomain: (c, f) => (f.type === 'MmSvaDomainRemoved' ? { ...c, domains: c.domains.filter((d) => d !== f.domain) } : c),
 } satisfies FactUpdates<MmContext>;
 
-export const mmMachine = setup({ types: factTypes<MmContext, { mm: string }>(), guards, actions: assignsOf(updates) }).createMachine({
+const mmSetup = setup({ types: factTypes<MmContext, { mm: string }>(), guards });
+export const mmMachine = mmSetup.extend({ actions: assignsOf(mmSetup.assign, updates) }).createMachine({
   id: 'mm',
   initial: 'live',
   context: ({ input: { mm } }) => ({ mm, pasid: null, bonds: 0, domains: [] }),

@@ -45,7 +45,8 @@ const updates = {
   unbind: (c, f) => (f.type === 'SvaUnbound' ? { ...c, users: c.users - 1, handles: c.shares ? c.handles : c.handles.filter((h) => h !== f.handle) } : c),
 } satisfies FactUpdates<SvaBondContext>;
 
-export const svaBondMachine = setup({ types: factTypes<SvaBondContext, SvaBondInput>(), guards, actions: assignsOf(updates) }).createMachine({
+const svaBondSetup = setup({ types: factTypes<SvaBondContext, SvaBondInput>(), guards });
+export const svaBondMachine = svaBondSetup.extend({ actions: assignsOf(svaBondSetup.assign, updates) }).createMachine({
   id: 'svaBond',
   initial: 'unbound',
   context: ({ input: { dev, mm, shares } }) => ({ dev, mm, pasid: null, domain: null, handles: [], users: 0, shares }),

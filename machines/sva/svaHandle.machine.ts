@@ -23,7 +23,8 @@ const updates = {
   own: (c, f) => (f.type === 'SvaBound' ? { ...c, dev: f.dev, mm: f.mm } : c),
 } satisfies FactUpdates<SvaHandleContext>;
 
-export const svaHandleMachine = setup({ types: factTypes<SvaHandleContext, { handle: string }>(), guards, actions: assignsOf(updates) }).createMachine({
+const svaHandleSetup = setup({ types: factTypes<SvaHandleContext, { handle: string }>(), guards });
+export const svaHandleMachine = svaHandleSetup.extend({ actions: assignsOf(svaHandleSetup.assign, updates) }).createMachine({
   id: 'svaHandle',
   initial: 'unseen',
   context: ({ input: { handle } }) => ({ handle, dev: null, mm: null }),

@@ -22,7 +22,8 @@ const updates = {
   addSmtRoot: (c, f) => (f.type === 'RootTableProgrammed' && !c.smtRoots.includes(f.iommu) ? { smtRoots: [...c.smtRoots, f.iommu] } : c),
 } satisfies FactUpdates<ScalableModeContext>;
 
-export const scalableModeMachine = setup({ types: factTypes<ScalableModeContext>(), guards, actions: assignsOf(updates) }).createMachine({
+const scalableModeSetup = setup({ types: factTypes<ScalableModeContext>(), guards });
+export const scalableModeMachine = scalableModeSetup.extend({ actions: assignsOf(scalableModeSetup.assign, updates) }).createMachine({
   id: 'scalableMode',
   initial: 'enabled',
   context: () => ({ smtRoots: [] }),

@@ -31,7 +31,8 @@ const updates = {
   setSmt: (c, f) => (f.type === 'RootTableProgrammed' ? { ...c, smt: f.smt } : c),
 } satisfies FactUpdates<VtdUnitContext>;
 
-export const vtdUnitMachine = setup({ types: factTypes<VtdUnitContext, { iommu: string }>(), guards, actions: assignsOf(updates) }).createMachine({
+const vtdUnitSetup = setup({ types: factTypes<VtdUnitContext, { iommu: string }>(), guards });
+export const vtdUnitMachine = vtdUnitSetup.extend({ actions: assignsOf(vtdUnitSetup.assign, updates) }).createMachine({
   id: 'vtdUnit',
   initial: 'discovered',
   context: ({ input: { iommu } }) => ({ iommu, ops: null, smt: null, vccapPasid: null, helpersSet: false }),

@@ -1,5 +1,5 @@
 /**
- * Typed seams. A kind's machine is built at its own site with setup({ types, guards, actions }), so
+ * Typed seams. A kind's machine is built at its own site with setup({ types, guards }).extend({ actions }), so
  * XState's types check the names its config uses: each `@ts-expect-error` below is a compile error
  * under `npx tsc --noEmit -p .` (which CI runs), and an unused one fails it, so the file fails to
  * compile when a check is switched off (a cast, a generic that erases the names). Each case differs
@@ -35,7 +35,8 @@ interface Ctx {
 }
 const guards = { isZero: ({ context }) => context.n === 0 } satisfies FactGuards<Ctx>;
 const updates = { inc: (c) => ({ ...c, n: c.n + 1 }) } satisfies FactUpdates<Ctx>;
-const counter = setup({ types: factTypes<Ctx, { n: number }>(), guards, actions: assignsOf(updates) });
+const counterSetup = setup({ types: factTypes<Ctx, { n: number }>(), guards });
+const counter = counterSetup.extend({ actions: assignsOf(counterSetup.assign, updates) });
 const address = { SvaBound: (f: Extract<FactBody, { type: 'SvaBound' }>) => [{ id: f.dev, input: { n: f.users } }] };
 const bound: FactBody = { type: 'SvaBound', handle: 'h1', dev: 'd0', mm: 'mm1', pasid: 1, domain: null, users: 0 };
 
@@ -167,7 +168,7 @@ describe('what XState does not check at compile time, the kit refuses when it co
   });
 
   it('a machine whose action is not assignsOf of the update the fast path is given', () => {
-    const other = assignsOf({ inc: (c: Ctx) => ({ ...c, n: c.n + 2 }) });
+    const other = assignsOf(counterSetup.assign, { inc: (c: Ctx) => ({ ...c, n: c.n + 2 }) });
     const machine = control.provide({ actions: other });
     expect(() => defineObject({ machine, guards, updates, address })).toThrow(/action 'inc' is not assignsOf\(updates\)\.inc/);
   });
