@@ -159,24 +159,21 @@ export class World {
    * world given such a record in a kind map (`fromKindMaps`) reads it as the snapshot it stands for.
    */
   storedByKey(key: string): { readonly value: string; readonly context: unknown } | undefined {
-    const colon = key.indexOf(':');
-    const stored = this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1)) as Stored | undefined;
+    const stored = this.storedRef(key);
     return typeof stored === 'number' ? this.#record(stored) : stored;
   }
 
   /**
-   * The number of the DeadStore record a dead object is stored as, or undefined when the object is
-   * absent or stored as its snapshot. Equal numbers are equal snapshots of one key (equal texts are
-   * stored once); the record read back (`storedByKey`) is a fresh object once its cache slot was
-   * reused, so time travel's log compares these numbers, not records.
+   * The same, with a dead object as the number of its DeadStore record (`deadRecord` reads it). Equal
+   * numbers are equal snapshots of one key (equal texts are stored once); the record read back is a
+   * fresh object once its cache slot was reused, so time travel's log compares these numbers, not records.
    */
-  deadRecordOf(key: string): number | undefined {
+  storedRef(key: string): Snap<unknown> | number | undefined {
     const colon = key.indexOf(':');
-    const stored = this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1)) as Stored | undefined;
-    return typeof stored === 'number' ? stored : undefined;
+    return this.#byKind.get(key.slice(0, colon))?.get(key.slice(colon + 1)) as Stored | undefined;
   }
 
-  /** The record a `deadRecordOf` number stands for (time travel's builder: an open log entry's snapshot, which the world keeps). */
+  /** The record a `storedRef` number stands for (time travel's builder: an open log entry's snapshot, which the world keeps). */
   deadRecord(n: number): DeadRecord {
     return this.#record(n);
   }

@@ -99,7 +99,7 @@ export function step(state: ModelState, record: CallRecord, descendants: readonl
     const checked = state.nesting.check(record as CallRecord & { parent: number });
     if (checked !== null) {
       if (checked.length === 0) return MATCHED_NESTED;
-      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.length === 0 ? NO_FINDINGS : checked.map((raw) => ({ raw, at: record })), checkedAsNested: true, nested: NO_NESTED };
+      return { ret: undefined, rule: '', facts: NO_FACTS, findings: checked.map((raw) => ({ raw, at: record })), checkedAsNested: true, nested: NO_NESTED };
     }
   }
   const w = state.world;

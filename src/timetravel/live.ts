@@ -469,9 +469,10 @@ export class LiveTracker {
     for (const key of this.world.takeChanges().keys()) {
       this.#touched.add(key);
       // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
-      const snap = this.world.storedByKey(key) as Snap<unknown> | undefined;
+      const stored = this.world.storedRef(key);
+      const record = typeof stored === 'number' ? stored : undefined;
+      const snap: Snap<unknown> | undefined = typeof stored === 'number' ? this.world.deadRecord(stored) : stored;
       const open = this.#open.get(key);
-      const record = this.world.deadRecordOf(key);
       if (open !== undefined) {
         const was = this.#openRecord.get(key);
         if (snap !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === snap)) continue;
