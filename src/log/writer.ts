@@ -4,7 +4,8 @@
  * in "\n", so a crash can leave at most a torn last line, never a split one in the middle.
  * Synchronous writes (fs.writeSync); errors are returned as values and emitted as `error`.
  */
-import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, linkSync, openSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { EventEmitter } from 'eventemitter3';
 import { validateFact, validateHeader, validateLogHeader, validateRecord } from '../../events/validate.js';
 import { TRACE_FORMAT_VERSION, type CallRecord, type TraceHeader } from '../../events/records.js';
@@ -57,6 +58,12 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
   readonly #truncateTorn: boolean;
   readonly #maxLineBytes: number;
   #fd: number | undefined;
+  /**
+   * Opened on a path that did not exist: the file is created by the header's append, with the
+   * header in it, so no reader ever sees it empty (a writer killed in between left an empty file,
+   * which readers refuse as EMPTY_FILE).
+   */
+  #creating = false;
   #hasHeader = false;
   #lastSeq = -1;
   readonly #seen = new SeqSet();
@@ -92,13 +99,22 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
    * `torn-tail` and then refused until repair() (or truncated at once with truncateTornTail).
    */
   async open(): Promise<LedgerError | null> {
-    if (this.#fd !== undefined) return null;
+    if (this.#isOpen) return null;
     let existing = 0;
     try {
       existing = statSync(this.path).size;
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT') return this.#fail(CODES.WRITE_FAILED, `cannot open: ${code ?? (e as Error).message}`, ioFix(code, this.path));
+      try {
+        // Why now: a directory that cannot take the file is refused by open(), as before, not by the first append.
+        accessSync(dirname(this.path), constants.W_OK | constants.X_OK);
+      } catch (d) {
+        const dcode = (d as NodeJS.ErrnoException).code;
+        return this.#fail(CODES.WRITE_FAILED, `cannot open: ${dcode ?? (d as Error).message}`, ioFix(dcode, this.path));
+      }
+      this.#creating = true;
+      return null;
     }
     if (existing > 0) {
       const problem = await this.#scan();
@@ -121,11 +137,11 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
 
   /** Truncates the torn tail found by open(); a no-op when there is none. */
   repair(): LedgerError | null {
-    if (this.#fd === undefined) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
+    if (!this.#isOpen) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
     const torn = this.#torn;
     if (!torn || torn.offset === undefined) return null;
     try {
-      ftruncateSync(this.#fd, torn.offset);
+      ftruncateSync(this.#fd as number, torn.offset);
     } catch (e) {
       return this.#fail(CODES.WRITE_FAILED, `cannot truncate the torn tail: ${(e as Error).message}`, 'check permissions');
     }
@@ -154,7 +170,7 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
   }
 
   #append(value: Appendable): LedgerError | null {
-    if (this.#fd === undefined) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() and check its result');
+    if (!this.#isOpen) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() and check its result');
     if (this.#torn) {
       return this.#fail(CODES.TORN_TAIL, `refused: the file ends in a torn line at byte offset ${this.#torn.offset}`, 'call repair() (or `pasid-ledger repair FILE`) first');
     }
@@ -167,10 +183,11 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
       return this.#fail(CODES.LINE_TOO_LONG, `line would be ${lineBytes} bytes, over the limit of ${this.#maxLineBytes}`, 'shorten the comm or description text');
     }
     const offset = this.#size + (this.#needsNewline ? 1 : 0);
+    if (this.#creating) return this.#create(value, bytes, offset);
     let written = 0;
     try {
-      written = writeSync(this.#fd, bytes);
-      if (this.#fsync) fsyncSync(this.#fd);
+      written = writeSync(this.#fd as number, bytes);
+      if (this.#fsync) fsyncSync(this.#fd as number);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return this.#fail(CODES.WRITE_FAILED, `cannot write: ${code ?? (e as Error).message}`, ioFix(code, this.path));
@@ -181,6 +198,10 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
       this.#torn = ledgerError(CODES.TORN_TAIL, `torn tail at byte offset ${offset} (short write)`, { file: this.#file, line: this.#lines + 1, offset });
       return this.#fail(CODES.WRITE_FAILED, `short write (${written} of ${bytes.length} bytes)`, `free space, then run \`pasid-ledger repair ${this.#file}\` (or call repair()) to cut the torn line`);
     }
+    return this.#appended(value, offset);
+  }
+
+  #appended(value: Appendable, offset: number): null {
     this.#needsNewline = false;
     this.#lines++;
     if (isHeader(value)) this.#hasHeader = true;
@@ -193,12 +214,58 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
   }
 
   /**
+   * Creates the file holding the header: written to a temporary file beside it, then hard-linked
+   * under its name (which fails if a file appeared there meanwhile: nothing is replaced), then
+   * opened for appending. Where the file system has no hard links, the file is created exclusively
+   * and the header written into it.
+   */
+  #create(value: Appendable, bytes: Buffer, offset: number): LedgerError | null {
+    const tmp = join(dirname(this.path), `.${basename(this.path)}.${process.pid}.${Date.now().toString(36)}.tmp`);
+    let fd: number | undefined;
+    try {
+      fd = openSync(tmp, 'wx', 0o644);
+      const n = writeSync(fd, bytes);
+      if (n !== bytes.length) throw Object.assign(new Error(`short write (${n} of ${bytes.length} bytes)`), { code: 'ENOSPC' });
+      if (this.#fsync) fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+      try {
+        linkSync(tmp, this.path);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+        const direct = openSync(this.path, 'wx', 0o644);
+        try {
+          if (writeSync(direct, bytes) !== bytes.length) throw Object.assign(new Error('short write of the header'), { code: 'ENOSPC' });
+        } finally {
+          closeSync(direct);
+        }
+      }
+      this.#fd = openSync(this.path, 'a');
+      this.#creating = false;
+      this.#size = bytes.length;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      const what = code === 'EEXIST' ? 'cannot create: a file appeared under this name after open()' : `cannot create: ${code ?? (e as Error).message}`;
+      return this.#fail(CODES.WRITE_FAILED, what, code === 'EEXIST' ? 'open() again to append to it, or write to another path' : ioFix(code, this.path));
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* never created, or already gone */
+      }
+    }
+    return this.#appended(value, offset);
+  }
+
+  /**
    * Ends the file as complete: appends the trailer (the record or fact count and the SHA-256 of
    * every byte before it, read back from the file), fsyncs and closes. A file with a trailer is
    * refused by later open()s (FILE_COMPLETE): nothing may follow the trailer.
    */
   finish(): LedgerError | null {
-    if (this.#fd === undefined) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
+    if (!this.#isOpen) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
     if (this.#torn) return this.#fail(CODES.TORN_TAIL, `refused: the file ends in a torn line at byte offset ${this.#torn.offset}`, 'call repair() (or `pasid-ledger repair FILE`) first');
     if (!this.#hasHeader) return this.#fail(CODES.HEADER_EXPECTED, 'a file without its header cannot be finished', 'append the header first');
     const digest = new ContentDigest();
@@ -223,10 +290,10 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
     if (this.#needsNewline) digest.update('\n');
     const trailer = Buffer.from(`${this.#needsNewline ? '\n' : ''}${serializeTrailer(this.#lines - 1, digest.hex())}\n`, 'utf8');
     try {
-      const n = writeSync(this.#fd, trailer);
+      const n = writeSync(this.#fd as number, trailer);
       if (n !== trailer.length) return this.#fail(CODES.WRITE_FAILED, `short write of the trailer (${n} of ${trailer.length} bytes)`, `free space, then run \`pasid-ledger repair ${this.#file}\` and finish again`);
       this.#size += n;
-      fsyncSync(this.#fd);
+      fsyncSync(this.#fd as number);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return this.#fail(CODES.WRITE_FAILED, `cannot write the trailer: ${code ?? (e as Error).message}`, ioFix(code, this.path));
@@ -236,7 +303,9 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
 
   /** fsyncs what was appended so far. */
   flush(): LedgerError | null {
-    if (this.#fd === undefined) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
+    if (!this.#isOpen) return this.#fail(CODES.WRITER_CLOSED, 'writer is not open', 'call open() first');
+    // Nothing is on disk before the header's append creates the file.
+    if (this.#fd === undefined) return null;
     try {
       fsyncSync(this.#fd);
       return null;
@@ -247,6 +316,8 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
 
   /** Closes the file (fsyncing first when fsync was asked for); safe to call twice. */
   close(): LedgerError | null {
+    // A writer closed before its header leaves no file (open() created none).
+    this.#creating = false;
     if (this.#fd === undefined) return null;
     const fd = this.#fd;
     this.#fd = undefined;
@@ -257,6 +328,10 @@ export class TraceWriter extends EventEmitter<WriterEvents> {
     } catch (e) {
       return this.#fail(CODES.WRITE_FAILED, `cannot close: ${(e as Error).message}`, 'check the device');
     }
+  }
+
+  get #isOpen(): boolean {
+    return this.#fd !== undefined || this.#creating;
   }
 
   #checkHeader(value: Appendable): Failure | undefined {

@@ -1,6 +1,6 @@
 /** The append-only writer: validation before append, one complete line per write, torn-tail handling. */
 import { describe, it, expect, beforeEach } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceWriter } from '../../src/log/writer.js';
@@ -53,6 +53,38 @@ describe('TraceWriter', () => {
       [1, 0],
       [2, Buffer.byteLength(HEADER_LINE) + 1],
     ]);
+  });
+
+  it('creates a new file only with its header in it, so no reader ever finds it empty', async () => {
+    const path = join(dir, 't.jsonl');
+    const w = await openWriter(path);
+    expect(existsSync(path)).toBe(false);
+    expect(w.append(header)).toBeNull();
+    expect(readFileSync(path, 'utf8')).toBe(`${HEADER_LINE}\n`);
+    expect(readdirSync(dir)).toEqual(['t.jsonl']);
+    w.close();
+  });
+
+  it('leaves no file when closed before the header was appended', async () => {
+    const path = join(dir, 't.jsonl');
+    const w = await openWriter(path);
+    expect(w.append(records[0])?.code).toBe(CODES.HEADER_EXPECTED);
+    expect(w.close()).toBeNull();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('refuses to create the file over one that appeared under its name after open(), and leaves that file as it was', async () => {
+    const path = join(dir, 't.jsonl');
+    const w = await openWriter(path);
+    writeFileSync(path, 'someone else\n');
+    expect(w.append(header)).toMatchObject({ code: CODES.WRITE_FAILED, file: path });
+    expect(readFileSync(path, 'utf8')).toBe('someone else\n');
+    expect(readdirSync(dir)).toEqual(['t.jsonl']);
+  });
+
+  it('refuses to open a new file in a directory that does not exist', async () => {
+    const w = new TraceWriter(join(dir, 'missing', 't.jsonl'));
+    expect((await w.open())?.code).toBe(CODES.WRITE_FAILED);
   });
 
   it('refuses a record before the header', async () => {
