@@ -16,6 +16,7 @@ import { expandRecord, isDeadRecord } from '../../machines/kit/deadStore.js';
 import { World, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
+import { latin1, OpenDeadTable } from './openDead.js';
 
 /**
  * The states kept only to catch reuse, per kind (kind id → states): each kind's `dead` declaration
@@ -81,18 +82,14 @@ export interface DeadSink {
   /** Ends an entry's span at `until`. */
   close(i: number, until: number): void;
   /**
-   * Appends a dead object's entry without its snapshot (the index builder's log): the world holds
-   * that snapshot for as long as the entry is open, so the tracker hands it over only when the entry
-   * closes (`fill`). Absent: the tracker pushes the snapshot (the in-memory log).
+   * Reserves the place of a dead object's entry whose key, span start and snapshot the tracker keeps
+   * compactly while it is open (the index builder's log: `OpenDeadTable`); `closeDead` hands the
+   * entry over once its span is known. Absent: the tracker pushes the snapshot (the in-memory log).
    */
-  pushDead?(key: string, from: number): number;
-  /** Gives an entry pushed by pushDead its snapshot (as the world had it while the entry was open). */
-  fill?(i: number, snap: Snap<unknown>): void;
+  pushDead?(): number;
+  /** The entry of a place `pushDead` reserved, as it closes (`until` OPEN: still open at the end). */
+  closeDead?(order: number, key: string, from: number, until: number, snap: Snap<unknown>): void;
 }
-
-/** The snapshot of an entry pushed by `pushDead` until `fill` (the world holds it meanwhile). */
-export const IN_WORLD: Snap<unknown> = Object.freeze({ value: '\u0000in-world', context: null });
-
 
 /** The append-only log of dead objects; an entry is visible at positions from ≤ c < until. */
 export class DeadLog implements DeadLayer, DeadSink {
@@ -232,17 +229,12 @@ export class PendingLog implements DeadSink {
     return order;
   }
 
-  /**
-   * Why: most dead objects stay dead to the end of the trace, so their entries stay open; a decoded
-   * copy of each one's record (its context object and strings) was the builder's largest holding,
-   * growing with every object the trace ever freed, while the world keeps the same record off the heap.
-   */
-  pushDead(key: string, from: number): number {
-    return this.push(key, IN_WORLD, from);
+  pushDead(): number {
+    return this.#next++;
   }
 
-  fill(i: number, snap: Snap<unknown>): void {
-    (this.#entries.get(i) as DeadEntry).snap = snap;
+  closeDead(order: number, key: string, from: number, until: number, snap: Snap<unknown>): void {
+    this.#entries.set(order, { order, key, from, until, snap });
   }
 
   snapOf(i: number): Snap<unknown> | string {
@@ -444,13 +436,16 @@ export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMa
  */
 export class LiveTracker {
   readonly live = new Map<string, Snap<unknown>>();
-  /** key → index of its open dead entry. */
+  /** key → index of its open log entry (a settled live object, or a dead one the world keeps as a snapshot). */
   readonly #open = new Map<string, number>();
   /**
-   * key → the world's DeadStore record number its open entry was pushed with (dead objects stored
-   * compactly). Why not the record itself: the store's decode cache hands back a new record object
-   * once its slot was reused, so an identity test split one unchanged dead object into many entries.
+   * The open entries of dead objects the world keeps as DeadStore records, when the sink takes them
+   * compactly (`pushDead`: the index builder): key → entry, span start, record number. Why the
+   * number, not the record: the store's decode cache hands back a new record object once its slot
+   * was reused, so an identity test split one unchanged dead object into many entries.
    */
+  readonly #openDead = new OpenDeadTable();
+  /** key → the record number of an open entry in #open pushed with a dead record (the in-memory log), compared as above. */
   readonly #openRecord = new Map<string, number>();
   /** Keys whose live state changed since the last `takeDirty`. */
   #dirty = new Set<string>();
@@ -476,17 +471,27 @@ export class LiveTracker {
       if (open !== undefined) {
         const was = this.#openRecord.get(key);
         if (snap !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === snap)) continue;
-        // An entry pushed without its snapshot takes it as it closes: the record the object was stored as while it was open.
-        if (was !== undefined && this.dead.snapOf(open) === IN_WORLD) this.dead.fill?.(open, this.world.deadRecord(was));
         this.dead.close(open, at);
         this.#open.delete(key);
         this.#openRecord.delete(key);
         this.onClose?.(open);
+      } else {
+        const s = this.#openDead.find(key);
+        if (s >= 0) {
+          if (record !== undefined && record === this.#openDead.recordAt(s)) continue;
+          // The entry takes its snapshot as it closes: the record the object was stored as while it was open.
+          const order = this.#openDead.orderAt(s);
+          (this.dead.closeDead as NonNullable<DeadSink['closeDead']>)(order, key, this.#openDead.fromAt(s), at, this.world.deadRecord(this.#openDead.recordAt(s)));
+          this.#openDead.remove(s);
+          this.onClose?.(order);
+        }
       }
       if (snap !== undefined && isDead(key, snap)) {
-        // Why pushDead only with a record number: the number finds the entry's snapshot again (openSnap, fill) while the world keeps it.
-        this.#open.set(key, record !== undefined && this.dead.pushDead !== undefined ? this.dead.pushDead(key, at) : this.dead.push(key, snap, at));
-        if (record !== undefined) this.#openRecord.set(key, record);
+        if (record !== undefined && this.dead.pushDead !== undefined && latin1(key)) this.#openDead.add(key, this.dead.pushDead(), at, record);
+        else {
+          this.#open.set(key, this.dead.push(key, snap, at));
+          if (record !== undefined) this.#openRecord.set(key, record);
+        }
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (snap === undefined) {
@@ -532,17 +537,11 @@ export class LiveTracker {
   }
 
   /** The snapshot of a key's open log entry (its stored form), or undefined when it has none. */
-  /** The stored form of an open entry pushed without its snapshot (`pushDead`): the record the world keeps for it. */
-  inWorldSnap(key: string): Snap<unknown> | undefined {
-    const n = this.#openRecord.get(key);
-    return n === undefined ? undefined : this.world.deadRecord(n);
-  }
-
   openSnap(key: string): Snap<unknown> | string | undefined {
     const i = this.#open.get(key);
-    if (i === undefined) return undefined;
-    const snap = this.dead.snapOf(i);
-    return snap === IN_WORLD ? this.inWorldSnap(key) : snap;
+    if (i !== undefined) return this.dead.snapOf(i);
+    const s = this.#openDead.find(key);
+    return s < 0 ? undefined : this.world.deadRecord(this.#openDead.recordAt(s));
   }
 
   takeDirty(): Set<string> {
@@ -551,8 +550,22 @@ export class LiveTracker {
     return d;
   }
 
-  /** Entries still open at the end of the trace (those pushed by pushDead: their snapshot is the world's, as it is at the end). */
+  /** Entries still open at the end of the trace that the sink holds (settled live objects, dead ones kept as snapshots). */
   openEntries(): number[] {
     return [...this.#open.values()];
+  }
+
+  /**
+   * Hands up to `max` of the compactly kept open entries to the sink, still open (`until` OPEN), with
+   * the record the world holds for each at the end, and returns their places (the index builder's
+   * last step, one run at a time, so the end of the build never holds them all as objects).
+   */
+  takeOpenDead(max: number): number[] {
+    const orders: number[] = [];
+    this.#openDead.takeFirst(max, (key, order, from, record) => {
+      (this.dead.closeDead as NonNullable<DeadSink['closeDead']>)(order, key, from, OPEN, this.world.deadRecord(record));
+      orders.push(order);
+    });
+    return orders;
   }
 }

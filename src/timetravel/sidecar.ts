@@ -33,7 +33,7 @@ import { ByteReader, ByteWriter } from './binary.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
-import { DEAD_STATES, DeadLog, expandStored, IN_WORLD, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
+import { DEAD_STATES, DeadLog, expandStored, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { DeadKindMap, expandRecord } from '../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
 import { recordTokens } from './refs.js';
@@ -446,8 +446,7 @@ function readPostingsHead(raw: Buffer, len: number): { first: number; tokens: st
  * placeholder, as the world's DeadStore keeps it, each distinct one once; any other snapshot as it is.
  * `emit` writes a block and returns its position. Returns the directory rows and the filter.
  */
-/** `inWorld`: the snapshot of an entry still open at the end whose snapshot the world holds (`PendingLog.pushDead`), read one block at a time. */
-export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock, inWorld?: (key: string) => Snap<unknown>): { rows: DeadRow[]; filter: [number, number] } {
+export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSize: number, emit: EmitBlock): { rows: DeadRow[]; filter: [number, number] } {
   const rows: DeadRow[] = [];
   const bloom = bloomOf(entries.map((e) => e.key));
   const filter: [number, number] = [emit(Block.Filter, bloom, 0), bloom.length * 8];
@@ -464,7 +463,7 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     const templates: string[] = [];
     const templateIx = new Map<string, number>();
     const tpl = part.map((x) => {
-      const snap = x.e.snap === IN_WORLD && inWorld !== undefined ? inWorld(x.e.key) : x.e.snap;
+      const snap = x.e.snap;
       const t = typeof snap === 'string' && x.e.own !== undefined ? { text: snap, own: x.e.own } : templateOf(x.kind, x.id, typeof snap === 'string' ? (JSON.parse(snap) as Snap<unknown>) : expandStored(x.e.key, snap));
       let k = templateIx.get(t.text);
       if (k === undefined) templateIx.set(t.text, (k = templates.push(t.text) - 1));
@@ -770,7 +769,7 @@ export class SidecarBuilder {
     this.#closed = [];
     if (ids.length === 0) return;
     // Why: the written entries are forgotten, so the builder's log holds the open entries and one run, never the whole trace's.
-    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock, (key) => this.#tracker.inWorldSnap(key) as Snap<unknown>);
+    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock);
     for (const row of rows) this.#footer.dead.push(row);
     this.#footer.deadFilters.push(filter);
     this.#deadWritten += ids.length;
@@ -891,7 +890,16 @@ export class SidecarBuilder {
     this.#flush(this.#window.length - this.#head);
     const findings = [...this.#replay.findings];
     const endFindings = this.#replay.end();
-    for (const i of this.#tracker.openEntries()) this.#closed.push(i);
+    // Why run by run: most dead objects' entries are open to the end; one run of them all held every one as an object at once.
+    const run = this.deadSizes.run;
+    for (const i of this.#tracker.openEntries()) {
+      this.#closed.push(i);
+      if (this.#closed.length >= run) this.#flushDead();
+    }
+    for (let part = this.#tracker.takeOpenDead(run - this.#closed.length); part.length > 0; part = this.#tracker.takeOpenDead(run - this.#closed.length)) {
+      for (const i of part) this.#closed.push(i);
+      this.#flushDead();
+    }
     this.#flushDead();
     this.#flushPostings();
     this.#writeHeld(new Set());
