@@ -80,4 +80,28 @@ describe('DeadKindMap behaves as the Map it replaces (seed 43)', () => {
     expect([...dead]).toStrictEqual([...map]);
     expect(dead.get('dom@4999')).toBe(4999);
   });
+
+  it('given objects that die and come back many times (a PASID history freed and allocated again), when their dead entries are compacted, then it still holds what a Map holds, in the same order', () => {
+    // Each step stores or deletes a run of ids, so a short list (quick to shrink) makes thousands of deaths.
+    const churn = fc.array(fc.record({ op: fc.constantFrom<Op['op']>('live', 'dead', 'dead', 'delete'), from: fc.integer({ min: 0, max: 150 }), count: fc.integer({ min: 1, max: 60 }), n: fc.nat(5) }), { minLength: 150, maxLength: 300 });
+    fc.assert(
+      fc.property(churn, (steps) => {
+        const { map, dead } = both(steps.flatMap(({ op, from, count, n }) => Array.from({ length: count }, (_, j) => ({ op, id: `hist@${(from + j) % 151}`, n }))));
+        expect([...dead]).toStrictEqual([...map]);
+        expect(dead.size).toBe(map.size);
+        for (let i = 0; i <= 150; i++) expect(dead.get(`hist@${i}`)).toStrictEqual(map.get(`hist@${i}`));
+      }),
+      { seed: 45, numRuns: 30 },
+    );
+  });
+
+  it('given 50 objects that die 200,000 times in all, then its arrays stay the size of the 50, not of the deaths', () => {
+    const dead = new DeadKindMap();
+    for (let i = 0; i < 200_000; i++) {
+      const id = `hist@${i % 50}`;
+      dead.set(id, (Math.floor(i / 50) % 2 === 0 ? i : { value: 'held', context: { i } }) as unknown as Snap<unknown>);
+    }
+    expect(dead.size).toBe(50);
+    expect(dead.capacity).toBeLessThanOrEqual(1 << 13);
+  });
 });
