@@ -63,6 +63,26 @@ function fnv(s: string): number {
   return h | 0;
 }
 
+/** fnv of bytes[start, end): equal to fnv of the string when every character is one byte (Latin-1 ids, ASCII texts). */
+function fnvBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h | 0;
+}
+
+/**
+ * A hash's top byte, kept per entry to skip most entries of a probe without comparing bytes. Why not
+ * the whole hash: 4 bytes an entry (≈ 2 M entries at 10 M generated records) for what a rehash
+ * recomputes from the entry's bytes.
+ */
+const tagOf = (h: number): number => h >>> 24;
+
+/**
+ * The hash tables grow when three quarters full and are rebuilt half full at most. Why not a quarter
+ * to a half: at 10 M generated records the tables were a sixth of the dead objects' memory.
+ */
+const GROW_AT = 0.75;
+
 /** A value the text keeps exactly: JSON loses -0, NaN, ±Infinity and undefined, and objects are not dead-state values. */
 function exact(v: unknown): boolean {
   switch (typeof v) {
@@ -83,8 +103,8 @@ export class DeadStore {
   #used = 0;
   /** Record i is #bytes[#starts[i], #starts[i + 1]) (the last one ends at #used). */
   #starts = new Int32Array(1 << 10);
-  /** The hash of record i's text. */
-  #hashes = new Int32Array(1 << 10);
+  /** The top byte of the hash of record i's UTF-8 bytes. */
+  #tags = new Uint8Array(1 << 10);
   #count = 0;
   /** Open addressing over the records by text hash (record number + 1; 0 is empty), at most half full: equal texts are stored once. */
   #table = new Int32Array(1 << 11);
@@ -191,13 +211,13 @@ export class DeadStore {
     // string compare finds them without writing and comparing the bytes.
     const r = h & (RECENT - 1);
     if (this.#recentText[r] === text) return this.#recentRecord[r];
-    const n = this.#internBytes(text, h);
+    const n = this.#internBytes(text);
     this.#recentText[r] = text;
     this.#recentRecord[r] = n;
     return n;
   }
 
-  #internBytes(text: string, h: number): number {
+  #internBytes(text: string): number {
     // Why 3 bytes a char: the most UTF-8 takes for one UTF-16 unit, so the write below always fits.
     const need = this.#used + text.length * 3;
     if (need > this.#bytes.length) {
@@ -209,24 +229,27 @@ export class DeadStore {
     const at = this.#used;
     const bytes = this.#bytes;
     const len = writeText(bytes, text, at);
+    // Why the bytes' hash, not the string's: a rehash recomputes it from the bytes, which differ from the characters beyond ASCII.
+    const h = fnvBytes(bytes, at, at + len);
+    const tag = tagOf(h);
     const mask = this.#table.length - 1;
     let slot = h & mask;
     for (let n = this.#table[slot] - 1; n >= 0; slot = (slot + 1) & mask, n = this.#table[slot] - 1) {
-      if (this.#hashes[n] !== h) continue;
+      if (this.#tags[n] !== tag) continue;
       const start = this.#starts[n];
       const end = n + 1 < this.#count ? this.#starts[n + 1] : at;
       if (end - start === len && sameBytes(bytes, at, start, len)) return n;
     }
     if (this.#count === this.#starts.length) {
       this.#starts = grownInts(this.#starts);
-      this.#hashes = grownInts(this.#hashes);
+      this.#tags = grownBytes(this.#tags);
     }
     const n = this.#count++;
     this.#starts[n] = at;
-    this.#hashes[n] = h;
+    this.#tags[n] = tag;
     this.#used = at + len;
     this.#table[slot] = n + 1;
-    if (this.#count * 2 > this.#table.length) this.#rehash();
+    if (this.#count > this.#table.length * GROW_AT) this.#rehash();
     return n;
   }
 
@@ -234,7 +257,8 @@ export class DeadStore {
     const table = new Int32Array(this.#table.length * 2);
     const mask = table.length - 1;
     for (let n = 0; n < this.#count; n++) {
-      let slot = this.#hashes[n] & mask;
+      const end = n + 1 < this.#count ? this.#starts[n + 1] : this.#used;
+      let slot = fnvBytes(this.#bytes, this.#starts[n], end) & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = n + 1;
     }
@@ -260,6 +284,12 @@ function writeText(bytes: Buffer, text: string, at: number): number {
 function sameBytes(bytes: Buffer, a: number, b: number, len: number): boolean {
   for (let i = 0; i < len; i++) if (bytes[a + i] !== bytes[b + i]) return false;
   return true;
+}
+
+function grownBytes(a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  const grown = new Uint8Array(a.length * 2);
+  grown.set(a);
+  return grown;
 }
 
 function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
@@ -291,7 +321,8 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
   /** Its record's number (as World stores it), or -1 once the object left this table. */
   #records = new Int32Array(1 << 8);
   #ords = new Int32Array(1 << 8);
-  #hashes = new Int32Array(1 << 8);
+  /** The top byte of each entry's id hash. */
+  #tags = new Uint8Array(1 << 8);
   #entries = 0;
   #deadCount = 0;
   /** Open addressing over the entries by id hash (entry + 1; 0 is empty), at most half full. */
@@ -387,7 +418,7 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     c.#idStarts = this.#idStarts.slice();
     c.#records = this.#records.slice();
     c.#ords = this.#ords.slice();
-    c.#hashes = this.#hashes.slice();
+    c.#tags = this.#tags.slice();
     c.#entries = this.#entries;
     c.#deadCount = this.#deadCount;
     c.#table = this.#table.slice();
@@ -437,9 +468,10 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
   /** The live dead entry of an id, or -1. */
   #find(id: string): number {
     const h = fnv(id);
+    const tag = tagOf(h);
     const mask = this.#table.length - 1;
     for (let slot = h & mask, e = this.#table[slot] - 1; e >= 0; slot = (slot + 1) & mask, e = this.#table[slot] - 1) {
-      if (this.#hashes[e] !== h || this.#records[e] < 0) continue;
+      if (this.#tags[e] !== tag || this.#records[e] < 0) continue;
       const start = this.#idStarts[e];
       const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
       if (end - start !== id.length) continue;
@@ -460,7 +492,7 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
       this.#idStarts = grownInts(this.#idStarts);
       this.#records = grownInts(this.#records);
       this.#ords = grownInts(this.#ords);
-      this.#hashes = grownInts(this.#hashes);
+      this.#tags = grownBytes(this.#tags);
     }
     const e = this.#entries++;
     this.#idStarts[e] = this.#idUsed;
@@ -472,14 +504,14 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     this.#records[e] = record;
     this.#ords[e] = ord;
     const h = fnv(id);
-    this.#hashes[e] = h;
+    this.#tags[e] = tagOf(h);
     this.#deadCount++;
     this.#sorted = null;
     const mask = this.#table.length - 1;
     let slot = h & mask;
     while (this.#table[slot] !== 0) slot = (slot + 1) & mask;
     this.#table[slot] = e + 1;
-    if (++this.#occupied * 2 > this.#table.length) this.#rehash();
+    if (++this.#occupied > this.#table.length * GROW_AT) this.#rehash();
   }
 
   /**
@@ -507,7 +539,7 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
       idTo += end - start;
       this.#records[to] = this.#records[e];
       this.#ords[to] = this.#ords[e];
-      this.#hashes[to] = this.#hashes[e];
+      this.#tags[to] = this.#tags[e];
       to++;
     }
     this.#entries = to;
@@ -519,20 +551,21 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
       this.#idStarts = this.#idStarts.slice(0, length);
       this.#records = this.#records.slice(0, length);
       this.#ords = this.#ords.slice(0, length);
-      this.#hashes = this.#hashes.slice(0, length);
+      this.#tags = this.#tags.slice(0, length);
     }
     this.#rehash();
   }
 
   #rehash(): void {
-    // Why sized by the entries still here (at most a quarter full after): removed ones are left out.
+    // Why sized by the entries still here (at most half full after): removed ones are left out.
     let size = 1 << 9;
-    while (this.#deadCount * 4 > size) size *= 2;
+    while (this.#deadCount * 2 > size) size *= 2;
     const table = new Int32Array(size);
     const mask = size - 1;
     for (let e = 0; e < this.#entries; e++) {
       if (this.#records[e] < 0) continue;
-      let slot = this.#hashes[e] & mask;
+      const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
+      let slot = fnvBytes(this.#ids, this.#idStarts[e], end) & mask;
       while (table[slot] !== 0) slot = (slot + 1) & mask;
       table[slot] = e + 1;
     }
