@@ -27,13 +27,33 @@ export interface StateView {
   readonly globalPasids: readonly { pasid: number; dev: string | null; mm: string | null }[];
 }
 
-/** Sorts by a string key (numbers compare numerically). */
+/**
+ * Sorts by a string key (numbers compare numerically), in place, stably. Each key is computed once
+ * (a state of 10^5 domains sorts in ~1.7 M comparisons): the order is that of comparing the keys.
+ */
 export function sortBy<T>(items: T[], key: (t: T) => string | number): T[] {
-  return items.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
-  });
+  const n = items.length;
+  const keys = items.map(key);
+  let numbers = 0;
+  for (let i = 0; i < n; i++) if (typeof keys[i] === 'number') numbers++;
+  const ix = Array.from({ length: n }, (_, i) => i);
+  if (numbers === n) {
+    const ks = keys as number[];
+    ix.sort((a, b) => ks[a] - ks[b] || a - b);
+  } else if (numbers === 0) {
+    const ks = keys as string[];
+    ix.sort((a, b) => (ks[a] < ks[b] ? -1 : ks[a] > ks[b] ? 1 : a - b));
+  } else {
+    // A mix (no projection makes one): two numbers compare as numbers, anything else as text.
+    ix.sort((a, b) => {
+      const x = keys[a];
+      const y = keys[b];
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0) || a - b;
+    });
+  }
+  const copy = items.slice();
+  for (let i = 0; i < n; i++) items[i] = copy[ix[i]];
+  return items;
 }
 
 /** Key of an (id space, ID) pair for sorting: the space, then the number. */
