@@ -588,15 +588,36 @@ function writeDeadKeys(k: DeadKeys): Buffer {
   return w.bytes();
 }
 
-function readDeadKeys(raw: Buffer): DeadKeys {
+/** A dead-log block's keys as read: the columns in typed arrays (outside the JS heap: the cache keeps up to 1 M entries, which its collector would trace). */
+interface ReadKeys {
+  readonly ids: string[];
+  readonly from: Float64Array;
+  readonly until: Float64Array;
+  readonly order: Float64Array;
+  readonly tpl: Int32Array;
+}
+
+function readDeadKeys(raw: Buffer): ReadKeys {
   const r = new ByteReader(raw);
   const ids = r.strs();
-  const col = () => ids.map(() => r.uint());
-  const from = col();
-  const until = col().map((u, j) => (u === 0 ? OPEN : from[j] + u - 1));
+  const n = ids.length;
+  const from = new Float64Array(n);
+  const until = new Float64Array(n);
+  const order = new Float64Array(n);
+  const tpl = new Int32Array(n);
+  for (let j = 0; j < n; j++) from[j] = r.uint();
+  for (let j = 0; j < n; j++) {
+    const u = r.uint();
+    until[j] = u === 0 ? OPEN : from[j] + u - 1;
+  }
   let prev = 0;
-  const order = ids.map(() => (prev += r.int()));
-  const tpl = col();
+  for (let j = 0; j < n; j++) order[j] = prev += r.int();
+  for (let j = 0; j < n; j++) {
+    const t = r.uint();
+    // Why: an Int32Array would wrap a larger number into another template.
+    if (t > 0x7fffffff) throw new Error('dead-log keys: a template number out of range');
+    tpl[j] = t;
+  }
   if (r.pos !== raw.length) throw new Error('dead-log keys: bytes left over');
   return { ids, from, until, order, tpl };
 }
@@ -1451,12 +1472,12 @@ export class DiskIndex implements Timeline {
 /** One dead-log block decoded: its entries in (id, log order) order, snapshots parsed when first read. */
 interface DeadBlock {
   readonly ids: string[];
-  readonly from: number[];
-  readonly until: number[];
-  readonly order: number[];
+  readonly from: Float64Array;
+  readonly until: Float64Array;
+  readonly order: Float64Array;
   readonly kind: string;
   /** Each entry's template: index × 2, + 1 when its id goes into the own-id field. */
-  readonly tpl: number[];
+  readonly tpl: Int32Array;
   /** Position of the snapshots' block. */
   readonly snapsAt: number;
   /** Once a lookup found an entry here: where each line of the templates' block starts (one more: the end + 1). */
@@ -1566,7 +1587,7 @@ export class DiskDead implements DeadLayer {
     }
     this.#decoded++;
     const { raw, next } = this.read(at, Block.Dead);
-    let head: DeadKeys;
+    let head: ReadKeys;
     try {
       head = readDeadKeys(raw);
     } catch {
