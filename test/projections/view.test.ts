@@ -17,7 +17,7 @@ describe('sortBy (every list of a state view)', () => {
     const key = fc.oneof(fc.constantFrom('9', '10', 'dom@4', 'dom@40', 'a\u0000b', ''), fc.integer({ min: -3, max: 12 }));
     const lists = fc.oneof(
       fc.array(fc.record({ k: fc.constantFrom('9', '10', 'dom@4', 'dom@40', 'a\u0000b', '') }), { maxLength: 40 }),
-      fc.array(fc.record({ k: fc.integer({ min: -3, max: 12 }) }), { maxLength: 40 }),
+      fc.array(fc.record({ k: fc.oneof(fc.integer({ min: -3, max: 12 }), fc.constantFrom(-0, 0.5, Infinity, -Infinity)) }), { maxLength: 40 }),
       fc.array(fc.record({ k: key }), { maxLength: 12 }),
     );
     fc.assert(
