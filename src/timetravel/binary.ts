@@ -79,9 +79,13 @@ export class ByteWriter {
 /** Reads what a ByteWriter wrote; reading past the end throws (a block that passed its checksum but not this is not ours). */
 export class ByteReader {
   pos: number;
+  /** The bytes from `start` to `end` as latin1 text (one char a byte), made at the first long `strs`. */
+  #text: string | null = null;
+  readonly #start: number;
 
   constructor(readonly buf: Buffer, start = 0, readonly end = buf.length) {
     this.pos = start;
+    this.#start = start;
   }
 
   uint(): number {
@@ -113,9 +117,9 @@ export class ByteReader {
     const n = this.uint();
     const out: string[] = [];
     let prev = '';
-    // Why one latin1 text of the rest: an ASCII suffix (nearly every id's) is then a slice of it, not a decode call each (~10^5 ids a dead-log iteration).
-    const text = n > 32 ? this.buf.toString('latin1', this.pos, this.end) : null;
-    const base = this.pos;
+    // Why one latin1 text of the reader's bytes: an ASCII suffix (nearly every id's) is then a slice of it, not a decode call each (~10^5 ids a dead-log iteration).
+    const text = n > 32 ? (this.#text ??= this.buf.toString('latin1', this.#start, this.end)) : null;
+    const base = this.#start;
     for (let i = 0; i < n; i++) {
       const p = this.uint();
       if (text === null) {
