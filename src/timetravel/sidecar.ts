@@ -517,22 +517,23 @@ function templateOf(kindId: string, id: string, snap: Snap<unknown>): { text: st
  * (shapes), then one line per template, so a reader parses only the templates of the entries it
  * reads (JSON.stringify escapes every newline inside a text). A template `{"value":V,"context":{K1:
  * X1,...}}` is written as `[shape, V, X1, ...]` with the shape its K1... (a domain's ten field
- * names once a block, not in each of its ~1,000 templates: a third of the bytes to inflate and
- * parse); anything else (a context that is not a plain object, a field named __proto__) as its
- * JSON text, which starts with `{`. `templateOfLine` reads a line back to the JSON value of the
- * template text, key order included.
+ * names once a block, not in each of its ~1,000 templates: half the bytes to inflate and parse);
+ * anything else (a context that is not a plain object, a field named __proto__, other fields) as
+ * `[-1, T]`, T its JSON. `templateOfLine` reads a line back to the JSON value of the template text,
+ * key order included.
  */
 export function templateLines(texts: readonly string[]): string {
   const shapes: string[][] = [];
   const shapeIx = new Map<string, number>();
   const lines = texts.map((text) => {
     const t = JSON.parse(text) as unknown;
-    if (t === null || typeof t !== 'object' || Array.isArray(t)) return text;
+    const asIs = `[-1,${text}]`;
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) return asIs;
     const top = Object.keys(t);
     const { value, context } = t as { value: unknown; context: unknown };
-    if (top.length !== 2 || top[0] !== 'value' || top[1] !== 'context' || typeof value !== 'string' || context === null || typeof context !== 'object' || Array.isArray(context)) return text;
+    if (top.length !== 2 || top[0] !== 'value' || top[1] !== 'context' || typeof value !== 'string' || context === null || typeof context !== 'object' || Array.isArray(context)) return asIs;
     const keys = Object.keys(context);
-    if (keys.includes('__proto__')) return text;
+    if (keys.includes('__proto__')) return asIs;
     const shapeKey = JSON.stringify(keys);
     let k = shapeIx.get(shapeKey);
     if (k === undefined) shapeIx.set(shapeKey, (k = shapes.push(keys) - 1));
@@ -561,7 +562,9 @@ export function templateOfLine(line: string, shapes: readonly (readonly string[]
   } catch {
     return undefined;
   }
-  if (!Array.isArray(v)) return v !== null && typeof v === 'object' && typeof (v as Snap<unknown>).value === 'string' ? (v as Snap<unknown>) : undefined;
+  if (!Array.isArray(v)) return undefined;
+  // A template kept as it is: a snapshot, so an object (a kind's iteration and the own-id field read it as one).
+  if (v[0] === -1) return v.length === 2 && v[1] !== null && typeof v[1] === 'object' && !Array.isArray(v[1]) ? (v[1] as Snap<unknown>) : undefined;
   const shape = typeof v[0] === 'number' ? shapes[v[0]] : undefined;
   if (shape === undefined || v.length !== shape.length + 2 || typeof v[1] !== 'string') return undefined;
   const context: Record<string, unknown> = {};
@@ -1612,7 +1615,7 @@ export class DiskDead implements DeadLayer {
     const starts: number[] = [0];
     for (let nl = raw.indexOf(10); nl >= 0; nl = raw.indexOf(10, nl + 1)) starts.push(nl + 1);
     starts.push(raw.length + 1);
-    // Why decoded a line at a time, from the bytes: the cache keeps blocks, and bytes outside the JS heap cost its collector nothing (a text of the block did: ~40 % of the time).
+    // Why decoded a line at a time, from the bytes: the cache keeps blocks, and bytes outside the JS heap cost its collector nothing (a text of the whole block is copied by each scavenge it lives through).
     const line = (i: number) => raw.toString('utf8', starts[i], starts[i + 1] - 1);
     const shapes = shapesOfLine(line(0));
     if (shapes === undefined) throw this.#corrupt(b.snapsAt, 'has an unreadable shapes line');
@@ -1653,7 +1656,7 @@ export class DiskDead implements DeadLayer {
       snap = this.#parseTemplate(b, k);
       const self = SELF_OF.get(b.kind) as string;
       const ctx = snap.context as Record<string, unknown> | null;
-      if (ctx === null || typeof ctx !== 'object' || !(self in ctx)) throw this.#corrupt(b.snapsAt, `has a template without its own-id field on line ${k + 2}`);
+      if (ctx === null || typeof ctx !== 'object' || !Object.hasOwn(ctx, self)) throw this.#corrupt(b.snapsAt, `has a template without its own-id field on line ${k + 2}`);
       ctx[self] = typeof ctx[self] === 'number' ? Number(b.ids[j]) : b.ids[j];
     } else {
       const t = (b.templates[k] ??= this.#parseTemplate(b, k));

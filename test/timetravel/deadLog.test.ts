@@ -193,6 +193,8 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
       fc.record({ value: fc.string(), context: fc.oneof(fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 })) }),
       fc.record({ context: fc.object(), value: fc.string() }),
       fc.record({ value: fc.string(), context: fc.object(), extra: fc.integer() }),
+      fc.record({ value: fc.oneof(fc.integer(), fc.constant(null), fc.object()), context: fc.object() }),
+      fc.array(fc.jsonValue(), { maxLength: 3 }),
     );
     fc.assert(
       fc.property(fc.array(snapshot, { minLength: 1, maxLength: 8 }), (snaps) => {
@@ -201,7 +203,8 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
         expect(lines).toHaveLength(texts.length + 1);
         const shapes = shapesOfLine(lines[0]);
         expect(shapes).toBeDefined();
-        texts.forEach((text, k) => expect(JSON.stringify(templateOfLine(lines[k + 1], shapes as string[][]))).toBe(text));
+        // (An array is no snapshot: it is written, and refused when read.)
+        texts.forEach((text, k) => expect(JSON.stringify(templateOfLine(lines[k + 1], shapes as string[][]))).toBe(Array.isArray(snaps[k]) ? undefined : text));
       }),
       { seed: 77, numRuns: 300 },
     );
