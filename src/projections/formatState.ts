@@ -4,7 +4,10 @@ import type { StateView } from './view.js';
 export function formatState(v: StateView): string {
   const out: string[] = [`Linux ${v.kernel} (era ${v.era})`];
   const section = (title: string, rows: string[]) => {
-    if (rows.length > 0) out.push('', `${title}:`, ...rows.map((r) => `  ${r}`));
+    if (rows.length === 0) return;
+    out.push('', `${title}:`);
+    // Why a loop: a state of 10^5 domains is one row each, too many to spread into one push.
+    for (const r of rows) out.push(`  ${r}`);
   };
   const outstanding = Object.entries(v.allocator.outstanding).map(([space, ids]) => `${space}: ${ids.length} outstanding [${ids.slice(0, 16).join(', ')}${ids.length > 16 ? ', …' : ''}]`);
   section('IOASID allocators', [

@@ -27,13 +27,54 @@ export interface StateView {
   readonly globalPasids: readonly { pasid: number; dev: string | null; mm: string | null }[];
 }
 
-/** Sorts by a string key (numbers compare numerically). */
+/**
+ * Sorts by a string key (numbers compare numerically), in place, stably: the order of comparing the
+ * keys pairwise. Each key is computed once, and when the keys are all strings or all numbers, the
+ * items are grouped by key (in their order) and the distinct keys sorted without a comparator (a
+ * state of 10^5 domains: ~1.7 M comparisons, each a call into a comparator otherwise).
+ */
 export function sortBy<T>(items: T[], key: (t: T) => string | number): T[] {
-  return items.sort((a, b) => {
-    const x = key(a);
-    const y = key(b);
-    return typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0;
-  });
+  const n = items.length;
+  const keys = items.map(key);
+  let numbers = 0;
+  for (let i = 0; i < n; i++) if (typeof keys[i] === 'number') numbers++;
+  let order: number[];
+  if (numbers === 0 || (numbers === n && !keys.some((k) => Number.isNaN(k)))) order = byDistinctKeys(keys, numbers === n);
+  else {
+    // A mix (no projection makes one), or NaN: two numbers compare as numbers, anything else as text.
+    order = Array.from({ length: n }, (_, i) => i).sort((a, b) => {
+      const x = keys[a];
+      const y = keys[b];
+      return (typeof x === 'number' && typeof y === 'number' ? x - y : String(x) < String(y) ? -1 : String(x) > String(y) ? 1 : 0) || a - b;
+    });
+  }
+  const copy = items.slice();
+  for (let i = 0; i < n; i++) items[i] = copy[order[i]];
+  return items;
+}
+
+/**
+ * The indices of `keys` (all strings, or all numbers without NaN) in a stable ascending order:
+ * each distinct key's indices in their order, the distinct keys sorted natively (strings by UTF-16
+ * code units, as `<` compares them; numbers in a Float64Array, where 0 and -0 are one key as `x - y` has them).
+ */
+function byDistinctKeys(keys: readonly (string | number)[], numeric: boolean): number[] {
+  const groups = new Map<string | number, number[] | number>();
+  for (let i = 0; i < keys.length; i++) {
+    const k = numeric && keys[i] === 0 ? 0 : keys[i];
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, i);
+    else if (typeof g === 'number') groups.set(k, [g, i]);
+    else g.push(i);
+  }
+  const distinct: (string | number)[] = numeric ? Array.from(Float64Array.from(groups.keys() as IterableIterator<number>).sort()) : [...(groups.keys() as IterableIterator<string>)].sort();
+  const out: number[] = [];
+  for (const k of distinct) {
+    const g = groups.get(k) as number[] | number;
+    if (typeof g === 'number') out.push(g);
+    else for (const i of g) out.push(i);
+  }
+  return out;
 }
 
 /** Key of an (id space, ID) pair for sorting: the space, then the number. */

@@ -367,8 +367,12 @@ class LayeredMap extends Map<string, Snap<unknown>> {
   }
 
   override *entries(): MapIterator<[string, Snap<unknown>]> {
-    this.#layer ??= [...this.#dead.visibleOf(this.#kindId, this.#at)];
-    for (const [id, snap] of this.#layer) if (!this.#top.has(id) && !this.#base.has(id)) yield [id, snap];
+    if (this.#layer === null) {
+      const v = this.#dead.visibleOf(this.#kindId, this.#at);
+      this.#layer = Array.isArray(v) ? (v as (readonly [string, Snap<unknown>])[]) : [...v];
+    }
+    // Why the layer's own pairs: never changed, so handing them out spares a pair per object (~10^5 a projection of 1 M records).
+    for (const e of this.#layer) if (!this.#top.has(e[0]) && !this.#base.has(e[0])) yield e as [string, Snap<unknown>];
     for (const id of this.#base.keys()) {
       const s = this.#top.get(id) ?? this.#fromBase(id);
       if (s !== undefined && s !== GONE) yield [id, s];

@@ -54,7 +54,7 @@ export const INDEX_FORMAT = 'pasid-ledger-index';
  * reach of the calls before it, no end-of-trace bookkeeping, binary record lists;
  * 3: binary, whole-JSON checkpoints; 2: JSON Lines.
  */
-export const INDEX_VERSION = 8;
+export const INDEX_VERSION = 9;
 /** "PLIDX", the format version byte, "\n\0". */
 const MAGIC_PREFIX = Buffer.from('PLIDX', 'latin1');
 export const MAGIC = Buffer.from(`PLIDX${String.fromCharCode(INDEX_VERSION)}\n\u0000`, 'latin1');
@@ -441,7 +441,8 @@ function readPostingsHead(raw: Buffer, len: number): { first: number; tokens: st
  * sorted by (kind, id, log order), cut into blocks of one kind of at most `blockSize` entries, each
  * a binary header (ids, from, until, order: the entry's place in the log, which a kind's iteration
  * keeps; tpl: which template stands for its snapshot) and, in a block of its own right after it,
- * the templates as one JSON array (format 8): a snapshot of a kind with an own-id field (a
+ * the templates, one JSON text a line (format 9; format 8 had one JSON array, parsed whole
+ * by the first read of the block): a snapshot of a kind with an own-id field (a
  * domain, an mm, an SVA handle, a global PASID's history) with that field's value replaced by a
  * placeholder, as the world's DeadStore keeps it, each distinct one once; any other snapshot as it is.
  * `emit` writes a block and returns its position. Returns the directory rows and the filter.
@@ -470,7 +471,7 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
       return k * 2 + (t.own ? 1 : 0);
     });
     const head = { ids: part.map((x) => x.id), from: part.map((x) => x.e.from), until: part.map((x) => x.e.until), order: part.map((x) => x.e.order), tpl };
-    const snaps = `[${templates.join(',')}]`;
+    const snaps = templateLines(templates);
     const minFrom = Math.min(...head.from);
     const maxUntil = head.until.includes(OPEN) ? OPEN : Math.max(...head.until);
     // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
@@ -511,6 +512,66 @@ function templateOf(kindId: string, id: string, snap: Snap<unknown>): { text: st
 }
 
 /**
+ * A dead-log block's templates as text (format 9): a first line of the context field lists
+ * (shapes), then one line per template, so a reader parses only the templates of the entries it
+ * reads (JSON.stringify escapes every newline inside a text). A template `{"value":V,"context":{K1:
+ * X1,...}}` is written as `[shape, V, X1, ...]` with the shape its K1... (a domain's ten field
+ * names once a block, not in each of its ~1,000 templates: half the bytes to inflate and parse);
+ * anything else (a context that is not a plain object, a field named __proto__, other fields) as
+ * `[-1, T]`, T its JSON. `templateOfLine` reads a line back to the JSON value of the template text,
+ * key order included.
+ */
+export function templateLines(texts: readonly string[]): string {
+  const shapes: string[][] = [];
+  const shapeIx = new Map<string, number>();
+  const lines = texts.map((text) => {
+    const t = JSON.parse(text) as unknown;
+    const asIs = `[-1,${text}]`;
+    if (t === null || typeof t !== 'object' || Array.isArray(t)) return asIs;
+    const top = Object.keys(t);
+    const { value, context } = t as { value: unknown; context: unknown };
+    if (top.length !== 2 || top[0] !== 'value' || top[1] !== 'context' || typeof value !== 'string' || context === null || typeof context !== 'object' || Array.isArray(context)) return asIs;
+    const keys = Object.keys(context);
+    if (keys.includes('__proto__')) return asIs;
+    const shapeKey = JSON.stringify(keys);
+    let k = shapeIx.get(shapeKey);
+    if (k === undefined) shapeIx.set(shapeKey, (k = shapes.push(keys) - 1));
+    const ctx = context as Record<string, unknown>;
+    return JSON.stringify([k, value, ...keys.map((f) => ctx[f])]);
+  });
+  return [JSON.stringify(shapes), ...lines].join('\n');
+}
+
+/** A block's shapes line read back: a list of field-name lists, or undefined when it is not one. */
+export function shapesOfLine(line: string): string[][] | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return Array.isArray(v) && v.every((k) => Array.isArray(k) && k.every((f) => typeof f === 'string' && f !== '__proto__')) ? (v as string[][]) : undefined;
+}
+
+/** A template line read back (`templateLines`), or undefined when it is not one of these shapes. */
+export function templateOfLine(line: string, shapes: readonly (readonly string[])[]): Snap<unknown> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(v)) return undefined;
+  // A template kept as it is: a snapshot, so an object (a kind's iteration and the own-id field read it as one).
+  if (v[0] === -1) return v.length === 2 && v[1] !== null && typeof v[1] === 'object' && !Array.isArray(v[1]) ? (v[1] as Snap<unknown>) : undefined;
+  const shape = typeof v[0] === 'number' ? shapes[v[0]] : undefined;
+  if (shape === undefined || v.length !== shape.length + 2 || typeof v[1] !== 'string') return undefined;
+  const context: Record<string, unknown> = {};
+  for (let i = 0; i < shape.length; i++) context[shape[i]] = v[i + 2];
+  return { value: v[1], context };
+}
+
+/**
  * Binary (format 7): the ids front-coded (sorted, they share their device or address prefix), then
  * column by column: `from`, the span's length + 1 (0: still open), the place in the log as the
  * distance from the entry before it, the snapshot lengths.
@@ -529,15 +590,36 @@ function writeDeadKeys(k: DeadKeys): Buffer {
   return w.bytes();
 }
 
-function readDeadKeys(raw: Buffer): DeadKeys {
+/** A dead-log block's keys as read: the columns in typed arrays (outside the JS heap: the cache keeps up to 1 M entries, which its collector would trace). */
+interface ReadKeys {
+  readonly ids: string[];
+  readonly from: Float64Array;
+  readonly until: Float64Array;
+  readonly order: Float64Array;
+  readonly tpl: Int32Array;
+}
+
+function readDeadKeys(raw: Buffer): ReadKeys {
   const r = new ByteReader(raw);
   const ids = r.strs();
-  const col = () => ids.map(() => r.uint());
-  const from = col();
-  const until = col().map((u, j) => (u === 0 ? OPEN : from[j] + u - 1));
+  const n = ids.length;
+  const from = new Float64Array(n);
+  const until = new Float64Array(n);
+  const order = new Float64Array(n);
+  const tpl = new Int32Array(n);
+  for (let j = 0; j < n; j++) from[j] = r.uint();
+  for (let j = 0; j < n; j++) {
+    const u = r.uint();
+    until[j] = u === 0 ? OPEN : from[j] + u - 1;
+  }
   let prev = 0;
-  const order = ids.map(() => (prev += r.int()));
-  const tpl = col();
+  for (let j = 0; j < n; j++) order[j] = prev += r.int();
+  for (let j = 0; j < n; j++) {
+    const t = r.uint();
+    // Why: an Int32Array would wrap a larger number into another template.
+    if (t > 0x7fffffff) throw new Error('dead-log keys: a template number out of range');
+    tpl[j] = t;
+  }
   if (r.pos !== raw.length) throw new Error('dead-log keys: bytes left over');
   return { ids, from, until, order, tpl };
 }
@@ -1401,16 +1483,24 @@ export class DiskIndex implements Timeline {
 /** One dead-log block decoded: its entries in (id, log order) order, snapshots parsed when first read. */
 interface DeadBlock {
   readonly ids: string[];
-  readonly from: number[];
-  readonly until: number[];
-  readonly order: number[];
+  readonly from: Float64Array;
+  readonly until: Float64Array;
+  readonly order: Float64Array;
   readonly kind: string;
   /** Each entry's template: index × 2, + 1 when its id goes into the own-id field. */
-  readonly tpl: number[];
+  readonly tpl: Int32Array;
   /** Position of the snapshots' block. */
   readonly snapsAt: number;
-  /** The templates, once a lookup found an entry here, and the snapshots made of them so far. */
-  templates: Snap<unknown>[] | null;
+  /** Once a lookup found an entry here: where each line of the templates' block starts (one more: the end + 1). */
+  starts: Int32Array | null;
+  /** Line i of the templates' block as text, and its shapes (line 0). */
+  line: ((i: number) => string) | null;
+  shapes: string[][] | null;
+  /** Per template, how many entries name it. */
+  uses: Int32Array | null;
+  /** The templates parsed so far (by template), and the snapshots made of them (by entry). */
+  templates: (Snap<unknown> | undefined)[];
+  /** Why sized when made: filled out of order, an empty array would fall back to a dictionary. */
   readonly parsed: (Snap<unknown> | undefined)[];
 }
 
@@ -1508,41 +1598,78 @@ export class DiskDead implements DeadLayer {
     }
     this.#decoded++;
     const { raw, next } = this.read(at, Block.Dead);
-    let head: DeadKeys;
+    let head: ReadKeys;
     try {
       head = readDeadKeys(raw);
     } catch {
       throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} is unreadable)`, { file: this.file, line: 1, fix: FIX }));
     }
     if (head.ids.length !== row[5] || head.tpl.length !== row[5]) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} holds ${head.ids.length} entries, the directory says ${row[5]})`, { file: this.file, line: 1, fix: FIX }));
-    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, kind: row[1], tpl: head.tpl, snapsAt: next, templates: null, parsed: [] };
+    const b: DeadBlock = { ids: head.ids, from: head.from, until: head.until, order: head.order, kind: row[1], tpl: head.tpl, snapsAt: next, starts: null, line: null, shapes: null, uses: null, templates: [], parsed: new Array<Snap<unknown> | undefined>(head.ids.length) };
     this.#cache.set(at, b);
     if (this.#cache.size > DEAD_CACHE) this.#cache.delete(this.#cache.keys().next().value as number);
     return b;
   }
 
-  /** A block's templates (one JSON array), checked against its keys. */
-  #templates(b: DeadBlock): Snap<unknown>[] {
-    if (b.templates !== null) return b.templates;
-    // Why outside the try: a block that fails its check throws IndexCorrupt naming it, which must reach the caller as it is.
+  #corrupt(at: number, what: string): IndexCorrupt {
+    return new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${at} ${what})`, { file: this.file, line: 1, fix: FIX }));
+  }
+
+  /** A block's template lines and where each starts (its shapes line first), checked against its keys (each template is parsed when first read). */
+  #lines(b: DeadBlock): Int32Array {
+    if (b.starts !== null) return b.starts;
+    // Why outside any try: a block that fails its check throws IndexCorrupt naming it, which must reach the caller as it is.
     const raw = this.read(b.snapsAt, Block.DeadSnaps).raw;
-    let all: unknown;
-    try {
-      all = JSON.parse(raw.toString('utf8'));
-    } catch {
-      all = undefined;
+    const starts: number[] = [0];
+    for (let nl = raw.indexOf(10); nl >= 0; nl = raw.indexOf(10, nl + 1)) starts.push(nl + 1);
+    starts.push(raw.length + 1);
+    // Why decoded a line at a time, from the bytes: the cache keeps blocks, and bytes outside the JS heap cost its collector nothing (a text of the whole block is copied by each scavenge it lives through).
+    const line = (i: number) => raw.toString('utf8', starts[i], starts[i + 1] - 1);
+    const shapes = shapesOfLine(line(0));
+    if (shapes === undefined) throw this.#corrupt(b.snapsAt, 'has an unreadable shapes line');
+    const n = starts.length - 2;
+    const uses = new Int32Array(n);
+    for (let j = 0; j < b.tpl.length; j++) {
+      const k = b.tpl[j] >> 1;
+      if (k >= n) throw this.#corrupt(b.snapsAt, 'does not hold the templates its keys name');
+      uses[k]++;
     }
-    const n = Array.isArray(all) ? all.length : -1;
-    if (n < 0 || b.tpl.some((t) => t >> 1 >= n)) throw new IndexCorrupt(ledgerError('INDEX_CORRUPT', `${DAMAGED.slice(0, -1)}: the dead-log block at byte ${b.snapsAt} does not hold the templates its keys name)`, { file: this.file, line: 1, fix: FIX }));
-    b.templates = all as Snap<unknown>[];
-    return b.templates;
+    b.line = line;
+    b.shapes = shapes;
+    b.templates = new Array<Snap<unknown> | undefined>(n);
+    b.uses = uses;
+    b.starts = Int32Array.from(starts);
+    return b.starts;
+  }
+
+  /** Template k of a block, parsed from its line (each time: `#snap` keeps what it makes). */
+  #parseTemplate(b: DeadBlock, k: number): Snap<unknown> {
+    this.#lines(b);
+    const t = templateOfLine((b.line as (i: number) => string)(k + 1), b.shapes as string[][]);
+    if (t === undefined) throw this.#corrupt(b.snapsAt, `has an unreadable template on line ${k + 2}`);
+    return t;
   }
 
   #snap(b: DeadBlock, j: number): Snap<unknown> {
     const hit = b.parsed[j];
     if (hit !== undefined) return hit;
-    const t = this.#templates(b)[b.tpl[j] >> 1];
-    const snap = (b.tpl[j] & 1) === 1 ? expandRecord({ value: t.value as string, context: t.context as Record<string, unknown>, self: SELF_OF.get(b.kind) as string }, b.ids[j]) : t;
+    const k = b.tpl[j] >> 1;
+    this.#lines(b);
+    let snap: Snap<unknown>;
+    if ((b.tpl[j] & 1) === 0) {
+      // The snapshot itself, shared by the block's entries that name it.
+      snap = b.templates[k] ??= this.#parseTemplate(b, k);
+    } else if ((b.uses as Int32Array)[k] === 1) {
+      // Why in place: a template only this entry names (most are: a domain's attachment count, a handle's mm) is parsed for it alone, so its id goes straight in, with no copy of the context.
+      snap = this.#parseTemplate(b, k);
+      const self = SELF_OF.get(b.kind) as string;
+      const ctx = snap.context as Record<string, unknown> | null;
+      if (ctx === null || typeof ctx !== 'object' || !Object.hasOwn(ctx, self)) throw this.#corrupt(b.snapsAt, `has a template without its own-id field on line ${k + 2}`);
+      ctx[self] = typeof ctx[self] === 'number' ? Number(b.ids[j]) : b.ids[j];
+    } else {
+      const t = (b.templates[k] ??= this.#parseTemplate(b, k));
+      snap = expandRecord({ value: t.value as string, context: t.context as Record<string, unknown>, self: SELF_OF.get(b.kind) as string }, b.ids[j]);
+    }
     b.parsed[j] = snap;
     return snap;
   }
@@ -1603,23 +1730,60 @@ export class DiskDead implements DeadLayer {
 
   #visibleOf(kindId: string, at: number): (readonly [string, Snap<unknown>])[] {
     const blocks: DeadBlock[] = [];
-    const js: number[] = [];
-    const orders: number[] = [];
+    let n = 0;
     for (const run of this.#byKind.get(kindId) ?? []) {
       if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
       for (const row of run.rows) {
         if (!spanHas(row[6], row[7], at)) continue;
         const b = this.#block(row);
-        for (let j = 0; j < b.ids.length; j++) {
-          if (!spanHas(b.from[j], b.until[j], at)) continue;
-          blocks.push(b);
-          js.push(j);
-          orders.push(b.order[j]);
-        }
+        blocks.push(b);
+        for (let j = 0; j < b.ids.length; j++) if (spanHas(b.from[j], b.until[j], at)) n++;
       }
     }
-    // Log order: a restored world iterates the kind as the in-memory log does.
-    const ix = Array.from(orders.keys()).sort((x, y) => orders[x] - orders[y]);
-    return ix.map((i) => [blocks[i].ids[js[i]], this.#snap(blocks[i], js[i])] as const);
+    // Why typed arrays: one entry a slot, not three growing arrays of boxed numbers (a kind's iteration visits ~10^5 entries on 1 M records).
+    const bOf = new Int32Array(n);
+    const jOf = new Int32Array(n);
+    const orders = new Float64Array(n);
+    let i = 0;
+    for (let bi = 0; bi < blocks.length; bi++) {
+      const b = blocks[bi];
+      for (let j = 0; j < b.ids.length; j++) {
+        if (!spanHas(b.from[j], b.until[j], at)) continue;
+        bOf[i] = bi;
+        jOf[i] = j;
+        orders[i++] = b.order[j];
+      }
+    }
+    // Log order: a restored world iterates the kind as the in-memory log does (ties, which the log never has, in the order found).
+    const out = new Array<readonly [string, Snap<unknown>]>(n);
+    const sorted = sortedIndices(orders);
+    for (let x = 0; x < n; x++) {
+      const k = sorted[x];
+      const b = blocks[bOf[k]];
+      out[x] = [b.ids[jOf[k]], this.#snap(b, jOf[k])];
+    }
+    return out;
   }
+}
+
+/** Room for an index below 2^21 next to an order below 2^32 in one exactly represented double. */
+const PACK = 2 ** 21;
+
+/** The indices of `keys` in ascending order of key, ties in index order (a stable sort of the indices by key). */
+export function sortedIndices(keys: Float64Array): Int32Array {
+  const n = keys.length;
+  const out = new Int32Array(n);
+  let small = n < PACK;
+  for (let i = 0; i < n && small; i++) small = keys[i] >= 0 && keys[i] < 2 ** 32 && Number.isInteger(keys[i]);
+  if (small) {
+    // Why packed: a typed array's numeric sort, with no comparator called from the sort, is several times faster.
+    const packed = new Float64Array(n);
+    for (let i = 0; i < n; i++) packed[i] = keys[i] * PACK + i;
+    packed.sort();
+    for (let i = 0; i < n; i++) out[i] = packed[i] % PACK;
+    return out;
+  }
+  const ix = Array.from({ length: n }, (_, i) => i).sort((x, y) => keys[x] - keys[y] || x - y);
+  for (let i = 0; i < n; i++) out[i] = ix[i];
+  return out;
 }

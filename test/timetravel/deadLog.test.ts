@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { DeadLog, OPEN } from '../../src/timetravel/live.js';
-import { DiskDead, entriesOfLog, IndexCorrupt, memoryEmitter, writeDeadRun, type DeadRow } from '../../src/timetravel/sidecar.js';
+import { DiskDead, entriesOfLog, IndexCorrupt, memoryEmitter, shapesOfLine, sortedIndices, templateLines, templateOfLine, writeDeadRun, type DeadRow, type EmitBlock } from '../../src/timetravel/sidecar.js';
 
 /**
  * A snapshot's context: with the kind's own-id field holding the id (a block keeps it as a template
@@ -142,5 +142,87 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
     expect(error.code).toBe('INDEX_CORRUPT');
     expect(error.file).toBe('/traces/big.jsonl.idx');
     expect(error.message).toMatch(/holds 10 entries, the directory says 11/);
+  });
+
+  /** Ten freed domains in one run, written through `edit`, which may change a template block's text (as written: a valid checksum). */
+  function damaged(edit: (text: string) => string): DiskDead {
+    const d = new DeadLog();
+    for (let i = 0; i < 10; i++) d.push(`domain:${i}`, { value: 'freed', context: { domain: String(i), at: i } }, 0, OPEN);
+    const out = memoryEmitter();
+    // Block type 4: a dead-log block's templates (the type byte of format 9).
+    const emit: EmitBlock = (type, payload, level) => out.emit(type, (type as number) === 4 ? edit(String(payload)) : payload, level);
+    const w = writeDeadRun(entriesOfLog(d, [...d.keys.keys()]), 0, 100, emit);
+    return DiskDead.fromBytes(out.bytes(), w.rows, [w.filter], '/traces/big.jsonl.idx');
+  }
+
+  function refusal(read: () => unknown): { code: string; file?: string; message: string } {
+    try {
+      read();
+    } catch (e) {
+      expect(e).toBeInstanceOf(IndexCorrupt);
+      return (e as IndexCorrupt).error;
+    }
+    throw new Error('not refused');
+  }
+
+  it('a block whose template line is damaged is refused as INDEX_CORRUPT naming the block and the line', () => {
+    // Given a templates block whose third template line is cut short (its checksum written over the cut text),
+    const disk = damaged((text) => text.split('\n').map((l, i) => (i === 3 ? l.slice(0, 5) : l)).join('\n'));
+    // when a lookup reads the domain whose template is on that line, it throws rather than answer;
+    const error = refusal(() => disk.lookup('domain', '2', 1));
+    expect(error.code).toBe('INDEX_CORRUPT');
+    expect(error.file).toBe('/traces/big.jsonl.idx');
+    expect(error.message).toMatch(/the dead-log block at byte \d+ has an unreadable template on line 4/);
+    // and so does a kind's iteration, which reads every template visible there.
+    expect(refusal(() => damaged((text) => text.split('\n').map((l, i) => (i === 3 ? l.slice(0, 5) : l)).join('\n')).visibleOf('domain', 1)).code).toBe('INDEX_CORRUPT');
+  });
+
+  it('a block whose shapes line or template count is damaged is refused as INDEX_CORRUPT', () => {
+    // Given a templates block whose first line (the field lists) is not a list of lists,
+    const noShapes = damaged((text) => `{"x":1}${text.slice(text.indexOf('\n'))}`);
+    expect(refusal(() => noShapes.lookup('domain', '0', 1)).message).toMatch(/has an unreadable shapes line/);
+    // and one that lost its last template line (its keys name a template it does not hold).
+    const short = damaged((text) => text.slice(0, text.lastIndexOf('\n')));
+    expect(refusal(() => short.visibleOf('domain', 1)).message).toMatch(/does not hold the templates its keys name/);
+  });
+
+  it('a template line reads back as the JSON of its template, key order included', () => {
+    // Any snapshot-like value: a state and a context of any fields (absent ones and __proto__ included), or anything else.
+    const snapshot = fc.oneof(
+      fc.record({ value: fc.string(), context: fc.dictionary(fc.oneof(fc.string(), fc.constant('__proto__')), fc.jsonValue(), { maxKeys: 6 }) }),
+      fc.record({ value: fc.string(), context: fc.oneof(fc.constant(null), fc.array(fc.jsonValue(), { maxLength: 3 })) }),
+      fc.record({ context: fc.object(), value: fc.string() }),
+      fc.record({ value: fc.string(), context: fc.object(), extra: fc.integer() }),
+      fc.record({ value: fc.oneof(fc.integer(), fc.constant(null), fc.object()), context: fc.object() }),
+      fc.array(fc.jsonValue(), { maxLength: 3 }),
+    );
+    fc.assert(
+      fc.property(fc.array(snapshot, { minLength: 1, maxLength: 8 }), (snaps) => {
+        const texts = snaps.map((x) => JSON.stringify(x));
+        const lines = templateLines(texts).split('\n');
+        expect(lines).toHaveLength(texts.length + 1);
+        const shapes = shapesOfLine(lines[0]);
+        expect(shapes).toBeDefined();
+        // (An array is no snapshot: it is written, and refused when read.)
+        texts.forEach((text, k) => expect(JSON.stringify(templateOfLine(lines[k + 1], shapes as string[][]))).toBe(Array.isArray(snaps[k]) ? undefined : text));
+      }),
+      { seed: 77, numRuns: 300 },
+    );
+  });
+});
+
+describe('sortedIndices (a kind\'s entries put in log order)', () => {
+  it('gives the indices in ascending order of key, ties in index order, for any keys (packed or not)', () => {
+    const keys = fc.oneof(
+      fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 60 }),
+      fc.array(fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(2 ** 32), fc.double({ min: 0, max: 10, noNaN: true })), { maxLength: 60 }),
+    );
+    fc.assert(
+      fc.property(keys, (ks) => {
+        const expected = ks.map((_, i) => i).sort((a, b) => ks[a] - ks[b] || a - b);
+        expect([...sortedIndices(Float64Array.from(ks))]).toEqual(expected);
+      }),
+      { seed: 5, numRuns: 300 },
+    );
   });
 });

@@ -140,20 +140,20 @@ describe('a binary index is refused when', () => {
 
   it('it is an older (JSON Lines or binary) index or not an index', () => {
     const old = attempt(Buffer.from('{"format":"pasid-ledger-index","version":2}\n'));
-    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 8/);
+    expect(old.ok === false && old.error.message).toMatch(/format version 2, this pasid-ledger reads version 9/);
     expect(attempt(Buffer.from('not an index')).ok).toBe(false);
     const v3 = Buffer.from(idx);
     v3[5] = 3;
     const binary = attempt(v3);
     expect(binary.ok === false && binary.error.code).toBe('INDEX_STALE');
-    expect(binary.ok === false && binary.error.message).toMatch(/an index of format version 3, this pasid-ledger reads version 8/);
-    // Version 4 read the whole dead log at the first seek, version 5 hashed the whole file at open, version 6 wrote checkpoint headers and dead-log keys as JSON, version 7 had no prefetch in its checkpoints; their blocks are not those of version 8.
-    for (const v of [4, 5, 6, 7]) {
+    expect(binary.ok === false && binary.error.message).toMatch(/an index of format version 3, this pasid-ledger reads version 9/);
+    // Version 4 read the whole dead log at the first seek, version 5 hashed the whole file at open, version 6 wrote checkpoint headers and dead-log keys as JSON, version 7 had no prefetch in its checkpoints, version 8 held a dead-log block's templates as one JSON array; their blocks are not those of version 9.
+    for (const v of [4, 5, 6, 7, 8]) {
       const old = Buffer.from(idx);
       old[5] = v;
       const r = attempt(old);
       expect(r.ok === false && r.error.code).toBe('INDEX_STALE');
-      expect(r.ok === false && r.error.message).toMatch(new RegExp(`an index of format version ${v}, this pasid-ledger reads version 8`));
+      expect(r.ok === false && r.error.message).toMatch(new RegExp(`an index of format version ${v}, this pasid-ledger reads version 9`));
     }
   });
 });
