@@ -11,6 +11,7 @@
  * means the same record in all of them.
  */
 import type { Snap } from './lifecycle.js';
+import { fnv, fnvBytes, GROW_AT, grownBytes, grownInts, KeyTable, latin1, tagOf } from './keyTable.js';
 
 /** A record as the store keeps it: the state, the context with a placeholder for the own id, and which field that is. */
 export interface DeadRecord {
@@ -47,41 +48,10 @@ interface Template {
 /** The most fields a context may have to be stored compactly (`absent` is a bit mask of them); no context comes near it. */
 const MASK_KEYS = 30;
 
-/** Below this many entries ever added a kind map is never compacted (its arrays are a few KB). */
-const COMPACT_FROM = 1 << 12;
-
 /** Slots of the direct-mapped cache of decoded records (a power of two). */
 const SLOTS = 1 << 12;
 /** Slots of the direct-mapped cache of recently interned texts (a power of two). */
 const RECENT = 1 << 10;
-
-const FNV_OFFSET = 0x811c9dc5;
-function fnv(s: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  // Why | 0: an Int32Array keeps the hash, so it must be one (the empty string's is the offset, above 2^31).
-  return h | 0;
-}
-
-/** fnv of bytes[start, end): equal to fnv of the string when every character is one byte (Latin-1 ids, ASCII texts). */
-function fnvBytes(bytes: Uint8Array, start: number, end: number): number {
-  let h = FNV_OFFSET;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
-  return h | 0;
-}
-
-/**
- * A hash's top byte, kept per entry to skip most entries of a probe without comparing bytes. Why not
- * the whole hash: 4 bytes an entry (≈ 2 M entries at 10 M generated records) for what a rehash
- * recomputes from the entry's bytes.
- */
-const tagOf = (h: number): number => h >>> 24;
-
-/**
- * The hash tables grow when three quarters full and are rebuilt half full at most. Why not a quarter
- * to a half: at 10 M generated records the tables were a sixth of the dead objects' memory.
- */
-const GROW_AT = 0.75;
 
 /** A value the text keeps exactly: JSON loses -0, NaN, ±Infinity and undefined, and objects are not dead-state values. */
 function exact(v: unknown): boolean {
@@ -286,18 +256,6 @@ function sameBytes(bytes: Buffer, a: number, b: number, len: number): boolean {
   return true;
 }
 
-function grownBytes(a: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
-  const grown = new Uint8Array(a.length * 2);
-  grown.set(a);
-  return grown;
-}
-
-function grownInts(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(a.length * 2);
-  grown.set(a);
-  return grown;
-}
-
 /**
  * One kind's objects, for a kind with dead states: the live ones (and the few dead ones whose id is
  * not Latin-1) in a Map, the dead ones as their id's bytes, their record's number and their place in
@@ -314,50 +272,37 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
   /** False once an object came back to life: #live's order is then not the ordinal order. */
   #liveInOrder = true;
   #next = 0;
-  #ids: Buffer = Buffer.allocUnsafe(1 << 12);
-  #idUsed = 0;
-  /** Dead entry e: its id is #ids[#idStarts[e], #idStarts[e + 1]) (the last one ends at #idUsed). */
-  #idStarts = new Int32Array(1 << 8);
-  /** Its record's number (as World stores it), or -1 once the object left this table. */
-  #records = new Int32Array(1 << 8);
-  #ords = new Int32Array(1 << 8);
-  /** The top byte of each entry's id hash. */
-  #tags = new Uint8Array(1 << 8);
-  #entries = 0;
-  #deadCount = 0;
-  /** Open addressing over the entries by id hash (entry + 1; 0 is empty), at most half full. */
-  #table = new Int32Array(1 << 9);
-  /** Slots of #table in use, removed entries included (they leave at the next rehash). */
-  #occupied = 0;
-  /** The dead entries in ordinal order (built when iterated, dropped when the table changes). */
+  /** The dead objects: id → its record's number (as World stores it) and its ordinal. */
+  #dead = new KeyTable(2);
+  /** The dead entries' slots in ordinal order (built when iterated, dropped when the table changes). */
   #sorted: Int32Array | null = null;
 
-  /** Dead entries the arrays have room for (space of entries that left is reclaimed: tests hold a churn to it). */
+  /** Dead entries the table has room for (space of entries that left is reclaimed: tests hold a churn to it). */
   get capacity(): number {
-    return this.#records.length;
+    return this.#dead.capacity;
   }
 
   get size(): number {
-    return this.#live.size + this.#deadCount;
+    return this.#live.size + this.#dead.size;
   }
 
   get(id: string): Snap<unknown> | undefined {
     const v = this.#live.get(id);
-    if (v !== undefined || this.#deadCount === 0) return v;
-    const e = this.#find(id);
-    return e < 0 ? undefined : (this.#records[e] as unknown as Snap<unknown>);
+    if (v !== undefined || this.#dead.size === 0) return v;
+    const e = this.#dead.find(id);
+    return e < 0 ? undefined : (this.#dead.value(e, RECORD) as unknown as Snap<unknown>);
   }
 
   has(id: string): boolean {
-    return this.#live.has(id) || (this.#deadCount > 0 && this.#find(id) >= 0);
+    return this.#live.has(id) || this.#dead.find(id) >= 0;
   }
 
   set(id: string, stored: Snap<unknown>): this {
     const inLive = this.#live.has(id);
-    const e = inLive || this.#deadCount === 0 ? -1 : this.#find(id);
+    const e = inLive ? -1 : this.#dead.find(id);
     if (typeof stored === 'number' && latin1(id)) {
       if (e >= 0) {
-        this.#records[e] = stored;
+        this.#dead.setValue(e, RECORD, stored);
         return this;
       }
       let ord: number;
@@ -366,12 +311,13 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
         this.#live.delete(id);
         this.#liveOrd.delete(id);
       } else ord = this.#next++;
-      this.#add(id, stored, ord);
+      this.#dead.setValue(this.#dead.add(id, stored), ORD, ord);
+      this.#sorted = null;
       return this;
     }
     if (e >= 0) {
       // Back to life (or a dead id this table cannot keep): the Map takes it, with its old ordinal.
-      const ord = this.#ords[e];
+      const ord = this.#dead.value(e, ORD);
       this.#remove(e);
       this.#live.set(id, stored);
       this.#liveOrd.set(id, ord);
@@ -388,7 +334,7 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
       this.#liveOrd.delete(id);
       return true;
     }
-    const e = this.#deadCount === 0 ? -1 : this.#find(id);
+    const e = this.#dead.find(id);
     if (e < 0) return false;
     this.#remove(e);
     return true;
@@ -398,11 +344,7 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     this.#live.clear();
     this.#liveOrd.clear();
     this.#liveInOrder = true;
-    this.#idUsed = 0;
-    this.#entries = 0;
-    this.#deadCount = 0;
-    this.#table.fill(0);
-    this.#occupied = 0;
+    this.#dead.clear();
     this.#sorted = null;
   }
 
@@ -413,16 +355,7 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     for (const [id, o] of this.#liveOrd) c.#liveOrd.set(id, o);
     c.#liveInOrder = this.#liveInOrder;
     c.#next = this.#next;
-    c.#ids = Buffer.from(this.#ids.subarray(0, Math.max(this.#idUsed, 1)));
-    c.#idUsed = this.#idUsed;
-    c.#idStarts = this.#idStarts.slice();
-    c.#records = this.#records.slice();
-    c.#ords = this.#ords.slice();
-    c.#tags = this.#tags.slice();
-    c.#entries = this.#entries;
-    c.#deadCount = this.#deadCount;
-    c.#table = this.#table.slice();
-    c.#occupied = this.#occupied;
+    c.#dead = this.#dead.copy();
     return c;
   }
 
@@ -432,9 +365,9 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     let d = 0;
     for (let l = 0; l <= live.length; l++) {
       const ord = l < live.length ? (this.#liveOrd.get(live[l][0]) as number) : Infinity;
-      for (; d < dead.length && this.#ords[dead[d]] < ord; d++) {
+      for (; d < dead.length && this.#dead.value(dead[d], ORD) < ord; d++) {
         const e = dead[d];
-        yield [this.#idOf(e), this.#records[e] as unknown as Snap<unknown>];
+        yield [this.#dead.keyAt(e), this.#dead.value(e, RECORD) as unknown as Snap<unknown>];
       }
       if (l < live.length) yield live[l];
     }
@@ -460,132 +393,28 @@ export class DeadKindMap implements Map<string, Snap<unknown>> {
     return 'Map';
   }
 
-  #idOf(e: number): string {
-    const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
-    return this.#ids.toString('latin1', this.#idStarts[e], end);
-  }
-
-  /** The live dead entry of an id, or -1. */
-  #find(id: string): number {
-    const h = fnv(id);
-    const tag = tagOf(h);
-    const mask = this.#table.length - 1;
-    for (let slot = h & mask, e = this.#table[slot] - 1; e >= 0; slot = (slot + 1) & mask, e = this.#table[slot] - 1) {
-      if (this.#tags[e] !== tag || this.#records[e] < 0) continue;
-      const start = this.#idStarts[e];
-      const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
-      if (end - start !== id.length) continue;
-      let same = true;
-      for (let i = 0; i < id.length && same; i++) same = this.#ids[start + i] === id.charCodeAt(i);
-      if (same) return e;
-    }
-    return -1;
-  }
-
-  #add(id: string, record: number, ord: number): void {
-    if (this.#idUsed + id.length > this.#ids.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#idUsed + id.length, this.#ids.length * 2));
-      this.#ids.copy(grown, 0, 0, this.#idUsed);
-      this.#ids = grown;
-    }
-    if (this.#entries === this.#records.length) {
-      this.#idStarts = grownInts(this.#idStarts);
-      this.#records = grownInts(this.#records);
-      this.#ords = grownInts(this.#ords);
-      this.#tags = grownBytes(this.#tags);
-    }
-    const e = this.#entries++;
-    this.#idStarts[e] = this.#idUsed;
-    // Why a loop: ids are a few characters, all Latin-1 (set checked), and Buffer#write is a runtime call.
-    const ids = this.#ids;
-    const at = this.#idUsed;
-    for (let i = 0; i < id.length; i++) ids[at + i] = id.charCodeAt(i);
-    this.#idUsed = at + id.length;
-    this.#records[e] = record;
-    this.#ords[e] = ord;
-    const h = fnv(id);
-    this.#tags[e] = tagOf(h);
-    this.#deadCount++;
-    this.#sorted = null;
-    const mask = this.#table.length - 1;
-    let slot = h & mask;
-    while (this.#table[slot] !== 0) slot = (slot + 1) & mask;
-    this.#table[slot] = e + 1;
-    if (++this.#occupied > this.#table.length * GROW_AT) this.#rehash();
-  }
-
   /**
-   * Takes an entry out (it stays in the table, skipped, until the next rehash). Why compact: a kind
-   * whose objects die and come back (a global PASID's history, freed and allocated again) left an
-   * entry per death behind (936 k entries for 960 dead histories at 10 M generated records).
+   * Takes a dead entry out. Why the table compacts itself: a kind whose objects die and come back (a
+   * global PASID's history, freed and allocated again) left an entry per death behind (936 k entries
+   * for 960 dead histories at 10 M generated records).
    */
   #remove(e: number): void {
-    this.#records[e] = -1;
-    this.#deadCount--;
+    this.#dead.remove(e);
     this.#sorted = null;
-    if (this.#entries >= COMPACT_FROM && this.#deadCount * 2 < this.#entries) this.#compact();
-  }
-
-  /** Moves the entries still here to the front (their ordinals, so the iteration order, unchanged) and rebuilds the table. */
-  #compact(): void {
-    let to = 0;
-    let idTo = 0;
-    for (let e = 0; e < this.#entries; e++) {
-      if (this.#records[e] < 0) continue;
-      const start = this.#idStarts[e];
-      const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
-      this.#ids.copy(this.#ids, idTo, start, end);
-      this.#idStarts[to] = idTo;
-      idTo += end - start;
-      this.#records[to] = this.#records[e];
-      this.#ords[to] = this.#ords[e];
-      this.#tags[to] = this.#tags[e];
-      to++;
-    }
-    this.#entries = to;
-    this.#idUsed = idTo;
-    if (idTo * 4 < this.#ids.length && this.#ids.length > 1 << 12) this.#ids = Buffer.from(this.#ids.subarray(0, Math.max(idTo * 2, 1 << 12)));
-    let length = 1 << 8;
-    while (length < to * 2) length *= 2;
-    if (length < this.#records.length) {
-      this.#idStarts = this.#idStarts.slice(0, length);
-      this.#records = this.#records.slice(0, length);
-      this.#ords = this.#ords.slice(0, length);
-      this.#tags = this.#tags.slice(0, length);
-    }
-    this.#rehash();
-  }
-
-  #rehash(): void {
-    // Why sized by the entries still here (at most half full after): removed ones are left out.
-    let size = 1 << 9;
-    while (this.#deadCount * 2 > size) size *= 2;
-    const table = new Int32Array(size);
-    const mask = size - 1;
-    for (let e = 0; e < this.#entries; e++) {
-      if (this.#records[e] < 0) continue;
-      const end = e + 1 < this.#entries ? this.#idStarts[e + 1] : this.#idUsed;
-      let slot = fnvBytes(this.#ids, this.#idStarts[e], end) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
-      table[slot] = e + 1;
-    }
-    this.#table = table;
-    this.#occupied = this.#deadCount;
   }
 
   #deadInOrder(): Int32Array {
     if (this.#sorted === null) {
-      const out = new Int32Array(this.#deadCount);
+      const t = this.#dead;
+      const out = new Int32Array(t.size);
       let k = 0;
-      for (let e = 0; e < this.#entries; e++) if (this.#records[e] >= 0) out[k++] = e;
-      const ords = this.#ords;
-      this.#sorted = out.sort((a, b) => ords[a] - ords[b]);
+      for (let e = 0; e < t.slots; e++) if (t.held(e)) out[k++] = e;
+      this.#sorted = out.sort((a, b) => t.value(a, ORD) - t.value(b, ORD));
     }
     return this.#sorted;
   }
 }
 
-function latin1(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0xff) return false;
-  return true;
-}
+/** DeadKindMap's columns: the record's number (≥ 0), the object's ordinal. */
+const RECORD = 0;
+const ORD = 1;
