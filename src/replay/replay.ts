@@ -46,44 +46,32 @@ export interface ReplayEvents {
 }
 
 /**
- * The world key of the object a fact creates or ends, to date end-of-trace leaks back to the record
- * that created the object. Only live objects are remembered, so memory follows the live set.
- * Returns +1 (creates), -1 (ends) or 0 (neither) and leaves the key in `originKey`. Why a scratch
- * variable, not a [sign, key] pair: a pair was allocated for every such fact; the key is read at once.
+ * The world key of the object a fact creates or ends (`ORIGIN_ENDS`: which of them end it), to date
+ * end-of-trace leaks back to the record that created the object; undefined for any other fact. Only
+ * live objects are remembered, so memory follows the live set.
  */
-let originKey = '';
-function originChange(f: FactBody): 1 | -1 | 0 {
+function originKey(f: FactBody): string | undefined {
   switch (f.type) {
     case 'IoasidAllocated':
-      originKey = `ioasid:${f.space}/${f.ioasid}`;
-      return 1;
     case 'IoasidFreed':
-      originKey = `ioasid:${f.space}/${f.ioasid}`;
-      return -1;
+      return `ioasid:${f.space}/${f.ioasid}`;
     case 'PasidAttached':
-      originKey = `pasidSlot:${f.group}/${f.pasid}`;
-      return 1;
     case 'PasidDetached':
-      originKey = `pasidSlot:${f.group}/${f.pasid}`;
-      return -1;
+      return `pasidSlot:${f.group}/${f.pasid}`;
     case 'SvaBound':
-      if (f.users !== 1) return 0;
-      originKey = `svaBond:${f.dev}/${f.mm}`;
-      return 1;
+      return f.users === 1 ? `svaBond:${f.dev}/${f.mm}` : undefined;
     case 'SvaUnbound':
-      if (f.users > 0) return 0;
-      originKey = `svaBond:${f.dev}/${f.mm}`;
-      return -1;
+      return f.users <= 0 ? `svaBond:${f.dev}/${f.mm}` : undefined;
     case 'GlobalPasidAllocated':
-      originKey = `globalPasid:${f.pasid}`;
-      return 1;
     case 'GlobalPasidFreed':
-      originKey = `globalPasid:${f.pasid}`;
-      return -1;
+      return `globalPasid:${f.pasid}`;
     default:
-      return 0;
+      return undefined;
   }
 }
+
+/** The facts whose `originKey` object ends (the others create it). */
+const ORIGIN_ENDS: ReadonlySet<string> = new Set(['IoasidFreed', 'PasidDetached', 'SvaUnbound', 'GlobalPasidFreed']);
 
 /**
  * What a replay is after some records (time travel): the world (a clone sharing the immutable
@@ -102,6 +90,7 @@ export interface ReplayCheckpoint {
   readonly facts: number;
   readonly findings: number;
 }
+
 
 export class Replay extends EventEmitter<ReplayEvents> {
   readonly profile: Profile;
@@ -146,16 +135,24 @@ export class Replay extends EventEmitter<ReplayEvents> {
     const facts = out.facts;
     for (let i = 0; i < facts.length; i++) {
       const fact = stamped(facts[i], record.seq);
-      const change = originChange(fact);
-      if (change === 1) {
-        this.#origin.set(originKey, { seq: record.seq, line });
-        if (this.#cut.size > 0) this.#cut.delete(originKey);
-      } else if (change === -1) this.#origin.delete(originKey);
+      const key = originKey(fact);
+      if (key !== undefined) {
+        if (ORIGIN_ENDS.has(fact.type)) this.#origin.delete(key);
+        else {
+          this.#origin.set(key, { seq: record.seq, line });
+          if (this.#cut.size > 0) this.#cut.delete(key);
+        }
+      }
       this.log.append(fact);
     }
     const withheld = out.withheld;
-    // Why the body itself: originChange reads only its type and key fields, not its seq.
-    if (withheld !== undefined) for (let i = 0; i < withheld.length; i++) if (originChange(withheld[i]) === -1) this.#cut.add(originKey);
+    // Why the body itself: originKey reads only its type and key fields, not its seq.
+    if (withheld !== undefined) {
+      for (const body of withheld) {
+        const key = ORIGIN_ENDS.has(body.type) ? originKey(body) : undefined;
+        if (key !== undefined) this.#cut.add(key);
+      }
+    }
     const findings = out.findings;
     for (let i = 0; i < findings.length; i++) {
       const { raw, at } = findings[i];

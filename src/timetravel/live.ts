@@ -467,14 +467,14 @@ export class LiveTracker {
   update(at: number): void {
     for (const key of this.world.takeChanges().keys()) {
       this.#touched.add(key);
-      // The stored form: an unchanged dead object is the same record, and the log holds no copy of it.
+      // The stored form: a dead object is the number of its record (the world stores so only its
+      // kind's dead states, the ones isDead reads), and an unchanged one is the same number.
       const stored = this.world.storedRef(key);
       const record = typeof stored === 'number' ? stored : undefined;
-      const snap: Snap<unknown> | undefined = typeof stored === 'number' ? this.world.deadRecord(stored) : stored;
       const open = this.#open.get(key);
       if (open !== undefined) {
         const was = this.#openRecord.get(key);
-        if (snap !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === snap)) continue;
+        if (stored !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === stored)) continue;
         this.dead.close(open, at);
         this.#open.delete(key);
         this.#openRecord.delete(key);
@@ -482,7 +482,7 @@ export class LiveTracker {
       } else {
         const s = this.#openDead.find(key);
         if (s >= 0) {
-          if (record !== undefined && record === this.#openDead.recordAt(s)) continue;
+          if (record === this.#openDead.recordAt(s)) continue;
           // The entry takes its snapshot as it closes: the record the object was stored as while it was open.
           const order = this.#openDead.orderAt(s);
           (this.dead.closeDead as NonNullable<DeadSink['closeDead']>)(order, key, this.#openDead.fromAt(s), at, this.world.deadRecord(this.#openDead.recordAt(s)));
@@ -490,19 +490,20 @@ export class LiveTracker {
           this.onClose?.(order);
         }
       }
-      if (snap !== undefined && isDead(key, snap)) {
-        if (record !== undefined && this.dead.pushDead !== undefined && latin1(key)) this.#openDead.add(key, this.dead.pushDead(), at, record);
+      if (stored === undefined) {
+        this.#since.delete(key);
+        if (this.live.delete(key)) this.#dirty.add(key);
+      } else if (typeof stored === 'number' || isDead(key, stored)) {
+        // Why no decoded record for the compact table: it keeps the number, and the snapshot is read only when the entry closes.
+        if (typeof stored === 'number' && this.dead.pushDead !== undefined && latin1(key)) this.#openDead.add(key, this.dead.pushDead(), at, stored);
         else {
-          this.#open.set(key, this.dead.push(key, snap, at));
-          if (record !== undefined) this.#openRecord.set(key, record);
+          this.#open.set(key, this.dead.push(key, typeof stored === 'number' ? this.world.deadRecord(stored) : stored, at));
+          if (typeof stored === 'number') this.#openRecord.set(key, stored);
         }
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
-      } else if (snap === undefined) {
-        this.#since.delete(key);
-        if (this.live.delete(key)) this.#dirty.add(key);
-      } else if (this.live.get(key) !== snap) {
-        this.live.set(key, snap);
+      } else if (this.live.get(key) !== stored) {
+        this.live.set(key, stored);
         this.#since.set(key, at);
         this.#dirty.add(key);
       }
