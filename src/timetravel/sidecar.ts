@@ -22,7 +22,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Fact, FactBody } from '../../events/facts.js';
 import type { CallRecord } from '../../events/records.js';
 import type { Snap } from '../../machines/kit/lifecycle.js';
-import { World, type ExpectedChild, type StepMode } from '../../machines/kit/world.js';
+import { storesDeadCompactly, World, type ExpectedChild, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { err, ledgerError, ok, type LedgerError, type Result } from '../core/result.js';
 import type { Finding } from '../replay/finding.js';
@@ -667,7 +667,7 @@ function noting(Base: new () => Map<string, Snap<unknown>>) {
   };
 }
 const NotingMap = noting(Map);
-/** The same for a kind with dead states (kept compact, as the world's own map for it). */
+/** The same for a kind whose dead objects the world keeps compactly (as its own map for it). */
 const NotingDeadKindMap = noting(DeadKindMap);
 
 /** Adds an object's JSON text to its kind's group (a checkpoint's objects, its prefetch). */
@@ -738,7 +738,7 @@ export class SidecarBuilder {
     this.#replay = new Replay({ profile, validateFacts: false, retainFacts: false });
     // Why noting maps: a checkpoint keeps what a world restored there reads from the dead log (its prefetch), and only the replay knows what it reads.
     const note = (kindId: string, id: string) => this.#noteRead(kindId, id);
-    this.#replay.world = World.fromKindMaps(profile, 'fast', FACT_DRIVEN.filter((kind) => !ORDERED_KINDS.has(kind.id)).map((kind) => [kind.id, DEAD_STATES[kind.id] === undefined ? new NotingMap(kind.id, note) : new NotingDeadKindMap(kind.id, note)] as const));
+    this.#replay.world = World.fromKindMaps(profile, 'fast', FACT_DRIVEN.filter((kind) => !ORDERED_KINDS.has(kind.id)).map((kind) => [kind.id, storesDeadCompactly(kind.id) ? new NotingDeadKindMap(kind.id, note) : new NotingMap(kind.id, note)] as const));
     this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => {
       this.#closed.push(i);
       // Why: a closed entry is never compared again; its JSON text is a tenth of the snapshot's heap, and a run holds DEAD_RUN of them.
