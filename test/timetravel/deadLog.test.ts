@@ -128,7 +128,7 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
     for (let i = 0; i < 10; i++) d.push(`domain:${i}`, { value: 'freed', context: { i } }, 0, OPEN);
     const out = memoryEmitter();
     const w = writeDeadRun(entriesOfLog(d, [...d.keys.keys()]), 0, 100, out.emit);
-    const rows = w.rows.map((r): DeadRow => [r[0], r[1], r[2], r[3], r[4], r[5] + 1, r[6], r[7]]);
+    const rows = w.rows.map((r): DeadRow => [r[0], r[1], r[2], r[3], r[4], r[5] + 1, r[6], r[7], r[8]]);
     const disk = DiskDead.fromBytes(out.bytes(), rows, [w.filter], '/traces/big.jsonl.idx');
     // when a lookup reads that block, it throws rather than answer, and the error names the file and the fix.
     let caught: unknown;
