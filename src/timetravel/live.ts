@@ -430,9 +430,9 @@ class LayeredMap extends Map<string, Snap<unknown>> {
     for (const e of this.#dead.visibleLiveOf(this.#kindId, this.#at)) if (!this.#top.has(e[0]) && !this.#base.has(e[0])) yield e as [string, Snap<unknown>];
     for (const id of this.#base.keys()) {
       const s = this.#top.get(id) ?? this.#fromBase(id);
-      if (s !== undefined && !this.#deadNow(s)) yield [id, s];
+      if (s !== undefined && s !== GONE && !this.#deadNow(s)) yield [id, s];
     }
-    for (const [id, s] of this.#top) if (!this.#base.has(id) && !this.#deadNow(s)) yield [id, s];
+    for (const [id, s] of this.#top) if (s !== GONE && !this.#base.has(id) && !this.#deadNow(s)) yield [id, s];
   }
 
   /**
