@@ -470,9 +470,10 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
   });
   // Why live before dead within a kind: a block is all one or the other (format 10), so a listing of the live objects skips the dead blocks.
   sorted.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.dead !== b.dead ? (a.dead ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : a.e.order - b.e.order));
+  const band = liveBands(sorted, blockSize);
   for (let a = 0; a < sorted.length; ) {
     let b = a + 1;
-    while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind && sorted[b].dead === sorted[a].dead) b++;
+    while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind && sorted[b].dead === sorted[a].dead && band[b] === band[a]) b++;
     const part = sorted.slice(a, b);
     // Why templates: most dead objects of a block differ only by their id (every freed paging domain, every exited mm), so a block holds and a reader parses each state once.
     const templates: string[] = [];
@@ -495,6 +496,43 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     a = b;
   }
   return { rows, filter };
+}
+
+/**
+ * Blocks of a live part of a run's kind in a band (format 10): its entries ordered by where their
+ * span starts and cut into bands of LIVE_BAND blocks, each band then sorted by id on its own.
+ * Why: a live part mixes the entries of long-lived objects with those that started later; sorted
+ * by id alone, nearly every block holds an entry visible at any position, so a listing of the live
+ * objects read ~5 entries for each it showed (1 M records). A lookup asks each band (each is an
+ * id-sorted group of its own, DiskDead) and so reads up to one block per band.
+ */
+const LIVE_BAND = 4;
+
+/**
+ * Reorders `sorted` (by kind, dead, id) so that each live part of more than one band is in bands
+ * by span start, each sorted by id; returns each entry's band (0 for the other entries).
+ */
+function liveBands<T extends { e: DeadEntry; kind: string; id: string; dead: boolean }>(sorted: T[], blockSize: number): Int32Array {
+  const band = new Int32Array(sorted.length);
+  const size = LIVE_BAND * blockSize;
+  for (let a = 0; a < sorted.length; ) {
+    let b = a + 1;
+    while (b < sorted.length && sorted[b].kind === sorted[a].kind && sorted[b].dead === sorted[a].dead) b++;
+    if (!sorted[a].dead && b - a > size) {
+      const part = sorted.slice(a, b);
+      // Stable: entries starting at the same position keep their id order.
+      const byFrom = part.map((x, j) => j).sort((x, y) => part[x].e.from - part[y].e.from || x - y);
+      const bandOf = new Int32Array(part.length);
+      byFrom.forEach((j, rank) => (bandOf[j] = Math.floor(rank / size)));
+      const ix = part.map((_, j) => j).sort((x, y) => bandOf[x] - bandOf[y] || x - y);
+      ix.forEach((j, k) => {
+        sorted[a + k] = part[j];
+        band[a + k] = bandOf[j];
+      });
+    }
+    a = b;
+  }
+  return band;
 }
 
 /** A dead-log block's keys as written and read: ids (sorted), spans, places in the log, templates (index × 2, + 1 when the id goes in). */
@@ -1575,9 +1613,9 @@ export class DiskDead implements DeadLayer {
       runs.push({ run: group[0][0], dead: group[0][8] === 1, rows: group, minFrom, maxUntil });
       group = [];
     };
-    // Why a group per flag: each is sorted by id on its own (writeDeadRun), which a lookup's binary search needs.
+    // Why a group per flag, and a new one where the ids start again (a live part's next band): each is sorted by id on its own (writeDeadRun), which a lookup's binary search needs.
     for (const row of rows) {
-      if (group.length > 0 && (group[0][0] !== row[0] || group[0][1] !== row[1] || group[0][8] !== row[8])) close();
+      if (group.length > 0 && (group[0][0] !== row[0] || group[0][1] !== row[1] || group[0][8] !== row[8] || row[2] < group[group.length - 1][3])) close();
       group.push(row);
     }
     close();
@@ -1758,7 +1796,7 @@ export class DiskDead implements DeadLayer {
     }
   }
 
-  /** A kind's entries visible at `at` in log order; `liveOnly`: only the blocks of live objects' entries are read. */
+  /** A kind's entries visible at `at` in log order; `liveOnly`: only the blocks of live objects' entries are read, in no particular order. */
   #visibleOf(kindId: string, at: number, liveOnly = false): (readonly [string, Snap<unknown>])[] {
     const blocks: DeadBlock[] = [];
     let n = 0;
@@ -1785,8 +1823,12 @@ export class DiskDead implements DeadLayer {
         orders[i++] = b.order[j];
       }
     }
-    // Log order: a restored world iterates the kind as the in-memory log does (ties, which the log never has, in the order found).
+    // Log order: a restored world iterates the kind as the in-memory log does (ties, which the log never has, in the order found); a listing of the live objects sorts them itself.
     const out = new Array<readonly [string, Snap<unknown>]>(n);
+    if (liveOnly) {
+      for (let x = 0; x < n; x++) out[x] = [blocks[bOf[x]].ids[jOf[x]], this.#snap(blocks[bOf[x]], jOf[x])];
+      return out;
+    }
     const sorted = sortedIndices(orders);
     for (let x = 0; x < n; x++) {
       const k = sorted[x];

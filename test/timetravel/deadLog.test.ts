@@ -131,6 +131,20 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
     ]);
   });
 
+  it('a long live part of a run is cut into bands by span start, so a listing reads only the bands begun by its position', () => {
+    // Given 100 live domains, domain (37 × i mod 100) settled from position i (ids not in span order), in one run of blocks of 5 (bands of 4 blocks: 20 entries),
+    const id = (i: number) => String((37 * i) % 100).padStart(2, '0');
+    const d = new DeadLog();
+    for (let i = 0; i < 100; i++) d.push(`domain:${id(i)}`, { value: 'allocated', context: { i } }, i, OPEN);
+    const w = writtenLog(d, 100, 5);
+    const disk = DiskDead.fromBytes(w.bytes, w.rows, w.filters);
+    // when the live domains at position 10 are listed, only the first band's 4 blocks are decoded (sorted by id alone, 10 of the 20 blocks would hold one visible there);
+    expect([...disk.visibleLiveOf('domain', 10)].map(([x]) => x).sort()).toEqual(Array.from({ length: 11 }, (_, i) => id(i)).sort());
+    expect(disk.blocksDecoded).toBe(4);
+    // and every domain is still found by a lookup.
+    for (let i = 0; i < 100; i++) expect(disk.lookup('domain', id(i), 99)).toEqual({ value: 'allocated', context: { i } });
+  });
+
   it('a lookup decodes only the block of its kind whose ids and span can hold it', () => {
     // Given 1000 freed domains (open) and 1000 exited mms, in one run of 200 blocks of 10,
     const d = new DeadLog();
