@@ -73,8 +73,8 @@ export const globalPasidHistoryKind = defineObject({
   machine: globalPasidHistoryMachine,
   guards,
   updates,
-  // Why: A released number is kept only for what a later free or allocation of it must name (B1–B3, B7): stored shared (machines/kit/world.ts).
-  dead: { states: ['released'], self: 'pasid' },
+  // Why: A released number is kept only for what a later free or allocation of it must name (B1–B3, B7). Its id returns at the next allocation of the number.
+  dead: { states: ['released'], self: 'pasid', idsReturn: true },
   absent: 'none',
   address: BY_PASID,
 });

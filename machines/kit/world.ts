@@ -47,14 +47,16 @@ export function newDecision(): Decision {
 }
 
 /** For each fact type, the fact-driven kinds that follow it (derived from their `address` tables). */
-/** Per kind with dead states (its `dead` declaration, machines/kit/object.ts): those states and its id field. */
+/** Per kind with dead states the world keeps as shared records (its `dead` declaration, machines/kit/object.ts, without `idsReturn`): those states and its id field. */
 interface DeadKind {
   readonly states: ReadonlySet<string>;
   readonly self: string;
 }
 const DEAD_BY_KIND: ReadonlyMap<string, DeadKind> = new Map(
-  FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, { states: new Set(k.factSpec.dead.states), self: k.factSpec.dead.self }] as const])),
+  FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined || k.factSpec.dead.idsReturn === true ? [] : [[k.id, { states: new Set(k.factSpec.dead.states), self: k.factSpec.dead.self }] as const])),
 );
+/** Whether the world keeps a kind's dead objects as shared records (machines/kit/deadStore.ts), not as snapshots. */
+export const storesDeadCompactly = (kindId: string): boolean => DEAD_BY_KIND.has(kindId);
 
 /**
  * For each fact type, the fact-driven kinds that follow it (derived from their `address` tables), with

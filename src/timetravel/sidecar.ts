@@ -22,7 +22,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Fact, FactBody } from '../../events/facts.js';
 import type { CallRecord } from '../../events/records.js';
 import type { Snap } from '../../machines/kit/lifecycle.js';
-import { World, type ExpectedChild, type StepMode } from '../../machines/kit/world.js';
+import { storesDeadCompactly, World, type ExpectedChild, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { err, ledgerError, ok, type LedgerError, type Result } from '../core/result.js';
 import type { Finding } from '../replay/finding.js';
@@ -33,6 +33,7 @@ import { ByteReader, ByteWriter } from './binary.js';
 import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
+import { ClosedRun } from './closedRun.js';
 import { DEAD_STATES, DeadLog, expandStored, isDead, isDeadState, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { DeadKindMap, expandRecord } from '../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
@@ -719,7 +720,7 @@ function noting(Base: new () => Map<string, Snap<unknown>>) {
   };
 }
 const NotingMap = noting(Map);
-/** The same for a kind with dead states (kept compact, as the world's own map for it). */
+/** The same for a kind whose dead objects the world keeps compactly (as its own map for it). */
 const NotingDeadKindMap = noting(DeadKindMap);
 
 /** Adds an object's JSON text to its kind's group (a checkpoint's objects, its prefetch). */
@@ -763,8 +764,8 @@ export class SidecarBuilder {
   readonly #children = new ChildIndex();
   #stepped = 0;
   #added = 0;
-  /** Dead entries whose span is known, waiting for their block. */
-  #closed: number[] = [];
+  /** Dead entries whose span is known (and those open at the end), waiting for their run. */
+  readonly #closed = new ClosedRun();
   #deadWritten = 0;
   #runs = 0;
   #postings = new Map<string, number[]>();
@@ -790,21 +791,8 @@ export class SidecarBuilder {
     this.#replay = new Replay({ profile, validateFacts: false, retainFacts: false });
     // Why noting maps: a checkpoint keeps what a world restored there reads from the dead log (its prefetch), and only the replay knows what it reads.
     const note = (kindId: string, id: string) => this.#noteRead(kindId, id);
-    this.#replay.world = World.fromKindMaps(profile, 'fast', FACT_DRIVEN.filter((kind) => !ORDERED_KINDS.has(kind.id)).map((kind) => [kind.id, DEAD_STATES[kind.id] === undefined ? new NotingMap(kind.id, note) : new NotingDeadKindMap(kind.id, note)] as const));
-    this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => {
-      this.#closed.push(i);
-      // Why: a closed entry is never compared again; its JSON text is a tenth of the snapshot's heap, and a run holds DEAD_RUN of them.
-      const e = this.#dead.get(i);
-      // Its template's text (writeDeadRun's), made once here rather than parsed back there.
-      if (typeof e.snap !== 'string') {
-        const colon = e.key.indexOf(':');
-        const snap = expandStored(e.key, e.snap);
-        const t = templateOf(e.key.slice(0, colon), e.key.slice(colon + 1), snap);
-        e.dead = isDead(e.key, snap);
-        e.snap = t.text;
-        e.own = t.own;
-      }
-    });
+    this.#replay.world = World.fromKindMaps(profile, 'fast', FACT_DRIVEN.filter((kind) => !ORDERED_KINDS.has(kind.id)).map((kind) => [kind.id, storesDeadCompactly(kind.id) ? new NotingDeadKindMap(kind.id, note) : new NotingMap(kind.id, note)] as const));
+    this.#tracker = new LiveTracker(this.#replay.world, this.#dead, (i) => this.#close(i));
     this.#footer = { format: INDEX_FORMAT, version: INDEX_VERSION, kernel: profile.kernel, k, fullEvery, kOff: KOFF, records: 0, checkpoints: [], offsets: [], lines: [], seqs: [], dead: [], deadFilters: [], deadCount: 0, postings: [] };
     this.#emit(MAGIC);
     this.#checkpoint();
@@ -900,15 +888,26 @@ export class SidecarBuilder {
     this.#segment = this.#stepped;
   }
 
+  /**
+   * Moves a closed entry (or one open at the end) out of the log into the run being gathered, as
+   * its template's text (writeDeadRun's), made once here rather than parsed back there. Why: it is
+   * never compared again, and the run keeps it outside the JS heap (closedRun.ts).
+   */
+  #close(i: number): void {
+    const [e] = this.#dead.take([i]);
+    const colon = e.key.indexOf(':');
+    const snap = typeof e.snap === 'string' ? (JSON.parse(e.snap) as Snap<unknown>) : expandStored(e.key, e.snap);
+    const t = templateOf(e.key.slice(0, colon), e.key.slice(colon + 1), snap);
+    this.#closed.add({ order: e.order, key: e.key, from: e.from, until: e.until, snap: t.text, own: t.own, dead: isDead(e.key, snap) });
+  }
+
   #flushDead(): void {
-    const ids = this.#closed;
-    this.#closed = [];
-    if (ids.length === 0) return;
-    // Why: the written entries are forgotten, so the builder's log holds the open entries and one run, never the whole trace's.
-    const { rows, filter } = writeDeadRun(this.#dead.take(ids), this.#runs++, this.deadSizes.block, this.#emitBlock);
+    if (this.#closed.length === 0) return;
+    // Why: the written entries are forgotten, so the builder holds the open entries and one run, never the whole trace's.
+    this.#deadWritten += this.#closed.length;
+    const { rows, filter } = this.#closed.drain((entries) => writeDeadRun(entries, this.#runs++, this.deadSizes.block, this.#emitBlock));
     for (const row of rows) this.#footer.dead.push(row);
     this.#footer.deadFilters.push(filter);
-    this.#deadWritten += ids.length;
   }
 
   /**
@@ -1030,11 +1029,11 @@ export class SidecarBuilder {
     // Why run by run: most dead objects' entries are open to the end; one run of them all held every one as an object at once.
     const run = this.deadSizes.run;
     for (const i of this.#tracker.openEntries()) {
-      this.#closed.push(i);
+      this.#close(i);
       if (this.#closed.length >= run) this.#flushDead();
     }
     for (let part = this.#tracker.takeOpenDead(run - this.#closed.length); part.length > 0; part = this.#tracker.takeOpenDead(run - this.#closed.length)) {
-      for (const i of part) this.#closed.push(i);
+      for (const i of part) this.#close(i);
       this.#flushDead();
     }
     this.#flushDead();

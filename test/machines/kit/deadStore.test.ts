@@ -20,7 +20,9 @@ import type { Profile } from '../../../machines/profile.js';
 
 const V68 = profile('6.8.0');
 const deadOf = (kindId: string) => FACT_DRIVEN.find((k) => k.id === kindId)?.factSpec.dead;
-const isDeadKey = (key: string, snap: Snap<unknown>) => deadOf(key.slice(0, key.indexOf(':')))?.states.includes(snap.value) === true;
+const isDeadState = (key: string, snap: Snap<unknown>) => deadOf(key.slice(0, key.indexOf(':')))?.states.includes(snap.value) === true;
+/** Whether the world keeps the object as a shared record: a dead state of a kind whose ids do not come back by design. */
+const isDeadKey = (key: string, snap: Snap<unknown>) => deadOf(key.slice(0, key.indexOf(':')))?.idsReturn !== true && isDeadState(key, snap);
 
 /** The reference fold: every fact through every kind's machine into a plain map of snapshots (no compact store). */
 function plainFold(p: Profile, facts: readonly Fact[]): Map<string, Snap<unknown>> {
@@ -81,14 +83,21 @@ describe('the compact store of dead objects', () => {
     expect(w.get(svaHandleKind, 'sva@3', { handle: 'sva@3' })).toEqual({ value: 'freed', context: { handle: 'sva@3', dev: pairs[1][0], mm: pairs[1][1] } });
   });
 
-  it('given a numeric id (a released global PASID), when read back, then its own field is the number again', () => {
+  it('given a numeric id, when stored and read back, then its own field is the number again', () => {
+    const store = new DeadStore();
+    const n = store.put('released', 'pasid', '5', { value: 'released', context: { pasid: 5, holder: 'tid:1' } });
+    expect(store.record(n).context.pasid).toBe(0);
+    expect(store.expand('5', n)).toStrictEqual({ value: 'released', context: { pasid: 5, holder: 'tid:1' } });
+  });
+
+  it('given a released global PASID (its number comes back at the next allocation), when stored, then it is kept as its snapshot, not as a shared record', () => {
     const w = new World(V68);
     w.apply({ type: 'GlobalPasidAllocated', pasid: 5, dev: '0000:00:01.0', mm: null, holder: 'tid:1' });
     w.apply({ type: 'GlobalPasidFreed', pasid: 5, by: 'tid:1' });
     const snap = w.byKey('globalPasidHistory:5');
     expect(snap?.value).toBe('released');
     expect((snap?.context as { pasid: unknown }).pasid).toBe(5);
-    expect(w.storedByKey('globalPasidHistory:5')).not.toBe(snap);
+    expect(w.storedByKey('globalPasidHistory:5')).toBe(snap);
   });
 
   it('given a live object, when stored, then it is kept as it is (only dead states are compacted)', () => {
