@@ -151,7 +151,7 @@ async function run(ctx: BenchContext, cli = true): Promise<Record<string, number
       }
       const startup = cliMs(['--version']);
       const at = Math.floor(largest * 0.7);
-      // state prints the whole state (on the generated trace ~100 k lines at 1 M, most of them freed domains); diff of a few records prints little.
+      // state prints the live objects (on the generated trace ~45 k lines at 1 M) and a count of the dead ones; diff of a few records prints little.
       const state = cliMs(['state', path, '--at', String(at)]);
       const diff = cliMs(['diff', path, '--from', String(at), '--to', String(at + 10)]);
       figures[`${largest} records: CLI start-up (--version) ms / CPU ms`] = `${startup.ms} / ${startup.cpuMs}`;

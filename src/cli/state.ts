@@ -1,23 +1,29 @@
-/** `pasid-ledger state FILE`: the projections (allocators, slots, bonds, domains, refcounts) at the end of a trace. */
+/** `pasid-ledger state FILE`: the projections (allocators, slots, bonds, domains, refcounts) at the end of a trace: the live objects, or all with --dead. */
 import type { Command, CliIo } from './command.js';
 import { EXIT, refuse } from './command.js';
 import { intFlag, parseArgs } from './args.js';
 import { openTrace } from './input.js';
 import { runReplay } from '../audit/runReplay.js';
-import { projectWorld } from '../projections/projectWorld.js';
 import { formatState } from '../projections/formatState.js';
+import { stateView } from '../timetravel/live.js';
 import type { StateView } from '../projections/view.js';
 import { timelineIndexOf } from '../timetravel/timeline.js';
 import { openTimeline } from './traceFile.js';
 
-const HELP = `usage: pasid-ledger state FILE [--at SEQ] [--json] [--kernel VERSION] [--write-index]
+const HELP = `usage: pasid-ledger state FILE [--at SEQ] [--dead] [--json] [--kernel VERSION] [--write-index]
 
 Replays the trace FILE (- for stdin) and prints the model's state: the allocator list
 and outstanding IOASIDs per ID space, VT-d scalable mode and root tables, devices,
 PASID slots (device x PASID -> domain), domains with their users and attachments,
 SVA bonds and handles, mms and their PASIDs, global PASIDs.
 
+Only live objects are listed: the freed domains and exited mms the model keeps to catch
+their reuse are counted on a last line (\`not shown: 3 freed domains, 1 exited mm (--dead
+lists them)\`; with --json, the field "notShown": {"domain": 3, "mm": 1}, {} when none).
+
 options:
+  --dead             list the dead objects too (freed domains, exited mms) among the
+                     others: every object the model holds; no "not shown" line or field
   --at SEQ           the state right after record SEQ (time travel): the state of the
                      trace cut right after SEQ; 0 is the start. Uses FILE.idx when it
                      matches FILE: then only one checkpoint and the records after it are read
@@ -31,19 +37,21 @@ options:
 examples:
   pasid-ledger state samples/clean-v6.8.jsonl
   pasid-ledger state --at 12 --json samples/buggy-v6.2.jsonl
+  pasid-ledger state --dead samples/clean-v6.8.jsonl
   pasid-ledger state --at 40 --write-index big.jsonl && pasid-ledger state --at 900000 big.jsonl
 
 exit status: 0 ok, 2 bad input or usage (e.g. an --at seq that is not in FILE)
 `;
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseArgs(argv, { '--json': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string', '--quiet': 'bool' }, 'state');
+  const parsed = parseArgs(argv, { '--json': 'bool', '--dead': 'bool', '--kernel': 'string', '--at': 'string', '--write-index': 'bool', '--from': 'string', '--quiet': 'bool' }, 'state');
   if (!parsed.ok) return refuse(io, 'state', parsed.error.message);
   const { positional, flags } = parsed.value;
   const at = intFlag(flags['--at'], '--at');
   if (!at.ok || positional.length !== 1) return refuse(io, 'state', `${at.ok ? 'expected one FILE' : at.error.message}; see \`pasid-ledger state --help\``);
   const kernel = flags['--kernel'] as string | undefined;
   const from = flags['--from'] as string | undefined;
+  const dead = flags['--dead'] === true;
   let view: StateView;
   if (at.value !== undefined) {
     // Time travel: one checkpoint of FILE.idx and the records after it when it matches, else a replay from the start.
@@ -52,13 +60,13 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     const { timeline, file } = opened.value;
     const t = timelineIndexOf(timeline, at.value, '--at', file);
     if (!t.ok) return refuse(io, 'state', t.error.message);
-    view = projectWorld(timeline.seek(t.value).replay.world);
+    view = stateView(timeline.seek(t.value).replay.world, dead);
   } else {
     const input = openTrace(positional[0], io, { from, kernel });
     if ('code' in input) return refuse(io, 'state', input.message);
     const result = await runReplay(input.chunks, { file: input.file, kernel });
     if (!result.ok) return refuse(io, 'state', result.error.message);
-    view = projectWorld(result.value.replay.world);
+    view = stateView(result.value.replay.world, dead);
   }
   io.stdout.write(flags['--json'] === true ? `${JSON.stringify(view, null, 2)}\n` : `${formatState(view)}\n`);
   return EXIT.OK;

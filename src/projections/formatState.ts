@@ -28,5 +28,23 @@ export function formatState(v: StateView): string {
   section('SVA handles', v.handles.map((h) => `${h.handle}: ${h.dev} x ${h.mm}`));
   section('mms', v.mms.map((m) => `${m.mm}: pasid ${m.pasid ?? '-'}${m.exited ? ', exited' : ''}`));
   section('global PASIDs', v.globalPasids.map((g) => `${g.pasid}: ${g.dev ?? g.mm ?? '?'}`));
+  const left = Object.entries(v.notShown ?? {}).filter(([, n]) => n > 0);
+  if (left.length > 0) out.push('', `not shown: ${left.map(([kindId, n]) => deadObjects(kindId, n)).join(', ')} (--dead lists them)`);
   return out.join('\n');
+}
+
+/** How a count of a kind's dead objects reads: its dead state and the kind's name (state.ts lists the kinds). */
+const DEAD_NAMES: Readonly<Record<string, readonly [string, string]>> = {
+  domain: ['freed domain', 'freed domains'],
+  mm: ['exited mm', 'exited mms'],
+};
+
+function deadObjects(kindId: string, n: number): string {
+  const [one, many] = DEAD_NAMES[kindId] ?? [`dead ${kindId}`, `dead ${kindId}s`];
+  return `${grouped(n)} ${n === 1 ? one : many}`;
+}
+
+/** A count with a comma every three digits (44,123), whatever the locale. */
+export function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -1,4 +1,5 @@
 /** The state view read off the machines' snapshots. Pure. */
+import type { Snap } from '../../machines/kit/lifecycle.js';
 import type { World } from '../../machines/kit/world.js';
 import {
   allocatorListKind, allocatorRegistrationKind, deviceKind, domainKind, globalPasidKind, idSpaceKind, ioasidKind,
@@ -19,10 +20,21 @@ import type { GlobalPasidContext } from '../../machines/global/globalPasid.machi
 import { ALLOCATOR_LIST, SCALABLE_MODE } from '../../machines/calls/reads.js';
 import { groupPasidKey, sortBy, spaceIdKey, type StateView } from './view.js';
 
-export function projectWorld(w: World): StateView {
+/**
+ * Where the projection reads a kind's objects (its ids and snapshots, in any order: every list is
+ * sorted): all the world stores (the default), or a part of them, e.g. the live ones only (the
+ * default output of `state`: timetravel/live.ts `liveStateView`).
+ */
+export type ObjectsOf = (kindId: string) => Iterable<readonly [string, Snap<unknown>]>;
+
+/** Kinds whose dead objects the view lists (freed domains, exited mms); it never lists freed SVA handles nor global PASID histories. */
+export const LISTED_DEAD_KINDS: readonly string[] = [domainKind.id, mmKind.id];
+
+export function projectWorld(w: World, objectsOf: ObjectsOf = (kindId) => w.entriesOf(kindId)): StateView {
+  const entriesOf = <C>(kindId: string) => objectsOf(kindId) as Iterable<readonly [string, Snap<C>]>;
   const list: AllocatorListContext = w.get(allocatorListKind, ALLOCATOR_LIST, {}).context;
   const ioasids = sortBy(
-    [...w.entriesOf<IoasidContext>(ioasidKind.id)].map(([, s]) => ({ space: s.context.space, ioasid: s.context.ioasid, set: s.context.set, private: s.context.private, refs: s.context.refs, orphaned: s.value === 'orphaned' })),
+    [...entriesOf<IoasidContext>(ioasidKind.id)].map(([, s]) => ({ space: s.context.space, ioasid: s.context.ioasid, set: s.context.set, private: s.context.private, refs: s.context.refs, orphaned: s.value === 'orphaned' })),
     (i) => spaceIdKey(i.space, i.ioasid),
   );
   const outstanding: Record<string, number[]> = {};
@@ -41,44 +53,44 @@ export function projectWorld(w: World): StateView {
     },
     ioasids,
     registrations: sortBy(
-      [...w.entriesOf<RegistrationContext>(allocatorRegistrationKind.id)].filter(([, s]) => s.value !== 'unregistered').map(([ops, s]) => ({ ops, role: s.value, space: s.context.space ?? '' })),
+      [...entriesOf<RegistrationContext>(allocatorRegistrationKind.id)].filter(([, s]) => s.value !== 'unregistered').map(([ops, s]) => ({ ops, role: s.value, space: s.context.space ?? '' })),
       (r) => r.ops,
     ),
     vtd: {
       scalableMode: sm.value === 'enabled',
       smtRoots: [...sm.context.smtRoots].sort(),
       rootTables: sortBy(
-        [...w.entriesOf<VtdUnitContext>(vtdUnitKind.id)].filter(([, s]) => s.context.smt !== null).map(([iommu, s]) => ({ iommu, smt: s.context.smt as boolean })),
+        [...entriesOf<VtdUnitContext>(vtdUnitKind.id)].filter(([, s]) => s.context.smt !== null).map(([iommu, s]) => ({ iommu, smt: s.context.smt as boolean })),
         (u) => u.iommu,
       ),
     },
     devices: sortBy(
-      [...w.entriesOf<DeviceContext>(deviceKind.id)].filter(([, s]) => s.value !== 'preexisting').map(([dev, s]) => ({ dev, group: s.context.group, max_pasids: s.context.maxPasids, released: s.value === 'released' })),
+      [...entriesOf<DeviceContext>(deviceKind.id)].filter(([, s]) => s.value !== 'preexisting').map(([dev, s]) => ({ dev, group: s.context.group, max_pasids: s.context.maxPasids, released: s.value === 'released' })),
       (d) => d.dev,
     ),
-    resetting: [...new Set([...w.entriesOf<DeviceContext>(deviceKind.id)].filter(([, s]) => s.context.resetting).map(([, s]) => s.context.group))].sort(),
+    resetting: [...new Set([...entriesOf<DeviceContext>(deviceKind.id)].filter(([, s]) => s.context.resetting).map(([, s]) => s.context.group))].sort(),
     slots: sortBy(
-      [...w.entriesOf<PasidSlotContext>(pasidSlotKind.id)].map(([, s]) => ({ group: s.context.group, pasid: s.context.pasid, dev: s.context.dev ?? '', domain: s.context.domain ?? '' })),
+      [...entriesOf<PasidSlotContext>(pasidSlotKind.id)].map(([, s]) => ({ group: s.context.group, pasid: s.context.pasid, dev: s.context.dev ?? '', domain: s.context.domain ?? '' })),
       (s) => groupPasidKey(s.group, s.pasid),
     ),
     domains: sortBy(
-      [...w.entriesOf<DomainContext>(domainKind.id)].map(([domain, s]) => ({ domain, type: s.context.type, mm: s.context.mm, users: s.context.users, attachments: s.context.attachments, freed: s.value === 'freed' })),
+      [...entriesOf<DomainContext>(domainKind.id)].map(([domain, s]) => ({ domain, type: s.context.type, mm: s.context.mm, users: s.context.users, attachments: s.context.attachments, freed: s.value === 'freed' })),
       (d) => d.domain,
     ),
     bonds: sortBy(
-      [...w.entriesOf<SvaBondContext>(svaBondKind.id)].map(([, s]) => ({ dev: s.context.dev, mm: s.context.mm, pasid: s.context.pasid, domain: s.context.domain, users: s.context.users })),
+      [...entriesOf<SvaBondContext>(svaBondKind.id)].map(([, s]) => ({ dev: s.context.dev, mm: s.context.mm, pasid: s.context.pasid, domain: s.context.domain, users: s.context.users })),
       (b) => `${b.dev}\u0000${b.mm}`,
     ),
     handles: sortBy(
-      [...w.entriesOf<SvaHandleContext>(svaHandleKind.id)].filter(([, s]) => s.value === 'live').map(([handle, s]) => ({ handle, dev: s.context.dev ?? '', mm: s.context.mm ?? '' })),
+      [...entriesOf<SvaHandleContext>(svaHandleKind.id)].filter(([, s]) => s.value === 'live').map(([handle, s]) => ({ handle, dev: s.context.dev ?? '', mm: s.context.mm ?? '' })),
       (h) => h.handle,
     ),
     mms: sortBy(
-      [...w.entriesOf<MmContext>(mmKind.id)].filter(([, s]) => s.context.pasid !== null || s.value === 'exited').map(([mm, s]) => ({ mm, pasid: s.context.pasid, exited: s.value === 'exited' })),
+      [...entriesOf<MmContext>(mmKind.id)].filter(([, s]) => s.context.pasid !== null || s.value === 'exited').map(([mm, s]) => ({ mm, pasid: s.context.pasid, exited: s.value === 'exited' })),
       (m) => m.mm,
     ),
     globalPasids: sortBy(
-      [...w.entriesOf<GlobalPasidContext>(globalPasidKind.id)].map(([, s]) => ({ pasid: s.context.pasid, dev: s.context.dev, mm: s.context.mm })),
+      [...entriesOf<GlobalPasidContext>(globalPasidKind.id)].map(([, s]) => ({ pasid: s.context.pasid, dev: s.context.dev, mm: s.context.mm })),
       (g) => g.pasid,
     ),
   };

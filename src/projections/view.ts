@@ -25,6 +25,12 @@ export interface StateView {
   readonly handles: readonly { handle: string; dev: string; mm: string }[];
   readonly mms: readonly { mm: string; pasid: number | null; exited: boolean }[];
   readonly globalPasids: readonly { pasid: number; dev: string | null; mm: string | null }[];
+  /**
+   * A view of the live objects only (`state` without --dead): per kind id, how many dead objects it
+   * leaves out that the whole view lists (freed domains, exited mms), kinds with none omitted, so
+   * `{}` when it leaves none out. Absent in a whole view (`state --dead`, time travel's comparisons).
+   */
+  readonly notShown?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -3,7 +3,7 @@
  * each entry's key and template text as UTF-8 in one byte buffer, its place, span and own-id flag
  * in typed arrays, all outside the JS heap, handed back as entries when the run is written. Pure.
  *
- * Why: a run is 131,072 entries, and as objects and strings (≈ 250 bytes each) they were most of the
+ * Why: a run was 131,072 entries, and as objects and strings (≈ 250 bytes each) they were most of the
  * builder's heap: its live size climbed from 30 to 90 MB over a run and fell at each write, and
  * with the garbage collector's headroom the heap peaked near 200 MB on a 1 M-record trace whose
  * world needs 40. The buffers are reused from run to run.
@@ -11,10 +11,11 @@
 import { grownBytes, grownInts } from '../../machines/kit/keyTable.js';
 import type { DeadEntry } from './live.js';
 
-/** A closed entry whose snapshot is already its template's text. */
+/** A closed entry whose snapshot is already its template's text, and whether that snapshot is dead (format 10: the block it goes in). */
 export interface ClosedEntry extends DeadEntry {
   readonly snap: string;
   readonly own: boolean;
+  readonly dead: boolean;
 }
 
 export class ClosedRun {
@@ -28,6 +29,7 @@ export class ClosedRun {
   /** OPEN (-1) for an entry still open at the end of the trace. */
   #until = new Int32Array(1 << 10);
   #own = new Uint8Array(1 << 10);
+  #dead = new Uint8Array(1 << 10);
   #n = 0;
 
   /** Entries held. */
@@ -53,6 +55,7 @@ export class ClosedRun {
     this.#from[i] = e.from;
     this.#until[i] = e.until;
     this.#own[i] = e.own ? 1 : 0;
+    this.#dead[i] = e.dead ? 1 : 0;
   }
 
   /**
@@ -63,7 +66,7 @@ export class ClosedRun {
   drain<R>(use: (entries: readonly ClosedEntry[]) => R): R {
     const entries: HeldEntry[] = [];
     for (let i = 0, start = 0; i < this.#n; start = this.#textAt[i++]) {
-      entries.push(new HeldEntry(this.#order[i], this.#bytes.toString('utf8', start, this.#keyEnd[i]), this.#from[i], this.#until[i], this.#own[i] === 1, this.#bytes, this.#keyEnd[i], this.#textAt[i]));
+      entries.push(new HeldEntry(this.#order[i], this.#bytes.toString('utf8', start, this.#keyEnd[i]), this.#from[i], this.#until[i], this.#own[i] === 1, this.#dead[i] === 1, this.#bytes, this.#keyEnd[i], this.#textAt[i]));
     }
     try {
       return use(entries);
@@ -80,6 +83,7 @@ export class ClosedRun {
     this.#from = grownInts(this.#from);
     this.#until = grownInts(this.#until);
     this.#own = grownBytes(this.#own);
+    this.#dead = grownBytes(this.#dead);
   }
 }
 
@@ -91,6 +95,7 @@ class HeldEntry implements ClosedEntry {
     readonly from: number,
     readonly until: number,
     readonly own: boolean,
+    readonly dead: boolean,
     private readonly bytes: Buffer,
     private readonly start: number,
     private readonly end: number,

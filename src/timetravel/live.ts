@@ -17,6 +17,8 @@ import { World, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
 import { latin1, OpenDeadTable } from './openDead.js';
+import { LISTED_DEAD_KINDS, projectWorld } from '../projections/projectWorld.js';
+import type { StateView } from '../projections/view.js';
 
 /**
  * The states kept only to catch reuse, per kind (kind id → states): each kind's `dead` declaration
@@ -41,9 +43,17 @@ export const ORDERED_KINDS: ReadonlySet<string> = new Set(['device', 'ioasid']);
 export const isSettled = (kindId: string): boolean => !ORDERED_KINDS.has(kindId);
 
 export function isDead(key: string, snap: Snap<unknown>): boolean {
-  const states = DEAD_STATES[key.slice(0, key.indexOf(':'))];
-  return states !== undefined && states.includes(snap.value);
+  return isDeadState(key.slice(0, key.indexOf(':')), snap.value);
 }
+
+/** Whether a state of a kind is one of its dead ones. */
+export function isDeadState(kindId: string, value: string): boolean {
+  const states = DEAD_STATES[kindId];
+  return states !== undefined && states.includes(value);
+}
+
+/** Dead objects per kind id (kinds with none may be absent). */
+export type DeadCounts = ReadonlyMap<string, number>;
 
 /**
  * The snapshot an object's stored form stands for. The world stores a dead object as one shared
@@ -71,6 +81,11 @@ export interface DeadLayer {
   lookup(kindId: string, id: string, at: number): Snap<unknown> | undefined;
   /** A kind's entries visible at `at`, as [id, snapshot], in log order. */
   visibleOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]>;
+  /**
+   * The same, only the entries of live objects (settled ones, `LiveTracker.settle`), in any order:
+   * what a listing of the live objects reads (the index reads no block of dead entries for it).
+   */
+  visibleLiveOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]>;
 }
 
 /** Where a tracker appends the log's entries and closes their spans (the in-memory log, or the index builder's pending entries). */
@@ -194,6 +209,21 @@ export class DeadLog implements DeadLayer, DeadSink {
     for (const i of this.ofKind(kindId)) if (this.visible(i, at)) yield [this.keys[i].slice(n), this.snap(i)];
   }
 
+  *visibleLiveOf(kindId: string, at: number): IterableIterator<readonly [string, Snap<unknown>]> {
+    for (const e of this.visibleOf(kindId, at)) if (!isDeadState(kindId, e[1].value)) yield e;
+  }
+
+  /** The entries of dead objects visible at `at`, per kind (what an index's checkpoint header counts). */
+  deadCountsAt(at: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (let i = 0; i < this.keys.length; i++) {
+      if (!this.visible(i, at) || !isDead(this.keys[i], this.snap(i))) continue;
+      const kindId = this.keys[i].slice(0, this.keys[i].indexOf(':'));
+      out.set(kindId, (out.get(kindId) ?? 0) + 1);
+    }
+    return out;
+  }
+
   /** The entry of `id` (in one kind's `idsOf`) visible at position `at`, or -1. */
   findIn(ids: ReadonlyMap<string, readonly number[]>, id: string, at: number): number {
     const list = ids.get(id);
@@ -213,6 +243,8 @@ export interface DeadEntry {
   snap: Snap<unknown> | string;
   /** Set when `snap` is already its dead-log template's text (sidecar.ts), and whether the id goes into its own-id field. */
   own?: boolean;
+  /** Whether the snapshot is in one of its kind's dead states (known when `snap` became a text; else read from `snap`). */
+  dead?: boolean;
 }
 
 /**
@@ -384,6 +416,49 @@ class LayeredMap extends Map<string, Snap<unknown>> {
     return this.entries();
   }
 
+  /** Whether a stored value is a dead object (a DeadStore record's number is one: the world compacts only dead states). */
+  #deadNow(s: Snap<unknown>): boolean {
+    return typeof s === 'number' || (s !== GONE && isDeadState(this.#kindId, s.value));
+  }
+
+  /**
+   * The live objects, as `entries` gives them but without the dead ones: the dead layer's live
+   * entries only (`visibleLiveOf`), so no dead snapshot is read. Objects stored since the restore
+   * are as the world stores them; a dead one (a DeadStore record's number) is left out, so none needs expanding.
+   */
+  liveEntries(): (readonly [string, Snap<unknown>])[] {
+    // Why an array, not a generator: a projection spreads ~10^4 objects a kind, and each resumption of a generator costs more than a push.
+    const out: (readonly [string, Snap<unknown>])[] = [];
+    for (const e of this.#dead.visibleLiveOf(this.#kindId, this.#at)) if (!this.#top.has(e[0]) && !this.#base.has(e[0])) out.push(e);
+    for (const id of this.#base.keys()) {
+      const s = this.#top.get(id) ?? this.#fromBase(id);
+      if (s !== undefined && s !== GONE && !this.#deadNow(s)) out.push([id, s]);
+    }
+    for (const [id, s] of this.#top) if (s !== GONE && !this.#base.has(id) && !this.#deadNow(s)) out.push([id, s]);
+    return out;
+  }
+
+  /**
+   * The dead objects now, from `atRestore` (how many there were at the restored position: the
+   * checkpoint's count) and what was stored since: +1 for an object dead now and not then, -1 for
+   * one dead then and not now. Only the objects stored since are asked what they were then (the
+   * checkpoint's objects are live; the dead layer answers the rest, mostly from the prefetch).
+   */
+  deadCount(atRestore: number): number {
+    let n = atRestore;
+    for (const [id, s] of this.#top) {
+      const now = this.#deadNow(s);
+      const then = !this.#base.has(id) && this.#deadThen(id);
+      if (now !== then) n += now ? 1 : -1;
+    }
+    return n;
+  }
+
+  #deadThen(id: string): boolean {
+    const s = this.#fromDead(id);
+    return s !== undefined && isDeadState(this.#kindId, s.value);
+  }
+
   override *keys(): MapIterator<string> {
     for (const [k] of this.entries()) yield k;
   }
@@ -405,6 +480,7 @@ class LayeredMap extends Map<string, Snap<unknown>> {
 
 /** The world at position `at`: `live` (`kind:id` → snapshot) in front of the dead log's entries visible at `at`. */
 export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<readonly [string, Snap<unknown>]>, dead: DeadLog, at: number): World {
+
   const byKind = new Map<string, Map<string, Snap<unknown>>>();
   for (const [key, snap] of live) {
     const colon = key.indexOf(':');
@@ -413,24 +489,61 @@ export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<re
     if (m === undefined) byKind.set(kindId, (m = new Map()));
     m.set(key.slice(colon + 1), snap);
   }
-  return restoreKinds(profile, mode, byKind, dead, at);
+  // The checkpoint holds live objects only (LiveTracker), so the log's dead entries there are all the dead objects.
+  return restoreKinds(profile, mode, byKind, dead, at, undefined, dead.deadCountsAt(at));
 }
 
 /**
  * The world at position `at` from a checkpoint's objects by kind (read, never changed: a restore
  * copies nothing but the kinds whose order calls see) in front of the dead log's entries visible at `at`.
  */
-export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number, prefetch?: ReadonlyMap<string, KindPrefetch>): World {
+export function restoreKinds(profile: Profile, mode: StepMode, kinds: ReadonlyMap<string, KindBase>, dead: DeadLayer, at: number, prefetch?: ReadonlyMap<string, KindPrefetch>, deadCounts?: DeadCounts): World {
   const maps: [string, Map<string, Snap<unknown>>][] = [];
+  const layered = new Map<string, LayeredMap>();
   for (const kindId of new Set([...kinds.keys(), ...dead.kinds()])) {
     const base = kinds.get(kindId) ?? EMPTY_BASE;
     if (ORDERED_KINDS.has(kindId)) {
       const own = new Map<string, Snap<unknown>>();
       for (const [id, v] of base) own.set(id, typeof v === 'string' ? (JSON.parse(v) as Snap<unknown>) : v);
       maps.push([kindId, own]);
-    } else maps.push([kindId, new LayeredMap(kindId, dead, at, base, undefined, prefetch?.get(kindId))]);
+    } else {
+      const m = new LayeredMap(kindId, dead, at, base, undefined, prefetch?.get(kindId));
+      layered.set(kindId, m);
+      maps.push([kindId, m]);
+    }
   }
-  return World.fromKindMaps(profile, mode, maps);
+  const world = World.fromKindMaps(profile, mode, maps);
+  if (deadCounts !== undefined) RESTORED.set(world, { layered, deadCounts });
+  return world;
+}
+
+/**
+ * The layered kind maps of a world restored with the dead counts of its position (`restoreKinds`):
+ * its live objects and dead counts are read from them without reading a dead snapshot. A copy of
+ * such a world (World.clone) is not here, and is read as any world is.
+ */
+const RESTORED = new WeakMap<World, { readonly layered: ReadonlyMap<string, LayeredMap>; readonly deadCounts: DeadCounts }>();
+
+/** A kind's live objects in a world, as [id, snapshot] (any order): its stored objects not in a dead state. */
+export function liveEntriesOf(world: World, kindId: string): Iterable<readonly [string, Snap<unknown>]> {
+  const m = RESTORED.get(world)?.layered.get(kindId);
+  if (m !== undefined) return m.liveEntries();
+  return DEAD_STATES[kindId] === undefined ? world.entriesOf(kindId) : filterLive(world.entriesOf(kindId), kindId);
+}
+
+function* filterLive(entries: Iterable<[string, Snap<unknown>]>, kindId: string): IterableIterator<[string, Snap<unknown>]> {
+  for (const e of entries) if (!isDeadState(kindId, e[1].value)) yield e;
+}
+
+/** A world's dead objects of one kind: counted from the restored position's counts when it has them, else by walking the kind. */
+export function deadCountOf(world: World, kindId: string): number {
+  if (DEAD_STATES[kindId] === undefined) return 0;
+  const r = RESTORED.get(world);
+  const m = r?.layered.get(kindId);
+  if (r !== undefined && m !== undefined) return m.deadCount(r.deadCounts.get(kindId) ?? 0);
+  let n = 0;
+  for (const [, s] of world.entriesOf(kindId)) if (isDeadState(kindId, s.value)) n++;
+  return n;
 }
 
 /**
@@ -463,6 +576,24 @@ export class LiveTracker {
     world.trackChanges();
   }
 
+  /** Dead objects per kind now: the entries of dead objects open in the log (an index's checkpoint header keeps them). */
+  readonly #deadCounts = new Map<string, number>();
+
+  /** The dead objects of the world per kind (kinds that never had one absent). */
+  get deadCounts(): DeadCounts {
+    return this.#deadCounts;
+  }
+
+  #count(key: string, by: number): void {
+    const kindId = key.slice(0, key.indexOf(':'));
+    this.#deadCounts.set(kindId, (this.#deadCounts.get(kindId) ?? 0) + by);
+  }
+
+  /** Whether an open entry's snapshot (a settled live object's, or a dead one the world keeps whole) is dead. */
+  #isDeadSnap(key: string, snap: Snap<unknown> | string): boolean {
+    return isDead(key, typeof snap === 'string' ? (JSON.parse(snap) as Snap<unknown>) : expandStored(key, snap));
+  }
+
   /** After a record: `at` is the number of records stepped so far. */
   update(at: number): void {
     for (const key of this.world.takeChanges().keys()) {
@@ -475,6 +606,7 @@ export class LiveTracker {
       if (open !== undefined) {
         const was = this.#openRecord.get(key);
         if (stored !== undefined && (record !== undefined || was !== undefined ? record === was : this.dead.snapOf(open) === stored)) continue;
+        if (was !== undefined || this.#isDeadSnap(key, this.dead.snapOf(open))) this.#count(key, -1);
         this.dead.close(open, at);
         this.#open.delete(key);
         this.#openRecord.delete(key);
@@ -487,6 +619,7 @@ export class LiveTracker {
           const order = this.#openDead.orderAt(s);
           (this.dead.closeDead as NonNullable<DeadSink['closeDead']>)(order, key, this.#openDead.fromAt(s), at, this.world.deadRecord(this.#openDead.recordAt(s)));
           this.#openDead.remove(s);
+          this.#count(key, -1);
           this.onClose?.(order);
         }
       }
@@ -500,6 +633,7 @@ export class LiveTracker {
           this.#open.set(key, this.dead.push(key, typeof stored === 'number' ? this.world.deadRecord(stored) : stored, at));
           if (typeof stored === 'number') this.#openRecord.set(key, stored);
         }
+        this.#count(key, 1);
         this.#since.delete(key);
         if (this.live.delete(key)) this.#dirty.add(key);
       } else if (this.live.get(key) !== stored) {
@@ -573,4 +707,24 @@ export class LiveTracker {
     });
     return orders;
   }
+}
+
+/**
+ * The state view of a world's live objects (the default output of `state`): the whole view
+ * (`projectWorld`) without the dead objects it lists, and how many of those it leaves out per kind
+ * (`notShown`). A restored world (time travel) gives both without reading a dead snapshot.
+ */
+export function liveStateView(world: World): StateView {
+  const view = projectWorld(world, (kindId) => liveEntriesOf(world, kindId));
+  const notShown: Record<string, number> = {};
+  for (const kindId of LISTED_DEAD_KINDS) {
+    const n = deadCountOf(world, kindId);
+    if (n > 0) notShown[kindId] = n;
+  }
+  return { ...view, notShown };
+}
+
+/** The state view `state` prints: the whole view with `dead`, else the live objects' (`liveStateView`). */
+export function stateView(world: World, dead: boolean): StateView {
+  return dead ? projectWorld(world) : liveStateView(world);
 }

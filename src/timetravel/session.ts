@@ -4,6 +4,7 @@
  * it to a terminal or a pipe.
  */
 import { projectWorld } from '../projections/projectWorld.js';
+import { stateView } from './live.js';
 import { formatState } from '../projections/formatState.js';
 import type { StateView } from '../projections/view.js';
 import { Cursor } from './cursor.js';
@@ -26,7 +27,8 @@ export const TRAVEL_HELP = `commands:
   unwatch           stop watching
   continue          go to the next record that changes the watched object (without a watch:
                     to the next finding of \`findings\`)
-  state             the state here (as \`pasid-ledger state --at\`)
+  state [--dead]    the live objects here, and how many dead ones are not shown (as
+                    \`pasid-ledger state --at\`); --dead lists every object
   diff              what changed since the previous position
   findings          the findings so far (numbered for \`seek finding N\`), then the ones still ahead
   where             the current position and record
@@ -225,7 +227,8 @@ export class TravelSession {
       case 'continue':
         return text(this.#watch === null ? this.#toNextFinding() : this.#toWatchChange(this.#watch));
       case 'state':
-        return text(formatState(this.#view()));
+        if (rest.length > 0 && !(rest.length === 1 && rest[0] === '--dead')) return text('state [--dead]: --dead lists the dead objects too; e.g. state --dead');
+        return text(formatState(stateView(this.#cursor.position.replay.world, rest[0] === '--dead')));
       case 'diff': {
         const changes = diffViews(this.#previous, this.#view());
         return text(changes.length === 0 ? 'no change since the previous position' : changes.map((c) => c.text).join('\n'));

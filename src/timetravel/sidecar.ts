@@ -34,7 +34,7 @@ import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
 import { ClosedRun } from './closedRun.js';
-import { DEAD_STATES, DeadLog, expandStored, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
+import { DEAD_STATES, DeadLog, expandStored, isDead, isDeadState, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { DeadKindMap, expandRecord } from '../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
 import { recordTokens } from './refs.js';
@@ -42,6 +42,9 @@ import { memoryTimeline, type OnRestore, type Timeline } from './timeline.js';
 
 export const INDEX_FORMAT = 'pasid-ledger-index';
 /**
+ * 10: a dead-log block holds entries of dead objects only or of live (settled) ones only, flagged
+ * in its directory row, and a checkpoint header counts the dead objects per kind there, so a
+ * listing of the live objects reads no block of dead entries;
  * 8: a checkpoint holds what the dead log answers there for the objects the records after it
  * read from it (its prefetch), so a seek reads no dead-log block for them;
  * 7: checkpoint headers, dead-log keys and record-list headers in binary (varints, front-coded
@@ -55,7 +58,7 @@ export const INDEX_FORMAT = 'pasid-ledger-index';
  * reach of the calls before it, no end-of-trace bookkeeping, binary record lists;
  * 3: binary, whole-JSON checkpoints; 2: JSON Lines.
  */
-export const INDEX_VERSION = 9;
+export const INDEX_VERSION = 10;
 /** "PLIDX", the format version byte, "\n\0". */
 const MAGIC_PREFIX = Buffer.from('PLIDX', 'latin1');
 export const MAGIC = Buffer.from(`PLIDX${String.fromCharCode(INDEX_VERSION)}\n\u0000`, 'latin1');
@@ -173,10 +176,12 @@ interface Footer {
 
 /**
  * A dead-log block: [run, kind, ids of its first and last entries, position, entries, least `from`,
- * greatest `until` (OPEN when any entry is still open)], so a lookup skips the blocks of other
- * kinds, of other ids and of entries not visible at its position without inflating them.
+ * greatest `until` (OPEN when any entry is still open), 1 when its entries are of dead objects and
+ * 0 when of live (settled) ones (format 10)], so a lookup skips the blocks of other kinds, of other
+ * ids and of entries not visible at its position without inflating them, and a listing of the
+ * live objects skips the dead ones.
  */
-export type DeadRow = [number, string, string, string, number, number, number, number];
+export type DeadRow = [number, string, string, string, number, number, number, number, number];
 
 /**
  * The first line of a checkpoint block; each further line is the JSON of one stored object, in
@@ -201,6 +206,8 @@ interface CheckpointHeader {
    * restored here (format 8); their texts follow the stored objects' ('' for none there).
    */
   pre: [string, string[]][];
+  /** Per kind with any: the dead objects at `at` (format 10), so a listing of the live ones counts the others without reading them. */
+  dead: [string, number][];
   nesting: CompactNesting;
   /**
    * The world's lowest-free-ID caches (machines/ids.ts: per ID space a hint and the IDs freed below
@@ -275,6 +282,8 @@ export function writeCheckpointHeader(h: CheckpointHeader): Buffer {
   w.strs(h.del);
   w.uint(h.pre.length);
   for (const [kindId, ids] of h.pre) w.str(kindId).strs(ids);
+  w.uint(h.dead.length);
+  for (const [kindId, count] of h.dead) w.str(kindId).uint(count);
   const n = h.nesting;
   w.uint(n.gaps.length);
   for (const g of n.gaps) w.int(g);
@@ -316,6 +325,8 @@ export function readCheckpointHeader(r: ByteReader): CheckpointHeader {
   const del = r.strs();
   const pre: [string, string[]][] = [];
   for (let k = r.uint(); k > 0; k--) pre.push([r.str(), r.strs()]);
+  const dead: [string, number][] = [];
+  for (let k = r.uint(); k > 0; k--) dead.push([r.str(), r.uint()]);
   const count = r.uint();
   const col = () => Array.from({ length: count }, () => r.int());
   const gaps = col();
@@ -337,7 +348,7 @@ export function readCheckpointHeader(r: ByteReader): CheckpointHeader {
     for (let f = r.uint(); f > 0; f--) freed.push((p += r.int()));
     hints.push([key, hint, freed]);
   }
-  return { at, full, reach, kinds, del, pre, nesting: { gaps, up, names, fn, expected }, hints, records, lastSeq: hasSeq ? seq : null, facts, findings };
+  return { at, full, reach, kinds, del, pre, dead, nesting: { gaps, up, names, fn, expected }, hints, records, lastSeq: hasSeq ? seq : null, facts, findings };
 }
 
 /** The checksum of a block at position `at`: its header's first 9 bytes and stored bytes, tied to where it sits. */
@@ -457,12 +468,16 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
   const filter: [number, number] = [emit(Block.Filter, bloom, 0), bloom.length * 8];
   const sorted = entries.map((e) => {
     const colon = e.key.indexOf(':');
-    return { e, kind: e.key.slice(0, colon), id: e.key.slice(colon + 1) };
+    const kind = e.key.slice(0, colon);
+    // Why `.value` of a stored snapshot as it is: a DeadStore record keeps its state there too, and expanding it would copy its context.
+    return { e, kind, id: e.key.slice(colon + 1), dead: e.dead ?? isDeadState(kind, (typeof e.snap === 'string' ? (JSON.parse(e.snap) as Snap<unknown>) : e.snap).value) };
   });
-  sorted.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : a.e.order - b.e.order));
+  // Why live before dead within a kind: a block is all one or the other (format 10), so a listing of the live objects skips the dead blocks.
+  sorted.sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.dead !== b.dead ? (a.dead ? 1 : -1) : a.id < b.id ? -1 : a.id > b.id ? 1 : a.e.order - b.e.order));
+  const band = liveBands(sorted, blockSize);
   for (let a = 0; a < sorted.length; ) {
     let b = a + 1;
-    while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind) b++;
+    while (b < sorted.length && b - a < blockSize && sorted[b].kind === sorted[a].kind && sorted[b].dead === sorted[a].dead && band[b] === band[a]) b++;
     const part = sorted.slice(a, b);
     // Why templates: most dead objects of a block differ only by their id (every freed paging domain, every exited mm), so a block holds and a reader parses each state once.
     const templates: string[] = [];
@@ -481,10 +496,47 @@ export function writeDeadRun(entries: readonly DeadEntry[], run: number, blockSi
     // Why two blocks: most lookups find nothing in a block whose id range holds their id, and then only the small first one is inflated.
     const at = emit(Block.Dead, writeDeadKeys(head));
     emit(Block.DeadSnaps, snaps);
-    rows.push([run, part[0].kind, part[0].id, part[part.length - 1].id, at, part.length, minFrom, maxUntil]);
+    rows.push([run, part[0].kind, part[0].id, part[part.length - 1].id, at, part.length, minFrom, maxUntil, part[0].dead ? 1 : 0]);
     a = b;
   }
   return { rows, filter };
+}
+
+/**
+ * Blocks of a live part of a run's kind in a band (format 10): its entries ordered by where their
+ * span starts and cut into bands of LIVE_BAND blocks, each band then sorted by id on its own.
+ * Why: a live part mixes the entries of long-lived objects with those that started later; sorted
+ * by id alone, nearly every block holds an entry visible at any position, so a listing of the live
+ * objects read ~5 entries for each it showed (1 M records). A lookup asks each band (each is an
+ * id-sorted group of its own, DiskDead) and so reads up to one block per band.
+ */
+const LIVE_BAND = 4;
+
+/**
+ * Reorders `sorted` (by kind, dead, id) so that each live part of more than one band is in bands
+ * by span start, each sorted by id; returns each entry's band (0 for the other entries).
+ */
+function liveBands<T extends { e: DeadEntry; kind: string; id: string; dead: boolean }>(sorted: T[], blockSize: number): Int32Array {
+  const band = new Int32Array(sorted.length);
+  const size = LIVE_BAND * blockSize;
+  for (let a = 0; a < sorted.length; ) {
+    let b = a + 1;
+    while (b < sorted.length && sorted[b].kind === sorted[a].kind && sorted[b].dead === sorted[a].dead) b++;
+    if (!sorted[a].dead && b - a > size) {
+      const part = sorted.slice(a, b);
+      // Stable: entries starting at the same position keep their id order.
+      const byFrom = part.map((x, j) => j).sort((x, y) => part[x].e.from - part[y].e.from || x - y);
+      const bandOf = new Int32Array(part.length);
+      byFrom.forEach((j, rank) => (bandOf[j] = Math.floor(rank / size)));
+      const ix = part.map((_, j) => j).sort((x, y) => bandOf[x] - bandOf[y] || x - y);
+      ix.forEach((j, k) => {
+        sorted[a + k] = part[j];
+        band[a + k] = bandOf[j];
+      });
+    }
+    a = b;
+  }
+  return band;
 }
 
 /** A dead-log block's keys as written and read: ids (sorted), spans, places in the log, templates (index × 2, + 1 when the id goes in). */
@@ -847,8 +899,9 @@ export class SidecarBuilder {
   #close(i: number): void {
     const [e] = this.#dead.take([i]);
     const colon = e.key.indexOf(':');
-    const t = templateOf(e.key.slice(0, colon), e.key.slice(colon + 1), typeof e.snap === 'string' ? (JSON.parse(e.snap) as Snap<unknown>) : expandStored(e.key, e.snap));
-    this.#closed.add({ order: e.order, key: e.key, from: e.from, until: e.until, snap: t.text, own: t.own });
+    const snap = typeof e.snap === 'string' ? (JSON.parse(e.snap) as Snap<unknown>) : expandStored(e.key, e.snap);
+    const t = templateOf(e.key.slice(0, colon), e.key.slice(colon + 1), snap);
+    this.#closed.add({ order: e.order, key: e.key, from: e.from, until: e.until, snap: t.text, own: t.own, dead: isDead(e.key, snap) });
   }
 
   #flushDead(): void {
@@ -958,6 +1011,7 @@ export class SidecarBuilder {
       kinds: [...byKind].map(([kindId, g]) => [kindId, g.ids]),
       del,
       pre: [],
+      dead: [...this.#tracker.deadCounts].filter(([, n]) => n > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       nesting: packNesting(cp.nesting),
       hints: [...this.#replay.world.lowestFreeHint].map(([key, hint]) => [key, hint, [...(this.#replay.world.freedBelowHint.get(key) ?? [])]]),
       records: cp.records,
@@ -1380,7 +1434,7 @@ export class DiskIndex implements Timeline {
       findings: p.findings,
     };
     const replay = Replay.restore({ profile: this.profile, mode: this.mode, validateFacts: false }, replayCp, [], this.findings);
-    const world = restoreKinds(this.profile, this.mode, d.kinds, this.dead, p.at, d.pre);
+    const world = restoreKinds(this.profile, this.mode, d.kinds, this.dead, p.at, d.pre, new Map(p.dead));
     for (const [key, hint, freed] of p.hints) {
       world.lowestFreeHint.set(key, hint);
       world.freedBelowHint.set(key, [...freed]);
@@ -1510,6 +1564,8 @@ interface DeadBlock {
 /** A run's blocks of one kind (rows of the directory, in id order) and the span they cover. */
 interface DeadRun {
   readonly run: number;
+  /** Whether its entries are of dead objects (else of live, settled ones). */
+  readonly dead: boolean;
   readonly rows: DeadRow[];
   readonly minFrom: number;
   readonly maxUntil: number;
@@ -1556,11 +1612,12 @@ export class DiskDead implements DeadLayer {
       if (runs === undefined) this.#byKind.set(kind, (runs = []));
       const minFrom = Math.min(...group.map((r) => r[6]));
       const maxUntil = group.some((r) => r[7] === OPEN) ? OPEN : Math.max(...group.map((r) => r[7]));
-      runs.push({ run: group[0][0], rows: group, minFrom, maxUntil });
+      runs.push({ run: group[0][0], dead: group[0][8] === 1, rows: group, minFrom, maxUntil });
       group = [];
     };
+    // Why a group per flag, and a new one where the ids start again (a live part's next band): each is sorted by id on its own (writeDeadRun), which a lookup's binary search needs.
     for (const row of rows) {
-      if (group.length > 0 && (group[0][0] !== row[0] || group[0][1] !== row[1])) close();
+      if (group.length > 0 && (group[0][0] !== row[0] || group[0][1] !== row[1] || group[0][8] !== row[8] || row[2] < group[group.length - 1][3])) close();
       group.push(row);
     }
     close();
@@ -1731,11 +1788,22 @@ export class DiskDead implements DeadLayer {
     }
   }
 
-  #visibleOf(kindId: string, at: number): (readonly [string, Snap<unknown>])[] {
+  visibleLiveOf(kindId: string, at: number): Iterable<readonly [string, Snap<unknown>]> {
+    if (this.#instead !== null) return this.#instead.visibleLiveOf(kindId, at);
+    try {
+      return this.#visibleOf(kindId, at, true);
+    } catch (e) {
+      this.#instead = this.onFail(e);
+      return this.#instead.visibleLiveOf(kindId, at);
+    }
+  }
+
+  /** A kind's entries visible at `at` in log order; `liveOnly`: only the blocks of live objects' entries are read, in no particular order. */
+  #visibleOf(kindId: string, at: number, liveOnly = false): (readonly [string, Snap<unknown>])[] {
     const blocks: DeadBlock[] = [];
     let n = 0;
     for (const run of this.#byKind.get(kindId) ?? []) {
-      if (!spanHas(run.minFrom, run.maxUntil, at)) continue;
+      if (!spanHas(run.minFrom, run.maxUntil, at) || (liveOnly && run.dead)) continue;
       for (const row of run.rows) {
         if (!spanHas(row[6], row[7], at)) continue;
         const b = this.#block(row);
@@ -1757,8 +1825,12 @@ export class DiskDead implements DeadLayer {
         orders[i++] = b.order[j];
       }
     }
-    // Log order: a restored world iterates the kind as the in-memory log does (ties, which the log never has, in the order found).
+    // Log order: a restored world iterates the kind as the in-memory log does (ties, which the log never has, in the order found); a listing of the live objects sorts them itself.
     const out = new Array<readonly [string, Snap<unknown>]>(n);
+    if (liveOnly) {
+      for (let x = 0; x < n; x++) out[x] = [blocks[bOf[x]].ids[jOf[x]], this.#snap(blocks[bOf[x]], jOf[x])];
+      return out;
+    }
     const sorted = sortedIndices(orders);
     for (let x = 0; x < n; x++) {
       const k = sorted[x];

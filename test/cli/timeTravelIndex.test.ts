@@ -104,20 +104,20 @@ describe('an index that does not fit is never used', () => {
     expect(a.stderr).toContain('the index has no checksum (cut short, or not written by this version)');
   });
 
-  for (const v of [3, 4, 5, 6, 7, 8]) it(`an index of an older format version (${v}): refused by its version, the answer of a replay; --write-index replaces it`, async () => {
+  for (const v of [3, 4, 5, 6, 7, 8, 9]) it(`an index of an older format version (${v}): refused by its version, the answer of a replay; --write-index replaces it`, async () => {
     const t = join(dir, `old${v}.jsonl`);
     copyFileSync(plain, t);
     await cli(['state', t, '--at', '10', '--write-index']);
     const bytes = readFileSync(`${t}.idx`);
-    // The version byte after "PLIDX": what a pasid-ledger of format 3 to 8 wrote starts the same way.
+    // The version byte after "PLIDX": what a pasid-ledger of format 3 to 9 wrote starts the same way.
     bytes[5] = v;
     writeFileSync(`${t}.idx`, bytes);
     const a = await cli(['state', t, '--at', '4000']);
-    expect(a.stderr).toMatch(new RegExp(`^warning: .*old${v}\\.jsonl\\.idx:1: an index of format version ${v}, this pasid-ledger reads version 9; it is not used; pass --write-index to rebuild it`));
+    expect(a.stderr).toMatch(new RegExp(`^warning: .*old${v}\\.jsonl\\.idx:1: an index of format version ${v}, this pasid-ledger reads version 10; it is not used; pass --write-index to rebuild it`));
     expect(a.stdout).toBe((await cli(['state', plain, '--at', '4000'])).stdout);
     const w = await cli(['state', t, '--at', '10', '--write-index']);
     expect(w.code, w.stderr).toBe(0);
-    expect(readFileSync(`${t}.idx`)[5]).toBe(9);
+    expect(readFileSync(`${t}.idx`)[5]).toBe(10);
     expect((await cli(['state', t, '--at', '4000'])).stderr).toBe('');
   });
 

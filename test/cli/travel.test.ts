@@ -54,6 +54,20 @@ describe('pasid-ledger travel (commands piped in)', () => {
     expect(r.stdout.endsWith(at.stdout)).toBe(true);
   });
 
+  it('prints every object with `state --dead`, as `state --at --dead` does', async () => {
+    const r = await travel('seek 30', 'state --dead');
+    const at = await cli(['state', 'samples/buggy-v6.2.jsonl', '--at', '30', '--dead']);
+    const b = await cli(['travel', 'samples/buggy-v6.2.jsonl'], ['seek 30', 'state --dead']);
+    expect(b.stdout.endsWith(at.stdout)).toBe(true);
+    expect(at.stdout).toContain('dom2: sva (mm@5002), 0 attachment(s), users 0, freed');
+    expect(r.code).toBe(0);
+  });
+
+  it('refuses other words after `state`', async () => {
+    const r = await travel('state dead');
+    expect(r.stdout).toContain('state [--dead]: --dead lists the dead objects too; e.g. state --dead');
+  });
+
   it('marks the findings still ahead', async () => {
     const r = await travel('seek 8', 'findings');
     expect(r.stdout).toContain('  1. ');

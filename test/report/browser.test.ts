@@ -2,7 +2,7 @@
  * The HTML report in a real browser (Debian's chromium through puppeteer-core): every bundled
  * sample's report loads from file:// with no console error and no network request, shows the
  * findings audit --json reports, shows a finding's chain on click, and its scrubber shows at every
- * record the objects `state --at` prints. Screenshots go to test-output/browser/.
+ * record the objects `state --at --dead` prints. Screenshots go to test-output/browser/.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -88,7 +88,8 @@ if (!HAVE_CHROMIUM) {
   }
 
   async function stateAt(path: string, seq: number): Promise<[string, string][]> {
-    const r = await cli(['state', path, '--at', String(seq), '--json']);
+    // --dead: the scrubber shows every object the model keeps, the dead ones included.
+    const r = await cli(['state', path, '--at', String(seq), '--json', '--dead']);
     expect(r.code, r.stderr).toBe(0);
     return flattenView(JSON.parse(r.stdout) as StateView).map((o) => [o.key, `${o.label}: ${o.summary}`]);
   }

@@ -11,11 +11,12 @@ const entry = fc.record({
   until: fc.oneof(fc.constant(OPEN), fc.nat({ max: 2 ** 31 - 1 })),
   snap: text,
   own: fc.boolean(),
+  dead: fc.boolean(),
 });
 /** Runs of entries, short lists expanded so the buffers grow many times without a long shrink. */
 const runs = fc.array(fc.tuple(fc.array(entry, { maxLength: 30 }), fc.integer({ min: 1, max: 200 })), { maxLength: 5 });
 
-const plain = (e: ClosedEntry) => ({ order: e.order, key: e.key, from: e.from, until: e.until, snap: e.snap, own: e.own });
+const plain = (e: ClosedEntry) => ({ order: e.order, key: e.key, from: e.from, until: e.until, snap: e.snap, own: e.own, dead: e.dead });
 
 describe("ClosedRun (the index builder's closed dead-log entries, outside the JS heap)", () => {
   it('hands back, run after run, exactly the entries added since the last drain, in the order they were added', () => {
@@ -38,15 +39,15 @@ describe("ClosedRun (the index builder's closed dead-log entries, outside the JS
 
   it('given a drained run, when entries are added again, then the earlier texts are not among them (the buffers are reused, not appended to)', () => {
     const run = new ClosedRun();
-    run.add({ order: 0, key: 'domain:dom@1', from: 0, until: 5, snap: '{"value":"freed"}', own: true });
+    run.add({ order: 0, key: 'domain:dom@1', from: 0, until: 5, snap: '{"value":"freed"}', own: true, dead: true });
     run.drain(() => undefined);
-    run.add({ order: 1, key: 'mm:mm1', from: 2, until: OPEN, snap: '{"value":"exited"}', own: false });
-    expect(run.drain((entries) => entries.map(plain))).toStrictEqual([{ order: 1, key: 'mm:mm1', from: 2, until: OPEN, snap: '{"value":"exited"}', own: false }]);
+    run.add({ order: 1, key: 'mm:mm1', from: 2, until: OPEN, snap: '{"value":"exited"}', own: false, dead: true });
+    expect(run.drain((entries) => entries.map(plain))).toStrictEqual([{ order: 1, key: 'mm:mm1', from: 2, until: OPEN, snap: '{"value":"exited"}', own: false, dead: true }]);
   });
 
   it('given a writer that throws, when drained, then the run is emptied all the same', () => {
     const run = new ClosedRun();
-    run.add({ order: 0, key: 'k', from: 0, until: 1, snap: 's', own: false });
+    run.add({ order: 0, key: 'k', from: 0, until: 1, snap: 's', own: false, dead: false });
     expect(() => run.drain(() => { throw new Error('disk full'); })).toThrow('disk full');
     expect(run.length).toBe(0);
   });

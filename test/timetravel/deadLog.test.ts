@@ -34,6 +34,8 @@ const anyLog = fc
       gaps: fc.array(fc.tuple(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 1, max: 6 })), { minLength: 1, maxLength: 6 }),
       open: fc.boolean(),
       start: fc.integer({ min: 0, max: 30 }),
+      // Each span's state: a dead one of some kind (domain and svaHandle: freed, mm: exited, globalPasidHistory: released) or a live one.
+      states: fc.array(fc.constantFrom('freed', 'exited', 'released', 'live'), { minLength: 6, maxLength: 6 }),
     }),
     { maxLength: 40 },
   )
@@ -48,7 +50,7 @@ const anyLog = fc
       o.gaps.forEach(([gap, len], j) => {
         at += gap;
         const last = j === o.gaps.length - 1;
-        d.push(key, { value: 'freed', context: contextOf(o.kind, o.id, key, at) }, at, last && o.open ? OPEN : at + len);
+        d.push(key, { value: o.states[j], context: contextOf(o.kind, o.id, key, at) }, at, last && o.open ? OPEN : at + len);
         at += len;
       });
     }
@@ -57,6 +59,12 @@ const anyLog = fc
 
 /** The log written the way the index builder writes it: closed entries in runs of `run`, in order of their end, open ones last. */
 function written(d: DeadLog, run: number, blockSize: number): DiskDead {
+  const w = writtenLog(d, run, blockSize);
+  return DiskDead.fromBytes(w.bytes, w.rows, w.filters);
+}
+
+/** The bytes, directory rows and filters of `written`. */
+function writtenLog(d: DeadLog, run: number, blockSize: number): { bytes: Buffer; rows: DeadRow[]; filters: [number, number][] } {
   const order = [...d.keys.keys()].sort((a, b) => (d.until[a] === OPEN ? Infinity : d.until[a]) - (d.until[b] === OPEN ? Infinity : d.until[b]));
   const out = memoryEmitter();
   const rows: DeadRow[] = [];
@@ -66,7 +74,7 @@ function written(d: DeadLog, run: number, blockSize: number): DiskDead {
     rows.push(...w.rows);
     filters.push(w.filter);
   }
-  return DiskDead.fromBytes(out.bytes(), rows, filters);
+  return { bytes: out.bytes(), rows, filters };
 }
 
 describe('the dead log in the index (runs sorted by kind and id, read block by block)', () => {
@@ -85,6 +93,56 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
       }),
       { seed: 1414, numRuns: 200 },
     );
+  });
+
+  it('a listing of the live entries equals the in-memory log\'s at every position and decodes no block of dead entries', () => {
+    fc.assert(
+      fc.property(anyLog, fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 5 }), (d, run, blockSize) => {
+        const w = writtenLog(d, run, blockSize);
+        for (let at = 0; at <= 70; at++) {
+          // A fresh reader per position: its blocks decoded are those this listing read.
+          const disk = DiskDead.fromBytes(w.bytes, w.rows, w.filters);
+          let liveRows = 0;
+          for (const kind of ['domain', 'mm', 'svaHandle', 'pasid', 'globalPasidHistory']) {
+            const byId = (es: Iterable<readonly [string, unknown]>) => [...es].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+            expect(byId(disk.visibleLiveOf(kind, at)), `${kind} at ${at}`).toEqual(byId(d.visibleLiveOf(kind, at)));
+            liveRows += w.rows.filter((r) => r[1] === kind && r[8] === 0 && r[6] <= at && (r[7] === OPEN || at < r[7])).length;
+          }
+          expect(disk.blocksDecoded, `at ${at}`).toBe(liveRows);
+        }
+      }),
+      { seed: 1415, numRuns: 200 },
+    );
+  });
+
+  it('a block holds only dead entries or only live ones, as its directory row says', () => {
+    // Given three domains: one freed, one live, one live then freed, in one run of blocks of 10,
+    const d = new DeadLog();
+    d.push('domain:1', { value: 'freed', context: { domain: '1' } }, 0, OPEN);
+    d.push('domain:2', { value: 'allocated', context: { domain: '2' } }, 0, OPEN);
+    d.push('domain:3', { value: 'allocated', context: { domain: '3' } }, 0, 4);
+    d.push('domain:3', { value: 'freed', context: { domain: '3' } }, 4, OPEN);
+    const out = memoryEmitter();
+    const w = writeDeadRun(entriesOfLog(d, [...d.keys.keys()]), 0, 10, out.emit);
+    // then the live entries (2, and 3 before 4) are one block flagged 0 and the dead ones (1, and 3 from 4) one flagged 1, each sorted by id.
+    expect(w.rows.map((r) => [r[1], r[2], r[3], r[5], r[8]])).toEqual([
+      ['domain', '2', '3', 2, 0],
+      ['domain', '1', '3', 2, 1],
+    ]);
+  });
+
+  it('a long live part of a run is cut into bands by span start, so a listing reads only the bands begun by its position', () => {
+    // Given 100 live domains, domain (37 × i mod 100) settled from position i (ids not in span order), in one run of blocks of 5 (bands of 4 blocks: 20 entries),
+    const id = (i: number) => String((37 * i) % 100).padStart(2, '0');
+    const d = new DeadLog();
+    for (let i = 0; i < 100; i++) d.push(`domain:${id(i)}`, { value: 'allocated', context: { i } }, i, OPEN);
+    const w = writtenLog(d, 100, 5);
+    const disk = DiskDead.fromBytes(w.bytes, w.rows, w.filters);
+    // when the live domains at position 10 are listed, only the first band's 4 blocks are decoded (sorted by id alone, 10 of the 20 blocks would hold one visible there);
+    expect([...disk.visibleLiveOf('domain', 10)].map(([x]) => x).sort()).toEqual(Array.from({ length: 11 }, (_, i) => id(i)).sort());
+    expect(disk.blocksDecoded).toBe(4);
+    // and every domain is still found by a lookup.
+    for (let i = 0; i < 100; i++) expect(disk.lookup('domain', id(i), 99)).toEqual({ value: 'allocated', context: { i } });
   });
 
   it('a lookup decodes only the block of its kind whose ids and span can hold it', () => {
@@ -128,7 +186,7 @@ describe('the dead log in the index (runs sorted by kind and id, read block by b
     for (let i = 0; i < 10; i++) d.push(`domain:${i}`, { value: 'freed', context: { i } }, 0, OPEN);
     const out = memoryEmitter();
     const w = writeDeadRun(entriesOfLog(d, [...d.keys.keys()]), 0, 100, out.emit);
-    const rows = w.rows.map((r): DeadRow => [r[0], r[1], r[2], r[3], r[4], r[5] + 1, r[6], r[7]]);
+    const rows = w.rows.map((r): DeadRow => [r[0], r[1], r[2], r[3], r[4], r[5] + 1, r[6], r[7], r[8]]);
     const disk = DiskDead.fromBytes(out.bytes(), rows, [w.filter], '/traces/big.jsonl.idx');
     // when a lookup reads that block, it throws rather than answer, and the error names the file and the fix.
     let caught: unknown;

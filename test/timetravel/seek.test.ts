@@ -3,8 +3,9 @@ import fc from 'fast-check';
 import { anyTrace } from '../support/arbitraries.js';
 import { call, profile } from '../support/calls.js';
 import { projectWorld } from '../../src/projections/projectWorld.js';
+import { liveStateView } from '../../src/timetravel/live.js';
 import { buildIndex, seek, seekIndex } from '../../src/timetravel/index.js';
-import { cutReplay, entriesOf, withNested } from './support.js';
+import { cutReplay, entriesOf, restoredDeadCounts, walkedDeadCounts, withNested } from './support.js';
 
 /** A v6.8 trace with nested driver calls, a wrong-domain detach and a leak. */
 const NESTED = [
@@ -68,4 +69,25 @@ describe('seek equals replaying from the start (seed 4242)', () => {
       { seed: 4242, numRuns: 60 },
     );
   }, 60_000);
+
+  it('for random traces and K, at every position the dead counts and the live view are those of the cut trace', async () => {
+    let dead = 0;
+    await fc.assert(
+      fc.asyncProperty(anyTrace(700), fc.constantFrom(1, 7, 64, 300), async ([kernel, calls], k) => {
+        const entries = entriesOf(withNested(calls));
+        const index = buildIndex(entries, profile(kernel), k);
+        for (let t = 0; t < entries.length; t++) {
+          const cut = await cutReplay(kernel, entries, entries[t].record.seq);
+          const world = seekIndex(index, t).replay.world;
+          const expected = walkedDeadCounts(cut.world);
+          expect(restoredDeadCounts(world), `record ${t}`).toEqual(expected);
+          expect(liveStateView(world), `record ${t}`).toEqual(liveStateView(cut.world));
+          dead += Object.values(expected).reduce((a, b) => a + b, 0);
+        }
+      }),
+      { seed: 4245, numRuns: 12 },
+    );
+    // The traces had dead objects to count.
+    expect(dead).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -5,6 +5,8 @@ import { runReplay } from '../../src/audit/runReplay.js';
 import type { Entry } from '../../src/replay/replayTrace.js';
 import type { Replay } from '../../src/replay/replay.js';
 import { call, records, type CallSpec } from '../support/calls.js';
+import type { World } from '../../machines/kit/world.js';
+import { DEAD_STATES, deadCountOf } from '../../src/timetravel/live.js';
 
 export function header(kernel: string): TraceHeader {
   return { type: 'header', format: 'pasid-ledger-trace', version: 1, kernel, source: 'generated' };
@@ -37,4 +39,20 @@ export function withNested(calls: readonly CallSpec[]): CallSpec[] {
     if (c.fn === 'iommu_detach_device_pasid' && a.dev && a.pasid !== undefined) out.push(call('remove_dev_pasid', { dev: a.dev, pasid: a.pasid }, null, { parent }));
   }
   return out;
+}
+
+/** The dead objects of a world per kind with dead states (DEAD_STATES), counted by walking each kind. */
+export function walkedDeadCounts(world: World): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [kindId, states] of Object.entries(DEAD_STATES)) {
+    let n = 0;
+    for (const [, s] of world.entriesOf(kindId)) if (states.includes(s.value)) n++;
+    out[kindId] = n;
+  }
+  return out;
+}
+
+/** The same through `deadCountOf` (a restored world: its checkpoint's counts and what changed since). */
+export function restoredDeadCounts(world: World): Record<string, number> {
+  return Object.fromEntries(Object.keys(DEAD_STATES).map((kindId) => [kindId, deadCountOf(world, kindId)]));
 }
