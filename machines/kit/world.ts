@@ -312,6 +312,18 @@ export class World {
     return this.#byKind.get(kindId)?.has(id) ?? false;
   }
 
+  /** An object's ordinal in a kind whose dead objects are kept compactly (`DeadKindMap.ordinalOf`), or -1. */
+  ordinalOf(kindId: string, id: string): number {
+    const m = this.#byKind.get(kindId);
+    return m instanceof DeadKindMap ? m.ordinalOf(id) : -1;
+  }
+
+  /** The ids of a compact kind's dead objects (held off the heap) with the wanted ordinals (`DeadKindMap.deadIdsOf`). */
+  deadIdsOf(kindId: string, wanted: ReadonlySet<number>): Map<number, string> {
+    const m = this.#byKind.get(kindId);
+    return m instanceof DeadKindMap ? m.deadIdsOf(wanted) : new Map();
+  }
+
   /**
    * A fact happened: every fact-driven object it is about evolves (the world is the fold of the
    * facts). Changes are journaled like steps, so a call the kernel refused is undone whole.

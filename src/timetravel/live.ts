@@ -480,7 +480,6 @@ class LayeredMap extends Map<string, Snap<unknown>> {
 
 /** The world at position `at`: `live` (`kind:id` → snapshot) in front of the dead log's entries visible at `at`. */
 export function restoreWorld(profile: Profile, mode: StepMode, live: Iterable<readonly [string, Snap<unknown>]>, dead: DeadLog, at: number): World {
-
   const byKind = new Map<string, Map<string, Snap<unknown>>>();
   for (const [key, snap] of live) {
     const colon = key.indexOf(':');
@@ -561,7 +560,7 @@ export class LiveTracker {
    * number, not the record: the store's decode cache hands back a new record object once its slot
    * was reused, so an identity test split one unchanged dead object into many entries.
    */
-  readonly #openDead = new OpenDeadTable();
+  readonly #openDead: OpenDeadTable;
   /** key → the record number of an open entry in #open pushed with a dead record (the in-memory log), compared as above. */
   readonly #openRecord = new Map<string, number>();
   /** Keys whose live state changed since the last `takeDirty`. */
@@ -574,6 +573,7 @@ export class LiveTracker {
 
   constructor(readonly world: World, readonly dead: DeadSink, readonly onClose?: (i: number) => void) {
     world.trackChanges();
+    this.#openDead = new OpenDeadTable(world);
   }
 
   /** Dead objects per kind now: the entries of dead objects open in the log (an index's checkpoint header keeps them). */
