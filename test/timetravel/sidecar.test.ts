@@ -43,6 +43,13 @@ function open(kernel: string, trace: Buffer, idx: Buffer): DiskIndex {
   return r.value;
 }
 
+/** A random trace with its nested calls, indexed with K = k and the given dead-log sizes, and opened. */
+function indexedCase(kernel: string, calls: readonly CallSpec[], k: number, deadSizes?: { run: number; block: number }) {
+  const nested = withNested(calls);
+  const { trace, idx } = indexed(kernel, nested, k, deadSizes);
+  return { disk: open(kernel, trace, idx), entries: entriesOf(nested) };
+}
+
 describe('the binary index (seed 4243)', () => {
   beforeAll(() => fc.configureGlobal({ ...fc.readConfigureGlobal(), baseSize: 'xlarge' }));
   afterAll(() => fc.resetConfigureGlobal());
@@ -51,10 +58,7 @@ describe('the binary index (seed 4243)', () => {
     await fc.assert(
       // Dead-log runs and blocks as built (undefined) and tiny, so that lookups cross runs and blocks and one object's entries span blocks.
       fc.asyncProperty(anyTrace(700), fc.constantFrom(1, 7, 64, 300), fc.constantFrom(undefined, { run: 5, block: 2 }, { run: 40, block: 3 }), async ([kernel, calls], k, deadSizes) => {
-        const nested = withNested(calls);
-        const { trace, idx } = indexed(kernel, nested, k, deadSizes);
-        const disk = open(kernel, trace, idx);
-        const entries = entriesOf(nested);
+        const { disk, entries } = indexedCase(kernel, calls, k, deadSizes);
         expect(disk.length).toBe(entries.length);
         for (let t = 0; t < entries.length; t++) {
           const cut = await cutReplay(kernel, entries, entries[t].record.seq);
@@ -73,10 +77,7 @@ describe('the binary index (seed 4243)', () => {
     let dead = 0;
     await fc.assert(
       fc.asyncProperty(anyTrace(700), fc.constantFrom(1, 7, 64, 300), fc.constantFrom(undefined, { run: 5, block: 2 }, { run: 40, block: 3 }), async ([kernel, calls], k, deadSizes) => {
-        const nested = withNested(calls);
-        const { trace, idx } = indexed(kernel, nested, k, deadSizes);
-        const disk = open(kernel, trace, idx);
-        const entries = entriesOf(nested);
+        const { disk, entries } = indexedCase(kernel, calls, k, deadSizes);
         for (let t = -1; t < entries.length; t++) {
           const cut = t < 0 ? undefined : await cutReplay(kernel, entries, entries[t].record.seq);
           const world = disk.seek(t).replay.world;
