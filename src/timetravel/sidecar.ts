@@ -1035,10 +1035,11 @@ export class SidecarBuilder {
       this.#close(i);
       if (this.#closed.length >= run) this.#flushDead();
     }
-    for (let part = this.#tracker.takeOpenDead(run - this.#closed.length); part.length > 0; part = this.#tracker.takeOpenDead(run - this.#closed.length)) {
-      for (const i of part) this.#close(i);
-      this.#flushDead();
-    }
+    const close = (i: number) => {
+      this.#close(i);
+      if (this.#closed.length >= run) this.#flushDead();
+    };
+    while (this.#tracker.takeOpenDead(run, close) > 0);
     this.#flushDead();
     this.#flushPostings();
     this.#writeHeld(new Set());
