@@ -1,5 +1,5 @@
 /**
- * The binary time-travel index `TRACE.idx` (format version 6), built in one streaming pass over
+ * The binary time-travel index `TRACE.idx` (format version `INDEX_VERSION`, below), built in one streaming pass over
  * the trace and read on demand: a seek reads one checkpoint (and the deltas after the last full
  * one, when there are any), the blocks of the dead log its lookups need (`DiskDead`), and only the trace records from the checkpoint to the
  * target (by the byte offset of every KOFF-th record); `history` reads the per-object record
