@@ -1,8 +1,7 @@
 /**
  * A table from Latin-1 keys to a few 32-bit numbers, outside the JS heap: the keys' bytes in one
  * buffer, the numbers in typed arrays, an open-addressing hash table over the slots. Why: the world's
- * dead objects (`DeadKindMap`) and the index builder's open dead-log entries
- * (src/timetravel/openDead.ts) are ≈ 1.7 M keys at 10 M generated records; as Map entries and
+ * dead objects (`DeadKindMap`) are ≈ 1.7 M keys at 10 M generated records; as Map entries and
  * strings they were traced heap that grew with the trace. Pure.
  *
  * Column 0 holds a non-negative number for every held entry: a removed entry's is -1 (its slot is
@@ -159,15 +158,11 @@ export class KeyTable {
     return s;
   }
 
-  /**
-   * Takes a slot's entry out; once removed slots outnumber the held ones the table is compacted
-   * (slots move, order kept), unless `mayCompact` is false (a caller removing several slots, which
-   * compacts after).
-   */
-  remove(s: number, mayCompact = true): void {
+  /** Takes a slot's entry out; once removed slots outnumber the held ones the table is compacted (slots move, order kept). */
+  remove(s: number): void {
     this.#cols[0][s] = -1;
     this.#size--;
-    if (mayCompact && this.#slots >= COMPACT_FROM && this.#size * 2 < this.#slots) this.compact();
+    if (this.#slots >= COMPACT_FROM && this.#size * 2 < this.#slots) this.#compact();
   }
 
   clear(): void {
@@ -194,7 +189,7 @@ export class KeyTable {
   }
 
   /** Moves the held slots to the front, in their order, shrinks the arrays to fit and rebuilds the hash table. */
-  compact(): void {
+  #compact(): void {
     let to = 0;
     let keyTo = 0;
     const first = this.#cols[0];

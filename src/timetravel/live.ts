@@ -16,7 +16,8 @@ import { expandRecord, isDeadRecord } from '../../machines/kit/deadStore.js';
 import { World, type StepMode } from '../../machines/kit/world.js';
 import type { Profile } from '../../machines/profile.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
-import { latin1, OpenDeadTable } from './openDead.js';
+import { latin1 } from '../../machines/kit/keyTable.js';
+import { OpenDeadTable } from './openDead.js';
 import { LISTED_DEAD_KINDS, projectWorld } from '../projections/projectWorld.js';
 import type { StateView } from '../projections/view.js';
 
@@ -281,13 +282,11 @@ export class PendingLog implements DeadSink {
     return this.#entries.get(i) as DeadEntry;
   }
 
-  /** Hands over entries to be written and forgets them. */
-  take(ids: readonly number[]): DeadEntry[] {
-    return ids.map((i) => {
-      const e = this.#entries.get(i) as DeadEntry;
-      this.#entries.delete(i);
-      return e;
-    });
+  /** Hands over an entry to be written and forgets it. */
+  take(i: number): DeadEntry {
+    const e = this.#entries.get(i) as DeadEntry;
+    this.#entries.delete(i);
+    return e;
   }
 
   /** Entries ever pushed. */

@@ -34,11 +34,14 @@ import { fingerprintMismatch, type TraceFingerprint } from './fingerprint.js';
 import { emptyWorld, positionOf, type Position } from './index.js';
 import { buildIndex } from './index.js';
 import { ClosedRun } from './closedRun.js';
+import { sortedIndices } from './sortedIndices.js';
 import { DEAD_STATES, DeadLog, expandStored, isDead, isDeadState, LiveTracker, OPEN, ORDERED_KINDS, PendingLog, restoreKinds, type DeadEntry, type DeadLayer } from './live.js';
 import { DeadKindMap, expandRecord } from '../../machines/kit/deadStore.js';
 import { FACT_DRIVEN } from '../../machines/objects.js';
 import { recordTokens } from './refs.js';
 import { memoryTimeline, type OnRestore, type Timeline } from './timeline.js';
+
+export { sortedIndices } from './sortedIndices.js';
 
 export const INDEX_FORMAT = 'pasid-ledger-index';
 /**
@@ -897,7 +900,7 @@ export class SidecarBuilder {
    * never compared again, and the run keeps it outside the JS heap (closedRun.ts).
    */
   #close(i: number): void {
-    const [e] = this.#dead.take([i]);
+    const e = this.#dead.take(i);
     const colon = e.key.indexOf(':');
     const snap = typeof e.snap === 'string' ? (JSON.parse(e.snap) as Snap<unknown>) : expandStored(e.key, e.snap);
     const t = templateOf(e.key.slice(0, colon), e.key.slice(colon + 1), snap);
@@ -1840,26 +1843,4 @@ export class DiskDead implements DeadLayer {
     }
     return out;
   }
-}
-
-/** Room for an index below 2^21 next to an order below 2^32 in one exactly represented double. */
-const PACK = 2 ** 21;
-
-/** The indices of `keys` in ascending order of key, ties in index order (a stable sort of the indices by key). */
-export function sortedIndices(keys: Float64Array): Int32Array {
-  const n = keys.length;
-  const out = new Int32Array(n);
-  let small = n < PACK;
-  for (let i = 0; i < n && small; i++) small = keys[i] >= 0 && keys[i] < 2 ** 32 && Number.isInteger(keys[i]);
-  if (small) {
-    // Why packed: a typed array's numeric sort, with no comparator called from the sort, is several times faster.
-    const packed = new Float64Array(n);
-    for (let i = 0; i < n; i++) packed[i] = keys[i] * PACK + i;
-    packed.sort();
-    for (let i = 0; i < n; i++) out[i] = packed[i] % PACK;
-    return out;
-  }
-  const ix = Array.from({ length: n }, (_, i) => i).sort((x, y) => keys[x] - keys[y] || x - y);
-  for (let i = 0; i < n; i++) out[i] = ix[i];
-  return out;
 }
