@@ -1,5 +1,6 @@
 /** The human-readable text of a state view: one section per object kind, empty ones omitted. Pure. */
 import type { StateView } from './view.js';
+import { FACT_DRIVEN } from '../../machines/objects.js';
 
 export function formatState(v: StateView): string {
   const out: string[] = [`Linux ${v.kernel} (era ${v.era})`];
@@ -33,15 +34,12 @@ export function formatState(v: StateView): string {
   return out.join('\n');
 }
 
-/** How a count of a kind's dead objects reads: its dead state and the kind's name (state.ts lists the kinds). */
-const DEAD_NAMES: Readonly<Record<string, readonly [string, string]>> = {
-  domain: ['freed domain', 'freed domains'],
-  mm: ['exited mm', 'exited mms'],
-};
+/** Per kind with dead states, the first of them (a domain's `freed`, an mm's `exited`): how its dead objects are named. */
+const DEAD_STATE: ReadonlyMap<string, string> = new Map(FACT_DRIVEN.flatMap((k) => (k.factSpec.dead === undefined ? [] : [[k.id, k.factSpec.dead.states[0]] as const])));
 
+/** How a count of a kind's dead objects reads: "1 freed domain", "13,474 exited mms". */
 function deadObjects(kindId: string, n: number): string {
-  const [one, many] = DEAD_NAMES[kindId] ?? [`dead ${kindId}`, `dead ${kindId}s`];
-  return `${grouped(n)} ${n === 1 ? one : many}`;
+  return `${grouped(n)} ${DEAD_STATE.get(kindId) ?? 'dead'} ${kindId}${n === 1 ? '' : 's'}`;
 }
 
 /** A count with a comma every three digits (44,123), whatever the locale. */
